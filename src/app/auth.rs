@@ -1,0 +1,256 @@
+//! Logging in and out, sessions, API tokens, and who the caller is.
+//!
+//! Passwords are hashed with argon2id. Repeated failed logins are slowed down: after five
+//! failures for a login name (or twenty from one address) each further attempt must wait
+//! twice as long as the one before, up to fifteen minutes; the wait is kept in the database so
+//! that every replica enforces it.
+
+use super::AppState;
+use crate::domain::access::Actor;
+use crate::error::{Error, Msg, Result};
+use crate::storage::{accounts, members, sessions, Conn};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+/// Failures per login name before attempts are slowed down.
+pub const FREE_FAILURES_PER_USER: i64 = 5;
+/// Failures per address before attempts are slowed down.
+pub const FREE_FAILURES_PER_ADDRESS: i64 = 20;
+/// The longest wait imposed, in seconds.
+pub const MAX_WAIT_SECS: i64 = 15 * 60;
+
+/// Hashes a password with argon2id and a random salt.
+pub fn hash_password(password: &str) -> Result<String> {
+    let mut bytes = [0u8; 16];
+    rand::rng().fill_bytes(&mut bytes);
+    let salt = SaltString::encode_b64(&bytes).map_err(|e| Error::internal(format!("salt: {e}")))?;
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| Error::internal(format!("password hashing: {e}")))
+}
+
+/// Checks a password against a stored hash.
+pub fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+}
+
+/// A random token, URL-safe.
+pub fn random_token(bytes: usize) -> String {
+    let mut buf = vec![0u8; bytes];
+    rand::rng().fill_bytes(&mut buf);
+    URL_SAFE_NO_PAD.encode(buf)
+}
+
+/// SHA-256 of a token, hex: what is stored instead of the token.
+pub fn token_hash(token: &str) -> String {
+    let digest = Sha256::digest(token.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Seconds to wait before another attempt after `failures` failures, `free` of them unpunished.
+pub fn wait_after(failures: i64, free: i64) -> i64 {
+    if failures < free {
+        0
+    } else {
+        let exp = (failures - free).min(20) as u32;
+        (1i64 << exp).min(MAX_WAIT_SECS)
+    }
+}
+
+fn throttle_keys(username: &str, address: &str) -> [(String, i64); 2] {
+    [
+        (format!("user:{username}"), FREE_FAILURES_PER_USER),
+        (format!("addr:{address}"), FREE_FAILURES_PER_ADDRESS),
+    ]
+}
+
+/// A session that was opened: the cookie token (only ever sent to the browser) and its CSRF
+/// token.
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    /// The session token for the cookie.
+    pub token: String,
+    /// The CSRF token of its forms.
+    pub csrf: String,
+    /// The account.
+    pub account_id: i64,
+    /// Lifetime in seconds.
+    pub max_age_secs: i64,
+}
+
+/// Checks a login name and password and opens a session.
+pub async fn login(st: &AppState, username: &str, password: &str, address: &str) -> Result<NewSession> {
+    let username = username.trim().to_lowercase();
+    if username.is_empty() || password.is_empty() {
+        let mut e = crate::error::FieldErrors::default();
+        if username.is_empty() {
+            e.add("username", Msg::new("validation.required"));
+        }
+        if password.is_empty() {
+            e.add("password", Msg::new("validation.required"));
+        }
+        return Err(Error::Validation(e));
+    }
+    let now = crate::clock::now_ms();
+    let keys = throttle_keys(&username, address);
+    let (creds, wait) = {
+        let (keys, username) = (keys.clone(), username.clone());
+        st.db
+            .read(move |c| {
+                let mut wait = 0i64;
+                for (key, free) in &keys {
+                    if let Some((failures, last)) = accounts::login_failures(c, key)? {
+                        let until = last + wait_after(failures, *free) * 1000;
+                        wait = wait.max((until - now + 999) / 1000);
+                    }
+                }
+                Ok((accounts::credentials(c, &username)?, wait))
+            })
+            .await?
+    };
+    if wait > 0 {
+        return Err(Error::TooManyRequests { retry_after_secs: wait as u64 });
+    }
+    // Verify off the async workers: argon2 is deliberately slow.
+    let password = password.to_string();
+    let creds_for_check = creds.clone();
+    let ok = tokio::task::spawn_blocking(move || match &creds_for_check {
+        Some((_, hash, active)) => verify_password(&password, hash) && *active,
+        None => {
+            // Same work for an unknown name, so that timing does not tell names apart.
+            let _ = verify_password(&password, DUMMY_HASH);
+            false
+        }
+    })
+    .await
+    .map_err(|e| Error::internal(e.to_string()))?;
+
+    if !ok {
+        st.db
+            .write(move |c| {
+                for (key, _) in &keys {
+                    accounts::record_login_failure(c, key, now)?;
+                }
+                Ok(())
+            })
+            .await?;
+        return Err(Error::refused("invalid_credentials", Msg::new("auth.invalid_credentials")));
+    }
+    let account_id = creds.map(|(id, _, _)| id).ok_or(Error::Unauthenticated)?;
+    let session = NewSession {
+        token: random_token(32),
+        csrf: random_token(24),
+        account_id,
+        max_age_secs: st.config.session_hours * 3600,
+    };
+    let (hash, csrf, expires) = (token_hash(&session.token), session.csrf.clone(), now + session.max_age_secs * 1000);
+    st.db
+        .write(move |c| {
+            for (key, _) in &keys {
+                accounts::clear_login_failures(c, key)?;
+            }
+            sessions::purge_expired(c, now)?;
+            sessions::insert(c, &hash, account_id, &csrf, expires)
+        })
+        .await?;
+    Ok(session)
+}
+
+/// A valid argon2id hash of a random password, verified against for unknown names.
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$yD0q4n6zC7JxQeK2bq2q9W8W8j5l7Xo6y8F1Jk2l3mQ";
+
+/// Ends a session.
+pub async fn logout(st: &AppState, token: &str) -> Result<()> {
+    let hash = token_hash(token);
+    st.db.write(move |c| sessions::delete(c, &hash)).await
+}
+
+/// The caller behind a session cookie: the actor and the session's CSRF token.
+pub async fn actor_from_session(st: &AppState, token: &str) -> Result<Option<(Actor, String)>> {
+    let hash = token_hash(token);
+    st.db
+        .read(move |c| {
+            let Some(s) = sessions::get(c, &hash, crate::clock::now_ms())? else { return Ok(None) };
+            Ok(load_actor(c, s.account_id)?.map(|a| (a, s.csrf_token)))
+        })
+        .await
+}
+
+/// The caller behind an API token.
+pub async fn actor_from_token(st: &AppState, token: &str) -> Result<Option<Actor>> {
+    let hash = token_hash(token);
+    st.db
+        .read(move |c| match accounts::account_of_token(c, &hash)? {
+            Some(id) => load_actor(c, id),
+            None => Ok(None),
+        })
+        .await
+}
+
+/// Everything the policy needs about an account: its grants and its standing in teams.
+pub fn load_actor(c: &mut Conn, account_id: i64) -> Result<Option<Actor>> {
+    let Some(row) = c.query_opt(
+        "SELECT display_name, person_id, active FROM accounts WHERE id = ?",
+        crate::params![account_id],
+        |r| Ok((r.get::<String>("display_name")?, r.get::<Option<i64>>("person_id")?, r.get::<bool>("active")?)),
+    )?
+    else {
+        return Ok(None);
+    };
+    let (display_name, person_id, active) = row;
+    if !active {
+        return Ok(None);
+    }
+    let grants = accounts::grants(c, account_id)?;
+    let ties = match person_id {
+        Some(p) => members::ties(c, p)?,
+        None => Vec::new(),
+    };
+    Ok(Some(Actor { account_id, person_id, display_name, grants, ties }))
+}
+
+/// The account's preferred language, if set.
+pub async fn preferred_locale(st: &AppState, account_id: i64) -> Result<Option<String>> {
+    st.db.read(move |c| Ok(accounts::get(c, account_id)?.and_then(|a| a.locale))).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_hash_and_verify() {
+        let h = hash_password("correct horse").unwrap();
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify_password("correct horse", &h));
+        assert!(!verify_password("wrong horse", &h));
+        assert!(!verify_password("x", "not a hash"));
+    }
+
+    #[test]
+    fn the_dummy_hash_parses() {
+        assert!(PasswordHash::new(DUMMY_HASH).is_ok());
+    }
+
+    #[test]
+    fn waits_double_after_the_free_failures() {
+        assert_eq!(wait_after(4, 5), 0);
+        assert_eq!(wait_after(5, 5), 1);
+        assert_eq!(wait_after(6, 5), 2);
+        assert_eq!(wait_after(9, 5), 16);
+        assert_eq!(wait_after(100, 5), MAX_WAIT_SECS);
+    }
+
+    #[test]
+    fn tokens_are_random_and_hashed() {
+        let a = random_token(32);
+        assert_ne!(a, random_token(32));
+        assert_eq!(token_hash(&a).len(), 64);
+        assert_eq!(token_hash("x"), token_hash("x"));
+    }
+}

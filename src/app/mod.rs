@@ -1,0 +1,39 @@
+//! The use cases of the platform. Each one loads what it needs, asks the access policy
+//! (`domain::access`), applies the domain rules and writes in one transaction, with its audit
+//! entry. The web handlers (JSON and HTML) and the command line call these and nothing below.
+
+pub mod accounts;
+pub mod audit;
+pub mod auth;
+pub mod bootstrap;
+pub mod home;
+pub mod input;
+pub mod people;
+pub mod studios;
+pub mod team;
+pub mod units;
+
+use crate::config::Config;
+use crate::storage::Db;
+use std::sync::Arc;
+
+/// What every request can reach: the database and the settings.
+#[derive(Clone)]
+pub struct AppState {
+    /// The database.
+    pub db: Db,
+    /// The settings.
+    pub config: Arc<Config>,
+}
+
+impl AppState {
+    /// Bundles a database and settings.
+    pub fn new(db: Db, config: Config) -> Self {
+        AppState { db, config: Arc::new(config) }
+    }
+}
+
+/// Turns "absent" into not found: the one way a missing or out-of-scope record is reported.
+pub fn found<T>(v: Option<T>) -> crate::Result<T> {
+    v.ok_or(crate::Error::NotFound)
+}

@@ -1,0 +1,591 @@
+//! Use cases of studios: the directory, the record, the life cycle, the “八有” checklist and
+//! its evidence, and the change history.
+
+use super::{found, input, AppState};
+use crate::domain::access::Actor;
+use crate::domain::checklist::{self, ChecklistFacts, ChecklistItem, ItemStatus};
+use crate::domain::lifecycle::{self, StudioAction, StudioFacts, TransitionInput};
+use crate::domain::pagination::{Page, PageRequest};
+use crate::domain::studio::{Level, StudioKind, StudioState};
+use crate::domain::team::{self, StudioRole};
+use crate::domain::validation::{limits, Check};
+use crate::error::{Error, FieldErrors, Msg, Result};
+use crate::storage::attachments::{self, Attachment, NewAttachment};
+use crate::storage::audit::{self, Change};
+use crate::storage::studios::{self, LevelFilter, Naming, Studio, StudioData, StudioFilter, StudioSummary, Transition};
+use crate::storage::{members, people, units, Conn};
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+/// Filters of the directory as a client sends them.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct StudioQuery {
+    /// Only studios in this unit's subtree.
+    #[serde(default, deserialize_with = "input::int")]
+    #[param(value_type = Option<i64>)]
+    pub unit_id: Option<i64>,
+    /// Level code, or `none` for studios never named.
+    pub level: Option<String>,
+    /// State code.
+    pub state: Option<String>,
+    /// Kind code.
+    pub kind: Option<String>,
+    /// Field, exactly.
+    pub field: Option<String>,
+    /// Any fragment of the name.
+    pub q: Option<String>,
+    /// Page size (1–200, default 50).
+    #[serde(default, deserialize_with = "input::int")]
+    #[param(value_type = Option<i64>)]
+    pub limit: Option<i64>,
+    /// Where the previous page ended.
+    pub cursor: Option<String>,
+}
+
+fn parse_filter(q: &StudioQuery) -> Result<(StudioFilter, PageRequest, Option<i64>)> {
+    let mut check = Check::new();
+    let level = match q.level.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some("none") => Some(LevelFilter::Unnamed),
+        Some(code) => check.optional_choice("level", Some(code), Level::parse).map(LevelFilter::Named),
+    };
+    let state = check.optional_choice("state", q.state.as_deref(), StudioState::parse);
+    let kind = check.optional_choice("kind", q.kind.as_deref(), StudioKind::parse);
+    let field = check.optional("field", q.field.as_deref(), limits::NAME);
+    let text = check.optional("q", q.q.as_deref(), limits::NAME);
+    check.finish()?;
+    let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
+    Ok((StudioFilter { within: None, level, state, kind, field, q: text }, page, q.unit_id))
+}
+
+/// The directory: studios in the caller's scope matching the filters.
+pub async fn list(st: &AppState, actor: &Actor, q: &StudioQuery) -> Result<Page<StudioSummary>> {
+    let (mut filter, page, unit_id) = parse_filter(q)?;
+    let scope = actor.studio_scope();
+    let actor = actor.clone();
+    st.db
+        .read(move |c| {
+            if let Some(id) = unit_id {
+                filter.within = Some(found(units::get(c, id)?.filter(|u| actor.can_read_unit(&u.path)))?.path);
+            }
+            studios::list(c, &scope, &filter, &page)
+        })
+        .await
+}
+
+/// A studio's record as submitted.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct StudioInput {
+    /// Unit the studio belongs to (creation only): an enterprise or one of its parts.
+    #[serde(default, deserialize_with = "input::int")]
+    #[schema(value_type = Option<i64>)]
+    pub unit_id: Option<i64>,
+    /// The leader (creation only).
+    #[serde(default, deserialize_with = "input::int")]
+    #[schema(value_type = Option<i64>)]
+    pub leader_person_id: Option<i64>,
+    /// Name.
+    pub name: Option<String>,
+    /// Kind code.
+    pub kind: Option<String>,
+    /// Field or speciality.
+    pub field: Option<String>,
+    /// Founding date, `YYYY-MM-DD`.
+    pub founded_on: Option<String>,
+    /// Room.
+    pub room: Option<String>,
+    /// Area in m².
+    #[serde(default, deserialize_with = "input::int")]
+    #[schema(value_type = Option<i64>)]
+    pub area_m2: Option<i64>,
+    /// Facilities and equipment.
+    pub facilities: Option<String>,
+    /// Description.
+    pub description: Option<String>,
+    /// Contact phone.
+    pub contact: Option<String>,
+    /// Partner university or institute (joint studios).
+    pub partner: Option<String>,
+}
+
+impl StudioInput {
+    fn validate(&self, check: &mut Check, today: Date) -> Option<StudioData> {
+        let name = check.required("name", self.name.as_deref(), limits::NAME);
+        let kind = check.choice("kind", self.kind.as_deref(), StudioKind::parse);
+        let field = check.required("field", self.field.as_deref(), 50);
+        let founded_on = check.optional_date("founded_on", self.founded_on.as_deref());
+        if founded_on.is_some_and(|d| d > today) {
+            check.fail("founded_on", Msg::new("validation.date_in_future"));
+        }
+        let room = check.optional("room", self.room.as_deref(), limits::SHORT);
+        let area_m2 = check.range("area_m2", self.area_m2, 1, 100_000);
+        let facilities = check.optional_long("facilities", self.facilities.as_deref(), limits::LONG);
+        let description = check.optional_long("description", self.description.as_deref(), limits::LONG);
+        let contact = check.phone("contact", self.contact.as_deref());
+        let partner = check.optional("partner", self.partner.as_deref(), limits::NAME);
+        Some(StudioData { name, kind: kind?, field, founded_on, room, area_m2, facilities, description, contact, partner })
+    }
+}
+
+/// Everything the studio page shows.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct StudioDetail {
+    /// The record.
+    pub studio: Studio,
+    /// The “八有” checklist.
+    pub checklist: Vec<ItemStatus>,
+    /// How many of the eight are met.
+    pub checklist_met: usize,
+    /// Evidence uploaded.
+    pub evidence: Vec<Attachment>,
+    /// Current members.
+    pub members: Vec<members::Member>,
+    /// Team proposals.
+    pub proposals: Vec<members::Proposal>,
+    /// Naming history.
+    pub namings: Vec<Naming>,
+    /// Life-cycle history.
+    pub transitions: Vec<Transition>,
+    /// Steps the caller may take now.
+    pub actions: Vec<StudioAction>,
+    /// Units the caller could apply to (for `apply`).
+    pub apply_targets: Vec<units::Unit>,
+    /// When the team is next due for re-selection.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub team_review_due: Option<Date>,
+    /// Whether to remind about it now.
+    pub team_review_reminder: bool,
+    /// Whether the caller may edit the record and upload evidence.
+    pub can_edit: bool,
+    /// Whether the caller may propose team changes.
+    pub can_propose: bool,
+    /// Whether the caller may approve team changes.
+    pub can_decide: bool,
+    /// Whether the caller may read the change history.
+    pub can_read_history: bool,
+}
+
+fn readable(c: &mut Conn, actor: &Actor, id: i64) -> Result<Studio> {
+    found(studios::get(c, id)?.filter(|s| actor.can_read_studio(&s.place())))
+}
+
+fn evidence_of(c: &mut Conn, id: i64) -> Result<Vec<Attachment>> {
+    attachments::list(c, "studio", id)
+}
+
+/// The checklist of a studio on a day.
+fn checklist_of(s: &Studio, evidence: &[Attachment], today: Date) -> Vec<ItemStatus> {
+    let facts = ChecklistFacts {
+        has_name: !s.name.trim().is_empty(),
+        has_room: s.room.is_some(),
+        member_count: s.member_count,
+        recent_activities: 0,
+        outcomes: 0,
+        budget_fen: 0,
+        evidence: evidence
+            .iter()
+            .filter_map(|a| ChecklistItem::parse(&a.purpose).map(|i| (i, crate::clock::date_of(a.uploaded_at))))
+            .collect(),
+    };
+    checklist::evaluate(&facts, today)
+}
+
+/// Units above (or at) the studio's unit that name at a level above the current one.
+fn apply_targets(c: &mut Conn, s: &Studio) -> Result<Vec<units::Unit>> {
+    let current = s.level.map_or(0, |l| l.rank());
+    let ancestors = units::by_ids(c, &s.unit_path.ids())?;
+    Ok(ancestors
+        .into_iter()
+        .filter(|u| u.kind.naming_level().is_some_and(|l| l.rank() > current))
+        .collect())
+}
+
+/// The studio page.
+pub async fn detail(st: &AppState, actor: &Actor, id: i64) -> Result<StudioDetail> {
+    let actor = actor.clone();
+    st.db
+        .read(move |c| {
+            let studio = readable(c, &actor, id)?;
+            let today = crate::clock::today();
+            let evidence = evidence_of(c, id)?;
+            let checklist = checklist_of(&studio, &evidence, today);
+            let mut actions: Vec<StudioAction> = StudioAction::available_from(studio.state)
+                .into_iter()
+                .filter(|a| *a == StudioAction::Apply || actor.can_transition(*a, &studio.place()))
+                .collect();
+            let apply_targets = if actions.contains(&StudioAction::Apply) {
+                let all = apply_targets(c, &studio)?;
+                let allowed = actor.can_transition(StudioAction::Apply, &studio.place());
+                if !allowed || all.is_empty() {
+                    actions.retain(|a| *a != StudioAction::Apply);
+                }
+                all
+            } else {
+                Vec::new()
+            };
+            let due = team::team_review_due(studio.team_reviewed_on, studio.founded_on);
+            Ok(StudioDetail {
+                checklist_met: checklist::met_count(&checklist),
+                checklist,
+                evidence,
+                members: members::list(c, id, false)?,
+                proposals: members::proposals(c, id)?,
+                namings: studios::namings(c, id)?,
+                transitions: studios::transitions(c, id)?,
+                actions,
+                apply_targets,
+                team_review_due: due,
+                team_review_reminder: team::team_review_reminder(due, today),
+                can_edit: actor.can_edit_studio(&studio.place()),
+                can_propose: actor.can_propose_member(&studio.place()),
+                can_decide: actor.can_decide_proposal(&studio.place()),
+                can_read_history: actor.can_read_history(&studio.unit_path),
+                studio,
+            })
+        })
+        .await
+}
+
+/// One studio's record.
+pub async fn get(st: &AppState, actor: &Actor, id: i64) -> Result<Studio> {
+    let actor = actor.clone();
+    st.db.read(move |c| readable(c, &actor, id)).await
+}
+
+/// The checklist of one studio.
+pub async fn checklist(st: &AppState, actor: &Actor, id: i64) -> Result<Vec<ItemStatus>> {
+    let actor = actor.clone();
+    st.db
+        .read(move |c| {
+            let s = readable(c, &actor, id)?;
+            let evidence = evidence_of(c, id)?;
+            Ok(checklist_of(&s, &evidence, crate::clock::today()))
+        })
+        .await
+}
+
+/// The naming history of one studio.
+pub async fn namings(st: &AppState, actor: &Actor, id: i64) -> Result<Vec<Naming>> {
+    let actor = actor.clone();
+    st.db
+        .read(move |c| {
+            readable(c, &actor, id)?;
+            studios::namings(c, id)
+        })
+        .await
+}
+
+/// The life-cycle history of one studio.
+pub async fn transitions(st: &AppState, actor: &Actor, id: i64) -> Result<Vec<Transition>> {
+    let actor = actor.clone();
+    st.db
+        .read(move |c| {
+            readable(c, &actor, id)?;
+            studios::transitions(c, id)
+        })
+        .await
+}
+
+fn record_change(c: &mut Conn, actor: &Actor, action: &str, before: Option<&Studio>, after: &Studio) -> Result<()> {
+    audit::record(
+        c,
+        Some(actor.account_id),
+        Change { entity: "studio", id: after.id, action, unit_path: Some(&after.unit_path) },
+        before,
+        Some(after),
+    )
+}
+
+/// Sets up a new studio (in draft), with its leader as the first member.
+pub async fn create(st: &AppState, actor: &Actor, input: StudioInput) -> Result<Studio> {
+    let today = crate::clock::today();
+    let mut check = Check::new();
+    let data = input.validate(&mut check, today);
+    if input.unit_id.is_none() {
+        check.fail("unit_id", Msg::new("validation.required"));
+    }
+    let actor = actor.clone();
+    st.db
+        .write(move |c| {
+            let unit = match input.unit_id {
+                Some(id) => units::get(c, id)?.filter(|u| actor.can_read_unit(&u.path)),
+                None => None,
+            };
+            match &unit {
+                None if input.unit_id.is_some() => check.fail("unit_id", Msg::new("validation.unknown_unit")),
+                Some(u) if !u.kind.may_hold_studios() => check.fail("unit_id", Msg::new("studio.unit_not_enterprise")),
+                _ => {}
+            }
+            let leader = match input.leader_person_id {
+                Some(pid) => {
+                    let p = people::get(c, pid)?.filter(|p| actor.can_read_person(p.id, &p.unit_path));
+                    if p.is_none() {
+                        check.fail("leader_person_id", Msg::new("validation.unknown_person"));
+                    }
+                    p
+                }
+                None => None,
+            };
+            check.finish()?;
+            let (Some(unit), Some(data)) = (unit, data) else { return Err(Error::NotFound) };
+            if !actor.can_create_studio(&unit.path) {
+                return Err(Error::Forbidden);
+            }
+            let id = studios::insert(c, &data, unit.id, &unit.path, leader.as_ref().map(|p| p.id))?;
+            if let Some(p) = &leader {
+                let joined = data.founded_on.unwrap_or(today);
+                let member_id = members::add(c, id, p.id, StudioRole::Leader, None, joined)?;
+                let s = found(studios::get(c, id)?)?;
+                studios::add_members(c, &s, 1)?;
+                let member = members::get(c, member_id)?;
+                audit::record(
+                    c,
+                    Some(actor.account_id),
+                    Change { entity: "studio_member", id: member_id, action: "create", unit_path: Some(&unit.path) },
+                    None::<&()>,
+                    member.as_ref(),
+                )?;
+            }
+            let studio = found(studios::get(c, id)?)?;
+            record_change(c, &actor, "create", None, &studio)?;
+            Ok(studio)
+        })
+        .await
+}
+
+/// Rewrites a studio's record (not its unit, leader or state).
+pub async fn update(st: &AppState, actor: &Actor, id: i64, input: StudioInput) -> Result<Studio> {
+    let mut check = Check::new();
+    let data = input.validate(&mut check, crate::clock::today());
+    let actor = actor.clone();
+    st.db
+        .write(move |c| {
+            let before = found(studios::get_for_update(c, id)?.filter(|s| actor.can_read_studio(&s.place())))?;
+            if !actor.can_edit_studio(&before.place()) {
+                return Err(Error::Forbidden);
+            }
+            check.finish()?;
+            let data = data.ok_or(Error::NotFound)?;
+            studios::update(c, id, &data)?;
+            let after = found(studios::get(c, id)?)?;
+            record_change(c, &actor, "update", Some(&before), &after)?;
+            Ok(after)
+        })
+        .await
+}
+
+/// A step of the life cycle as submitted.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct TransitionRequest {
+    /// The step: `apply`, `start_review`, `approve`, `name`, `warn`, `revoke`, `cancel`…
+    pub action: Option<String>,
+    /// Apply: the union unit (or the enterprise) applied to.
+    #[serde(default, deserialize_with = "input::int")]
+    #[schema(value_type = Option<i64>)]
+    pub target_unit_id: Option<i64>,
+    /// The rest of the step's data.
+    #[serde(flatten)]
+    pub input: TransitionInput,
+}
+
+/// Takes a step of the life cycle, recorded with who, when and why.
+pub async fn transition(st: &AppState, actor: &Actor, id: i64, req: TransitionRequest) -> Result<Studio> {
+    let action = {
+        let mut check = Check::new();
+        let a = check.choice("action", req.action.as_deref(), StudioAction::parse);
+        check.finish()?;
+        a.ok_or(Error::NotFound)?
+    };
+    let actor = actor.clone();
+    let today = crate::clock::today();
+    st.db
+        .write(move |c| {
+            let before = found(studios::get_for_update(c, id)?.filter(|s| actor.can_read_studio(&s.place())))?;
+            let mut input = req.input.clone();
+            let mut target: Option<units::Unit> = None;
+            if action == StudioAction::Apply {
+                let t = match req.target_unit_id {
+                    Some(tid) => units::get(c, tid)?
+                        .filter(|u| u.path.covers(&before.unit_path) && u.kind.naming_level().is_some()),
+                    None => None,
+                };
+                match (&t, req.target_unit_id) {
+                    (None, Some(_)) => return Err(FieldErrors::single("target_unit_id", Msg::new("lifecycle.target_not_above"))),
+                    (None, None) => {}
+                    (Some(u), _) => input.target_level = u.kind.naming_level(),
+                }
+                target = t;
+            }
+            let mut place = before.place();
+            if let Some(t) = &target {
+                place.applying_path = Some(&t.path);
+            }
+            if !actor.can_transition(action, &place) {
+                return Err(Error::Forbidden);
+            }
+            let facts = StudioFacts {
+                state: before.state,
+                level: before.level,
+                member_count: before.member_count,
+                notice_ends_on: before.notice_ends_on,
+            };
+            let decision = lifecycle::decide(&facts, action, &input, today)?;
+            if let (Some((_, cert)), Some(unit)) = (&decision.naming, before.applying_unit_id)
+                && studios::certificate_taken(c, unit, cert)?
+            {
+                return Err(FieldErrors::single("certificate_no", Msg::new("lifecycle.certificate_taken")));
+            }
+            studios::apply_transition(c, &before, action, &decision, target.as_ref().map(|t| t.id), actor.account_id)?;
+            let after = found(studios::get(c, id)?)?;
+            record_change(c, &actor, &format!("transition.{}", action.code()), Some(&before), &after)?;
+            Ok(after)
+        })
+        .await
+}
+
+/// Media types accepted as evidence, sniffed from the content (not the file name).
+pub const ACCEPTED_TYPES: &[&str] = &[
+    "image/jpeg",
+    "image/png",
+    "image/webp",
+    "image/gif",
+    "application/pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+];
+
+/// An upload as received.
+#[derive(Debug, Clone)]
+pub struct Upload {
+    /// The checklist item it proves (a code).
+    pub item: Option<String>,
+    /// File name as sent.
+    pub file_name: String,
+    /// The bytes.
+    pub bytes: Vec<u8>,
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Stores evidence for a checklist item: on disk under the data directory, content-addressed.
+pub async fn upload_evidence(st: &AppState, actor: &Actor, id: i64, up: Upload) -> Result<Attachment> {
+    let mut check = Check::new();
+    let item = check.choice("item", up.item.as_deref(), ChecklistItem::parse);
+    if item.is_some_and(|i| !i.takes_evidence()) {
+        check.fail("item", Msg::new("studio.item_from_data"));
+    }
+    let file_name = check.required("file", Some(up.file_name.as_str()).filter(|s| !s.is_empty()).or(Some("")), limits::NAME);
+    let max = st.config.max_upload_bytes;
+    if up.bytes.len() as u64 > max {
+        return Err(Error::PayloadTooLarge { max_bytes: max });
+    }
+    if up.bytes.is_empty() {
+        check.fail("file", Msg::new("validation.empty_file"));
+    }
+    let content_type = infer::get(&up.bytes).map(|t| t.mime_type()).unwrap_or("application/octet-stream");
+    check.finish()?;
+    if !ACCEPTED_TYPES.contains(&content_type) {
+        return Err(Error::UnsupportedMedia);
+    }
+    // Check access before anything touches the disk.
+    let studio = get(st, actor, id).await?;
+    if !actor.can_edit_studio(&studio.place()) {
+        return Err(Error::Forbidden);
+    }
+    let sha = sha256_hex(&up.bytes);
+    let key = format!("{}/{}", &sha[..2], sha);
+    let path = st.config.uploads_dir().join(&key);
+    if !path.exists() {
+        let dir = path.parent().map(|p| p.to_path_buf()).unwrap_or_default();
+        let bytes = up.bytes;
+        let tmp = path.with_extension("part");
+        let final_path = path.clone();
+        tokio::task::spawn_blocking(move || -> std::io::Result<()> {
+            std::fs::create_dir_all(&dir)?;
+            std::fs::write(&tmp, &bytes)?;
+            std::fs::rename(&tmp, &final_path)
+        })
+        .await
+        .map_err(|e| Error::internal(e.to_string()))??;
+    }
+    let new = NewAttachment {
+        owner_kind: "studio",
+        owner_id: id,
+        purpose: item.map(|i| i.code().to_string()).unwrap_or_default(),
+        file_name,
+        content_type: content_type.to_string(),
+        size_bytes: std::fs::metadata(&path).map(|m| m.len() as i64).unwrap_or_default(),
+        sha256: sha,
+        storage_key: key,
+    };
+    let actor = actor.clone();
+    st.db
+        .write(move |c| {
+            let s = readable(c, &actor, id)?;
+            let aid = attachments::insert(c, &new, actor.account_id)?;
+            let a = found(attachments::get(c, aid)?)?;
+            audit::record(
+                c,
+                Some(actor.account_id),
+                Change { entity: "attachment", id: aid, action: "create", unit_path: Some(&s.unit_path) },
+                None::<&()>,
+                Some(&a),
+            )?;
+            Ok(a)
+        })
+        .await
+}
+
+/// Removes a piece of evidence.
+pub async fn remove_evidence(st: &AppState, actor: &Actor, studio_id: i64, attachment_id: i64) -> Result<()> {
+    let actor = actor.clone();
+    st.db
+        .write(move |c| {
+            let s = readable(c, &actor, studio_id)?;
+            let a = found(attachments::get(c, attachment_id)?.filter(|a| a.owner_kind == "studio" && a.owner_id == studio_id))?;
+            if !actor.can_edit_studio(&s.place()) {
+                return Err(Error::Forbidden);
+            }
+            attachments::remove(c, attachment_id)?;
+            audit::record(
+                c,
+                Some(actor.account_id),
+                Change { entity: "attachment", id: attachment_id, action: "remove", unit_path: Some(&s.unit_path) },
+                Some(&a),
+                None::<&()>,
+            )
+        })
+        .await
+}
+
+/// The evidence of a studio.
+pub async fn evidence(st: &AppState, actor: &Actor, id: i64) -> Result<Vec<Attachment>> {
+    let actor = actor.clone();
+    st.db
+        .read(move |c| {
+            readable(c, &actor, id)?;
+            evidence_of(c, id)
+        })
+        .await
+}
+
+/// An attachment's record and the file holding it, if the caller may see its studio.
+pub async fn attachment_file(st: &AppState, actor: &Actor, attachment_id: i64) -> Result<(Attachment, std::path::PathBuf)> {
+    let actor = actor.clone();
+    let dir = st.config.uploads_dir();
+    st.db
+        .read(move |c| {
+            let a = found(attachments::get(c, attachment_id)?)?;
+            if a.owner_kind != "studio" {
+                return Err(Error::NotFound);
+            }
+            readable(c, &actor, a.owner_id)?;
+            let path = dir.join(&a.storage_key);
+            Ok((a, path))
+        })
+        .await
+}

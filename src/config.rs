@@ -1,0 +1,112 @@
+//! Configuration: flags, `JIANGXIN_*` environment variables or a TOML file (flags win over the
+//! environment, which wins over the file); the defaults need none of them.
+
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// The settings of a running platform.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Database URL: an SQLite path (default `./data/jiangxin.db`) or `postgres://…`.
+    pub database_url: String,
+    /// Address to serve on.
+    pub bind: String,
+    /// Directory for the SQLite file and uploads.
+    pub data_dir: PathBuf,
+    /// Initial password of `admin` on a new database; generated and printed when absent.
+    pub admin_password: Option<String>,
+    /// Time zone of dates and deadlines.
+    pub time_zone: String,
+    /// Largest upload accepted, in bytes.
+    pub max_upload_bytes: u64,
+    /// How long a browser session lasts, in hours.
+    pub session_hours: i64,
+    /// Mark cookies `Secure` (set when served over HTTPS).
+    pub secure_cookies: bool,
+    /// Load the demo data set into a new database.
+    pub demo_on_first_start: bool,
+    /// SQLite reader connections.
+    pub sqlite_readers: u32,
+    /// PostgreSQL pool size.
+    pub pg_pool_size: u32,
+}
+
+/// The same settings as read from a TOML file; every key optional.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    /// See [`Config::database_url`].
+    pub database_url: Option<String>,
+    /// See [`Config::bind`].
+    pub bind: Option<String>,
+    /// See [`Config::data_dir`].
+    pub data_dir: Option<PathBuf>,
+    /// See [`Config::admin_password`].
+    pub admin_password: Option<String>,
+    /// See [`Config::time_zone`].
+    pub time_zone: Option<String>,
+    /// See [`Config::max_upload_bytes`].
+    pub max_upload_bytes: Option<u64>,
+    /// See [`Config::session_hours`].
+    pub session_hours: Option<i64>,
+    /// See [`Config::secure_cookies`].
+    pub secure_cookies: Option<bool>,
+    /// See [`Config::demo_on_first_start`].
+    pub demo_on_first_start: Option<bool>,
+    /// See [`Config::sqlite_readers`].
+    pub sqlite_readers: Option<u32>,
+    /// See [`Config::pg_pool_size`].
+    pub pg_pool_size: Option<u32>,
+}
+
+impl ConfigFile {
+    /// Reads a TOML file; a missing default file is no error, a missing named one is.
+    pub fn load(path: Option<&Path>) -> anyhow::Result<ConfigFile> {
+        let (path, required) = match path {
+            Some(p) => (p.to_path_buf(), true),
+            None => (PathBuf::from("jiangxin.toml"), false),
+        };
+        match std::fs::read_to_string(&path) {
+            Ok(text) => toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display())),
+            Err(e) if !required && e.kind() == std::io::ErrorKind::NotFound => Ok(ConfigFile::default()),
+            Err(e) => Err(anyhow::anyhow!("{}: {e}", path.display())),
+        }
+    }
+}
+
+impl Config {
+    /// Fills every setting from the file and the defaults. Flag and environment values are
+    /// applied on top by the command line (see `cli`).
+    pub fn from_file(f: ConfigFile) -> Config {
+        let data_dir = f.data_dir.unwrap_or_else(|| PathBuf::from("data"));
+        Config {
+            database_url: f
+                .database_url
+                .unwrap_or_else(|| data_dir.join("jiangxin.db").to_string_lossy().into_owned()),
+            bind: f.bind.unwrap_or_else(|| "127.0.0.1:8080".into()),
+            data_dir,
+            admin_password: f.admin_password,
+            time_zone: f.time_zone.unwrap_or_else(|| "Asia/Shanghai".into()),
+            max_upload_bytes: f.max_upload_bytes.unwrap_or(10 * 1024 * 1024),
+            session_hours: f.session_hours.unwrap_or(12),
+            secure_cookies: f.secure_cookies.unwrap_or(false),
+            demo_on_first_start: f.demo_on_first_start.unwrap_or(true),
+            sqlite_readers: f.sqlite_readers.unwrap_or(4),
+            pg_pool_size: f.pg_pool_size.unwrap_or(16),
+        }
+    }
+
+    /// Where uploaded files are kept.
+    pub fn uploads_dir(&self) -> PathBuf {
+        self.data_dir.join("uploads")
+    }
+
+    /// The database options these settings imply.
+    pub fn db_options(&self) -> crate::storage::DbOptions {
+        crate::storage::DbOptions {
+            sqlite_readers: self.sqlite_readers,
+            pg_pool_size: self.pg_pool_size,
+            ..Default::default()
+        }
+    }
+}

@@ -1,0 +1,374 @@
+//! Who may see and do what (SPEC §1) — the whole access policy, in one place.
+//!
+//! A role is granted on an organisation unit and covers that unit's subtree. Studio leaders and
+//! members hold their standing through the team, on their studio only. A record outside every
+//! scope of the caller is reported as not found (404), so its existence does not leak; a record
+//! the caller may see but not change is forbidden (403).
+
+use crate::code_enum;
+use crate::domain::lifecycle::StudioAction;
+use crate::domain::org::{outermost, UnitKind, UnitPath};
+use crate::domain::team::StudioRole;
+
+code_enum! {
+    /// A role granted on an organisation unit.
+    pub enum Role : "role" {
+        /// 平台管理员: runs the deployment; everything.
+        PlatformAdmin = "platform_admin",
+        /// 工会管理员: everything inside the union unit's subtree.
+        UnionAdmin = "union_admin",
+        /// 企业管理员: the studios, people and teams of the enterprise.
+        EnterpriseAdmin = "enterprise_admin",
+        /// 评审专家: reads what they are asked to score.
+        Reviewer = "reviewer",
+        /// 职工: reads the studio directory of their unit; suggests, joins challenges.
+        Worker = "worker",
+    }
+}
+
+/// A role on a unit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grant {
+    /// Which role.
+    pub role: Role,
+    /// The unit it is granted on.
+    pub unit_id: i64,
+    /// That unit's path; the grant covers every path it is a prefix of.
+    pub unit_path: UnitPath,
+}
+
+/// A standing in a studio held through its team (the studio leader 领衔人, members 成员).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StudioTie {
+    /// The studio.
+    pub studio_id: i64,
+    /// The member's role in it.
+    pub role: StudioRole,
+}
+
+/// The person behind a request, with everything the policy looks at.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    /// The account signed in.
+    pub account_id: i64,
+    /// The person the account belongs to, if any.
+    pub person_id: Option<i64>,
+    /// Name shown in the page header and in audit entries.
+    pub display_name: String,
+    /// Roles on units.
+    pub grants: Vec<Grant>,
+    /// Current team memberships.
+    pub ties: Vec<StudioTie>,
+}
+
+/// The part of the data a caller may list: everything, or some subtrees plus some studios.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// No restriction (platform admin).
+    All,
+    /// The subtrees of these paths, plus these studios (through team membership).
+    Within {
+        /// Outermost subtrees covered.
+        paths: Vec<UnitPath>,
+        /// Studios covered through the team.
+        studio_ids: Vec<i64>,
+    },
+}
+
+impl Scope {
+    /// True when the scope holds nothing at all.
+    pub fn is_empty(&self) -> bool {
+        matches!(self, Scope::Within { paths, studio_ids } if paths.is_empty() && studio_ids.is_empty())
+    }
+}
+
+/// Roles that administer a subtree.
+const ADMINS: &[Role] = &[Role::UnionAdmin, Role::EnterpriseAdmin];
+/// Every role on a unit.
+const ANY: &[Role] = &[Role::UnionAdmin, Role::EnterpriseAdmin, Role::Reviewer, Role::Worker];
+
+/// Where a studio sits, as the policy needs it.
+#[derive(Debug, Clone, Copy)]
+pub struct StudioPlace<'a> {
+    /// The studio.
+    pub id: i64,
+    /// Path of the unit the studio belongs to.
+    pub unit_path: &'a UnitPath,
+    /// Path of the union unit that named it at its current level (its supervisor), if named.
+    pub supervisor_path: Option<&'a UnitPath>,
+    /// Path of the unit its current application is addressed to, while applying.
+    pub applying_path: Option<&'a UnitPath>,
+}
+
+impl Actor {
+    /// Platform admins may do everything.
+    pub fn is_platform_admin(&self) -> bool {
+        self.grants.iter().any(|g| g.role == Role::PlatformAdmin)
+    }
+
+    fn covers(&self, roles: &[Role], path: &UnitPath) -> bool {
+        self.is_platform_admin() || self.grants.iter().any(|g| roles.contains(&g.role) && g.unit_path.covers(path))
+    }
+
+    fn tie(&self, studio_id: i64) -> Option<StudioRole> {
+        self.ties.iter().find(|t| t.studio_id == studio_id).map(|t| t.role)
+    }
+
+    fn leads(&self, studio_id: i64) -> bool {
+        self.tie(studio_id) == Some(StudioRole::Leader)
+    }
+
+    fn scope(&self, roles: &[Role], with_ties: bool) -> Scope {
+        if self.is_platform_admin() {
+            return Scope::All;
+        }
+        let paths = outermost(
+            self.grants.iter().filter(|g| roles.contains(&g.role)).map(|g| g.unit_path.clone()).collect(),
+        );
+        let studio_ids = if with_ties { self.ties.iter().map(|t| t.studio_id).collect() } else { Vec::new() };
+        Scope::Within { paths, studio_ids }
+    }
+
+    // ---- organisation units -------------------------------------------------------------
+
+    /// Units in the subtree of any grant are visible.
+    pub fn can_read_unit(&self, path: &UnitPath) -> bool {
+        self.covers(ANY, path)
+    }
+
+    /// The units a caller may list and search.
+    pub fn unit_scope(&self) -> Scope {
+        self.scope(ANY, false)
+    }
+
+    /// Top-level units are created by platform admins only.
+    pub fn can_create_root_unit(&self) -> bool {
+        self.is_platform_admin()
+    }
+
+    /// Union admins build their subtree; enterprise admins add the branches of their enterprise.
+    pub fn can_create_unit(&self, parent: &UnitPath, child_kind: UnitKind) -> bool {
+        self.covers(&[Role::UnionAdmin], parent)
+            || (child_kind == UnitKind::Branch && self.covers(&[Role::EnterpriseAdmin], parent))
+    }
+
+    /// Renaming a unit: union admins in their subtree, enterprise admins their enterprise's units.
+    pub fn can_edit_unit(&self, path: &UnitPath, kind: UnitKind) -> bool {
+        self.covers(&[Role::UnionAdmin], path)
+            || (!kind.is_union() && self.covers(&[Role::EnterpriseAdmin], path))
+    }
+
+    // ---- people --------------------------------------------------------------------------
+
+    /// Personal records are for administrators of the person's unit, and for the person.
+    pub fn can_read_person(&self, person_id: i64, unit_path: &UnitPath) -> bool {
+        self.person_id == Some(person_id) || self.covers(ADMINS, unit_path)
+    }
+
+    /// Administrators keep the personnel records of their subtree.
+    pub fn can_manage_person(&self, unit_path: &UnitPath) -> bool {
+        self.covers(ADMINS, unit_path)
+    }
+
+    /// The people a caller may list and search.
+    pub fn person_scope(&self) -> Scope {
+        self.scope(ADMINS, false)
+    }
+
+    // ---- studios -------------------------------------------------------------------------
+
+    /// Anyone with a role over the studio's unit, and its own team.
+    pub fn can_read_studio(&self, s: &StudioPlace) -> bool {
+        self.covers(ANY, s.unit_path) || self.tie(s.id).is_some()
+    }
+
+    /// The studios a caller may list.
+    pub fn studio_scope(&self) -> Scope {
+        self.scope(ANY, true)
+    }
+
+    /// New studios are set up by administrators of the enterprise or above.
+    pub fn can_create_studio(&self, unit_path: &UnitPath) -> bool {
+        self.covers(ADMINS, unit_path)
+    }
+
+    /// The record (room, description, evidence…) is kept by administrators and the leader.
+    pub fn can_edit_studio(&self, s: &StudioPlace) -> bool {
+        self.covers(ADMINS, s.unit_path) || self.leads(s.id)
+    }
+
+    /// The leader proposes who joins and leaves (administrators may too).
+    pub fn can_propose_member(&self, s: &StudioPlace) -> bool {
+        self.can_edit_studio(s)
+    }
+
+    /// The enterprise (or a union above it) approves team changes.
+    pub fn can_decide_proposal(&self, s: &StudioPlace) -> bool {
+        self.covers(ADMINS, s.unit_path)
+    }
+
+    /// Who may take a step of the life cycle: the enterprise applies and withdraws; the union
+    /// the application is addressed to runs the review, notice and naming; the supervising union
+    /// warns and revokes; the enterprise or the supervisor may cancel.
+    pub fn can_transition(&self, action: StudioAction, s: &StudioPlace) -> bool {
+        use StudioAction::*;
+        match action {
+            Apply | Withdraw => self.covers(ADMINS, s.unit_path),
+            Return | StartReview | Decline | Approve | UpholdObjection | Name => {
+                s.applying_path.is_some_and(|p| self.covers(ADMINS, p))
+            }
+            Warn | LiftWarning | Revoke => s.supervisor_path.is_some_and(|p| self.covers(ADMINS, p)),
+            Cancel => {
+                self.covers(ADMINS, s.unit_path) || s.supervisor_path.is_some_and(|p| self.covers(ADMINS, p))
+            }
+        }
+    }
+
+    // ---- accounts, roles, audit ----------------------------------------------------------
+
+    /// Administrators manage the accounts of their subtree.
+    pub fn can_manage_account(&self, home_path: &UnitPath) -> bool {
+        self.covers(ADMINS, home_path)
+    }
+
+    /// The accounts a caller may list.
+    pub fn account_scope(&self) -> Scope {
+        self.scope(ADMINS, false)
+    }
+
+    /// Granting: platform admins anything; union admins any role but platform admin inside their
+    /// subtree; enterprise admins workers and fellow enterprise admins inside theirs.
+    pub fn can_grant(&self, role: Role, unit_path: &UnitPath) -> bool {
+        match role {
+            Role::PlatformAdmin => self.is_platform_admin(),
+            Role::UnionAdmin | Role::Reviewer => self.covers(&[Role::UnionAdmin], unit_path),
+            Role::EnterpriseAdmin | Role::Worker => self.covers(ADMINS, unit_path),
+        }
+    }
+
+    /// The change history of a record is read by administrators over it.
+    pub fn can_read_history(&self, unit_path: &UnitPath) -> bool {
+        self.covers(ADMINS, unit_path)
+    }
+
+    /// The outermost units the caller oversees, for the home page's figures.
+    pub fn home_units(&self) -> Vec<UnitPath> {
+        outermost(self.grants.iter().map(|g| g.unit_path.clone()).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn path(s: &str) -> UnitPath {
+        UnitPath::parse(s).unwrap()
+    }
+
+    fn actor(grants: &[(Role, &str)], ties: &[(i64, StudioRole)]) -> Actor {
+        Actor {
+            account_id: 1,
+            person_id: Some(100),
+            display_name: "测试".into(),
+            grants: grants
+                .iter()
+                .map(|(role, p)| Grant { role: *role, unit_id: path(p).id(), unit_path: path(p) })
+                .collect(),
+            ties: ties.iter().map(|&(studio_id, role)| StudioTie { studio_id, role }).collect(),
+        }
+    }
+
+    // Tree: /1/ national, /1/2/ province A, /1/2/3/ city, /1/2/3/4/ enterprise E1,
+    // /1/2/3/4/5/ workshop; /1/6/ province B, /1/6/7/ enterprise E2.
+    fn studio_in_e1<'a>(unit: &'a UnitPath, sup: Option<&'a UnitPath>, app: Option<&'a UnitPath>) -> StudioPlace<'a> {
+        StudioPlace { id: 10, unit_path: unit, supervisor_path: sup, applying_path: app }
+    }
+
+    #[test]
+    fn a_grant_covers_its_subtree_and_nothing_else() {
+        let union_a = actor(&[(Role::UnionAdmin, "/1/2/")], &[]);
+        assert!(union_a.can_read_unit(&path("/1/2/3/4/5/")));
+        assert!(union_a.can_read_unit(&path("/1/2/")));
+        assert!(!union_a.can_read_unit(&path("/1/")));
+        assert!(!union_a.can_read_unit(&path("/1/6/7/")));
+        assert!(!union_a.can_read_unit(&path("/1/22/")));
+    }
+
+    #[test]
+    fn people_are_private_to_administrators_and_themselves() {
+        let worker = actor(&[(Role::Worker, "/1/2/3/4/")], &[]);
+        assert!(!worker.can_read_person(5, &path("/1/2/3/4/5/")));
+        assert!(worker.can_read_person(100, &path("/1/2/3/4/5/")));
+        let ent = actor(&[(Role::EnterpriseAdmin, "/1/2/3/4/")], &[]);
+        assert!(ent.can_read_person(5, &path("/1/2/3/4/5/")));
+        assert!(!ent.can_read_person(5, &path("/1/6/7/")));
+        assert_eq!(worker.person_scope(), Scope::Within { paths: vec![], studio_ids: vec![] });
+        assert!(worker.person_scope().is_empty());
+    }
+
+    #[test]
+    fn studios_are_seen_through_grants_or_the_team() {
+        let unit = path("/1/2/3/4/5/");
+        let s = studio_in_e1(&unit, None, None);
+        let member_elsewhere = actor(&[(Role::Worker, "/1/6/7/")], &[(10, StudioRole::Member)]);
+        assert!(member_elsewhere.can_read_studio(&s));
+        assert!(!member_elsewhere.can_edit_studio(&s));
+        let leader = actor(&[], &[(10, StudioRole::Leader)]);
+        assert!(leader.can_edit_studio(&s) && leader.can_propose_member(&s));
+        assert!(!leader.can_decide_proposal(&s));
+        let other_leader = actor(&[], &[(11, StudioRole::Leader)]);
+        assert!(!other_leader.can_read_studio(&s));
+        let reviewer_b = actor(&[(Role::Reviewer, "/1/6/")], &[]);
+        assert!(!reviewer_b.can_read_studio(&s));
+        assert_eq!(
+            member_elsewhere.studio_scope(),
+            Scope::Within { paths: vec![path("/1/6/7/")], studio_ids: vec![10] }
+        );
+    }
+
+    #[test]
+    fn the_union_applied_to_decides_and_the_supervisor_warns() {
+        let unit = path("/1/2/3/4/5/");
+        let city = path("/1/2/3/");
+        let province = path("/1/2/");
+        let applying_to_province = studio_in_e1(&unit, Some(&city), Some(&province));
+        let city_admin = actor(&[(Role::UnionAdmin, "/1/2/3/")], &[]);
+        let province_admin = actor(&[(Role::UnionAdmin, "/1/2/")], &[]);
+        let ent_admin = actor(&[(Role::EnterpriseAdmin, "/1/2/3/4/")], &[]);
+        assert!(!city_admin.can_transition(StudioAction::Name, &applying_to_province));
+        assert!(province_admin.can_transition(StudioAction::Name, &applying_to_province));
+        assert!(city_admin.can_transition(StudioAction::Warn, &applying_to_province));
+        assert!(!ent_admin.can_transition(StudioAction::Warn, &applying_to_province));
+        assert!(ent_admin.can_transition(StudioAction::Apply, &applying_to_province));
+        assert!(ent_admin.can_transition(StudioAction::Cancel, &applying_to_province));
+        assert!(!ent_admin.can_transition(StudioAction::StartReview, &applying_to_province));
+        let draft = studio_in_e1(&unit, None, None);
+        assert!(!province_admin.can_transition(StudioAction::Revoke, &draft));
+        let leader = actor(&[], &[(10, StudioRole::Leader)]);
+        assert!(StudioAction::ALL.iter().all(|&a| !leader.can_transition(a, &applying_to_province)));
+    }
+
+    #[test]
+    fn granting_stays_below_ones_own_power() {
+        let ent = actor(&[(Role::EnterpriseAdmin, "/1/2/3/4/")], &[]);
+        assert!(ent.can_grant(Role::Worker, &path("/1/2/3/4/5/")));
+        assert!(!ent.can_grant(Role::UnionAdmin, &path("/1/2/3/4/")));
+        assert!(!ent.can_grant(Role::Worker, &path("/1/2/3/")));
+        let union = actor(&[(Role::UnionAdmin, "/1/2/")], &[]);
+        assert!(union.can_grant(Role::UnionAdmin, &path("/1/2/3/")));
+        assert!(!union.can_grant(Role::PlatformAdmin, &path("/1/2/")));
+        let platform = actor(&[(Role::PlatformAdmin, "/1/")], &[]);
+        assert!(platform.can_grant(Role::PlatformAdmin, &path("/1/")));
+        assert_eq!(platform.studio_scope(), Scope::All);
+    }
+
+    #[test]
+    fn enterprise_admins_add_branches_only() {
+        let ent = actor(&[(Role::EnterpriseAdmin, "/1/2/3/4/")], &[]);
+        assert!(ent.can_create_unit(&path("/1/2/3/4/"), UnitKind::Branch));
+        assert!(!ent.can_create_unit(&path("/1/2/3/4/"), UnitKind::Enterprise));
+        assert!(ent.can_edit_unit(&path("/1/2/3/4/"), UnitKind::Enterprise));
+        assert!(!ent.can_edit_unit(&path("/1/2/3/"), UnitKind::City));
+        assert!(!ent.can_create_root_unit());
+    }
+}

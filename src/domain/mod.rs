@@ -1,0 +1,83 @@
+//! The rules of the trade, free of I/O: what a studio is, which transitions its life cycle
+//! allows, what the “八有” checklist demands, who may see and do what, how input is validated.
+//! Everything here is a plain type or a pure function and is unit-tested in place.
+
+pub mod access;
+pub mod checklist;
+pub mod lifecycle;
+pub mod org;
+pub mod pagination;
+pub mod person;
+pub mod search;
+pub mod studio;
+pub mod team;
+pub mod validation;
+
+/// What every code enum offers, for code that handles any of them (form options, say).
+pub trait Coded: Copy {
+    /// The stable code.
+    fn code_str(self) -> &'static str;
+    /// The name in a language.
+    fn label_in(self, locale: crate::i18n::Locale) -> &'static str;
+}
+
+/// Declares an enum of stable codes — stored in the database, used in the API, and translated
+/// for people through the catalogue prefix given (`prefix.code`).
+#[macro_export]
+macro_rules! code_enum {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident : $prefix:literal {
+            $( $(#[$vmeta:meta])* $variant:ident = $code:literal ),+ $(,)?
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord,
+                 serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+        pub enum $name {
+            $( $(#[$vmeta])* #[serde(rename = $code)] $variant ),+
+        }
+
+        impl $name {
+            /// Every value, in declaration order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            /// The catalogue prefix of the values' names.
+            pub const PREFIX: &'static str = $prefix;
+
+            /// The stable code stored in the database and used by the API.
+            pub fn code(self) -> &'static str {
+                match self { $($name::$variant => $code),+ }
+            }
+
+            /// Reads a stable code.
+            pub fn parse(code: &str) -> Option<Self> {
+                match code { $($code => Some($name::$variant),)+ _ => None }
+            }
+
+            /// The translation key of this value's name.
+            pub fn label_key(self) -> String {
+                format!("{}.{}", $prefix, self.code())
+            }
+
+            /// This value's name in a language.
+            pub fn label(self, locale: impl std::borrow::Borrow<$crate::i18n::Locale>) -> &'static str {
+                locale.borrow().label($prefix, self.code())
+            }
+        }
+
+        impl $crate::domain::Coded for $name {
+            fn code_str(self) -> &'static str {
+                self.code()
+            }
+            fn label_in(self, locale: $crate::i18n::Locale) -> &'static str {
+                self.label(locale)
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.code())
+            }
+        }
+    };
+}

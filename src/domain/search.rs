@@ -1,0 +1,104 @@
+//! Finding records by any fragment of a Chinese name. Chinese has no spaces between words and
+//! most words are two characters, so names are indexed by their single characters and their
+//! character pairs (bigrams); a query is looked up by its rarest pair (or its single character)
+//! and the candidates are confirmed with a substring match. The same table serves SQLite and
+//! PostgreSQL, neither of which tokenises Chinese well on its own.
+
+/// Characters that take part in matching: letters and digits of any script, lowercased.
+fn normalise(text: &str) -> Vec<char> {
+    text.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+}
+
+/// The terms under which a name is indexed: every character and every adjacent pair.
+pub fn index_terms(text: &str) -> Vec<String> {
+    let chars = normalise(text);
+    let mut terms: Vec<String> = chars.iter().map(|c| c.to_string()).collect();
+    terms.extend(chars.windows(2).map(|w| w.iter().collect::<String>()));
+    terms.sort();
+    terms.dedup();
+    terms
+}
+
+/// The terms to look a query up by: its pairs, or the single character of a one-character
+/// query. Empty when the query has nothing searchable.
+pub fn query_terms(query: &str) -> Vec<String> {
+    let chars = normalise(query);
+    match chars.len() {
+        0 => Vec::new(),
+        1 => vec![chars[0].to_string()],
+        _ => {
+            let mut t: Vec<String> = chars.windows(2).map(|w| w.iter().collect()).collect();
+            t.sort();
+            t.dedup();
+            t
+        }
+    }
+}
+
+/// A `LIKE` pattern matching the query anywhere, with `\` escaping `%`, `_` and `\`; compare
+/// against the lowercased text with `ESCAPE '\'`.
+pub fn like_pattern(query: &str) -> String {
+    let mut p = String::with_capacity(query.len() + 2);
+    p.push('%');
+    for c in query.trim().chars().flat_map(char::to_lowercase) {
+        if matches!(c, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    p
+}
+
+/// Kinds of record in the shared search index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SearchKind {
+    /// Organisation units by name.
+    Unit = 1,
+    /// People by name.
+    Person = 2,
+    /// Studios by name and leader.
+    Studio = 3,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_index_characters_and_pairs() {
+        let t = index_terms("王工 创新室");
+        for term in ["王", "工", "创", "王工", "工创", "创新", "新室"] {
+            assert!(t.contains(&term.to_string()), "{term}");
+        }
+        assert_eq!(t.len(), 9);
+    }
+
+    #[test]
+    fn queries_use_pairs_or_a_single_character() {
+        assert_eq!(query_terms("创新"), vec!["创新"]);
+        assert_eq!(query_terms("张"), vec!["张"]);
+        assert_eq!(query_terms("李明创新"), vec!["创新", "明创", "李明"]);
+        assert!(query_terms(" ,。").is_empty());
+        assert_eq!(query_terms("QC小组"), vec!["c小", "qc", "小组"]);
+    }
+
+    #[test]
+    fn every_fragment_of_a_name_finds_it() {
+        let name = "李建国劳模创新工作室";
+        let indexed = index_terms(name);
+        let chars: Vec<char> = name.chars().collect();
+        for i in 0..chars.len() {
+            for j in i + 1..=chars.len() {
+                let q: String = chars[i..j].iter().collect();
+                assert!(query_terms(&q).iter().all(|t| indexed.contains(t)), "{q}");
+            }
+        }
+    }
+
+    #[test]
+    fn like_patterns_escape_wildcards() {
+        assert_eq!(like_pattern("50%_a\\"), "%50\\%\\_a\\\\%");
+        assert_eq!(like_pattern(" ABC "), "%abc%");
+    }
+}

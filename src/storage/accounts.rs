@@ -1,0 +1,323 @@
+//! Accounts, their role grants, API tokens and the failed-login record.
+
+use super::{code, Conn, Query, Row, Value};
+use crate::domain::access::{Grant, Role, Scope};
+use crate::domain::org::UnitPath;
+use crate::domain::pagination::{Cursor, Page, PageRequest};
+use crate::error::{Error, Result};
+use crate::params;
+use serde::Serialize;
+
+/// A login account.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Account {
+    /// Id.
+    pub id: i64,
+    /// Login name.
+    pub username: String,
+    /// Name shown.
+    pub display_name: String,
+    /// The person it belongs to.
+    pub person_id: Option<i64>,
+    /// The unit it belongs to (for who may manage it).
+    pub home_unit_id: Option<i64>,
+    /// That unit's path.
+    #[schema(value_type = Option<String>)]
+    pub home_path: Option<UnitPath>,
+    /// Preferred language (`zh-CN`, `en`).
+    pub locale: Option<String>,
+    /// Whether it may log in.
+    pub active: bool,
+    /// Roles held.
+    pub grants: Vec<GrantView>,
+    /// Created, Unix milliseconds.
+    pub created_at: i64,
+}
+
+/// A role grant as shown.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct GrantView {
+    /// Grant id.
+    pub id: i64,
+    /// Role.
+    pub role: Role,
+    /// Unit it covers.
+    pub unit_id: i64,
+    /// That unit's name.
+    pub unit_name: String,
+}
+
+const COLUMNS: &str = "a.id, a.username, a.display_name, a.person_id, a.home_unit_id, u.path AS home_path, a.locale, a.active, a.created_at";
+
+fn from_row(r: &Row) -> Result<Account> {
+    let path: Option<String> = r.get("home_path")?;
+    Ok(Account {
+        id: r.get("id")?,
+        username: r.get("username")?,
+        display_name: r.get("display_name")?,
+        person_id: r.get("person_id")?,
+        home_unit_id: r.get("home_unit_id")?,
+        home_path: path.as_deref().and_then(UnitPath::parse),
+        locale: r.get("locale")?,
+        active: r.get("active")?,
+        grants: Vec::new(),
+        created_at: r.get("created_at")?,
+    })
+}
+
+/// One account, with its grants.
+pub fn get(c: &mut Conn, id: i64) -> Result<Option<Account>> {
+    let a = c.query_opt(
+        &format!("SELECT {COLUMNS} FROM accounts a LEFT JOIN org_units u ON u.id = a.home_unit_id WHERE a.id = ?"),
+        params![id],
+        from_row,
+    )?;
+    match a {
+        Some(mut a) => {
+            a.grants = grant_views(c, a.id)?;
+            Ok(Some(a))
+        }
+        None => Ok(None),
+    }
+}
+
+/// The account of a person, if they have one.
+pub fn id_of_person(c: &mut Conn, person_id: i64) -> Result<Option<i64>> {
+    c.query_opt("SELECT id FROM accounts WHERE person_id = ?", params![person_id], |r| r.get("id"))
+}
+
+/// Looks an account up for login: id, password hash, active.
+pub fn credentials(c: &mut Conn, username: &str) -> Result<Option<(i64, String, bool)>> {
+    c.query_opt(
+        "SELECT id, password_hash, active FROM accounts WHERE username = ?",
+        params![username],
+        |r| Ok((r.get("id")?, r.get("password_hash")?, r.get("active")?)),
+    )
+}
+
+/// True when the login name is taken.
+pub fn username_taken(c: &mut Conn, username: &str) -> Result<bool> {
+    Ok(c.scalar("SELECT COUNT(*) FROM accounts WHERE username = ?", params![username])? > 0)
+}
+
+/// Accounts in scope (by home unit), newest first.
+pub fn list(c: &mut Conn, scope: &Scope, page: &PageRequest) -> Result<Page<Account>> {
+    let mut q = Query::new(&format!("SELECT {COLUMNS} FROM accounts a LEFT JOIN org_units u ON u.id = a.home_unit_id WHERE 1 = 1"));
+    q.scope(scope, "u.path", None);
+    if let Some(after) = &page.after {
+        q.push(" AND a.id < ?", [Value::from(after.id)]);
+    }
+    q.push(" ORDER BY a.id DESC LIMIT ?", [Value::from(page.limit + 1)]);
+    let mut rows = q.fetch(c, from_row)?;
+    for a in &mut rows {
+        a.grants = grant_views(c, a.id)?;
+    }
+    Ok(Page::from_rows(rows, page.limit, |a| Cursor { key: String::new(), id: a.id }))
+}
+
+/// What a new account holds.
+#[derive(Debug, Clone, Serialize)]
+pub struct NewAccount {
+    /// Login name (lowercase).
+    pub username: String,
+    /// Name shown.
+    pub display_name: String,
+    /// Person it belongs to.
+    pub person_id: Option<i64>,
+    /// Unit it belongs to.
+    pub home_unit_id: Option<i64>,
+    /// argon2id hash of the password.
+    #[serde(skip)]
+    pub password_hash: String,
+}
+
+/// Creates an account; returns its id.
+pub fn insert(c: &mut Conn, a: &NewAccount) -> Result<i64> {
+    let now = crate::clock::now_ms();
+    let id = c.next_id("accounts")?;
+    c.execute(
+        "INSERT INTO accounts (id, username, password_hash, display_name, person_id, home_unit_id, locale, active, created_at, updated_at) \
+         VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?, ?)",
+        params![id, &a.username, &a.password_hash, &a.display_name, a.person_id, a.home_unit_id, true, now, now],
+    )?;
+    Ok(id)
+}
+
+/// Replaces the password hash.
+pub fn set_password(c: &mut Conn, id: i64, hash: &str) -> Result<()> {
+    c.execute("UPDATE accounts SET password_hash = ?, updated_at = ? WHERE id = ?", params![hash, crate::clock::now_ms(), id])?;
+    Ok(())
+}
+
+/// Enables or disables login.
+pub fn set_active(c: &mut Conn, id: i64, active: bool) -> Result<()> {
+    c.execute("UPDATE accounts SET active = ?, updated_at = ? WHERE id = ?", params![active, crate::clock::now_ms(), id])?;
+    Ok(())
+}
+
+/// Stores the preferred language.
+pub fn set_locale(c: &mut Conn, id: i64, locale: &str) -> Result<()> {
+    c.execute("UPDATE accounts SET locale = ? WHERE id = ?", params![locale, id])?;
+    Ok(())
+}
+
+/// The grants of an account, for the access policy.
+pub fn grants(c: &mut Conn, account_id: i64) -> Result<Vec<Grant>> {
+    c.query(
+        "SELECT g.role, g.unit_id, u.path FROM role_grants g JOIN org_units u ON u.id = g.unit_id WHERE g.account_id = ? ORDER BY g.id",
+        params![account_id],
+        |r| {
+            let path: String = r.get("path")?;
+            Ok(Grant {
+                role: code(r, "role", Role::parse)?,
+                unit_id: r.get("unit_id")?,
+                unit_path: UnitPath::parse(&path).ok_or_else(|| Error::internal("bad grant path"))?,
+            })
+        },
+    )
+}
+
+fn grant_views(c: &mut Conn, account_id: i64) -> Result<Vec<GrantView>> {
+    c.query(
+        "SELECT g.id, g.role, g.unit_id, u.name FROM role_grants g JOIN org_units u ON u.id = g.unit_id WHERE g.account_id = ? ORDER BY g.id",
+        params![account_id],
+        |r| Ok(GrantView { id: r.get("id")?, role: code(r, "role", Role::parse)?, unit_id: r.get("unit_id")?, unit_name: r.get("name")? }),
+    )
+}
+
+/// Grants a role on a unit (idempotent); returns the grant id.
+pub fn grant(c: &mut Conn, account_id: i64, role: Role, unit_id: i64, by: Option<i64>) -> Result<i64> {
+    if let Some(id) = c.query_opt(
+        "SELECT id FROM role_grants WHERE account_id = ? AND role = ? AND unit_id = ?",
+        params![account_id, role.code(), unit_id],
+        |r| r.get::<i64>("id"),
+    )? {
+        return Ok(id);
+    }
+    let id = c.next_id("role_grants")?;
+    c.execute(
+        "INSERT INTO role_grants (id, account_id, role, unit_id, granted_by, granted_at) VALUES (?, ?, ?, ?, ?, ?)",
+        params![id, account_id, role.code(), unit_id, by, crate::clock::now_ms()],
+    )?;
+    Ok(id)
+}
+
+/// One grant: (account, role, unit id, unit path).
+pub fn grant_by_id(c: &mut Conn, grant_id: i64) -> Result<Option<(i64, Role, i64, UnitPath)>> {
+    c.query_opt(
+        "SELECT g.account_id, g.role, g.unit_id, u.path FROM role_grants g JOIN org_units u ON u.id = g.unit_id WHERE g.id = ?",
+        params![grant_id],
+        |r| {
+            let path: String = r.get("path")?;
+            Ok((
+                r.get("account_id")?,
+                code(r, "role", Role::parse)?,
+                r.get("unit_id")?,
+                UnitPath::parse(&path).ok_or_else(|| Error::internal("bad grant path"))?,
+            ))
+        },
+    )
+}
+
+/// Withdraws a grant.
+pub fn revoke_grant(c: &mut Conn, grant_id: i64) -> Result<()> {
+    c.execute("DELETE FROM role_grants WHERE id = ?", params![grant_id])?;
+    Ok(())
+}
+
+/// An API token as listed (never the secret).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ApiToken {
+    /// Id.
+    pub id: i64,
+    /// Label given by the owner.
+    pub name: String,
+    /// First characters of the token, to recognise it.
+    pub prefix: String,
+    /// Created, Unix milliseconds.
+    pub created_at: i64,
+    /// Last used, Unix milliseconds.
+    pub last_used_at: Option<i64>,
+    /// Revoked, Unix milliseconds.
+    pub revoked_at: Option<i64>,
+}
+
+fn token_from_row(r: &Row) -> Result<ApiToken> {
+    Ok(ApiToken {
+        id: r.get("id")?,
+        name: r.get("name")?,
+        prefix: r.get("prefix")?,
+        created_at: r.get("created_at")?,
+        last_used_at: r.get("last_used_at")?,
+        revoked_at: r.get("revoked_at")?,
+    })
+}
+
+/// Stores a new token's hash; returns its id.
+pub fn insert_token(c: &mut Conn, account_id: i64, name: &str, hash: &str, prefix: &str) -> Result<i64> {
+    let id = c.next_id("api_tokens")?;
+    c.execute(
+        "INSERT INTO api_tokens (id, account_id, name, token_hash, prefix, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        params![id, account_id, name, hash, prefix, crate::clock::now_ms()],
+    )?;
+    Ok(id)
+}
+
+/// The tokens of an account, newest first.
+pub fn tokens(c: &mut Conn, account_id: i64) -> Result<Vec<ApiToken>> {
+    c.query(
+        "SELECT id, name, prefix, created_at, last_used_at, revoked_at FROM api_tokens WHERE account_id = ? ORDER BY id DESC",
+        params![account_id],
+        token_from_row,
+    )
+}
+
+/// One token with its owner.
+pub fn token(c: &mut Conn, id: i64) -> Result<Option<(i64, ApiToken)>> {
+    c.query_opt(
+        "SELECT account_id, id, name, prefix, created_at, last_used_at, revoked_at FROM api_tokens WHERE id = ?",
+        params![id],
+        |r| Ok((r.get("account_id")?, token_from_row(r)?)),
+    )
+}
+
+/// Revokes a token.
+pub fn revoke_token(c: &mut Conn, id: i64) -> Result<()> {
+    c.execute("UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", params![crate::clock::now_ms(), id])?;
+    Ok(())
+}
+
+/// The account of a live token.
+pub fn account_of_token(c: &mut Conn, hash: &str) -> Result<Option<i64>> {
+    c.query_opt(
+        "SELECT t.account_id FROM api_tokens t JOIN accounts a ON a.id = t.account_id \
+         WHERE t.token_hash = ? AND t.revoked_at IS NULL AND a.active = ?",
+        params![hash, true],
+        |r| r.get("account_id"),
+    )
+}
+
+/// Failures recorded under a key: (count, last failure ms).
+pub fn login_failures(c: &mut Conn, key: &str) -> Result<Option<(i64, i64)>> {
+    c.query_opt(
+        "SELECT failures, last_failure_at FROM login_attempts WHERE attempt_key = ?",
+        params![key],
+        |r| Ok((r.get("failures")?, r.get("last_failure_at")?)),
+    )
+}
+
+/// Records a failed login under a key.
+pub fn record_login_failure(c: &mut Conn, key: &str, now: i64) -> Result<()> {
+    c.execute(
+        "INSERT INTO login_attempts (attempt_key, failures, last_failure_at) VALUES (?, 1, ?) \
+         ON CONFLICT (attempt_key) DO UPDATE SET failures = login_attempts.failures + 1, last_failure_at = excluded.last_failure_at",
+        params![key, now],
+    )?;
+    Ok(())
+}
+
+/// Forgets the failures under a key (after a successful login).
+pub fn clear_login_failures(c: &mut Conn, key: &str) -> Result<()> {
+    c.execute("DELETE FROM login_attempts WHERE attempt_key = ?", params![key])?;
+    Ok(())
+}

@@ -1,0 +1,253 @@
+//! People (人员) and their honours.
+
+use super::{code, counters, opt_code, search_index, Conn, Query, Row, Value};
+use crate::domain::access::Scope;
+use crate::domain::org::UnitPath;
+use crate::domain::pagination::{Cursor, Page, PageRequest};
+use crate::domain::person::{Education, Gender, Honour, SkillGrade, Title};
+use crate::domain::search::{like_pattern, SearchKind};
+use crate::error::{Error, Result};
+use crate::params;
+use serde::Serialize;
+
+/// An honour held, with the year it was awarded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct HonourHeld {
+    /// Which honour.
+    pub honour: Honour,
+    /// Year awarded, if known.
+    pub year: Option<i64>,
+}
+
+/// A person's profile (SPEC §3.2).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Person {
+    /// Id.
+    pub id: i64,
+    /// Unit the person works in.
+    pub unit_id: i64,
+    /// That unit's name.
+    pub unit_name: String,
+    /// That unit's path.
+    #[schema(value_type = String)]
+    pub unit_path: UnitPath,
+    /// Name.
+    pub name: String,
+    /// Gender.
+    pub gender: Gender,
+    /// Year of birth.
+    pub birth_year: Option<i64>,
+    /// Highest education.
+    pub education: Option<Education>,
+    /// Professional title.
+    pub title: Option<Title>,
+    /// Skill grade.
+    pub skill_grade: Option<SkillGrade>,
+    /// Employee number.
+    pub employee_no: Option<String>,
+    /// Phone.
+    pub phone: Option<String>,
+    /// Honours held.
+    pub honours: Vec<HonourHeld>,
+    /// Created, Unix milliseconds.
+    pub created_at: i64,
+    /// Last changed, Unix milliseconds.
+    pub updated_at: i64,
+}
+
+/// A validated profile to write.
+#[derive(Debug, Clone, Serialize)]
+pub struct PersonData {
+    /// Unit the person works in.
+    pub unit_id: i64,
+    /// Name.
+    pub name: String,
+    /// Gender.
+    pub gender: Gender,
+    /// Year of birth.
+    pub birth_year: Option<i64>,
+    /// Education.
+    pub education: Option<Education>,
+    /// Professional title.
+    pub title: Option<Title>,
+    /// Skill grade.
+    pub skill_grade: Option<SkillGrade>,
+    /// Employee number.
+    pub employee_no: Option<String>,
+    /// Phone.
+    pub phone: Option<String>,
+    /// Honours.
+    pub honours: Vec<HonourHeld>,
+}
+
+const COLUMNS: &str = "p.id, p.unit_id, u.name AS unit_name, p.unit_path, p.name, p.gender, p.birth_year, \
+     p.education, p.title, p.skill_grade, p.employee_no, p.phone, p.created_at, p.updated_at";
+
+fn from_row(r: &Row) -> Result<Person> {
+    let path: String = r.get("unit_path")?;
+    Ok(Person {
+        id: r.get("id")?,
+        unit_id: r.get("unit_id")?,
+        unit_name: r.get("unit_name")?,
+        unit_path: UnitPath::parse(&path).ok_or_else(|| Error::internal("bad person path"))?,
+        name: r.get("name")?,
+        gender: code(r, "gender", Gender::parse)?,
+        birth_year: r.get("birth_year")?,
+        education: opt_code(r, "education", Education::parse)?,
+        title: opt_code(r, "title", Title::parse)?,
+        skill_grade: opt_code(r, "skill_grade", SkillGrade::parse)?,
+        employee_no: r.get("employee_no")?,
+        phone: r.get("phone")?,
+        honours: Vec::new(),
+        created_at: r.get("created_at")?,
+        updated_at: r.get("updated_at")?,
+    })
+}
+
+fn honours(c: &mut Conn, person_id: i64) -> Result<Vec<HonourHeld>> {
+    c.query(
+        "SELECT honour, year FROM person_honours WHERE person_id = ? ORDER BY id",
+        params![person_id],
+        |r| Ok(HonourHeld { honour: code(r, "honour", Honour::parse)?, year: r.get("year")? }),
+    )
+}
+
+/// One person, with honours.
+pub fn get(c: &mut Conn, id: i64) -> Result<Option<Person>> {
+    let p = c.query_opt(
+        &format!("SELECT {COLUMNS} FROM people p JOIN org_units u ON u.id = p.unit_id WHERE p.id = ?"),
+        params![id],
+        from_row,
+    )?;
+    match p {
+        Some(mut p) => {
+            p.honours = honours(c, p.id)?;
+            Ok(Some(p))
+        }
+        None => Ok(None),
+    }
+}
+
+/// Filters of the people list.
+#[derive(Debug, Clone, Default)]
+pub struct PeopleFilter {
+    /// Only this subtree.
+    pub within: Option<UnitPath>,
+    /// Name fragment, or an exact employee number.
+    pub q: Option<String>,
+}
+
+/// People in scope, in tree order (honours not loaded).
+pub fn list(c: &mut Conn, scope: &Scope, f: &PeopleFilter, page: &PageRequest) -> Result<Page<Person>> {
+    let q = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
+    let plan = match q {
+        Some(q) => search_index::plan(c, SearchKind::Person, q)?,
+        None => None,
+    };
+    let head = format!("SELECT {COLUMNS} FROM people p JOIN org_units u ON u.id = p.unit_id");
+    let mut query = match (&plan, q) {
+        (Some(search_index::Plan::Term(term)), Some(_)) => {
+            let mut qb = Query::new(&format!(
+                "SELECT {COLUMNS} FROM search_terms t JOIN people p ON p.id = t.entity_id JOIN org_units u ON u.id = p.unit_id \
+                 WHERE t.kind = ? AND t.term = ?"
+            ));
+            qb.params.extend([Value::from(SearchKind::Person as i64), Value::from(term.clone())]);
+            qb
+        }
+        _ => Query::new(&format!("{head} WHERE 1 = 1")),
+    };
+    match (&plan, q) {
+        (Some(search_index::Plan::Nothing), Some(q)) | (None, Some(q)) => {
+            // No name can match: an employee number still may.
+            query.push(" AND p.employee_no = ?", [Value::from(q.to_string())]);
+        }
+        (Some(_), Some(q)) => {
+            query.push(
+                " AND (LOWER(p.name) LIKE ? ESCAPE '\\' OR p.employee_no = ?)",
+                [Value::from(like_pattern(q)), Value::from(q.to_string())],
+            );
+        }
+        _ => {}
+    }
+    query.scope(scope, "p.unit_path", None);
+    if let Some(w) = &f.within {
+        query.within(w, "p.unit_path");
+    }
+    if let Some(after) = &page.after {
+        query.push(" AND (p.unit_path, p.id) > (?, ?)", [Value::from(after.key.clone()), Value::from(after.id)]);
+    }
+    query.push(" ORDER BY p.unit_path, p.id LIMIT ?", [Value::from(page.limit + 1)]);
+    let rows = query.fetch(c, from_row)?;
+    Ok(Page::from_rows(rows, page.limit, |p| Cursor { key: p.unit_path.to_string(), id: p.id }))
+}
+
+fn write_honours(c: &mut Conn, person_id: i64, list: &[HonourHeld]) -> Result<()> {
+    c.execute("DELETE FROM person_honours WHERE person_id = ?", params![person_id])?;
+    for h in list {
+        c.execute(
+            "INSERT INTO person_honours (person_id, honour, year) VALUES (?, ?, ?)",
+            params![person_id, h.honour.code(), h.year],
+        )?;
+    }
+    Ok(())
+}
+
+/// Creates a person in `unit_path`'s unit.
+pub fn insert(c: &mut Conn, d: &PersonData, unit_path: &UnitPath) -> Result<i64> {
+    let now = crate::clock::now_ms();
+    let id = c.next_id("people")?;
+    c.execute(
+        "INSERT INTO people (id, unit_id, unit_path, name, gender, birth_year, education, title, skill_grade, employee_no, phone, created_at, updated_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        params![
+            id,
+            d.unit_id,
+            unit_path,
+            &d.name,
+            d.gender.code(),
+            d.birth_year,
+            d.education.map(|e| e.code()),
+            d.title.map(|t| t.code()),
+            d.skill_grade.map(|s| s.code()),
+            &d.employee_no,
+            &d.phone,
+            now,
+            now
+        ],
+    )?;
+    write_honours(c, id, &d.honours)?;
+    search_index::index(c, SearchKind::Person, id, &d.name)?;
+    counters::bump(c, unit_path, counters::PEOPLE, 1)?;
+    Ok(id)
+}
+
+/// Rewrites a person's profile (and moves them when the unit changed).
+pub fn update(c: &mut Conn, id: i64, d: &PersonData, old_path: &UnitPath, unit_path: &UnitPath) -> Result<()> {
+    c.execute(
+        "UPDATE people SET unit_id = ?, unit_path = ?, name = ?, gender = ?, birth_year = ?, education = ?, title = ?, \
+         skill_grade = ?, employee_no = ?, phone = ?, updated_at = ? WHERE id = ?",
+        params![
+            d.unit_id,
+            unit_path,
+            &d.name,
+            d.gender.code(),
+            d.birth_year,
+            d.education.map(|e| e.code()),
+            d.title.map(|t| t.code()),
+            d.skill_grade.map(|s| s.code()),
+            &d.employee_no,
+            &d.phone,
+            crate::clock::now_ms(),
+            id
+        ],
+    )?;
+    write_honours(c, id, &d.honours)?;
+    search_index::index(c, SearchKind::Person, id, &d.name)?;
+    if old_path != unit_path {
+        let mut deltas = counters::Deltas::default();
+        deltas.add(old_path, counters::PEOPLE, -1);
+        deltas.add(unit_path, counters::PEOPLE, 1);
+        deltas.apply(c)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,264 @@
+//! PostgreSQL: a pool of synchronous clients (run off the async workers), each with a cache of
+//! prepared statements keyed by the portable SQL text.
+
+use super::{catch, Conn, DbError, DbOptions, Value};
+use crate::error::Result;
+use bytes::BytesMut;
+use postgres::types::{IsNull, ToSql, Type};
+use postgres::{Client, NoTls, Statement};
+use std::collections::HashMap;
+use std::io::Write;
+use std::time::Duration;
+
+/// Statements cached per connection before the cache is cleared.
+const STATEMENT_CACHE: usize = 512;
+
+pub(super) struct PgDb {
+    pool: r2d2::Pool<PgManager>,
+}
+
+/// A pooled client and its prepared statements.
+pub struct PgConn {
+    pub(super) client: Client,
+    statements: HashMap<String, Statement>,
+}
+
+struct PgManager {
+    config: postgres::Config,
+}
+
+impl r2d2::ManageConnection for PgManager {
+    type Connection = PgConn;
+    type Error = postgres::Error;
+
+    fn connect(&self) -> std::result::Result<PgConn, postgres::Error> {
+        let client = self.config.connect(NoTls)?;
+        Ok(PgConn { client, statements: HashMap::new() })
+    }
+
+    fn is_valid(&self, c: &mut PgConn) -> std::result::Result<(), postgres::Error> {
+        c.client.simple_query("").map(|_| ())
+    }
+
+    fn has_broken(&self, c: &mut PgConn) -> bool {
+        c.client.is_closed()
+    }
+}
+
+impl PgDb {
+    pub(super) fn open(url: &str, opts: &DbOptions) -> Result<PgDb> {
+        let config: postgres::Config = url.parse().map_err(DbError::from)?;
+        let pool = r2d2::Pool::builder()
+            .max_size(opts.pg_pool_size.max(1))
+            .min_idle(Some(1))
+            .test_on_check_out(false)
+            .connection_timeout(Duration::from_secs(10))
+            .build(PgManager { config })
+            .map_err(|e| DbError::Pool(e.to_string()))?;
+        Ok(PgDb { pool })
+    }
+
+    fn conn(&self) -> Result<r2d2::PooledConnection<PgManager>> {
+        Ok(self.pool.get().map_err(|e| DbError::Pool(e.to_string()))?)
+    }
+
+    pub(super) fn read<T>(&self, f: impl FnOnce(&mut Conn) -> Result<T>) -> Result<T> {
+        let mut c = self.conn()?;
+        catch(|| f(&mut Conn::Postgres(&mut c)))
+    }
+
+    pub(super) fn write<T>(&self, f: impl FnOnce(&mut Conn) -> Result<T>) -> Result<T> {
+        let mut c = self.conn()?;
+        c.client.batch_execute("BEGIN").map_err(DbError::from)?;
+        let r = catch(|| f(&mut Conn::Postgres(&mut c)));
+        match r {
+            Ok(v) => {
+                c.client.batch_execute("COMMIT").map_err(|e| DbError::Commit(e.to_string()))?;
+                Ok(v)
+            }
+            Err(e) => {
+                if let Err(rb) = c.client.batch_execute("ROLLBACK") {
+                    tracing::error!("rollback failed: {rb}");
+                }
+                Err(e)
+            }
+        }
+    }
+}
+
+/// Rewrites `?` placeholders to `$1, $2, …` (the SQL never has `?` inside literals).
+fn numbered(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len() + 16);
+    let mut n = 0;
+    for ch in sql.chars() {
+        if ch == '?' {
+            n += 1;
+            out.push('$');
+            out.push_str(&n.to_string());
+        } else {
+            out.push(ch);
+        }
+    }
+    out
+}
+
+impl PgConn {
+    fn statement(&mut self, sql: &str) -> Result<Statement> {
+        if let Some(s) = self.statements.get(sql) {
+            return Ok(s.clone());
+        }
+        if self.statements.len() >= STATEMENT_CACHE {
+            self.statements.clear();
+        }
+        let stmt = self.client.prepare(&numbered(sql)).map_err(DbError::from)?;
+        self.statements.insert(sql.to_string(), stmt.clone());
+        Ok(stmt)
+    }
+
+    pub(super) fn query(&mut self, sql: &str, params: &[Value]) -> Result<Vec<postgres::Row>> {
+        let stmt = self.statement(sql)?;
+        let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
+        Ok(self.client.query(&stmt, &refs).map_err(DbError::from)?)
+    }
+
+    pub(super) fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
+        let stmt = self.statement(sql)?;
+        let refs: Vec<&(dyn ToSql + Sync)> = params.iter().map(|p| p as &(dyn ToSql + Sync)).collect();
+        Ok(self.client.execute(&stmt, &refs).map_err(DbError::from)?)
+    }
+
+    /// `COPY … FROM STDIN` in text format.
+    pub(super) fn copy_in<'v, I>(&mut self, table: &str, columns: &[&str], rows: I) -> Result<u64>
+    where
+        I: IntoIterator<Item = Vec<Value<'v>>>,
+    {
+        let sql = format!("COPY {table} ({}) FROM STDIN", columns.join(", "));
+        let mut w = self.client.copy_in(&sql).map_err(DbError::from)?;
+        let mut buf = String::with_capacity(1 << 16);
+        for row in rows {
+            for (i, v) in row.iter().enumerate() {
+                if i > 0 {
+                    buf.push('\t');
+                }
+                copy_text(&mut buf, v);
+            }
+            buf.push('\n');
+            if buf.len() > 1 << 16 {
+                w.write_all(buf.as_bytes()).map_err(|e| DbError::Commit(e.to_string()))?;
+                buf.clear();
+            }
+        }
+        w.write_all(buf.as_bytes()).map_err(|e| DbError::Commit(e.to_string()))?;
+        Ok(w.finish().map_err(DbError::from)?)
+    }
+}
+
+fn copy_text(buf: &mut String, v: &Value) {
+    match v {
+        Value::Null => buf.push_str("\\N"),
+        Value::Int(i) => buf.push_str(&i.to_string()),
+        Value::Real(f) => buf.push_str(&f.to_string()),
+        Value::Bool(b) => buf.push_str(if *b { "t" } else { "f" }),
+        Value::Text(s) => {
+            for ch in s.chars() {
+                match ch {
+                    '\\' => buf.push_str("\\\\"),
+                    '\t' => buf.push_str("\\t"),
+                    '\n' => buf.push_str("\\n"),
+                    '\r' => buf.push_str("\\r"),
+                    c => buf.push(c),
+                }
+            }
+        }
+        Value::Bytes(b) => {
+            buf.push_str("\\\\x");
+            for byte in b.iter() {
+                buf.push_str(&format!("{byte:02x}"));
+            }
+        }
+    }
+}
+
+type BoxError = Box<dyn std::error::Error + Sync + Send>;
+
+impl ToSql for Value<'_> {
+    fn to_sql(&self, ty: &Type, out: &mut BytesMut) -> std::result::Result<IsNull, BoxError> {
+        match self {
+            Value::Null => Ok(IsNull::Yes),
+            Value::Int(v) => match *ty {
+                Type::INT2 => i16::try_from(*v)?.to_sql(ty, out),
+                Type::INT4 => i32::try_from(*v)?.to_sql(ty, out),
+                Type::FLOAT8 => (*v as f64).to_sql(ty, out),
+                Type::FLOAT4 => (*v as f32).to_sql(ty, out),
+                Type::BOOL => (*v != 0).to_sql(ty, out),
+                Type::TEXT | Type::VARCHAR => v.to_string().to_sql(ty, out),
+                _ => v.to_sql(ty, out),
+            },
+            Value::Real(v) => match *ty {
+                Type::FLOAT4 => (*v as f32).to_sql(ty, out),
+                _ => v.to_sql(ty, out),
+            },
+            Value::Bool(b) => match *ty {
+                Type::INT2 | Type::INT4 | Type::INT8 => Value::Int(*b as i64).to_sql(ty, out),
+                _ => b.to_sql(ty, out),
+            },
+            Value::Text(s) => s.as_ref().to_sql(ty, out),
+            Value::Bytes(b) => b.as_ref().to_sql(ty, out),
+        }
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+
+    postgres::types::to_sql_checked!();
+}
+
+fn decode(idx: usize, e: impl std::fmt::Display) -> crate::Error {
+    DbError::Decode(format!("column {idx}: {e}")).into()
+}
+
+pub(super) fn get_int(row: &postgres::Row, idx: usize) -> Result<Option<i64>> {
+    let ty = row.columns().get(idx).map(|c| c.type_().clone()).ok_or_else(|| decode(idx, "missing"))?;
+    match ty {
+        Type::INT8 => row.try_get::<_, Option<i64>>(idx),
+        Type::INT4 => row.try_get::<_, Option<i32>>(idx).map(|v| v.map(i64::from)),
+        Type::INT2 => row.try_get::<_, Option<i16>>(idx).map(|v| v.map(i64::from)),
+        Type::BOOL => row.try_get::<_, Option<bool>>(idx).map(|v| v.map(i64::from)),
+        _ => return Err(decode(idx, format!("not an integer: {ty}"))),
+    }
+    .map_err(|e| decode(idx, e))
+}
+
+pub(super) fn get_text(row: &postgres::Row, idx: usize) -> Result<Option<String>> {
+    row.try_get::<_, Option<String>>(idx).map_err(|e| decode(idx, e))
+}
+
+pub(super) fn get_bool(row: &postgres::Row, idx: usize) -> Result<Option<bool>> {
+    let ty = row.columns().get(idx).map(|c| c.type_().clone()).ok_or_else(|| decode(idx, "missing"))?;
+    match ty {
+        Type::BOOL => row.try_get::<_, Option<bool>>(idx).map_err(|e| decode(idx, e)),
+        _ => get_int(row, idx).map(|v| v.map(|i| i != 0)),
+    }
+}
+
+pub(super) fn get_real(row: &postgres::Row, idx: usize) -> Result<Option<f64>> {
+    let ty = row.columns().get(idx).map(|c| c.type_().clone()).ok_or_else(|| decode(idx, "missing"))?;
+    match ty {
+        Type::FLOAT8 => row.try_get::<_, Option<f64>>(idx).map_err(|e| decode(idx, e)),
+        Type::FLOAT4 => row.try_get::<_, Option<f32>>(idx).map(|v| v.map(f64::from)).map_err(|e| decode(idx, e)),
+        _ => get_int(row, idx).map(|v| v.map(|i| i as f64)),
+    }
+}
+
+pub(super) fn get_bytes(row: &postgres::Row, idx: usize) -> Result<Option<Vec<u8>>> {
+    row.try_get::<_, Option<Vec<u8>>>(idx).map_err(|e| decode(idx, e))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn placeholders_are_numbered() {
+        assert_eq!(super::numbered("SELECT a FROM t WHERE b = ? AND c > ?"), "SELECT a FROM t WHERE b = $1 AND c > $2");
+    }
+}

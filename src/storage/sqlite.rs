@@ -1,0 +1,181 @@
+//! SQLite: a pool of reader connections and one writer thread with group commit.
+
+use super::{catch, Conn, DbError, DbOptions, Value};
+use rusqlite::types::{ToSqlOutput, ValueRef};
+use crate::error::{Error, Result};
+use rusqlite::{Connection, OpenFlags};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use tokio::sync::{mpsc, oneshot};
+
+impl rusqlite::ToSql for Value<'_> {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(match self {
+            Value::Null => ToSqlOutput::Owned(rusqlite::types::Value::Null),
+            Value::Int(i) => ToSqlOutput::from(*i),
+            Value::Real(f) => ToSqlOutput::from(*f),
+            Value::Bool(b) => ToSqlOutput::from(*b as i64),
+            Value::Text(s) => ToSqlOutput::Borrowed(ValueRef::Text(s.as_bytes())),
+            Value::Bytes(b) => ToSqlOutput::Borrowed(ValueRef::Blob(b)),
+        })
+    }
+}
+
+/// What the writer calls once the batch a job ran in is committed (or failed to commit).
+type Completion = Box<dyn FnOnce(std::result::Result<(), String>) + Send>;
+/// A write job: runs inside the batch's transaction and returns its completion.
+type Job = Box<dyn FnOnce(&Connection) -> Completion + Send>;
+
+/// Jobs committed together at most; enough to amortise the fsync under heavy load.
+const MAX_BATCH: usize = 256;
+
+pub(super) struct SqliteDb {
+    readers: r2d2::Pool<ReaderManager>,
+    writer: mpsc::Sender<Job>,
+}
+
+struct ReaderManager {
+    path: PathBuf,
+}
+
+impl r2d2::ManageConnection for ReaderManager {
+    type Connection = Connection;
+    type Error = rusqlite::Error;
+
+    fn connect(&self) -> std::result::Result<Connection, rusqlite::Error> {
+        let c = Connection::open_with_flags(&self.path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+        c.busy_timeout(Duration::from_secs(5))?;
+        c.execute_batch("PRAGMA foreign_keys = ON; PRAGMA query_only = ON; PRAGMA cache_size = -16000; PRAGMA temp_store = MEMORY;")?;
+        c.set_prepared_statement_cache_capacity(128);
+        Ok(c)
+    }
+
+    fn is_valid(&self, _: &mut Connection) -> std::result::Result<(), rusqlite::Error> {
+        Ok(())
+    }
+
+    fn has_broken(&self, _: &mut Connection) -> bool {
+        false
+    }
+}
+
+fn open_writer(path: &Path, synchronous: &str) -> rusqlite::Result<Connection> {
+    let c = Connection::open(path)?;
+    c.busy_timeout(Duration::from_secs(5))?;
+    c.execute_batch(&format!(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = {synchronous}; PRAGMA foreign_keys = ON; \
+         PRAGMA cache_size = -32000; PRAGMA temp_store = MEMORY;"
+    ))?;
+    c.set_prepared_statement_cache_capacity(256);
+    Ok(c)
+}
+
+impl SqliteDb {
+    pub(super) fn open(path: &Path, opts: &DbOptions) -> Result<SqliteDb> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+        // The writer opens first: it creates the file and switches it to WAL.
+        let writer_conn = open_writer(path, opts.sqlite_synchronous).map_err(DbError::from)?;
+        let readers = r2d2::Pool::builder()
+            .max_size(opts.sqlite_readers.max(1))
+            .min_idle(Some(1))
+            .test_on_check_out(false)
+            .connection_timeout(Duration::from_secs(10))
+            .build(ReaderManager { path: path.to_path_buf() })
+            .map_err(|e| DbError::Pool(e.to_string()))?;
+        let (tx, rx) = mpsc::channel::<Job>(4096);
+        std::thread::Builder::new()
+            .name("sqlite-writer".into())
+            .spawn(move || writer_loop(writer_conn, rx))
+            .map_err(|e| Error::internal(format!("cannot start the writer thread: {e}")))?;
+        Ok(SqliteDb { readers, writer: tx })
+    }
+
+    pub(super) fn read<T>(&self, f: impl FnOnce(&mut Conn) -> Result<T>) -> Result<T> {
+        let c = self.readers.get().map_err(|e| DbError::Pool(e.to_string()))?;
+        catch(|| f(&mut Conn::Sqlite(&c)))
+    }
+
+    fn job<T, F>(f: F) -> (Job, oneshot::Receiver<Result<T>>)
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Conn) -> Result<T> + Send + 'static,
+    {
+        let (tx, rx) = oneshot::channel();
+        let job: Job = Box::new(move |c: &Connection| {
+            let result = in_savepoint(c, f);
+            Box::new(move |commit| {
+                let out = match (result, commit) {
+                    (Ok(v), Ok(())) => Ok(v),
+                    (Err(e), _) => Err(e),
+                    (Ok(_), Err(e)) => Err(DbError::Commit(e).into()),
+                };
+                let _ = tx.send(out);
+            })
+        });
+        (job, rx)
+    }
+
+    pub(super) async fn write<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Conn) -> Result<T> + Send + 'static,
+    {
+        let (job, rx) = Self::job(f);
+        self.writer.send(job).await.map_err(|_| DbError::WriterGone)?;
+        rx.await.map_err(|_| DbError::WriterGone)?
+    }
+
+    pub(super) fn write_blocking<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Conn) -> Result<T> + Send + 'static,
+    {
+        let (job, rx) = Self::job(f);
+        self.writer.blocking_send(job).map_err(|_| DbError::WriterGone)?;
+        rx.blocking_recv().map_err(|_| DbError::WriterGone)?
+    }
+}
+
+/// Runs one job in its own savepoint: a failing job is rolled back alone, the rest of the
+/// batch commits.
+fn in_savepoint<T>(c: &Connection, f: impl FnOnce(&mut Conn) -> Result<T>) -> Result<T> {
+    c.execute_batch("SAVEPOINT job").map_err(DbError::from)?;
+    let r = catch(|| f(&mut Conn::Sqlite(c)));
+    let end = if r.is_ok() { "RELEASE job" } else { "ROLLBACK TO job; RELEASE job" };
+    match c.execute_batch(end) {
+        Ok(()) => r,
+        Err(e) => Err(r.err().unwrap_or_else(|| DbError::from(e).into())),
+    }
+}
+
+fn writer_loop(conn: Connection, mut rx: mpsc::Receiver<Job>) {
+    while let Some(first) = rx.blocking_recv() {
+        let began = conn.execute_batch("BEGIN IMMEDIATE");
+        if let Err(e) = &began {
+            tracing::error!("cannot begin a write transaction: {e}");
+        }
+        let mut done = vec![first(&conn)];
+        while done.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(job) => done.push(job(&conn)),
+                Err(_) => break,
+            }
+        }
+        let commit = match began {
+            Ok(()) => conn.execute_batch("COMMIT").map_err(|e| e.to_string()),
+            // Without BEGIN each job's savepoint committed on release.
+            Err(_) => Ok(()),
+        };
+        if let Err(e) = &commit {
+            tracing::error!("commit failed: {e}");
+            let _ = conn.execute_batch("ROLLBACK");
+        }
+        for complete in done {
+            complete(commit.clone());
+        }
+    }
+    // All senders are gone: checkpoint so the WAL does not linger.
+    let _ = conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)");
+}

@@ -1,0 +1,18 @@
+//! The stylesheet and the icon, compiled into the binary: no front-end build step.
+
+use axum::extract::Path;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+const CSS: &str = include_str!("../../static/app.css");
+const ICON: &str = include_str!("../../static/icon.svg");
+
+/// `/static/{file}`.
+pub async fn serve(Path(file): Path<String>) -> Response {
+    let (body, kind) = match file.as_str() {
+        "app.css" => (CSS, "text/css; charset=utf-8"),
+        "icon.svg" => (ICON, "image/svg+xml"),
+        _ => return StatusCode::NOT_FOUND.into_response(),
+    };
+    ([(header::CONTENT_TYPE, kind), (header::CACHE_CONTROL, "public, max-age=3600")], body).into_response()
+}

@@ -1,0 +1,87 @@
+//! HTTP: the JSON API (`/api/v1`), the server-rendered pages, health checks and static assets.
+//!
+//! A request passes, outermost first: tracing, a timeout, security headers, compression, the
+//! body limit, then [`auth::context`] (who is calling, in which language), then the router,
+//! where the API's and the pages' own layers render errors for programs and for people.
+
+pub mod api;
+mod assets;
+pub mod auth;
+pub mod error;
+pub mod extract;
+pub mod ui;
+
+use crate::app::AppState;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use std::sync::Arc;
+use std::time::Duration;
+use tower_http::compression::CompressionLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+/// Largest JSON or form body accepted.
+pub const JSON_LIMIT: usize = 1 << 20;
+
+const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
+                   form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// The whole application.
+pub fn router(state: AppState) -> Router {
+    let (api, doc) = api::router();
+    let doc: Arc<String> = Arc::new(doc.to_pretty_json().unwrap_or_default());
+    let upload_limit = state.config.max_upload_bytes as usize + 64 * 1024;
+    let api = api.layer(from_fn(api::render_errors));
+    let pages = ui::router().layer(from_fn(ui::render_errors));
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .route(
+            "/api/openapi.json",
+            get(move || {
+                let doc = doc.clone();
+                async move { ([(header::CONTENT_TYPE, "application/json")], doc.as_str().to_owned()) }
+            }),
+        )
+        .route("/static/{file}", get(assets::serve))
+        .merge(api)
+        .merge(pages)
+        .fallback(ui::not_found)
+        .layer(DefaultBodyLimit::max(upload_limit))
+        .layer(from_fn_with_state(state.clone(), auth::context))
+        .layer(CompressionLayer::new())
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+        .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP)))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, Duration::from_secs(60)))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+async fn readyz(State(st): State<AppState>) -> Response {
+    match st.db.ping().await {
+        Ok(()) => "ready".into_response(),
+        Err(e) => {
+            tracing::warn!("not ready: {e}");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
+        }
+    }
+}
+
+/// Serves until `shutdown` completes, then lets requests in flight finish.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router(state);
+    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
+}

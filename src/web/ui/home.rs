@@ -1,0 +1,127 @@
+//! Log in and out, the language switch, and the home page with the figures of one's scope.
+
+use super::{here, redirect_with_cookie, render, render_status, safe_next, Chrome, Form, };
+use crate::web::auth::User;
+use crate::app::home::{self, Figures};
+use crate::app::{auth, team, AppState};
+use crate::error::Result;
+use crate::i18n::Locale;
+use crate::storage::members::Proposal;
+use crate::storage::studios::StudioSummary;
+use crate::web::auth::{MaybeUser, cookie, peer, set_cookie, Lang, LANG_COOKIE, PRE_CSRF_COOKIE, SESSION_COOKIE};
+use crate::web::extract::{FormInput, QueryInput};
+use askama::Template;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderMap, StatusCode, Uri};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    c: Chrome,
+    f: Form,
+    next: String,
+}
+
+/// `?next=` of the login page.
+#[derive(Debug, Default, Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+}
+
+/// The login form. Sets the CSRF cookie of anonymous forms.
+pub async fn login_page(Lang(t): Lang, MaybeUser(caller): MaybeUser, headers: HeaderMap, uri: Uri, QueryInput(q): QueryInput<NextQuery>) -> Result<Response> {
+    if caller.is_some() {
+        return Ok(Redirect::to(&safe_next(q.next.as_deref())).into_response());
+    }
+    let token = cookie(&headers, PRE_CSRF_COOKIE).filter(|c| c.len() >= 16).unwrap_or_else(|| auth::random_token(24));
+    let mut c = Chrome::new(t, None, &here(&uri), "login");
+    c.csrf = token.clone();
+    let mut resp = render(LoginPage { c, f: Form::default(), next: safe_next(q.next.as_deref()) })?;
+    if let Ok(v) = set_cookie(PRE_CSRF_COOKIE, &token, None, false).parse() {
+        resp.headers_mut().append(header::SET_COOKIE, v);
+    }
+    Ok(resp)
+}
+
+/// The login form's fields.
+#[derive(Debug, Default, Deserialize)]
+pub struct LoginForm {
+    username: Option<String>,
+    password: Option<String>,
+    next: Option<String>,
+}
+
+/// Logs in from the form.
+pub async fn login(State(st): State<AppState>, Lang(t): Lang, req: Request) -> Result<Response> {
+    let address = peer(req.extensions());
+    let uri = req.uri().clone();
+    let csrf = cookie(req.headers(), PRE_CSRF_COOKIE).unwrap_or_default();
+    let form = <FormInput<LoginForm> as axum::extract::FromRequest<AppState>>::from_request(req, &st).await?;
+    let next = safe_next(form.value.next.as_deref());
+    let result = auth::login(&st, form.value.username.as_deref().unwrap_or(""), form.value.password.as_deref().unwrap_or(""), &address).await;
+    match result {
+        Ok(s) => {
+            let cookie = set_cookie(SESSION_COOKIE, &s.token, Some(s.max_age_secs), st.config.secure_cookies);
+            Ok(redirect_with_cookie(&next, &cookie))
+        }
+        Err(e) => {
+            let mut raw = form.raw;
+            raw.remove("password");
+            let (f, alert) = Form::failed(raw, e, t)?;
+            let mut c = Chrome::new(t, None, &here(&uri), "login");
+            c.csrf = csrf;
+            c.alert = alert;
+            render_status(StatusCode::UNPROCESSABLE_ENTITY, LoginPage { c, f, next })
+        }
+    }
+}
+
+/// Logs out.
+pub async fn logout(State(st): State<AppState>, headers: HeaderMap, _form: FormInput<NextQuery>) -> Result<Response> {
+    if let Some(token) = cookie(&headers, SESSION_COOKIE) {
+        auth::logout(&st, &token).await?;
+    }
+    Ok(redirect_with_cookie("/login", &set_cookie(SESSION_COOKIE, "", Some(0), st.config.secure_cookies)))
+}
+
+/// `?set=en&next=/…` of the language switch.
+#[derive(Debug, Default, Deserialize)]
+pub struct LangQuery {
+    set: Option<String>,
+    next: Option<String>,
+}
+
+/// Switches the language (a cookie; remembered for the account too).
+pub async fn set_lang(State(st): State<AppState>, MaybeUser(caller): MaybeUser, QueryInput(q): QueryInput<LangQuery>) -> Result<Response> {
+    let locale = q.set.as_deref().and_then(Locale::from_tag).unwrap_or_default();
+    if let Some(c) = &caller {
+        crate::app::accounts::set_locale(&st, &c.actor, locale).await?;
+    }
+    let cookie = set_cookie(LANG_COOKIE, locale.tag(), Some(365 * 24 * 3600), st.config.secure_cookies);
+    Ok(redirect_with_cookie(&safe_next(q.next.as_deref()), &cookie))
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    c: Chrome,
+    figures: Vec<Figures>,
+    mine: Vec<(StudioSummary, String)>,
+    pending: Vec<Proposal>,
+}
+
+/// The home page: the figures of every unit at the top of one's scope, one's own studios,
+/// the team changes waiting for one's approval.
+pub async fn home(State(st): State<AppState>, Lang(t): Lang, User(u): User, uri: Uri) -> Result<Response> {
+    let figures = home::my_figures(&st, &u.actor).await?;
+    let mine = match u.actor.person_id {
+        Some(pid) => {
+            st.db.read(move |c| crate::storage::studios::of_person(c, pid)).await?
+        }
+        None => Vec::new(),
+    };
+    let pending = team::pending(&st, &u.actor).await?;
+    render(HomePage { c: Chrome::new(t, Some(&u), &here(&uri), "home"), figures, mine, pending })
+}

@@ -1,0 +1,287 @@
+//! The server-rendered pages: Simplified Chinese by default with an English switch, plain
+//! HTML forms (every one with the session's CSRF token), usable on a 360-px screen and by
+//! keyboard, no JavaScript needed. Handlers call the same use cases as the API.
+
+mod accounts;
+mod home;
+mod people;
+mod studios;
+mod team;
+mod units;
+
+use super::auth::Caller;
+use super::error::Problem;
+use crate::domain::access::Role;
+use crate::error::{Error, Result};
+use crate::i18n::Locale;
+use crate::app::AppState;
+use askama::Template;
+use axum::extract::Request;
+use axum::http::{header, StatusCode};
+use axum::middleware::Next;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use std::collections::HashMap;
+
+/// The page routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home::home))
+        .route("/login", get(home::login_page).post(home::login))
+        .route("/logout", post(home::logout))
+        .route("/lang", get(home::set_lang))
+        .route("/units", get(units::tops))
+        .route("/units/{id}", get(units::show).post(units::rename))
+        .route("/units/{id}/children", post(units::create_child))
+        .route("/studios", get(studios::directory).post(studios::create))
+        .route("/studios/new", get(studios::new_form))
+        .route("/studios/{id}", get(studios::show))
+        .route("/studios/{id}/edit", get(studios::edit_form).post(studios::edit))
+        .route("/studios/{id}/transitions", post(studios::transition))
+        .route("/studios/{id}/evidence", post(studios::upload))
+        .route("/studios/{id}/evidence/{aid}/remove", post(studios::remove_evidence))
+        .route("/studios/{id}/team", get(team::page).post(team::propose))
+        .route("/studios/{id}/team/review", post(team::review))
+        .route("/proposals/{id}", post(team::decide))
+        .route("/people", get(people::list).post(people::create))
+        .route("/people/new", get(people::new_form))
+        .route("/people/{id}", get(people::show))
+        .route("/people/{id}/edit", get(people::edit_form).post(people::edit))
+        .route("/accounts", get(accounts::list).post(accounts::create))
+        .route("/accounts/new", get(accounts::new_form))
+        .route("/accounts/{id}", get(accounts::show))
+        .route("/accounts/{id}/grants", post(accounts::grant))
+        .route("/accounts/{id}/password", post(accounts::reset_password))
+        .route("/accounts/{id}/active", post(accounts::set_active))
+        .route("/grants/{id}/remove", post(accounts::revoke))
+        .route("/me", get(accounts::me))
+        .route("/me/password", post(accounts::my_password))
+        .route("/me/tokens", post(accounts::create_token))
+        .route("/me/tokens/{id}/revoke", post(accounts::revoke_token))
+        .route("/history/{entity}/{id}", get(accounts::history))
+        .route("/files/{id}", get(studios::download))
+}
+
+/// The signed-in person as the header shows them.
+#[derive(Debug, Clone)]
+pub struct Badge {
+    /// Name shown.
+    pub name: String,
+    /// Holds an administrator role (shows the people and accounts menus).
+    pub admin: bool,
+}
+
+/// What every page needs: language, the signed-in person, the CSRF token, where we are.
+#[derive(Debug, Clone)]
+pub struct Chrome {
+    /// The page's language.
+    pub t: Locale,
+    /// The signed-in person.
+    pub user: Option<Badge>,
+    /// CSRF token for the page's forms.
+    pub csrf: String,
+    /// The current address, encoded for a `next=` parameter.
+    pub here: String,
+    /// The menu section to highlight.
+    pub section: &'static str,
+    /// A success message to show.
+    pub notice: String,
+    /// An error message to show.
+    pub alert: String,
+}
+
+impl Chrome {
+    /// The chrome of a page for a caller.
+    pub fn new(t: Locale, caller: Option<&Caller>, here: &str, section: &'static str) -> Self {
+        let user = caller.map(|c| Badge {
+            name: c.actor.display_name.clone(),
+            admin: c.actor.grants.iter().any(|g| matches!(g.role, Role::PlatformAdmin | Role::UnionAdmin | Role::EnterpriseAdmin)),
+        });
+        let done = here.split_once('?').and_then(|(_, q)| q.split('&').find_map(|kv| kv.strip_prefix("done=")));
+        let notice = done
+            .filter(|d| d.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'))
+            .map(|d| t.t(&format!("done.{d}")).to_string())
+            .unwrap_or_default();
+        Chrome {
+            t,
+            user,
+            csrf: caller.map(|c| c.csrf.clone()).unwrap_or_default(),
+            here: urlencode(here),
+            section,
+            notice,
+            alert: String::new(),
+        }
+    }
+
+    /// Translates a key (templates call `c.tr("…")`).
+    pub fn tr(&self, key: impl AsRef<str>) -> &'static str {
+        self.t.t(key.as_ref())
+    }
+
+    /// The name of a code-enum value.
+    pub fn label(&self, prefix: &str, code: impl AsRef<str>) -> &'static str {
+        self.t.label(prefix, code.as_ref())
+    }
+
+    /// A record's state in the history, as readable JSON.
+    pub fn json(&self, v: &Option<serde_json::Value>) -> String {
+        v.as_ref().and_then(|v| serde_json::to_string_pretty(v).ok()).unwrap_or_default()
+    }
+
+    /// A date-time for people.
+    pub fn when(&self, ms: impl std::borrow::Borrow<i64>) -> String {
+        crate::clock::format_ms(*ms.borrow())
+    }
+}
+
+/// Percent-encodes a value for a URL.
+pub fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
+}
+
+/// A form's submitted values and its problems, to show it again.
+#[derive(Debug, Clone, Default)]
+pub struct Form {
+    /// Values by field name.
+    pub values: HashMap<String, String>,
+    /// Translated problems by field name.
+    pub errors: HashMap<String, String>,
+}
+
+impl Form {
+    /// A form filled with values.
+    pub fn with(values: HashMap<String, String>) -> Self {
+        Form { values, errors: HashMap::new() }
+    }
+
+    /// A value (empty when absent).
+    pub fn val(&self, k: impl AsRef<str>) -> &str {
+        self.values.get(k.as_ref()).map(String::as_str).unwrap_or("")
+    }
+
+    /// The problem of a field (empty when none).
+    pub fn err(&self, k: impl AsRef<str>) -> &str {
+        self.errors.get(k.as_ref()).map(String::as_str).unwrap_or("")
+    }
+
+    /// Whether a field has a problem.
+    pub fn bad(&self, k: impl AsRef<str>) -> bool {
+        self.errors.contains_key(k.as_ref())
+    }
+
+    /// Whether a field holds a value (for `selected` and `checked`).
+    pub fn is(&self, k: impl AsRef<str>, v: impl AsRef<str>) -> bool {
+        self.val(k) == v.as_ref()
+    }
+
+    /// The form again after an error a person can correct; the page's alert is the problem's
+    /// message. Other errors pass through.
+    pub fn failed(raw: HashMap<String, String>, e: Error, t: Locale) -> std::result::Result<(Form, String), Error> {
+        match e {
+            Error::Validation(_) | Error::Refused { .. } | Error::TooManyRequests { .. } | Error::PayloadTooLarge { .. } | Error::UnsupportedMedia => {
+                let p = Problem::from_error(&e);
+                let errors = p.fields.iter().map(|(f, m)| (f.clone(), t.msg(m))).collect();
+                Ok((Form { values: raw, errors }, t.msg(&p.msg)))
+            }
+            other => Err(other),
+        }
+    }
+}
+
+/// Puts a value into a form map.
+pub fn put(m: &mut HashMap<String, String>, k: &str, v: impl ToString) {
+    m.insert(k.to_string(), v.to_string());
+}
+
+/// Renders a template.
+pub fn render(t: impl Template) -> Result<Response> {
+    t.render().map(|html| Html(html).into_response()).map_err(|e| Error::internal(format!("template: {e}")))
+}
+
+/// Renders a template with a status (a form shown again with problems: 422).
+pub fn render_status(status: StatusCode, t: impl Template) -> Result<Response> {
+    render(t).map(|r| (status, r).into_response())
+}
+
+/// The answer to a successful form: go to the page (303), with a notice.
+pub fn see(path: &str, done: &str) -> Response {
+    let sep = if path.contains('?') { '&' } else { '?' };
+    Redirect::to(&format!("{path}{sep}done={done}")).into_response()
+}
+
+/// The current path and query of a request.
+pub fn here(uri: &axum::http::Uri) -> String {
+    uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into())
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    c: Chrome,
+    status: u16,
+    message: String,
+}
+
+/// Answers requests for which there is no route: JSON under `/api/`, a page elsewhere.
+pub async fn not_found(req: Request) -> Response {
+    let t = req.extensions().get::<Locale>().copied().unwrap_or_default();
+    let p = Problem::from_error(&Error::NotFound);
+    if req.uri().path().starts_with("/api/") {
+        return p.to_json(t);
+    }
+    let caller = req.extensions().get::<Option<Caller>>().cloned().flatten();
+    let page = ErrorPage { c: Chrome::new(t, caller.as_ref(), &here(req.uri()), ""), status: 404, message: t.msg(&p.msg) };
+    match page.render() {
+        Ok(html) => (StatusCode::NOT_FOUND, Html(html)).into_response(),
+        Err(_) => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+/// Renders errors of the pages for people: the login page when not signed in, otherwise an
+/// error page in the request's language.
+pub async fn render_errors(req: Request, next: Next) -> Response {
+    let t = req.extensions().get::<Locale>().copied().unwrap_or_default();
+    let caller = req.extensions().get::<Option<Caller>>().cloned().flatten();
+    let here = here(req.uri());
+    let mut resp = next.run(req).await;
+    let Some(p) = resp.extensions_mut().remove::<Problem>() else { return resp };
+    if p.status == StatusCode::UNAUTHORIZED {
+        return Redirect::to(&format!("/login?next={}", urlencode(&here))).into_response();
+    }
+    let page = ErrorPage { c: Chrome::new(t, caller.as_ref(), &here, ""), status: p.status.as_u16(), message: t.msg(&p.msg) };
+    match page.render() {
+        Ok(html) => {
+            let mut r = (p.status, Html(html)).into_response();
+            p.add_headers(&mut r);
+            r
+        }
+        Err(_) => (p.status, t.msg(&p.msg)).into_response(),
+    }
+}
+
+
+/// Accepts a `next=` target only if it is a path on this site.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        _ => "/".to_string(),
+    }
+}
+
+/// Headers of a response that sets a cookie and redirects.
+pub fn redirect_with_cookie(to: &str, cookie: &str) -> Response {
+    let mut r = Redirect::to(to).into_response();
+    if let Ok(v) = cookie.parse() {
+        r.headers_mut().append(header::SET_COOKIE, v);
+    }
+    r
+}
+
+
+/// The options of a select: codes and their names in the page's language.
+pub fn choices<E: crate::domain::Coded>(all: &[E], t: Locale) -> Vec<(&'static str, &'static str)> {
+    all.iter().map(|e| (e.code_str(), e.label_in(t))).collect()
+}
