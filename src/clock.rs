@@ -9,9 +9,7 @@ static ZONE: OnceLock<TimeZone> = OnceLock::new();
 
 /// Sets the deployment's time zone once at start-up; unknown names fall back to UTC+8.
 pub fn set_time_zone(name: &str) {
-    let tz = TimeZone::get(name).unwrap_or_else(|_| {
-        TimeZone::fixed(jiff::tz::offset(8))
-    });
+    let tz = TimeZone::get(name).unwrap_or_else(|_| TimeZone::fixed(jiff::tz::offset(8)));
     let _ = ZONE.set(tz);
 }
 

@@ -80,8 +80,7 @@ impl Locale {
 
 fn leak_missing(key: &str) -> &'static str {
     // A missing key is a bug the catalogue test catches; show the key rather than panic.
-    static MISSING: LazyLock<std::sync::Mutex<HashMap<String, &'static str>>> =
-        LazyLock::new(Default::default);
+    static MISSING: LazyLock<std::sync::Mutex<HashMap<String, &'static str>>> = LazyLock::new(Default::default);
     let mut map = match MISSING.lock() {
         Ok(m) => m,
         Err(poisoned) => poisoned.into_inner(),
@@ -94,10 +93,8 @@ fn leak_missing(key: &str) -> &'static str {
     leaked
 }
 
-static ZH: LazyLock<HashMap<String, String>> =
-    LazyLock::new(|| load(include_str!("../locales/zh-CN.toml")));
-static EN: LazyLock<HashMap<String, String>> =
-    LazyLock::new(|| load(include_str!("../locales/en.toml")));
+static ZH: LazyLock<HashMap<String, String>> = LazyLock::new(|| load(include_str!("../locales/zh-CN.toml")));
+static EN: LazyLock<HashMap<String, String>> = LazyLock::new(|| load(include_str!("../locales/en.toml")));
 
 /// Flattens a catalogue's nested tables into `a.b.c` keys.
 fn load(text: &str) -> HashMap<String, String> {
@@ -111,7 +108,11 @@ fn load(text: &str) -> HashMap<String, String> {
 
 fn flatten(prefix: &str, table: &toml::Table, out: &mut HashMap<String, String>) {
     for (k, v) in table {
-        let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+        let key = if prefix.is_empty() {
+            k.clone()
+        } else {
+            format!("{prefix}.{k}")
+        };
         match v {
             toml::Value::String(s) => {
                 out.insert(key, s.clone());
@@ -143,7 +144,10 @@ mod tests {
         let en = keys(Locale::En);
         let only_zh: Vec<_> = zh.iter().filter(|k| !en.contains(k)).collect();
         let only_en: Vec<_> = en.iter().filter(|k| !zh.contains(k)).collect();
-        assert!(only_zh.is_empty() && only_en.is_empty(), "zh only: {only_zh:?}; en only: {only_en:?}");
+        assert!(
+            only_zh.is_empty() && only_en.is_empty(),
+            "zh only: {only_zh:?}; en only: {only_en:?}"
+        );
         assert!(zh.len() > 100);
     }
 

@@ -1,13 +1,13 @@
 //! Use cases of accounts, role grants and API tokens.
 
-use super::{auth, found, input, AppState};
+use super::{AppState, auth, found, input};
 use crate::domain::access::{Actor, Role};
 use crate::domain::pagination::{Page, PageRequest};
-use crate::domain::validation::{limits, Check};
+use crate::domain::validation::{Check, limits};
 use crate::error::{Error, FieldErrors, Msg, Result};
 use crate::storage::accounts::{self, Account, ApiToken, NewAccount};
 use crate::storage::audit::{self, Change};
-use crate::storage::{people, sessions, units, Conn};
+use crate::storage::{Conn, people, sessions, units};
 use serde::{Deserialize, Serialize};
 
 /// A new account as submitted.
@@ -68,7 +68,9 @@ pub struct CreatedToken {
 
 fn manageable(c: &mut Conn, actor: &Actor, id: i64) -> Result<Account> {
     let a = found(accounts::get(c, id)?)?;
-    let ok = a.id == actor.account_id || a.home_path.as_ref().is_some_and(|p| actor.can_manage_account(p)) || actor.is_platform_admin();
+    let ok = a.id == actor.account_id
+        || a.home_path.as_ref().is_some_and(|p| actor.can_manage_account(p))
+        || actor.is_platform_admin();
     if ok { Ok(a) } else { Err(Error::NotFound) }
 }
 
@@ -77,7 +79,12 @@ fn record(c: &mut Conn, actor: &Actor, id: i64, action: &str, before: Option<&Ac
     audit::record(
         c,
         Some(actor.account_id),
-        Change { entity: "account", id, action, unit_path: after.home_path.as_ref() },
+        Change {
+            entity: "account",
+            id,
+            action,
+            unit_path: after.home_path.as_ref(),
+        },
         before,
         Some(&after),
     )?;
@@ -115,7 +122,10 @@ pub async fn create(st: &AppState, actor: &Actor, input: AccountInput) -> Result
                 ),
                 None => None,
             };
-            let unit_id = input.home_unit_id.or(person.as_ref().map(|p| p.unit_id)).unwrap_or_default();
+            let unit_id = input
+                .home_unit_id
+                .or(person.as_ref().map(|p| p.unit_id))
+                .unwrap_or_default();
             let unit = units::get(c, unit_id)?
                 .filter(|u| actor.can_read_unit(&u.path))
                 .ok_or_else(|| FieldErrors::single("home_unit_id", Msg::new("validation.unknown_unit")))?;
@@ -134,7 +144,9 @@ pub async fn create(st: &AppState, actor: &Actor, input: AccountInput) -> Result
                 c,
                 &NewAccount {
                     username,
-                    display_name: display_name.or(person.as_ref().map(|p| p.name.clone())).unwrap_or_default(),
+                    display_name: display_name
+                        .or(person.as_ref().map(|p| p.name.clone()))
+                        .unwrap_or_default(),
                     person_id: person.map(|p| p.id),
                     home_unit_id: Some(unit.id),
                     password_hash,
@@ -213,9 +225,11 @@ pub async fn set_password(st: &AppState, actor: &Actor, account_id: i64, input: 
         let stored = st
             .db
             .read(move |c| {
-                c.query_opt("SELECT password_hash FROM accounts WHERE id = ?", crate::params![account_id], |r| {
-                    r.get::<String>("password_hash")
-                })
+                c.query_opt(
+                    "SELECT password_hash FROM accounts WHERE id = ?",
+                    crate::params![account_id],
+                    |r| r.get::<String>("password_hash"),
+                )
             })
             .await?
             .unwrap_or_default();
@@ -251,7 +265,13 @@ pub async fn set_active(st: &AppState, actor: &Actor, account_id: i64, active: b
             if !active {
                 sessions::delete_for_account(c, account_id)?;
             }
-            record(c, &actor, account_id, if active { "enable" } else { "disable" }, Some(&before))
+            record(
+                c,
+                &actor,
+                account_id,
+                if active { "enable" } else { "disable" },
+                Some(&before),
+            )
         })
         .await
 }
@@ -279,7 +299,12 @@ pub async fn create_token(st: &AppState, actor: &Actor, input: TokenInput) -> Re
             audit::record(
                 c,
                 Some(actor.account_id),
-                Change { entity: "api_token", id, action: "create", unit_path: None },
+                Change {
+                    entity: "api_token",
+                    id,
+                    action: "create",
+                    unit_path: None,
+                },
                 None::<&()>,
                 Some(&token),
             )?;
@@ -309,7 +334,12 @@ pub async fn revoke_token(st: &AppState, actor: &Actor, token_id: i64) -> Result
             audit::record(
                 c,
                 Some(actor.account_id),
-                Change { entity: "api_token", id: token_id, action: "revoke", unit_path: None },
+                Change {
+                    entity: "api_token",
+                    id: token_id,
+                    action: "revoke",
+                    unit_path: None,
+                },
                 Some(&before),
                 Some(&after),
             )?;

@@ -8,11 +8,11 @@
 use super::AppState;
 use crate::domain::access::Actor;
 use crate::error::{Error, Msg, Result};
-use crate::storage::{accounts, members, sessions, Conn};
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use crate::storage::{Conn, accounts, members, sessions};
 use argon2::Argon2;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 
@@ -114,7 +114,9 @@ pub async fn login(st: &AppState, username: &str, password: &str, address: &str)
             .await?
     };
     if wait > 0 {
-        return Err(Error::TooManyRequests { retry_after_secs: wait as u64 });
+        return Err(Error::TooManyRequests {
+            retry_after_secs: wait as u64,
+        });
     }
     // Verify off the async workers: argon2 is deliberately slow.
     let password = password.to_string();
@@ -139,7 +141,10 @@ pub async fn login(st: &AppState, username: &str, password: &str, address: &str)
                 Ok(())
             })
             .await?;
-        return Err(Error::refused("invalid_credentials", Msg::new("auth.invalid_credentials")));
+        return Err(Error::refused(
+            "invalid_credentials",
+            Msg::new("auth.invalid_credentials"),
+        ));
     }
     let account_id = creds.map(|(id, _, _)| id).ok_or(Error::Unauthenticated)?;
     let session = NewSession {
@@ -148,7 +153,11 @@ pub async fn login(st: &AppState, username: &str, password: &str, address: &str)
         account_id,
         max_age_secs: st.config.session_hours * 3600,
     };
-    let (hash, csrf, expires) = (token_hash(&session.token), session.csrf.clone(), now + session.max_age_secs * 1000);
+    let (hash, csrf, expires) = (
+        token_hash(&session.token),
+        session.csrf.clone(),
+        now + session.max_age_secs * 1000,
+    );
     st.db
         .write(move |c| {
             for (key, _) in &keys {
@@ -162,7 +171,8 @@ pub async fn login(st: &AppState, username: &str, password: &str, address: &str)
 }
 
 /// A valid argon2id hash of a random password, verified against for unknown names.
-const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$yD0q4n6zC7JxQeK2bq2q9W8W8j5l7Xo6y8F1Jk2l3mQ";
+const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$yD0q4n6zC7JxQeK2bq2q9W8W8j5l7Xo6y8F1Jk2l3mQ";
 
 /// Ends a session.
 pub async fn logout(st: &AppState, token: &str) -> Result<()> {
@@ -175,7 +185,9 @@ pub async fn actor_from_session(st: &AppState, token: &str) -> Result<Option<(Ac
     let hash = token_hash(token);
     st.db
         .read(move |c| {
-            let Some(s) = sessions::get(c, &hash, crate::clock::now_ms())? else { return Ok(None) };
+            let Some(s) = sessions::get(c, &hash, crate::clock::now_ms())? else {
+                return Ok(None);
+            };
             Ok(load_actor(c, s.account_id)?.map(|a| (a, s.csrf_token)))
         })
         .await
@@ -197,7 +209,13 @@ pub fn load_actor(c: &mut Conn, account_id: i64) -> Result<Option<Actor>> {
     let Some(row) = c.query_opt(
         "SELECT display_name, person_id, active FROM accounts WHERE id = ?",
         crate::params![account_id],
-        |r| Ok((r.get::<String>("display_name")?, r.get::<Option<i64>>("person_id")?, r.get::<bool>("active")?)),
+        |r| {
+            Ok((
+                r.get::<String>("display_name")?,
+                r.get::<Option<i64>>("person_id")?,
+                r.get::<bool>("active")?,
+            ))
+        },
     )?
     else {
         return Ok(None);
@@ -211,12 +229,20 @@ pub fn load_actor(c: &mut Conn, account_id: i64) -> Result<Option<Actor>> {
         Some(p) => members::ties(c, p)?,
         None => Vec::new(),
     };
-    Ok(Some(Actor { account_id, person_id, display_name, grants, ties }))
+    Ok(Some(Actor {
+        account_id,
+        person_id,
+        display_name,
+        grants,
+        ties,
+    }))
 }
 
 /// The account's preferred language, if set.
 pub async fn preferred_locale(st: &AppState, account_id: i64) -> Result<Option<String>> {
-    st.db.read(move |c| Ok(accounts::get(c, account_id)?.and_then(|a| a.locale))).await
+    st.db
+        .read(move |c| Ok(accounts::get(c, account_id)?.and_then(|a| a.locale)))
+        .await
 }
 
 #[cfg(test)]

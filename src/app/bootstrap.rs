@@ -1,13 +1,13 @@
 //! Starting up: open the database, migrate it, and on a new database create the `admin`
 //! account (and load the demo data set unless told not to).
 
-use super::{auth, AppState};
+use super::{AppState, auth};
 use crate::config::Config;
 use crate::demo::{self, DataSet};
 use crate::domain::access::Role;
 use crate::domain::org::UnitKind;
 use crate::error::{Error, Result};
-use crate::storage::{accounts, migrate, units, Db, Location};
+use crate::storage::{Db, Location, accounts, migrate, units};
 
 /// What happened at start-up that the person starting the platform must be told.
 #[derive(Debug, Clone, Default)]
@@ -39,7 +39,12 @@ pub fn prepare(config: &Config) -> Result<(Db, FirstStart)> {
         let summary = demo::generate(
             &db,
             DataSet::Demo,
-            &demo::Options { seed: 1, anchor: crate::clock::today(), password_hash: hash, progress: false },
+            &demo::Options {
+                seed: 1,
+                anchor: crate::clock::today(),
+                password_hash: hash,
+                progress: false,
+            },
         )?;
         first.demo_accounts = summary.accounts.into_iter().filter(|a| a != "admin").collect();
     } else {

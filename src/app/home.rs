@@ -1,12 +1,12 @@
 //! The figures of the home page and unit pages: studios by level and state and team members in
 //! a unit's whole subtree, read from the subtree counters.
 
-use super::{found, AppState};
+use super::{AppState, found};
 use crate::domain::access::Actor;
 use crate::domain::studio::{Level, StudioState};
 use crate::error::Result;
 use crate::storage::units::{self, Unit};
-use crate::storage::{counters, Conn};
+use crate::storage::{Conn, counters};
 use serde::Serialize;
 
 /// A count under a code (a level, a state).
@@ -43,17 +43,31 @@ pub fn figures_of(c: &mut Conn, unit: Unit) -> Result<Figures> {
     let mut by_level: Vec<Count> = Level::ALL
         .iter()
         .rev()
-        .map(|l| Count { code: l.code().to_string(), count: 0 })
-        .chain(std::iter::once(Count { code: "none".into(), count: 0 }))
+        .map(|l| Count {
+            code: l.code().to_string(),
+            count: 0,
+        })
+        .chain(std::iter::once(Count {
+            code: "none".into(),
+            count: 0,
+        }))
         .collect();
-    let mut by_state: Vec<Count> = StudioState::ALL.iter().map(|s| Count { code: s.code().to_string(), count: 0 }).collect();
+    let mut by_state: Vec<Count> = StudioState::ALL
+        .iter()
+        .map(|s| Count {
+            code: s.code().to_string(),
+            count: 0,
+        })
+        .collect();
     let (mut studios, mut named) = (0, 0);
     for (key, value) in &counts {
         let mut parts = key.split(':');
         if parts.next() != Some("studios") {
             continue;
         }
-        let (Some(level), Some(state)) = (parts.next(), parts.next()) else { continue };
+        let (Some(level), Some(state)) = (parts.next(), parts.next()) else {
+            continue;
+        };
         studios += value;
         if let Some(c) = by_level.iter_mut().find(|c| c.code == level) {
             c.count += value;

@@ -10,7 +10,11 @@ use serde::{Deserialize, Deserializer};
 pub fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T> {
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
-        let field = if path == "." || path.is_empty() { "_body".to_string() } else { path };
+        let field = if path == "." || path.is_empty() {
+            "_body".to_string()
+        } else {
+            path
+        };
         let msg = if e.inner().to_string().starts_with("unknown field") {
             Msg::new("validation.unknown_field")
         } else {
@@ -44,7 +48,13 @@ pub fn form_to_value(pairs: &[(String, String)]) -> serde_json::Value {
         for (i, part) in parts.iter().enumerate() {
             let last = i + 1 == parts.len();
             let next_is_index = parts.get(i + 1).is_some_and(|p| p.parse::<usize>().is_ok());
-            let fresh = || if next_is_index { Value::Array(Vec::new()) } else { Value::Object(Map::new()) };
+            let fresh = || {
+                if next_is_index {
+                    Value::Array(Vec::new())
+                } else {
+                    Value::Object(Map::new())
+                }
+            };
             node = match node {
                 Value::Object(m) => {
                     if last {
@@ -54,7 +64,9 @@ pub fn form_to_value(pairs: &[(String, String)]) -> serde_json::Value {
                     m.entry(part.to_string()).or_insert_with(fresh)
                 }
                 Value::Array(a) => {
-                    let Ok(idx) = part.parse::<usize>() else { break };
+                    let Ok(idx) = part.parse::<usize>() else {
+                        break;
+                    };
                     if idx > 100 {
                         break;
                     }
@@ -96,7 +108,11 @@ pub fn int<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<i64>, 
         None => Ok(None),
         Some(Raw::Int(i)) => Ok(Some(i)),
         Some(Raw::Text(s)) if s.trim().is_empty() => Ok(None),
-        Some(Raw::Text(s)) => s.trim().parse().map(Some).map_err(|_| serde::de::Error::custom("not a whole number")),
+        Some(Raw::Text(s)) => s
+            .trim()
+            .parse()
+            .map(Some)
+            .map_err(|_| serde::de::Error::custom("not a whole number")),
     }
 }
 
@@ -158,7 +174,9 @@ mod tests {
     fn wrong_types_name_their_field() {
         let err = from_value::<Sample>(json!({"name": 5})).unwrap_err();
         match err {
-            crate::Error::Validation(f) => assert_eq!(f.get("name").unwrap().key, "validation.wrong_type"),
+            crate::Error::Validation(f) => {
+                assert_eq!(f.get("name").unwrap().key, "validation.wrong_type")
+            }
             other => panic!("{other:?}"),
         }
         let ok: Sample = from_value(json!({"age": "42"})).unwrap();

@@ -29,7 +29,10 @@ pub struct AppState {
 impl AppState {
     /// Bundles a database and settings.
     pub fn new(db: Db, config: Config) -> Self {
-        AppState { db, config: Arc::new(config) }
+        AppState {
+            db,
+            config: Arc::new(config),
+        }
     }
 }
 

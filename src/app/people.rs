@@ -1,11 +1,11 @@
 //! Use cases of people (人员).
 
-use super::{found, input, AppState};
+use super::{AppState, found, input};
 use crate::domain::access::Actor;
 use crate::domain::org::UnitPath;
 use crate::domain::pagination::{Page, PageRequest};
 use crate::domain::person::{Education, Gender, Honour, SkillGrade, Title};
-use crate::domain::validation::{limits, Check};
+use crate::domain::validation::{Check, limits};
 use crate::error::{Error, Msg, Result};
 use crate::storage::audit::{self, Change};
 use crate::storage::people::{self, HonourHeld, PeopleFilter, Person, PersonData};
@@ -75,7 +75,9 @@ impl PersonInput {
         let mut honours: Vec<HonourHeld> = Vec::new();
         for (i, h) in self.honours.iter().enumerate() {
             let field = format!("honours.{i}.honour");
-            let Some(honour) = c.choice(&field, h.honour.as_deref(), Honour::parse) else { continue };
+            let Some(honour) = c.choice(&field, h.honour.as_deref(), Honour::parse) else {
+                continue;
+            };
             let year = c.range(&format!("honours.{i}.year"), h.year, 1950, this_year);
             if honours.iter().any(|x| x.honour == honour) {
                 c.fail(&field, Msg::new("validation.duplicate"));
@@ -138,13 +140,24 @@ pub async fn get(st: &AppState, actor: &Actor, id: i64) -> Result<PersonDetail> 
                 .collect();
             let account_id = accounts::id_of_person(c, id)?;
             let can_edit = actor.can_manage_person(&person.unit_path);
-            Ok(PersonDetail { person, studios, account_id, can_edit })
+            Ok(PersonDetail {
+                person,
+                studios,
+                account_id,
+                can_edit,
+            })
         })
         .await
 }
 
 /// People in scope.
-pub async fn list(st: &AppState, actor: &Actor, within_unit: Option<i64>, q: Option<String>, page: PageRequest) -> Result<Page<Person>> {
+pub async fn list(
+    st: &AppState,
+    actor: &Actor,
+    within_unit: Option<i64>,
+    q: Option<String>,
+    page: PageRequest,
+) -> Result<Page<Person>> {
     let scope = actor.person_scope();
     let actor = actor.clone();
     st.db
@@ -162,7 +175,10 @@ fn unit_for_person(c: &mut crate::storage::Conn, actor: &Actor, unit_id: i64) ->
     match units::get(c, unit_id)? {
         Some(u) if actor.can_manage_person(&u.path) => Ok(u.path),
         Some(u) if actor.can_read_unit(&u.path) => Err(Error::Forbidden),
-        _ => Err(crate::error::FieldErrors::single("unit_id", Msg::new("validation.unknown_unit"))),
+        _ => Err(crate::error::FieldErrors::single(
+            "unit_id",
+            Msg::new("validation.unknown_unit"),
+        )),
     }
 }
 
@@ -178,7 +194,12 @@ pub async fn create(st: &AppState, actor: &Actor, input: PersonInput) -> Result<
             audit::record(
                 c,
                 Some(actor.account_id),
-                Change { entity: "person", id, action: "create", unit_path: Some(&path) },
+                Change {
+                    entity: "person",
+                    id,
+                    action: "create",
+                    unit_path: Some(&path),
+                },
                 None::<&()>,
                 Some(&person),
             )?;
@@ -203,7 +224,12 @@ pub async fn update(st: &AppState, actor: &Actor, id: i64, input: PersonInput) -
             audit::record(
                 c,
                 Some(actor.account_id),
-                Change { entity: "person", id, action: "update", unit_path: Some(&path) },
+                Change {
+                    entity: "person",
+                    id,
+                    action: "update",
+                    unit_path: Some(&path),
+                },
                 Some(&before),
                 Some(&after),
             )?;

@@ -1,19 +1,19 @@
 //! Use cases of studios: the directory, the record, the life cycle, the “八有” checklist and
 //! its evidence, and the change history.
 
-use super::{found, input, AppState};
+use super::{AppState, found, input};
 use crate::domain::access::Actor;
 use crate::domain::checklist::{self, ChecklistFacts, ChecklistItem, ItemStatus};
 use crate::domain::lifecycle::{self, StudioAction, StudioFacts, TransitionInput};
 use crate::domain::pagination::{Page, PageRequest};
 use crate::domain::studio::{Level, StudioKind, StudioState};
 use crate::domain::team::{self, StudioRole};
-use crate::domain::validation::{limits, Check};
+use crate::domain::validation::{Check, limits};
 use crate::error::{Error, FieldErrors, Msg, Result};
 use crate::storage::attachments::{self, Attachment, NewAttachment};
 use crate::storage::audit::{self, Change};
 use crate::storage::studios::{self, LevelFilter, Naming, Studio, StudioData, StudioFilter, StudioSummary, Transition};
-use crate::storage::{members, people, units, Conn};
+use crate::storage::{Conn, members, people, units};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
@@ -48,7 +48,9 @@ fn parse_filter(q: &StudioQuery) -> Result<(StudioFilter, PageRequest, Option<i6
     let level = match q.level.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => None,
         Some("none") => Some(LevelFilter::Unnamed),
-        Some(code) => check.optional_choice("level", Some(code), Level::parse).map(LevelFilter::Named),
+        Some(code) => check
+            .optional_choice("level", Some(code), Level::parse)
+            .map(LevelFilter::Named),
     };
     let state = check.optional_choice("state", q.state.as_deref(), StudioState::parse);
     let kind = check.optional_choice("kind", q.kind.as_deref(), StudioKind::parse);
@@ -56,7 +58,18 @@ fn parse_filter(q: &StudioQuery) -> Result<(StudioFilter, PageRequest, Option<i6
     let text = check.optional("q", q.q.as_deref(), limits::NAME);
     check.finish()?;
     let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
-    Ok((StudioFilter { within: None, level, state, kind, field, q: text }, page, q.unit_id))
+    Ok((
+        StudioFilter {
+            within: None,
+            level,
+            state,
+            kind,
+            field,
+            q: text,
+        },
+        page,
+        q.unit_id,
+    ))
 }
 
 /// The directory: studios in the caller's scope matching the filters.
@@ -124,7 +137,18 @@ impl StudioInput {
         let description = check.optional_long("description", self.description.as_deref(), limits::LONG);
         let contact = check.phone("contact", self.contact.as_deref());
         let partner = check.optional("partner", self.partner.as_deref(), limits::NAME);
-        Some(StudioData { name, kind: kind?, field, founded_on, room, area_m2, facilities, description, contact, partner })
+        Some(StudioData {
+            name,
+            kind: kind?,
+            field,
+            founded_on,
+            room,
+            area_m2,
+            facilities,
+            description,
+            contact,
+            partner,
+        })
     }
 }
 
@@ -291,7 +315,12 @@ fn record_change(c: &mut Conn, actor: &Actor, action: &str, before: Option<&Stud
     audit::record(
         c,
         Some(actor.account_id),
-        Change { entity: "studio", id: after.id, action, unit_path: Some(&after.unit_path) },
+        Change {
+            entity: "studio",
+            id: after.id,
+            action,
+            unit_path: Some(&after.unit_path),
+        },
         before,
         Some(after),
     )
@@ -328,7 +357,9 @@ pub async fn create(st: &AppState, actor: &Actor, input: StudioInput) -> Result<
                 None => None,
             };
             check.finish()?;
-            let (Some(unit), Some(data)) = (unit, data) else { return Err(Error::NotFound) };
+            let (Some(unit), Some(data)) = (unit, data) else {
+                return Err(Error::NotFound);
+            };
             if !actor.can_create_studio(&unit.path) {
                 return Err(Error::Forbidden);
             }
@@ -342,7 +373,12 @@ pub async fn create(st: &AppState, actor: &Actor, input: StudioInput) -> Result<
                 audit::record(
                     c,
                     Some(actor.account_id),
-                    Change { entity: "studio_member", id: member_id, action: "create", unit_path: Some(&unit.path) },
+                    Change {
+                        entity: "studio_member",
+                        id: member_id,
+                        action: "create",
+                        unit_path: Some(&unit.path),
+                    },
                     None::<&()>,
                     member.as_ref(),
                 )?;
@@ -402,6 +438,11 @@ pub async fn transition(st: &AppState, actor: &Actor, id: i64, req: TransitionRe
     st.db
         .write(move |c| {
             let before = found(studios::get_for_update(c, id)?.filter(|s| actor.can_read_studio(&s.place())))?;
+            if !actor.takes_part_in_life_cycle(&before.place()) {
+                return Err(Error::Forbidden);
+            }
+            // The state is visible to the caller: say first whether the step is possible at all.
+            lifecycle::check_from_state(before.state, action)?;
             let mut input = req.input.clone();
             let mut target: Option<units::Unit> = None;
             if action == StudioAction::Apply {
@@ -411,7 +452,12 @@ pub async fn transition(st: &AppState, actor: &Actor, id: i64, req: TransitionRe
                     None => None,
                 };
                 match (&t, req.target_unit_id) {
-                    (None, Some(_)) => return Err(FieldErrors::single("target_unit_id", Msg::new("lifecycle.target_not_above"))),
+                    (None, Some(_)) => {
+                        return Err(FieldErrors::single(
+                            "target_unit_id",
+                            Msg::new("lifecycle.target_not_above"),
+                        ));
+                    }
                     (None, None) => {}
                     (Some(u), _) => input.target_level = u.kind.naming_level(),
                 }
@@ -434,11 +480,27 @@ pub async fn transition(st: &AppState, actor: &Actor, id: i64, req: TransitionRe
             if let (Some((_, cert)), Some(unit)) = (&decision.naming, before.applying_unit_id)
                 && studios::certificate_taken(c, unit, cert)?
             {
-                return Err(FieldErrors::single("certificate_no", Msg::new("lifecycle.certificate_taken")));
+                return Err(FieldErrors::single(
+                    "certificate_no",
+                    Msg::new("lifecycle.certificate_taken"),
+                ));
             }
-            studios::apply_transition(c, &before, action, &decision, target.as_ref().map(|t| t.id), actor.account_id)?;
+            studios::apply_transition(
+                c,
+                &before,
+                action,
+                &decision,
+                target.as_ref().map(|t| t.id),
+                actor.account_id,
+            )?;
             let after = found(studios::get(c, id)?)?;
-            record_change(c, &actor, &format!("transition.{}", action.code()), Some(&before), &after)?;
+            record_change(
+                c,
+                &actor,
+                &format!("transition.{}", action.code()),
+                Some(&before),
+                &after,
+            )?;
             Ok(after)
         })
         .await
@@ -478,7 +540,11 @@ pub async fn upload_evidence(st: &AppState, actor: &Actor, id: i64, up: Upload) 
     if item.is_some_and(|i| !i.takes_evidence()) {
         check.fail("item", Msg::new("studio.item_from_data"));
     }
-    let file_name = check.required("file", Some(up.file_name.as_str()).filter(|s| !s.is_empty()).or(Some("")), limits::NAME);
+    let file_name = check.required(
+        "file",
+        Some(up.file_name.as_str()).filter(|s| !s.is_empty()).or(Some("")),
+        limits::NAME,
+    );
     let max = st.config.max_upload_bytes;
     if up.bytes.len() as u64 > max {
         return Err(Error::PayloadTooLarge { max_bytes: max });
@@ -486,7 +552,9 @@ pub async fn upload_evidence(st: &AppState, actor: &Actor, id: i64, up: Upload) 
     if up.bytes.is_empty() {
         check.fail("file", Msg::new("validation.empty_file"));
     }
-    let content_type = infer::get(&up.bytes).map(|t| t.mime_type()).unwrap_or("application/octet-stream");
+    let content_type = infer::get(&up.bytes)
+        .map(|t| t.mime_type())
+        .unwrap_or("application/octet-stream");
     check.finish()?;
     if !ACCEPTED_TYPES.contains(&content_type) {
         return Err(Error::UnsupportedMedia);
@@ -531,7 +599,12 @@ pub async fn upload_evidence(st: &AppState, actor: &Actor, id: i64, up: Upload) 
             audit::record(
                 c,
                 Some(actor.account_id),
-                Change { entity: "attachment", id: aid, action: "create", unit_path: Some(&s.unit_path) },
+                Change {
+                    entity: "attachment",
+                    id: aid,
+                    action: "create",
+                    unit_path: Some(&s.unit_path),
+                },
                 None::<&()>,
                 Some(&a),
             )?;
@@ -546,7 +619,9 @@ pub async fn remove_evidence(st: &AppState, actor: &Actor, studio_id: i64, attac
     st.db
         .write(move |c| {
             let s = readable(c, &actor, studio_id)?;
-            let a = found(attachments::get(c, attachment_id)?.filter(|a| a.owner_kind == "studio" && a.owner_id == studio_id))?;
+            let a = found(
+                attachments::get(c, attachment_id)?.filter(|a| a.owner_kind == "studio" && a.owner_id == studio_id),
+            )?;
             if !actor.can_edit_studio(&s.place()) {
                 return Err(Error::Forbidden);
             }
@@ -554,7 +629,12 @@ pub async fn remove_evidence(st: &AppState, actor: &Actor, studio_id: i64, attac
             audit::record(
                 c,
                 Some(actor.account_id),
-                Change { entity: "attachment", id: attachment_id, action: "remove", unit_path: Some(&s.unit_path) },
+                Change {
+                    entity: "attachment",
+                    id: attachment_id,
+                    action: "remove",
+                    unit_path: Some(&s.unit_path),
+                },
                 Some(&a),
                 None::<&()>,
             )
@@ -574,7 +654,11 @@ pub async fn evidence(st: &AppState, actor: &Actor, id: i64) -> Result<Vec<Attac
 }
 
 /// An attachment's record and the file holding it, if the caller may see its studio.
-pub async fn attachment_file(st: &AppState, actor: &Actor, attachment_id: i64) -> Result<(Attachment, std::path::PathBuf)> {
+pub async fn attachment_file(
+    st: &AppState,
+    actor: &Actor,
+    attachment_id: i64,
+) -> Result<(Attachment, std::path::PathBuf)> {
     let actor = actor.clone();
     let dir = st.config.uploads_dir();
     st.db

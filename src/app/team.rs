@@ -2,17 +2,17 @@
 //! enterprise approves — an administrator's own proposal is approved at once), the candidate
 //! search, and the two-yearly re-selection.
 
-use super::{found, input, AppState};
+use super::{AppState, found, input};
 use crate::domain::access::{Actor, Scope};
 use crate::domain::pagination::{Page, PageRequest};
 use crate::domain::team::{ProposalKind, ProposalStatus, StudioRole};
-use crate::domain::validation::{limits, Check};
+use crate::domain::validation::{Check, limits};
 use crate::error::{Error, FieldErrors, Msg, Result};
 use crate::storage::audit::{self, Change};
 use crate::storage::members::{self, Member, NewProposal, Proposal};
 use crate::storage::people::{self, PeopleFilter, Person};
 use crate::storage::studios::{self, Studio};
-use crate::storage::{units, Conn};
+use crate::storage::{Conn, units};
 use serde::Deserialize;
 
 /// A team change as submitted.
@@ -62,7 +62,9 @@ fn readable(c: &mut Conn, actor: &Actor, id: i64) -> Result<Studio> {
 fn candidate_scope(c: &mut Conn, actor: &Actor, s: &Studio) -> Result<Scope> {
     let mut scope = actor.person_scope();
     if let Scope::Within { paths, .. } = &mut scope {
-        let home = units::enterprise_of(c, &s.unit_path)?.map(|u| u.path).unwrap_or_else(|| s.unit_path.clone());
+        let home = units::enterprise_of(c, &s.unit_path)?
+            .map(|u| u.path)
+            .unwrap_or_else(|| s.unit_path.clone());
         paths.push(home);
         *paths = crate::domain::org::outermost(std::mem::take(paths));
     }
@@ -88,7 +90,13 @@ pub async fn list(st: &AppState, actor: &Actor, studio_id: i64, include_former: 
 }
 
 /// People who could be proposed to join, by name fragment or employee number.
-pub async fn candidates(st: &AppState, actor: &Actor, studio_id: i64, q: Option<String>, page: PageRequest) -> Result<Page<Person>> {
+pub async fn candidates(
+    st: &AppState,
+    actor: &Actor,
+    studio_id: i64,
+    q: Option<String>,
+    page: PageRequest,
+) -> Result<Page<Person>> {
     let actor = actor.clone();
     st.db
         .read(move |c| {
@@ -102,12 +110,24 @@ pub async fn candidates(st: &AppState, actor: &Actor, studio_id: i64, q: Option<
         .await
 }
 
-fn audit_member(c: &mut Conn, actor: &Actor, s: &Studio, member_id: i64, action: &str, before: Option<&Member>) -> Result<()> {
+fn audit_member(
+    c: &mut Conn,
+    actor: &Actor,
+    s: &Studio,
+    member_id: i64,
+    action: &str,
+    before: Option<&Member>,
+) -> Result<()> {
     let after = members::get(c, member_id)?;
     audit::record(
         c,
         Some(actor.account_id),
-        Change { entity: "studio_member", id: member_id, action, unit_path: Some(&s.unit_path) },
+        Change {
+            entity: "studio_member",
+            id: member_id,
+            action,
+            unit_path: Some(&s.unit_path),
+        },
         before,
         after.as_ref(),
     )
@@ -120,12 +140,21 @@ fn carry_out(c: &mut Conn, actor: &Actor, s: &Studio, p: &Proposal) -> Result<()
             if members::active(c, s.id, p.person_id)?.is_some() {
                 return Err(Error::refused("already_member", Msg::new("team.already_member")));
             }
-            let id = members::add(c, s.id, p.person_id, p.role.unwrap_or(StudioRole::Member), p.duty.as_deref(), p.effective_on)?;
+            let id = members::add(
+                c,
+                s.id,
+                p.person_id,
+                p.role.unwrap_or(StudioRole::Member),
+                p.duty.as_deref(),
+                p.effective_on,
+            )?;
             studios::add_members(c, s, 1)?;
             audit_member(c, actor, s, id, "create", None)
         }
         ProposalKind::Leave => {
-            let Some(mid) = p.member_id else { return Err(Error::NotFound) };
+            let Some(mid) = p.member_id else {
+                return Err(Error::NotFound);
+            };
             let before = members::get(c, mid)?;
             if before.as_ref().is_none_or(|m| m.left_on.is_some()) {
                 return Err(Error::refused("not_a_member", Msg::new("team.not_a_member")));
@@ -147,11 +176,17 @@ pub async fn propose(st: &AppState, actor: &Actor, studio_id: i64, input: Propos
         check.fail("role", Msg::new("team.leader_not_by_proposal"));
     }
     let duty = check.optional("duty", input.duty.as_deref(), limits::SHORT);
-    let effective_on = check.optional_date("effective_on", input.effective_on.as_deref()).unwrap_or(today);
+    let effective_on = check
+        .optional_date("effective_on", input.effective_on.as_deref())
+        .unwrap_or(today);
     let reason = check.optional_long("reason", input.reason.as_deref(), limits::LONG);
     match kind {
-        Some(ProposalKind::Join) if input.person_id.is_none() => check.fail("person_id", Msg::new("validation.required")),
-        Some(ProposalKind::Leave) if input.member_id.is_none() => check.fail("member_id", Msg::new("validation.required")),
+        Some(ProposalKind::Join) if input.person_id.is_none() => {
+            check.fail("person_id", Msg::new("validation.required"))
+        }
+        Some(ProposalKind::Leave) if input.member_id.is_none() => {
+            check.fail("member_id", Msg::new("validation.required"))
+        }
         _ => {}
     }
     check.finish()?;
@@ -183,7 +218,10 @@ pub async fn propose(st: &AppState, actor: &Actor, studio_id: i64, input: Propos
                         return Err(FieldErrors::single("member_id", Msg::new("team.not_a_member")));
                     };
                     if m.role == StudioRole::Leader {
-                        return Err(Error::refused("leader_cannot_leave", Msg::new("team.leader_cannot_leave")));
+                        return Err(Error::refused(
+                            "leader_cannot_leave",
+                            Msg::new("team.leader_cannot_leave"),
+                        ));
                     }
                     (m.person_id, Some(mid))
                 }
@@ -196,7 +234,11 @@ pub async fn propose(st: &AppState, actor: &Actor, studio_id: i64, input: Propos
                 kind,
                 person_id,
                 member_id,
-                role: if kind == ProposalKind::Join { Some(role.unwrap_or(StudioRole::Member)) } else { None },
+                role: if kind == ProposalKind::Join {
+                    Some(role.unwrap_or(StudioRole::Member))
+                } else {
+                    None
+                },
                 duty,
                 effective_on,
                 reason,
@@ -211,7 +253,12 @@ pub async fn propose(st: &AppState, actor: &Actor, studio_id: i64, input: Propos
             audit::record(
                 c,
                 Some(actor.account_id),
-                Change { entity: "member_proposal", id, action: "create", unit_path: Some(&s.unit_path) },
+                Change {
+                    entity: "member_proposal",
+                    id,
+                    action: "create",
+                    unit_path: Some(&s.unit_path),
+                },
                 None::<&()>,
                 Some(&p),
             )?;
@@ -255,13 +302,22 @@ pub async fn decide(st: &AppState, actor: &Actor, proposal_id: i64, input: Decis
             if approve {
                 carry_out(c, &actor, &s, &before)?;
             }
-            let status = if approve { ProposalStatus::Approved } else { ProposalStatus::Rejected };
+            let status = if approve {
+                ProposalStatus::Approved
+            } else {
+                ProposalStatus::Rejected
+            };
             members::decide(c, proposal_id, status, note.as_deref(), actor.account_id)?;
             let after = found(members::proposal(c, proposal_id)?)?;
             audit::record(
                 c,
                 Some(actor.account_id),
-                Change { entity: "member_proposal", id: proposal_id, action: "decide", unit_path: Some(&s.unit_path) },
+                Change {
+                    entity: "member_proposal",
+                    id: proposal_id,
+                    action: "decide",
+                    unit_path: Some(&s.unit_path),
+                },
                 Some(&before),
                 Some(&after),
             )?;
@@ -291,7 +347,9 @@ pub async fn pending(st: &AppState, actor: &Actor) -> Result<Vec<Proposal>> {
 pub async fn mark_reviewed(st: &AppState, actor: &Actor, studio_id: i64, input: ReviewInput) -> Result<Studio> {
     let today = crate::clock::today();
     let mut check = Check::new();
-    let on = check.optional_date("reviewed_on", input.reviewed_on.as_deref()).unwrap_or(today);
+    let on = check
+        .optional_date("reviewed_on", input.reviewed_on.as_deref())
+        .unwrap_or(today);
     if on > today {
         check.fail("reviewed_on", Msg::new("validation.date_in_future"));
     }
@@ -308,7 +366,12 @@ pub async fn mark_reviewed(st: &AppState, actor: &Actor, studio_id: i64, input: 
             audit::record(
                 c,
                 Some(actor.account_id),
-                Change { entity: "studio", id: studio_id, action: "team_reviewed", unit_path: Some(&after.unit_path) },
+                Change {
+                    entity: "studio",
+                    id: studio_id,
+                    action: "team_reviewed",
+                    unit_path: Some(&after.unit_path),
+                },
                 Some(&before),
                 Some(&after),
             )?;

@@ -1,10 +1,10 @@
 //! Use cases of the organisation tree.
 
-use super::{found, input, AppState};
+use super::{AppState, found, input};
 use crate::domain::access::Actor;
 use crate::domain::org::UnitKind;
 use crate::domain::pagination::{Page, PageRequest};
-use crate::domain::validation::{limits, Check};
+use crate::domain::validation::{Check, limits};
 use crate::error::{Error, Result};
 use crate::storage::audit::{self, Change};
 use crate::storage::units::{self, Unit};
@@ -46,9 +46,16 @@ pub async fn get(st: &AppState, actor: &Actor, id: i64) -> Result<UnitDetail> {
             let mut ids = unit.path.ids();
             ids.pop();
             let ancestors = units::by_ids(c, &ids)?;
-            let can_add_child = UnitKind::ALL.iter().any(|k| unit.kind.may_contain(*k) && actor.can_create_unit(&unit.path, *k));
+            let can_add_child = UnitKind::ALL
+                .iter()
+                .any(|k| unit.kind.may_contain(*k) && actor.can_create_unit(&unit.path, *k));
             let can_edit = actor.can_edit_unit(&unit.path, unit.kind);
-            Ok(UnitDetail { unit, ancestors, can_add_child, can_edit })
+            Ok(UnitDetail {
+                unit,
+                ancestors,
+                can_add_child,
+                can_edit,
+            })
         })
         .await
 }
@@ -80,7 +87,13 @@ pub async fn tops(st: &AppState, actor: &Actor) -> Result<Vec<Unit>> {
 }
 
 /// Units in scope by name fragment.
-pub async fn search(st: &AppState, actor: &Actor, q: String, kind: Option<UnitKind>, page: PageRequest) -> Result<Page<Unit>> {
+pub async fn search(
+    st: &AppState,
+    actor: &Actor,
+    q: String,
+    kind: Option<UnitKind>,
+    page: PageRequest,
+) -> Result<Page<Unit>> {
     let scope = actor.unit_scope();
     st.db.read(move |c| units::search(c, &scope, &q, kind, &page)).await
 }
@@ -118,7 +131,12 @@ pub async fn create(st: &AppState, actor: &Actor, input: UnitInput) -> Result<Un
             audit::record(
                 c,
                 Some(actor.account_id),
-                Change { entity: "org_unit", id: unit.id, action: "create", unit_path: Some(&unit.path) },
+                Change {
+                    entity: "org_unit",
+                    id: unit.id,
+                    action: "create",
+                    unit_path: Some(&unit.path),
+                },
                 None::<&()>,
                 Some(&unit),
             )?;
@@ -144,7 +162,12 @@ pub async fn rename(st: &AppState, actor: &Actor, id: i64, input: UnitInput) -> 
             audit::record(
                 c,
                 Some(actor.account_id),
-                Change { entity: "org_unit", id, action: "update", unit_path: Some(&after.path) },
+                Change {
+                    entity: "org_unit",
+                    id,
+                    action: "update",
+                    unit_path: Some(&after.path),
+                },
                 Some(&before),
                 Some(&after),
             )?;
@@ -158,5 +181,7 @@ pub async fn rename(st: &AppState, actor: &Actor, id: i64, input: UnitInput) -> 
 pub async fn enterprise_id(st: &AppState, unit: &Unit) -> Result<i64> {
     let path = unit.path.clone();
     let fallback = unit.id;
-    st.db.read(move |c| Ok(units::enterprise_of(c, &path)?.map_or(fallback, |u| u.id))).await
+    st.db
+        .read(move |c| Ok(units::enterprise_of(c, &path)?.map_or(fallback, |u| u.id)))
+        .await
 }

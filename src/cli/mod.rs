@@ -3,8 +3,8 @@
 use crate::app::{auth, bootstrap};
 use crate::config::{Config, ConfigFile};
 use crate::demo::{self, DataSet};
-use crate::storage::{accounts, migrate, Db, Location};
-use anyhow::{anyhow, Context};
+use crate::storage::{Db, Location, accounts, migrate};
+use anyhow::{Context, anyhow};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -132,7 +132,10 @@ impl Cli {
 
 fn init_logging(level: &str) {
     let level = level.parse::<tracing::Level>().unwrap_or(tracing::Level::INFO);
-    let _ = tracing_subscriber::fmt().with_max_level(level).with_target(false).try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_max_level(level)
+        .with_target(false)
+        .try_init();
 }
 
 fn password_or_generated(given: Option<String>) -> (String, bool) {
@@ -162,7 +165,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             let admin_password = config.admin_password.clone();
             config.demo_on_first_start = false;
             let anchor = match anchor_date {
-                Some(d) => crate::domain::validation::parse_date(&d).ok_or_else(|| anyhow!("--anchor-date must be YYYY-MM-DD"))?,
+                Some(d) => crate::domain::validation::parse_date(&d)
+                    .ok_or_else(|| anyhow!("--anchor-date must be YYYY-MM-DD"))?,
                 None => crate::clock::today(),
             };
             let db = Db::open(&Location::parse(&config.database_url), &config.db_options())?;
@@ -172,7 +176,12 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             let summary = demo::generate(
                 &db,
                 set,
-                &demo::Options { seed, anchor, password_hash: auth::hash_password(&password)?, progress: true },
+                &demo::Options {
+                    seed,
+                    anchor,
+                    password_hash: auth::hash_password(&password)?,
+                    progress: true,
+                },
             )
             .context("generating the data set")?;
             let secs = started.elapsed().as_secs_f64();
@@ -210,7 +219,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                     let hash = auth::hash_password(&password)?;
                     let name = username.trim().to_lowercase();
                     let done = db.write_blocking(move |c| {
-                        let Some((id, _, _)) = accounts::credentials(c, &name)? else { return Ok(false) };
+                        let Some((id, _, _)) = accounts::credentials(c, &name)? else {
+                            return Ok(false);
+                        };
                         accounts::set_password(c, id, &hash)?;
                         crate::storage::sessions::delete_for_account(c, id)?;
                         accounts::clear_login_failures(c, &format!("user:{name}"))?;
@@ -240,7 +251,10 @@ fn serve(config: Config) -> anyhow::Result<()> {
             .with_context(|| format!("cannot listen on {}", config.bind))?;
         let addr = listener.local_addr()?;
         let state = crate::app::AppState::new(db, config);
-        println!("Jiangxin 匠心 is serving at http://{addr}/  (ready in {} ms)", started.elapsed().as_millis());
+        println!(
+            "Jiangxin 匠心 is serving at http://{addr}/  (ready in {} ms)",
+            started.elapsed().as_millis()
+        );
         if let Some((password, generated)) = &first.admin_password {
             if *generated {
                 println!("log in as admin with password {password}  (shown once: note it down)");
@@ -248,7 +262,10 @@ fn serve(config: Config) -> anyhow::Result<()> {
                 println!("log in as admin with the password from JIANGXIN_ADMIN_PASSWORD");
             }
             if !first.demo_accounts.is_empty() {
-                println!("demo accounts with the same password: {}", first.demo_accounts.join(", "));
+                println!(
+                    "demo accounts with the same password: {}",
+                    first.demo_accounts.join(", ")
+                );
             }
         }
         crate::web::serve(listener, state, shutdown_signal()).await?;

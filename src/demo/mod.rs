@@ -13,13 +13,13 @@ use crate::domain::lifecycle::StudioAction;
 use crate::domain::org::{UnitKind, UnitPath};
 use crate::domain::person::{Education, Gender, Honour, SkillGrade, Title};
 use crate::domain::search::SearchKind;
-use crate::domain::studio::{Level, StudioKind, StudioState, COMMON_FIELDS};
+use crate::domain::studio::{COMMON_FIELDS, Level, StudioKind, StudioState};
 use crate::domain::team::StudioRole;
 use crate::error::{Error, Result};
-use crate::storage::{counters, search_index, Backend, Db, Value};
+use crate::storage::{Backend, Db, Value, counters, search_index};
 use indicatif::{ProgressBar, ProgressStyle};
-use jiff::civil::Date;
 use jiff::ToSpan;
+use jiff::civil::Date;
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -50,9 +50,36 @@ struct Shape {
 impl DataSet {
     fn shape(self) -> Shape {
         match self {
-            DataSet::Demo => Shape { provinces: 0, cities: 2, counties: 1, industries: 1, enterprises: 3.0, workshops: 2.0, studios: 60, people: 800 },
-            DataSet::Province => Shape { provinces: 0, cities: 14, counties: 6, industries: 2, enterprises: 14.0, workshops: 2.1, studios: 4_000, people: 40_000 },
-            DataSet::National => Shape { provinces: 31, cities: 11, counties: 6, industries: 2, enterprises: 29.0, workshops: 2.1, studios: 200_000, people: 2_000_000 },
+            DataSet::Demo => Shape {
+                provinces: 0,
+                cities: 2,
+                counties: 1,
+                industries: 1,
+                enterprises: 3.0,
+                workshops: 2.0,
+                studios: 60,
+                people: 800,
+            },
+            DataSet::Province => Shape {
+                provinces: 0,
+                cities: 14,
+                counties: 6,
+                industries: 2,
+                enterprises: 14.0,
+                workshops: 2.1,
+                studios: 4_000,
+                people: 40_000,
+            },
+            DataSet::National => Shape {
+                provinces: 31,
+                cities: 11,
+                counties: 6,
+                industries: 2,
+                enterprises: 29.0,
+                workshops: 2.1,
+                studios: 200_000,
+                people: 2_000_000,
+            },
         }
     }
 }
@@ -195,7 +222,17 @@ fn days_after(d: Date, days: i64) -> Date {
     d.checked_add(days.days()).unwrap_or(d)
 }
 
-const DUTIES: &[&str] = &["技术攻关", "工艺改进", "培训授课", "资料整理", "设备维护", "质量检测", "数据分析", "安全监督", "成果推广"];
+const DUTIES: &[&str] = &[
+    "技术攻关",
+    "工艺改进",
+    "培训授课",
+    "资料整理",
+    "设备维护",
+    "质量检测",
+    "数据分析",
+    "安全监督",
+    "成果推广",
+];
 
 impl World {
     fn add_unit(&mut self, parent: Option<usize>, kind: UnitKind, name: String) -> usize {
@@ -204,14 +241,23 @@ impl World {
             Some(p) => (self.units[p].path.child(id), Some(self.units[p].id)),
             None => (UnitPath::root(id), None),
         };
-        self.units.push(U { id, parent: parent_id, path, kind, name });
+        self.units.push(U {
+            id,
+            parent: parent_id,
+            path,
+            kind,
+            name,
+        });
         self.units.len() - 1
     }
 
     /// The nearest unit at or above `unit` whose naming level is `level`.
     fn naming_unit(&self, unit: usize, level: Level) -> Option<usize> {
         let ids = self.units[unit].path.ids();
-        ids.iter().rev().map(|id| (*id - 1) as usize).find(|&i| self.units[i].kind.naming_level() == Some(level))
+        ids.iter()
+            .rev()
+            .map(|id| (*id - 1) as usize)
+            .find(|&i| self.units[i].kind.naming_level() == Some(level))
     }
 }
 
@@ -220,7 +266,11 @@ fn build_tree(rng: &mut ChaCha8Rng, set: DataSet, w: &mut World) -> Vec<(usize, 
     let mut enterprises: Vec<(usize, usize)> = Vec::new(); // (enterprise unit, industry index)
     let mut add_enterprises = |w: &mut World, rng: &mut ChaCha8Rng, parent: usize, n: usize, place: &str| {
         for _ in 0..n {
-            let p = if rng.random_bool(0.6) { place.to_string() } else { names::place(rng) };
+            let p = if rng.random_bool(0.6) {
+                place.to_string()
+            } else {
+                names::place(rng)
+            };
             let (name, industry) = names::enterprise(rng, &p);
             let e = w.add_unit(Some(parent), UnitKind::Enterprise, name);
             let shops = around(rng, shape.workshops);
@@ -244,22 +294,38 @@ fn build_tree(rng: &mut ChaCha8Rng, set: DataSet, w: &mut World) -> Vec<(usize, 
             .collect()
     };
     for prov in provinces {
-        let cities = if shape.provinces == 0 { shape.cities } else { around(rng, shape.cities as f64) };
+        let cities = if shape.provinces == 0 {
+            shape.cities
+        } else {
+            around(rng, shape.cities as f64)
+        };
         for _ in 0..cities {
             let city_place = names::place(rng);
             let city = w.add_unit(Some(prov), UnitKind::City, format!("{city_place}市总工会"));
-            let counties = if set == DataSet::Demo { shape.counties } else { around(rng, shape.counties as f64) };
+            let counties = if set == DataSet::Demo {
+                shape.counties
+            } else {
+                around(rng, shape.counties as f64)
+            };
             for _ in 0..counties {
                 let place = names::place(rng);
                 let county_kind = if rng.random_bool(0.5) { "县" } else { "区" };
                 let county = w.add_unit(Some(city), UnitKind::County, format!("{place}{county_kind}总工会"));
-                let n = if set == DataSet::Demo { shape.enterprises as usize } else { around(rng, shape.enterprises) };
+                let n = if set == DataSet::Demo {
+                    shape.enterprises as usize
+                } else {
+                    around(rng, shape.enterprises)
+                };
                 add_enterprises(w, rng, county, n, &place);
             }
             let industries: Vec<&&str> = names::INDUSTRY_UNIONS.choose_multiple(rng, shape.industries).collect();
             for ind in industries {
                 let u = w.add_unit(Some(city), UnitKind::Industry, format!("{city_place}市{ind}工会"));
-                let n = if set == DataSet::Demo { shape.enterprises as usize } else { around(rng, shape.enterprises) };
+                let n = if set == DataSet::Demo {
+                    shape.enterprises as usize
+                } else {
+                    around(rng, shape.enterprises)
+                };
                 add_enterprises(w, rng, u, n, &city_place);
             }
         }
@@ -298,22 +364,77 @@ fn spread(rng: &mut ChaCha8Rng, n: usize, total: usize) -> Vec<usize> {
     v
 }
 
-fn make_person(rng: &mut ChaCha8Rng, enterprise_id: i64, id: i64, unit: usize, seq: usize, anchor_year: i64, leader: bool) -> P {
+fn make_person(
+    rng: &mut ChaCha8Rng,
+    enterprise_id: i64,
+    id: i64,
+    unit: usize,
+    seq: usize,
+    anchor_year: i64,
+    leader: bool,
+) -> P {
     let female = rng.random_bool(if leader { 0.2 } else { 0.3 });
-    let age = if leader { rng.random_range(36..=58) } else { rng.random_range(21..=59) };
+    let age = if leader {
+        rng.random_range(36..=58)
+    } else {
+        rng.random_range(21..=59)
+    };
     let education = pick(
         rng,
-        &[(Some(Education::JuniorHigh), 3), (Some(Education::SeniorHigh), 30), (Some(Education::College), 30), (Some(Education::Bachelor), 28), (Some(Education::Master), 7), (Some(Education::Doctor), 1), (None, 1)],
+        &[
+            (Some(Education::JuniorHigh), 3),
+            (Some(Education::SeniorHigh), 30),
+            (Some(Education::College), 30),
+            (Some(Education::Bachelor), 28),
+            (Some(Education::Master), 7),
+            (Some(Education::Doctor), 1),
+            (None, 1),
+        ],
     );
     let title = if leader {
-        pick(rng, &[(Some(Title::Engineer), 35), (Some(Title::SeniorEngineer), 35), (Some(Title::ProfessorEngineer), 5), (None, 25)])
+        pick(
+            rng,
+            &[
+                (Some(Title::Engineer), 35),
+                (Some(Title::SeniorEngineer), 35),
+                (Some(Title::ProfessorEngineer), 5),
+                (None, 25),
+            ],
+        )
     } else {
-        pick(rng, &[(None, 50), (Some(Title::Technician), 10), (Some(Title::AssistantEngineer), 15), (Some(Title::Engineer), 16), (Some(Title::SeniorEngineer), 8), (Some(Title::ProfessorEngineer), 1)])
+        pick(
+            rng,
+            &[
+                (None, 50),
+                (Some(Title::Technician), 10),
+                (Some(Title::AssistantEngineer), 15),
+                (Some(Title::Engineer), 16),
+                (Some(Title::SeniorEngineer), 8),
+                (Some(Title::ProfessorEngineer), 1),
+            ],
+        )
     };
     let skill = if leader {
-        pick(rng, &[(Some(SkillGrade::Technician), 40), (Some(SkillGrade::SeniorTechnician), 55), (Some(SkillGrade::Senior), 5)])
+        pick(
+            rng,
+            &[
+                (Some(SkillGrade::Technician), 40),
+                (Some(SkillGrade::SeniorTechnician), 55),
+                (Some(SkillGrade::Senior), 5),
+            ],
+        )
     } else {
-        pick(rng, &[(Some(SkillGrade::Junior), 10), (Some(SkillGrade::Intermediate), 25), (Some(SkillGrade::Senior), 35), (Some(SkillGrade::Technician), 18), (Some(SkillGrade::SeniorTechnician), 7), (None, 5)])
+        pick(
+            rng,
+            &[
+                (Some(SkillGrade::Junior), 10),
+                (Some(SkillGrade::Intermediate), 25),
+                (Some(SkillGrade::Senior), 35),
+                (Some(SkillGrade::Technician), 18),
+                (Some(SkillGrade::SeniorTechnician), 7),
+                (None, 5),
+            ],
+        )
     };
     let mut honours = Vec::new();
     if !leader && rng.random_bool(0.02) {
@@ -329,7 +450,9 @@ fn make_person(rng: &mut ChaCha8Rng, enterprise_id: i64, id: i64, unit: usize, s
         title,
         skill,
         employee_no: format!("{enterprise_id:06}{seq:05}"),
-        phone: rng.random_bool(0.7).then(|| format!("199{:08}", rng.random_range(0..100_000_000u32))),
+        phone: rng
+            .random_bool(0.7)
+            .then(|| format!("199{:08}", rng.random_range(0..100_000_000u32))),
         honours,
     }
 }
@@ -339,14 +462,42 @@ fn leader_honours(rng: &mut ChaCha8Rng, kind: StudioKind, anchor_year: i64) -> V
     let main = match kind {
         StudioKind::ModelWorker | StudioKind::Joint | StudioKind::Worker => pick(
             rng,
-            &[(Honour::CityModelWorker, 45), (Honour::ProvinceModelWorker, 35), (Honour::NationalModelWorker, 8), (Honour::ProvinceMayDayMedal, 9), (Honour::NationalMayDayMedal, 3)],
+            &[
+                (Honour::CityModelWorker, 45),
+                (Honour::ProvinceModelWorker, 35),
+                (Honour::NationalModelWorker, 8),
+                (Honour::ProvinceMayDayMedal, 9),
+                (Honour::NationalMayDayMedal, 3),
+            ],
         ),
-        StudioKind::Craftsman => pick(rng, &[(Honour::ProvinceCraftsman, 75), (Honour::NationalCraftsman, 5), (Honour::ProvinceTechnicalExpert, 20)]),
-        StudioKind::SkillMaster => pick(rng, &[(Honour::ChiefTechnician, 60), (Honour::NationalTechnicalExpert, 15), (Honour::ProvinceTechnicalExpert, 25)]),
+        StudioKind::Craftsman => pick(
+            rng,
+            &[
+                (Honour::ProvinceCraftsman, 75),
+                (Honour::NationalCraftsman, 5),
+                (Honour::ProvinceTechnicalExpert, 20),
+            ],
+        ),
+        StudioKind::SkillMaster => pick(
+            rng,
+            &[
+                (Honour::ChiefTechnician, 60),
+                (Honour::NationalTechnicalExpert, 15),
+                (Honour::ProvinceTechnicalExpert, 25),
+            ],
+        ),
     };
     let mut v = vec![(main, year)];
     if rng.random_bool(0.3) {
-        let extra = pick(rng, &[(Honour::ProvinceMayDayMedal, 40), (Honour::ChiefTechnician, 40), (Honour::StateCouncilAllowance, 5), (Honour::ProvinceTechnicalExpert, 15)]);
+        let extra = pick(
+            rng,
+            &[
+                (Honour::ProvinceMayDayMedal, 40),
+                (Honour::ChiefTechnician, 40),
+                (Honour::StateCouncilAllowance, 5),
+                (Honour::ProvinceTechnicalExpert, 15),
+            ],
+        );
         if extra != main {
             v.push((extra, year - rng.random_range(0..5)));
         }
@@ -388,22 +539,40 @@ fn history(rng: &mut ChaCha8Rng, w: &mut World, si: usize, anchor: Date) {
             (StudioState::PublicNotice, 3),
         ],
     );
-    let available: Vec<Level> = Level::ALL.iter().copied().filter(|l| w.naming_unit(unit, *l).is_some()).collect();
+    let available: Vec<Level> = Level::ALL
+        .iter()
+        .copied()
+        .filter(|l| w.naming_unit(unit, *l).is_some())
+        .collect();
     let target = pick(
         rng,
-        &[(Level::Enterprise, 42), (Level::County, 25), (Level::City, 20), (Level::Province, 11), (Level::National, 2)],
+        &[
+            (Level::Enterprise, 42),
+            (Level::County, 25),
+            (Level::City, 20),
+            (Level::Province, 11),
+            (Level::National, 2),
+        ],
     );
     // The highest level reached: the target, or the best available below it.
     let reached = match state {
         StudioState::Draft => None,
         StudioState::Applied | StudioState::UnderReview | StudioState::PublicNotice | StudioState::Cancelled => {
-            if rng.random_bool(0.5) { available.iter().copied().filter(|l| l.rank() <= target.rank()).max() } else { None }
+            if rng.random_bool(0.5) {
+                available.iter().copied().filter(|l| l.rank() <= target.rank()).max()
+            } else {
+                None
+            }
         }
         _ => available.iter().copied().filter(|l| l.rank() <= target.rank()).max(),
     };
     let ladder: Vec<Level> = match reached {
         None => Vec::new(),
-        Some(top) => available.iter().copied().filter(|l| *l == top || (l.rank() < top.rank() && rng.random_bool(0.45))).collect(),
+        Some(top) => available
+            .iter()
+            .copied()
+            .filter(|l| *l == top || (l.rank() < top.rank() && rng.random_bool(0.45)))
+            .collect(),
     };
     let mut on = days_after(founded, rng.random_range(120..600));
     let mut cur_state = StudioState::Draft;
@@ -415,24 +584,68 @@ fn history(rng: &mut ChaCha8Rng, w: &mut World, si: usize, anchor: Date) {
         }
         let naming_unit = w.naming_unit(unit, *l).map(|u| w.units[u].id).unwrap_or(1);
         let applied = days_before(on, rng.random_range(40..90));
-        let detail = format!("{{\"applying_level\":\"{}\",\"applying_unit_id\":{naming_unit}}}", l.code());
+        let detail = format!(
+            "{{\"applying_level\":\"{}\",\"applying_unit_id\":{naming_unit}}}",
+            l.code()
+        );
         let steps = [
-            (StudioAction::Apply, cur_state, StudioState::Applied, applied, Some(detail)),
-            (StudioAction::StartReview, StudioState::Applied, StudioState::UnderReview, days_after(applied, 10), None),
-            (StudioAction::Approve, StudioState::UnderReview, StudioState::PublicNotice, days_before(on, 12), None),
-            (StudioAction::Name, StudioState::PublicNotice, StudioState::Named, on, None),
+            (
+                StudioAction::Apply,
+                cur_state,
+                StudioState::Applied,
+                applied,
+                Some(detail),
+            ),
+            (
+                StudioAction::StartReview,
+                StudioState::Applied,
+                StudioState::UnderReview,
+                days_after(applied, 10),
+                None,
+            ),
+            (
+                StudioAction::Approve,
+                StudioState::UnderReview,
+                StudioState::PublicNotice,
+                days_before(on, 12),
+                None,
+            ),
+            (
+                StudioAction::Name,
+                StudioState::PublicNotice,
+                StudioState::Named,
+                on,
+                None,
+            ),
         ];
         for (action, from, to, day, detail) in steps {
-            w.transitions.push(T { studio: sid, action, from, to, reason: None, detail, on: day });
+            w.transitions.push(T {
+                studio: sid,
+                action,
+                from,
+                to,
+                reason: None,
+                detail,
+                on: day,
+            });
         }
         let cert = format!("{}-{}-{:05}", naming_unit, on.year(), sid);
-        w.namings.push(N { studio: sid, level: *l, unit: naming_unit, named_on: on, cert });
+        w.namings.push(N {
+            studio: sid,
+            level: *l,
+            unit: naming_unit,
+            named_on: on,
+            cert,
+        });
         cur_state = StudioState::Named;
         supervisor = Some(naming_unit);
         level = Some(*l);
         on = days_after(on, rng.random_range(300..1100));
     }
-    let next_level = available.iter().copied().find(|l| level.is_none_or(|c| l.rank() > c.rank()));
+    let next_level = available
+        .iter()
+        .copied()
+        .find(|l| level.is_none_or(|c| l.rank() > c.rank()));
     let next_unit = next_level.and_then(|l| w.naming_unit(unit, l)).map(|u| w.units[u].id);
     let s = &mut w.studios[si];
     s.level = level;
@@ -442,35 +655,87 @@ fn history(rng: &mut ChaCha8Rng, w: &mut World, si: usize, anchor: Date) {
     match state {
         StudioState::Warned | StudioState::Revoked if level.is_some() => {
             let warned = recent(rng, 300);
-            w.transitions.push(T { studio: sid, action: StudioAction::Warn, from: StudioState::Named, to: StudioState::Warned, reason: Some("年度考核不合格，限期整改"), detail: None, on: warned });
+            w.transitions.push(T {
+                studio: sid,
+                action: StudioAction::Warn,
+                from: StudioState::Named,
+                to: StudioState::Warned,
+                reason: Some("年度考核不合格，限期整改"),
+                detail: None,
+                on: warned,
+            });
             s.state = StudioState::Warned;
             s.rectify_by = Some(days_after(anchor, rng.random_range(20..150)));
             if state == StudioState::Revoked {
-                w.transitions.push(T { studio: sid, action: StudioAction::Revoke, from: StudioState::Warned, to: StudioState::Revoked, reason: Some("连续两年考核不合格，予以摘牌"), detail: None, on: days_after(warned, 30).min(anchor) });
+                w.transitions.push(T {
+                    studio: sid,
+                    action: StudioAction::Revoke,
+                    from: StudioState::Warned,
+                    to: StudioState::Revoked,
+                    reason: Some("连续两年考核不合格，予以摘牌"),
+                    detail: None,
+                    on: days_after(warned, 30).min(anchor),
+                });
                 s.state = StudioState::Revoked;
                 s.rectify_by = None;
             }
         }
         StudioState::Cancelled => {
-            w.transitions.push(T { studio: sid, action: StudioAction::Cancel, from: s.state, to: StudioState::Cancelled, reason: Some("领衔人退休，工作室注销"), detail: None, on: recent(rng, 500) });
+            w.transitions.push(T {
+                studio: sid,
+                action: StudioAction::Cancel,
+                from: s.state,
+                to: StudioState::Cancelled,
+                reason: Some("领衔人退休，工作室注销"),
+                detail: None,
+                on: recent(rng, 500),
+            });
             s.state = StudioState::Cancelled;
         }
         StudioState::Applied | StudioState::UnderReview | StudioState::PublicNotice => {
             if let Some(next) = next_level {
                 let unit_id = next_unit;
                 let applied = recent(rng, 40);
-                let detail = format!("{{\"applying_level\":\"{}\",\"applying_unit_id\":{}}}", next.code(), unit_id.unwrap_or(0));
-                w.transitions.push(T { studio: sid, action: StudioAction::Apply, from: s.state, to: StudioState::Applied, reason: None, detail: Some(detail), on: applied });
+                let detail = format!(
+                    "{{\"applying_level\":\"{}\",\"applying_unit_id\":{}}}",
+                    next.code(),
+                    unit_id.unwrap_or(0)
+                );
+                w.transitions.push(T {
+                    studio: sid,
+                    action: StudioAction::Apply,
+                    from: s.state,
+                    to: StudioState::Applied,
+                    reason: None,
+                    detail: Some(detail),
+                    on: applied,
+                });
                 s.state = StudioState::Applied;
                 s.applying = unit_id;
                 if state != StudioState::Applied {
-                    w.transitions.push(T { studio: sid, action: StudioAction::StartReview, from: StudioState::Applied, to: StudioState::UnderReview, reason: None, detail: None, on: days_after(applied, 3).min(anchor) });
+                    w.transitions.push(T {
+                        studio: sid,
+                        action: StudioAction::StartReview,
+                        from: StudioState::Applied,
+                        to: StudioState::UnderReview,
+                        reason: None,
+                        detail: None,
+                        on: days_after(applied, 3).min(anchor),
+                    });
                     s.state = StudioState::UnderReview;
                 }
                 if state == StudioState::PublicNotice {
                     let start = days_before(anchor, rng.random_range(0..10));
                     let end = days_after(start, 6);
-                    w.transitions.push(T { studio: sid, action: StudioAction::Approve, from: StudioState::UnderReview, to: StudioState::PublicNotice, reason: None, detail: None, on: start });
+                    w.transitions.push(T {
+                        studio: sid,
+                        action: StudioAction::Approve,
+                        from: StudioState::UnderReview,
+                        to: StudioState::PublicNotice,
+                        reason: None,
+                        detail: None,
+                        on: start,
+                    });
                     s.state = StudioState::PublicNotice;
                     s.notice = Some((start, end));
                 }
@@ -500,7 +765,10 @@ fn generate_world(set: DataSet, opts: &Options) -> World {
     let shape = set.shape();
     let studios_per = spread(&mut rng, enterprises.len(), shape.studios);
     // People per enterprise: enough for its teams, scaled to the set's total.
-    let raw: Vec<f64> = studios_per.iter().map(|&s| (s * 7) as f64 + rng.random_range(3.0..15.0)).collect();
+    let raw: Vec<f64> = studios_per
+        .iter()
+        .map(|&s| (s * 7) as f64 + rng.random_range(3.0..15.0))
+        .collect();
     let factor = shape.people as f64 / raw.iter().sum::<f64>();
     let mut people_per: Vec<usize> = raw.iter().map(|r| ((r * factor).round() as usize).max(3)).collect();
     let diff = shape.people as i64 - people_per.iter().sum::<usize>() as i64;
@@ -516,16 +784,32 @@ fn generate_world(set: DataSet, opts: &Options) -> World {
         own_units.extend((eu + 1..w.units.len()).take_while(|&i| w.units[i].parent == Some(w.units[eu].id)));
         let first_person = w.people.len();
         for k in 0..n_people {
-            let unit = if k % 3 == 0 { eu } else { own_units[rng.random_range(0..own_units.len())] };
+            let unit = if k % 3 == 0 {
+                eu
+            } else {
+                own_units[rng.random_range(0..own_units.len())]
+            };
             let id = w.people.len() as i64 + 1;
             let p = make_person(&mut rng, w.units[eu].id, id, unit, k + 1, anchor_year, k < n_studios);
             w.people.push(p);
         }
         let pool: Vec<i64> = (first_person..w.people.len()).map(|i| w.people[i].id).collect();
-        let fields: &[&str] = names::INDUSTRIES.get(industry).map(|(_, f)| *f).unwrap_or(COMMON_FIELDS);
+        let fields: &[&str] = names::INDUSTRIES
+            .get(industry)
+            .map(|(_, f)| *f)
+            .unwrap_or(COMMON_FIELDS);
         for k in 0..n_studios {
             let leader_idx = first_person + k;
-            let kind = pick(&mut rng, &[(StudioKind::ModelWorker, 40), (StudioKind::Craftsman, 20), (StudioKind::SkillMaster, 15), (StudioKind::Worker, 20), (StudioKind::Joint, 5)]);
+            let kind = pick(
+                &mut rng,
+                &[
+                    (StudioKind::ModelWorker, 40),
+                    (StudioKind::Craftsman, 20),
+                    (StudioKind::SkillMaster, 15),
+                    (StudioKind::Worker, 20),
+                    (StudioKind::Joint, 5),
+                ],
+            );
             let field = fields.choose(&mut rng).copied().unwrap_or("机械加工").to_string();
             let honours = leader_honours(&mut rng, kind, anchor_year);
             w.people[leader_idx].honours = honours;
@@ -573,7 +857,11 @@ fn generate_world(set: DataSet, opts: &Options) -> World {
             while team.len() < size && tries < size * 4 {
                 tries += 1;
                 let from_neighbour = !prev_pool.is_empty() && rng.random_bool(0.03);
-                let candidate = if from_neighbour { *prev_pool.choose(&mut rng).unwrap_or(&team[0]) } else { pool[rng.random_range(0..pool.len())] };
+                let candidate = if from_neighbour {
+                    *prev_pool.choose(&mut rng).unwrap_or(&team[0])
+                } else {
+                    pool[rng.random_range(0..pool.len())]
+                };
                 // Leaders of other studios join rarely.
                 let is_other_leader = candidate != team[0] && (candidate as usize) <= w.people.len() && {
                     let idx = (candidate - 1) as usize;
@@ -590,11 +878,29 @@ fn generate_world(set: DataSet, opts: &Options) -> World {
                 let role = if i == 0 {
                     StudioRole::Leader
                 } else {
-                    pick(&mut rng, &[(StudioRole::LeadingExpert, 5), (StudioRole::Core, 30), (StudioRole::Member, 55), (StudioRole::Support, 10)])
+                    pick(
+                        &mut rng,
+                        &[
+                            (StudioRole::LeadingExpert, 5),
+                            (StudioRole::Core, 30),
+                            (StudioRole::Member, 55),
+                            (StudioRole::Support, 10),
+                        ],
+                    )
                 };
-                let joined_on = if i == 0 { founded } else { days_after(founded, rng.random_range(0..span)) };
+                let joined_on = if i == 0 {
+                    founded
+                } else {
+                    days_after(founded, rng.random_range(0..span))
+                };
                 let duty = (i > 0).then(|| DUTIES.choose(&mut rng).copied()).flatten();
-                w.members.push(M { studio: id, person, role, duty, joined_on });
+                w.members.push(M {
+                    studio: id,
+                    person,
+                    role,
+                    duty,
+                    joined_on,
+                });
             }
             w.studios[si].member_count = team.len() as i64;
         }
@@ -615,46 +921,119 @@ struct DemoAccount {
 fn demo_accounts(w: &World) -> Vec<DemoAccount> {
     let root = &w.units[0];
     let mut v = vec![
-        DemoAccount { username: "admin", display: "平台管理员".into(), person: None, home: root.id, grant: Some((Role::PlatformAdmin, root.id)) },
-        DemoAccount { username: "union.admin", display: format!("{}管理员", root.name), person: None, home: root.id, grant: Some((Role::UnionAdmin, root.id)) },
+        DemoAccount {
+            username: "admin",
+            display: "平台管理员".into(),
+            person: None,
+            home: root.id,
+            grant: Some((Role::PlatformAdmin, root.id)),
+        },
+        DemoAccount {
+            username: "union.admin",
+            display: format!("{}管理员", root.name),
+            person: None,
+            home: root.id,
+            grant: Some((Role::UnionAdmin, root.id)),
+        },
     ];
     if let Some(city) = w.units.iter().find(|u| u.kind == UnitKind::City) {
-        v.push(DemoAccount { username: "city.admin", display: format!("{}管理员", city.name), person: None, home: city.id, grant: Some((Role::UnionAdmin, city.id)) });
-        v.push(DemoAccount { username: "reviewer", display: "评审专家".into(), person: None, home: city.id, grant: Some((Role::Reviewer, city.id)) });
+        v.push(DemoAccount {
+            username: "city.admin",
+            display: format!("{}管理员", city.name),
+            person: None,
+            home: city.id,
+            grant: Some((Role::UnionAdmin, city.id)),
+        });
+        v.push(DemoAccount {
+            username: "reviewer",
+            display: "评审专家".into(),
+            person: None,
+            home: city.id,
+            grant: Some((Role::Reviewer, city.id)),
+        });
     }
     // The enterprise in the first city with the most named studios.
-    let first_city_path = w.units.iter().find(|u| u.kind == UnitKind::City).map(|u| u.path.clone());
+    let first_city_path = w
+        .units
+        .iter()
+        .find(|u| u.kind == UnitKind::City)
+        .map(|u| u.path.clone());
     let mut best: Option<(usize, usize)> = None;
     for (i, u) in w.units.iter().enumerate() {
         if u.kind != UnitKind::Enterprise || first_city_path.as_ref().is_some_and(|p| !p.covers(&u.path)) {
             continue;
         }
-        let n = w.studios.iter().filter(|s| u.path.covers(&w.units[s.unit].path) && s.state == StudioState::Named).count();
+        let n = w
+            .studios
+            .iter()
+            .filter(|s| u.path.covers(&w.units[s.unit].path) && s.state == StudioState::Named)
+            .count();
         if best.is_none_or(|(_, m)| n > m) {
             best = Some((i, n));
         }
     }
     let Some((ei, _)) = best else { return v };
     let ent = &w.units[ei];
-    v.push(DemoAccount { username: "enterprise.admin", display: format!("{}工会", ent.name), person: None, home: ent.id, grant: Some((Role::EnterpriseAdmin, ent.id)) });
-    let studio = w.studios.iter().find(|s| ent.path.covers(&w.units[s.unit].path) && s.state == StudioState::Named);
+    v.push(DemoAccount {
+        username: "enterprise.admin",
+        display: format!("{}工会", ent.name),
+        person: None,
+        home: ent.id,
+        grant: Some((Role::EnterpriseAdmin, ent.id)),
+    });
+    let studio = w
+        .studios
+        .iter()
+        .find(|s| ent.path.covers(&w.units[s.unit].path) && s.state == StudioState::Named);
     if let Some(s) = studio {
         let leader = &w.people[(s.leader - 1) as usize];
-        v.push(DemoAccount { username: "leader", display: leader.name.clone(), person: Some(leader.id), home: w.units[leader.unit].id, grant: Some((Role::Worker, ent.id)) });
-        if let Some(m) = w.members.iter().find(|m| m.studio == s.id && m.role != StudioRole::Leader) {
+        v.push(DemoAccount {
+            username: "leader",
+            display: leader.name.clone(),
+            person: Some(leader.id),
+            home: w.units[leader.unit].id,
+            grant: Some((Role::Worker, ent.id)),
+        });
+        if let Some(m) = w
+            .members
+            .iter()
+            .find(|m| m.studio == s.id && m.role != StudioRole::Leader)
+        {
             let p = &w.people[(m.person - 1) as usize];
-            v.push(DemoAccount { username: "member", display: p.name.clone(), person: Some(p.id), home: w.units[p.unit].id, grant: Some((Role::Worker, ent.id)) });
+            v.push(DemoAccount {
+                username: "member",
+                display: p.name.clone(),
+                person: Some(p.id),
+                home: w.units[p.unit].id,
+                grant: Some((Role::Worker, ent.id)),
+            });
         }
     }
     let in_team: std::collections::HashSet<i64> = w.members.iter().map(|m| m.person).collect();
-    if let Some(p) = w.people.iter().find(|p| ent.path.covers(&w.units[p.unit].path) && !in_team.contains(&p.id)) {
-        v.push(DemoAccount { username: "worker", display: p.name.clone(), person: Some(p.id), home: w.units[p.unit].id, grant: Some((Role::Worker, ent.id)) });
+    if let Some(p) = w
+        .people
+        .iter()
+        .find(|p| ent.path.covers(&w.units[p.unit].path) && !in_team.contains(&p.id))
+    {
+        v.push(DemoAccount {
+            username: "worker",
+            display: p.name.clone(),
+            person: Some(p.id),
+            home: w.units[p.unit].id,
+            grant: Some((Role::Worker, ent.id)),
+        });
     }
     v
 }
 
 /// Writes rows in chunks, each chunk one transaction.
-fn write_rows(db: &Db, bar: &ProgressBar, table: &'static str, columns: &'static [&'static str], rows: Vec<Vec<Value<'static>>>) -> Result<()> {
+fn write_rows(
+    db: &Db,
+    bar: &ProgressBar,
+    table: &'static str,
+    columns: &'static [&'static str],
+    rows: Vec<Vec<Value<'static>>>,
+) -> Result<()> {
     const CHUNK: usize = 50_000;
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
@@ -674,16 +1053,26 @@ fn opt_code<T>(v: Option<T>, f: fn(T) -> &'static str) -> Value<'static> {
 pub fn generate(db: &Db, set: DataSet, opts: &Options) -> Result<Summary> {
     let existing = db.read_blocking(|c| c.scalar("SELECT COUNT(*) FROM org_units", &[]))?;
     if existing > 0 {
-        return Err(Error::internal("the database already holds organisation units; generate into a new database"));
+        return Err(Error::internal(
+            "the database already holds organisation units; generate into a new database",
+        ));
     }
-    let bar = if opts.progress { ProgressBar::new_spinner() } else { ProgressBar::hidden() };
+    let bar = if opts.progress {
+        ProgressBar::new_spinner()
+    } else {
+        ProgressBar::hidden()
+    };
     bar.set_style(ProgressStyle::with_template("{spinner} {msg}").unwrap_or_else(|_| ProgressStyle::default_spinner()));
     bar.set_message(format!("生成 / generating {set:?}…"));
     bar.enable_steady_tick(std::time::Duration::from_millis(200));
     let w = generate_world(set, opts);
     let accounts = demo_accounts(&w);
     let now = crate::clock::now_ms();
-    let ts = |d: Date| -> i64 { d.to_zoned(crate::clock::zone().clone()).map(|z| z.timestamp().as_millisecond()).unwrap_or(now) };
+    let ts = |d: Date| -> i64 {
+        d.to_zoned(crate::clock::zone().clone())
+            .map(|z| z.timestamp().as_millisecond())
+            .unwrap_or(now)
+    };
 
     let mut terms: Vec<(i64, String, i64)> = Vec::new();
     for u in &w.units {
@@ -697,7 +1086,15 @@ pub fn generate(db: &Db, set: DataSet, opts: &Options) -> Result<Summary> {
     }
     terms.sort();
     let honours: usize = w.people.iter().map(|p| p.honours.len()).sum();
-    let total = w.units.len() + w.people.len() + honours + w.studios.len() + w.members.len() + w.namings.len() + w.transitions.len() + terms.len() + accounts.len() * 2;
+    let total = w.units.len()
+        + w.people.len()
+        + honours
+        + w.studios.len()
+        + w.members.len()
+        + w.namings.len()
+        + w.transitions.len()
+        + terms.len()
+        + accounts.len() * 2;
     bar.disable_steady_tick();
     bar.set_length(total as u64);
     bar.set_style(
@@ -707,8 +1104,28 @@ pub fn generate(db: &Db, set: DataSet, opts: &Options) -> Result<Summary> {
     );
 
     bar.set_message("org_units");
-    let rows = w.units.iter().map(|u| vec![u.id.into(), u.parent.into(), u.path.to_string().into(), u.kind.code().into(), u.name.clone().into(), now.into(), now.into()]).collect();
-    write_rows(db, &bar, "org_units", &["id", "parent_id", "path", "kind", "name", "created_at", "updated_at"], rows)?;
+    let rows = w
+        .units
+        .iter()
+        .map(|u| {
+            vec![
+                u.id.into(),
+                u.parent.into(),
+                u.path.to_string().into(),
+                u.kind.code().into(),
+                u.name.clone().into(),
+                now.into(),
+                now.into(),
+            ]
+        })
+        .collect();
+    write_rows(
+        db,
+        &bar,
+        "org_units",
+        &["id", "parent_id", "path", "kind", "name", "created_at", "updated_at"],
+        rows,
+    )?;
 
     bar.set_message("people");
     let rows = w
@@ -732,8 +1149,36 @@ pub fn generate(db: &Db, set: DataSet, opts: &Options) -> Result<Summary> {
             ]
         })
         .collect();
-    write_rows(db, &bar, "people", &["id", "unit_id", "unit_path", "name", "gender", "birth_year", "education", "title", "skill_grade", "employee_no", "phone", "created_at", "updated_at"], rows)?;
-    let rows = w.people.iter().flat_map(|p| p.honours.iter().map(move |(h, y)| vec![Value::from(p.id), h.code().into(), (*y).into()])).collect();
+    write_rows(
+        db,
+        &bar,
+        "people",
+        &[
+            "id",
+            "unit_id",
+            "unit_path",
+            "name",
+            "gender",
+            "birth_year",
+            "education",
+            "title",
+            "skill_grade",
+            "employee_no",
+            "phone",
+            "created_at",
+            "updated_at",
+        ],
+        rows,
+    )?;
+    let rows = w
+        .people
+        .iter()
+        .flat_map(|p| {
+            p.honours
+                .iter()
+                .map(move |(h, y)| vec![Value::from(p.id), h.code().into(), (*y).into()])
+        })
+        .collect();
     write_rows(db, &bar, "person_honours", &["person_id", "honour", "year"], rows)?;
 
     bar.set_message("studios");
@@ -775,25 +1220,94 @@ pub fn generate(db: &Db, set: DataSet, opts: &Options) -> Result<Summary> {
         &bar,
         "studios",
         &[
-            "id", "unit_id", "unit_path", "name", "kind", "field", "leader_person_id", "founded_on", "room", "area_m2", "facilities", "description", "contact", "partner", "state", "level",
-            "supervisor_unit_id", "applying_unit_id", "notice_starts_on", "notice_ends_on", "rectify_by", "team_reviewed_on", "member_count", "created_at", "updated_at",
+            "id",
+            "unit_id",
+            "unit_path",
+            "name",
+            "kind",
+            "field",
+            "leader_person_id",
+            "founded_on",
+            "room",
+            "area_m2",
+            "facilities",
+            "description",
+            "contact",
+            "partner",
+            "state",
+            "level",
+            "supervisor_unit_id",
+            "applying_unit_id",
+            "notice_starts_on",
+            "notice_ends_on",
+            "rectify_by",
+            "team_reviewed_on",
+            "member_count",
+            "created_at",
+            "updated_at",
         ],
         rows,
     )?;
     let rows = w
         .namings
         .iter()
-        .map(|n| vec![n.studio.into(), n.level.code().into(), n.unit.into(), n.named_on.into(), n.cert.clone().into(), ts(n.named_on).into()])
+        .map(|n| {
+            vec![
+                n.studio.into(),
+                n.level.code().into(),
+                n.unit.into(),
+                n.named_on.into(),
+                n.cert.clone().into(),
+                ts(n.named_on).into(),
+            ]
+        })
         .collect();
-    write_rows(db, &bar, "studio_namings", &["studio_id", "level", "naming_unit_id", "named_on", "certificate_no", "created_at"], rows)?;
+    write_rows(
+        db,
+        &bar,
+        "studio_namings",
+        &[
+            "studio_id",
+            "level",
+            "naming_unit_id",
+            "named_on",
+            "certificate_no",
+            "created_at",
+        ],
+        rows,
+    )?;
     let rows = w
         .transitions
         .iter()
         .map(|t| {
-            vec![t.studio.into(), t.action.code().into(), t.from.code().into(), t.to.code().into(), t.reason.into(), t.detail.clone().into(), Value::Null, ts(t.on).into()]
+            vec![
+                t.studio.into(),
+                t.action.code().into(),
+                t.from.code().into(),
+                t.to.code().into(),
+                t.reason.into(),
+                t.detail.clone().into(),
+                Value::Null,
+                ts(t.on).into(),
+            ]
         })
         .collect();
-    write_rows(db, &bar, "studio_transitions", &["studio_id", "action", "from_state", "to_state", "reason", "detail", "actor_account_id", "at"], rows)?;
+    write_rows(
+        db,
+        &bar,
+        "studio_transitions",
+        &[
+            "studio_id",
+            "action",
+            "from_state",
+            "to_state",
+            "reason",
+            "detail",
+            "actor_account_id",
+            "at",
+        ],
+        rows,
+    )?;
 
     bar.set_message("studio_members");
     let rows = w
@@ -801,13 +1315,42 @@ pub fn generate(db: &Db, set: DataSet, opts: &Options) -> Result<Summary> {
         .iter()
         .enumerate()
         .map(|(i, m)| {
-            vec![(i as i64 + 1).into(), m.studio.into(), m.person.into(), m.role.code().into(), m.duty.into(), m.joined_on.into(), Value::Null, ts(m.joined_on).into(), now.into()]
+            vec![
+                (i as i64 + 1).into(),
+                m.studio.into(),
+                m.person.into(),
+                m.role.code().into(),
+                m.duty.into(),
+                m.joined_on.into(),
+                Value::Null,
+                ts(m.joined_on).into(),
+                now.into(),
+            ]
         })
         .collect();
-    write_rows(db, &bar, "studio_members", &["id", "studio_id", "person_id", "role", "duty", "joined_on", "left_on", "created_at", "updated_at"], rows)?;
+    write_rows(
+        db,
+        &bar,
+        "studio_members",
+        &[
+            "id",
+            "studio_id",
+            "person_id",
+            "role",
+            "duty",
+            "joined_on",
+            "left_on",
+            "created_at",
+            "updated_at",
+        ],
+        rows,
+    )?;
 
     bar.set_message("search_terms");
-    let rows = terms.into_iter().map(|(k, t, id)| vec![k.into(), t.into(), id.into()]).collect();
+    let rows = terms
+        .into_iter()
+        .map(|(k, t, id)| vec![k.into(), t.into(), id.into()])
+        .collect();
     write_rows(db, &bar, "search_terms", &["kind", "term", "entity_id"], rows)?;
 
     bar.set_message("accounts");
@@ -815,16 +1358,60 @@ pub fn generate(db: &Db, set: DataSet, opts: &Options) -> Result<Summary> {
         .iter()
         .enumerate()
         .map(|(i, a)| {
-            vec![(i as i64 + 1).into(), a.username.into(), opts.password_hash.clone().into(), a.display.clone().into(), a.person.into(), a.home.into(), Value::Null, true.into(), now.into(), now.into()]
+            vec![
+                (i as i64 + 1).into(),
+                a.username.into(),
+                opts.password_hash.clone().into(),
+                a.display.clone().into(),
+                a.person.into(),
+                a.home.into(),
+                Value::Null,
+                true.into(),
+                now.into(),
+                now.into(),
+            ]
         })
         .collect();
-    write_rows(db, &bar, "accounts", &["id", "username", "password_hash", "display_name", "person_id", "home_unit_id", "locale", "active", "created_at", "updated_at"], rows)?;
+    write_rows(
+        db,
+        &bar,
+        "accounts",
+        &[
+            "id",
+            "username",
+            "password_hash",
+            "display_name",
+            "person_id",
+            "home_unit_id",
+            "locale",
+            "active",
+            "created_at",
+            "updated_at",
+        ],
+        rows,
+    )?;
     let rows = accounts
         .iter()
         .enumerate()
-        .filter_map(|(i, a)| a.grant.map(|(role, unit)| vec![(i as i64 + 1).into(), role.code().into(), unit.into(), Value::Null, now.into()]))
+        .filter_map(|(i, a)| {
+            a.grant.map(|(role, unit)| {
+                vec![
+                    (i as i64 + 1).into(),
+                    role.code().into(),
+                    unit.into(),
+                    Value::Null,
+                    now.into(),
+                ]
+            })
+        })
         .collect();
-    write_rows(db, &bar, "role_grants", &["account_id", "role", "unit_id", "granted_by", "granted_at"], rows)?;
+    write_rows(
+        db,
+        &bar,
+        "role_grants",
+        &["account_id", "role", "unit_id", "granted_by", "granted_at"],
+        rows,
+    )?;
 
     bar.set_message("counters");
     db.write_blocking(counters::rebuild)?;
@@ -860,7 +1447,12 @@ mod tests {
     use super::*;
 
     fn opts() -> Options {
-        Options { seed: 42, anchor: jiff::civil::date(2026, 11, 21), password_hash: String::new(), progress: false }
+        Options {
+            seed: 42,
+            anchor: jiff::civil::date(2026, 11, 21),
+            password_hash: String::new(),
+            progress: false,
+        }
     }
 
     #[test]
@@ -876,7 +1468,12 @@ mod tests {
     fn the_same_seed_gives_the_same_data() {
         let a = generate_world(DataSet::Demo, &opts());
         let b = generate_world(DataSet::Demo, &opts());
-        let names = |w: &World| w.studios.iter().map(|s| (s.name.clone(), s.state, s.level)).collect::<Vec<_>>();
+        let names = |w: &World| {
+            w.studios
+                .iter()
+                .map(|s| (s.name.clone(), s.state, s.level))
+                .collect::<Vec<_>>()
+        };
         assert_eq!(names(&a), names(&b));
         let c = generate_world(DataSet::Demo, &Options { seed: 43, ..opts() });
         assert_ne!(names(&a), names(&c));

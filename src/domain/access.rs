@@ -7,7 +7,7 @@
 
 use crate::code_enum;
 use crate::domain::lifecycle::StudioAction;
-use crate::domain::org::{outermost, UnitKind, UnitPath};
+use crate::domain::org::{UnitKind, UnitPath, outermost};
 use crate::domain::team::StudioRole;
 
 code_enum! {
@@ -107,7 +107,11 @@ impl Actor {
     }
 
     fn covers(&self, roles: &[Role], path: &UnitPath) -> bool {
-        self.is_platform_admin() || self.grants.iter().any(|g| roles.contains(&g.role) && g.unit_path.covers(path))
+        self.is_platform_admin()
+            || self
+                .grants
+                .iter()
+                .any(|g| roles.contains(&g.role) && g.unit_path.covers(path))
     }
 
     fn tie(&self, studio_id: i64) -> Option<StudioRole> {
@@ -123,9 +127,17 @@ impl Actor {
             return Scope::All;
         }
         let paths = outermost(
-            self.grants.iter().filter(|g| roles.contains(&g.role)).map(|g| g.unit_path.clone()).collect(),
+            self.grants
+                .iter()
+                .filter(|g| roles.contains(&g.role))
+                .map(|g| g.unit_path.clone())
+                .collect(),
         );
-        let studio_ids = if with_ties { self.ties.iter().map(|t| t.studio_id).collect() } else { Vec::new() };
+        let studio_ids = if with_ties {
+            self.ties.iter().map(|t| t.studio_id).collect()
+        } else {
+            Vec::new()
+        };
         Scope::Within { paths, studio_ids }
     }
 
@@ -154,8 +166,7 @@ impl Actor {
 
     /// Renaming a unit: union admins in their subtree, enterprise admins their enterprise's units.
     pub fn can_edit_unit(&self, path: &UnitPath, kind: UnitKind) -> bool {
-        self.covers(&[Role::UnionAdmin], path)
-            || (!kind.is_union() && self.covers(&[Role::EnterpriseAdmin], path))
+        self.covers(&[Role::UnionAdmin], path) || (!kind.is_union() && self.covers(&[Role::EnterpriseAdmin], path))
     }
 
     // ---- people --------------------------------------------------------------------------
@@ -207,20 +218,29 @@ impl Actor {
         self.covers(ADMINS, s.unit_path)
     }
 
+    /// Whether the caller takes part in the studio's life cycle at all: its enterprise, or a
+    /// union over it, over the unit it applies to or over the one that named it.
+    pub fn takes_part_in_life_cycle(&self, s: &StudioPlace) -> bool {
+        self.covers(ADMINS, s.unit_path)
+            || s.supervisor_path.is_some_and(|p| self.covers(ADMINS, p))
+            || s.applying_path.is_some_and(|p| self.covers(ADMINS, p))
+    }
+
     /// Who may take a step of the life cycle: the enterprise applies and withdraws; the union
     /// the application is addressed to runs the review, notice and naming; the supervising union
     /// warns and revokes; the enterprise or the supervisor may cancel.
     pub fn can_transition(&self, action: StudioAction, s: &StudioPlace) -> bool {
         use StudioAction::*;
+        if self.is_platform_admin() {
+            return true;
+        }
         match action {
             Apply | Withdraw => self.covers(ADMINS, s.unit_path),
             Return | StartReview | Decline | Approve | UpholdObjection | Name => {
                 s.applying_path.is_some_and(|p| self.covers(ADMINS, p))
             }
             Warn | LiftWarning | Revoke => s.supervisor_path.is_some_and(|p| self.covers(ADMINS, p)),
-            Cancel => {
-                self.covers(ADMINS, s.unit_path) || s.supervisor_path.is_some_and(|p| self.covers(ADMINS, p))
-            }
+            Cancel => self.covers(ADMINS, s.unit_path) || s.supervisor_path.is_some_and(|p| self.covers(ADMINS, p)),
         }
     }
 
@@ -272,16 +292,28 @@ mod tests {
             display_name: "测试".into(),
             grants: grants
                 .iter()
-                .map(|(role, p)| Grant { role: *role, unit_id: path(p).id(), unit_path: path(p) })
+                .map(|(role, p)| Grant {
+                    role: *role,
+                    unit_id: path(p).id(),
+                    unit_path: path(p),
+                })
                 .collect(),
-            ties: ties.iter().map(|&(studio_id, role)| StudioTie { studio_id, role }).collect(),
+            ties: ties
+                .iter()
+                .map(|&(studio_id, role)| StudioTie { studio_id, role })
+                .collect(),
         }
     }
 
     // Tree: /1/ national, /1/2/ province A, /1/2/3/ city, /1/2/3/4/ enterprise E1,
     // /1/2/3/4/5/ workshop; /1/6/ province B, /1/6/7/ enterprise E2.
     fn studio_in_e1<'a>(unit: &'a UnitPath, sup: Option<&'a UnitPath>, app: Option<&'a UnitPath>) -> StudioPlace<'a> {
-        StudioPlace { id: 10, unit_path: unit, supervisor_path: sup, applying_path: app }
+        StudioPlace {
+            id: 10,
+            unit_path: unit,
+            supervisor_path: sup,
+            applying_path: app,
+        }
     }
 
     #[test]
@@ -302,7 +334,13 @@ mod tests {
         let ent = actor(&[(Role::EnterpriseAdmin, "/1/2/3/4/")], &[]);
         assert!(ent.can_read_person(5, &path("/1/2/3/4/5/")));
         assert!(!ent.can_read_person(5, &path("/1/6/7/")));
-        assert_eq!(worker.person_scope(), Scope::Within { paths: vec![], studio_ids: vec![] });
+        assert_eq!(
+            worker.person_scope(),
+            Scope::Within {
+                paths: vec![],
+                studio_ids: vec![]
+            }
+        );
         assert!(worker.person_scope().is_empty());
     }
 
@@ -322,7 +360,10 @@ mod tests {
         assert!(!reviewer_b.can_read_studio(&s));
         assert_eq!(
             member_elsewhere.studio_scope(),
-            Scope::Within { paths: vec![path("/1/6/7/")], studio_ids: vec![10] }
+            Scope::Within {
+                paths: vec![path("/1/6/7/")],
+                studio_ids: vec![10]
+            }
         );
     }
 
@@ -345,7 +386,11 @@ mod tests {
         let draft = studio_in_e1(&unit, None, None);
         assert!(!province_admin.can_transition(StudioAction::Revoke, &draft));
         let leader = actor(&[], &[(10, StudioRole::Leader)]);
-        assert!(StudioAction::ALL.iter().all(|&a| !leader.can_transition(a, &applying_to_province)));
+        assert!(
+            StudioAction::ALL
+                .iter()
+                .all(|&a| !leader.can_transition(a, &applying_to_province))
+        );
     }
 
     #[test]

@@ -4,8 +4,8 @@
 //! from uploaded evidence where it cannot (a photo of the plaque, of the room).
 
 use crate::code_enum;
-use jiff::civil::Date;
 use jiff::ToSpan;
+use jiff::civil::Date;
 
 code_enum! {
     /// One of the eight standards.
@@ -93,10 +93,33 @@ impl ChecklistItem {
 pub fn evaluate(f: &ChecklistFacts, today: Date) -> Vec<ItemStatus> {
     use ChecklistItem::*;
     let ev = |item| f.evidence_date(item).is_some();
-    let status = |item, met, source, note| ItemStatus { item, met, source, note };
+    let status = |item, met, source, note| ItemStatus {
+        item,
+        met,
+        source,
+        note,
+    };
     vec![
-        status(Name, f.has_name, Source::Data, if f.has_name { "checklist_note.name_set" } else { "checklist_note.name_missing" }),
-        status(Plaque, ev(Plaque), Source::Evidence, if ev(Plaque) { "checklist_note.evidence_uploaded" } else { "checklist_note.upload_plaque" }),
+        status(
+            Name,
+            f.has_name,
+            Source::Data,
+            if f.has_name {
+                "checklist_note.name_set"
+            } else {
+                "checklist_note.name_missing"
+            },
+        ),
+        status(
+            Plaque,
+            ev(Plaque),
+            Source::Evidence,
+            if ev(Plaque) {
+                "checklist_note.evidence_uploaded"
+            } else {
+                "checklist_note.upload_plaque"
+            },
+        ),
         {
             let met = ev(Venue) && f.has_room;
             let note = match (f.has_room, ev(Venue)) {
@@ -106,7 +129,16 @@ pub fn evaluate(f: &ChecklistFacts, today: Date) -> Vec<ItemStatus> {
             };
             status(Venue, met, Source::Evidence, note)
         },
-        status(Team, f.member_count >= MIN_TEAM, Source::Data, if f.member_count >= MIN_TEAM { "checklist_note.team_ok" } else { "checklist_note.team_small" }),
+        status(
+            Team,
+            f.member_count >= MIN_TEAM,
+            Source::Data,
+            if f.member_count >= MIN_TEAM {
+                "checklist_note.team_ok"
+            } else {
+                "checklist_note.team_small"
+            },
+        ),
         {
             let valid_from = today.checked_sub(RULES_VALID_YEARS.years()).unwrap_or(today);
             match f.evidence_date(Rules) {
@@ -118,17 +150,44 @@ pub fn evaluate(f: &ChecklistFacts, today: Date) -> Vec<ItemStatus> {
         if f.budget_fen > 0 {
             status(Funding, true, Source::Data, "checklist_note.budget_granted")
         } else {
-            status(Funding, ev(Funding), Source::Evidence, if ev(Funding) { "checklist_note.evidence_uploaded" } else { "checklist_note.upload_funding" })
+            status(
+                Funding,
+                ev(Funding),
+                Source::Evidence,
+                if ev(Funding) {
+                    "checklist_note.evidence_uploaded"
+                } else {
+                    "checklist_note.upload_funding"
+                },
+            )
         },
         if f.recent_activities > 0 {
             status(Records, true, Source::Data, "checklist_note.ledger_active")
         } else {
-            status(Records, ev(Records), Source::Evidence, if ev(Records) { "checklist_note.evidence_uploaded" } else { "checklist_note.no_records" })
+            status(
+                Records,
+                ev(Records),
+                Source::Evidence,
+                if ev(Records) {
+                    "checklist_note.evidence_uploaded"
+                } else {
+                    "checklist_note.no_records"
+                },
+            )
         },
         if f.outcomes > 0 {
             status(Display, true, Source::Data, "checklist_note.outcomes_registered")
         } else {
-            status(Display, ev(Display), Source::Evidence, if ev(Display) { "checklist_note.evidence_uploaded" } else { "checklist_note.upload_display" })
+            status(
+                Display,
+                ev(Display),
+                Source::Evidence,
+                if ev(Display) {
+                    "checklist_note.evidence_uploaded"
+                } else {
+                    "checklist_note.upload_display"
+                },
+            )
         },
     ]
 }
@@ -151,7 +210,13 @@ mod tests {
 
     #[test]
     fn an_empty_studio_meets_only_its_name() {
-        let items = evaluate(&ChecklistFacts { has_name: true, ..Default::default() }, TODAY);
+        let items = evaluate(
+            &ChecklistFacts {
+                has_name: true,
+                ..Default::default()
+            },
+            TODAY,
+        );
         assert_eq!(items.len(), 8);
         assert_eq!(met_count(&items), 1);
         assert!(met(&items, ChecklistItem::Name));
@@ -159,18 +224,27 @@ mod tests {
 
     #[test]
     fn team_needs_three() {
-        let f = |n| ChecklistFacts { member_count: n, ..Default::default() };
+        let f = |n| ChecklistFacts {
+            member_count: n,
+            ..Default::default()
+        };
         assert!(!met(&evaluate(&f(2), TODAY), ChecklistItem::Team));
         assert!(met(&evaluate(&f(3), TODAY), ChecklistItem::Team));
     }
 
     #[test]
     fn rules_expire_after_two_years() {
-        let f = |d| ChecklistFacts { evidence: vec![(ChecklistItem::Rules, d)], ..Default::default() };
+        let f = |d| ChecklistFacts {
+            evidence: vec![(ChecklistItem::Rules, d)],
+            ..Default::default()
+        };
         assert!(met(&evaluate(&f(date(2024, 11, 21)), TODAY), ChecklistItem::Rules));
         assert!(!met(&evaluate(&f(date(2024, 11, 20)), TODAY), ChecklistItem::Rules));
         let two = ChecklistFacts {
-            evidence: vec![(ChecklistItem::Rules, date(2020, 1, 1)), (ChecklistItem::Rules, date(2026, 1, 1))],
+            evidence: vec![
+                (ChecklistItem::Rules, date(2020, 1, 1)),
+                (ChecklistItem::Rules, date(2026, 1, 1)),
+            ],
             ..Default::default()
         };
         assert!(met(&evaluate(&two, TODAY), ChecklistItem::Rules));
@@ -179,21 +253,60 @@ mod tests {
     #[test]
     fn venue_needs_the_room_and_a_photo() {
         let photo = vec![(ChecklistItem::Venue, TODAY)];
-        assert!(!met(&evaluate(&ChecklistFacts { evidence: photo.clone(), ..Default::default() }, TODAY), ChecklistItem::Venue));
-        assert!(!met(&evaluate(&ChecklistFacts { has_room: true, ..Default::default() }, TODAY), ChecklistItem::Venue));
-        assert!(met(&evaluate(&ChecklistFacts { has_room: true, evidence: photo, ..Default::default() }, TODAY), ChecklistItem::Venue));
+        assert!(!met(
+            &evaluate(
+                &ChecklistFacts {
+                    evidence: photo.clone(),
+                    ..Default::default()
+                },
+                TODAY
+            ),
+            ChecklistItem::Venue
+        ));
+        assert!(!met(
+            &evaluate(
+                &ChecklistFacts {
+                    has_room: true,
+                    ..Default::default()
+                },
+                TODAY
+            ),
+            ChecklistItem::Venue
+        ));
+        assert!(met(
+            &evaluate(
+                &ChecklistFacts {
+                    has_room: true,
+                    evidence: photo,
+                    ..Default::default()
+                },
+                TODAY
+            ),
+            ChecklistItem::Venue
+        ));
     }
 
     #[test]
     fn data_replaces_evidence_where_the_platform_holds_it() {
-        let f = ChecklistFacts { recent_activities: 4, outcomes: 2, budget_fen: 1_000_000, ..Default::default() };
+        let f = ChecklistFacts {
+            recent_activities: 4,
+            outcomes: 2,
+            budget_fen: 1_000_000,
+            ..Default::default()
+        };
         let items = evaluate(&f, TODAY);
         for item in [ChecklistItem::Records, ChecklistItem::Display, ChecklistItem::Funding] {
             let s = items.iter().find(|s| s.item == item).unwrap();
             assert!(s.met && s.source == Source::Data, "{item}");
         }
-        let f = ChecklistFacts { evidence: vec![(ChecklistItem::Display, TODAY)], ..Default::default() };
-        let s = evaluate(&f, TODAY).into_iter().find(|s| s.item == ChecklistItem::Display).unwrap();
+        let f = ChecklistFacts {
+            evidence: vec![(ChecklistItem::Display, TODAY)],
+            ..Default::default()
+        };
+        let s = evaluate(&f, TODAY)
+            .into_iter()
+            .find(|s| s.item == ChecklistItem::Display)
+            .unwrap();
         assert!(s.met && s.source == Source::Evidence);
     }
 }

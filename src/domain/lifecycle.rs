@@ -5,10 +5,10 @@
 
 use crate::code_enum;
 use crate::domain::studio::{Level, StudioState};
-use crate::domain::validation::{limits, Check};
+use crate::domain::validation::{Check, limits};
 use crate::error::{Error, Msg, Result};
-use jiff::civil::Date;
 use jiff::ToSpan;
+use jiff::civil::Date;
 
 code_enum! {
     /// A step of the life cycle, as a person takes it.
@@ -128,20 +128,30 @@ impl StudioAction {
 
     /// The actions legal from a state, in the order a form offers them.
     pub fn available_from(state: StudioState) -> Vec<StudioAction> {
-        StudioAction::ALL.iter().copied().filter(|a| a.from_states().contains(&state)).collect()
+        StudioAction::ALL
+            .iter()
+            .copied()
+            .filter(|a| a.from_states().contains(&state))
+            .collect()
     }
+}
+
+/// Refuses an action that cannot start from the current state, with a message naming both.
+pub fn check_from_state(state: StudioState, action: StudioAction) -> Result<()> {
+    if action.from_states().contains(&state) {
+        return Ok(());
+    }
+    Err(Error::refused(
+        "invalid_transition",
+        Msg::new("lifecycle.not_from_state")
+            .arg_key("action", action.label_key())
+            .arg_key("state", state.label_key()),
+    ))
 }
 
 /// Decides a transition: legal or refused with a clear message, and what it changes.
 pub fn decide(facts: &StudioFacts, action: StudioAction, input: &TransitionInput, today: Date) -> Result<Decision> {
-    if !action.from_states().contains(&facts.state) {
-        return Err(Error::refused(
-            "invalid_transition",
-            Msg::new("lifecycle.not_from_state")
-                .arg_key("action", action.label_key())
-                .arg_key("state", facts.state.label_key()),
-        ));
-    }
+    check_from_state(facts.state, action)?;
 
     let mut check = Check::new();
     let reason = check.optional_long("reason", input.reason.as_deref(), limits::LONG);
@@ -149,7 +159,11 @@ pub fn decide(facts: &StudioFacts, action: StudioAction, input: &TransitionInput
         check.fail("reason", Msg::new("lifecycle.reason_required"));
     }
     // Where the studio returns when an application ends without a naming.
-    let standing = if facts.level.is_some() { StudioState::Named } else { StudioState::Draft };
+    let standing = if facts.level.is_some() {
+        StudioState::Named
+    } else {
+        StudioState::Draft
+    };
     let mut d = Decision {
         to: facts.state,
         reason: None,
@@ -191,7 +205,9 @@ pub fn decide(facts: &StudioFacts, action: StudioAction, input: &TransitionInput
         }
         StudioAction::StartReview => d.to = StudioState::UnderReview,
         StudioAction::Approve => {
-            let start = check.optional_date("notice_starts_on", input.notice_starts_on.as_deref()).unwrap_or(today);
+            let start = check
+                .optional_date("notice_starts_on", input.notice_starts_on.as_deref())
+                .unwrap_or(today);
             let end = check
                 .optional_date("notice_ends_on", input.notice_ends_on.as_deref())
                 .unwrap_or_else(|| start.checked_add(6.days()).unwrap_or(start));
@@ -216,7 +232,9 @@ pub fn decide(facts: &StudioFacts, action: StudioAction, input: &TransitionInput
                     Msg::new("lifecycle.notice_not_over").arg("date", end),
                 ));
             }
-            let named_on = check.optional_date("named_on", input.named_on.as_deref()).unwrap_or(today);
+            let named_on = check
+                .optional_date("named_on", input.named_on.as_deref())
+                .unwrap_or(today);
             if named_on > today {
                 check.fail("named_on", Msg::new("validation.date_in_future"));
             }
@@ -235,7 +253,11 @@ pub fn decide(facts: &StudioFacts, action: StudioAction, input: &TransitionInput
         }
         StudioAction::LiftWarning => d.to = StudioState::Named,
         StudioAction::Revoke | StudioAction::Cancel => {
-            d.to = if action == StudioAction::Revoke { StudioState::Revoked } else { StudioState::Cancelled };
+            d.to = if action == StudioAction::Revoke {
+                StudioState::Revoked
+            } else {
+                StudioState::Cancelled
+            };
             d.ends_application = facts.state.is_applying();
         }
     }
@@ -247,15 +269,23 @@ pub fn decide(facts: &StudioFacts, action: StudioAction, input: &TransitionInput
 #[cfg(test)]
 mod tests {
     use super::*;
-    use jiff::civil::date;
     use StudioState::*;
+    use jiff::civil::date;
 
     fn facts(state: StudioState, level: Option<Level>, members: i64) -> StudioFacts {
-        StudioFacts { state, level, member_count: members, notice_ends_on: None }
+        StudioFacts {
+            state,
+            level,
+            member_count: members,
+            notice_ends_on: None,
+        }
     }
 
     fn reason(r: &str) -> TransitionInput {
-        TransitionInput { reason: Some(r.into()), ..Default::default() }
+        TransitionInput {
+            reason: Some(r.into()),
+            ..Default::default()
+        }
     }
 
     const TODAY: Date = date(2026, 11, 21);
@@ -292,19 +322,33 @@ mod tests {
     #[test]
     fn the_happy_path_from_draft_to_named() {
         let mut f = facts(Draft, None, 5);
-        let apply = TransitionInput { target_level: Some(Level::City), ..Default::default() };
+        let apply = TransitionInput {
+            target_level: Some(Level::City),
+            ..Default::default()
+        };
         let d = decide(&f, StudioAction::Apply, &apply, TODAY).unwrap();
         assert_eq!((d.to, d.applying_level), (Applied, Some(Level::City)));
         f.state = Applied;
-        assert_eq!(decide(&f, StudioAction::StartReview, &Default::default(), TODAY).unwrap().to, UnderReview);
+        assert_eq!(
+            decide(&f, StudioAction::StartReview, &Default::default(), TODAY)
+                .unwrap()
+                .to,
+            UnderReview
+        );
         f.state = UnderReview;
         let d = decide(&f, StudioAction::Approve, &Default::default(), TODAY).unwrap();
         assert_eq!(d.to, PublicNotice);
         assert_eq!(d.notice, Some((TODAY, date(2026, 11, 27))));
         f.state = PublicNotice;
         f.notice_ends_on = Some(date(2026, 11, 27));
-        let name = TransitionInput { certificate_no: Some("SZ-2026-001".into()), ..Default::default() };
-        assert_eq!(refusal_code(decide(&f, StudioAction::Name, &name, date(2026, 11, 27))), "notice_not_over");
+        let name = TransitionInput {
+            certificate_no: Some("SZ-2026-001".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            refusal_code(decide(&f, StudioAction::Name, &name, date(2026, 11, 27))),
+            "notice_not_over"
+        );
         let d = decide(&f, StudioAction::Name, &name, date(2026, 11, 28)).unwrap();
         assert_eq!(d.to, Named);
         assert_eq!(d.naming, Some((date(2026, 11, 28), "SZ-2026-001".to_string())));
@@ -313,24 +357,80 @@ mod tests {
 
     #[test]
     fn applying_needs_a_team_of_three_and_a_higher_level() {
-        let apply = |l| TransitionInput { target_level: Some(l), ..Default::default() };
-        assert_eq!(refusal_code(decide(&facts(Draft, None, 2), StudioAction::Apply, &apply(Level::City), TODAY)), "team_too_small");
-        assert!(decide(&facts(Draft, None, 3), StudioAction::Apply, &apply(Level::Enterprise), TODAY).is_ok());
+        let apply = |l| TransitionInput {
+            target_level: Some(l),
+            ..Default::default()
+        };
+        assert_eq!(
+            refusal_code(decide(
+                &facts(Draft, None, 2),
+                StudioAction::Apply,
+                &apply(Level::City),
+                TODAY
+            )),
+            "team_too_small"
+        );
+        assert!(
+            decide(
+                &facts(Draft, None, 3),
+                StudioAction::Apply,
+                &apply(Level::Enterprise),
+                TODAY
+            )
+            .is_ok()
+        );
         let named = facts(Named, Some(Level::City), 8);
-        assert_eq!(refusal_code(decide(&named, StudioAction::Apply, &apply(Level::City), TODAY)), "level_not_higher");
-        assert_eq!(refusal_code(decide(&named, StudioAction::Apply, &apply(Level::County), TODAY)), "level_not_higher");
-        assert_eq!(decide(&named, StudioAction::Apply, &apply(Level::Province), TODAY).unwrap().to, Applied);
-        assert_eq!(refusal_code(decide(&facts(Draft, None, 5), StudioAction::Apply, &Default::default(), TODAY)), "validation");
+        assert_eq!(
+            refusal_code(decide(&named, StudioAction::Apply, &apply(Level::City), TODAY)),
+            "level_not_higher"
+        );
+        assert_eq!(
+            refusal_code(decide(&named, StudioAction::Apply, &apply(Level::County), TODAY)),
+            "level_not_higher"
+        );
+        assert_eq!(
+            decide(&named, StudioAction::Apply, &apply(Level::Province), TODAY)
+                .unwrap()
+                .to,
+            Applied
+        );
+        assert_eq!(
+            refusal_code(decide(
+                &facts(Draft, None, 5),
+                StudioAction::Apply,
+                &Default::default(),
+                TODAY
+            )),
+            "validation"
+        );
     }
 
     #[test]
     fn a_declined_application_returns_to_the_standing_before_it() {
-        let d = decide(&facts(UnderReview, None, 5), StudioAction::Decline, &reason("条件不足"), TODAY).unwrap();
+        let d = decide(
+            &facts(UnderReview, None, 5),
+            StudioAction::Decline,
+            &reason("条件不足"),
+            TODAY,
+        )
+        .unwrap();
         assert_eq!(d.to, Draft);
-        let d = decide(&facts(UnderReview, Some(Level::City), 5), StudioAction::Decline, &reason("条件不足"), TODAY).unwrap();
+        let d = decide(
+            &facts(UnderReview, Some(Level::City), 5),
+            StudioAction::Decline,
+            &reason("条件不足"),
+            TODAY,
+        )
+        .unwrap();
         assert_eq!(d.to, Named);
         assert!(d.ends_application);
-        let d = decide(&facts(PublicNotice, Some(Level::City), 5), StudioAction::UpholdObjection, &reason("异议成立"), TODAY).unwrap();
+        let d = decide(
+            &facts(PublicNotice, Some(Level::City), 5),
+            StudioAction::UpholdObjection,
+            &reason("异议成立"),
+            TODAY,
+        )
+        .unwrap();
         assert_eq!(d.to, Named);
     }
 
@@ -342,7 +442,15 @@ mod tests {
             (Named, StudioAction::Revoke),
             (Draft, StudioAction::Cancel),
         ] {
-            assert_eq!(refusal_code(decide(&facts(state, Some(Level::City), 5), action, &reason("  "), TODAY)), "validation");
+            assert_eq!(
+                refusal_code(decide(
+                    &facts(state, Some(Level::City), 5),
+                    action,
+                    &reason("  "),
+                    TODAY
+                )),
+                "validation"
+            );
         }
     }
 
@@ -356,28 +464,77 @@ mod tests {
         };
         assert!(decide(&f, StudioAction::Approve, &notice("2026-11-01", "2026-11-05"), TODAY).is_ok());
         assert!(decide(&f, StudioAction::Approve, &notice("2026-11-01", "2026-11-07"), TODAY).is_ok());
-        assert_eq!(refusal_code(decide(&f, StudioAction::Approve, &notice("2026-11-01", "2026-11-04"), TODAY)), "validation");
-        assert_eq!(refusal_code(decide(&f, StudioAction::Approve, &notice("2026-11-01", "2026-11-08"), TODAY)), "validation");
-        assert_eq!(refusal_code(decide(&f, StudioAction::Approve, &notice("2026-11-01", "bad"), TODAY)), "validation");
+        assert_eq!(
+            refusal_code(decide(
+                &f,
+                StudioAction::Approve,
+                &notice("2026-11-01", "2026-11-04"),
+                TODAY
+            )),
+            "validation"
+        );
+        assert_eq!(
+            refusal_code(decide(
+                &f,
+                StudioAction::Approve,
+                &notice("2026-11-01", "2026-11-08"),
+                TODAY
+            )),
+            "validation"
+        );
+        assert_eq!(
+            refusal_code(decide(&f, StudioAction::Approve, &notice("2026-11-01", "bad"), TODAY)),
+            "validation"
+        );
     }
 
     #[test]
     fn warning_needs_a_future_deadline_and_revocation_follows() {
         let f = facts(Named, Some(Level::City), 5);
-        let warn = |by: &str| TransitionInput { reason: Some("年度考核不合格".into()), rectify_by: Some(by.into()), ..Default::default() };
-        assert_eq!(refusal_code(decide(&f, StudioAction::Warn, &warn("2026-11-21"), TODAY)), "validation");
+        let warn = |by: &str| TransitionInput {
+            reason: Some("年度考核不合格".into()),
+            rectify_by: Some(by.into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            refusal_code(decide(&f, StudioAction::Warn, &warn("2026-11-21"), TODAY)),
+            "validation"
+        );
         let d = decide(&f, StudioAction::Warn, &warn("2027-03-31"), TODAY).unwrap();
         assert_eq!((d.to, d.rectify_by), (Warned, Some(date(2027, 3, 31))));
         let warned = facts(Warned, Some(Level::City), 5);
-        assert_eq!(decide(&warned, StudioAction::LiftWarning, &Default::default(), TODAY).unwrap().to, Named);
-        assert_eq!(decide(&warned, StudioAction::Revoke, &reason("连续两年不合格"), TODAY).unwrap().to, Revoked);
+        assert_eq!(
+            decide(&warned, StudioAction::LiftWarning, &Default::default(), TODAY)
+                .unwrap()
+                .to,
+            Named
+        );
+        assert_eq!(
+            decide(&warned, StudioAction::Revoke, &reason("连续两年不合格"), TODAY)
+                .unwrap()
+                .to,
+            Revoked
+        );
     }
 
     #[test]
     fn naming_needs_a_certificate_number_and_no_future_date() {
-        let f = StudioFacts { notice_ends_on: Some(date(2026, 11, 1)), ..facts(PublicNotice, None, 5) };
-        assert_eq!(refusal_code(decide(&f, StudioAction::Name, &Default::default(), TODAY)), "validation");
-        let future = TransitionInput { certificate_no: Some("X1".into()), named_on: Some("2026-12-01".into()), ..Default::default() };
-        assert_eq!(refusal_code(decide(&f, StudioAction::Name, &future, TODAY)), "validation");
+        let f = StudioFacts {
+            notice_ends_on: Some(date(2026, 11, 1)),
+            ..facts(PublicNotice, None, 5)
+        };
+        assert_eq!(
+            refusal_code(decide(&f, StudioAction::Name, &Default::default(), TODAY)),
+            "validation"
+        );
+        let future = TransitionInput {
+            certificate_no: Some("X1".into()),
+            named_on: Some("2026-12-01".into()),
+            ..Default::default()
+        };
+        assert_eq!(
+            refusal_code(decide(&f, StudioAction::Name, &future, TODAY)),
+            "validation"
+        );
     }
 }

@@ -44,8 +44,7 @@ impl UnitKind {
     /// Whether a unit of kind `child` may sit directly under one of this kind.
     pub fn may_contain(self, child: UnitKind) -> bool {
         child.rank() > self.rank()
-            || (child == self
-                && matches!(self, UnitKind::Industry | UnitKind::Enterprise | UnitKind::Branch))
+            || (child == self && matches!(self, UnitKind::Industry | UnitKind::Enterprise | UnitKind::Branch))
     }
 
     /// A trade-union unit (as opposed to an enterprise or one of its parts).
@@ -87,7 +86,9 @@ impl UnitPath {
         let ok = s.len() >= 3
             && s.starts_with('/')
             && s.ends_with('/')
-            && s[1..s.len() - 1].split('/').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+            && s[1..s.len() - 1]
+                .split('/')
+                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
         ok.then(|| UnitPath(s.to_string()))
     }
 
@@ -186,7 +187,10 @@ mod tests {
 
     #[test]
     fn outermost_drops_covered_paths() {
-        let ps = ["/1/2/", "/1/2/3/", "/1/4/", "/1/2/"].iter().map(|s| UnitPath::parse(s).unwrap()).collect();
+        let ps = ["/1/2/", "/1/2/3/", "/1/4/", "/1/2/"]
+            .iter()
+            .map(|s| UnitPath::parse(s).unwrap())
+            .collect();
         let out: Vec<String> = outermost(ps).iter().map(|p| p.to_string()).collect();
         assert_eq!(out, vec!["/1/2/", "/1/4/"]);
     }

@@ -77,16 +77,54 @@ impl StudioState {
 
     /// An application is under way (it carries a target level and unit).
     pub fn is_applying(self) -> bool {
-        matches!(self, StudioState::Applied | StudioState::UnderReview | StudioState::PublicNotice)
+        matches!(
+            self,
+            StudioState::Applied | StudioState::UnderReview | StudioState::PublicNotice
+        )
     }
 }
 
 /// Fields that people commonly give as a studio's speciality; the form offers them, but any
 /// text is accepted.
 pub const COMMON_FIELDS: &[&str] = &[
-    "电气自动化", "机械加工", "数控技术", "焊接工艺", "水泥工艺", "化工工艺", "电力运维", "变电检修",
-    "输电线路", "热能动力", "冶金工艺", "轧钢技术", "汽车维修", "轨道交通", "铁路信号", "桥隧施工",
-    "建筑施工", "市政工程", "石油钻井", "采油工艺", "煤矿机电", "矿山安全", "纺织工艺", "食品加工",
-    "制药工艺", "医疗护理", "客房服务", "餐饮服务", "通信网络", "软件开发", "仪器仪表", "模具制造",
-    "钳工技术", "质量检测", "节能环保", "水务运营", "燃气输配", "港口装卸", "航空维修", "农业技术",
+    "电气自动化",
+    "机械加工",
+    "数控技术",
+    "焊接工艺",
+    "水泥工艺",
+    "化工工艺",
+    "电力运维",
+    "变电检修",
+    "输电线路",
+    "热能动力",
+    "冶金工艺",
+    "轧钢技术",
+    "汽车维修",
+    "轨道交通",
+    "铁路信号",
+    "桥隧施工",
+    "建筑施工",
+    "市政工程",
+    "石油钻井",
+    "采油工艺",
+    "煤矿机电",
+    "矿山安全",
+    "纺织工艺",
+    "食品加工",
+    "制药工艺",
+    "医疗护理",
+    "客房服务",
+    "餐饮服务",
+    "通信网络",
+    "软件开发",
+    "仪器仪表",
+    "模具制造",
+    "钳工技术",
+    "质量检测",
+    "节能环保",
+    "水务运营",
+    "燃气输配",
+    "港口装卸",
+    "航空维修",
+    "农业技术",
 ];

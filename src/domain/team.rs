@@ -2,8 +2,8 @@
 //! leader proposes, the enterprise approves), and the two-yearly re-selection of the team.
 
 use crate::code_enum;
-use jiff::civil::Date;
 use jiff::ToSpan;
+use jiff::civil::Date;
 
 code_enum! {
     /// A member's role in the studio.
@@ -70,7 +70,10 @@ mod tests {
 
     #[test]
     fn review_falls_due_two_years_after_the_last_one() {
-        assert_eq!(team_review_due(Some(date(2024, 3, 1)), Some(date(2010, 1, 1))), Some(date(2026, 3, 1)));
+        assert_eq!(
+            team_review_due(Some(date(2024, 3, 1)), Some(date(2010, 1, 1))),
+            Some(date(2026, 3, 1))
+        );
         assert_eq!(team_review_due(None, Some(date(2023, 5, 20))), Some(date(2025, 5, 20)));
         assert_eq!(team_review_due(None, None), None);
         // 29 February rolls to the last day of February.

@@ -1,6 +1,6 @@
 //! Accounts, their role grants, API tokens and the failed-login record.
 
-use super::{code, Conn, Query, Row, Value};
+use super::{Conn, Query, Row, Value, code};
 use crate::domain::access::{Grant, Role, Scope};
 use crate::domain::org::UnitPath;
 use crate::domain::pagination::{Cursor, Page, PageRequest};
@@ -83,7 +83,9 @@ pub fn get(c: &mut Conn, id: i64) -> Result<Option<Account>> {
 
 /// The account of a person, if they have one.
 pub fn id_of_person(c: &mut Conn, person_id: i64) -> Result<Option<i64>> {
-    c.query_opt("SELECT id FROM accounts WHERE person_id = ?", params![person_id], |r| r.get("id"))
+    c.query_opt("SELECT id FROM accounts WHERE person_id = ?", params![person_id], |r| {
+        r.get("id")
+    })
 }
 
 /// Looks an account up for login: id, password hash, active.
@@ -102,7 +104,9 @@ pub fn username_taken(c: &mut Conn, username: &str) -> Result<bool> {
 
 /// Accounts in scope (by home unit), newest first.
 pub fn list(c: &mut Conn, scope: &Scope, page: &PageRequest) -> Result<Page<Account>> {
-    let mut q = Query::new(&format!("SELECT {COLUMNS} FROM accounts a LEFT JOIN org_units u ON u.id = a.home_unit_id WHERE 1 = 1"));
+    let mut q = Query::new(&format!(
+        "SELECT {COLUMNS} FROM accounts a LEFT JOIN org_units u ON u.id = a.home_unit_id WHERE 1 = 1"
+    ));
     q.scope(scope, "u.path", None);
     if let Some(after) = &page.after {
         q.push(" AND a.id < ?", [Value::from(after.id)]);
@@ -112,7 +116,10 @@ pub fn list(c: &mut Conn, scope: &Scope, page: &PageRequest) -> Result<Page<Acco
     for a in &mut rows {
         a.grants = grant_views(c, a.id)?;
     }
-    Ok(Page::from_rows(rows, page.limit, |a| Cursor { key: String::new(), id: a.id }))
+    Ok(Page::from_rows(rows, page.limit, |a| Cursor {
+        key: String::new(),
+        id: a.id,
+    }))
 }
 
 /// What a new account holds.
@@ -145,13 +152,19 @@ pub fn insert(c: &mut Conn, a: &NewAccount) -> Result<i64> {
 
 /// Replaces the password hash.
 pub fn set_password(c: &mut Conn, id: i64, hash: &str) -> Result<()> {
-    c.execute("UPDATE accounts SET password_hash = ?, updated_at = ? WHERE id = ?", params![hash, crate::clock::now_ms(), id])?;
+    c.execute(
+        "UPDATE accounts SET password_hash = ?, updated_at = ? WHERE id = ?",
+        params![hash, crate::clock::now_ms(), id],
+    )?;
     Ok(())
 }
 
 /// Enables or disables login.
 pub fn set_active(c: &mut Conn, id: i64, active: bool) -> Result<()> {
-    c.execute("UPDATE accounts SET active = ?, updated_at = ? WHERE id = ?", params![active, crate::clock::now_ms(), id])?;
+    c.execute(
+        "UPDATE accounts SET active = ?, updated_at = ? WHERE id = ?",
+        params![active, crate::clock::now_ms(), id],
+    )?;
     Ok(())
 }
 
@@ -283,7 +296,10 @@ pub fn token(c: &mut Conn, id: i64) -> Result<Option<(i64, ApiToken)>> {
 
 /// Revokes a token.
 pub fn revoke_token(c: &mut Conn, id: i64) -> Result<()> {
-    c.execute("UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", params![crate::clock::now_ms(), id])?;
+    c.execute(
+        "UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+        params![crate::clock::now_ms(), id],
+    )?;
     Ok(())
 }
 

@@ -80,7 +80,14 @@ pub fn rebuild(c: &mut Conn) -> Result<()> {
     let studios = c.query(
         "SELECT unit_path, level, state, COUNT(*) AS n FROM studios GROUP BY unit_path, level, state",
         &[],
-        |r| Ok((r.get::<String>("unit_path")?, r.get::<Option<String>>("level")?, r.get::<String>("state")?, r.get::<i64>("n")?)),
+        |r| {
+            Ok((
+                r.get::<String>("unit_path")?,
+                r.get::<Option<String>>("level")?,
+                r.get::<String>("state")?,
+                r.get::<i64>("n")?,
+            ))
+        },
     )?;
     for (path, level, state, n) in studios {
         add(&path, studio_counter(level.as_deref(), &state), n);
@@ -94,9 +101,11 @@ pub fn rebuild(c: &mut Conn) -> Result<()> {
     for (path, n) in members {
         add(&path, MEMBERS.to_string(), n);
     }
-    let people = c.query("SELECT unit_path, COUNT(*) AS n FROM people GROUP BY unit_path", &[], |r| {
-        Ok((r.get::<String>("unit_path")?, r.get::<i64>("n")?))
-    })?;
+    let people = c.query(
+        "SELECT unit_path, COUNT(*) AS n FROM people GROUP BY unit_path",
+        &[],
+        |r| Ok((r.get::<String>("unit_path")?, r.get::<i64>("n")?)),
+    )?;
     for (path, n) in people {
         add(&path, PEOPLE.to_string(), n);
     }
@@ -105,7 +114,8 @@ pub fn rebuild(c: &mut Conn) -> Result<()> {
     c.bulk_insert(
         "unit_counters",
         &["unit_id", "counter", "value"],
-        rows.into_iter().map(|((unit, counter), value)| vec![unit.into(), counter.into(), value.into()]),
+        rows.into_iter()
+            .map(|((unit, counter), value)| vec![unit.into(), counter.into(), value.into()]),
     )?;
     Ok(())
 }

@@ -35,7 +35,10 @@ pub fn render(sql: &str, backend: Backend) -> String {
             "",
         ),
     };
-    sql.replace("@ID@", id).replace("@PATH@", path).replace("@BLOB@", blob).replace("@WITHOUT_ROWID@", without_rowid)
+    sql.replace("@ID@", id)
+        .replace("@PATH@", path)
+        .replace("@BLOB@", blob)
+        .replace("@WITHOUT_ROWID@", without_rowid)
 }
 
 /// Applies pending migrations up to `up_to` (all when `None`); returns the versions applied.
@@ -59,7 +62,10 @@ fn apply(c: &mut Conn, up_to: Option<i64>) -> Result<Vec<i64>> {
         )));
     }
     let mut applied = Vec::new();
-    for m in MIGRATIONS.iter().filter(|m| m.version > current && up_to.is_none_or(|u| m.version <= u)) {
+    for m in MIGRATIONS
+        .iter()
+        .filter(|m| m.version > current && up_to.is_none_or(|u| m.version <= u))
+    {
         c.batch(&render(m.sql, backend))?;
         c.execute(
             "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",

@@ -197,7 +197,9 @@ impl Conn<'_> {
         match self {
             Conn::Sqlite(c) => {
                 let mut stmt = c.prepare_cached(sql).map_err(DbError::from)?;
-                let mut rows = stmt.query(rusqlite::params_from_iter(params.iter())).map_err(DbError::from)?;
+                let mut rows = stmt
+                    .query(rusqlite::params_from_iter(params.iter()))
+                    .map_err(DbError::from)?;
                 let mut out = Vec::new();
                 while let Some(r) = rows.next().map_err(DbError::from)? {
                     out.push(f(&Row::Sqlite(r))?);
@@ -212,11 +214,18 @@ impl Conn<'_> {
     }
 
     /// Runs a query and maps its first row, if any.
-    pub fn query_opt<T>(&mut self, sql: &str, params: &[Value], mut f: impl FnMut(&Row) -> Result<T>) -> Result<Option<T>> {
+    pub fn query_opt<T>(
+        &mut self,
+        sql: &str,
+        params: &[Value],
+        mut f: impl FnMut(&Row) -> Result<T>,
+    ) -> Result<Option<T>> {
         match self {
             Conn::Sqlite(c) => {
                 let mut stmt = c.prepare_cached(sql).map_err(DbError::from)?;
-                let mut rows = stmt.query(rusqlite::params_from_iter(params.iter())).map_err(DbError::from)?;
+                let mut rows = stmt
+                    .query(rusqlite::params_from_iter(params.iter()))
+                    .map_err(DbError::from)?;
                 match rows.next().map_err(DbError::from)? {
                     Some(r) => Ok(Some(f(&Row::Sqlite(r))?)),
                     None => Ok(None),
@@ -245,7 +254,9 @@ impl Conn<'_> {
         match self {
             Conn::Sqlite(c) => {
                 let mut stmt = c.prepare_cached(sql).map_err(DbError::from)?;
-                Ok(stmt.execute(rusqlite::params_from_iter(params.iter())).map_err(DbError::from)? as u64)
+                Ok(stmt
+                    .execute(rusqlite::params_from_iter(params.iter()))
+                    .map_err(DbError::from)? as u64)
             }
             Conn::Postgres(c) => c.execute(sql, params),
         }
@@ -264,9 +275,7 @@ impl Conn<'_> {
     pub fn next_id(&mut self, table: &'static str) -> Result<i64> {
         match self.backend() {
             Backend::Sqlite => self.scalar(&format!("SELECT COALESCE(MAX(id), 0) + 1 FROM {table}"), &[]),
-            Backend::Postgres => {
-                self.scalar(&format!("SELECT nextval(pg_get_serial_sequence('{table}', 'id'))"), &[])
-            }
+            Backend::Postgres => self.scalar(&format!("SELECT nextval(pg_get_serial_sequence('{table}', 'id'))"), &[]),
         }
     }
 
@@ -295,7 +304,8 @@ impl Conn<'_> {
                 let mut stmt = c.prepare_cached(&sql).map_err(DbError::from)?;
                 let mut n = 0;
                 for row in rows {
-                    stmt.execute(rusqlite::params_from_iter(row.iter())).map_err(DbError::from)?;
+                    stmt.execute(rusqlite::params_from_iter(row.iter()))
+                        .map_err(DbError::from)?;
                     n += 1;
                 }
                 Ok(n)
@@ -318,7 +328,10 @@ impl Row<'_, '_> {
     pub fn get<T: FromColumn>(&self, name: &str) -> Result<T> {
         match self {
             Row::Sqlite(r) => {
-                let idx = r.as_ref().column_index(name).map_err(|_| DbError::Decode(format!("no column {name}")))?;
+                let idx = r
+                    .as_ref()
+                    .column_index(name)
+                    .map_err(|_| DbError::Decode(format!("no column {name}")))?;
                 T::from_sqlite(r, idx)
             }
             Row::Postgres(r) => {
@@ -412,7 +425,9 @@ pub fn opt_code<E>(row: &Row, name: &str, parse: fn(&str) -> Option<E>) -> Resul
     let s: Option<String> = row.get(name)?;
     match s {
         None => Ok(None),
-        Some(s) => parse(&s).map(Some).ok_or_else(|| DbError::Decode(format!("column {name}: unknown code {s}")).into()),
+        Some(s) => parse(&s)
+            .map(Some)
+            .ok_or_else(|| DbError::Decode(format!("column {name}: unknown code {s}")).into()),
     }
 }
 
@@ -429,7 +444,11 @@ pub struct DbOptions {
 
 impl Default for DbOptions {
     fn default() -> Self {
-        DbOptions { sqlite_readers: 4, sqlite_synchronous: "FULL", pg_pool_size: 16 }
+        DbOptions {
+            sqlite_readers: 4,
+            sqlite_synchronous: "FULL",
+            pg_pool_size: 16,
+        }
     }
 }
 
@@ -459,7 +478,10 @@ impl Location {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             Location::Postgres(url.to_string())
         } else {
-            let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
+            let path = url
+                .strip_prefix("sqlite://")
+                .or_else(|| url.strip_prefix("sqlite:"))
+                .unwrap_or(url);
             Location::SqliteFile(path.into())
         }
     }
@@ -566,7 +588,10 @@ pub struct Query {
 impl Query {
     /// Starts with a fixed head (`SELECT … FROM … WHERE 1 = 1`).
     pub fn new(head: &str) -> Self {
-        Query { sql: head.to_string(), params: Vec::new() }
+        Query {
+            sql: head.to_string(),
+            params: Vec::new(),
+        }
     }
 
     /// Appends SQL and the values of the placeholders in it.
@@ -580,7 +605,9 @@ impl Query {
     /// `id_col` is given) whose id is one of the scope's studios.
     pub fn scope(&mut self, scope: &crate::domain::access::Scope, path_col: &str, id_col: Option<&str>) -> &mut Self {
         use crate::domain::access::Scope;
-        let Scope::Within { paths, studio_ids } = scope else { return self };
+        let Scope::Within { paths, studio_ids } = scope else {
+            return self;
+        };
         let mut parts: Vec<String> = Vec::new();
         for p in paths {
             let (lo, hi) = p.subtree_range();
@@ -605,7 +632,10 @@ impl Query {
     /// Restricts to one subtree.
     pub fn within(&mut self, path: &crate::domain::org::UnitPath, path_col: &str) -> &mut Self {
         let (lo, hi) = path.subtree_range();
-        self.push(&format!(" AND {path_col} >= ? AND {path_col} < ?"), [Value::from(lo), Value::from(hi)])
+        self.push(
+            &format!(" AND {path_col} >= ? AND {path_col} < ?"),
+            [Value::from(lo), Value::from(hi)],
+        )
     }
 
     /// Runs it.

@@ -1,11 +1,11 @@
 //! People (人员) and their honours.
 
-use super::{code, counters, opt_code, search_index, Conn, Query, Row, Value};
+use super::{Conn, Query, Row, Value, code, counters, opt_code, search_index};
 use crate::domain::access::Scope;
 use crate::domain::org::UnitPath;
 use crate::domain::pagination::{Cursor, Page, PageRequest};
 use crate::domain::person::{Education, Gender, Honour, SkillGrade, Title};
-use crate::domain::search::{like_pattern, SearchKind};
+use crate::domain::search::{SearchKind, like_pattern};
 use crate::error::{Error, Result};
 use crate::params;
 use serde::Serialize;
@@ -108,7 +108,12 @@ fn honours(c: &mut Conn, person_id: i64) -> Result<Vec<HonourHeld>> {
     c.query(
         "SELECT honour, year FROM person_honours WHERE person_id = ? ORDER BY id",
         params![person_id],
-        |r| Ok(HonourHeld { honour: code(r, "honour", Honour::parse)?, year: r.get("year")? }),
+        |r| {
+            Ok(HonourHeld {
+                honour: code(r, "honour", Honour::parse)?,
+                year: r.get("year")?,
+            })
+        },
     )
 }
 
@@ -151,7 +156,8 @@ pub fn list(c: &mut Conn, scope: &Scope, f: &PeopleFilter, page: &PageRequest) -
                 "SELECT {COLUMNS} FROM search_terms t JOIN people p ON p.id = t.entity_id JOIN org_units u ON u.id = p.unit_id \
                  WHERE t.kind = ? AND t.term = ?"
             ));
-            qb.params.extend([Value::from(SearchKind::Person as i64), Value::from(term.clone())]);
+            qb.params
+                .extend([Value::from(SearchKind::Person as i64), Value::from(term.clone())]);
             qb
         }
         _ => Query::new(&format!("{head} WHERE 1 = 1")),
@@ -174,11 +180,17 @@ pub fn list(c: &mut Conn, scope: &Scope, f: &PeopleFilter, page: &PageRequest) -
         query.within(w, "p.unit_path");
     }
     if let Some(after) = &page.after {
-        query.push(" AND (p.unit_path, p.id) > (?, ?)", [Value::from(after.key.clone()), Value::from(after.id)]);
+        query.push(
+            " AND (p.unit_path, p.id) > (?, ?)",
+            [Value::from(after.key.clone()), Value::from(after.id)],
+        );
     }
     query.push(" ORDER BY p.unit_path, p.id LIMIT ?", [Value::from(page.limit + 1)]);
     let rows = query.fetch(c, from_row)?;
-    Ok(Page::from_rows(rows, page.limit, |p| Cursor { key: p.unit_path.to_string(), id: p.id }))
+    Ok(Page::from_rows(rows, page.limit, |p| Cursor {
+        key: p.unit_path.to_string(),
+        id: p.id,
+    }))
 }
 
 fn write_honours(c: &mut Conn, person_id: i64, list: &[HonourHeld]) -> Result<()> {

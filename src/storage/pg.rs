@@ -1,7 +1,7 @@
 //! PostgreSQL: a pool of synchronous clients (run off the async workers), each with a cache of
 //! prepared statements keyed by the portable SQL text.
 
-use super::{catch, Conn, DbError, DbOptions, Value};
+use super::{Conn, DbError, DbOptions, Value, catch};
 use crate::error::Result;
 use bytes::BytesMut;
 use postgres::types::{IsNull, ToSql, Type};
@@ -14,7 +14,20 @@ use std::time::Duration;
 const STATEMENT_CACHE: usize = 512;
 
 pub(super) struct PgDb {
-    pool: r2d2::Pool<PgManager>,
+    /// Always present; taken only by `drop`.
+    pool: Option<r2d2::Pool<PgManager>>,
+}
+
+impl Drop for PgDb {
+    /// A `postgres::Client` blocks on its own runtime when closed, which panics inside an async
+    /// runtime; so the pool (and its clients) is dropped on a plain thread.
+    fn drop(&mut self) {
+        if let Some(pool) = self.pool.take() {
+            let _ = std::thread::Builder::new()
+                .name("pg-pool-drop".into())
+                .spawn(move || drop(pool));
+        }
+    }
 }
 
 /// A pooled client and its prepared statements.
@@ -33,7 +46,10 @@ impl r2d2::ManageConnection for PgManager {
 
     fn connect(&self) -> std::result::Result<PgConn, postgres::Error> {
         let client = self.config.connect(NoTls)?;
-        Ok(PgConn { client, statements: HashMap::new() })
+        Ok(PgConn {
+            client,
+            statements: HashMap::new(),
+        })
     }
 
     fn is_valid(&self, c: &mut PgConn) -> std::result::Result<(), postgres::Error> {
@@ -55,11 +71,12 @@ impl PgDb {
             .connection_timeout(Duration::from_secs(10))
             .build(PgManager { config })
             .map_err(|e| DbError::Pool(e.to_string()))?;
-        Ok(PgDb { pool })
+        Ok(PgDb { pool: Some(pool) })
     }
 
     fn conn(&self) -> Result<r2d2::PooledConnection<PgManager>> {
-        Ok(self.pool.get().map_err(|e| DbError::Pool(e.to_string()))?)
+        let pool = self.pool.as_ref().ok_or_else(|| DbError::Pool("closed".into()))?;
+        Ok(pool.get().map_err(|e| DbError::Pool(e.to_string()))?)
     }
 
     pub(super) fn read<T>(&self, f: impl FnOnce(&mut Conn) -> Result<T>) -> Result<T> {
@@ -73,7 +90,9 @@ impl PgDb {
         let r = catch(|| f(&mut Conn::Postgres(&mut c)));
         match r {
             Ok(v) => {
-                c.client.batch_execute("COMMIT").map_err(|e| DbError::Commit(e.to_string()))?;
+                c.client
+                    .batch_execute("COMMIT")
+                    .map_err(|e| DbError::Commit(e.to_string()))?;
                 Ok(v)
             }
             Err(e) => {
@@ -144,11 +163,13 @@ impl PgConn {
             }
             buf.push('\n');
             if buf.len() > 1 << 16 {
-                w.write_all(buf.as_bytes()).map_err(|e| DbError::Commit(e.to_string()))?;
+                w.write_all(buf.as_bytes())
+                    .map_err(|e| DbError::Commit(e.to_string()))?;
                 buf.clear();
             }
         }
-        w.write_all(buf.as_bytes()).map_err(|e| DbError::Commit(e.to_string()))?;
+        w.write_all(buf.as_bytes())
+            .map_err(|e| DbError::Commit(e.to_string()))?;
         Ok(w.finish().map_err(DbError::from)?)
     }
 }
@@ -219,7 +240,11 @@ fn decode(idx: usize, e: impl std::fmt::Display) -> crate::Error {
 }
 
 pub(super) fn get_int(row: &postgres::Row, idx: usize) -> Result<Option<i64>> {
-    let ty = row.columns().get(idx).map(|c| c.type_().clone()).ok_or_else(|| decode(idx, "missing"))?;
+    let ty = row
+        .columns()
+        .get(idx)
+        .map(|c| c.type_().clone())
+        .ok_or_else(|| decode(idx, "missing"))?;
     match ty {
         Type::INT8 => row.try_get::<_, Option<i64>>(idx),
         Type::INT4 => row.try_get::<_, Option<i32>>(idx).map(|v| v.map(i64::from)),
@@ -235,7 +260,11 @@ pub(super) fn get_text(row: &postgres::Row, idx: usize) -> Result<Option<String>
 }
 
 pub(super) fn get_bool(row: &postgres::Row, idx: usize) -> Result<Option<bool>> {
-    let ty = row.columns().get(idx).map(|c| c.type_().clone()).ok_or_else(|| decode(idx, "missing"))?;
+    let ty = row
+        .columns()
+        .get(idx)
+        .map(|c| c.type_().clone())
+        .ok_or_else(|| decode(idx, "missing"))?;
     match ty {
         Type::BOOL => row.try_get::<_, Option<bool>>(idx).map_err(|e| decode(idx, e)),
         _ => get_int(row, idx).map(|v| v.map(|i| i != 0)),
@@ -243,10 +272,17 @@ pub(super) fn get_bool(row: &postgres::Row, idx: usize) -> Result<Option<bool>> 
 }
 
 pub(super) fn get_real(row: &postgres::Row, idx: usize) -> Result<Option<f64>> {
-    let ty = row.columns().get(idx).map(|c| c.type_().clone()).ok_or_else(|| decode(idx, "missing"))?;
+    let ty = row
+        .columns()
+        .get(idx)
+        .map(|c| c.type_().clone())
+        .ok_or_else(|| decode(idx, "missing"))?;
     match ty {
         Type::FLOAT8 => row.try_get::<_, Option<f64>>(idx).map_err(|e| decode(idx, e)),
-        Type::FLOAT4 => row.try_get::<_, Option<f32>>(idx).map(|v| v.map(f64::from)).map_err(|e| decode(idx, e)),
+        Type::FLOAT4 => row
+            .try_get::<_, Option<f32>>(idx)
+            .map(|v| v.map(f64::from))
+            .map_err(|e| decode(idx, e)),
         _ => get_int(row, idx).map(|v| v.map(|i| i as f64)),
     }
 }
@@ -259,6 +295,9 @@ pub(super) fn get_bytes(row: &postgres::Row, idx: usize) -> Result<Option<Vec<u8
 mod tests {
     #[test]
     fn placeholders_are_numbered() {
-        assert_eq!(super::numbered("SELECT a FROM t WHERE b = ? AND c > ?"), "SELECT a FROM t WHERE b = $1 AND c > $2");
+        assert_eq!(
+            super::numbered("SELECT a FROM t WHERE b = ? AND c > ?"),
+            "SELECT a FROM t WHERE b = $1 AND c > $2"
+        );
     }
 }

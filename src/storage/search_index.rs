@@ -1,7 +1,7 @@
 //! The shared search index of names (see `domain::search`): one row per (kind, term, record).
 
 use super::Conn;
-use crate::domain::search::{index_terms, query_terms, SearchKind};
+use crate::domain::search::{SearchKind, index_terms, query_terms};
 use crate::error::Result;
 use crate::params;
 
@@ -35,7 +35,10 @@ pub fn index(c: &mut Conn, kind: SearchKind, id: i64, text: &str) -> Result<()> 
 /// Removes a record from the index.
 pub fn remove(c: &mut Conn, kind: SearchKind, id: i64) -> Result<()> {
     // The primary key leads with (kind, term); this delete is rare (renames).
-    c.execute("DELETE FROM search_terms WHERE kind = ? AND entity_id = ?", params![kind as i64, id])?;
+    c.execute(
+        "DELETE FROM search_terms WHERE kind = ? AND entity_id = ?",
+        params![kind as i64, id],
+    )?;
     Ok(())
 }
 

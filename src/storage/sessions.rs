@@ -31,7 +31,13 @@ pub fn get(c: &mut Conn, token_hash: &str, now: i64) -> Result<Option<Session>> 
         "SELECT s.account_id, s.csrf_token, s.expires_at FROM sessions s JOIN accounts a ON a.id = s.account_id \
          WHERE s.token_hash = ? AND s.expires_at > ? AND a.active = ?",
         params![token_hash, now, true],
-        |r| Ok(Session { account_id: r.get("account_id")?, csrf_token: r.get("csrf_token")?, expires_at: r.get("expires_at")? }),
+        |r| {
+            Ok(Session {
+                account_id: r.get("account_id")?,
+                csrf_token: r.get("csrf_token")?,
+                expires_at: r.get("expires_at")?,
+            })
+        },
     )
 }
 

@@ -1,8 +1,8 @@
 //! SQLite: a pool of reader connections and one writer thread with group commit.
 
-use super::{catch, Conn, DbError, DbOptions, Value};
-use rusqlite::types::{ToSqlOutput, ValueRef};
+use super::{Conn, DbError, DbOptions, Value, catch};
 use crate::error::{Error, Result};
+use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -43,9 +43,14 @@ impl r2d2::ManageConnection for ReaderManager {
     type Error = rusqlite::Error;
 
     fn connect(&self) -> std::result::Result<Connection, rusqlite::Error> {
-        let c = Connection::open_with_flags(&self.path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+        let c = Connection::open_with_flags(
+            &self.path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
         c.busy_timeout(Duration::from_secs(5))?;
-        c.execute_batch("PRAGMA foreign_keys = ON; PRAGMA query_only = ON; PRAGMA cache_size = -16000; PRAGMA temp_store = MEMORY;")?;
+        c.execute_batch(
+            "PRAGMA foreign_keys = ON; PRAGMA query_only = ON; PRAGMA cache_size = -16000; PRAGMA temp_store = MEMORY;",
+        )?;
         c.set_prepared_statement_cache_capacity(128);
         Ok(c)
     }
@@ -82,7 +87,9 @@ impl SqliteDb {
             .min_idle(Some(1))
             .test_on_check_out(false)
             .connection_timeout(Duration::from_secs(10))
-            .build(ReaderManager { path: path.to_path_buf() })
+            .build(ReaderManager {
+                path: path.to_path_buf(),
+            })
             .map_err(|e| DbError::Pool(e.to_string()))?;
         let (tx, rx) = mpsc::channel::<Job>(4096);
         std::thread::Builder::new()
@@ -143,7 +150,11 @@ impl SqliteDb {
 fn in_savepoint<T>(c: &Connection, f: impl FnOnce(&mut Conn) -> Result<T>) -> Result<T> {
     c.execute_batch("SAVEPOINT job").map_err(DbError::from)?;
     let r = catch(|| f(&mut Conn::Sqlite(c)));
-    let end = if r.is_ok() { "RELEASE job" } else { "ROLLBACK TO job; RELEASE job" };
+    let end = if r.is_ok() {
+        "RELEASE job"
+    } else {
+        "ROLLBACK TO job; RELEASE job"
+    };
     match c.execute_batch(end) {
         Ok(()) => r,
         Err(e) => Err(r.err().unwrap_or_else(|| DbError::from(e).into())),

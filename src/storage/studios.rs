@@ -1,11 +1,11 @@
 //! Studios (工作室): the record, its life-cycle state, transitions and namings.
 
-use super::{code, counters, opt_code, search_index, Conn, Query, Row, Value};
+use super::{Conn, Query, Row, Value, code, counters, opt_code, search_index};
 use crate::domain::access::Scope;
 use crate::domain::lifecycle::{Decision, StudioAction};
 use crate::domain::org::{UnitKind, UnitPath};
 use crate::domain::pagination::{Cursor, Page, PageRequest};
-use crate::domain::search::{like_pattern, SearchKind};
+use crate::domain::search::{SearchKind, like_pattern};
 use crate::domain::studio::{Level, StudioKind, StudioState};
 use crate::error::{Error, Result};
 use crate::params;
@@ -211,7 +211,11 @@ fn from_row(r: &Row) -> Result<Studio> {
 
 /// One studio.
 pub fn get(c: &mut Conn, id: i64) -> Result<Option<Studio>> {
-    c.query_opt(&format!("SELECT {COLUMNS} {JOINS} WHERE s.id = ?"), params![id], from_row)
+    c.query_opt(
+        &format!("SELECT {COLUMNS} {JOINS} WHERE s.id = ?"),
+        params![id],
+        from_row,
+    )
 }
 
 /// Reads a studio for a change, locking its row on PostgreSQL.
@@ -277,12 +281,18 @@ pub fn list(c: &mut Conn, scope: &Scope, f: &StudioFilter, page: &PageRequest) -
     };
     let joins = "JOIN org_units u ON u.id = s.unit_id LEFT JOIN people lp ON lp.id = s.leader_person_id";
     let mut query = match &plan {
-        Some(search_index::Plan::Nothing) => return Ok(Page { items: Vec::new(), next_cursor: None }),
+        Some(search_index::Plan::Nothing) => {
+            return Ok(Page {
+                items: Vec::new(),
+                next_cursor: None,
+            });
+        }
         Some(search_index::Plan::Term(term)) => {
             let mut qb = Query::new(&format!(
                 "SELECT {SUMMARY} FROM search_terms t JOIN studios s ON s.id = t.entity_id {joins} WHERE t.kind = ? AND t.term = ?"
             ));
-            qb.params.extend([Value::from(SearchKind::Studio as i64), Value::from(term.clone())]);
+            qb.params
+                .extend([Value::from(SearchKind::Studio as i64), Value::from(term.clone())]);
             qb
         }
         _ => Query::new(&format!("SELECT {SUMMARY} FROM studios s {joins} WHERE 1 = 1")),
@@ -313,11 +323,17 @@ pub fn list(c: &mut Conn, scope: &Scope, f: &StudioFilter, page: &PageRequest) -
         query.push(" AND s.field = ?", [Value::from(field.clone())]);
     }
     if let Some(after) = &page.after {
-        query.push(" AND (s.unit_path, s.id) > (?, ?)", [Value::from(after.key.clone()), Value::from(after.id)]);
+        query.push(
+            " AND (s.unit_path, s.id) > (?, ?)",
+            [Value::from(after.key.clone()), Value::from(after.id)],
+        );
     }
     query.push(" ORDER BY s.unit_path, s.id LIMIT ?", [Value::from(page.limit + 1)]);
     let rows = query.fetch(c, summary_row)?;
-    Ok(Page::from_rows(rows, page.limit, |s| Cursor { key: s.unit_path.to_string(), id: s.id }))
+    Ok(Page::from_rows(rows, page.limit, |s| Cursor {
+        key: s.unit_path.to_string(),
+        id: s.id,
+    }))
 }
 
 /// The studios a person leads or belongs to now.
@@ -362,7 +378,12 @@ pub fn insert(c: &mut Conn, d: &StudioData, unit_id: i64, unit_path: &UnitPath, 
         ],
     )?;
     search_index::index(c, SearchKind::Studio, id, &d.name)?;
-    counters::bump(c, unit_path, &counters::studio_counter(None, StudioState::Draft.code()), 1)?;
+    counters::bump(
+        c,
+        unit_path,
+        &counters::studio_counter(None, StudioState::Draft.code()),
+        1,
+    )?;
     Ok(id)
 }
 
@@ -400,7 +421,10 @@ pub fn add_members(c: &mut Conn, studio: &Studio, delta: i64) -> Result<()> {
 
 /// Records the team's re-selection.
 pub fn set_team_reviewed(c: &mut Conn, id: i64, on: Date) -> Result<()> {
-    c.execute("UPDATE studios SET team_reviewed_on = ?, updated_at = ? WHERE id = ?", params![on, crate::clock::now_ms(), id])?;
+    c.execute(
+        "UPDATE studios SET team_reviewed_on = ?, updated_at = ? WHERE id = ?",
+        params![on, crate::clock::now_ms(), id],
+    )?;
     Ok(())
 }
 
@@ -426,8 +450,17 @@ pub fn apply_transition(
         (Some(_), Some(l)) => (Some(l), s.applying_unit_id),
         _ => (s.level, s.supervisor_unit_id),
     };
-    let notice = if d.ends_application { (None, None) } else { d.notice.map_or((s.notice_starts_on, s.notice_ends_on), |(a, b)| (Some(a), Some(b))) };
-    let rectify_by = if d.to == StudioState::Warned { d.rectify_by } else { None };
+    let notice = if d.ends_application {
+        (None, None)
+    } else {
+        d.notice
+            .map_or((s.notice_starts_on, s.notice_ends_on), |(a, b)| (Some(a), Some(b)))
+    };
+    let rectify_by = if d.to == StudioState::Warned {
+        d.rectify_by
+    } else {
+        None
+    };
     c.execute(
         "UPDATE studios SET state = ?, level = ?, supervisor_unit_id = ?, applying_unit_id = ?, notice_starts_on = ?, \
          notice_ends_on = ?, rectify_by = ?, updated_at = ? WHERE id = ?",
@@ -474,8 +507,16 @@ pub fn apply_transition(
         )?;
     }
     let mut deltas = counters::Deltas::default();
-    deltas.add(&s.unit_path, &counters::studio_counter(s.level.map(|l| l.code()), s.state.code()), -1);
-    deltas.add(&s.unit_path, &counters::studio_counter(level.map(|l| l.code()), d.to.code()), 1);
+    deltas.add(
+        &s.unit_path,
+        &counters::studio_counter(s.level.map(|l| l.code()), s.state.code()),
+        -1,
+    );
+    deltas.add(
+        &s.unit_path,
+        &counters::studio_counter(level.map(|l| l.code()), d.to.code()),
+        1,
+    );
     deltas.apply(c)
 }
 

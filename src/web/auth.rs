@@ -3,13 +3,13 @@
 //! extensions for the handlers. Requests that change something with a session cookie must come
 //! from this site (Origin / Sec-Fetch-Site), and forms carry the session's CSRF token.
 
-use crate::app::{auth, AppState};
+use crate::app::{AppState, auth};
 use crate::domain::access::Actor;
 use crate::error::Error;
 use crate::i18n::Locale;
 use axum::extract::{FromRequestParts, Request, State};
 use axum::http::request::Parts;
-use axum::http::{header, HeaderMap, Method};
+use axum::http::{HeaderMap, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -109,7 +109,11 @@ pub async fn context(State(st): State<AppState>, mut req: Request, next: Next) -
     let looked_up = if let Some(token) = bearer(&headers) {
         match auth::actor_from_token(&st, &token).await {
             Ok(Some(actor)) => {
-                caller = Some(Caller { actor, csrf: String::new(), by_token: true });
+                caller = Some(Caller {
+                    actor,
+                    csrf: String::new(),
+                    by_token: true,
+                });
                 Ok(())
             }
             Ok(None) => Err(Error::Unauthenticated),
@@ -118,7 +122,11 @@ pub async fn context(State(st): State<AppState>, mut req: Request, next: Next) -
     } else if let Some(token) = cookie(&headers, SESSION_COOKIE) {
         match auth::actor_from_session(&st, &token).await {
             Ok(found) => {
-                caller = found.map(|(actor, csrf)| Caller { actor, csrf, by_token: false });
+                caller = found.map(|(actor, csrf)| Caller {
+                    actor,
+                    csrf,
+                    by_token: false,
+                });
                 Ok(())
             }
             Err(e) => Err(e),
@@ -153,7 +161,14 @@ fn early(e: Error, locale: Locale, is_api: bool) -> Response {
     if is_api {
         p.to_json(locale)
     } else {
-        (p.status, axum::response::Html(format!("<!doctype html><meta charset=utf-8><title>{0}</title><p>{0}</p>", locale.msg(&p.msg)))).into_response()
+        (
+            p.status,
+            axum::response::Html(format!(
+                "<!doctype html><meta charset=utf-8><title>{0}</title><p>{0}</p>",
+                locale.msg(&p.msg)
+            )),
+        )
+            .into_response()
     }
 }
 
@@ -228,8 +243,14 @@ mod tests {
     #[test]
     fn other_sites_are_recognised() {
         assert!(cross_site(&headers(&[("sec-fetch-site", "cross-site")])));
-        assert!(cross_site(&headers(&[("origin", "http://evil.example"), ("host", "127.0.0.1:8080")])));
-        assert!(!cross_site(&headers(&[("origin", "http://127.0.0.1:8080"), ("host", "127.0.0.1:8080")])));
+        assert!(cross_site(&headers(&[
+            ("origin", "http://evil.example"),
+            ("host", "127.0.0.1:8080")
+        ])));
+        assert!(!cross_site(&headers(&[
+            ("origin", "http://127.0.0.1:8080"),
+            ("host", "127.0.0.1:8080")
+        ])));
         assert!(!cross_site(&headers(&[("host", "127.0.0.1:8080")])));
     }
 
@@ -238,8 +259,14 @@ mod tests {
         let h = headers(&[("accept-language", "en-US"), ("cookie", "jx_lang=zh-CN")]);
         assert_eq!(locale_of(&h, None, None), Locale::Zh);
         assert_eq!(locale_of(&h, Some("lang=en"), None), Locale::En);
-        assert_eq!(locale_of(&headers(&[("accept-language", "en-US")]), None, Some("zh-CN")), Locale::Zh);
-        assert_eq!(locale_of(&headers(&[("accept-language", "en-US")]), None, None), Locale::En);
+        assert_eq!(
+            locale_of(&headers(&[("accept-language", "en-US")]), None, Some("zh-CN")),
+            Locale::Zh
+        );
+        assert_eq!(
+            locale_of(&headers(&[("accept-language", "en-US")]), None, None),
+            Locale::En
+        );
     }
 
     #[test]

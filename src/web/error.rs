@@ -5,7 +5,7 @@
 
 use crate::error::{Error, Msg};
 use crate::i18n::Locale;
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
@@ -27,13 +27,29 @@ pub struct Problem {
 impl Problem {
     /// Maps an error to its status, code and message.
     pub fn from_error(e: &Error) -> Problem {
-        let p = |status, code, key| Problem { status, code, msg: Msg::new(key), fields: Vec::new(), retry_after: None };
+        let p = |status, code, key| Problem {
+            status,
+            code,
+            msg: Msg::new(key),
+            fields: Vec::new(),
+            retry_after: None,
+        };
         match e {
-            Error::Validation(f) => Problem { fields: f.0.clone(), ..p(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "error.validation_failed") },
+            Error::Validation(f) => Problem {
+                fields: f.0.clone(),
+                ..p(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "validation_failed",
+                    "error.validation_failed",
+                )
+            },
             Error::NotFound => p(StatusCode::NOT_FOUND, "not_found", "error.not_found"),
             Error::Unauthenticated => p(StatusCode::UNAUTHORIZED, "unauthenticated", "error.unauthenticated"),
             Error::Forbidden => p(StatusCode::FORBIDDEN, "forbidden", "error.forbidden"),
-            Error::Refused { code, msg } => Problem { msg: msg.clone(), ..p(StatusCode::CONFLICT, code, "") },
+            Error::Refused { code, msg } => Problem {
+                msg: msg.clone(),
+                ..p(StatusCode::CONFLICT, code, "")
+            },
             Error::TooManyRequests { retry_after_secs } => Problem {
                 msg: Msg::new("error.too_many_requests").arg("seconds", retry_after_secs),
                 retry_after: Some(*retry_after_secs),
@@ -41,12 +57,19 @@ impl Problem {
             },
             Error::PayloadTooLarge { max_bytes } => Problem {
                 msg: Msg::new("error.payload_too_large").arg("max_mb", max_bytes / (1024 * 1024)),
-                fields: vec![("file".into(), Msg::new("error.payload_too_large").arg("max_mb", max_bytes / (1024 * 1024)))],
+                fields: vec![(
+                    "file".into(),
+                    Msg::new("error.payload_too_large").arg("max_mb", max_bytes / (1024 * 1024)),
+                )],
                 ..p(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "")
             },
             Error::UnsupportedMedia => Problem {
                 fields: vec![("file".into(), Msg::new("error.unsupported_media"))],
-                ..p(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "error.unsupported_media")
+                ..p(
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "unsupported_media_type",
+                    "error.unsupported_media",
+                )
             },
             Error::Database(db) if db.is_unique_violation() => p(StatusCode::CONFLICT, "conflict", "error.conflict"),
             Error::Database(db) => {
@@ -73,8 +96,18 @@ impl Problem {
             #[serde(skip_serializing_if = "serde_json::Map::is_empty")]
             fields: serde_json::Map<String, serde_json::Value>,
         }
-        let fields = self.fields.iter().map(|(f, m)| (f.clone(), serde_json::Value::String(locale.msg(m)))).collect();
-        let body = Body { error: Inner { code: self.code, message: locale.msg(&self.msg), fields } };
+        let fields = self
+            .fields
+            .iter()
+            .map(|(f, m)| (f.clone(), serde_json::Value::String(locale.msg(m))))
+            .collect();
+        let body = Body {
+            error: Inner {
+                code: self.code,
+                message: locale.msg(&self.msg),
+                fields,
+            },
+        };
         let mut resp = (self.status, axum::Json(body)).into_response();
         self.add_headers(&mut resp);
         resp
@@ -112,7 +145,10 @@ mod tests {
             (Error::Unauthenticated, 401),
             (Error::Forbidden, 403),
             (FieldErrors::single("name", Msg::new("validation.required")), 422),
-            (Error::refused("invalid_transition", Msg::new("lifecycle.not_from_state")), 409),
+            (
+                Error::refused("invalid_transition", Msg::new("lifecycle.not_from_state")),
+                409,
+            ),
             (Error::TooManyRequests { retry_after_secs: 3 }, 429),
             (Error::PayloadTooLarge { max_bytes: 1 }, 413),
             (Error::UnsupportedMedia, 415),

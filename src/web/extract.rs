@@ -2,12 +2,12 @@
 //! platform's error shape: ids in paths, query strings, JSON bodies, HTML forms (with their
 //! CSRF token) and uploads.
 
-use super::auth::{cookie, Caller, PRE_CSRF_COOKIE};
+use super::auth::{Caller, PRE_CSRF_COOKIE, cookie};
 use crate::app::input::{form_to_value, from_value};
 use crate::error::{Error, FieldErrors, Msg};
 use axum::extract::{FromRequest, FromRequestParts, Multipart, Path, Request};
-use axum::http::request::Parts;
 use axum::http::header;
+use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 use std::collections::HashMap;
 
@@ -18,7 +18,10 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for Ids<T> 
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        Path::<T>::from_request_parts(parts, state).await.map(|Path(v)| Ids(v)).map_err(|_| Error::NotFound)
+        Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Path(v)| Ids(v))
+            .map_err(|_| Error::NotFound)
     }
 }
 
@@ -57,7 +60,9 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequest<S> for JsonBody<T> 
         }
         let bytes = axum::body::Bytes::from_request(req, state)
             .await
-            .map_err(|_| Error::PayloadTooLarge { max_bytes: super::JSON_LIMIT as u64 })?;
+            .map_err(|_| Error::PayloadTooLarge {
+                max_bytes: super::JSON_LIMIT as u64,
+            })?;
         let value: serde_json::Value = serde_json::from_slice(&bytes)
             .map_err(|_| FieldErrors::single("_body", Msg::new("validation.invalid_json")))?;
         if !value.is_object() {
@@ -69,7 +74,9 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequest<S> for JsonBody<T> 
 
 /// Checks a form's CSRF token: the session's, or before login the cookie's (double submit).
 fn csrf_ok(parts: &Parts, sent: Option<&str>) -> bool {
-    let Some(sent) = sent.filter(|s| !s.is_empty()) else { return false };
+    let Some(sent) = sent.filter(|s| !s.is_empty()) else {
+        return false;
+    };
     let expected = match parts.extensions.get::<Option<Caller>>().cloned().flatten() {
         Some(c) if !c.by_token => c.csrf,
         _ => cookie(&parts.headers, PRE_CSRF_COOKIE).unwrap_or_default(),
@@ -97,7 +104,9 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequest<S> for FormInput<T>
         let (parts, body) = req.into_parts();
         let bytes = axum::body::Bytes::from_request(Request::from_parts(parts.clone(), body), state)
             .await
-            .map_err(|_| Error::PayloadTooLarge { max_bytes: super::JSON_LIMIT as u64 })?;
+            .map_err(|_| Error::PayloadTooLarge {
+                max_bytes: super::JSON_LIMIT as u64,
+            })?;
         let pairs = pairs(&bytes)?;
         let sent = pairs.iter().find(|(k, _)| k == "_csrf").map(|(_, v)| v.as_str());
         if !csrf_ok(&parts, sent) {
@@ -131,7 +140,11 @@ impl UploadInput {
             let name = field.name().unwrap_or_default().to_string();
             if let Some(file_name) = field.file_name().map(str::to_string) {
                 let mut buf: Vec<u8> = Vec::new();
-                while let Some(chunk) = field.chunk().await.map_err(|_| Error::PayloadTooLarge { max_bytes: max })? {
+                while let Some(chunk) = field
+                    .chunk()
+                    .await
+                    .map_err(|_| Error::PayloadTooLarge { max_bytes: max })?
+                {
                     if buf.len() as u64 + chunk.len() as u64 > max {
                         return Err(Error::PayloadTooLarge { max_bytes: max });
                     }
@@ -147,7 +160,11 @@ impl UploadInput {
         }
         let caller = parts.extensions.get::<Option<Caller>>().cloned().flatten();
         if caller.is_some_and(|c| !c.by_token) {
-            let header = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_string);
+            let header = parts
+                .headers
+                .get("x-csrf-token")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string);
             let sent = fields.get("_csrf").cloned().or(header);
             if !csrf_ok(parts, sent.as_deref()) {
                 return Err(Error::Forbidden);

@@ -1,15 +1,15 @@
 //! `/api/v1/people`: personnel records.
 
-use crate::app::people::{self, PersonDetail, PersonInput};
 use crate::app::AppState;
+use crate::app::people::{self, PersonDetail, PersonInput};
 use crate::domain::pagination::{Page, PageRequest};
 use crate::error::Error;
 use crate::storage::people::Person;
 use crate::web::auth::User;
 use crate::web::extract::{Ids, JsonBody, QueryInput};
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::Json;
 use serde::Deserialize;
 
 /// Filters of the people list.
@@ -33,7 +33,11 @@ pub struct PeopleQuery {
 /// People in the caller's scope (administrators).
 #[utoipa::path(get, path = "/api/v1/people", tag = "people", params(PeopleQuery),
     responses((status = 200, body = Page<Person>), (status = "4XX", body = super::ErrorBody)))]
-pub async fn list(State(st): State<AppState>, User(u): User, QueryInput(q): QueryInput<PeopleQuery>) -> Result<Json<Page<Person>>, Error> {
+pub async fn list(
+    State(st): State<AppState>,
+    User(u): User,
+    QueryInput(q): QueryInput<PeopleQuery>,
+) -> Result<Json<Page<Person>>, Error> {
     let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
     Ok(Json(people::list(&st, &u.actor, q.unit_id, q.q, page).await?))
 }
@@ -41,7 +45,11 @@ pub async fn list(State(st): State<AppState>, User(u): User, QueryInput(q): Quer
 /// Adds a person.
 #[utoipa::path(post, path = "/api/v1/people", tag = "people", request_body = PersonInput,
     responses((status = 201, body = Person), (status = "4XX", body = super::ErrorBody)))]
-pub async fn create(State(st): State<AppState>, User(u): User, JsonBody(input): JsonBody<PersonInput>) -> Result<(StatusCode, Json<Person>), Error> {
+pub async fn create(
+    State(st): State<AppState>,
+    User(u): User,
+    JsonBody(input): JsonBody<PersonInput>,
+) -> Result<(StatusCode, Json<Person>), Error> {
     Ok((StatusCode::CREATED, Json(people::create(&st, &u.actor, input).await?)))
 }
 
@@ -55,6 +63,11 @@ pub async fn get(State(st): State<AppState>, User(u): User, Ids(id): Ids<i64>) -
 /// Rewrites a person's profile.
 #[utoipa::path(put, path = "/api/v1/people/{id}", tag = "people", params(("id" = i64, Path)), request_body = PersonInput,
     responses((status = 200, body = Person), (status = "4XX", body = super::ErrorBody)))]
-pub async fn update(State(st): State<AppState>, User(u): User, Ids(id): Ids<i64>, JsonBody(input): JsonBody<PersonInput>) -> Result<Json<Person>, Error> {
+pub async fn update(
+    State(st): State<AppState>,
+    User(u): User,
+    Ids(id): Ids<i64>,
+    JsonBody(input): JsonBody<PersonInput>,
+) -> Result<Json<Person>, Error> {
     Ok(Json(people::update(&st, &u.actor, id, input).await?))
 }

@@ -1,14 +1,14 @@
 //! `/api/v1/session`: log in, who am I, log out.
 
-use crate::app::{accounts, auth, AppState};
+use crate::app::{AppState, accounts, auth};
 use crate::error::Error;
 use crate::storage::accounts::Account;
-use crate::web::auth::{cookie, peer, set_cookie, User, SESSION_COOKIE};
+use crate::web::auth::{SESSION_COOKIE, User, cookie, peer, set_cookie};
 use crate::web::extract::JsonBody;
-use axum::extract::State;
-use axum::http::{header, HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
 use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 
 /// Credentials.
@@ -34,12 +34,26 @@ pub struct SessionView {
     responses((status = 200, body = SessionView), (status = "4XX", body = super::ErrorBody)))]
 pub async fn login(State(st): State<AppState>, req: axum::extract::Request) -> Result<Response, Error> {
     let address = peer(req.extensions());
-    let JsonBody(input) = <JsonBody<LoginInput> as axum::extract::FromRequest<AppState>>::from_request(req, &st).await?;
-    let s = auth::login(&st, input.username.as_deref().unwrap_or(""), input.password.as_deref().unwrap_or(""), &address).await?;
-    let actor = auth::actor_from_session(&st, &s.token).await?.map(|(a, _)| a).ok_or(Error::Unauthenticated)?;
+    let JsonBody(input) =
+        <JsonBody<LoginInput> as axum::extract::FromRequest<AppState>>::from_request(req, &st).await?;
+    let s = auth::login(
+        &st,
+        input.username.as_deref().unwrap_or(""),
+        input.password.as_deref().unwrap_or(""),
+        &address,
+    )
+    .await?;
+    let actor = auth::actor_from_session(&st, &s.token)
+        .await?
+        .map(|(a, _)| a)
+        .ok_or(Error::Unauthenticated)?;
     let account = accounts::get(&st, &actor, s.account_id).await?;
     let cookie = set_cookie(SESSION_COOKIE, &s.token, Some(s.max_age_secs), st.config.secure_cookies);
-    let mut resp = Json(SessionView { account, csrf_token: s.csrf }).into_response();
+    let mut resp = Json(SessionView {
+        account,
+        csrf_token: s.csrf,
+    })
+    .into_response();
     if let Ok(v) = cookie.parse() {
         resp.headers_mut().insert(header::SET_COOKIE, v);
     }

@@ -1,7 +1,7 @@
 //! `/api/v1/studios`: the directory, records, life cycle, checklist and evidence.
 
-use crate::app::studios::{self, StudioInput, StudioQuery, TransitionRequest, Upload};
 use crate::app::AppState;
+use crate::app::studios::{self, StudioInput, StudioQuery, TransitionRequest, Upload};
 use crate::domain::checklist::ItemStatus;
 use crate::domain::pagination::Page;
 use crate::error::Error;
@@ -9,23 +9,31 @@ use crate::storage::attachments::Attachment;
 use crate::storage::studios::{Naming, Studio, StudioSummary, Transition};
 use crate::web::auth::User;
 use crate::web::extract::{Ids, JsonBody, QueryInput, UploadInput};
+use axum::Json;
 use axum::body::Body;
 use axum::extract::{FromRequest, Multipart, Request, State};
-use axum::http::{header, StatusCode};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 
 /// The studio directory: studios in the caller's scope, filtered, in tree order.
 #[utoipa::path(get, path = "/api/v1/studios", tag = "studios", params(StudioQuery),
     responses((status = 200, body = Page<StudioSummary>), (status = "4XX", body = super::ErrorBody)))]
-pub async fn list(State(st): State<AppState>, User(u): User, QueryInput(q): QueryInput<StudioQuery>) -> Result<Json<Page<StudioSummary>>, Error> {
+pub async fn list(
+    State(st): State<AppState>,
+    User(u): User,
+    QueryInput(q): QueryInput<StudioQuery>,
+) -> Result<Json<Page<StudioSummary>>, Error> {
     Ok(Json(studios::list(&st, &u.actor, &q).await?))
 }
 
 /// Sets up a studio (in draft) with its leader as the first member.
 #[utoipa::path(post, path = "/api/v1/studios", tag = "studios", request_body = StudioInput,
     responses((status = 201, body = Studio), (status = "4XX", body = super::ErrorBody)))]
-pub async fn create(State(st): State<AppState>, User(u): User, JsonBody(input): JsonBody<StudioInput>) -> Result<(StatusCode, Json<Studio>), Error> {
+pub async fn create(
+    State(st): State<AppState>,
+    User(u): User,
+    JsonBody(input): JsonBody<StudioInput>,
+) -> Result<(StatusCode, Json<Studio>), Error> {
     Ok((StatusCode::CREATED, Json(studios::create(&st, &u.actor, input).await?)))
 }
 
@@ -39,21 +47,35 @@ pub async fn get(State(st): State<AppState>, User(u): User, Ids(id): Ids<i64>) -
 /// Rewrites a studio's record (not its unit, leader or state).
 #[utoipa::path(put, path = "/api/v1/studios/{id}", tag = "studios", params(("id" = i64, Path)), request_body = StudioInput,
     responses((status = 200, body = Studio), (status = "4XX", body = super::ErrorBody)))]
-pub async fn update(State(st): State<AppState>, User(u): User, Ids(id): Ids<i64>, JsonBody(input): JsonBody<StudioInput>) -> Result<Json<Studio>, Error> {
+pub async fn update(
+    State(st): State<AppState>,
+    User(u): User,
+    Ids(id): Ids<i64>,
+    JsonBody(input): JsonBody<StudioInput>,
+) -> Result<Json<Studio>, Error> {
     Ok(Json(studios::update(&st, &u.actor, id, input).await?))
 }
 
 /// Takes a step of the life cycle; an illegal step is refused (409 `invalid_transition`).
 #[utoipa::path(post, path = "/api/v1/studios/{id}/transitions", tag = "studios", params(("id" = i64, Path)), request_body = TransitionRequest,
     responses((status = 200, body = Studio), (status = "4XX", body = super::ErrorBody)))]
-pub async fn transition(State(st): State<AppState>, User(u): User, Ids(id): Ids<i64>, JsonBody(input): JsonBody<TransitionRequest>) -> Result<Json<Studio>, Error> {
+pub async fn transition(
+    State(st): State<AppState>,
+    User(u): User,
+    Ids(id): Ids<i64>,
+    JsonBody(input): JsonBody<TransitionRequest>,
+) -> Result<Json<Studio>, Error> {
     Ok(Json(studios::transition(&st, &u.actor, id, input).await?))
 }
 
 /// The life-cycle history: every step with who, when and why.
 #[utoipa::path(get, path = "/api/v1/studios/{id}/transitions", tag = "studios", params(("id" = i64, Path)),
     responses((status = 200, body = Vec<Transition>), (status = "4XX", body = super::ErrorBody)))]
-pub async fn transitions(State(st): State<AppState>, User(u): User, Ids(id): Ids<i64>) -> Result<Json<Vec<Transition>>, Error> {
+pub async fn transitions(
+    State(st): State<AppState>,
+    User(u): User,
+    Ids(id): Ids<i64>,
+) -> Result<Json<Vec<Transition>>, Error> {
     Ok(Json(studios::transitions(&st, &u.actor, id).await?))
 }
 
@@ -67,14 +89,22 @@ pub async fn namings(State(st): State<AppState>, User(u): User, Ids(id): Ids<i64
 /// The “八有” checklist: which standards are met, from data or from evidence.
 #[utoipa::path(get, path = "/api/v1/studios/{id}/checklist", tag = "studios", params(("id" = i64, Path)),
     responses((status = 200, body = Vec<ItemStatus>), (status = "4XX", body = super::ErrorBody)))]
-pub async fn checklist(State(st): State<AppState>, User(u): User, Ids(id): Ids<i64>) -> Result<Json<Vec<ItemStatus>>, Error> {
+pub async fn checklist(
+    State(st): State<AppState>,
+    User(u): User,
+    Ids(id): Ids<i64>,
+) -> Result<Json<Vec<ItemStatus>>, Error> {
     Ok(Json(studios::checklist(&st, &u.actor, id).await?))
 }
 
 /// The evidence uploaded for the checklist.
 #[utoipa::path(get, path = "/api/v1/studios/{id}/evidence", tag = "studios", params(("id" = i64, Path)),
     responses((status = 200, body = Vec<Attachment>), (status = "4XX", body = super::ErrorBody)))]
-pub async fn evidence(State(st): State<AppState>, User(u): User, Ids(id): Ids<i64>) -> Result<Json<Vec<Attachment>>, Error> {
+pub async fn evidence(
+    State(st): State<AppState>,
+    User(u): User,
+    Ids(id): Ids<i64>,
+) -> Result<Json<Vec<Attachment>>, Error> {
     Ok(Json(studios::evidence(&st, &u.actor, id).await?))
 }
 
@@ -83,22 +113,38 @@ pub async fn evidence(State(st): State<AppState>, User(u): User, Ids(id): Ids<i6
 #[utoipa::path(post, path = "/api/v1/studios/{id}/evidence", tag = "studios", params(("id" = i64, Path)),
     request_body(content_type = "multipart/form-data", content = String),
     responses((status = 201, body = Attachment), (status = "4XX", body = super::ErrorBody)))]
-pub async fn upload(State(st): State<AppState>, User(u): User, Ids(id): Ids<i64>, req: Request) -> Result<(StatusCode, Json<Attachment>), Error> {
+pub async fn upload(
+    State(st): State<AppState>,
+    User(u): User,
+    Ids(id): Ids<i64>,
+    req: Request,
+) -> Result<(StatusCode, Json<Attachment>), Error> {
     let (parts, body) = req.into_parts();
     let mp = Multipart::from_request(Request::from_parts(parts.clone(), body), &st)
         .await
         .map_err(|_| crate::error::FieldErrors::single("file", crate::error::Msg::new("validation.invalid_upload")))?;
     let up = UploadInput::read(&parts, mp, st.config.max_upload_bytes).await?;
     let (file_name, bytes) = up.file.unwrap_or_default();
-    let upload = Upload { item: up.fields.get("item").cloned(), file_name, bytes };
-    Ok((StatusCode::CREATED, Json(studios::upload_evidence(&st, &u.actor, id, upload).await?)))
+    let upload = Upload {
+        item: up.fields.get("item").cloned(),
+        file_name,
+        bytes,
+    };
+    Ok((
+        StatusCode::CREATED,
+        Json(studios::upload_evidence(&st, &u.actor, id, upload).await?),
+    ))
 }
 
 /// Removes a piece of evidence.
 #[utoipa::path(delete, path = "/api/v1/studios/{id}/evidence/{attachment_id}", tag = "studios",
     params(("id" = i64, Path), ("attachment_id" = i64, Path)),
     responses((status = 204), (status = "4XX", body = super::ErrorBody)))]
-pub async fn remove_evidence(State(st): State<AppState>, User(u): User, Ids((id, aid)): Ids<(i64, i64)>) -> Result<StatusCode, Error> {
+pub async fn remove_evidence(
+    State(st): State<AppState>,
+    User(u): User,
+    Ids((id, aid)): Ids<(i64, i64)>,
+) -> Result<StatusCode, Error> {
     studios::remove_evidence(&st, &u.actor, id, aid).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -111,7 +157,11 @@ pub async fn attachment(State(st): State<AppState>, User(u): User, Ids(id): Ids<
 }
 
 /// The bytes of an attachment the caller may see, as a download.
-pub async fn attachment_response(st: &AppState, actor: &crate::domain::access::Actor, id: i64) -> Result<Response, Error> {
+pub async fn attachment_response(
+    st: &AppState,
+    actor: &crate::domain::access::Actor,
+    id: i64,
+) -> Result<Response, Error> {
     let (a, path) = studios::attachment_file(st, actor, id).await?;
     let bytes = tokio::fs::read(&path).await.map_err(|_| Error::NotFound)?;
     let disposition = format!("attachment; filename*=UTF-8''{}", percent_encode(&a.file_name));
@@ -123,12 +173,21 @@ pub async fn attachment_response(st: &AppState, actor: &crate::domain::access::A
     if let Ok(v) = disposition.parse() {
         headers.insert(header::CONTENT_DISPOSITION, v);
     }
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, header::HeaderValue::from_static("nosniff"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        header::HeaderValue::from_static("nosniff"),
+    );
     Ok(resp.into_response())
 }
 
 fn percent_encode(s: &str) -> String {
     s.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() || b"-._~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
         .collect()
 }

@@ -1,8 +1,8 @@
 //! `/api/v1/org-units`: the organisation tree.
 
+use crate::app::AppState;
 use crate::app::home::{self, Figures};
 use crate::app::units::{self, UnitDetail, UnitInput};
-use crate::app::AppState;
 use crate::domain::org::UnitKind;
 use crate::domain::pagination::{Page, PageRequest};
 use crate::domain::validation::Check;
@@ -10,9 +10,9 @@ use crate::error::Error;
 use crate::storage::units::Unit;
 use crate::web::auth::User;
 use crate::web::extract::{Ids, JsonBody, QueryInput};
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::Json;
 use serde::Deserialize;
 
 /// Search parameters of the unit list.
@@ -34,21 +34,32 @@ pub struct UnitQuery {
 /// The top units of the caller's scope, or the units in scope whose name contains `q`.
 #[utoipa::path(get, path = "/api/v1/org-units", tag = "org-units", params(UnitQuery),
     responses((status = 200, body = Page<Unit>), (status = "4XX", body = super::ErrorBody)))]
-pub async fn tops_or_search(State(st): State<AppState>, User(u): User, QueryInput(q): QueryInput<UnitQuery>) -> Result<Json<Page<Unit>>, Error> {
+pub async fn tops_or_search(
+    State(st): State<AppState>,
+    User(u): User,
+    QueryInput(q): QueryInput<UnitQuery>,
+) -> Result<Json<Page<Unit>>, Error> {
     let mut check = Check::new();
     let kind = check.optional_choice("kind", q.kind.as_deref(), UnitKind::parse);
     check.finish()?;
     let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
     match q.q.filter(|s| !s.trim().is_empty()) {
         Some(text) => Ok(Json(units::search(&st, &u.actor, text, kind, page).await?)),
-        None => Ok(Json(Page { items: units::tops(&st, &u.actor).await?, next_cursor: None })),
+        None => Ok(Json(Page {
+            items: units::tops(&st, &u.actor).await?,
+            next_cursor: None,
+        })),
     }
 }
 
 /// Creates a unit under `parent_id` (a root when absent: platform admins only).
 #[utoipa::path(post, path = "/api/v1/org-units", tag = "org-units", request_body = UnitInput,
     responses((status = 201, body = Unit), (status = "4XX", body = super::ErrorBody)))]
-pub async fn create(State(st): State<AppState>, User(u): User, JsonBody(input): JsonBody<UnitInput>) -> Result<(StatusCode, Json<Unit>), Error> {
+pub async fn create(
+    State(st): State<AppState>,
+    User(u): User,
+    JsonBody(input): JsonBody<UnitInput>,
+) -> Result<(StatusCode, Json<Unit>), Error> {
     Ok((StatusCode::CREATED, Json(units::create(&st, &u.actor, input).await?)))
 }
 
@@ -62,7 +73,12 @@ pub async fn get(State(st): State<AppState>, User(u): User, Ids(id): Ids<i64>) -
 /// Renames a unit.
 #[utoipa::path(patch, path = "/api/v1/org-units/{id}", tag = "org-units", params(("id" = i64, Path)), request_body = UnitInput,
     responses((status = 200, body = Unit), (status = "4XX", body = super::ErrorBody)))]
-pub async fn rename(State(st): State<AppState>, User(u): User, Ids(id): Ids<i64>, JsonBody(input): JsonBody<UnitInput>) -> Result<Json<Unit>, Error> {
+pub async fn rename(
+    State(st): State<AppState>,
+    User(u): User,
+    Ids(id): Ids<i64>,
+    JsonBody(input): JsonBody<UnitInput>,
+) -> Result<Json<Unit>, Error> {
     Ok(Json(units::rename(&st, &u.actor, id, input).await?))
 }
 
@@ -81,7 +97,12 @@ pub struct PageQuery {
 /// The child units.
 #[utoipa::path(get, path = "/api/v1/org-units/{id}/children", tag = "org-units", params(("id" = i64, Path), PageQuery),
     responses((status = 200, body = Page<Unit>), (status = "4XX", body = super::ErrorBody)))]
-pub async fn children(State(st): State<AppState>, User(u): User, Ids(id): Ids<i64>, QueryInput(q): QueryInput<PageQuery>) -> Result<Json<Page<Unit>>, Error> {
+pub async fn children(
+    State(st): State<AppState>,
+    User(u): User,
+    Ids(id): Ids<i64>,
+    QueryInput(q): QueryInput<PageQuery>,
+) -> Result<Json<Page<Unit>>, Error> {
     let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
     Ok(Json(units::children(&st, &u.actor, id, page).await?))
 }

@@ -1,16 +1,16 @@
 //! Accounts and roles (administrators), one's own account (password, API tokens), and the
 //! change history of any record.
 
-use super::{choices, here, put, render, render_status, see, Chrome, Form, };
-use crate::web::auth::User;
-use crate::app::accounts::{self, AccountInput, CreatedToken, GrantInput, PasswordInput, TokenInput};
+use super::{Chrome, Form, choices, here, put, render, render_status, see};
 use crate::app::AppState;
+use crate::app::accounts::{self, AccountInput, CreatedToken, GrantInput, PasswordInput, TokenInput};
 use crate::domain::access::Role;
 use crate::domain::pagination::{Page, PageRequest};
 use crate::error::{Error, Result};
 use crate::i18n::Locale;
 use crate::storage::accounts::{Account, ApiToken};
 use crate::storage::audit::AuditEntry;
+use crate::web::auth::User;
 use crate::web::auth::{Caller, Lang};
 use crate::web::extract::{FormInput, Ids, QueryInput};
 use askama::Template;
@@ -35,9 +35,18 @@ struct AccountsPage {
 }
 
 /// `/accounts`.
-pub async fn list(State(st): State<AppState>, Lang(t): Lang, User(u): User, uri: Uri, QueryInput(q): QueryInput<PageQuery>) -> Result<Response> {
+pub async fn list(
+    State(st): State<AppState>,
+    Lang(t): Lang,
+    User(u): User,
+    uri: Uri,
+    QueryInput(q): QueryInput<PageQuery>,
+) -> Result<Response> {
     let page = accounts::list(&st, &u.actor, PageRequest::parse(None, q.cursor.as_deref())?).await?;
-    render(AccountsPage { c: Chrome::new(t, Some(&u), &here(&uri), "accounts"), page })
+    render(AccountsPage {
+        c: Chrome::new(t, Some(&u), &here(&uri), "accounts"),
+        page,
+    })
 }
 
 #[derive(Template)]
@@ -48,16 +57,30 @@ struct NewAccountPage {
 }
 
 /// `/accounts/new?person_id=`.
-pub async fn new_form(Lang(t): Lang, User(u): User, uri: Uri, QueryInput(q): QueryInput<PageQuery>) -> Result<Response> {
+pub async fn new_form(
+    Lang(t): Lang,
+    User(u): User,
+    uri: Uri,
+    QueryInput(q): QueryInput<PageQuery>,
+) -> Result<Response> {
     let mut v = std::collections::HashMap::new();
     if let Some(p) = q.person_id {
         put(&mut v, "person_id", p);
     }
-    render(NewAccountPage { c: Chrome::new(t, Some(&u), &here(&uri), "accounts"), f: Form::with(v) })
+    render(NewAccountPage {
+        c: Chrome::new(t, Some(&u), &here(&uri), "accounts"),
+        f: Form::with(v),
+    })
 }
 
 /// Creates an account.
-pub async fn create(State(st): State<AppState>, Lang(t): Lang, User(u): User, uri: Uri, form: FormInput<AccountInput>) -> Result<Response> {
+pub async fn create(
+    State(st): State<AppState>,
+    Lang(t): Lang,
+    User(u): User,
+    uri: Uri,
+    form: FormInput<AccountInput>,
+) -> Result<Response> {
     match accounts::create(&st, &u.actor, form.value).await {
         Ok(a) => Ok(see(&format!("/accounts/{}", a.id), "created")),
         Err(e) => {
@@ -80,22 +103,59 @@ struct AccountPage {
     f: Form,
 }
 
-async fn account_page(st: &AppState, t: Locale, u: &Caller, uri: &Uri, id: i64, f: Form, alert: String) -> Result<Response> {
+async fn account_page(
+    st: &AppState,
+    t: Locale,
+    u: &Caller,
+    uri: &Uri,
+    id: i64,
+    f: Form,
+    alert: String,
+) -> Result<Response> {
     let a = accounts::get(st, &u.actor, id).await?;
-    let roles: Vec<Role> = Role::ALL.iter().copied().filter(|r| *r != Role::PlatformAdmin || u.actor.is_platform_admin()).collect();
+    let roles: Vec<Role> = Role::ALL
+        .iter()
+        .copied()
+        .filter(|r| *r != Role::PlatformAdmin || u.actor.is_platform_admin())
+        .collect();
     let mut c = Chrome::new(t, Some(u), &here(uri), "accounts");
-    let status = if alert.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if alert.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     c.alert = alert;
-    render_status(status, AccountPage { c, a, roles: choices(&roles, t), f })
+    render_status(
+        status,
+        AccountPage {
+            c,
+            a,
+            roles: choices(&roles, t),
+            f,
+        },
+    )
 }
 
 /// `/accounts/{id}`.
-pub async fn show(State(st): State<AppState>, Lang(t): Lang, User(u): User, uri: Uri, Ids(id): Ids<i64>) -> Result<Response> {
+pub async fn show(
+    State(st): State<AppState>,
+    Lang(t): Lang,
+    User(u): User,
+    uri: Uri,
+    Ids(id): Ids<i64>,
+) -> Result<Response> {
     account_page(&st, t, &u, &uri, id, Form::default(), String::new()).await
 }
 
 /// Grants a role.
-pub async fn grant(State(st): State<AppState>, Lang(t): Lang, User(u): User, uri: Uri, Ids(id): Ids<i64>, form: FormInput<GrantInput>) -> Result<Response> {
+pub async fn grant(
+    State(st): State<AppState>,
+    Lang(t): Lang,
+    User(u): User,
+    uri: Uri,
+    Ids(id): Ids<i64>,
+    form: FormInput<GrantInput>,
+) -> Result<Response> {
     match accounts::grant(&st, &u.actor, id, form.value).await {
         Ok(_) => Ok(see(&format!("/accounts/{id}"), "saved")),
         Err(e) => {
@@ -113,14 +173,26 @@ pub struct Empty {
 }
 
 /// Withdraws a grant.
-pub async fn revoke(State(st): State<AppState>, User(u): User, Ids(id): Ids<i64>, form: FormInput<Empty>) -> Result<Response> {
+pub async fn revoke(
+    State(st): State<AppState>,
+    User(u): User,
+    Ids(id): Ids<i64>,
+    form: FormInput<Empty>,
+) -> Result<Response> {
     let a = accounts::revoke(&st, &u.actor, id).await?;
     let _ = form.value.account_id;
     Ok(see(&format!("/accounts/{}", a.id), "saved"))
 }
 
 /// Sets another account's password.
-pub async fn reset_password(State(st): State<AppState>, Lang(t): Lang, User(u): User, uri: Uri, Ids(id): Ids<i64>, form: FormInput<PasswordInput>) -> Result<Response> {
+pub async fn reset_password(
+    State(st): State<AppState>,
+    Lang(t): Lang,
+    User(u): User,
+    uri: Uri,
+    Ids(id): Ids<i64>,
+    form: FormInput<PasswordInput>,
+) -> Result<Response> {
     match accounts::set_password(&st, &u.actor, id, form.value).await {
         Ok(()) => Ok(see(&format!("/accounts/{id}"), "password")),
         Err(e) => {
@@ -138,7 +210,14 @@ pub struct ActiveForm {
 }
 
 /// Enables or disables an account.
-pub async fn set_active(State(st): State<AppState>, Lang(t): Lang, User(u): User, uri: Uri, Ids(id): Ids<i64>, form: FormInput<ActiveForm>) -> Result<Response> {
+pub async fn set_active(
+    State(st): State<AppState>,
+    Lang(t): Lang,
+    User(u): User,
+    uri: Uri,
+    Ids(id): Ids<i64>,
+    form: FormInput<ActiveForm>,
+) -> Result<Response> {
     match accounts::set_active(&st, &u.actor, id, form.value.active.unwrap_or(false)).await {
         Ok(_) => Ok(see(&format!("/accounts/{id}"), "saved")),
         Err(e) => {
@@ -158,13 +237,34 @@ struct MePage {
     f: Form,
 }
 
-async fn me_page(st: &AppState, t: Locale, u: &Caller, uri: &Uri, created: Option<CreatedToken>, f: Form, alert: String) -> Result<Response> {
+async fn me_page(
+    st: &AppState,
+    t: Locale,
+    u: &Caller,
+    uri: &Uri,
+    created: Option<CreatedToken>,
+    f: Form,
+    alert: String,
+) -> Result<Response> {
     let a = accounts::get(st, &u.actor, u.actor.account_id).await?;
     let tokens = accounts::tokens(st, &u.actor).await?;
     let mut c = Chrome::new(t, Some(u), &here(uri), "me");
-    let status = if alert.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if alert.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     c.alert = alert;
-    render_status(status, MePage { c, a, tokens, created, f })
+    render_status(
+        status,
+        MePage {
+            c,
+            a,
+            tokens,
+            created,
+            f,
+        },
+    )
 }
 
 /// `/me`.
@@ -173,7 +273,13 @@ pub async fn me(State(st): State<AppState>, Lang(t): Lang, User(u): User, uri: U
 }
 
 /// Changes one's own password.
-pub async fn my_password(State(st): State<AppState>, Lang(t): Lang, User(u): User, uri: Uri, form: FormInput<PasswordInput>) -> Result<Response> {
+pub async fn my_password(
+    State(st): State<AppState>,
+    Lang(t): Lang,
+    User(u): User,
+    uri: Uri,
+    form: FormInput<PasswordInput>,
+) -> Result<Response> {
     match accounts::set_password(&st, &u.actor, u.actor.account_id, form.value).await {
         Ok(()) => Ok(see("/login", "password")),
         Err(e) => {
@@ -184,7 +290,13 @@ pub async fn my_password(State(st): State<AppState>, Lang(t): Lang, User(u): Use
 }
 
 /// Creates an API token; its secret is shown once.
-pub async fn create_token(State(st): State<AppState>, Lang(t): Lang, User(u): User, uri: Uri, form: FormInput<TokenInput>) -> Result<Response> {
+pub async fn create_token(
+    State(st): State<AppState>,
+    Lang(t): Lang,
+    User(u): User,
+    uri: Uri,
+    form: FormInput<TokenInput>,
+) -> Result<Response> {
     match accounts::create_token(&st, &u.actor, form.value).await {
         Ok(created) => me_page(&st, t, &u, &uri, Some(created), Form::default(), String::new()).await,
         Err(e) => {
@@ -195,7 +307,12 @@ pub async fn create_token(State(st): State<AppState>, Lang(t): Lang, User(u): Us
 }
 
 /// Revokes one of one's tokens.
-pub async fn revoke_token(State(st): State<AppState>, User(u): User, Ids(id): Ids<i64>, _f: FormInput<Empty>) -> Result<Response> {
+pub async fn revoke_token(
+    State(st): State<AppState>,
+    User(u): User,
+    Ids(id): Ids<i64>,
+    _f: FormInput<Empty>,
+) -> Result<Response> {
     accounts::revoke_token(&st, &u.actor, id).await?;
     Ok(see("/me", "revoked"))
 }
@@ -210,10 +327,29 @@ struct HistoryPage {
 }
 
 /// `/history/{entity}/{id}`: the change history of a record.
-pub async fn history(State(st): State<AppState>, Lang(t): Lang, User(u): User, uri: Uri, Ids((entity, id)): Ids<(String, i64)>, QueryInput(q): QueryInput<PageQuery>) -> Result<Response> {
-    let page = crate::app::audit::history(&st, &u.actor, &entity, id, PageRequest::parse(None, q.cursor.as_deref())?).await?;
+pub async fn history(
+    State(st): State<AppState>,
+    Lang(t): Lang,
+    User(u): User,
+    uri: Uri,
+    Ids((entity, id)): Ids<(String, i64)>,
+    QueryInput(q): QueryInput<PageQuery>,
+) -> Result<Response> {
+    let page = crate::app::audit::history(
+        &st,
+        &u.actor,
+        &entity,
+        id,
+        PageRequest::parse(None, q.cursor.as_deref())?,
+    )
+    .await?;
     if page.items.is_empty() {
         return Err(Error::NotFound);
     }
-    render(HistoryPage { c: Chrome::new(t, Some(&u), &here(&uri), ""), entity, id, page })
+    render(HistoryPage {
+        c: Chrome::new(t, Some(&u), &here(&uri), ""),
+        entity,
+        id,
+        page,
+    })
 }

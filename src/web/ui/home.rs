@@ -1,18 +1,18 @@
 //! Log in and out, the language switch, and the home page with the figures of one's scope.
 
-use super::{here, redirect_with_cookie, render, render_status, safe_next, Chrome, Form, };
-use crate::web::auth::User;
+use super::{Chrome, Form, here, redirect_with_cookie, render, render_status, safe_next};
 use crate::app::home::{self, Figures};
-use crate::app::{auth, team, AppState};
+use crate::app::{AppState, auth, team};
 use crate::error::Result;
 use crate::i18n::Locale;
 use crate::storage::members::Proposal;
 use crate::storage::studios::StudioSummary;
-use crate::web::auth::{MaybeUser, cookie, peer, set_cookie, Lang, LANG_COOKIE, PRE_CSRF_COOKIE, SESSION_COOKIE};
+use crate::web::auth::User;
+use crate::web::auth::{LANG_COOKIE, Lang, MaybeUser, PRE_CSRF_COOKIE, SESSION_COOKIE, cookie, peer, set_cookie};
 use crate::web::extract::{FormInput, QueryInput};
 use askama::Template;
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderMap, StatusCode, Uri};
+use axum::http::{HeaderMap, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
@@ -31,14 +31,26 @@ pub struct NextQuery {
 }
 
 /// The login form. Sets the CSRF cookie of anonymous forms.
-pub async fn login_page(Lang(t): Lang, MaybeUser(caller): MaybeUser, headers: HeaderMap, uri: Uri, QueryInput(q): QueryInput<NextQuery>) -> Result<Response> {
+pub async fn login_page(
+    Lang(t): Lang,
+    MaybeUser(caller): MaybeUser,
+    headers: HeaderMap,
+    uri: Uri,
+    QueryInput(q): QueryInput<NextQuery>,
+) -> Result<Response> {
     if caller.is_some() {
         return Ok(Redirect::to(&safe_next(q.next.as_deref())).into_response());
     }
-    let token = cookie(&headers, PRE_CSRF_COOKIE).filter(|c| c.len() >= 16).unwrap_or_else(|| auth::random_token(24));
+    let token = cookie(&headers, PRE_CSRF_COOKIE)
+        .filter(|c| c.len() >= 16)
+        .unwrap_or_else(|| auth::random_token(24));
     let mut c = Chrome::new(t, None, &here(&uri), "login");
     c.csrf = token.clone();
-    let mut resp = render(LoginPage { c, f: Form::default(), next: safe_next(q.next.as_deref()) })?;
+    let mut resp = render(LoginPage {
+        c,
+        f: Form::default(),
+        next: safe_next(q.next.as_deref()),
+    })?;
     if let Ok(v) = set_cookie(PRE_CSRF_COOKIE, &token, None, false).parse() {
         resp.headers_mut().append(header::SET_COOKIE, v);
     }
@@ -60,7 +72,13 @@ pub async fn login(State(st): State<AppState>, Lang(t): Lang, req: Request) -> R
     let csrf = cookie(req.headers(), PRE_CSRF_COOKIE).unwrap_or_default();
     let form = <FormInput<LoginForm> as axum::extract::FromRequest<AppState>>::from_request(req, &st).await?;
     let next = safe_next(form.value.next.as_deref());
-    let result = auth::login(&st, form.value.username.as_deref().unwrap_or(""), form.value.password.as_deref().unwrap_or(""), &address).await;
+    let result = auth::login(
+        &st,
+        form.value.username.as_deref().unwrap_or(""),
+        form.value.password.as_deref().unwrap_or(""),
+        &address,
+    )
+    .await;
     match result {
         Ok(s) => {
             let cookie = set_cookie(SESSION_COOKIE, &s.token, Some(s.max_age_secs), st.config.secure_cookies);
@@ -83,7 +101,10 @@ pub async fn logout(State(st): State<AppState>, headers: HeaderMap, _form: FormI
     if let Some(token) = cookie(&headers, SESSION_COOKIE) {
         auth::logout(&st, &token).await?;
     }
-    Ok(redirect_with_cookie("/login", &set_cookie(SESSION_COOKIE, "", Some(0), st.config.secure_cookies)))
+    Ok(redirect_with_cookie(
+        "/login",
+        &set_cookie(SESSION_COOKIE, "", Some(0), st.config.secure_cookies),
+    ))
 }
 
 /// `?set=en&next=/…` of the language switch.
@@ -94,12 +115,21 @@ pub struct LangQuery {
 }
 
 /// Switches the language (a cookie; remembered for the account too).
-pub async fn set_lang(State(st): State<AppState>, MaybeUser(caller): MaybeUser, QueryInput(q): QueryInput<LangQuery>) -> Result<Response> {
+pub async fn set_lang(
+    State(st): State<AppState>,
+    MaybeUser(caller): MaybeUser,
+    QueryInput(q): QueryInput<LangQuery>,
+) -> Result<Response> {
     let locale = q.set.as_deref().and_then(Locale::from_tag).unwrap_or_default();
     if let Some(c) = &caller {
         crate::app::accounts::set_locale(&st, &c.actor, locale).await?;
     }
-    let cookie = set_cookie(LANG_COOKIE, locale.tag(), Some(365 * 24 * 3600), st.config.secure_cookies);
+    let cookie = set_cookie(
+        LANG_COOKIE,
+        locale.tag(),
+        Some(365 * 24 * 3600),
+        st.config.secure_cookies,
+    );
     Ok(redirect_with_cookie(&safe_next(q.next.as_deref()), &cookie))
 }
 
@@ -117,11 +147,14 @@ struct HomePage {
 pub async fn home(State(st): State<AppState>, Lang(t): Lang, User(u): User, uri: Uri) -> Result<Response> {
     let figures = home::my_figures(&st, &u.actor).await?;
     let mine = match u.actor.person_id {
-        Some(pid) => {
-            st.db.read(move |c| crate::storage::studios::of_person(c, pid)).await?
-        }
+        Some(pid) => st.db.read(move |c| crate::storage::studios::of_person(c, pid)).await?,
         None => Vec::new(),
     };
     let pending = team::pending(&st, &u.actor).await?;
-    render(HomePage { c: Chrome::new(t, Some(&u), &here(&uri), "home"), figures, mine, pending })
+    render(HomePage {
+        c: Chrome::new(t, Some(&u), &here(&uri), "home"),
+        figures,
+        mine,
+        pending,
+    })
 }

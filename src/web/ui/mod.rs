@@ -11,17 +11,17 @@ mod units;
 
 use super::auth::Caller;
 use super::error::Problem;
+use crate::app::AppState;
 use crate::domain::access::Role;
 use crate::error::{Error, Result};
 use crate::i18n::Locale;
-use crate::app::AppState;
 use askama::Template;
+use axum::Router;
 use axum::extract::Request;
-use axum::http::{header, StatusCode};
+use axum::http::{StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::Router;
 use std::collections::HashMap;
 
 /// The page routes.
@@ -96,9 +96,15 @@ impl Chrome {
     pub fn new(t: Locale, caller: Option<&Caller>, here: &str, section: &'static str) -> Self {
         let user = caller.map(|c| Badge {
             name: c.actor.display_name.clone(),
-            admin: c.actor.grants.iter().any(|g| matches!(g.role, Role::PlatformAdmin | Role::UnionAdmin | Role::EnterpriseAdmin)),
+            admin: c
+                .actor
+                .grants
+                .iter()
+                .any(|g| matches!(g.role, Role::PlatformAdmin | Role::UnionAdmin | Role::EnterpriseAdmin)),
         });
-        let done = here.split_once('?').and_then(|(_, q)| q.split('&').find_map(|kv| kv.strip_prefix("done=")));
+        let done = here
+            .split_once('?')
+            .and_then(|(_, q)| q.split('&').find_map(|kv| kv.strip_prefix("done=")));
         let notice = done
             .filter(|d| d.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'))
             .map(|d| t.t(&format!("done.{d}")).to_string())
@@ -126,7 +132,9 @@ impl Chrome {
 
     /// A record's state in the history, as readable JSON.
     pub fn json(&self, v: &Option<serde_json::Value>) -> String {
-        v.as_ref().and_then(|v| serde_json::to_string_pretty(v).ok()).unwrap_or_default()
+        v.as_ref()
+            .and_then(|v| serde_json::to_string_pretty(v).ok())
+            .unwrap_or_default()
     }
 
     /// A date-time for people.
@@ -138,7 +146,13 @@ impl Chrome {
 /// Percent-encodes a value for a URL.
 pub fn urlencode(s: &str) -> String {
     s.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
         .collect()
 }
 
@@ -154,7 +168,10 @@ pub struct Form {
 impl Form {
     /// A form filled with values.
     pub fn with(values: HashMap<String, String>) -> Self {
-        Form { values, errors: HashMap::new() }
+        Form {
+            values,
+            errors: HashMap::new(),
+        }
     }
 
     /// A value (empty when absent).
@@ -181,7 +198,11 @@ impl Form {
     /// message. Other errors pass through.
     pub fn failed(raw: HashMap<String, String>, e: Error, t: Locale) -> std::result::Result<(Form, String), Error> {
         match e {
-            Error::Validation(_) | Error::Refused { .. } | Error::TooManyRequests { .. } | Error::PayloadTooLarge { .. } | Error::UnsupportedMedia => {
+            Error::Validation(_)
+            | Error::Refused { .. }
+            | Error::TooManyRequests { .. }
+            | Error::PayloadTooLarge { .. }
+            | Error::UnsupportedMedia => {
                 let p = Problem::from_error(&e);
                 let errors = p.fields.iter().map(|(f, m)| (f.clone(), t.msg(m))).collect();
                 Ok((Form { values: raw, errors }, t.msg(&p.msg)))
@@ -198,7 +219,9 @@ pub fn put(m: &mut HashMap<String, String>, k: &str, v: impl ToString) {
 
 /// Renders a template.
 pub fn render(t: impl Template) -> Result<Response> {
-    t.render().map(|html| Html(html).into_response()).map_err(|e| Error::internal(format!("template: {e}")))
+    t.render()
+        .map(|html| Html(html).into_response())
+        .map_err(|e| Error::internal(format!("template: {e}")))
 }
 
 /// Renders a template with a status (a form shown again with problems: 422).
@@ -214,7 +237,9 @@ pub fn see(path: &str, done: &str) -> Response {
 
 /// The current path and query of a request.
 pub fn here(uri: &axum::http::Uri) -> String {
-    uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into())
+    uri.path_and_query()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "/".into())
 }
 
 #[derive(Template)]
@@ -233,7 +258,11 @@ pub async fn not_found(req: Request) -> Response {
         return p.to_json(t);
     }
     let caller = req.extensions().get::<Option<Caller>>().cloned().flatten();
-    let page = ErrorPage { c: Chrome::new(t, caller.as_ref(), &here(req.uri()), ""), status: 404, message: t.msg(&p.msg) };
+    let page = ErrorPage {
+        c: Chrome::new(t, caller.as_ref(), &here(req.uri()), ""),
+        status: 404,
+        message: t.msg(&p.msg),
+    };
     match page.render() {
         Ok(html) => (StatusCode::NOT_FOUND, Html(html)).into_response(),
         Err(_) => StatusCode::NOT_FOUND.into_response(),
@@ -247,11 +276,17 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
     let caller = req.extensions().get::<Option<Caller>>().cloned().flatten();
     let here = here(req.uri());
     let mut resp = next.run(req).await;
-    let Some(p) = resp.extensions_mut().remove::<Problem>() else { return resp };
+    let Some(p) = resp.extensions_mut().remove::<Problem>() else {
+        return resp;
+    };
     if p.status == StatusCode::UNAUTHORIZED {
         return Redirect::to(&format!("/login?next={}", urlencode(&here))).into_response();
     }
-    let page = ErrorPage { c: Chrome::new(t, caller.as_ref(), &here, ""), status: p.status.as_u16(), message: t.msg(&p.msg) };
+    let page = ErrorPage {
+        c: Chrome::new(t, caller.as_ref(), &here, ""),
+        status: p.status.as_u16(),
+        message: t.msg(&p.msg),
+    };
     match page.render() {
         Ok(html) => {
             let mut r = (p.status, Html(html)).into_response();
@@ -261,7 +296,6 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
         Err(_) => (p.status, t.msg(&p.msg)).into_response(),
     }
 }
-
 
 /// Accepts a `next=` target only if it is a path on this site.
 pub fn safe_next(next: Option<&str>) -> String {
@@ -279,7 +313,6 @@ pub fn redirect_with_cookie(to: &str, cookie: &str) -> Response {
     }
     r
 }
-
 
 /// The options of a select: codes and their names in the page's language.
 pub fn choices<E: crate::domain::Coded>(all: &[E], t: Locale) -> Vec<(&'static str, &'static str)> {

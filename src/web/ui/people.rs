@@ -1,15 +1,15 @@
 //! People pages: the list (administrators), a person's page, the profile form.
 
-use super::{choices, here, put, render, render_status, see, Chrome, Form, };
-use crate::web::auth::User;
-use crate::app::people::{self, PersonDetail, PersonInput};
+use super::{Chrome, Form, choices, here, put, render, render_status, see};
 use crate::app::AppState;
+use crate::app::people::{self, PersonDetail, PersonInput};
 use crate::domain::pagination::{Page, PageRequest};
 use crate::domain::person::{Education, Gender, Honour, SkillGrade, Title};
 use crate::error::Result;
 use crate::i18n::Locale;
 use crate::storage::people::Person;
 use crate::storage::units::Unit;
+use crate::web::auth::User;
 use crate::web::auth::{Caller, Lang};
 use crate::web::extract::{FormInput, Ids, QueryInput};
 use askama::Template;
@@ -38,12 +38,25 @@ struct PeoplePage {
 }
 
 /// `/people`.
-pub async fn list(State(st): State<AppState>, Lang(t): Lang, User(u): User, uri: Uri, QueryInput(q): QueryInput<PeopleQuery>) -> Result<Response> {
+pub async fn list(
+    State(st): State<AppState>,
+    Lang(t): Lang,
+    User(u): User,
+    uri: Uri,
+    QueryInput(q): QueryInput<PeopleQuery>,
+) -> Result<Response> {
     let unit = match q.unit_id {
         Some(id) => Some(crate::app::units::get(&st, &u.actor, id).await?.unit),
         None => None,
     };
-    let page = people::list(&st, &u.actor, q.unit_id, q.q.clone(), PageRequest::parse(None, q.cursor.as_deref())?).await?;
+    let page = people::list(
+        &st,
+        &u.actor,
+        q.unit_id,
+        q.q.clone(),
+        PageRequest::parse(None, q.cursor.as_deref())?,
+    )
+    .await?;
     let text = q.q.unwrap_or_default();
     let next_link = match &page.next_cursor {
         Some(cur) => format!(
@@ -53,7 +66,13 @@ pub async fn list(State(st): State<AppState>, Lang(t): Lang, User(u): User, uri:
         ),
         None => String::new(),
     };
-    render(PeoplePage { c: Chrome::new(t, Some(&u), &here(&uri), "people"), unit, q: text, page, next_link })
+    render(PeoplePage {
+        c: Chrome::new(t, Some(&u), &here(&uri), "people"),
+        unit,
+        q: text,
+        page,
+        next_link,
+    })
 }
 
 #[derive(Template)]
@@ -64,9 +83,18 @@ struct PersonPage {
 }
 
 /// `/people/{id}`.
-pub async fn show(State(st): State<AppState>, Lang(t): Lang, User(u): User, uri: Uri, Ids(id): Ids<i64>) -> Result<Response> {
+pub async fn show(
+    State(st): State<AppState>,
+    Lang(t): Lang,
+    User(u): User,
+    uri: Uri,
+    Ids(id): Ids<i64>,
+) -> Result<Response> {
     let d = people::get(&st, &u.actor, id).await?;
-    render(PersonPage { c: Chrome::new(t, Some(&u), &here(&uri), "people"), d })
+    render(PersonPage {
+        c: Chrome::new(t, Some(&u), &here(&uri), "people"),
+        d,
+    })
 }
 
 #[derive(Template)]
@@ -84,14 +112,26 @@ struct PersonFormPage {
     rows: Vec<usize>,
 }
 
-async fn form_page(st: &AppState, t: Locale, u: &Caller, uri: &Uri, editing: Option<i64>, f: Form, alert: String) -> Result<Response> {
+async fn form_page(
+    st: &AppState,
+    t: Locale,
+    u: &Caller,
+    uri: &Uri,
+    editing: Option<i64>,
+    f: Form,
+    alert: String,
+) -> Result<Response> {
     let unit_id = f.val("unit_id").parse::<i64>().ok();
     let unit = match unit_id {
         Some(id) => crate::app::units::get(st, &u.actor, id).await.ok().map(|d| d.unit),
         None => None,
     };
     let mut c = Chrome::new(t, Some(u), &here(uri), "people");
-    let status = if alert.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if alert.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     c.alert = alert;
     render_status(
         status,
@@ -118,7 +158,13 @@ pub struct NewQuery {
 }
 
 /// `/people/new?unit_id=`.
-pub async fn new_form(State(st): State<AppState>, Lang(t): Lang, User(u): User, uri: Uri, QueryInput(q): QueryInput<NewQuery>) -> Result<Response> {
+pub async fn new_form(
+    State(st): State<AppState>,
+    Lang(t): Lang,
+    User(u): User,
+    uri: Uri,
+    QueryInput(q): QueryInput<NewQuery>,
+) -> Result<Response> {
     let mut v = std::collections::HashMap::new();
     if let Some(id) = q.unit_id {
         put(&mut v, "unit_id", id);
@@ -127,7 +173,13 @@ pub async fn new_form(State(st): State<AppState>, Lang(t): Lang, User(u): User, 
 }
 
 /// Creates a person.
-pub async fn create(State(st): State<AppState>, Lang(t): Lang, User(u): User, uri: Uri, form: FormInput<PersonInput>) -> Result<Response> {
+pub async fn create(
+    State(st): State<AppState>,
+    Lang(t): Lang,
+    User(u): User,
+    uri: Uri,
+    form: FormInput<PersonInput>,
+) -> Result<Response> {
     match people::create(&st, &u.actor, form.value).await {
         Ok(p) => Ok(see(&format!("/people/{}", p.id), "created")),
         Err(e) => {
@@ -164,16 +216,38 @@ fn person_values(p: &Person) -> std::collections::HashMap<String, String> {
 }
 
 /// `/people/{id}/edit`.
-pub async fn edit_form(State(st): State<AppState>, Lang(t): Lang, User(u): User, uri: Uri, Ids(id): Ids<i64>) -> Result<Response> {
+pub async fn edit_form(
+    State(st): State<AppState>,
+    Lang(t): Lang,
+    User(u): User,
+    uri: Uri,
+    Ids(id): Ids<i64>,
+) -> Result<Response> {
     let d = people::get(&st, &u.actor, id).await?;
     if !d.can_edit {
         return Err(crate::Error::Forbidden);
     }
-    form_page(&st, t, &u, &uri, Some(id), Form::with(person_values(&d.person)), String::new()).await
+    form_page(
+        &st,
+        t,
+        &u,
+        &uri,
+        Some(id),
+        Form::with(person_values(&d.person)),
+        String::new(),
+    )
+    .await
 }
 
 /// Saves a person's profile.
-pub async fn edit(State(st): State<AppState>, Lang(t): Lang, User(u): User, uri: Uri, Ids(id): Ids<i64>, form: FormInput<PersonInput>) -> Result<Response> {
+pub async fn edit(
+    State(st): State<AppState>,
+    Lang(t): Lang,
+    User(u): User,
+    uri: Uri,
+    Ids(id): Ids<i64>,
+    form: FormInput<PersonInput>,
+) -> Result<Response> {
     match people::update(&st, &u.actor, id, form.value).await {
         Ok(_) => Ok(see(&format!("/people/{id}"), "saved")),
         Err(e) => {

@@ -1,18 +1,18 @@
 //! Studio pages: the directory, the studio page (checklist, team, namings, life cycle), the
 //! record form, evidence uploads.
 
-use super::{choices, here, put, render, render_status, see, urlencode, Chrome, Form, };
-use crate::web::auth::User;
+use super::{Chrome, Form, choices, here, put, render, render_status, see, urlencode};
 use crate::app::studios::{self, StudioDetail, StudioInput, StudioQuery, TransitionRequest, Upload};
-use crate::app::{people, AppState};
+use crate::app::{AppState, people};
 use crate::domain::checklist::ChecklistItem;
 use crate::domain::pagination::{Page, PageRequest};
-use crate::domain::studio::{Level, StudioKind, StudioState, COMMON_FIELDS};
+use crate::domain::studio::{COMMON_FIELDS, Level, StudioKind, StudioState};
 use crate::error::Result;
 use crate::i18n::Locale;
 use crate::storage::people::Person;
 use crate::storage::studios::{Studio, StudioSummary};
 use crate::storage::units::Unit;
+use crate::web::auth::User;
 use crate::web::auth::{Caller, Lang};
 use crate::web::extract::{FormInput, Ids, QueryInput, UploadInput};
 use askama::Template;
@@ -36,9 +36,21 @@ struct DirectoryPage {
 }
 
 /// `/studios`: the directory with filters and search by any fragment of a name.
-pub async fn directory(State(st): State<AppState>, Lang(t): Lang, User(u): User, uri: Uri, QueryInput(q): QueryInput<StudioQuery>) -> Result<Response> {
+pub async fn directory(
+    State(st): State<AppState>,
+    Lang(t): Lang,
+    User(u): User,
+    uri: Uri,
+    QueryInput(q): QueryInput<StudioQuery>,
+) -> Result<Response> {
     let mut values = std::collections::HashMap::new();
-    for (k, v) in [("q", &q.q), ("level", &q.level), ("state", &q.state), ("kind", &q.kind), ("field", &q.field)] {
+    for (k, v) in [
+        ("q", &q.q),
+        ("level", &q.level),
+        ("state", &q.state),
+        ("kind", &q.kind),
+        ("field", &q.field),
+    ] {
         if let Some(v) = v {
             put(&mut values, k, v);
         }
@@ -53,7 +65,14 @@ pub async fn directory(State(st): State<AppState>, Lang(t): Lang, User(u): User,
         Ok(p) => (p, Form::with(values), String::new()),
         Err(e) => {
             let (f, alert) = Form::failed(values, e, t)?;
-            (Page { items: Vec::new(), next_cursor: None }, f, alert)
+            (
+                Page {
+                    items: Vec::new(),
+                    next_cursor: None,
+                },
+                f,
+                alert,
+            )
         }
     };
     let next_link = match &page.next_cursor {
@@ -93,22 +112,59 @@ struct StudioPage {
 }
 
 /// Shows the studio page, with a failed form's values and problem when there was one.
-async fn studio_page(st: &AppState, t: Locale, u: &Caller, uri: &Uri, id: i64, act: Form, alert: String) -> Result<Response> {
+async fn studio_page(
+    st: &AppState,
+    t: Locale,
+    u: &Caller,
+    uri: &Uri,
+    id: i64,
+    act: Form,
+    alert: String,
+) -> Result<Response> {
     let d = studios::detail(st, &u.actor, id).await?;
     let mut c = Chrome::new(t, Some(u), &here(uri), "studios");
-    let status = if alert.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if alert.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     c.alert = alert;
-    let evidence_items: Vec<ChecklistItem> = ChecklistItem::ALL.iter().copied().filter(|i| i.takes_evidence()).collect();
-    render_status(status, StudioPage { c, d, act, items: choices(&evidence_items, t) })
+    let evidence_items: Vec<ChecklistItem> = ChecklistItem::ALL
+        .iter()
+        .copied()
+        .filter(|i| i.takes_evidence())
+        .collect();
+    render_status(
+        status,
+        StudioPage {
+            c,
+            d,
+            act,
+            items: choices(&evidence_items, t),
+        },
+    )
 }
 
 /// `/studios/{id}`.
-pub async fn show(State(st): State<AppState>, Lang(t): Lang, User(u): User, uri: Uri, Ids(id): Ids<i64>) -> Result<Response> {
+pub async fn show(
+    State(st): State<AppState>,
+    Lang(t): Lang,
+    User(u): User,
+    uri: Uri,
+    Ids(id): Ids<i64>,
+) -> Result<Response> {
     studio_page(&st, t, &u, &uri, id, Form::default(), String::new()).await
 }
 
 /// Takes a step of the life cycle from the studio page.
-pub async fn transition(State(st): State<AppState>, Lang(t): Lang, User(u): User, uri: Uri, Ids(id): Ids<i64>, form: FormInput<TransitionRequest>) -> Result<Response> {
+pub async fn transition(
+    State(st): State<AppState>,
+    Lang(t): Lang,
+    User(u): User,
+    uri: Uri,
+    Ids(id): Ids<i64>,
+    form: FormInput<TransitionRequest>,
+) -> Result<Response> {
     match studios::transition(&st, &u.actor, id, form.value).await {
         Ok(_) => Ok(see(&format!("/studios/{id}"), "transition")),
         Err(e) => {
@@ -119,7 +175,13 @@ pub async fn transition(State(st): State<AppState>, Lang(t): Lang, User(u): User
 }
 
 /// Uploads evidence from the studio page.
-pub async fn upload(State(st): State<AppState>, Lang(t): Lang, User(u): User, Ids(id): Ids<i64>, req: Request) -> Result<Response> {
+pub async fn upload(
+    State(st): State<AppState>,
+    Lang(t): Lang,
+    User(u): User,
+    Ids(id): Ids<i64>,
+    req: Request,
+) -> Result<Response> {
     let uri = req.uri().clone();
     let (parts, body) = req.into_parts();
     let mp = Multipart::from_request(Request::from_parts(parts.clone(), body), &st)
@@ -129,7 +191,18 @@ pub async fn upload(State(st): State<AppState>, Lang(t): Lang, User(u): User, Id
         Ok(mp) => match UploadInput::read(&parts, mp, st.config.max_upload_bytes).await {
             Ok(up) => {
                 let (file_name, bytes) = up.file.unwrap_or_default();
-                studios::upload_evidence(&st, &u.actor, id, Upload { item: up.fields.get("item").cloned(), file_name, bytes }).await.map(|_| ())
+                studios::upload_evidence(
+                    &st,
+                    &u.actor,
+                    id,
+                    Upload {
+                        item: up.fields.get("item").cloned(),
+                        file_name,
+                        bytes,
+                    },
+                )
+                .await
+                .map(|_| ())
             }
             Err(e) => Err(e),
         },
@@ -149,7 +222,12 @@ pub async fn upload(State(st): State<AppState>, Lang(t): Lang, User(u): User, Id
 pub struct Empty {}
 
 /// Removes a piece of evidence.
-pub async fn remove_evidence(State(st): State<AppState>, User(u): User, Ids((id, aid)): Ids<(i64, i64)>, _f: FormInput<Empty>) -> Result<Response> {
+pub async fn remove_evidence(
+    State(st): State<AppState>,
+    User(u): User,
+    Ids((id, aid)): Ids<(i64, i64)>,
+    _f: FormInput<Empty>,
+) -> Result<Response> {
     studios::remove_evidence(&st, &u.actor, id, aid).await?;
     Ok(see(&format!("/studios/{id}"), "removed"))
 }
@@ -180,7 +258,16 @@ pub struct NewQuery {
     leader_q: Option<String>,
 }
 
-async fn new_page(st: &AppState, t: Locale, u: &Caller, uri: &Uri, unit_id: Option<i64>, leader_q: String, f: Form, alert: String) -> Result<Response> {
+async fn new_page(
+    st: &AppState,
+    t: Locale,
+    u: &Caller,
+    uri: &Uri,
+    unit_id: Option<i64>,
+    leader_q: String,
+    again: (Form, String),
+) -> Result<Response> {
+    let (f, alert) = again;
     let unit = match unit_id {
         Some(id) => Some(crate::app::units::get(st, &u.actor, id).await?.unit),
         None => None,
@@ -189,32 +276,68 @@ async fn new_page(st: &AppState, t: Locale, u: &Caller, uri: &Uri, unit_id: Opti
         Some(unit) => {
             let within = crate::app::units::enterprise_id(st, unit).await?;
             let q = Some(leader_q.clone()).filter(|q| !q.trim().is_empty());
-            people::list(st, &u.actor, Some(within), q, PageRequest::parse(Some(30), None)?).await?.items
+            people::list(st, &u.actor, Some(within), q, PageRequest::parse(Some(30), None)?)
+                .await?
+                .items
         }
         None => Vec::new(),
     };
     let mut c = Chrome::new(t, Some(u), &here(uri), "studios");
-    let status = if alert.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if alert.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     c.alert = alert;
-    render_status(status, StudioFormPage { c, f, editing: None, unit, leaders, leader_q, kinds: choices(StudioKind::ALL, t), fields: COMMON_FIELDS })
+    render_status(
+        status,
+        StudioFormPage {
+            c,
+            f,
+            editing: None,
+            unit,
+            leaders,
+            leader_q,
+            kinds: choices(StudioKind::ALL, t),
+            fields: COMMON_FIELDS,
+        },
+    )
 }
 
 /// `/studios/new?unit_id=`.
-pub async fn new_form(State(st): State<AppState>, Lang(t): Lang, User(u): User, uri: Uri, QueryInput(q): QueryInput<NewQuery>) -> Result<Response> {
+pub async fn new_form(
+    State(st): State<AppState>,
+    Lang(t): Lang,
+    User(u): User,
+    uri: Uri,
+    QueryInput(q): QueryInput<NewQuery>,
+) -> Result<Response> {
     let mut values = std::collections::HashMap::new();
     put(&mut values, "kind", "model_worker");
-    new_page(&st, t, &u, &uri, q.unit_id, q.leader_q.unwrap_or_default(), Form::with(values), String::new()).await
+    new_page(
+        &st,
+        t,
+        &u,
+        &uri,
+        q.unit_id,
+        q.leader_q.unwrap_or_default(),
+        (Form::with(values), String::new()),
+    )
+    .await
 }
 
 /// Creates a studio from the form.
-pub async fn create(State(st): State<AppState>, Lang(t): Lang, User(u): User, uri: Uri, form: FormInput<StudioInput>) -> Result<Response> {
+pub async fn create(
+    State(st): State<AppState>,
+    Lang(t): Lang,
+    User(u): User,
+    uri: Uri,
+    form: FormInput<StudioInput>,
+) -> Result<Response> {
     let unit_id = form.value.unit_id;
     match studios::create(&st, &u.actor, form.value).await {
         Ok(s) => Ok(see(&format!("/studios/{}", s.id), "created")),
-        Err(e) => {
-            let (f, alert) = Form::failed(form.raw, e, t)?;
-            new_page(&st, t, &u, &uri, unit_id, String::new(), f, alert).await
-        }
+        Err(e) => new_page(&st, t, &u, &uri, unit_id, String::new(), Form::failed(form.raw, e, t)?).await,
     }
 }
 
@@ -239,25 +362,62 @@ fn studio_values(s: &Studio) -> std::collections::HashMap<String, String> {
     v
 }
 
-async fn edit_page(st: &AppState, t: Locale, u: &Caller, uri: &Uri, id: i64, f: Option<Form>, alert: String) -> Result<Response> {
+async fn edit_page(
+    st: &AppState,
+    t: Locale,
+    u: &Caller,
+    uri: &Uri,
+    id: i64,
+    f: Option<Form>,
+    alert: String,
+) -> Result<Response> {
     let s = studios::get(st, &u.actor, id).await?;
     if !u.actor.can_edit_studio(&s.place()) {
         return Err(crate::Error::Forbidden);
     }
     let f = f.unwrap_or_else(|| Form::with(studio_values(&s)));
     let mut c = Chrome::new(t, Some(u), &here(uri), "studios");
-    let status = if alert.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if alert.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     c.alert = alert;
-    render_status(status, StudioFormPage { c, f, editing: Some(s), unit: None, leaders: Vec::new(), leader_q: String::new(), kinds: choices(StudioKind::ALL, t), fields: COMMON_FIELDS })
+    render_status(
+        status,
+        StudioFormPage {
+            c,
+            f,
+            editing: Some(s),
+            unit: None,
+            leaders: Vec::new(),
+            leader_q: String::new(),
+            kinds: choices(StudioKind::ALL, t),
+            fields: COMMON_FIELDS,
+        },
+    )
 }
 
 /// `/studios/{id}/edit`.
-pub async fn edit_form(State(st): State<AppState>, Lang(t): Lang, User(u): User, uri: Uri, Ids(id): Ids<i64>) -> Result<Response> {
+pub async fn edit_form(
+    State(st): State<AppState>,
+    Lang(t): Lang,
+    User(u): User,
+    uri: Uri,
+    Ids(id): Ids<i64>,
+) -> Result<Response> {
     edit_page(&st, t, &u, &uri, id, None, String::new()).await
 }
 
 /// Saves the record form.
-pub async fn edit(State(st): State<AppState>, Lang(t): Lang, User(u): User, uri: Uri, Ids(id): Ids<i64>, form: FormInput<StudioInput>) -> Result<Response> {
+pub async fn edit(
+    State(st): State<AppState>,
+    Lang(t): Lang,
+    User(u): User,
+    uri: Uri,
+    Ids(id): Ids<i64>,
+    form: FormInput<StudioInput>,
+) -> Result<Response> {
     match studios::update(&st, &u.actor, id, form.value).await {
         Ok(_) => Ok(see(&format!("/studios/{id}"), "saved")),
         Err(e) => {

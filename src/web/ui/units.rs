@@ -1,15 +1,15 @@
 //! The organisation tree: the tops of one's scope, a unit with its figures and children.
 
-use super::{choices, here, render, render_status, see, Chrome, Form, };
-use crate::web::auth::User;
+use super::{Chrome, Form, choices, here, render, render_status, see};
+use crate::app::AppState;
 use crate::app::home::{self, Figures};
 use crate::app::units::{self, UnitDetail, UnitInput};
-use crate::app::AppState;
 use crate::domain::org::UnitKind;
 use crate::domain::pagination::{Page, PageRequest};
 use crate::error::Result;
 use crate::storage::units::Unit;
 use crate::web::auth::Lang;
+use crate::web::auth::User;
 use crate::web::extract::{FormInput, Ids, QueryInput};
 use askama::Template;
 use axum::extract::State;
@@ -34,7 +34,13 @@ struct TopsPage {
 }
 
 /// `/units`: the tops of one's scope, or a search by name.
-pub async fn tops(State(st): State<AppState>, Lang(t): Lang, User(u): User, uri: Uri, QueryInput(q): QueryInput<UnitsQuery>) -> Result<Response> {
+pub async fn tops(
+    State(st): State<AppState>,
+    Lang(t): Lang,
+    User(u): User,
+    uri: Uri,
+    QueryInput(q): QueryInput<UnitsQuery>,
+) -> Result<Response> {
     let text = q.q.clone().unwrap_or_default();
     let found = if text.trim().is_empty() {
         None
@@ -43,7 +49,12 @@ pub async fn tops(State(st): State<AppState>, Lang(t): Lang, User(u): User, uri:
         Some(units::search(&st, &u.actor, text.clone(), None, page).await?)
     };
     let tops = units::tops(&st, &u.actor).await?;
-    render(TopsPage { c: Chrome::new(t, Some(&u), &here(&uri), "units"), q: text, tops, found })
+    render(TopsPage {
+        c: Chrome::new(t, Some(&u), &here(&uri), "units"),
+        q: text,
+        tops,
+        found,
+    })
 }
 
 #[derive(Template)]
@@ -58,46 +69,141 @@ struct UnitPage {
     rename: Form,
 }
 
-async fn unit_page(st: &AppState, t: crate::i18n::Locale, u: &crate::web::auth::Caller, uri: &Uri, id: i64, cursor: Option<&str>, f: Form, rename: Form, alert: String) -> Result<Response> {
+/// The unit page, with the add-child and rename forms as last submitted, and an alert.
+struct Shown {
+    add: Form,
+    rename: Form,
+    alert: String,
+}
+
+async fn unit_page(
+    st: &AppState,
+    t: crate::i18n::Locale,
+    u: &crate::web::auth::Caller,
+    uri: &Uri,
+    id: i64,
+    cursor: Option<&str>,
+    shown: Shown,
+) -> Result<Response> {
+    let Shown { add: f, rename, alert } = shown;
     let d = units::get(st, &u.actor, id).await?;
     let fig = home::unit_figures(st, &u.actor, id).await?;
     let children = units::children(st, &u.actor, id, PageRequest::parse(None, cursor)?).await?;
-    let allowed: Vec<UnitKind> = UnitKind::ALL.iter().copied().filter(|k| d.unit.kind.may_contain(*k) && u.actor.can_create_unit(&d.unit.path, *k)).collect();
+    let allowed: Vec<UnitKind> = UnitKind::ALL
+        .iter()
+        .copied()
+        .filter(|k| d.unit.kind.may_contain(*k) && u.actor.can_create_unit(&d.unit.path, *k))
+        .collect();
     let mut c = Chrome::new(t, Some(u), &here(uri), "units");
-    let status = if alert.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if alert.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     c.alert = alert;
     let mut rename = rename;
     if rename.values.is_empty() {
         super::put(&mut rename.values, "name", &d.unit.name);
     }
-    render_status(status, UnitPage { c, kinds: choices(&allowed, t), d, fig, children, f, rename })
+    render_status(
+        status,
+        UnitPage {
+            c,
+            kinds: choices(&allowed, t),
+            d,
+            fig,
+            children,
+            f,
+            rename,
+        },
+    )
 }
 
 /// `/units/{id}`.
-pub async fn show(State(st): State<AppState>, Lang(t): Lang, User(u): User, uri: Uri, Ids(id): Ids<i64>, QueryInput(q): QueryInput<UnitsQuery>) -> Result<Response> {
-    unit_page(&st, t, &u, &uri, id, q.cursor.as_deref(), Form::default(), Form::default(), String::new()).await
+pub async fn show(
+    State(st): State<AppState>,
+    Lang(t): Lang,
+    User(u): User,
+    uri: Uri,
+    Ids(id): Ids<i64>,
+    QueryInput(q): QueryInput<UnitsQuery>,
+) -> Result<Response> {
+    unit_page(
+        &st,
+        t,
+        &u,
+        &uri,
+        id,
+        q.cursor.as_deref(),
+        Shown {
+            add: Form::default(),
+            rename: Form::default(),
+            alert: String::new(),
+        },
+    )
+    .await
 }
 
 /// Adds a child unit.
-pub async fn create_child(State(st): State<AppState>, Lang(t): Lang, User(u): User, uri: Uri, Ids(id): Ids<i64>, form: FormInput<UnitInput>) -> Result<Response> {
+pub async fn create_child(
+    State(st): State<AppState>,
+    Lang(t): Lang,
+    User(u): User,
+    uri: Uri,
+    Ids(id): Ids<i64>,
+    form: FormInput<UnitInput>,
+) -> Result<Response> {
     let mut input = form.value;
     input.parent_id = Some(id);
     match units::create(&st, &u.actor, input).await {
         Ok(child) => Ok(see(&format!("/units/{}", child.id), "created")),
         Err(e) => {
             let (f, alert) = Form::failed(form.raw, e, t)?;
-            unit_page(&st, t, &u, &uri, id, None, f, Form::default(), alert).await
+            unit_page(
+                &st,
+                t,
+                &u,
+                &uri,
+                id,
+                None,
+                Shown {
+                    add: f,
+                    rename: Form::default(),
+                    alert,
+                },
+            )
+            .await
         }
     }
 }
 
 /// Renames a unit.
-pub async fn rename(State(st): State<AppState>, Lang(t): Lang, User(u): User, uri: Uri, Ids(id): Ids<i64>, form: FormInput<UnitInput>) -> Result<Response> {
+pub async fn rename(
+    State(st): State<AppState>,
+    Lang(t): Lang,
+    User(u): User,
+    uri: Uri,
+    Ids(id): Ids<i64>,
+    form: FormInput<UnitInput>,
+) -> Result<Response> {
     match units::rename(&st, &u.actor, id, form.value).await {
         Ok(_) => Ok(see(&format!("/units/{id}"), "saved")),
         Err(e) => {
             let (f, alert) = Form::failed(form.raw, e, t)?;
-            unit_page(&st, t, &u, &uri, id, None, Form::default(), f, alert).await
+            unit_page(
+                &st,
+                t,
+                &u,
+                &uri,
+                id,
+                None,
+                Shown {
+                    add: Form::default(),
+                    rename: f,
+                    alert,
+                },
+            )
+            .await
         }
     }
 }

@@ -1,0 +1,358 @@
+//! Access, for every resource and every role: inside the scope allowed, a record outside the
+//! scope answers 404 (so that its existence does not leak), a record in sight but not the
+//! caller's to change answers 403, and anonymous callers are refused (401).
+
+use crate::both;
+use crate::common::{Api, Backend, PASSWORD, TestApp, world};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Expect {
+    /// Access granted: a success, or a refusal by a rule of the domain (409) after the checks.
+    Ok,
+    /// In sight, not allowed: 403.
+    Forbidden,
+    /// Out of scope: 404, or 422 naming the out-of-scope id in the body.
+    Hidden,
+}
+
+const USERS: &[&str] = &[
+    "admin",
+    "union.a",
+    "city.a",
+    "ent1",
+    "ent2",
+    "lead1",
+    "mem1",
+    "worker1",
+    "reviewer.a",
+    "union.b",
+];
+
+/// Administrators over enterprise E1 (and the platform admin).
+fn e1_admins(u: &str) -> bool {
+    matches!(u, "admin" | "union.a" | "city.a" | "ent1")
+}
+
+/// Everyone with some role over E1.
+fn e1_anyone(u: &str) -> bool {
+    e1_admins(u) || matches!(u, "lead1" | "mem1" | "worker1" | "reviewer.a")
+}
+
+fn admins_else(u: &str, in_sight: fn(&str) -> bool) -> Expect {
+    if e1_admins(u) {
+        Expect::Ok
+    } else if in_sight(u) {
+        Expect::Forbidden
+    } else {
+        Expect::Hidden
+    }
+}
+
+struct Op {
+    method: Method,
+    path: String,
+    body: Option<Value>,
+    expect: Box<dyn Fn(&str) -> Expect>,
+}
+
+/// Makes a body unique to the user sending it (a new login name, say).
+fn personal(body: &Option<Value>, user: &str) -> Option<Value> {
+    let text = body.as_ref()?.to_string().replace("{user}", &user.replace('.', ""));
+    serde_json::from_str(&text).ok()
+}
+
+fn op(method: Method, path: String, body: Option<Value>, expect: impl Fn(&str) -> Expect + 'static) -> Op {
+    Op {
+        method,
+        path,
+        body,
+        expect: Box::new(expect),
+    }
+}
+
+fn classify(status: u16, body: &Value) -> Option<Expect> {
+    match status {
+        200..=299 | 409 => Some(Expect::Ok),
+        403 => Some(Expect::Forbidden),
+        404 => Some(Expect::Hidden),
+        422 if body.to_string().contains("找不到") => Some(Expect::Hidden),
+        _ => None,
+    }
+}
+
+async fn every_resource_and_role(b: Backend) {
+    let app = TestApp::start(b).await;
+    let w = world(&app).await;
+    let mut users: Vec<(&str, Api)> = Vec::new();
+    for u in USERS {
+        let api = if *u == "admin" {
+            app.admin().await
+        } else {
+            app.login(u, PASSWORD).await
+        };
+        users.push((u, api));
+    }
+    let user = |name: &str| users.iter().find(|(n, _)| *n == name).map(|(_, a)| a.clone()).unwrap();
+    // A proposal of the leader waits for a decision.
+    let pending = user("lead1")
+        .ok_post(
+            &format!("/api/v1/studios/{}/members", w.s1),
+            json!({"kind": "join", "person_id": w.worker_person}),
+        )
+        .await;
+    assert_eq!(pending["status"], "pending");
+    let proposal = pending["id"].as_i64().unwrap();
+    let mem1_account = w.account("mem1");
+
+    let s1 = w.s1;
+    let studio_read = |u: &str| {
+        if e1_anyone(u) { Expect::Ok } else { Expect::Hidden }
+    };
+    let studio_edit = |u: &str| {
+        if e1_admins(u) || u == "lead1" {
+            Expect::Ok
+        } else if e1_anyone(u) {
+            Expect::Forbidden
+        } else {
+            Expect::Hidden
+        }
+    };
+    let mut ops = vec![
+        op(Method::GET, format!("/api/v1/org-units/{}", w.e1), None, studio_read),
+        op(
+            Method::GET,
+            format!("/api/v1/org-units/{}/children", w.e1),
+            None,
+            studio_read,
+        ),
+        op(
+            Method::GET,
+            format!("/api/v1/org-units/{}/stats", w.e1),
+            None,
+            studio_read,
+        ),
+        op(
+            Method::PATCH,
+            format!("/api/v1/org-units/{}", w.e1),
+            Some(json!({"name": "东方机械有限公司"})),
+            |u| admins_else(u, e1_anyone),
+        ),
+        op(
+            Method::POST,
+            "/api/v1/org-units".into(),
+            Some(json!({"parent_id": w.e1, "kind": "branch", "name": "质检部"})),
+            |u| admins_else(u, e1_anyone),
+        ),
+        op(Method::GET, format!("/api/v1/people/{}", w.p3), None, |u| {
+            if e1_admins(u) { Expect::Ok } else { Expect::Hidden }
+        }),
+        op(
+            Method::PUT,
+            format!("/api/v1/people/{}", w.p3),
+            Some(json!({"unit_id": w.e1, "name": "张红", "gender": "female"})),
+            |u| {
+                if e1_admins(u) { Expect::Ok } else { Expect::Hidden }
+            },
+        ),
+        op(
+            Method::POST,
+            "/api/v1/people".into(),
+            Some(json!({"unit_id": w.e1, "name": "新员工", "gender": "male"})),
+            |u| admins_else(u, e1_anyone),
+        ),
+        op(Method::GET, format!("/api/v1/studios/{s1}"), None, studio_read),
+        op(Method::GET, format!("/api/v1/studios/{s1}/members"), None, studio_read),
+        op(Method::GET, format!("/api/v1/studios/{s1}/namings"), None, studio_read),
+        op(
+            Method::GET,
+            format!("/api/v1/studios/{s1}/transitions"),
+            None,
+            studio_read,
+        ),
+        op(
+            Method::GET,
+            format!("/api/v1/studios/{s1}/checklist"),
+            None,
+            studio_read,
+        ),
+        op(Method::GET, format!("/api/v1/studios/{s1}/evidence"), None, studio_read),
+        op(
+            Method::GET,
+            format!("/api/v1/studios/{s1}/proposals"),
+            None,
+            studio_read,
+        ),
+        op(
+            Method::PUT,
+            format!("/api/v1/studios/{s1}"),
+            Some(
+                json!({"name": "李建国劳模创新工作室", "kind": "model_worker", "field": "数控技术", "room": "技术中心201室"}),
+            ),
+            studio_edit,
+        ),
+        op(
+            Method::GET,
+            format!("/api/v1/studios/{s1}/candidates?q=%E5%88%98"),
+            None,
+            studio_edit,
+        ),
+        op(
+            Method::POST,
+            format!("/api/v1/studios/{s1}/members"),
+            Some(json!({"kind": "join", "person_id": w.p4})),
+            studio_edit,
+        ),
+        op(
+            Method::POST,
+            format!("/api/v1/studios/{s1}/team-review"),
+            Some(json!({})),
+            studio_edit,
+        ),
+        op(
+            Method::POST,
+            format!("/api/v1/studios/{s1}/transitions"),
+            Some(json!({"action": "apply", "target_unit_id": w.e1})),
+            |u| admins_else(u, e1_anyone),
+        ),
+        op(
+            Method::POST,
+            format!("/api/v1/member-proposals/{proposal}/decision"),
+            Some(json!({"decision": "approve"})),
+            |u| admins_else(u, e1_anyone),
+        ),
+        op(Method::GET, format!("/api/v1/history/studio/{s1}"), None, |u| {
+            if e1_admins(u) { Expect::Ok } else { Expect::Hidden }
+        }),
+        op(Method::GET, format!("/api/v1/history/person/{}", w.p3), None, |u| {
+            if e1_admins(u) { Expect::Ok } else { Expect::Hidden }
+        }),
+        op(Method::GET, format!("/api/v1/accounts/{mem1_account}"), None, |u| {
+            if e1_admins(u) || u == "mem1" {
+                Expect::Ok
+            } else {
+                Expect::Hidden
+            }
+        }),
+        op(
+            Method::POST,
+            format!("/api/v1/accounts/{mem1_account}/grants"),
+            Some(json!({"role": "worker", "unit_id": w.w1})),
+            |u| {
+                if e1_admins(u) {
+                    Expect::Ok
+                } else if u == "mem1" {
+                    Expect::Forbidden
+                } else {
+                    Expect::Hidden
+                }
+            },
+        ),
+        op(
+            Method::POST,
+            "/api/v1/accounts".into(),
+            Some(
+                json!({"username": "new.{user}", "password": "a-long-password", "display_name": "新用户", "home_unit_id": w.e1}),
+            ),
+            |u| admins_else(u, e1_anyone),
+        ),
+        op(Method::GET, "/api/v1/session".into(), None, |_| Expect::Ok),
+        op(Method::GET, "/api/v1/tokens".into(), None, |_| Expect::Ok),
+    ];
+    // The same for province B's studio, seen from the other side.
+    let s2 = w.s2;
+    let b_read = |u: &str| {
+        if matches!(u, "admin" | "ent2" | "union.b") {
+            Expect::Ok
+        } else {
+            Expect::Hidden
+        }
+    };
+    ops.push(op(Method::GET, format!("/api/v1/studios/{s2}"), None, b_read));
+    ops.push(op(Method::GET, format!("/api/v1/people/{}", w.q2), None, b_read));
+    ops.push(op(Method::GET, format!("/api/v1/org-units/{}", w.e2), None, b_read));
+
+    let mut failures = Vec::new();
+    for o in &ops {
+        for (name, api) in &users {
+            let (status, body) = api.send(o.method.clone(), &o.path, personal(&o.body, name)).await;
+            let want = (o.expect)(name);
+            if classify(status.as_u16(), &body) != Some(want) {
+                failures.push(format!(
+                    "{} {} as {name}: expected {want:?}, got {status} {body}",
+                    o.method, o.path
+                ));
+            }
+        }
+        let (status, body) = app.anonymous().send(o.method.clone(), &o.path, o.body.clone()).await;
+        if status != 401 {
+            failures.push(format!(
+                "{} {} anonymous: expected 401, got {status} {body}",
+                o.method, o.path
+            ));
+        } else {
+            assert_eq!(body["error"]["code"], "unauthenticated");
+        }
+    }
+    // Uploading evidence: the record's editors only.
+    for (name, _) in &users {
+        let (status, body) =
+            crate::common::upload(&app, name, s1, "plaque", "p.png", crate::common::tiny_png(), true).await;
+        if classify(status.as_u16(), &body) != Some(studio_edit(name)) {
+            failures.push(format!(
+                "upload as {name}: expected {:?}, got {status} {body}",
+                studio_edit(name)
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} access failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+async fn lists_hold_only_the_scope(b: Backend) {
+    let app = TestApp::start(b).await;
+    let w = world(&app).await;
+    let ids = |v: &Value| -> Vec<i64> {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["id"].as_i64().unwrap())
+            .collect()
+    };
+    let ent2 = app.login("ent2", PASSWORD).await;
+    assert_eq!(ids(&ent2.ok_get("/api/v1/studios").await), vec![w.s2]);
+    let people = ids(&ent2.ok_get("/api/v1/people").await);
+    assert_eq!(people.len(), 2);
+    assert!(people.contains(&w.leader2) && people.contains(&w.q2));
+    let accounts = ids(&ent2.ok_get("/api/v1/accounts").await);
+    assert_eq!(accounts, vec![w.account("ent2")]);
+    let lead1 = app.login("lead1", PASSWORD).await;
+    assert_eq!(ids(&lead1.ok_get("/api/v1/studios").await), vec![w.s1]);
+    assert!(
+        ids(&lead1.ok_get("/api/v1/people").await).is_empty(),
+        "a leader does not browse personnel records"
+    );
+    let union_a = app.login("union.a", PASSWORD).await;
+    let tops = ids(&union_a.ok_get("/api/v1/org-units").await);
+    assert_eq!(tops, vec![w.province_a]);
+    // Someone whose only tie to a studio is its team still sees that studio, and only it.
+    let admin = app.admin().await;
+    crate::common::add_member(&admin, w.s2, w.p4).await;
+    crate::common::account(&admin, "p4.user", Some(w.p4), w.w1, &[]).await;
+    let p4 = app.login("p4.user", PASSWORD).await;
+    assert_eq!(ids(&p4.ok_get("/api/v1/studios").await), vec![w.s2]);
+    assert_eq!(p4.get(&format!("/api/v1/studios/{}", w.s1)).await.0, 404);
+    assert_eq!(
+        p4.get(&format!("/api/v1/org-units/{}", w.e2)).await.0,
+        404,
+        "a team tie does not open the unit"
+    );
+}
+
+both!(every_resource_and_role, lists_hold_only_the_scope);

@@ -1,0 +1,381 @@
+//! Bad input gets a 4xx with a message per field, in the caller's language, and changes
+//! nothing at all (the whole database is fingerprinted before and after).
+
+use crate::both;
+use crate::common::{Backend, TestApp, world};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+async fn refused_requests_change_nothing(b: Backend) {
+    let app = TestApp::start_with(b, |c| c.max_upload_bytes = 2048).await;
+    let w = world(&app).await;
+    let admin = app.admin().await;
+    let long = "长".repeat(101);
+    let s1 = w.s1;
+    // (method, path, body, status, field expected to carry a message)
+    let cases: Vec<(Method, String, Value, u16, &str)> = vec![
+        (Method::POST, "/api/v1/studios".into(), json!({}), 422, "name"),
+        (
+            Method::POST,
+            "/api/v1/studios".into(),
+            json!({"unit_id": w.e1, "kind": "model_worker", "field": "x"}),
+            422,
+            "name",
+        ),
+        (
+            Method::POST,
+            "/api/v1/studios".into(),
+            json!({"unit_id": w.e1, "name": 42, "kind": "model_worker", "field": "x"}),
+            422,
+            "name",
+        ),
+        (
+            Method::POST,
+            "/api/v1/studios".into(),
+            json!({"unit_id": w.e1, "name": long, "kind": "model_worker", "field": "x"}),
+            422,
+            "name",
+        ),
+        (
+            Method::POST,
+            "/api/v1/studios".into(),
+            json!({"unit_id": w.e1, "name": "甲", "kind": "spaceship", "field": "x"}),
+            422,
+            "kind",
+        ),
+        (
+            Method::POST,
+            "/api/v1/studios".into(),
+            json!({"unit_id": w.e1, "name": "甲", "kind": "worker", "field": "x", "area_m2": "many"}),
+            422,
+            "area_m2",
+        ),
+        (
+            Method::POST,
+            "/api/v1/studios".into(),
+            json!({"unit_id": w.e1, "name": "甲", "kind": "worker", "field": "x", "area_m2": -5}),
+            422,
+            "area_m2",
+        ),
+        (
+            Method::POST,
+            "/api/v1/studios".into(),
+            json!({"unit_id": w.e1, "name": "甲", "kind": "worker", "field": "x", "founded_on": "2024-13-01"}),
+            422,
+            "founded_on",
+        ),
+        (
+            Method::POST,
+            "/api/v1/studios".into(),
+            json!({"unit_id": 999_999, "name": "甲", "kind": "worker", "field": "x"}),
+            422,
+            "unit_id",
+        ),
+        (
+            Method::POST,
+            "/api/v1/studios".into(),
+            json!({"unit_id": w.city_a, "name": "甲", "kind": "worker", "field": "x"}),
+            422,
+            "unit_id",
+        ),
+        (
+            Method::POST,
+            "/api/v1/studios".into(),
+            json!({"unit_id": w.e1, "leader_person_id": 999_999, "name": "甲", "kind": "worker", "field": "x"}),
+            422,
+            "leader_person_id",
+        ),
+        (
+            Method::PUT,
+            format!("/api/v1/studios/{s1}"),
+            json!({"name": "", "kind": "worker", "field": "x"}),
+            422,
+            "name",
+        ),
+        (
+            Method::PUT,
+            format!("/api/v1/studios/{s1}"),
+            json!({"name": "甲", "kind": "worker", "field": "x", "contact": "call me"}),
+            422,
+            "contact",
+        ),
+        (
+            Method::PUT,
+            "/api/v1/studios/999999".into(),
+            json!({"name": "甲", "kind": "worker", "field": "x"}),
+            404,
+            "",
+        ),
+        (
+            Method::POST,
+            "/api/v1/people".into(),
+            json!({"unit_id": w.e1, "name": "甲"}),
+            422,
+            "gender",
+        ),
+        (
+            Method::POST,
+            "/api/v1/people".into(),
+            json!({"unit_id": w.e1, "name": "甲", "gender": "male", "birth_year": 1800}),
+            422,
+            "birth_year",
+        ),
+        (
+            Method::POST,
+            "/api/v1/people".into(),
+            json!({"unit_id": w.e1, "name": "甲", "gender": "male", "honours": [{"honour": "emperor"}]}),
+            422,
+            "honours.0.honour",
+        ),
+        (
+            Method::POST,
+            "/api/v1/people".into(),
+            json!({"unit_id": w.e1, "name": "甲", "gender": "male", "honours": "lots"}),
+            422,
+            "honours",
+        ),
+        (
+            Method::POST,
+            "/api/v1/org-units".into(),
+            json!({"parent_id": w.w1, "kind": "city", "name": "错位的市"}),
+            422,
+            "kind",
+        ),
+        (
+            Method::POST,
+            "/api/v1/org-units".into(),
+            json!({"parent_id": 999_999, "kind": "branch", "name": "x"}),
+            404,
+            "",
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/studios/{s1}/members"),
+            json!({"kind": "join"}),
+            422,
+            "person_id",
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/studios/{s1}/members"),
+            json!({"kind": "join", "person_id": 999_999}),
+            422,
+            "person_id",
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/studios/{s1}/members"),
+            json!({"kind": "join", "person_id": w.p2}),
+            409,
+            "",
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/studios/{s1}/members"),
+            json!({"kind": "join", "person_id": w.p4, "role": "leader"}),
+            422,
+            "role",
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/studios/{s1}/members"),
+            json!({"kind": "dance", "person_id": w.p4}),
+            422,
+            "kind",
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/studios/{s1}/transitions"),
+            json!({"action": "name", "certificate_no": "X"}),
+            409,
+            "",
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/studios/{s1}/transitions"),
+            json!({"action": "revoke"}),
+            409,
+            "",
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/studios/{s1}/transitions"),
+            json!({"action": "fly"}),
+            422,
+            "action",
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/studios/{s1}/transitions"),
+            json!({"action": "cancel"}),
+            422,
+            "reason",
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/studios/{s1}/transitions"),
+            json!({"action": "apply", "target_unit_id": w.e2}),
+            422,
+            "target_unit_id",
+        ),
+        (
+            Method::POST,
+            "/api/v1/studios/999999/transitions".into(),
+            json!({"action": "cancel", "reason": "x"}),
+            404,
+            "",
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/studios/{s1}/team-review"),
+            json!({"reviewed_on": "2999-01-01"}),
+            422,
+            "reviewed_on",
+        ),
+        (
+            Method::POST,
+            "/api/v1/accounts".into(),
+            json!({"username": "a", "password": "short", "home_unit_id": w.e1, "display_name": "x"}),
+            422,
+            "username",
+        ),
+        (
+            Method::POST,
+            "/api/v1/accounts".into(),
+            json!({"username": "lead1", "password": "long enough pw", "home_unit_id": w.e1, "display_name": "x"}),
+            422,
+            "username",
+        ),
+        (
+            Method::POST,
+            "/api/v1/accounts".into(),
+            json!({"username": "p2again", "password": "long enough pw", "person_id": w.p2}),
+            422,
+            "person_id",
+        ),
+        (Method::POST, "/api/v1/tokens".into(), json!({"name": ""}), 422, "name"),
+        (Method::GET, "/api/v1/studios?limit=0".into(), Value::Null, 422, "limit"),
+        (
+            Method::GET,
+            "/api/v1/studios?cursor=garbage!".into(),
+            Value::Null,
+            422,
+            "cursor",
+        ),
+        (
+            Method::GET,
+            "/api/v1/studios?state=flying".into(),
+            Value::Null,
+            422,
+            "state",
+        ),
+        (
+            Method::GET,
+            "/api/v1/studios?unit_id=abc".into(),
+            Value::Null,
+            422,
+            "unit_id",
+        ),
+        (Method::GET, "/api/v1/studios/abc".into(), Value::Null, 404, ""),
+        (Method::GET, "/api/v1/people/999999".into(), Value::Null, 404, ""),
+    ];
+    let mut failures = Vec::new();
+    for (method, path, body, want, field) in cases {
+        let before = app.fingerprint().await;
+        let (status, v) = admin
+            .send(method.clone(), &path, (!body.is_null()).then_some(body.clone()))
+            .await;
+        let after = app.fingerprint().await;
+        if status.as_u16() != want {
+            failures.push(format!("{method} {path} {body}: expected {want}, got {status} {v}"));
+            continue;
+        }
+        if v["error"]["message"].as_str().is_none_or(|m| m.is_empty()) {
+            failures.push(format!("{method} {path}: no message in {v}"));
+        }
+        if !field.is_empty() && v["error"]["fields"][field].as_str().is_none_or(|m| m.is_empty()) {
+            failures.push(format!("{method} {path}: no message for field {field} in {v}"));
+        }
+        if before != after {
+            failures.push(format!("{method} {path}: the database changed on a refused request"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+
+    // Malformed bodies.
+    for (ct, body) in [
+        ("application/json", "{not json"),
+        ("text/plain", "{}"),
+        ("application/json", "[1,2]"),
+    ] {
+        let resp = admin
+            .client
+            .post(format!("{}/api/v1/studios", app.base))
+            .header("content-type", ct)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 422, "{ct} {body}");
+        let v: Value = resp.json().await.unwrap();
+        assert_eq!(v["error"]["code"], "validation_failed");
+        assert!(v["error"]["fields"]["_body"].is_string());
+    }
+
+    // Uploads: too large (413) and not an accepted type (415), nothing stored.
+    let before = app.fingerprint().await;
+    let (status, v) = crate::common::upload(
+        &app,
+        "admin",
+        s1,
+        "plaque",
+        "big.png",
+        [crate::common::tiny_png(), vec![0u8; 4096]].concat(),
+        true,
+    )
+    .await;
+    assert_eq!(status, 413, "{v}");
+    assert_eq!(v["error"]["code"], "payload_too_large");
+    let (status, v) = crate::common::upload(
+        &app,
+        "admin",
+        s1,
+        "plaque",
+        "note.txt",
+        b"just some text".to_vec(),
+        true,
+    )
+    .await;
+    assert_eq!(status, 415, "{v}");
+    assert!(v["error"]["fields"]["file"].is_string());
+    let (status, v) = crate::common::upload(&app, "admin", s1, "team", "t.png", crate::common::tiny_png(), true).await;
+    assert_eq!(status, 422, "{v}");
+    assert!(v["error"]["fields"]["item"].is_string());
+    assert_eq!(before, app.fingerprint().await);
+    let files = std::fs::read_dir(app.state.config.uploads_dir())
+        .map(|d| d.count())
+        .unwrap_or(0);
+    assert_eq!(files, 0, "no file may be left behind by a refused upload");
+}
+
+async fn messages_speak_the_callers_language(b: Backend) {
+    let app = TestApp::start(b).await;
+    let w = world(&app).await;
+    let zh = app.admin().await;
+    let en = app.admin().await.english();
+    let path = format!("/api/v1/studios/{}/transitions", w.s1);
+    let (_, v) = zh.post(&path, json!({"action": "name", "certificate_no": "X"})).await;
+    assert_eq!(v["error"]["code"], "invalid_transition");
+    assert_eq!(v["error"]["message"], "当前状态为“筹建”，不能办理“命名授牌”。");
+    let (_, v) = en.post(&path, json!({"action": "name", "certificate_no": "X"})).await;
+    assert_eq!(
+        v["error"]["message"],
+        "The studio is “Draft”: “Name the studio” is not possible now."
+    );
+    let (_, v) = en.post("/api/v1/studios", json!({})).await;
+    assert_eq!(v["error"]["fields"]["name"], "Required.");
+    let (_, v) = zh.post("/api/v1/studios", json!({})).await;
+    assert_eq!(v["error"]["fields"]["name"], "必填。");
+}
+
+both!(refused_requests_change_nothing, messages_speak_the_callers_language);

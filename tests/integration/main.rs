@@ -1,0 +1,12 @@
+//! Integration tests: each runs a real server with a fresh database, on SQLite and on
+//! PostgreSQL (see `common`). Run them all with `scripts/test`.
+
+mod common;
+
+mod access;
+mod api;
+mod bad_input;
+mod browser;
+mod lifecycle;
+mod sessions;
+mod team;

@@ -1,0 +1,290 @@
+//! Logging in and out, API tokens, slowed-down repeated failures, CSRF and cross-site
+//! protection of the pages.
+
+use crate::both;
+use crate::common::{ADMIN_PASSWORD, Api, Backend, PASSWORD, TestApp, world};
+use serde_json::json;
+
+async fn sessions_and_tokens(b: Backend) {
+    let app = TestApp::start(b).await;
+    world(&app).await;
+    let api = app.login("lead1", PASSWORD).await;
+    let me = api.ok_get("/api/v1/session").await;
+    assert_eq!(me["username"], "lead1");
+    // An API token works without a cookie, and stops working when revoked.
+    let t = api.ok_post("/api/v1/tokens", json!({"name": "OA 接口"})).await;
+    let secret = t["secret"].as_str().unwrap().to_string();
+    assert!(secret.starts_with("jx_"));
+    let by_token = api.with_token(&secret);
+    assert_eq!(by_token.ok_get("/api/v1/session").await["username"], "lead1");
+    let list = api.ok_get("/api/v1/tokens").await;
+    assert!(list[0].get("secret").is_none(), "the secret is never listed");
+    let (s, _) = api.delete(&format!("/api/v1/tokens/{}", t["id"])).await;
+    assert_eq!(s, 200);
+    let (s, v) = by_token.get("/api/v1/session").await;
+    assert_eq!(
+        (s.as_u16(), v["error"]["code"].as_str()),
+        (401, Some("unauthenticated"))
+    );
+    // Someone else's token cannot be revoked (it does not exist for them).
+    let t2 = api.ok_post("/api/v1/tokens", json!({"name": "another"})).await;
+    let other = app.login("mem1", PASSWORD).await;
+    assert_eq!(other.delete(&format!("/api/v1/tokens/{}", t2["id"])).await.0, 404);
+    // Logging out ends the session.
+    let (s, _) = api.delete("/api/v1/session").await;
+    assert_eq!(s, 204);
+    assert_eq!(api.get("/api/v1/session").await.0, 401);
+    // A password change ends every session of the account.
+    let a = app.login("mem1", PASSWORD).await;
+    let b2 = app.login("mem1", PASSWORD).await;
+    let id = a.ok_get("/api/v1/session").await["id"].as_i64().unwrap();
+    let (s, v) = a
+        .put(
+            &format!("/api/v1/accounts/{id}/password"),
+            json!({"current_password": "wrong one!", "password": "new-password-2"}),
+        )
+        .await;
+    assert_eq!(s, 422, "{v}");
+    let (s, _) = a
+        .put(
+            &format!("/api/v1/accounts/{id}/password"),
+            json!({"current_password": PASSWORD, "password": "new-password-2"}),
+        )
+        .await;
+    assert_eq!(s, 204);
+    assert_eq!(b2.get("/api/v1/session").await.0, 401);
+    app.login("mem1", "new-password-2").await;
+    // A disabled account cannot log in.
+    let admin = app.admin().await;
+    admin.ok_get("/api/v1/session").await;
+    let (s, _) = admin
+        .put(&format!("/api/v1/accounts/{id}/active"), json!({"active": false}))
+        .await;
+    assert_eq!(s, 200);
+    let (s, _) = Api::new(&app.base)
+        .post(
+            "/api/v1/session",
+            json!({"username": "mem1", "password": "new-password-2"}),
+        )
+        .await;
+    assert_eq!(s, 409);
+}
+
+async fn repeated_failures_are_slowed_down(b: Backend) {
+    let app = TestApp::start(b).await;
+    let api = app.anonymous();
+    for _ in 0..5 {
+        let (s, v) = api
+            .post(
+                "/api/v1/session",
+                json!({"username": "admin", "password": "wrong password"}),
+            )
+            .await;
+        assert_eq!(
+            (s.as_u16(), v["error"]["code"].as_str()),
+            (409, Some("invalid_credentials"))
+        );
+    }
+    // Now even the right password waits.
+    let resp = api
+        .client
+        .post(format!("{}/api/v1/session", app.base))
+        .json(&json!({"username": "admin", "password": ADMIN_PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 429);
+    assert!(resp.headers().get("retry-after").is_some());
+    let v: serde_json::Value = resp.json().await.unwrap();
+    assert!(v["error"]["message"].as_str().unwrap().contains("秒"));
+    tokio::time::sleep(std::time::Duration::from_millis(1300)).await;
+    let (s, v) = api
+        .post(
+            "/api/v1/session",
+            json!({"username": "admin", "password": ADMIN_PASSWORD}),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    // Unknown names are answered the same way as wrong passwords.
+    let (s, v) = api
+        .post("/api/v1/session", json!({"username": "nobody", "password": "whatever"}))
+        .await;
+    assert_eq!(
+        (s.as_u16(), v["error"]["code"].as_str()),
+        (409, Some("invalid_credentials"))
+    );
+    let (s, v) = api
+        .post("/api/v1/session", json!({"username": "", "password": ""}))
+        .await;
+    assert_eq!(s, 422);
+    assert!(v["error"]["fields"]["username"].is_string());
+}
+
+async fn pages_need_a_session_and_csrf(b: Backend) {
+    let app = TestApp::start(b).await;
+    let w = world(&app).await;
+    let anon = app.anonymous();
+    // A page without a session sends to the login page.
+    let resp = anon.client.get(format!("{}/studios", app.base)).send().await.unwrap();
+    assert_eq!(resp.status(), 303);
+    assert_eq!(resp.headers()["location"], "/login?next=/studios");
+    // The login form carries a CSRF token tied to a cookie.
+    let page = anon
+        .client
+        .get(format!("{}/login", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let token = page
+        .split("name=\"_csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let resp = anon
+        .client
+        .post(format!("{}/login", app.base))
+        .form(&[("username", "lead1"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 403, "no CSRF token, no login");
+    let resp = anon
+        .client
+        .post(format!("{}/login", app.base))
+        .form(&[
+            ("_csrf", token.as_str()),
+            ("username", "lead1"),
+            ("password", PASSWORD),
+            ("next", "/studios"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+    assert_eq!(resp.headers()["location"], "/studios");
+    let cookie = resp
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .find(|c| c.starts_with("jx_session="))
+        .unwrap();
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"));
+    let html = anon
+        .client
+        .get(format!("{}/studios/{}", app.base, w.s1))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("李建国劳模创新工作室") && html.contains("“八有”标准"));
+    // Forms without the session's token are refused, and so is a write from another site.
+    let resp = anon
+        .client
+        .post(format!("{}/studios/{}/edit", app.base, w.s1))
+        .form(&[("name", "改名"), ("kind", "worker"), ("field", "x")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 403);
+    let session_csrf = html
+        .split("name=\"_csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    let resp = anon
+        .client
+        .post(format!("{}/studios/{}/edit", app.base, w.s1))
+        .header("origin", "http://evil.example")
+        .form(&[
+            ("_csrf", session_csrf.as_str()),
+            ("name", "改名"),
+            ("kind", "worker"),
+            ("field", "x"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 403);
+    // With the token the form saves, and a bad field comes back with its message.
+    let resp = anon
+        .client
+        .post(format!("{}/studios/{}/edit", app.base, w.s1))
+        .form(&[
+            ("_csrf", session_csrf.as_str()),
+            ("name", ""),
+            ("kind", "worker"),
+            ("field", "x"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 422);
+    assert!(resp.text().await.unwrap().contains("必填。"));
+    let resp = anon
+        .client
+        .post(format!("{}/studios/{}/edit", app.base, w.s1))
+        .form(&[
+            ("_csrf", session_csrf.as_str()),
+            ("name", "李建国劳模创新工作室"),
+            ("kind", "model_worker"),
+            ("field", "数控技术"),
+            ("room", "新楼101"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+    // The language switch.
+    let resp = anon
+        .client
+        .get(format!("{}/lang?set=en&next=/studios", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+    let html = anon
+        .client
+        .get(format!("{}/studios", app.base))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("Studio directory") && html.contains("lang=\"en\""));
+    // Every page of the world renders for its users.
+    for path in [
+        "/".to_string(),
+        "/units".into(),
+        format!("/units/{}", w.e1),
+        "/studios".into(),
+        format!("/studios/{}", w.s1),
+        format!("/studios/{}/team", w.s1),
+        format!("/studios/{}/team?q=%E5%88%98", w.s1),
+        format!("/studios/{}/edit", w.s1),
+        "/me".into(),
+    ] {
+        let resp = anon.client.get(format!("{}{}", app.base, path)).send().await.unwrap();
+        assert_eq!(resp.status(), 200, "{path}");
+    }
+    let admin_pages = Api::new(&app.base);
+    let _ = admin_pages;
+}
+
+both!(
+    sessions_and_tokens,
+    repeated_failures_are_slowed_down,
+    pages_need_a_session_and_csrf
+);
