@@ -48,8 +48,18 @@ pub fn random_token(bytes: usize) -> String {
 
 /// SHA-256 of a token, hex: what is stored instead of the token.
 pub fn token_hash(token: &str) -> String {
-    let digest = Sha256::digest(token.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    hex(&Sha256::digest(token.as_bytes()))
+}
+
+/// Lowercase hexadecimal.
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(DIGITS[(b >> 4) as usize] as char);
+        s.push(DIGITS[(b & 15) as usize] as char);
+    }
+    s
 }
 
 /// Seconds to wait before another attempt after `failures` failures, `free` of them unpunished.
@@ -180,47 +190,119 @@ pub async fn logout(st: &AppState, token: &str) -> Result<()> {
     st.db.write(move |c| sessions::delete(c, &hash)).await
 }
 
-/// The caller behind a session cookie: the actor and the session's CSRF token.
-pub async fn actor_from_session(st: &AppState, token: &str) -> Result<Option<(Actor, String)>> {
+/// Who is calling, as found from a session cookie or a token.
+#[derive(Debug, Clone)]
+pub struct Found {
+    /// The actor.
+    pub actor: Actor,
+    /// The session's CSRF token (empty for API tokens).
+    pub csrf: String,
+    /// The account's preferred language, if chosen.
+    pub locale: Option<String>,
+}
+
+/// How long a caller looked up is trusted without asking the database again. Changes made
+/// through this process take effect at once (see `storage::callers_changed`); changes made
+/// by another process sharing the database take at most this long.
+pub const CALLER_TTL: std::time::Duration = std::time::Duration::from_secs(5);
+/// Callers remembered at most; beyond, the memory is cleared.
+const CALLER_CAPACITY: usize = 50_000;
+
+/// Callers recently looked up, by the hash of their session or token. Every request needs its
+/// caller's grants and team standings; they are read from the database again only when they
+/// may have changed.
+#[derive(Default)]
+pub struct CallerCache {
+    entries: std::sync::Mutex<std::collections::HashMap<String, CachedCaller>>,
+}
+
+/// A remembered lookup: when, in which generation, and what was found (possibly nothing).
+type CachedCaller = (u64, std::time::Instant, Option<Found>);
+
+impl CallerCache {
+    fn get(&self, key: &str) -> Option<Option<Found>> {
+        let map = self.entries.lock().ok()?;
+        let (generation, at, found) = map.get(key)?;
+        (*generation == crate::storage::callers_generation() && at.elapsed() < CALLER_TTL).then(|| found.clone())
+    }
+
+    fn put(&self, key: String, generation: u64, found: Option<Found>) {
+        if let Ok(mut map) = self.entries.lock() {
+            if map.len() >= CALLER_CAPACITY {
+                map.clear();
+            }
+            map.insert(key, (generation, std::time::Instant::now(), found));
+        }
+    }
+}
+
+/// The caller behind a session cookie.
+pub async fn actor_from_session(st: &AppState, token: &str) -> Result<Option<Found>> {
     let hash = token_hash(token);
-    st.db
+    let key = format!("s:{hash}");
+    if let Some(found) = st.callers.get(&key) {
+        return Ok(found);
+    }
+    let generation = crate::storage::callers_generation();
+    let found = st
+        .db
         .read(move |c| {
             let Some(s) = sessions::get(c, &hash, crate::clock::now_ms())? else {
                 return Ok(None);
             };
-            Ok(load_actor(c, s.account_id)?.map(|a| (a, s.csrf_token)))
+            Ok(load_actor(c, s.account_id)?.map(|(actor, locale)| Found {
+                actor,
+                csrf: s.csrf_token,
+                locale,
+            }))
         })
-        .await
+        .await?;
+    st.callers.put(key, generation, found.clone());
+    Ok(found)
 }
 
 /// The caller behind an API token.
-pub async fn actor_from_token(st: &AppState, token: &str) -> Result<Option<Actor>> {
+pub async fn actor_from_token(st: &AppState, token: &str) -> Result<Option<Found>> {
     let hash = token_hash(token);
-    st.db
+    let key = format!("t:{hash}");
+    if let Some(found) = st.callers.get(&key) {
+        return Ok(found);
+    }
+    let generation = crate::storage::callers_generation();
+    let found = st
+        .db
         .read(move |c| match accounts::account_of_token(c, &hash)? {
-            Some(id) => load_actor(c, id),
+            Some(id) => Ok(load_actor(c, id)?.map(|(actor, locale)| Found {
+                actor,
+                csrf: String::new(),
+                locale,
+            })),
             None => Ok(None),
         })
-        .await
+        .await?;
+    st.callers.put(key, generation, found.clone());
+    Ok(found)
 }
 
-/// Everything the policy needs about an account: its grants and its standing in teams.
-pub fn load_actor(c: &mut Conn, account_id: i64) -> Result<Option<Actor>> {
+/// Everything the policy needs about an account — its grants and its standing in teams — and
+/// its preferred language.
+pub fn load_actor(c: &mut Conn, account_id: i64) -> Result<Option<(Actor, Option<String>)>> {
     let Some(row) = c.query_opt(
-        "SELECT display_name, person_id, active FROM accounts WHERE id = ?",
+        "SELECT display_name, person_id, active, locale FROM accounts WHERE id = ?",
         crate::params![account_id],
         |r| {
             Ok((
                 r.get::<String>("display_name")?,
                 r.get::<Option<i64>>("person_id")?,
                 r.get::<bool>("active")?,
+                r.get::<Option<String>>("locale")?,
             ))
         },
     )?
     else {
         return Ok(None);
     };
-    let (display_name, person_id, active) = row;
+    let (display_name, person_id, active, locale) = row;
     if !active {
         return Ok(None);
     }
@@ -229,20 +311,16 @@ pub fn load_actor(c: &mut Conn, account_id: i64) -> Result<Option<Actor>> {
         Some(p) => members::ties(c, p)?,
         None => Vec::new(),
     };
-    Ok(Some(Actor {
-        account_id,
-        person_id,
-        display_name,
-        grants,
-        ties,
-    }))
-}
-
-/// The account's preferred language, if set.
-pub async fn preferred_locale(st: &AppState, account_id: i64) -> Result<Option<String>> {
-    st.db
-        .read(move |c| Ok(accounts::get(c, account_id)?.and_then(|a| a.locale)))
-        .await
+    Ok(Some((
+        Actor {
+            account_id,
+            person_id,
+            display_name,
+            grants,
+            ties,
+        },
+        locale,
+    )))
 }
 
 #[cfg(test)]

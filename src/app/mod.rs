@@ -17,13 +17,15 @@ use crate::config::Config;
 use crate::storage::Db;
 use std::sync::Arc;
 
-/// What every request can reach: the database and the settings.
+/// What every request can reach: the database, the settings, the callers recently seen.
 #[derive(Clone)]
 pub struct AppState {
     /// The database.
     pub db: Db,
     /// The settings.
     pub config: Arc<Config>,
+    /// Callers looked up in the last seconds, by session or token.
+    pub callers: Arc<auth::CallerCache>,
 }
 
 impl AppState {
@@ -32,6 +34,7 @@ impl AppState {
         AppState {
             db,
             config: Arc::new(config),
+            callers: Arc::new(auth::CallerCache::default()),
         }
     }
 }

@@ -530,7 +530,7 @@ pub struct Upload {
 
 fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::{Digest, Sha256};
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    super::auth::hex(&Sha256::digest(bytes))
 }
 
 /// Stores evidence for a checklist item: on disk under the data directory, content-addressed.

@@ -574,6 +574,15 @@ fn history(rng: &mut ChaCha8Rng, w: &mut World, si: usize, anchor: Date) {
             .filter(|l| *l == top || (l.rank() < top.rank() && rng.random_bool(0.45)))
             .collect(),
     };
+    // A studio named several times is an old one: push its founding back to leave room.
+    let min_age = 365 * (1 + ladder.len() as i64);
+    let founded = if (anchor - founded).get_days() as i64 >= min_age {
+        founded
+    } else {
+        let f = days_before(anchor, rng.random_range(min_age..min_age + 1500));
+        w.studios[si].founded_on = f;
+        f
+    };
     let mut on = days_after(founded, rng.random_range(120..600));
     let mut cur_state = StudioState::Draft;
     let mut supervisor = None;

@@ -152,6 +152,7 @@ pub fn insert(c: &mut Conn, a: &NewAccount) -> Result<i64> {
 
 /// Replaces the password hash.
 pub fn set_password(c: &mut Conn, id: i64, hash: &str) -> Result<()> {
+    super::callers_changed();
     c.execute(
         "UPDATE accounts SET password_hash = ?, updated_at = ? WHERE id = ?",
         params![hash, crate::clock::now_ms(), id],
@@ -161,6 +162,7 @@ pub fn set_password(c: &mut Conn, id: i64, hash: &str) -> Result<()> {
 
 /// Enables or disables login.
 pub fn set_active(c: &mut Conn, id: i64, active: bool) -> Result<()> {
+    super::callers_changed();
     c.execute(
         "UPDATE accounts SET active = ?, updated_at = ? WHERE id = ?",
         params![active, crate::clock::now_ms(), id],
@@ -170,6 +172,7 @@ pub fn set_active(c: &mut Conn, id: i64, active: bool) -> Result<()> {
 
 /// Stores the preferred language.
 pub fn set_locale(c: &mut Conn, id: i64, locale: &str) -> Result<()> {
+    super::callers_changed();
     c.execute("UPDATE accounts SET locale = ? WHERE id = ?", params![locale, id])?;
     Ok(())
 }
@@ -200,6 +203,7 @@ fn grant_views(c: &mut Conn, account_id: i64) -> Result<Vec<GrantView>> {
 
 /// Grants a role on a unit (idempotent); returns the grant id.
 pub fn grant(c: &mut Conn, account_id: i64, role: Role, unit_id: i64, by: Option<i64>) -> Result<i64> {
+    super::callers_changed();
     if let Some(id) = c.query_opt(
         "SELECT id FROM role_grants WHERE account_id = ? AND role = ? AND unit_id = ?",
         params![account_id, role.code(), unit_id],
@@ -234,6 +238,7 @@ pub fn grant_by_id(c: &mut Conn, grant_id: i64) -> Result<Option<(i64, Role, i64
 
 /// Withdraws a grant.
 pub fn revoke_grant(c: &mut Conn, grant_id: i64) -> Result<()> {
+    super::callers_changed();
     c.execute("DELETE FROM role_grants WHERE id = ?", params![grant_id])?;
     Ok(())
 }
@@ -296,6 +301,7 @@ pub fn token(c: &mut Conn, id: i64) -> Result<Option<(i64, ApiToken)>> {
 
 /// Revokes a token.
 pub fn revoke_token(c: &mut Conn, id: i64) -> Result<()> {
+    super::callers_changed();
     c.execute(
         "UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
         params![crate::clock::now_ms(), id],

@@ -118,6 +118,7 @@ pub fn add(
     duty: Option<&str>,
     joined_on: Date,
 ) -> Result<i64> {
+    super::callers_changed();
     let now = crate::clock::now_ms();
     let id = c.next_id("studio_members")?;
     c.execute(
@@ -129,6 +130,7 @@ pub fn add(
 
 /// Ends a membership.
 pub fn end(c: &mut Conn, member_id: i64, left_on: Date) -> Result<()> {
+    super::callers_changed();
     c.execute(
         "UPDATE studio_members SET left_on = ?, updated_at = ? WHERE id = ? AND left_on IS NULL",
         params![left_on, crate::clock::now_ms(), member_id],

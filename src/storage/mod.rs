@@ -30,6 +30,35 @@ use crate::error::{Error, Result};
 use jiff::civil::Date;
 use std::borrow::Cow;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+static CALLERS_GENERATION: AtomicU64 = AtomicU64::new(0);
+
+thread_local! {
+    /// A write job of this thread changed callers' identities; bump again after its commit.
+    static CALLERS_PENDING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Notes that something a caller's identity is made of changed (a grant, a membership, a
+/// session, a password…): callers remembered by this process are looked up again. Called by
+/// the writes concerned; the generation moves now and once more after the commit, so that no
+/// lookup made in between is kept.
+pub fn callers_changed() {
+    CALLERS_GENERATION.fetch_add(1, Ordering::Release);
+    CALLERS_PENDING.with(|p| p.set(true));
+}
+
+/// After a commit (or rollback) on this thread: completes a pending change of callers.
+fn after_commit() {
+    if CALLERS_PENDING.with(|p| p.replace(false)) {
+        CALLERS_GENERATION.fetch_add(1, Ordering::Release);
+    }
+}
+
+/// The current generation of callers' identities in this process.
+pub fn callers_generation() -> u64 {
+    CALLERS_GENERATION.load(Ordering::Acquire)
+}
 
 /// Which database is behind a [`Db`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -176,11 +205,32 @@ pub enum Conn<'c> {
 }
 
 /// One row of a result, read by column name.
-pub enum Row<'a, 'b> {
-    /// A row from SQLite.
+pub struct Row<'a, 'b> {
+    inner: RowInner<'a, 'b>,
+    /// Where the next column is likely to be: rows are read in column order, so looking
+    /// there first makes each lookup by name one comparison.
+    hint: std::cell::Cell<usize>,
+}
+
+enum RowInner<'a, 'b> {
     Sqlite(&'a rusqlite::Row<'b>),
-    /// A row from PostgreSQL.
     Postgres(&'a postgres::Row),
+}
+
+impl<'a, 'b> Row<'a, 'b> {
+    fn sqlite(r: &'a rusqlite::Row<'b>) -> Self {
+        Row {
+            inner: RowInner::Sqlite(r),
+            hint: std::cell::Cell::new(0),
+        }
+    }
+
+    fn postgres(r: &'a postgres::Row) -> Self {
+        Row {
+            inner: RowInner::Postgres(r),
+            hint: std::cell::Cell::new(0),
+        }
+    }
 }
 
 impl Conn<'_> {
@@ -202,13 +252,13 @@ impl Conn<'_> {
                     .map_err(DbError::from)?;
                 let mut out = Vec::new();
                 while let Some(r) = rows.next().map_err(DbError::from)? {
-                    out.push(f(&Row::Sqlite(r))?);
+                    out.push(f(&Row::sqlite(r))?);
                 }
                 Ok(out)
             }
             Conn::Postgres(c) => {
                 let rows = c.query(sql, params)?;
-                rows.iter().map(|r| f(&Row::Postgres(r))).collect()
+                rows.iter().map(|r| f(&Row::postgres(r))).collect()
             }
         }
     }
@@ -227,13 +277,13 @@ impl Conn<'_> {
                     .query(rusqlite::params_from_iter(params.iter()))
                     .map_err(DbError::from)?;
                 match rows.next().map_err(DbError::from)? {
-                    Some(r) => Ok(Some(f(&Row::Sqlite(r))?)),
+                    Some(r) => Ok(Some(f(&Row::sqlite(r))?)),
                     None => Ok(None),
                 }
             }
             Conn::Postgres(c) => {
                 let rows = c.query(sql, params)?;
-                rows.first().map(|r| f(&Row::Postgres(r))).transpose()
+                rows.first().map(|r| f(&Row::postgres(r))).transpose()
             }
         }
     }
@@ -326,30 +376,35 @@ pub trait FromColumn: Sized {
 impl Row<'_, '_> {
     /// The value of a column by name.
     pub fn get<T: FromColumn>(&self, name: &str) -> Result<T> {
-        match self {
-            Row::Sqlite(r) => {
-                let idx = r
-                    .as_ref()
-                    .column_index(name)
-                    .map_err(|_| DbError::Decode(format!("no column {name}")))?;
-                T::from_sqlite(r, idx)
+        let idx = self.index_of(name)?;
+        self.hint.set(idx + 1);
+        self.get_idx(idx)
+    }
+
+    fn index_of(&self, name: &str) -> Result<usize> {
+        let hint = self.hint.get();
+        let found = match &self.inner {
+            RowInner::Sqlite(r) => {
+                let stmt = r.as_ref();
+                let n = stmt.column_count();
+                (0..n)
+                    .map(|k| (hint + k) % n)
+                    .find(|&i| stmt.column_name(i).is_ok_and(|c| c == name))
             }
-            Row::Postgres(r) => {
-                let idx = r
-                    .columns()
-                    .iter()
-                    .position(|c| c.name() == name)
-                    .ok_or_else(|| DbError::Decode(format!("no column {name}")))?;
-                T::from_pg(r, idx)
+            RowInner::Postgres(r) => {
+                let cols = r.columns();
+                let n = cols.len();
+                (0..n).map(|k| (hint + k) % n).find(|&i| cols[i].name() == name)
             }
-        }
+        };
+        found.ok_or_else(|| DbError::Decode(format!("no column {name}")).into())
     }
 
     /// The value of a column by position.
     pub fn get_idx<T: FromColumn>(&self, idx: usize) -> Result<T> {
-        match self {
-            Row::Sqlite(r) => T::from_sqlite(r, idx),
-            Row::Postgres(r) => T::from_pg(r, idx),
+        match &self.inner {
+            RowInner::Sqlite(r) => T::from_sqlite(r, idx),
+            RowInner::Postgres(r) => T::from_pg(r, idx),
         }
     }
 }
@@ -505,16 +560,24 @@ impl Db {
         }
     }
 
-    /// Runs a read-only job on a pooled connection, off the async workers.
+    /// Runs a read-only job on a pooled connection. SQLite reads are short and CPU-bound, so
+    /// they run right here on the async worker (handing them to another thread would cost more
+    /// than the query); PostgreSQL's client blocks on the network, so its reads run off the
+    /// async workers.
     pub async fn read<T, F>(&self, f: F) -> Result<T>
     where
         T: Send + 'static,
         F: FnOnce(&mut Conn) -> Result<T> + Send + 'static,
     {
-        let db = self.clone();
-        tokio::task::spawn_blocking(move || db.read_blocking(f))
-            .await
-            .map_err(|e| Error::internal(format!("read task: {e}")))?
+        match &*self.inner {
+            Inner::Sqlite(s) => s.read(f),
+            Inner::Postgres(_) => {
+                let db = self.clone();
+                tokio::task::spawn_blocking(move || db.read_blocking(f))
+                    .await
+                    .map_err(|e| Error::internal(format!("read task: {e}")))?
+            }
+        }
     }
 
     /// Runs a write job atomically and answers once it is durable.

@@ -87,21 +87,20 @@ impl PgDb {
     pub(super) fn write<T>(&self, f: impl FnOnce(&mut Conn) -> Result<T>) -> Result<T> {
         let mut c = self.conn()?;
         c.client.batch_execute("BEGIN").map_err(DbError::from)?;
-        let r = catch(|| f(&mut Conn::Postgres(&mut c)));
-        match r {
-            Ok(v) => {
-                c.client
-                    .batch_execute("COMMIT")
-                    .map_err(|e| DbError::Commit(e.to_string()))?;
-                Ok(v)
-            }
+        let r = match catch(|| f(&mut Conn::Postgres(&mut c))) {
+            Ok(v) => match c.client.batch_execute("COMMIT") {
+                Ok(()) => Ok(v),
+                Err(e) => Err(DbError::Commit(e.to_string()).into()),
+            },
             Err(e) => {
                 if let Err(rb) = c.client.batch_execute("ROLLBACK") {
                     tracing::error!("rollback failed: {rb}");
                 }
                 Err(e)
             }
-        }
+        };
+        super::after_commit();
+        r
     }
 }
 

@@ -43,17 +43,20 @@ pub fn get(c: &mut Conn, token_hash: &str, now: i64) -> Result<Option<Session>> 
 
 /// Ends a session.
 pub fn delete(c: &mut Conn, token_hash: &str) -> Result<()> {
+    super::callers_changed();
     c.execute("DELETE FROM sessions WHERE token_hash = ?", params![token_hash])?;
     Ok(())
 }
 
 /// Ends every session of an account (after a password reset or deactivation).
 pub fn delete_for_account(c: &mut Conn, account_id: i64) -> Result<()> {
+    super::callers_changed();
     c.execute("DELETE FROM sessions WHERE account_id = ?", params![account_id])?;
     Ok(())
 }
 
 /// Removes expired sessions.
 pub fn purge_expired(c: &mut Conn, now: i64) -> Result<u64> {
+    super::callers_changed();
     c.execute("DELETE FROM sessions WHERE expires_at <= ?", params![now])
 }

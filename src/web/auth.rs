@@ -104,50 +104,51 @@ fn locale_of(parts: &HeaderMap, query: Option<&str>, preferred: Option<&str>) ->
 
 /// The middleware run on every request.
 pub async fn context(State(st): State<AppState>, mut req: Request, next: Next) -> Response {
-    let headers = req.headers().clone();
+    let headers = req.headers();
+    let token = bearer(headers);
+    let session = if token.is_none() {
+        cookie(headers, SESSION_COOKIE)
+    } else {
+        None
+    };
     let mut caller: Option<Caller> = None;
-    let looked_up = if let Some(token) = bearer(&headers) {
-        match auth::actor_from_token(&st, &token).await {
-            Ok(Some(actor)) => {
+    let mut preferred: Option<String> = None;
+    let looked_up = match (token, session) {
+        (Some(token), _) => match auth::actor_from_token(&st, &token).await {
+            Ok(Some(found)) => {
+                preferred = found.locale;
                 caller = Some(Caller {
-                    actor,
-                    csrf: String::new(),
+                    actor: found.actor,
+                    csrf: found.csrf,
                     by_token: true,
                 });
                 Ok(())
             }
             Ok(None) => Err(Error::Unauthenticated),
             Err(e) => Err(e),
-        }
-    } else if let Some(token) = cookie(&headers, SESSION_COOKIE) {
-        match auth::actor_from_session(&st, &token).await {
-            Ok(found) => {
-                caller = found.map(|(actor, csrf)| Caller {
-                    actor,
-                    csrf,
+        },
+        (None, Some(token)) => auth::actor_from_session(&st, &token).await.map(|found| {
+            if let Some(f) = found {
+                preferred = f.locale;
+                caller = Some(Caller {
+                    actor: f.actor,
+                    csrf: f.csrf,
                     by_token: false,
                 });
-                Ok(())
             }
-            Err(e) => Err(e),
-        }
-    } else {
-        Ok(())
+        }),
+        (None, None) => Ok(()),
     };
-    let preferred = match &caller {
-        Some(c) if cookie(&headers, LANG_COOKIE).is_none() => {
-            auth::preferred_locale(&st, c.actor.account_id).await.ok().flatten()
-        }
-        _ => None,
-    };
-    let locale = locale_of(&headers, req.uri().query(), preferred.as_deref());
-    req.extensions_mut().insert(locale);
+    let headers = req.headers();
+    let locale = locale_of(headers, req.uri().query(), preferred.as_deref());
     let is_api = req.uri().path().starts_with("/api/");
+    let cross = cross_site(headers);
+    req.extensions_mut().insert(locale);
     if let Err(e) = looked_up {
         return early(e, locale, is_api);
     }
     let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    if unsafe_method && caller.as_ref().is_some_and(|c| !c.by_token) && cross_site(&headers) {
+    if unsafe_method && caller.as_ref().is_some_and(|c| !c.by_token) && cross {
         return early(Error::Forbidden, locale, is_api);
     }
     req.extensions_mut().insert(caller);

@@ -45,7 +45,7 @@ pub async fn login(State(st): State<AppState>, req: axum::extract::Request) -> R
     .await?;
     let actor = auth::actor_from_session(&st, &s.token)
         .await?
-        .map(|(a, _)| a)
+        .map(|f| f.actor)
         .ok_or(Error::Unauthenticated)?;
     let account = accounts::get(&st, &actor, s.account_id).await?;
     let cookie = set_cookie(SESSION_COOKIE, &s.token, Some(s.max_age_secs), st.config.secure_cookies);
