@@ -80,9 +80,7 @@ impl Config {
     pub fn from_file(f: ConfigFile) -> Config {
         let data_dir = f.data_dir.unwrap_or_else(|| PathBuf::from("data"));
         Config {
-            database_url: f
-                .database_url
-                .unwrap_or_else(|| data_dir.join("jiangxin.db").to_string_lossy().into_owned()),
+            database_url: f.database_url.unwrap_or_else(|| data_dir.join("jiangxin.db").to_string_lossy().into_owned()),
             bind: f.bind.unwrap_or_else(|| "127.0.0.1:8080".into()),
             data_dir,
             admin_password: f.admin_password,

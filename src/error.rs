@@ -67,11 +67,7 @@ impl FieldErrors {
 
     /// `Ok(())` when empty, otherwise the validation error.
     pub fn into_result(self) -> Result<()> {
-        if self.is_empty() {
-            Ok(())
-        } else {
-            Err(Error::Validation(self))
-        }
+        if self.is_empty() { Ok(()) } else { Err(Error::Validation(self)) }
     }
 
     /// A single-field error.

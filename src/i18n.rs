@@ -39,11 +39,7 @@ impl Locale {
 
     /// Picks the first supported language of an `Accept-Language` header (zh-CN otherwise).
     pub fn from_accept_language(header: &str) -> Locale {
-        header
-            .split(',')
-            .filter_map(|part| part.split(';').next())
-            .find_map(Locale::from_tag)
-            .unwrap_or_default()
+        header.split(',').filter_map(|part| part.split(';').next()).find_map(Locale::from_tag).unwrap_or_default()
     }
 
     /// The translation of `key`; the key itself when it is missing everywhere.
@@ -52,11 +48,7 @@ impl Locale {
             Locale::Zh => &*ZH,
             Locale::En => &*EN,
         };
-        catalog
-            .get(key)
-            .or_else(|| ZH.get(key))
-            .map(|s| s.as_str())
-            .unwrap_or_else(|| leak_missing(key))
+        catalog.get(key).or_else(|| ZH.get(key)).map(|s| s.as_str()).unwrap_or_else(|| leak_missing(key))
     }
 
     /// The translation of a code-enum value, e.g. `("studio_state", "named")`.
@@ -108,11 +100,7 @@ fn load(text: &str) -> HashMap<String, String> {
 
 fn flatten(prefix: &str, table: &toml::Table, out: &mut HashMap<String, String>) {
     for (k, v) in table {
-        let key = if prefix.is_empty() {
-            k.clone()
-        } else {
-            format!("{prefix}.{k}")
-        };
+        let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
         match v {
             toml::Value::String(s) => {
                 out.insert(key, s.clone());
@@ -144,10 +132,7 @@ mod tests {
         let en = keys(Locale::En);
         let only_zh: Vec<_> = zh.iter().filter(|k| !en.contains(k)).collect();
         let only_en: Vec<_> = en.iter().filter(|k| !zh.contains(k)).collect();
-        assert!(
-            only_zh.is_empty() && only_en.is_empty(),
-            "zh only: {only_zh:?}; en only: {only_en:?}"
-        );
+        assert!(only_zh.is_empty() && only_en.is_empty(), "zh only: {only_zh:?}; en only: {only_en:?}");
         assert!(zh.len() > 100);
     }
 

@@ -79,12 +79,7 @@ fn record(c: &mut Conn, actor: &Actor, id: i64, action: &str, before: Option<&Ac
     audit::record(
         c,
         Some(actor.account_id),
-        Change {
-            entity: "account",
-            id,
-            action,
-            unit_path: after.home_path.as_ref(),
-        },
+        Change { entity: "account", id, action, unit_path: after.home_path.as_ref() },
         before,
         Some(&after),
     )?;
@@ -122,10 +117,7 @@ pub async fn create(st: &AppState, actor: &Actor, input: AccountInput) -> Result
                 ),
                 None => None,
             };
-            let unit_id = input
-                .home_unit_id
-                .or(person.as_ref().map(|p| p.unit_id))
-                .unwrap_or_default();
+            let unit_id = input.home_unit_id.or(person.as_ref().map(|p| p.unit_id)).unwrap_or_default();
             let unit = units::get(c, unit_id)?
                 .filter(|u| actor.can_read_unit(&u.path))
                 .ok_or_else(|| FieldErrors::single("home_unit_id", Msg::new("validation.unknown_unit")))?;
@@ -144,9 +136,7 @@ pub async fn create(st: &AppState, actor: &Actor, input: AccountInput) -> Result
                 c,
                 &NewAccount {
                     username,
-                    display_name: display_name
-                        .or(person.as_ref().map(|p| p.name.clone()))
-                        .unwrap_or_default(),
+                    display_name: display_name.or(person.as_ref().map(|p| p.name.clone())).unwrap_or_default(),
                     person_id: person.map(|p| p.id),
                     home_unit_id: Some(unit.id),
                     password_hash,
@@ -225,11 +215,9 @@ pub async fn set_password(st: &AppState, actor: &Actor, account_id: i64, input: 
         let stored = st
             .db
             .read(move |c| {
-                c.query_opt(
-                    "SELECT password_hash FROM accounts WHERE id = ?",
-                    crate::params![account_id],
-                    |r| r.get::<String>("password_hash"),
-                )
+                c.query_opt("SELECT password_hash FROM accounts WHERE id = ?", crate::params![account_id], |r| {
+                    r.get::<String>("password_hash")
+                })
             })
             .await?
             .unwrap_or_default();
@@ -265,13 +253,7 @@ pub async fn set_active(st: &AppState, actor: &Actor, account_id: i64, active: b
             if !active {
                 sessions::delete_for_account(c, account_id)?;
             }
-            record(
-                c,
-                &actor,
-                account_id,
-                if active { "enable" } else { "disable" },
-                Some(&before),
-            )
+            record(c, &actor, account_id, if active { "enable" } else { "disable" }, Some(&before))
         })
         .await
 }
@@ -299,12 +281,7 @@ pub async fn create_token(st: &AppState, actor: &Actor, input: TokenInput) -> Re
             audit::record(
                 c,
                 Some(actor.account_id),
-                Change {
-                    entity: "api_token",
-                    id,
-                    action: "create",
-                    unit_path: None,
-                },
+                Change { entity: "api_token", id, action: "create", unit_path: None },
                 None::<&()>,
                 Some(&token),
             )?;
@@ -334,12 +311,7 @@ pub async fn revoke_token(st: &AppState, actor: &Actor, token_id: i64) -> Result
             audit::record(
                 c,
                 Some(actor.account_id),
-                Change {
-                    entity: "api_token",
-                    id: token_id,
-                    action: "revoke",
-                    unit_path: None,
-                },
+                Change { entity: "api_token", id: token_id, action: "revoke", unit_path: None },
                 Some(&before),
                 Some(&after),
             )?;

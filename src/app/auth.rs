@@ -73,10 +73,7 @@ pub fn wait_after(failures: i64, free: i64) -> i64 {
 }
 
 fn throttle_keys(username: &str, address: &str) -> [(String, i64); 2] {
-    [
-        (format!("user:{username}"), FREE_FAILURES_PER_USER),
-        (format!("addr:{address}"), FREE_FAILURES_PER_ADDRESS),
-    ]
+    [(format!("user:{username}"), FREE_FAILURES_PER_USER), (format!("addr:{address}"), FREE_FAILURES_PER_ADDRESS)]
 }
 
 /// A session that was opened: the cookie token (only ever sent to the browser) and its CSRF
@@ -124,9 +121,7 @@ pub async fn login(st: &AppState, username: &str, password: &str, address: &str)
             .await?
     };
     if wait > 0 {
-        return Err(Error::TooManyRequests {
-            retry_after_secs: wait as u64,
-        });
+        return Err(Error::TooManyRequests { retry_after_secs: wait as u64 });
     }
     // Verify off the async workers: argon2 is deliberately slow.
     let password = password.to_string();
@@ -151,10 +146,7 @@ pub async fn login(st: &AppState, username: &str, password: &str, address: &str)
                 Ok(())
             })
             .await?;
-        return Err(Error::refused(
-            "invalid_credentials",
-            Msg::new("auth.invalid_credentials"),
-        ));
+        return Err(Error::refused("invalid_credentials", Msg::new("auth.invalid_credentials")));
     }
     let account_id = creds.map(|(id, _, _)| id).ok_or(Error::Unauthenticated)?;
     let session = NewSession {
@@ -163,11 +155,7 @@ pub async fn login(st: &AppState, username: &str, password: &str, address: &str)
         account_id,
         max_age_secs: st.config.session_hours * 3600,
     };
-    let (hash, csrf, expires) = (
-        token_hash(&session.token),
-        session.csrf.clone(),
-        now + session.max_age_secs * 1000,
-    );
+    let (hash, csrf, expires) = (token_hash(&session.token), session.csrf.clone(), now + session.max_age_secs * 1000);
     st.db
         .write(move |c| {
             for (key, _) in &keys {
@@ -250,11 +238,7 @@ pub async fn actor_from_session(st: &AppState, token: &str) -> Result<Option<Fou
             let Some(s) = sessions::get(c, &hash, crate::clock::now_ms())? else {
                 return Ok(None);
             };
-            Ok(load_actor(c, s.account_id)?.map(|(actor, locale)| Found {
-                actor,
-                csrf: s.csrf_token,
-                locale,
-            }))
+            Ok(load_actor(c, s.account_id)?.map(|(actor, locale)| Found { actor, csrf: s.csrf_token, locale }))
         })
         .await?;
     st.callers.put(key, generation, found.clone());
@@ -272,11 +256,7 @@ pub async fn actor_from_token(st: &AppState, token: &str) -> Result<Option<Found
     let found = st
         .db
         .read(move |c| match accounts::account_of_token(c, &hash)? {
-            Some(id) => Ok(load_actor(c, id)?.map(|(actor, locale)| Found {
-                actor,
-                csrf: String::new(),
-                locale,
-            })),
+            Some(id) => Ok(load_actor(c, id)?.map(|(actor, locale)| Found { actor, csrf: String::new(), locale })),
             None => Ok(None),
         })
         .await?;
@@ -311,16 +291,7 @@ pub fn load_actor(c: &mut Conn, account_id: i64) -> Result<Option<(Actor, Option
         Some(p) => members::ties(c, p)?,
         None => Vec::new(),
     };
-    Ok(Some((
-        Actor {
-            account_id,
-            person_id,
-            display_name,
-            grants,
-            ties,
-        },
-        locale,
-    )))
+    Ok(Some((Actor { account_id, person_id, display_name, grants, ties }, locale)))
 }
 
 #[cfg(test)]

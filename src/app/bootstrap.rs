@@ -39,12 +39,7 @@ pub fn prepare(config: &Config) -> Result<(Db, FirstStart)> {
         let summary = demo::generate(
             &db,
             DataSet::Demo,
-            &demo::Options {
-                seed: 1,
-                anchor: crate::clock::today(),
-                password_hash: hash,
-                progress: false,
-            },
+            &demo::Options { seed: 1, anchor: crate::clock::today(), password_hash: hash, progress: false },
         )?;
         first.demo_accounts = summary.accounts.into_iter().filter(|a| a != "admin").collect();
     } else {
@@ -83,8 +78,7 @@ pub fn create_admin(db: &Db, username: &str, hash: String) -> Result<i64> {
 /// [`prepare`] from async code, and the state to serve with.
 pub async fn start(config: Config) -> Result<(AppState, FirstStart)> {
     let cfg = config.clone();
-    let (db, first) = tokio::task::spawn_blocking(move || prepare(&cfg))
-        .await
-        .map_err(|e| Error::internal(e.to_string()))??;
+    let (db, first) =
+        tokio::task::spawn_blocking(move || prepare(&cfg)).await.map_err(|e| Error::internal(e.to_string()))??;
     Ok((AppState::new(db, config), first))
 }

@@ -43,22 +43,11 @@ pub fn figures_of(c: &mut Conn, unit: Unit) -> Result<Figures> {
     let mut by_level: Vec<Count> = Level::ALL
         .iter()
         .rev()
-        .map(|l| Count {
-            code: l.code().to_string(),
-            count: 0,
-        })
-        .chain(std::iter::once(Count {
-            code: "none".into(),
-            count: 0,
-        }))
+        .map(|l| Count { code: l.code().to_string(), count: 0 })
+        .chain(std::iter::once(Count { code: "none".into(), count: 0 }))
         .collect();
-    let mut by_state: Vec<Count> = StudioState::ALL
-        .iter()
-        .map(|s| Count {
-            code: s.code().to_string(),
-            count: 0,
-        })
-        .collect();
+    let mut by_state: Vec<Count> =
+        StudioState::ALL.iter().map(|s| Count { code: s.code().to_string(), count: 0 }).collect();
     let (mut studios, mut named) = (0, 0);
     for (key, value) in &counts {
         let mut parts = key.split(':');

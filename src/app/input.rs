@@ -10,11 +10,7 @@ use serde::{Deserialize, Deserializer};
 pub fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T> {
     serde_path_to_error::deserialize(value).map_err(|e| {
         let path = e.path().to_string();
-        let field = if path == "." || path.is_empty() {
-            "_body".to_string()
-        } else {
-            path
-        };
+        let field = if path == "." || path.is_empty() { "_body".to_string() } else { path };
         let msg = if e.inner().to_string().starts_with("unknown field") {
             Msg::new("validation.unknown_field")
         } else {
@@ -49,11 +45,7 @@ pub fn form_to_value(pairs: &[(String, String)]) -> serde_json::Value {
             let last = i + 1 == parts.len();
             let next_is_index = parts.get(i + 1).is_some_and(|p| p.parse::<usize>().is_ok());
             let fresh = || {
-                if next_is_index {
-                    Value::Array(Vec::new())
-                } else {
-                    Value::Object(Map::new())
-                }
+                if next_is_index { Value::Array(Vec::new()) } else { Value::Object(Map::new()) }
             };
             node = match node {
                 Value::Object(m) => {
@@ -108,11 +100,7 @@ pub fn int<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<i64>, 
         None => Ok(None),
         Some(Raw::Int(i)) => Ok(Some(i)),
         Some(Raw::Text(s)) if s.trim().is_empty() => Ok(None),
-        Some(Raw::Text(s)) => s
-            .trim()
-            .parse()
-            .map(Some)
-            .map_err(|_| serde::de::Error::custom("not a whole number")),
+        Some(Raw::Text(s)) => s.trim().parse().map(Some).map_err(|_| serde::de::Error::custom("not a whole number")),
     }
 }
 

@@ -31,11 +31,7 @@ pub struct AppState {
 impl AppState {
     /// Bundles a database and settings.
     pub fn new(db: Db, config: Config) -> Self {
-        AppState {
-            db,
-            config: Arc::new(config),
-            callers: Arc::new(auth::CallerCache::default()),
-        }
+        AppState { db, config: Arc::new(config), callers: Arc::new(auth::CallerCache::default()) }
     }
 }
 

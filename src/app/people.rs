@@ -134,18 +134,11 @@ pub async fn get(st: &AppState, actor: &Actor, id: i64) -> Result<PersonDetail> 
     st.db
         .read(move |c| {
             let person = found(people::get(c, id)?.filter(|p| actor.can_read_person(p.id, &p.unit_path)))?;
-            let studios = studios::of_person(c, id)?
-                .into_iter()
-                .map(|(studio, role)| PersonStudio { studio, role })
-                .collect();
+            let studios =
+                studios::of_person(c, id)?.into_iter().map(|(studio, role)| PersonStudio { studio, role }).collect();
             let account_id = accounts::id_of_person(c, id)?;
             let can_edit = actor.can_manage_person(&person.unit_path);
-            Ok(PersonDetail {
-                person,
-                studios,
-                account_id,
-                can_edit,
-            })
+            Ok(PersonDetail { person, studios, account_id, can_edit })
         })
         .await
 }
@@ -175,10 +168,7 @@ fn unit_for_person(c: &mut crate::storage::Conn, actor: &Actor, unit_id: i64) ->
     match units::get(c, unit_id)? {
         Some(u) if actor.can_manage_person(&u.path) => Ok(u.path),
         Some(u) if actor.can_read_unit(&u.path) => Err(Error::Forbidden),
-        _ => Err(crate::error::FieldErrors::single(
-            "unit_id",
-            Msg::new("validation.unknown_unit"),
-        )),
+        _ => Err(crate::error::FieldErrors::single("unit_id", Msg::new("validation.unknown_unit"))),
     }
 }
 
@@ -194,12 +184,7 @@ pub async fn create(st: &AppState, actor: &Actor, input: PersonInput) -> Result<
             audit::record(
                 c,
                 Some(actor.account_id),
-                Change {
-                    entity: "person",
-                    id,
-                    action: "create",
-                    unit_path: Some(&path),
-                },
+                Change { entity: "person", id, action: "create", unit_path: Some(&path) },
                 None::<&()>,
                 Some(&person),
             )?;
@@ -224,12 +209,7 @@ pub async fn update(st: &AppState, actor: &Actor, id: i64, input: PersonInput) -
             audit::record(
                 c,
                 Some(actor.account_id),
-                Change {
-                    entity: "person",
-                    id,
-                    action: "update",
-                    unit_path: Some(&path),
-                },
+                Change { entity: "person", id, action: "update", unit_path: Some(&path) },
                 Some(&before),
                 Some(&after),
             )?;

@@ -48,9 +48,7 @@ fn parse_filter(q: &StudioQuery) -> Result<(StudioFilter, PageRequest, Option<i6
     let level = match q.level.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
         None => None,
         Some("none") => Some(LevelFilter::Unnamed),
-        Some(code) => check
-            .optional_choice("level", Some(code), Level::parse)
-            .map(LevelFilter::Named),
+        Some(code) => check.optional_choice("level", Some(code), Level::parse).map(LevelFilter::Named),
     };
     let state = check.optional_choice("state", q.state.as_deref(), StudioState::parse);
     let kind = check.optional_choice("kind", q.kind.as_deref(), StudioKind::parse);
@@ -58,18 +56,7 @@ fn parse_filter(q: &StudioQuery) -> Result<(StudioFilter, PageRequest, Option<i6
     let text = check.optional("q", q.q.as_deref(), limits::NAME);
     check.finish()?;
     let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
-    Ok((
-        StudioFilter {
-            within: None,
-            level,
-            state,
-            kind,
-            field,
-            q: text,
-        },
-        page,
-        q.unit_id,
-    ))
+    Ok((StudioFilter { within: None, level, state, kind, field, q: text }, page, q.unit_id))
 }
 
 /// The directory: studios in the caller's scope matching the filters.
@@ -219,10 +206,7 @@ fn checklist_of(s: &Studio, evidence: &[Attachment], today: Date) -> Vec<ItemSta
 fn apply_targets(c: &mut Conn, s: &Studio) -> Result<Vec<units::Unit>> {
     let current = s.level.map_or(0, |l| l.rank());
     let ancestors = units::by_ids(c, &s.unit_path.ids())?;
-    Ok(ancestors
-        .into_iter()
-        .filter(|u| u.kind.naming_level().is_some_and(|l| l.rank() > current))
-        .collect())
+    Ok(ancestors.into_iter().filter(|u| u.kind.naming_level().is_some_and(|l| l.rank() > current)).collect())
 }
 
 /// The studio page.
@@ -315,12 +299,7 @@ fn record_change(c: &mut Conn, actor: &Actor, action: &str, before: Option<&Stud
     audit::record(
         c,
         Some(actor.account_id),
-        Change {
-            entity: "studio",
-            id: after.id,
-            action,
-            unit_path: Some(&after.unit_path),
-        },
+        Change { entity: "studio", id: after.id, action, unit_path: Some(&after.unit_path) },
         before,
         Some(after),
     )
@@ -373,12 +352,7 @@ pub async fn create(st: &AppState, actor: &Actor, input: StudioInput) -> Result<
                 audit::record(
                     c,
                     Some(actor.account_id),
-                    Change {
-                        entity: "studio_member",
-                        id: member_id,
-                        action: "create",
-                        unit_path: Some(&unit.path),
-                    },
+                    Change { entity: "studio_member", id: member_id, action: "create", unit_path: Some(&unit.path) },
                     None::<&()>,
                     member.as_ref(),
                 )?;
@@ -453,10 +427,7 @@ pub async fn transition(st: &AppState, actor: &Actor, id: i64, req: TransitionRe
                 };
                 match (&t, req.target_unit_id) {
                     (None, Some(_)) => {
-                        return Err(FieldErrors::single(
-                            "target_unit_id",
-                            Msg::new("lifecycle.target_not_above"),
-                        ));
+                        return Err(FieldErrors::single("target_unit_id", Msg::new("lifecycle.target_not_above")));
                     }
                     (None, None) => {}
                     (Some(u), _) => input.target_level = u.kind.naming_level(),
@@ -480,27 +451,11 @@ pub async fn transition(st: &AppState, actor: &Actor, id: i64, req: TransitionRe
             if let (Some((_, cert)), Some(unit)) = (&decision.naming, before.applying_unit_id)
                 && studios::certificate_taken(c, unit, cert)?
             {
-                return Err(FieldErrors::single(
-                    "certificate_no",
-                    Msg::new("lifecycle.certificate_taken"),
-                ));
+                return Err(FieldErrors::single("certificate_no", Msg::new("lifecycle.certificate_taken")));
             }
-            studios::apply_transition(
-                c,
-                &before,
-                action,
-                &decision,
-                target.as_ref().map(|t| t.id),
-                actor.account_id,
-            )?;
+            studios::apply_transition(c, &before, action, &decision, target.as_ref().map(|t| t.id), actor.account_id)?;
             let after = found(studios::get(c, id)?)?;
-            record_change(
-                c,
-                &actor,
-                &format!("transition.{}", action.code()),
-                Some(&before),
-                &after,
-            )?;
+            record_change(c, &actor, &format!("transition.{}", action.code()), Some(&before), &after)?;
             Ok(after)
         })
         .await
@@ -540,11 +495,8 @@ pub async fn upload_evidence(st: &AppState, actor: &Actor, id: i64, up: Upload) 
     if item.is_some_and(|i| !i.takes_evidence()) {
         check.fail("item", Msg::new("studio.item_from_data"));
     }
-    let file_name = check.required(
-        "file",
-        Some(up.file_name.as_str()).filter(|s| !s.is_empty()).or(Some("")),
-        limits::NAME,
-    );
+    let file_name =
+        check.required("file", Some(up.file_name.as_str()).filter(|s| !s.is_empty()).or(Some("")), limits::NAME);
     let max = st.config.max_upload_bytes;
     if up.bytes.len() as u64 > max {
         return Err(Error::PayloadTooLarge { max_bytes: max });
@@ -552,9 +504,7 @@ pub async fn upload_evidence(st: &AppState, actor: &Actor, id: i64, up: Upload) 
     if up.bytes.is_empty() {
         check.fail("file", Msg::new("validation.empty_file"));
     }
-    let content_type = infer::get(&up.bytes)
-        .map(|t| t.mime_type())
-        .unwrap_or("application/octet-stream");
+    let content_type = infer::get(&up.bytes).map(|t| t.mime_type()).unwrap_or("application/octet-stream");
     check.finish()?;
     if !ACCEPTED_TYPES.contains(&content_type) {
         return Err(Error::UnsupportedMedia);
@@ -599,12 +549,7 @@ pub async fn upload_evidence(st: &AppState, actor: &Actor, id: i64, up: Upload) 
             audit::record(
                 c,
                 Some(actor.account_id),
-                Change {
-                    entity: "attachment",
-                    id: aid,
-                    action: "create",
-                    unit_path: Some(&s.unit_path),
-                },
+                Change { entity: "attachment", id: aid, action: "create", unit_path: Some(&s.unit_path) },
                 None::<&()>,
                 Some(&a),
             )?;
@@ -629,12 +574,7 @@ pub async fn remove_evidence(st: &AppState, actor: &Actor, studio_id: i64, attac
             audit::record(
                 c,
                 Some(actor.account_id),
-                Change {
-                    entity: "attachment",
-                    id: attachment_id,
-                    action: "remove",
-                    unit_path: Some(&s.unit_path),
-                },
+                Change { entity: "attachment", id: attachment_id, action: "remove", unit_path: Some(&s.unit_path) },
                 Some(&a),
                 None::<&()>,
             )

@@ -62,9 +62,7 @@ fn readable(c: &mut Conn, actor: &Actor, id: i64) -> Result<Studio> {
 fn candidate_scope(c: &mut Conn, actor: &Actor, s: &Studio) -> Result<Scope> {
     let mut scope = actor.person_scope();
     if let Scope::Within { paths, .. } = &mut scope {
-        let home = units::enterprise_of(c, &s.unit_path)?
-            .map(|u| u.path)
-            .unwrap_or_else(|| s.unit_path.clone());
+        let home = units::enterprise_of(c, &s.unit_path)?.map(|u| u.path).unwrap_or_else(|| s.unit_path.clone());
         paths.push(home);
         *paths = crate::domain::org::outermost(std::mem::take(paths));
     }
@@ -122,12 +120,7 @@ fn audit_member(
     audit::record(
         c,
         Some(actor.account_id),
-        Change {
-            entity: "studio_member",
-            id: member_id,
-            action,
-            unit_path: Some(&s.unit_path),
-        },
+        Change { entity: "studio_member", id: member_id, action, unit_path: Some(&s.unit_path) },
         before,
         after.as_ref(),
     )
@@ -176,9 +169,7 @@ pub async fn propose(st: &AppState, actor: &Actor, studio_id: i64, input: Propos
         check.fail("role", Msg::new("team.leader_not_by_proposal"));
     }
     let duty = check.optional("duty", input.duty.as_deref(), limits::SHORT);
-    let effective_on = check
-        .optional_date("effective_on", input.effective_on.as_deref())
-        .unwrap_or(today);
+    let effective_on = check.optional_date("effective_on", input.effective_on.as_deref()).unwrap_or(today);
     let reason = check.optional_long("reason", input.reason.as_deref(), limits::LONG);
     match kind {
         Some(ProposalKind::Join) if input.person_id.is_none() => {
@@ -218,10 +209,7 @@ pub async fn propose(st: &AppState, actor: &Actor, studio_id: i64, input: Propos
                         return Err(FieldErrors::single("member_id", Msg::new("team.not_a_member")));
                     };
                     if m.role == StudioRole::Leader {
-                        return Err(Error::refused(
-                            "leader_cannot_leave",
-                            Msg::new("team.leader_cannot_leave"),
-                        ));
+                        return Err(Error::refused("leader_cannot_leave", Msg::new("team.leader_cannot_leave")));
                     }
                     (m.person_id, Some(mid))
                 }
@@ -234,11 +222,7 @@ pub async fn propose(st: &AppState, actor: &Actor, studio_id: i64, input: Propos
                 kind,
                 person_id,
                 member_id,
-                role: if kind == ProposalKind::Join {
-                    Some(role.unwrap_or(StudioRole::Member))
-                } else {
-                    None
-                },
+                role: if kind == ProposalKind::Join { Some(role.unwrap_or(StudioRole::Member)) } else { None },
                 duty,
                 effective_on,
                 reason,
@@ -253,12 +237,7 @@ pub async fn propose(st: &AppState, actor: &Actor, studio_id: i64, input: Propos
             audit::record(
                 c,
                 Some(actor.account_id),
-                Change {
-                    entity: "member_proposal",
-                    id,
-                    action: "create",
-                    unit_path: Some(&s.unit_path),
-                },
+                Change { entity: "member_proposal", id, action: "create", unit_path: Some(&s.unit_path) },
                 None::<&()>,
                 Some(&p),
             )?;
@@ -302,22 +281,13 @@ pub async fn decide(st: &AppState, actor: &Actor, proposal_id: i64, input: Decis
             if approve {
                 carry_out(c, &actor, &s, &before)?;
             }
-            let status = if approve {
-                ProposalStatus::Approved
-            } else {
-                ProposalStatus::Rejected
-            };
+            let status = if approve { ProposalStatus::Approved } else { ProposalStatus::Rejected };
             members::decide(c, proposal_id, status, note.as_deref(), actor.account_id)?;
             let after = found(members::proposal(c, proposal_id)?)?;
             audit::record(
                 c,
                 Some(actor.account_id),
-                Change {
-                    entity: "member_proposal",
-                    id: proposal_id,
-                    action: "decide",
-                    unit_path: Some(&s.unit_path),
-                },
+                Change { entity: "member_proposal", id: proposal_id, action: "decide", unit_path: Some(&s.unit_path) },
                 Some(&before),
                 Some(&after),
             )?;
@@ -347,9 +317,7 @@ pub async fn pending(st: &AppState, actor: &Actor) -> Result<Vec<Proposal>> {
 pub async fn mark_reviewed(st: &AppState, actor: &Actor, studio_id: i64, input: ReviewInput) -> Result<Studio> {
     let today = crate::clock::today();
     let mut check = Check::new();
-    let on = check
-        .optional_date("reviewed_on", input.reviewed_on.as_deref())
-        .unwrap_or(today);
+    let on = check.optional_date("reviewed_on", input.reviewed_on.as_deref()).unwrap_or(today);
     if on > today {
         check.fail("reviewed_on", Msg::new("validation.date_in_future"));
     }
@@ -366,12 +334,7 @@ pub async fn mark_reviewed(st: &AppState, actor: &Actor, studio_id: i64, input: 
             audit::record(
                 c,
                 Some(actor.account_id),
-                Change {
-                    entity: "studio",
-                    id: studio_id,
-                    action: "team_reviewed",
-                    unit_path: Some(&after.unit_path),
-                },
+                Change { entity: "studio", id: studio_id, action: "team_reviewed", unit_path: Some(&after.unit_path) },
                 Some(&before),
                 Some(&after),
             )?;

@@ -46,16 +46,10 @@ pub async fn get(st: &AppState, actor: &Actor, id: i64) -> Result<UnitDetail> {
             let mut ids = unit.path.ids();
             ids.pop();
             let ancestors = units::by_ids(c, &ids)?;
-            let can_add_child = UnitKind::ALL
-                .iter()
-                .any(|k| unit.kind.may_contain(*k) && actor.can_create_unit(&unit.path, *k));
+            let can_add_child =
+                UnitKind::ALL.iter().any(|k| unit.kind.may_contain(*k) && actor.can_create_unit(&unit.path, *k));
             let can_edit = actor.can_edit_unit(&unit.path, unit.kind);
-            Ok(UnitDetail {
-                unit,
-                ancestors,
-                can_add_child,
-                can_edit,
-            })
+            Ok(UnitDetail { unit, ancestors, can_add_child, can_edit })
         })
         .await
 }
@@ -113,10 +107,8 @@ pub async fn create(st: &AppState, actor: &Actor, input: UnitInput) -> Result<Un
             if let (Some(p), Some(k)) = (&parent, kind)
                 && !p.kind.may_contain(k)
             {
-                check.fail(
-                    "kind",
-                    crate::error::Msg::new("org.kind_not_allowed").arg_key("parent", p.kind.label_key()),
-                );
+                check
+                    .fail("kind", crate::error::Msg::new("org.kind_not_allowed").arg_key("parent", p.kind.label_key()));
             }
             check.finish()?;
             let kind = kind.ok_or(Error::NotFound)?;
@@ -131,12 +123,7 @@ pub async fn create(st: &AppState, actor: &Actor, input: UnitInput) -> Result<Un
             audit::record(
                 c,
                 Some(actor.account_id),
-                Change {
-                    entity: "org_unit",
-                    id: unit.id,
-                    action: "create",
-                    unit_path: Some(&unit.path),
-                },
+                Change { entity: "org_unit", id: unit.id, action: "create", unit_path: Some(&unit.path) },
                 None::<&()>,
                 Some(&unit),
             )?;
@@ -162,12 +149,7 @@ pub async fn rename(st: &AppState, actor: &Actor, id: i64, input: UnitInput) -> 
             audit::record(
                 c,
                 Some(actor.account_id),
-                Change {
-                    entity: "org_unit",
-                    id,
-                    action: "update",
-                    unit_path: Some(&after.path),
-                },
+                Change { entity: "org_unit", id, action: "update", unit_path: Some(&after.path) },
                 Some(&before),
                 Some(&after),
             )?;
@@ -181,7 +163,5 @@ pub async fn rename(st: &AppState, actor: &Actor, id: i64, input: UnitInput) -> 
 pub async fn enterprise_id(st: &AppState, unit: &Unit) -> Result<i64> {
     let path = unit.path.clone();
     let fallback = unit.id;
-    st.db
-        .read(move |c| Ok(units::enterprise_of(c, &path)?.map_or(fallback, |u| u.id)))
-        .await
+    st.db.read(move |c| Ok(units::enterprise_of(c, &path)?.map_or(fallback, |u| u.id))).await
 }

@@ -132,10 +132,7 @@ impl Cli {
 
 fn init_logging(level: &str) {
     let level = level.parse::<tracing::Level>().unwrap_or(tracing::Level::INFO);
-    let _ = tracing_subscriber::fmt()
-        .with_max_level(level)
-        .with_target(false)
-        .try_init();
+    let _ = tracing_subscriber::fmt().with_max_level(level).with_target(false).try_init();
 }
 
 fn password_or_generated(given: Option<String>) -> (String, bool) {
@@ -176,12 +173,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             let summary = demo::generate(
                 &db,
                 set,
-                &demo::Options {
-                    seed,
-                    anchor,
-                    password_hash: auth::hash_password(&password)?,
-                    progress: true,
-                },
+                &demo::Options { seed, anchor, password_hash: auth::hash_password(&password)?, progress: true },
             )
             .context("generating the data set")?;
             let secs = started.elapsed().as_secs_f64();
@@ -251,10 +243,7 @@ fn serve(config: Config) -> anyhow::Result<()> {
             .with_context(|| format!("cannot listen on {}", config.bind))?;
         let addr = listener.local_addr()?;
         let state = crate::app::AppState::new(db, config);
-        println!(
-            "Jiangxin 匠心 is serving at http://{addr}/  (ready in {} ms)",
-            started.elapsed().as_millis()
-        );
+        println!("Jiangxin 匠心 is serving at http://{addr}/  (ready in {} ms)", started.elapsed().as_millis());
         if let Some((password, generated)) = &first.admin_password {
             if *generated {
                 println!("log in as admin with password {password}  (shown once: note it down)");
@@ -262,10 +251,7 @@ fn serve(config: Config) -> anyhow::Result<()> {
                 println!("log in as admin with the password from JIANGXIN_ADMIN_PASSWORD");
             }
             if !first.demo_accounts.is_empty() {
-                println!(
-                    "demo accounts with the same password: {}",
-                    first.demo_accounts.join(", ")
-                );
+                println!("demo accounts with the same password: {}", first.demo_accounts.join(", "));
             }
         }
         crate::web::serve(listener, state, shutdown_signal()).await?;

@@ -222,17 +222,8 @@ fn days_after(d: Date, days: i64) -> Date {
     d.checked_add(days.days()).unwrap_or(d)
 }
 
-const DUTIES: &[&str] = &[
-    "技术攻关",
-    "工艺改进",
-    "培训授课",
-    "资料整理",
-    "设备维护",
-    "质量检测",
-    "数据分析",
-    "安全监督",
-    "成果推广",
-];
+const DUTIES: &[&str] =
+    &["技术攻关", "工艺改进", "培训授课", "资料整理", "设备维护", "质量检测", "数据分析", "安全监督", "成果推广"];
 
 impl World {
     fn add_unit(&mut self, parent: Option<usize>, kind: UnitKind, name: String) -> usize {
@@ -241,23 +232,14 @@ impl World {
             Some(p) => (self.units[p].path.child(id), Some(self.units[p].id)),
             None => (UnitPath::root(id), None),
         };
-        self.units.push(U {
-            id,
-            parent: parent_id,
-            path,
-            kind,
-            name,
-        });
+        self.units.push(U { id, parent: parent_id, path, kind, name });
         self.units.len() - 1
     }
 
     /// The nearest unit at or above `unit` whose naming level is `level`.
     fn naming_unit(&self, unit: usize, level: Level) -> Option<usize> {
         let ids = self.units[unit].path.ids();
-        ids.iter()
-            .rev()
-            .map(|id| (*id - 1) as usize)
-            .find(|&i| self.units[i].kind.naming_level() == Some(level))
+        ids.iter().rev().map(|id| (*id - 1) as usize).find(|&i| self.units[i].kind.naming_level() == Some(level))
     }
 }
 
@@ -266,11 +248,7 @@ fn build_tree(rng: &mut ChaCha8Rng, set: DataSet, w: &mut World) -> Vec<(usize, 
     let mut enterprises: Vec<(usize, usize)> = Vec::new(); // (enterprise unit, industry index)
     let mut add_enterprises = |w: &mut World, rng: &mut ChaCha8Rng, parent: usize, n: usize, place: &str| {
         for _ in 0..n {
-            let p = if rng.random_bool(0.6) {
-                place.to_string()
-            } else {
-                names::place(rng)
-            };
+            let p = if rng.random_bool(0.6) { place.to_string() } else { names::place(rng) };
             let (name, industry) = names::enterprise(rng, &p);
             let e = w.add_unit(Some(parent), UnitKind::Enterprise, name);
             let shops = around(rng, shape.workshops);
@@ -294,38 +272,22 @@ fn build_tree(rng: &mut ChaCha8Rng, set: DataSet, w: &mut World) -> Vec<(usize, 
             .collect()
     };
     for prov in provinces {
-        let cities = if shape.provinces == 0 {
-            shape.cities
-        } else {
-            around(rng, shape.cities as f64)
-        };
+        let cities = if shape.provinces == 0 { shape.cities } else { around(rng, shape.cities as f64) };
         for _ in 0..cities {
             let city_place = names::place(rng);
             let city = w.add_unit(Some(prov), UnitKind::City, format!("{city_place}市总工会"));
-            let counties = if set == DataSet::Demo {
-                shape.counties
-            } else {
-                around(rng, shape.counties as f64)
-            };
+            let counties = if set == DataSet::Demo { shape.counties } else { around(rng, shape.counties as f64) };
             for _ in 0..counties {
                 let place = names::place(rng);
                 let county_kind = if rng.random_bool(0.5) { "县" } else { "区" };
                 let county = w.add_unit(Some(city), UnitKind::County, format!("{place}{county_kind}总工会"));
-                let n = if set == DataSet::Demo {
-                    shape.enterprises as usize
-                } else {
-                    around(rng, shape.enterprises)
-                };
+                let n = if set == DataSet::Demo { shape.enterprises as usize } else { around(rng, shape.enterprises) };
                 add_enterprises(w, rng, county, n, &place);
             }
             let industries: Vec<&&str> = names::INDUSTRY_UNIONS.choose_multiple(rng, shape.industries).collect();
             for ind in industries {
                 let u = w.add_unit(Some(city), UnitKind::Industry, format!("{city_place}市{ind}工会"));
-                let n = if set == DataSet::Demo {
-                    shape.enterprises as usize
-                } else {
-                    around(rng, shape.enterprises)
-                };
+                let n = if set == DataSet::Demo { shape.enterprises as usize } else { around(rng, shape.enterprises) };
                 add_enterprises(w, rng, u, n, &city_place);
             }
         }
@@ -374,11 +336,7 @@ fn make_person(
     leader: bool,
 ) -> P {
     let female = rng.random_bool(if leader { 0.2 } else { 0.3 });
-    let age = if leader {
-        rng.random_range(36..=58)
-    } else {
-        rng.random_range(21..=59)
-    };
+    let age = if leader { rng.random_range(36..=58) } else { rng.random_range(21..=59) };
     let education = pick(
         rng,
         &[
@@ -450,9 +408,7 @@ fn make_person(
         title,
         skill,
         employee_no: format!("{enterprise_id:06}{seq:05}"),
-        phone: rng
-            .random_bool(0.7)
-            .then(|| format!("199{:08}", rng.random_range(0..100_000_000u32))),
+        phone: rng.random_bool(0.7).then(|| format!("199{:08}", rng.random_range(0..100_000_000u32))),
         honours,
     }
 }
@@ -472,11 +428,7 @@ fn leader_honours(rng: &mut ChaCha8Rng, kind: StudioKind, anchor_year: i64) -> V
         ),
         StudioKind::Craftsman => pick(
             rng,
-            &[
-                (Honour::ProvinceCraftsman, 75),
-                (Honour::NationalCraftsman, 5),
-                (Honour::ProvinceTechnicalExpert, 20),
-            ],
+            &[(Honour::ProvinceCraftsman, 75), (Honour::NationalCraftsman, 5), (Honour::ProvinceTechnicalExpert, 20)],
         ),
         StudioKind::SkillMaster => pick(
             rng,
@@ -539,20 +491,10 @@ fn history(rng: &mut ChaCha8Rng, w: &mut World, si: usize, anchor: Date) {
             (StudioState::PublicNotice, 3),
         ],
     );
-    let available: Vec<Level> = Level::ALL
-        .iter()
-        .copied()
-        .filter(|l| w.naming_unit(unit, *l).is_some())
-        .collect();
+    let available: Vec<Level> = Level::ALL.iter().copied().filter(|l| w.naming_unit(unit, *l).is_some()).collect();
     let target = pick(
         rng,
-        &[
-            (Level::Enterprise, 42),
-            (Level::County, 25),
-            (Level::City, 20),
-            (Level::Province, 11),
-            (Level::National, 2),
-        ],
+        &[(Level::Enterprise, 42), (Level::County, 25), (Level::City, 20), (Level::Province, 11), (Level::National, 2)],
     );
     // The highest level reached: the target, or the best available below it.
     let reached = match state {
@@ -593,68 +535,24 @@ fn history(rng: &mut ChaCha8Rng, w: &mut World, si: usize, anchor: Date) {
         }
         let naming_unit = w.naming_unit(unit, *l).map(|u| w.units[u].id).unwrap_or(1);
         let applied = days_before(on, rng.random_range(40..90));
-        let detail = format!(
-            "{{\"applying_level\":\"{}\",\"applying_unit_id\":{naming_unit}}}",
-            l.code()
-        );
+        let detail = format!("{{\"applying_level\":\"{}\",\"applying_unit_id\":{naming_unit}}}", l.code());
         let steps = [
-            (
-                StudioAction::Apply,
-                cur_state,
-                StudioState::Applied,
-                applied,
-                Some(detail),
-            ),
-            (
-                StudioAction::StartReview,
-                StudioState::Applied,
-                StudioState::UnderReview,
-                days_after(applied, 10),
-                None,
-            ),
-            (
-                StudioAction::Approve,
-                StudioState::UnderReview,
-                StudioState::PublicNotice,
-                days_before(on, 12),
-                None,
-            ),
-            (
-                StudioAction::Name,
-                StudioState::PublicNotice,
-                StudioState::Named,
-                on,
-                None,
-            ),
+            (StudioAction::Apply, cur_state, StudioState::Applied, applied, Some(detail)),
+            (StudioAction::StartReview, StudioState::Applied, StudioState::UnderReview, days_after(applied, 10), None),
+            (StudioAction::Approve, StudioState::UnderReview, StudioState::PublicNotice, days_before(on, 12), None),
+            (StudioAction::Name, StudioState::PublicNotice, StudioState::Named, on, None),
         ];
         for (action, from, to, day, detail) in steps {
-            w.transitions.push(T {
-                studio: sid,
-                action,
-                from,
-                to,
-                reason: None,
-                detail,
-                on: day,
-            });
+            w.transitions.push(T { studio: sid, action, from, to, reason: None, detail, on: day });
         }
         let cert = format!("{}-{}-{:05}", naming_unit, on.year(), sid);
-        w.namings.push(N {
-            studio: sid,
-            level: *l,
-            unit: naming_unit,
-            named_on: on,
-            cert,
-        });
+        w.namings.push(N { studio: sid, level: *l, unit: naming_unit, named_on: on, cert });
         cur_state = StudioState::Named;
         supervisor = Some(naming_unit);
         level = Some(*l);
         on = days_after(on, rng.random_range(300..1100));
     }
-    let next_level = available
-        .iter()
-        .copied()
-        .find(|l| level.is_none_or(|c| l.rank() > c.rank()));
+    let next_level = available.iter().copied().find(|l| level.is_none_or(|c| l.rank() > c.rank()));
     let next_unit = next_level.and_then(|l| w.naming_unit(unit, l)).map(|u| w.units[u].id);
     let s = &mut w.studios[si];
     s.level = level;
@@ -705,11 +603,8 @@ fn history(rng: &mut ChaCha8Rng, w: &mut World, si: usize, anchor: Date) {
             if let Some(next) = next_level {
                 let unit_id = next_unit;
                 let applied = recent(rng, 40);
-                let detail = format!(
-                    "{{\"applying_level\":\"{}\",\"applying_unit_id\":{}}}",
-                    next.code(),
-                    unit_id.unwrap_or(0)
-                );
+                let detail =
+                    format!("{{\"applying_level\":\"{}\",\"applying_unit_id\":{}}}", next.code(), unit_id.unwrap_or(0));
                 w.transitions.push(T {
                     studio: sid,
                     action: StudioAction::Apply,
@@ -774,10 +669,7 @@ fn generate_world(set: DataSet, opts: &Options) -> World {
     let shape = set.shape();
     let studios_per = spread(&mut rng, enterprises.len(), shape.studios);
     // People per enterprise: enough for its teams, scaled to the set's total.
-    let raw: Vec<f64> = studios_per
-        .iter()
-        .map(|&s| (s * 7) as f64 + rng.random_range(3.0..15.0))
-        .collect();
+    let raw: Vec<f64> = studios_per.iter().map(|&s| (s * 7) as f64 + rng.random_range(3.0..15.0)).collect();
     let factor = shape.people as f64 / raw.iter().sum::<f64>();
     let mut people_per: Vec<usize> = raw.iter().map(|r| ((r * factor).round() as usize).max(3)).collect();
     let diff = shape.people as i64 - people_per.iter().sum::<usize>() as i64;
@@ -793,20 +685,13 @@ fn generate_world(set: DataSet, opts: &Options) -> World {
         own_units.extend((eu + 1..w.units.len()).take_while(|&i| w.units[i].parent == Some(w.units[eu].id)));
         let first_person = w.people.len();
         for k in 0..n_people {
-            let unit = if k % 3 == 0 {
-                eu
-            } else {
-                own_units[rng.random_range(0..own_units.len())]
-            };
+            let unit = if k % 3 == 0 { eu } else { own_units[rng.random_range(0..own_units.len())] };
             let id = w.people.len() as i64 + 1;
             let p = make_person(&mut rng, w.units[eu].id, id, unit, k + 1, anchor_year, k < n_studios);
             w.people.push(p);
         }
         let pool: Vec<i64> = (first_person..w.people.len()).map(|i| w.people[i].id).collect();
-        let fields: &[&str] = names::INDUSTRIES
-            .get(industry)
-            .map(|(_, f)| *f)
-            .unwrap_or(COMMON_FIELDS);
+        let fields: &[&str] = names::INDUSTRIES.get(industry).map(|(_, f)| *f).unwrap_or(COMMON_FIELDS);
         for k in 0..n_studios {
             let leader_idx = first_person + k;
             let kind = pick(
@@ -897,19 +782,9 @@ fn generate_world(set: DataSet, opts: &Options) -> World {
                         ],
                     )
                 };
-                let joined_on = if i == 0 {
-                    founded
-                } else {
-                    days_after(founded, rng.random_range(0..span))
-                };
+                let joined_on = if i == 0 { founded } else { days_after(founded, rng.random_range(0..span)) };
                 let duty = (i > 0).then(|| DUTIES.choose(&mut rng).copied()).flatten();
-                w.members.push(M {
-                    studio: id,
-                    person,
-                    role,
-                    duty,
-                    joined_on,
-                });
+                w.members.push(M { studio: id, person, role, duty, joined_on });
             }
             w.studios[si].member_count = team.len() as i64;
         }
@@ -962,21 +837,14 @@ fn demo_accounts(w: &World) -> Vec<DemoAccount> {
         });
     }
     // The enterprise in the first city with the most named studios.
-    let first_city_path = w
-        .units
-        .iter()
-        .find(|u| u.kind == UnitKind::City)
-        .map(|u| u.path.clone());
+    let first_city_path = w.units.iter().find(|u| u.kind == UnitKind::City).map(|u| u.path.clone());
     let mut best: Option<(usize, usize)> = None;
     for (i, u) in w.units.iter().enumerate() {
         if u.kind != UnitKind::Enterprise || first_city_path.as_ref().is_some_and(|p| !p.covers(&u.path)) {
             continue;
         }
-        let n = w
-            .studios
-            .iter()
-            .filter(|s| u.path.covers(&w.units[s.unit].path) && s.state == StudioState::Named)
-            .count();
+        let n =
+            w.studios.iter().filter(|s| u.path.covers(&w.units[s.unit].path) && s.state == StudioState::Named).count();
         if best.is_none_or(|(_, m)| n > m) {
             best = Some((i, n));
         }
@@ -990,10 +858,7 @@ fn demo_accounts(w: &World) -> Vec<DemoAccount> {
         home: ent.id,
         grant: Some((Role::EnterpriseAdmin, ent.id)),
     });
-    let studio = w
-        .studios
-        .iter()
-        .find(|s| ent.path.covers(&w.units[s.unit].path) && s.state == StudioState::Named);
+    let studio = w.studios.iter().find(|s| ent.path.covers(&w.units[s.unit].path) && s.state == StudioState::Named);
     if let Some(s) = studio {
         let leader = &w.people[(s.leader - 1) as usize];
         v.push(DemoAccount {
@@ -1003,11 +868,7 @@ fn demo_accounts(w: &World) -> Vec<DemoAccount> {
             home: w.units[leader.unit].id,
             grant: Some((Role::Worker, ent.id)),
         });
-        if let Some(m) = w
-            .members
-            .iter()
-            .find(|m| m.studio == s.id && m.role != StudioRole::Leader)
-        {
+        if let Some(m) = w.members.iter().find(|m| m.studio == s.id && m.role != StudioRole::Leader) {
             let p = &w.people[(m.person - 1) as usize];
             v.push(DemoAccount {
                 username: "member",
@@ -1019,11 +880,7 @@ fn demo_accounts(w: &World) -> Vec<DemoAccount> {
         }
     }
     let in_team: std::collections::HashSet<i64> = w.members.iter().map(|m| m.person).collect();
-    if let Some(p) = w
-        .people
-        .iter()
-        .find(|p| ent.path.covers(&w.units[p.unit].path) && !in_team.contains(&p.id))
-    {
+    if let Some(p) = w.people.iter().find(|p| ent.path.covers(&w.units[p.unit].path) && !in_team.contains(&p.id)) {
         v.push(DemoAccount {
             username: "worker",
             display: p.name.clone(),
@@ -1062,15 +919,9 @@ fn opt_code<T>(v: Option<T>, f: fn(T) -> &'static str) -> Value<'static> {
 pub fn generate(db: &Db, set: DataSet, opts: &Options) -> Result<Summary> {
     let existing = db.read_blocking(|c| c.scalar("SELECT COUNT(*) FROM org_units", &[]))?;
     if existing > 0 {
-        return Err(Error::internal(
-            "the database already holds organisation units; generate into a new database",
-        ));
+        return Err(Error::internal("the database already holds organisation units; generate into a new database"));
     }
-    let bar = if opts.progress {
-        ProgressBar::new_spinner()
-    } else {
-        ProgressBar::hidden()
-    };
+    let bar = if opts.progress { ProgressBar::new_spinner() } else { ProgressBar::hidden() };
     bar.set_style(ProgressStyle::with_template("{spinner} {msg}").unwrap_or_else(|_| ProgressStyle::default_spinner()));
     bar.set_message(format!("生成 / generating {set:?}…"));
     bar.enable_steady_tick(std::time::Duration::from_millis(200));
@@ -1078,9 +929,7 @@ pub fn generate(db: &Db, set: DataSet, opts: &Options) -> Result<Summary> {
     let accounts = demo_accounts(&w);
     let now = crate::clock::now_ms();
     let ts = |d: Date| -> i64 {
-        d.to_zoned(crate::clock::zone().clone())
-            .map(|z| z.timestamp().as_millisecond())
-            .unwrap_or(now)
+        d.to_zoned(crate::clock::zone().clone()).map(|z| z.timestamp().as_millisecond()).unwrap_or(now)
     };
 
     let mut terms: Vec<(i64, String, i64)> = Vec::new();
@@ -1128,13 +977,7 @@ pub fn generate(db: &Db, set: DataSet, opts: &Options) -> Result<Summary> {
             ]
         })
         .collect();
-    write_rows(
-        db,
-        &bar,
-        "org_units",
-        &["id", "parent_id", "path", "kind", "name", "created_at", "updated_at"],
-        rows,
-    )?;
+    write_rows(db, &bar, "org_units", &["id", "parent_id", "path", "kind", "name", "created_at", "updated_at"], rows)?;
 
     bar.set_message("people");
     let rows = w
@@ -1182,11 +1025,7 @@ pub fn generate(db: &Db, set: DataSet, opts: &Options) -> Result<Summary> {
     let rows = w
         .people
         .iter()
-        .flat_map(|p| {
-            p.honours
-                .iter()
-                .map(move |(h, y)| vec![Value::from(p.id), h.code().into(), (*y).into()])
-        })
+        .flat_map(|p| p.honours.iter().map(move |(h, y)| vec![Value::from(p.id), h.code().into(), (*y).into()]))
         .collect();
     write_rows(db, &bar, "person_honours", &["person_id", "honour", "year"], rows)?;
 
@@ -1275,14 +1114,7 @@ pub fn generate(db: &Db, set: DataSet, opts: &Options) -> Result<Summary> {
         db,
         &bar,
         "studio_namings",
-        &[
-            "studio_id",
-            "level",
-            "naming_unit_id",
-            "named_on",
-            "certificate_no",
-            "created_at",
-        ],
+        &["studio_id", "level", "naming_unit_id", "named_on", "certificate_no", "created_at"],
         rows,
     )?;
     let rows = w
@@ -1305,16 +1137,7 @@ pub fn generate(db: &Db, set: DataSet, opts: &Options) -> Result<Summary> {
         db,
         &bar,
         "studio_transitions",
-        &[
-            "studio_id",
-            "action",
-            "from_state",
-            "to_state",
-            "reason",
-            "detail",
-            "actor_account_id",
-            "at",
-        ],
+        &["studio_id", "action", "from_state", "to_state", "reason", "detail", "actor_account_id", "at"],
         rows,
     )?;
 
@@ -1341,25 +1164,12 @@ pub fn generate(db: &Db, set: DataSet, opts: &Options) -> Result<Summary> {
         db,
         &bar,
         "studio_members",
-        &[
-            "id",
-            "studio_id",
-            "person_id",
-            "role",
-            "duty",
-            "joined_on",
-            "left_on",
-            "created_at",
-            "updated_at",
-        ],
+        &["id", "studio_id", "person_id", "role", "duty", "joined_on", "left_on", "created_at", "updated_at"],
         rows,
     )?;
 
     bar.set_message("search_terms");
-    let rows = terms
-        .into_iter()
-        .map(|(k, t, id)| vec![k.into(), t.into(), id.into()])
-        .collect();
+    let rows = terms.into_iter().map(|(k, t, id)| vec![k.into(), t.into(), id.into()]).collect();
     write_rows(db, &bar, "search_terms", &["kind", "term", "entity_id"], rows)?;
 
     bar.set_message("accounts");
@@ -1404,23 +1214,11 @@ pub fn generate(db: &Db, set: DataSet, opts: &Options) -> Result<Summary> {
         .enumerate()
         .filter_map(|(i, a)| {
             a.grant.map(|(role, unit)| {
-                vec![
-                    (i as i64 + 1).into(),
-                    role.code().into(),
-                    unit.into(),
-                    Value::Null,
-                    now.into(),
-                ]
+                vec![(i as i64 + 1).into(), role.code().into(), unit.into(), Value::Null, now.into()]
             })
         })
         .collect();
-    write_rows(
-        db,
-        &bar,
-        "role_grants",
-        &["account_id", "role", "unit_id", "granted_by", "granted_at"],
-        rows,
-    )?;
+    write_rows(db, &bar, "role_grants", &["account_id", "role", "unit_id", "granted_by", "granted_at"], rows)?;
 
     bar.set_message("counters");
     db.write_blocking(counters::rebuild)?;
@@ -1456,12 +1254,7 @@ mod tests {
     use super::*;
 
     fn opts() -> Options {
-        Options {
-            seed: 42,
-            anchor: jiff::civil::date(2026, 11, 21),
-            password_hash: String::new(),
-            progress: false,
-        }
+        Options { seed: 42, anchor: jiff::civil::date(2026, 11, 21), password_hash: String::new(), progress: false }
     }
 
     #[test]
@@ -1477,12 +1270,7 @@ mod tests {
     fn the_same_seed_gives_the_same_data() {
         let a = generate_world(DataSet::Demo, &opts());
         let b = generate_world(DataSet::Demo, &opts());
-        let names = |w: &World| {
-            w.studios
-                .iter()
-                .map(|s| (s.name.clone(), s.state, s.level))
-                .collect::<Vec<_>>()
-        };
+        let names = |w: &World| w.studios.iter().map(|s| (s.name.clone(), s.state, s.level)).collect::<Vec<_>>();
         assert_eq!(names(&a), names(&b));
         let c = generate_world(DataSet::Demo, &Options { seed: 43, ..opts() });
         assert_ne!(names(&a), names(&c));

@@ -41,10 +41,7 @@ const GIVEN_F: &[&str] = &[
 
 /// Industries: a word for the enterprise name, the fields its studios work in.
 pub const INDUSTRIES: &[(&str, &[&str])] = &[
-    (
-        "重型机械",
-        &["机械加工", "数控技术", "焊接工艺", "钳工技术", "模具制造"],
-    ),
+    ("重型机械", &["机械加工", "数控技术", "焊接工艺", "钳工技术", "模具制造"]),
     ("电力", &["电力运维", "变电检修", "输电线路", "热能动力", "电气自动化"]),
     ("水泥", &["水泥工艺", "电气自动化", "节能环保", "质量检测"]),
     ("化工", &["化工工艺", "仪器仪表", "节能环保", "质量检测"]),
@@ -123,11 +120,7 @@ pub fn person(rng: &mut impl Rng, female: bool) -> String {
 pub fn enterprise(rng: &mut impl Rng, place: &str) -> (String, usize) {
     let i = rng.random_range(0..INDUSTRIES.len());
     let (word, _) = INDUSTRIES[i];
-    let suffix = if word == "医院" {
-        ""
-    } else {
-        COMPANY_SUFFIX.choose(rng).copied().unwrap_or("有限公司")
-    };
+    let suffix = if word == "医院" { "" } else { COMPANY_SUFFIX.choose(rng).copied().unwrap_or("有限公司") };
     let name = if word == "医院" {
         format!("{place}市第{}人民医院", rng.random_range(1..8))
     } else {
@@ -143,19 +136,12 @@ pub fn workshop(i: usize) -> &'static str {
 
 /// A partner university for a joint studio.
 pub fn university(rng: &mut impl Rng) -> String {
-    format!(
-        "{}{}",
-        place(rng),
-        UNIVERSITIES.choose(rng).copied().unwrap_or("理工大学")
-    )
+    format!("{}{}", place(rng), UNIVERSITIES.choose(rng).copied().unwrap_or("理工大学"))
 }
 
 /// Rooms where studios work.
 pub fn room(rng: &mut impl Rng) -> String {
-    let building = ["综合楼", "生产楼", "技术中心", "职工之家", "检修楼"]
-        .choose(rng)
-        .copied()
-        .unwrap_or("综合楼");
+    let building = ["综合楼", "生产楼", "技术中心", "职工之家", "检修楼"].choose(rng).copied().unwrap_or("综合楼");
     format!("{building}{}{:02}室", rng.random_range(1..6), rng.random_range(1..30))
 }
 
@@ -192,11 +178,7 @@ pub fn description(rng: &mut impl Rng, leader: &str, field: &str) -> String {
         "每月最后一个周五组织技术研讨，定期开展技能比武和经验交流。",
         "通过“名师带高徒”，培养了一批技师和高级技师，成为企业技能人才的练兵场。",
     ];
-    format!(
-        "{}{}",
-        openers.choose(rng).cloned().unwrap_or_default(),
-        closers.choose(rng).copied().unwrap_or_default()
-    )
+    format!("{}{}", openers.choose(rng).cloned().unwrap_or_default(), closers.choose(rng).copied().unwrap_or_default())
 }
 
 #[cfg(test)]

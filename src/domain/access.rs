@@ -80,6 +80,31 @@ impl Scope {
     pub fn is_empty(&self) -> bool {
         matches!(self, Scope::Within { paths, studio_ids } if paths.is_empty() && studio_ids.is_empty())
     }
+
+    /// The part of the scope inside one subtree: each path becomes the deeper of the two where
+    /// one covers the other, and disappears where they are apart. (A query then has one range
+    /// on the path column instead of two, which the index serves directly.) Studios held
+    /// through the team are kept; the caller still filters them by the subtree.
+    pub fn narrow(&self, within: &UnitPath) -> Scope {
+        match self {
+            Scope::All => Scope::Within { paths: vec![within.clone()], studio_ids: Vec::new() },
+            Scope::Within { paths, studio_ids } => Scope::Within {
+                paths: paths
+                    .iter()
+                    .filter_map(|p| {
+                        if p.covers(within) {
+                            Some(within.clone())
+                        } else if within.covers(p) {
+                            Some(p.clone())
+                        } else {
+                            None
+                        }
+                    })
+                    .collect(),
+                studio_ids: studio_ids.clone(),
+            },
+        }
+    }
 }
 
 /// Roles that administer a subtree.
@@ -107,11 +132,7 @@ impl Actor {
     }
 
     fn covers(&self, roles: &[Role], path: &UnitPath) -> bool {
-        self.is_platform_admin()
-            || self
-                .grants
-                .iter()
-                .any(|g| roles.contains(&g.role) && g.unit_path.covers(path))
+        self.is_platform_admin() || self.grants.iter().any(|g| roles.contains(&g.role) && g.unit_path.covers(path))
     }
 
     fn tie(&self, studio_id: i64) -> Option<StudioRole> {
@@ -126,18 +147,9 @@ impl Actor {
         if self.is_platform_admin() {
             return Scope::All;
         }
-        let paths = outermost(
-            self.grants
-                .iter()
-                .filter(|g| roles.contains(&g.role))
-                .map(|g| g.unit_path.clone())
-                .collect(),
-        );
-        let studio_ids = if with_ties {
-            self.ties.iter().map(|t| t.studio_id).collect()
-        } else {
-            Vec::new()
-        };
+        let paths =
+            outermost(self.grants.iter().filter(|g| roles.contains(&g.role)).map(|g| g.unit_path.clone()).collect());
+        let studio_ids = if with_ties { self.ties.iter().map(|t| t.studio_id).collect() } else { Vec::new() };
         Scope::Within { paths, studio_ids }
     }
 
@@ -292,28 +304,16 @@ mod tests {
             display_name: "测试".into(),
             grants: grants
                 .iter()
-                .map(|(role, p)| Grant {
-                    role: *role,
-                    unit_id: path(p).id(),
-                    unit_path: path(p),
-                })
+                .map(|(role, p)| Grant { role: *role, unit_id: path(p).id(), unit_path: path(p) })
                 .collect(),
-            ties: ties
-                .iter()
-                .map(|&(studio_id, role)| StudioTie { studio_id, role })
-                .collect(),
+            ties: ties.iter().map(|&(studio_id, role)| StudioTie { studio_id, role }).collect(),
         }
     }
 
     // Tree: /1/ national, /1/2/ province A, /1/2/3/ city, /1/2/3/4/ enterprise E1,
     // /1/2/3/4/5/ workshop; /1/6/ province B, /1/6/7/ enterprise E2.
     fn studio_in_e1<'a>(unit: &'a UnitPath, sup: Option<&'a UnitPath>, app: Option<&'a UnitPath>) -> StudioPlace<'a> {
-        StudioPlace {
-            id: 10,
-            unit_path: unit,
-            supervisor_path: sup,
-            applying_path: app,
-        }
+        StudioPlace { id: 10, unit_path: unit, supervisor_path: sup, applying_path: app }
     }
 
     #[test]
@@ -334,13 +334,7 @@ mod tests {
         let ent = actor(&[(Role::EnterpriseAdmin, "/1/2/3/4/")], &[]);
         assert!(ent.can_read_person(5, &path("/1/2/3/4/5/")));
         assert!(!ent.can_read_person(5, &path("/1/6/7/")));
-        assert_eq!(
-            worker.person_scope(),
-            Scope::Within {
-                paths: vec![],
-                studio_ids: vec![]
-            }
-        );
+        assert_eq!(worker.person_scope(), Scope::Within { paths: vec![], studio_ids: vec![] });
         assert!(worker.person_scope().is_empty());
     }
 
@@ -360,10 +354,7 @@ mod tests {
         assert!(!reviewer_b.can_read_studio(&s));
         assert_eq!(
             member_elsewhere.studio_scope(),
-            Scope::Within {
-                paths: vec![path("/1/6/7/")],
-                studio_ids: vec![10]
-            }
+            Scope::Within { paths: vec![path("/1/6/7/")], studio_ids: vec![10] }
         );
     }
 
@@ -386,11 +377,19 @@ mod tests {
         let draft = studio_in_e1(&unit, None, None);
         assert!(!province_admin.can_transition(StudioAction::Revoke, &draft));
         let leader = actor(&[], &[(10, StudioRole::Leader)]);
-        assert!(
-            StudioAction::ALL
-                .iter()
-                .all(|&a| !leader.can_transition(a, &applying_to_province))
+        assert!(StudioAction::ALL.iter().all(|&a| !leader.can_transition(a, &applying_to_province)));
+    }
+
+    #[test]
+    fn narrowing_a_scope_keeps_the_deeper_path() {
+        let scope = Scope::Within { paths: vec![path("/1/2/"), path("/1/6/7/")], studio_ids: vec![9] };
+        assert_eq!(scope.narrow(&path("/1/2/3/")), Scope::Within { paths: vec![path("/1/2/3/")], studio_ids: vec![9] });
+        assert_eq!(
+            scope.narrow(&path("/1/")),
+            Scope::Within { paths: vec![path("/1/2/"), path("/1/6/7/")], studio_ids: vec![9] }
         );
+        assert_eq!(scope.narrow(&path("/1/8/")), Scope::Within { paths: vec![], studio_ids: vec![9] });
+        assert_eq!(Scope::All.narrow(&path("/1/8/")), Scope::Within { paths: vec![path("/1/8/")], studio_ids: vec![] });
     }
 
     #[test]

@@ -93,32 +93,19 @@ impl ChecklistItem {
 pub fn evaluate(f: &ChecklistFacts, today: Date) -> Vec<ItemStatus> {
     use ChecklistItem::*;
     let ev = |item| f.evidence_date(item).is_some();
-    let status = |item, met, source, note| ItemStatus {
-        item,
-        met,
-        source,
-        note,
-    };
+    let status = |item, met, source, note| ItemStatus { item, met, source, note };
     vec![
         status(
             Name,
             f.has_name,
             Source::Data,
-            if f.has_name {
-                "checklist_note.name_set"
-            } else {
-                "checklist_note.name_missing"
-            },
+            if f.has_name { "checklist_note.name_set" } else { "checklist_note.name_missing" },
         ),
         status(
             Plaque,
             ev(Plaque),
             Source::Evidence,
-            if ev(Plaque) {
-                "checklist_note.evidence_uploaded"
-            } else {
-                "checklist_note.upload_plaque"
-            },
+            if ev(Plaque) { "checklist_note.evidence_uploaded" } else { "checklist_note.upload_plaque" },
         ),
         {
             let met = ev(Venue) && f.has_room;
@@ -133,11 +120,7 @@ pub fn evaluate(f: &ChecklistFacts, today: Date) -> Vec<ItemStatus> {
             Team,
             f.member_count >= MIN_TEAM,
             Source::Data,
-            if f.member_count >= MIN_TEAM {
-                "checklist_note.team_ok"
-            } else {
-                "checklist_note.team_small"
-            },
+            if f.member_count >= MIN_TEAM { "checklist_note.team_ok" } else { "checklist_note.team_small" },
         ),
         {
             let valid_from = today.checked_sub(RULES_VALID_YEARS.years()).unwrap_or(today);
@@ -154,11 +137,7 @@ pub fn evaluate(f: &ChecklistFacts, today: Date) -> Vec<ItemStatus> {
                 Funding,
                 ev(Funding),
                 Source::Evidence,
-                if ev(Funding) {
-                    "checklist_note.evidence_uploaded"
-                } else {
-                    "checklist_note.upload_funding"
-                },
+                if ev(Funding) { "checklist_note.evidence_uploaded" } else { "checklist_note.upload_funding" },
             )
         },
         if f.recent_activities > 0 {
@@ -168,11 +147,7 @@ pub fn evaluate(f: &ChecklistFacts, today: Date) -> Vec<ItemStatus> {
                 Records,
                 ev(Records),
                 Source::Evidence,
-                if ev(Records) {
-                    "checklist_note.evidence_uploaded"
-                } else {
-                    "checklist_note.no_records"
-                },
+                if ev(Records) { "checklist_note.evidence_uploaded" } else { "checklist_note.no_records" },
             )
         },
         if f.outcomes > 0 {
@@ -182,11 +157,7 @@ pub fn evaluate(f: &ChecklistFacts, today: Date) -> Vec<ItemStatus> {
                 Display,
                 ev(Display),
                 Source::Evidence,
-                if ev(Display) {
-                    "checklist_note.evidence_uploaded"
-                } else {
-                    "checklist_note.upload_display"
-                },
+                if ev(Display) { "checklist_note.evidence_uploaded" } else { "checklist_note.upload_display" },
             )
         },
     ]
@@ -210,13 +181,7 @@ mod tests {
 
     #[test]
     fn an_empty_studio_meets_only_its_name() {
-        let items = evaluate(
-            &ChecklistFacts {
-                has_name: true,
-                ..Default::default()
-            },
-            TODAY,
-        );
+        let items = evaluate(&ChecklistFacts { has_name: true, ..Default::default() }, TODAY);
         assert_eq!(items.len(), 8);
         assert_eq!(met_count(&items), 1);
         assert!(met(&items, ChecklistItem::Name));
@@ -224,27 +189,18 @@ mod tests {
 
     #[test]
     fn team_needs_three() {
-        let f = |n| ChecklistFacts {
-            member_count: n,
-            ..Default::default()
-        };
+        let f = |n| ChecklistFacts { member_count: n, ..Default::default() };
         assert!(!met(&evaluate(&f(2), TODAY), ChecklistItem::Team));
         assert!(met(&evaluate(&f(3), TODAY), ChecklistItem::Team));
     }
 
     #[test]
     fn rules_expire_after_two_years() {
-        let f = |d| ChecklistFacts {
-            evidence: vec![(ChecklistItem::Rules, d)],
-            ..Default::default()
-        };
+        let f = |d| ChecklistFacts { evidence: vec![(ChecklistItem::Rules, d)], ..Default::default() };
         assert!(met(&evaluate(&f(date(2024, 11, 21)), TODAY), ChecklistItem::Rules));
         assert!(!met(&evaluate(&f(date(2024, 11, 20)), TODAY), ChecklistItem::Rules));
         let two = ChecklistFacts {
-            evidence: vec![
-                (ChecklistItem::Rules, date(2020, 1, 1)),
-                (ChecklistItem::Rules, date(2026, 1, 1)),
-            ],
+            evidence: vec![(ChecklistItem::Rules, date(2020, 1, 1)), (ChecklistItem::Rules, date(2026, 1, 1))],
             ..Default::default()
         };
         assert!(met(&evaluate(&two, TODAY), ChecklistItem::Rules));
@@ -254,59 +210,26 @@ mod tests {
     fn venue_needs_the_room_and_a_photo() {
         let photo = vec![(ChecklistItem::Venue, TODAY)];
         assert!(!met(
-            &evaluate(
-                &ChecklistFacts {
-                    evidence: photo.clone(),
-                    ..Default::default()
-                },
-                TODAY
-            ),
+            &evaluate(&ChecklistFacts { evidence: photo.clone(), ..Default::default() }, TODAY),
             ChecklistItem::Venue
         ));
-        assert!(!met(
-            &evaluate(
-                &ChecklistFacts {
-                    has_room: true,
-                    ..Default::default()
-                },
-                TODAY
-            ),
-            ChecklistItem::Venue
-        ));
+        assert!(!met(&evaluate(&ChecklistFacts { has_room: true, ..Default::default() }, TODAY), ChecklistItem::Venue));
         assert!(met(
-            &evaluate(
-                &ChecklistFacts {
-                    has_room: true,
-                    evidence: photo,
-                    ..Default::default()
-                },
-                TODAY
-            ),
+            &evaluate(&ChecklistFacts { has_room: true, evidence: photo, ..Default::default() }, TODAY),
             ChecklistItem::Venue
         ));
     }
 
     #[test]
     fn data_replaces_evidence_where_the_platform_holds_it() {
-        let f = ChecklistFacts {
-            recent_activities: 4,
-            outcomes: 2,
-            budget_fen: 1_000_000,
-            ..Default::default()
-        };
+        let f = ChecklistFacts { recent_activities: 4, outcomes: 2, budget_fen: 1_000_000, ..Default::default() };
         let items = evaluate(&f, TODAY);
         for item in [ChecklistItem::Records, ChecklistItem::Display, ChecklistItem::Funding] {
             let s = items.iter().find(|s| s.item == item).unwrap();
             assert!(s.met && s.source == Source::Data, "{item}");
         }
-        let f = ChecklistFacts {
-            evidence: vec![(ChecklistItem::Display, TODAY)],
-            ..Default::default()
-        };
-        let s = evaluate(&f, TODAY)
-            .into_iter()
-            .find(|s| s.item == ChecklistItem::Display)
-            .unwrap();
+        let f = ChecklistFacts { evidence: vec![(ChecklistItem::Display, TODAY)], ..Default::default() };
+        let s = evaluate(&f, TODAY).into_iter().find(|s| s.item == ChecklistItem::Display).unwrap();
         assert!(s.met && s.source == Source::Evidence);
     }
 }

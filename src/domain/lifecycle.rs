@@ -128,11 +128,7 @@ impl StudioAction {
 
     /// The actions legal from a state, in the order a form offers them.
     pub fn available_from(state: StudioState) -> Vec<StudioAction> {
-        StudioAction::ALL
-            .iter()
-            .copied()
-            .filter(|a| a.from_states().contains(&state))
-            .collect()
+        StudioAction::ALL.iter().copied().filter(|a| a.from_states().contains(&state)).collect()
     }
 }
 
@@ -143,9 +139,7 @@ pub fn check_from_state(state: StudioState, action: StudioAction) -> Result<()> 
     }
     Err(Error::refused(
         "invalid_transition",
-        Msg::new("lifecycle.not_from_state")
-            .arg_key("action", action.label_key())
-            .arg_key("state", state.label_key()),
+        Msg::new("lifecycle.not_from_state").arg_key("action", action.label_key()).arg_key("state", state.label_key()),
     ))
 }
 
@@ -159,11 +153,7 @@ pub fn decide(facts: &StudioFacts, action: StudioAction, input: &TransitionInput
         check.fail("reason", Msg::new("lifecycle.reason_required"));
     }
     // Where the studio returns when an application ends without a naming.
-    let standing = if facts.level.is_some() {
-        StudioState::Named
-    } else {
-        StudioState::Draft
-    };
+    let standing = if facts.level.is_some() { StudioState::Named } else { StudioState::Draft };
     let mut d = Decision {
         to: facts.state,
         reason: None,
@@ -183,9 +173,7 @@ pub fn decide(facts: &StudioFacts, action: StudioAction, input: &TransitionInput
             if facts.member_count < MIN_TEAM_TO_APPLY {
                 return Err(Error::refused(
                     "team_too_small",
-                    Msg::new("lifecycle.team_too_small")
-                        .arg("min", MIN_TEAM_TO_APPLY)
-                        .arg("count", facts.member_count),
+                    Msg::new("lifecycle.team_too_small").arg("min", MIN_TEAM_TO_APPLY).arg("count", facts.member_count),
                 ));
             }
             if let Some(current) = facts.level
@@ -205,9 +193,7 @@ pub fn decide(facts: &StudioFacts, action: StudioAction, input: &TransitionInput
         }
         StudioAction::StartReview => d.to = StudioState::UnderReview,
         StudioAction::Approve => {
-            let start = check
-                .optional_date("notice_starts_on", input.notice_starts_on.as_deref())
-                .unwrap_or(today);
+            let start = check.optional_date("notice_starts_on", input.notice_starts_on.as_deref()).unwrap_or(today);
             let end = check
                 .optional_date("notice_ends_on", input.notice_ends_on.as_deref())
                 .unwrap_or_else(|| start.checked_add(6.days()).unwrap_or(start));
@@ -215,9 +201,7 @@ pub fn decide(facts: &StudioFacts, action: StudioAction, input: &TransitionInput
             if !check.has("notice_starts_on") && !check.has("notice_ends_on") && !NOTICE_DAYS.contains(&days) {
                 check.fail(
                     "notice_ends_on",
-                    Msg::new("lifecycle.notice_length")
-                        .arg("min", NOTICE_DAYS.start())
-                        .arg("max", NOTICE_DAYS.end()),
+                    Msg::new("lifecycle.notice_length").arg("min", NOTICE_DAYS.start()).arg("max", NOTICE_DAYS.end()),
                 );
             }
             d.to = StudioState::PublicNotice;
@@ -227,14 +211,9 @@ pub fn decide(facts: &StudioFacts, action: StudioAction, input: &TransitionInput
             if let Some(end) = facts.notice_ends_on
                 && today <= end
             {
-                return Err(Error::refused(
-                    "notice_not_over",
-                    Msg::new("lifecycle.notice_not_over").arg("date", end),
-                ));
+                return Err(Error::refused("notice_not_over", Msg::new("lifecycle.notice_not_over").arg("date", end)));
             }
-            let named_on = check
-                .optional_date("named_on", input.named_on.as_deref())
-                .unwrap_or(today);
+            let named_on = check.optional_date("named_on", input.named_on.as_deref()).unwrap_or(today);
             if named_on > today {
                 check.fail("named_on", Msg::new("validation.date_in_future"));
             }
@@ -253,11 +232,7 @@ pub fn decide(facts: &StudioFacts, action: StudioAction, input: &TransitionInput
         }
         StudioAction::LiftWarning => d.to = StudioState::Named,
         StudioAction::Revoke | StudioAction::Cancel => {
-            d.to = if action == StudioAction::Revoke {
-                StudioState::Revoked
-            } else {
-                StudioState::Cancelled
-            };
+            d.to = if action == StudioAction::Revoke { StudioState::Revoked } else { StudioState::Cancelled };
             d.ends_application = facts.state.is_applying();
         }
     }
@@ -273,19 +248,11 @@ mod tests {
     use jiff::civil::date;
 
     fn facts(state: StudioState, level: Option<Level>, members: i64) -> StudioFacts {
-        StudioFacts {
-            state,
-            level,
-            member_count: members,
-            notice_ends_on: None,
-        }
+        StudioFacts { state, level, member_count: members, notice_ends_on: None }
     }
 
     fn reason(r: &str) -> TransitionInput {
-        TransitionInput {
-            reason: Some(r.into()),
-            ..Default::default()
-        }
+        TransitionInput { reason: Some(r.into()), ..Default::default() }
     }
 
     const TODAY: Date = date(2026, 11, 21);
@@ -322,33 +289,19 @@ mod tests {
     #[test]
     fn the_happy_path_from_draft_to_named() {
         let mut f = facts(Draft, None, 5);
-        let apply = TransitionInput {
-            target_level: Some(Level::City),
-            ..Default::default()
-        };
+        let apply = TransitionInput { target_level: Some(Level::City), ..Default::default() };
         let d = decide(&f, StudioAction::Apply, &apply, TODAY).unwrap();
         assert_eq!((d.to, d.applying_level), (Applied, Some(Level::City)));
         f.state = Applied;
-        assert_eq!(
-            decide(&f, StudioAction::StartReview, &Default::default(), TODAY)
-                .unwrap()
-                .to,
-            UnderReview
-        );
+        assert_eq!(decide(&f, StudioAction::StartReview, &Default::default(), TODAY).unwrap().to, UnderReview);
         f.state = UnderReview;
         let d = decide(&f, StudioAction::Approve, &Default::default(), TODAY).unwrap();
         assert_eq!(d.to, PublicNotice);
         assert_eq!(d.notice, Some((TODAY, date(2026, 11, 27))));
         f.state = PublicNotice;
         f.notice_ends_on = Some(date(2026, 11, 27));
-        let name = TransitionInput {
-            certificate_no: Some("SZ-2026-001".into()),
-            ..Default::default()
-        };
-        assert_eq!(
-            refusal_code(decide(&f, StudioAction::Name, &name, date(2026, 11, 27))),
-            "notice_not_over"
-        );
+        let name = TransitionInput { certificate_no: Some("SZ-2026-001".into()), ..Default::default() };
+        assert_eq!(refusal_code(decide(&f, StudioAction::Name, &name, date(2026, 11, 27))), "notice_not_over");
         let d = decide(&f, StudioAction::Name, &name, date(2026, 11, 28)).unwrap();
         assert_eq!(d.to, Named);
         assert_eq!(d.naming, Some((date(2026, 11, 28), "SZ-2026-001".to_string())));
@@ -357,71 +310,28 @@ mod tests {
 
     #[test]
     fn applying_needs_a_team_of_three_and_a_higher_level() {
-        let apply = |l| TransitionInput {
-            target_level: Some(l),
-            ..Default::default()
-        };
+        let apply = |l| TransitionInput { target_level: Some(l), ..Default::default() };
         assert_eq!(
-            refusal_code(decide(
-                &facts(Draft, None, 2),
-                StudioAction::Apply,
-                &apply(Level::City),
-                TODAY
-            )),
+            refusal_code(decide(&facts(Draft, None, 2), StudioAction::Apply, &apply(Level::City), TODAY)),
             "team_too_small"
         );
-        assert!(
-            decide(
-                &facts(Draft, None, 3),
-                StudioAction::Apply,
-                &apply(Level::Enterprise),
-                TODAY
-            )
-            .is_ok()
-        );
+        assert!(decide(&facts(Draft, None, 3), StudioAction::Apply, &apply(Level::Enterprise), TODAY).is_ok());
         let named = facts(Named, Some(Level::City), 8);
+        assert_eq!(refusal_code(decide(&named, StudioAction::Apply, &apply(Level::City), TODAY)), "level_not_higher");
+        assert_eq!(refusal_code(decide(&named, StudioAction::Apply, &apply(Level::County), TODAY)), "level_not_higher");
+        assert_eq!(decide(&named, StudioAction::Apply, &apply(Level::Province), TODAY).unwrap().to, Applied);
         assert_eq!(
-            refusal_code(decide(&named, StudioAction::Apply, &apply(Level::City), TODAY)),
-            "level_not_higher"
-        );
-        assert_eq!(
-            refusal_code(decide(&named, StudioAction::Apply, &apply(Level::County), TODAY)),
-            "level_not_higher"
-        );
-        assert_eq!(
-            decide(&named, StudioAction::Apply, &apply(Level::Province), TODAY)
-                .unwrap()
-                .to,
-            Applied
-        );
-        assert_eq!(
-            refusal_code(decide(
-                &facts(Draft, None, 5),
-                StudioAction::Apply,
-                &Default::default(),
-                TODAY
-            )),
+            refusal_code(decide(&facts(Draft, None, 5), StudioAction::Apply, &Default::default(), TODAY)),
             "validation"
         );
     }
 
     #[test]
     fn a_declined_application_returns_to_the_standing_before_it() {
-        let d = decide(
-            &facts(UnderReview, None, 5),
-            StudioAction::Decline,
-            &reason("条件不足"),
-            TODAY,
-        )
-        .unwrap();
+        let d = decide(&facts(UnderReview, None, 5), StudioAction::Decline, &reason("条件不足"), TODAY).unwrap();
         assert_eq!(d.to, Draft);
-        let d = decide(
-            &facts(UnderReview, Some(Level::City), 5),
-            StudioAction::Decline,
-            &reason("条件不足"),
-            TODAY,
-        )
-        .unwrap();
+        let d = decide(&facts(UnderReview, Some(Level::City), 5), StudioAction::Decline, &reason("条件不足"), TODAY)
+            .unwrap();
         assert_eq!(d.to, Named);
         assert!(d.ends_application);
         let d = decide(
@@ -443,12 +353,7 @@ mod tests {
             (Draft, StudioAction::Cancel),
         ] {
             assert_eq!(
-                refusal_code(decide(
-                    &facts(state, Some(Level::City), 5),
-                    action,
-                    &reason("  "),
-                    TODAY
-                )),
+                refusal_code(decide(&facts(state, Some(Level::City), 5), action, &reason("  "), TODAY)),
                 "validation"
             );
         }
@@ -465,27 +370,14 @@ mod tests {
         assert!(decide(&f, StudioAction::Approve, &notice("2026-11-01", "2026-11-05"), TODAY).is_ok());
         assert!(decide(&f, StudioAction::Approve, &notice("2026-11-01", "2026-11-07"), TODAY).is_ok());
         assert_eq!(
-            refusal_code(decide(
-                &f,
-                StudioAction::Approve,
-                &notice("2026-11-01", "2026-11-04"),
-                TODAY
-            )),
+            refusal_code(decide(&f, StudioAction::Approve, &notice("2026-11-01", "2026-11-04"), TODAY)),
             "validation"
         );
         assert_eq!(
-            refusal_code(decide(
-                &f,
-                StudioAction::Approve,
-                &notice("2026-11-01", "2026-11-08"),
-                TODAY
-            )),
+            refusal_code(decide(&f, StudioAction::Approve, &notice("2026-11-01", "2026-11-08"), TODAY)),
             "validation"
         );
-        assert_eq!(
-            refusal_code(decide(&f, StudioAction::Approve, &notice("2026-11-01", "bad"), TODAY)),
-            "validation"
-        );
+        assert_eq!(refusal_code(decide(&f, StudioAction::Approve, &notice("2026-11-01", "bad"), TODAY)), "validation");
     }
 
     #[test]
@@ -496,45 +388,23 @@ mod tests {
             rectify_by: Some(by.into()),
             ..Default::default()
         };
-        assert_eq!(
-            refusal_code(decide(&f, StudioAction::Warn, &warn("2026-11-21"), TODAY)),
-            "validation"
-        );
+        assert_eq!(refusal_code(decide(&f, StudioAction::Warn, &warn("2026-11-21"), TODAY)), "validation");
         let d = decide(&f, StudioAction::Warn, &warn("2027-03-31"), TODAY).unwrap();
         assert_eq!((d.to, d.rectify_by), (Warned, Some(date(2027, 3, 31))));
         let warned = facts(Warned, Some(Level::City), 5);
-        assert_eq!(
-            decide(&warned, StudioAction::LiftWarning, &Default::default(), TODAY)
-                .unwrap()
-                .to,
-            Named
-        );
-        assert_eq!(
-            decide(&warned, StudioAction::Revoke, &reason("连续两年不合格"), TODAY)
-                .unwrap()
-                .to,
-            Revoked
-        );
+        assert_eq!(decide(&warned, StudioAction::LiftWarning, &Default::default(), TODAY).unwrap().to, Named);
+        assert_eq!(decide(&warned, StudioAction::Revoke, &reason("连续两年不合格"), TODAY).unwrap().to, Revoked);
     }
 
     #[test]
     fn naming_needs_a_certificate_number_and_no_future_date() {
-        let f = StudioFacts {
-            notice_ends_on: Some(date(2026, 11, 1)),
-            ..facts(PublicNotice, None, 5)
-        };
-        assert_eq!(
-            refusal_code(decide(&f, StudioAction::Name, &Default::default(), TODAY)),
-            "validation"
-        );
+        let f = StudioFacts { notice_ends_on: Some(date(2026, 11, 1)), ..facts(PublicNotice, None, 5) };
+        assert_eq!(refusal_code(decide(&f, StudioAction::Name, &Default::default(), TODAY)), "validation");
         let future = TransitionInput {
             certificate_no: Some("X1".into()),
             named_on: Some("2026-12-01".into()),
             ..Default::default()
         };
-        assert_eq!(
-            refusal_code(decide(&f, StudioAction::Name, &future, TODAY)),
-            "validation"
-        );
+        assert_eq!(refusal_code(decide(&f, StudioAction::Name, &future, TODAY)), "validation");
     }
 }

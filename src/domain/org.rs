@@ -86,9 +86,7 @@ impl UnitPath {
         let ok = s.len() >= 3
             && s.starts_with('/')
             && s.ends_with('/')
-            && s[1..s.len() - 1]
-                .split('/')
-                .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+            && s[1..s.len() - 1].split('/').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
         ok.then(|| UnitPath(s.to_string()))
     }
 
@@ -187,10 +185,7 @@ mod tests {
 
     #[test]
     fn outermost_drops_covered_paths() {
-        let ps = ["/1/2/", "/1/2/3/", "/1/4/", "/1/2/"]
-            .iter()
-            .map(|s| UnitPath::parse(s).unwrap())
-            .collect();
+        let ps = ["/1/2/", "/1/2/3/", "/1/4/", "/1/2/"].iter().map(|s| UnitPath::parse(s).unwrap()).collect();
         let out: Vec<String> = outermost(ps).iter().map(|p| p.to_string()).collect();
         assert_eq!(out, vec!["/1/2/", "/1/4/"]);
     }

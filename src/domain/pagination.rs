@@ -33,10 +33,7 @@ impl Cursor {
         let s = String::from_utf8(bytes).map_err(|_| bad())?;
         let (id, key) = s.split_once('\u{1f}').ok_or_else(bad)?;
         let id = id.parse::<i64>().map_err(|_| bad())?;
-        Ok(Cursor {
-            key: key.to_string(),
-            id,
-        })
+        Ok(Cursor { key: key.to_string(), id })
     }
 }
 
@@ -81,23 +78,13 @@ impl<T> Page<T> {
     pub fn from_rows(mut rows: Vec<T>, limit: i64, key: impl Fn(&T) -> Cursor) -> Page<T> {
         let more = rows.len() as i64 > limit;
         rows.truncate(limit.max(0) as usize);
-        let next_cursor = if more {
-            rows.last().map(|r| key(r).encode())
-        } else {
-            None
-        };
-        Page {
-            items: rows,
-            next_cursor,
-        }
+        let next_cursor = if more { rows.last().map(|r| key(r).encode()) } else { None };
+        Page { items: rows, next_cursor }
     }
 
     /// Transforms the rows, keeping the cursor.
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
-        Page {
-            items: self.items.into_iter().map(f).collect(),
-            next_cursor: self.next_cursor,
-        }
+        Page { items: self.items.into_iter().map(f).collect(), next_cursor: self.next_cursor }
     }
 }
 
@@ -107,10 +94,7 @@ mod tests {
 
     #[test]
     fn cursors_round_trip_and_reject_garbage() {
-        let c = Cursor {
-            key: "/1/23/".into(),
-            id: 42,
-        };
+        let c = Cursor { key: "/1/23/".into(), id: 42 };
         assert_eq!(Cursor::decode(&c.encode()).unwrap(), c);
         assert!(Cursor::decode("not base64!").is_err());
         assert!(Cursor::decode(&URL_SAFE_NO_PAD.encode("x\u{1f}y")).is_err());
@@ -126,16 +110,10 @@ mod tests {
 
     #[test]
     fn pages_know_whether_more_follow() {
-        let p = Page::from_rows(vec![1, 2, 3], 2, |&i| Cursor {
-            key: String::new(),
-            id: i,
-        });
+        let p = Page::from_rows(vec![1, 2, 3], 2, |&i| Cursor { key: String::new(), id: i });
         assert_eq!(p.items, vec![1, 2]);
         assert_eq!(Cursor::decode(p.next_cursor.as_deref().unwrap()).unwrap().id, 2);
-        let p = Page::from_rows(vec![1, 2], 2, |&i| Cursor {
-            key: String::new(),
-            id: i,
-        });
+        let p = Page::from_rows(vec![1, 2], 2, |&i| Cursor { key: String::new(), id: i });
         assert!(p.next_cursor.is_none());
     }
 }

@@ -6,10 +6,7 @@
 
 /// Characters that take part in matching: letters and digits of any script, lowercased.
 fn normalise(text: &str) -> Vec<char> {
-    text.chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect()
+    text.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
 }
 
 /// The terms under which a name is indexed: every character and every adjacent pair.

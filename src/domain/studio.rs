@@ -77,10 +77,7 @@ impl StudioState {
 
     /// An application is under way (it carries a target level and unit).
     pub fn is_applying(self) -> bool {
-        matches!(
-            self,
-            StudioState::Applied | StudioState::UnderReview | StudioState::PublicNotice
-        )
+        matches!(self, StudioState::Applied | StudioState::UnderReview | StudioState::PublicNotice)
     }
 }
 

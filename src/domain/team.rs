@@ -70,10 +70,7 @@ mod tests {
 
     #[test]
     fn review_falls_due_two_years_after_the_last_one() {
-        assert_eq!(
-            team_review_due(Some(date(2024, 3, 1)), Some(date(2010, 1, 1))),
-            Some(date(2026, 3, 1))
-        );
+        assert_eq!(team_review_due(Some(date(2024, 3, 1)), Some(date(2010, 1, 1))), Some(date(2026, 3, 1)));
         assert_eq!(team_review_due(None, Some(date(2023, 5, 20))), Some(date(2025, 5, 20)));
         assert_eq!(team_review_due(None, None), None);
         // 29 February rolls to the last day of February.

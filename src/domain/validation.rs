@@ -146,10 +146,7 @@ impl Check {
     pub fn range(&mut self, field: &str, value: Option<i64>, min: i64, max: i64) -> Option<i64> {
         let v = value?;
         if v < min || v > max {
-            self.fail(
-                field,
-                Msg::new("validation.out_of_range").arg("min", min).arg("max", max),
-            );
+            self.fail(field, Msg::new("validation.out_of_range").arg("min", min).arg("max", max));
             return None;
         }
         Some(v)
@@ -172,9 +169,7 @@ impl Check {
         let v = self.required(field, value, 32).to_lowercase();
         if !v.is_empty()
             && (v.chars().count() < 3
-                || !v
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-')))
+                || !v.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-')))
         {
             self.fail(field, Msg::new("validation.invalid_username"));
         }
@@ -188,10 +183,7 @@ impl Check {
         if n == 0 {
             self.fail(field, Msg::new("validation.required"));
         } else if !(8..=128).contains(&n) {
-            self.fail(
-                field,
-                Msg::new("validation.password_length").arg("min", 8).arg("max", 128),
-            );
+            self.fail(field, Msg::new("validation.password_length").arg("min", 8).arg("max", 128));
         }
         v.to_string()
     }

@@ -83,18 +83,14 @@ pub fn get(c: &mut Conn, id: i64) -> Result<Option<Account>> {
 
 /// The account of a person, if they have one.
 pub fn id_of_person(c: &mut Conn, person_id: i64) -> Result<Option<i64>> {
-    c.query_opt("SELECT id FROM accounts WHERE person_id = ?", params![person_id], |r| {
-        r.get("id")
-    })
+    c.query_opt("SELECT id FROM accounts WHERE person_id = ?", params![person_id], |r| r.get("id"))
 }
 
 /// Looks an account up for login: id, password hash, active.
 pub fn credentials(c: &mut Conn, username: &str) -> Result<Option<(i64, String, bool)>> {
-    c.query_opt(
-        "SELECT id, password_hash, active FROM accounts WHERE username = ?",
-        params![username],
-        |r| Ok((r.get("id")?, r.get("password_hash")?, r.get("active")?)),
-    )
+    c.query_opt("SELECT id, password_hash, active FROM accounts WHERE username = ?", params![username], |r| {
+        Ok((r.get("id")?, r.get("password_hash")?, r.get("active")?))
+    })
 }
 
 /// True when the login name is taken.
@@ -116,10 +112,7 @@ pub fn list(c: &mut Conn, scope: &Scope, page: &PageRequest) -> Result<Page<Acco
     for a in &mut rows {
         a.grants = grant_views(c, a.id)?;
     }
-    Ok(Page::from_rows(rows, page.limit, |a| Cursor {
-        key: String::new(),
-        id: a.id,
-    }))
+    Ok(Page::from_rows(rows, page.limit, |a| Cursor { key: String::new(), id: a.id }))
 }
 
 /// What a new account holds.
@@ -321,11 +314,9 @@ pub fn account_of_token(c: &mut Conn, hash: &str) -> Result<Option<i64>> {
 
 /// Failures recorded under a key: (count, last failure ms).
 pub fn login_failures(c: &mut Conn, key: &str) -> Result<Option<(i64, i64)>> {
-    c.query_opt(
-        "SELECT failures, last_failure_at FROM login_attempts WHERE attempt_key = ?",
-        params![key],
-        |r| Ok((r.get("failures")?, r.get("last_failure_at")?)),
-    )
+    c.query_opt("SELECT failures, last_failure_at FROM login_attempts WHERE attempt_key = ?", params![key], |r| {
+        Ok((r.get("failures")?, r.get("last_failure_at")?))
+    })
 }
 
 /// Records a failed login under a key.

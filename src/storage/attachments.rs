@@ -108,9 +108,6 @@ pub fn get(c: &mut Conn, id: i64) -> Result<Option<Attachment>> {
 
 /// Marks an attachment removed (the file stays, for the audit trail).
 pub fn remove(c: &mut Conn, id: i64) -> Result<()> {
-    c.execute(
-        "UPDATE attachments SET removed_at = ? WHERE id = ?",
-        params![crate::clock::now_ms(), id],
-    )?;
+    c.execute("UPDATE attachments SET removed_at = ? WHERE id = ?", params![crate::clock::now_ms(), id])?;
     Ok(())
 }

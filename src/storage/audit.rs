@@ -99,10 +99,7 @@ pub fn history(c: &mut Conn, entity: &str, entity_id: i64, page: &PageRequest) -
             })
         },
     )?;
-    Ok(Page::from_rows(rows, page.limit, |e| Cursor {
-        key: String::new(),
-        id: e.id,
-    }))
+    Ok(Page::from_rows(rows, page.limit, |e| Cursor { key: String::new(), id: e.id }))
 }
 
 /// Number of entries (the tests compare it before and after a refused request).

@@ -58,11 +58,9 @@ pub fn bump(c: &mut Conn, path: &UnitPath, counter: &str, delta: i64) -> Result<
 
 /// The counters of one unit's subtree.
 pub fn read(c: &mut Conn, unit_id: i64) -> Result<HashMap<String, i64>> {
-    let rows = c.query(
-        "SELECT counter, value FROM unit_counters WHERE unit_id = ?",
-        params![unit_id],
-        |r| Ok((r.get::<String>("counter")?, r.get::<i64>("value")?)),
-    )?;
+    let rows = c.query("SELECT counter, value FROM unit_counters WHERE unit_id = ?", params![unit_id], |r| {
+        Ok((r.get::<String>("counter")?, r.get::<i64>("value")?))
+    })?;
     Ok(rows.into_iter().collect())
 }
 
@@ -101,11 +99,9 @@ pub fn rebuild(c: &mut Conn) -> Result<()> {
     for (path, n) in members {
         add(&path, MEMBERS.to_string(), n);
     }
-    let people = c.query(
-        "SELECT unit_path, COUNT(*) AS n FROM people GROUP BY unit_path",
-        &[],
-        |r| Ok((r.get::<String>("unit_path")?, r.get::<i64>("n")?)),
-    )?;
+    let people = c.query("SELECT unit_path, COUNT(*) AS n FROM people GROUP BY unit_path", &[], |r| {
+        Ok((r.get::<String>("unit_path")?, r.get::<i64>("n")?))
+    })?;
     for (path, n) in people {
         add(&path, PEOPLE.to_string(), n);
     }
@@ -114,8 +110,7 @@ pub fn rebuild(c: &mut Conn) -> Result<()> {
     c.bulk_insert(
         "unit_counters",
         &["unit_id", "counter", "value"],
-        rows.into_iter()
-            .map(|((unit, counter), value)| vec![unit.into(), counter.into(), value.into()]),
+        rows.into_iter().map(|((unit, counter), value)| vec![unit.into(), counter.into(), value.into()]),
     )?;
     Ok(())
 }

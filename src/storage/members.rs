@@ -100,12 +100,7 @@ pub fn ties(c: &mut Conn, person_id: i64) -> Result<Vec<StudioTie>> {
     c.query(
         "SELECT studio_id, role FROM studio_members WHERE person_id = ? AND left_on IS NULL",
         params![person_id],
-        |r| {
-            Ok(StudioTie {
-                studio_id: r.get("studio_id")?,
-                role: code(r, "role", StudioRole::parse)?,
-            })
-        },
+        |r| Ok(StudioTie { studio_id: r.get("studio_id")?, role: code(r, "role", StudioRole::parse)? }),
     )
 }
 
@@ -218,9 +213,7 @@ pub fn proposals(c: &mut Conn, studio_id: i64) -> Result<Vec<Proposal>> {
 
 /// Pending proposals of the studios in a scope, oldest first (the approver's queue).
 pub fn pending(c: &mut Conn, scope: &Scope, limit: i64) -> Result<Vec<Proposal>> {
-    let mut q = Query::new(&format!(
-        "SELECT {PROPOSAL_COLUMNS} {PROPOSAL_JOINS} WHERE pr.status = ?"
-    ));
+    let mut q = Query::new(&format!("SELECT {PROPOSAL_COLUMNS} {PROPOSAL_JOINS} WHERE pr.status = ?"));
     q.params.push(Value::from(ProposalStatus::Pending.code()));
     q.scope(scope, "s.unit_path", None);
     q.push(" ORDER BY pr.id LIMIT ?", [Value::from(limit)]);
@@ -229,11 +222,7 @@ pub fn pending(c: &mut Conn, scope: &Scope, limit: i64) -> Result<Vec<Proposal>>
 
 /// One proposal.
 pub fn proposal(c: &mut Conn, id: i64) -> Result<Option<Proposal>> {
-    c.query_opt(
-        &format!("SELECT {PROPOSAL_COLUMNS} {PROPOSAL_JOINS} WHERE pr.id = ?"),
-        params![id],
-        proposal_row,
-    )
+    c.query_opt(&format!("SELECT {PROPOSAL_COLUMNS} {PROPOSAL_JOINS} WHERE pr.id = ?"), params![id], proposal_row)
 }
 
 /// A pending proposal already made for this person in this studio.

@@ -207,6 +207,8 @@ pub enum Conn<'c> {
 /// One row of a result, read by column name.
 pub struct Row<'a, 'b> {
     inner: RowInner<'a, 'b>,
+    /// The column names (SQLite only: read once per query, not once per value).
+    names: &'a [String],
     /// Where the next column is likely to be: rows are read in column order, so looking
     /// there first makes each lookup by name one comparison.
     hint: std::cell::Cell<usize>,
@@ -218,18 +220,12 @@ enum RowInner<'a, 'b> {
 }
 
 impl<'a, 'b> Row<'a, 'b> {
-    fn sqlite(r: &'a rusqlite::Row<'b>) -> Self {
-        Row {
-            inner: RowInner::Sqlite(r),
-            hint: std::cell::Cell::new(0),
-        }
+    fn sqlite(r: &'a rusqlite::Row<'b>, names: &'a [String]) -> Self {
+        Row { inner: RowInner::Sqlite(r), names, hint: std::cell::Cell::new(0) }
     }
 
     fn postgres(r: &'a postgres::Row) -> Self {
-        Row {
-            inner: RowInner::Postgres(r),
-            hint: std::cell::Cell::new(0),
-        }
+        Row { inner: RowInner::Postgres(r), names: &[], hint: std::cell::Cell::new(0) }
     }
 }
 
@@ -247,12 +243,11 @@ impl Conn<'_> {
         match self {
             Conn::Sqlite(c) => {
                 let mut stmt = c.prepare_cached(sql).map_err(DbError::from)?;
-                let mut rows = stmt
-                    .query(rusqlite::params_from_iter(params.iter()))
-                    .map_err(DbError::from)?;
+                let names = column_names(&stmt);
+                let mut rows = stmt.query(rusqlite::params_from_iter(params.iter())).map_err(DbError::from)?;
                 let mut out = Vec::new();
                 while let Some(r) = rows.next().map_err(DbError::from)? {
-                    out.push(f(&Row::sqlite(r))?);
+                    out.push(f(&Row::sqlite(r, &names))?);
                 }
                 Ok(out)
             }
@@ -273,11 +268,10 @@ impl Conn<'_> {
         match self {
             Conn::Sqlite(c) => {
                 let mut stmt = c.prepare_cached(sql).map_err(DbError::from)?;
-                let mut rows = stmt
-                    .query(rusqlite::params_from_iter(params.iter()))
-                    .map_err(DbError::from)?;
+                let names = column_names(&stmt);
+                let mut rows = stmt.query(rusqlite::params_from_iter(params.iter())).map_err(DbError::from)?;
                 match rows.next().map_err(DbError::from)? {
-                    Some(r) => Ok(Some(f(&Row::sqlite(r))?)),
+                    Some(r) => Ok(Some(f(&Row::sqlite(r, &names))?)),
                     None => Ok(None),
                 }
             }
@@ -290,8 +284,7 @@ impl Conn<'_> {
 
     /// Runs a query that must return a row (an aggregate, say).
     pub fn query_one<T>(&mut self, sql: &str, params: &[Value], f: impl FnMut(&Row) -> Result<T>) -> Result<T> {
-        self.query_opt(sql, params, f)?
-            .ok_or_else(|| Error::internal(format!("query returned no row: {sql}")))
+        self.query_opt(sql, params, f)?.ok_or_else(|| Error::internal(format!("query returned no row: {sql}")))
     }
 
     /// Reads a single whole number (a count, an id).
@@ -304,9 +297,7 @@ impl Conn<'_> {
         match self {
             Conn::Sqlite(c) => {
                 let mut stmt = c.prepare_cached(sql).map_err(DbError::from)?;
-                Ok(stmt
-                    .execute(rusqlite::params_from_iter(params.iter()))
-                    .map_err(DbError::from)? as u64)
+                Ok(stmt.execute(rusqlite::params_from_iter(params.iter())).map_err(DbError::from)? as u64)
             }
             Conn::Postgres(c) => c.execute(sql, params),
         }
@@ -354,8 +345,7 @@ impl Conn<'_> {
                 let mut stmt = c.prepare_cached(&sql).map_err(DbError::from)?;
                 let mut n = 0;
                 for row in rows {
-                    stmt.execute(rusqlite::params_from_iter(row.iter()))
-                        .map_err(DbError::from)?;
+                    stmt.execute(rusqlite::params_from_iter(row.iter())).map_err(DbError::from)?;
                     n += 1;
                 }
                 Ok(n)
@@ -363,6 +353,10 @@ impl Conn<'_> {
             Conn::Postgres(c) => c.copy_in(table, columns, rows),
         }
     }
+}
+
+fn column_names(stmt: &rusqlite::Statement) -> Vec<String> {
+    stmt.column_names().map(String::from).collect()
 }
 
 /// A column type the rows can be read into.
@@ -384,12 +378,9 @@ impl Row<'_, '_> {
     fn index_of(&self, name: &str) -> Result<usize> {
         let hint = self.hint.get();
         let found = match &self.inner {
-            RowInner::Sqlite(r) => {
-                let stmt = r.as_ref();
-                let n = stmt.column_count();
-                (0..n)
-                    .map(|k| (hint + k) % n)
-                    .find(|&i| stmt.column_name(i).is_ok_and(|c| c == name))
+            RowInner::Sqlite(_) => {
+                let n = self.names.len();
+                (0..n).map(|k| (hint + k) % n).find(|&i| self.names[i] == name)
             }
             RowInner::Postgres(r) => {
                 let cols = r.columns();
@@ -480,9 +471,9 @@ pub fn opt_code<E>(row: &Row, name: &str, parse: fn(&str) -> Option<E>) -> Resul
     let s: Option<String> = row.get(name)?;
     match s {
         None => Ok(None),
-        Some(s) => parse(&s)
-            .map(Some)
-            .ok_or_else(|| DbError::Decode(format!("column {name}: unknown code {s}")).into()),
+        Some(s) => {
+            parse(&s).map(Some).ok_or_else(|| DbError::Decode(format!("column {name}: unknown code {s}")).into())
+        }
     }
 }
 
@@ -499,11 +490,7 @@ pub struct DbOptions {
 
 impl Default for DbOptions {
     fn default() -> Self {
-        DbOptions {
-            sqlite_readers: 4,
-            sqlite_synchronous: "FULL",
-            pg_pool_size: 16,
-        }
+        DbOptions { sqlite_readers: 4, sqlite_synchronous: "FULL", pg_pool_size: 16 }
     }
 }
 
@@ -533,10 +520,7 @@ impl Location {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             Location::Postgres(url.to_string())
         } else {
-            let path = url
-                .strip_prefix("sqlite://")
-                .or_else(|| url.strip_prefix("sqlite:"))
-                .unwrap_or(url);
+            let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
             Location::SqliteFile(path.into())
         }
     }
@@ -651,10 +635,7 @@ pub struct Query {
 impl Query {
     /// Starts with a fixed head (`SELECT … FROM … WHERE 1 = 1`).
     pub fn new(head: &str) -> Self {
-        Query {
-            sql: head.to_string(),
-            params: Vec::new(),
-        }
+        Query { sql: head.to_string(), params: Vec::new() }
     }
 
     /// Appends SQL and the values of the placeholders in it.
@@ -695,10 +676,7 @@ impl Query {
     /// Restricts to one subtree.
     pub fn within(&mut self, path: &crate::domain::org::UnitPath, path_col: &str) -> &mut Self {
         let (lo, hi) = path.subtree_range();
-        self.push(
-            &format!(" AND {path_col} >= ? AND {path_col} < ?"),
-            [Value::from(lo), Value::from(hi)],
-        )
+        self.push(&format!(" AND {path_col} >= ? AND {path_col} < ?"), [Value::from(lo), Value::from(hi)])
     }
 
     /// Runs it.

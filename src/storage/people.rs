@@ -105,16 +105,9 @@ fn from_row(r: &Row) -> Result<Person> {
 }
 
 fn honours(c: &mut Conn, person_id: i64) -> Result<Vec<HonourHeld>> {
-    c.query(
-        "SELECT honour, year FROM person_honours WHERE person_id = ? ORDER BY id",
-        params![person_id],
-        |r| {
-            Ok(HonourHeld {
-                honour: code(r, "honour", Honour::parse)?,
-                year: r.get("year")?,
-            })
-        },
-    )
+    c.query("SELECT honour, year FROM person_honours WHERE person_id = ? ORDER BY id", params![person_id], |r| {
+        Ok(HonourHeld { honour: code(r, "honour", Honour::parse)?, year: r.get("year")? })
+    })
 }
 
 /// One person, with honours.
@@ -156,8 +149,7 @@ pub fn list(c: &mut Conn, scope: &Scope, f: &PeopleFilter, page: &PageRequest) -
                 "SELECT {COLUMNS} FROM search_terms t JOIN people p ON p.id = t.entity_id JOIN org_units u ON u.id = p.unit_id \
                  WHERE t.kind = ? AND t.term = ?"
             ));
-            qb.params
-                .extend([Value::from(SearchKind::Person as i64), Value::from(term.clone())]);
+            qb.params.extend([Value::from(SearchKind::Person as i64), Value::from(term.clone())]);
             qb
         }
         _ => Query::new(&format!("{head} WHERE 1 = 1")),
@@ -175,22 +167,21 @@ pub fn list(c: &mut Conn, scope: &Scope, f: &PeopleFilter, page: &PageRequest) -
         }
         _ => {}
     }
-    query.scope(scope, "p.unit_path", None);
-    if let Some(w) = &f.within {
-        query.within(w, "p.unit_path");
+    match &f.within {
+        Some(w) => {
+            query.scope(&scope.narrow(w), "p.unit_path", None);
+            query.within(w, "p.unit_path");
+        }
+        None => {
+            query.scope(scope, "p.unit_path", None);
+        }
     }
     if let Some(after) = &page.after {
-        query.push(
-            " AND (p.unit_path, p.id) > (?, ?)",
-            [Value::from(after.key.clone()), Value::from(after.id)],
-        );
+        query.push(" AND (p.unit_path, p.id) > (?, ?)", [Value::from(after.key.clone()), Value::from(after.id)]);
     }
     query.push(" ORDER BY p.unit_path, p.id LIMIT ?", [Value::from(page.limit + 1)]);
     let rows = query.fetch(c, from_row)?;
-    Ok(Page::from_rows(rows, page.limit, |p| Cursor {
-        key: p.unit_path.to_string(),
-        id: p.id,
-    }))
+    Ok(Page::from_rows(rows, page.limit, |p| Cursor { key: p.unit_path.to_string(), id: p.id }))
 }
 
 fn write_honours(c: &mut Conn, person_id: i64, list: &[HonourHeld]) -> Result<()> {

@@ -23,9 +23,7 @@ impl Drop for PgDb {
     /// runtime; so the pool (and its clients) is dropped on a plain thread.
     fn drop(&mut self) {
         if let Some(pool) = self.pool.take() {
-            let _ = std::thread::Builder::new()
-                .name("pg-pool-drop".into())
-                .spawn(move || drop(pool));
+            let _ = std::thread::Builder::new().name("pg-pool-drop".into()).spawn(move || drop(pool));
         }
     }
 }
@@ -46,10 +44,7 @@ impl r2d2::ManageConnection for PgManager {
 
     fn connect(&self) -> std::result::Result<PgConn, postgres::Error> {
         let client = self.config.connect(NoTls)?;
-        Ok(PgConn {
-            client,
-            statements: HashMap::new(),
-        })
+        Ok(PgConn { client, statements: HashMap::new() })
     }
 
     fn is_valid(&self, c: &mut PgConn) -> std::result::Result<(), postgres::Error> {
@@ -162,13 +157,11 @@ impl PgConn {
             }
             buf.push('\n');
             if buf.len() > 1 << 16 {
-                w.write_all(buf.as_bytes())
-                    .map_err(|e| DbError::Commit(e.to_string()))?;
+                w.write_all(buf.as_bytes()).map_err(|e| DbError::Commit(e.to_string()))?;
                 buf.clear();
             }
         }
-        w.write_all(buf.as_bytes())
-            .map_err(|e| DbError::Commit(e.to_string()))?;
+        w.write_all(buf.as_bytes()).map_err(|e| DbError::Commit(e.to_string()))?;
         Ok(w.finish().map_err(DbError::from)?)
     }
 }
@@ -239,11 +232,7 @@ fn decode(idx: usize, e: impl std::fmt::Display) -> crate::Error {
 }
 
 pub(super) fn get_int(row: &postgres::Row, idx: usize) -> Result<Option<i64>> {
-    let ty = row
-        .columns()
-        .get(idx)
-        .map(|c| c.type_().clone())
-        .ok_or_else(|| decode(idx, "missing"))?;
+    let ty = row.columns().get(idx).map(|c| c.type_().clone()).ok_or_else(|| decode(idx, "missing"))?;
     match ty {
         Type::INT8 => row.try_get::<_, Option<i64>>(idx),
         Type::INT4 => row.try_get::<_, Option<i32>>(idx).map(|v| v.map(i64::from)),
@@ -259,11 +248,7 @@ pub(super) fn get_text(row: &postgres::Row, idx: usize) -> Result<Option<String>
 }
 
 pub(super) fn get_bool(row: &postgres::Row, idx: usize) -> Result<Option<bool>> {
-    let ty = row
-        .columns()
-        .get(idx)
-        .map(|c| c.type_().clone())
-        .ok_or_else(|| decode(idx, "missing"))?;
+    let ty = row.columns().get(idx).map(|c| c.type_().clone()).ok_or_else(|| decode(idx, "missing"))?;
     match ty {
         Type::BOOL => row.try_get::<_, Option<bool>>(idx).map_err(|e| decode(idx, e)),
         _ => get_int(row, idx).map(|v| v.map(|i| i != 0)),
@@ -271,17 +256,10 @@ pub(super) fn get_bool(row: &postgres::Row, idx: usize) -> Result<Option<bool>> 
 }
 
 pub(super) fn get_real(row: &postgres::Row, idx: usize) -> Result<Option<f64>> {
-    let ty = row
-        .columns()
-        .get(idx)
-        .map(|c| c.type_().clone())
-        .ok_or_else(|| decode(idx, "missing"))?;
+    let ty = row.columns().get(idx).map(|c| c.type_().clone()).ok_or_else(|| decode(idx, "missing"))?;
     match ty {
         Type::FLOAT8 => row.try_get::<_, Option<f64>>(idx).map_err(|e| decode(idx, e)),
-        Type::FLOAT4 => row
-            .try_get::<_, Option<f32>>(idx)
-            .map(|v| v.map(f64::from))
-            .map_err(|e| decode(idx, e)),
+        Type::FLOAT4 => row.try_get::<_, Option<f32>>(idx).map(|v| v.map(f64::from)).map_err(|e| decode(idx, e)),
         _ => get_int(row, idx).map(|v| v.map(|i| i as f64)),
     }
 }
@@ -294,9 +272,6 @@ pub(super) fn get_bytes(row: &postgres::Row, idx: usize) -> Result<Option<Vec<u8
 mod tests {
     #[test]
     fn placeholders_are_numbered() {
-        assert_eq!(
-            super::numbered("SELECT a FROM t WHERE b = ? AND c > ?"),
-            "SELECT a FROM t WHERE b = $1 AND c > $2"
-        );
+        assert_eq!(super::numbered("SELECT a FROM t WHERE b = ? AND c > ?"), "SELECT a FROM t WHERE b = $1 AND c > $2");
     }
 }

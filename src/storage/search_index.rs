@@ -35,10 +35,7 @@ pub fn index(c: &mut Conn, kind: SearchKind, id: i64, text: &str) -> Result<()> 
 /// Removes a record from the index.
 pub fn remove(c: &mut Conn, kind: SearchKind, id: i64) -> Result<()> {
     // The primary key leads with (kind, term); this delete is rare (renames).
-    c.execute(
-        "DELETE FROM search_terms WHERE kind = ? AND entity_id = ?",
-        params![kind as i64, id],
-    )?;
+    c.execute("DELETE FROM search_terms WHERE kind = ? AND entity_id = ?", params![kind as i64, id])?;
     Ok(())
 }
 

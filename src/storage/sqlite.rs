@@ -80,8 +80,7 @@ fn open_writer(path: &Path, synchronous: &str) -> rusqlite::Result<Connection> {
 /// Plans that do not depend on the values bound: otherwise SQLite compiles a cached statement
 /// again whenever a bound value changes (joins, LIKE), which costs more than running it.
 fn stable_plans(c: &Connection) -> rusqlite::Result<()> {
-    c.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)
-        .map(|_| ())
+    c.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true).map(|_| ())
 }
 
 impl SqliteDb {
@@ -96,9 +95,7 @@ impl SqliteDb {
             .min_idle(Some(1))
             .test_on_check_out(false)
             .connection_timeout(Duration::from_secs(10))
-            .build(ReaderManager {
-                path: path.to_path_buf(),
-            })
+            .build(ReaderManager { path: path.to_path_buf() })
             .map_err(|e| DbError::Pool(e.to_string()))?;
         let (tx, rx) = mpsc::channel::<Job>(4096);
         std::thread::Builder::new()
@@ -159,11 +156,7 @@ impl SqliteDb {
 fn in_savepoint<T>(c: &Connection, f: impl FnOnce(&mut Conn) -> Result<T>) -> Result<T> {
     c.execute_batch("SAVEPOINT job").map_err(DbError::from)?;
     let r = catch(|| f(&mut Conn::Sqlite(c)));
-    let end = if r.is_ok() {
-        "RELEASE job"
-    } else {
-        "ROLLBACK TO job; RELEASE job"
-    };
+    let end = if r.is_ok() { "RELEASE job" } else { "ROLLBACK TO job; RELEASE job" };
     match c.execute_batch(end) {
         Ok(()) => r,
         Err(e) => Err(r.err().unwrap_or_else(|| DbError::from(e).into())),

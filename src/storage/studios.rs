@@ -211,11 +211,7 @@ fn from_row(r: &Row) -> Result<Studio> {
 
 /// One studio.
 pub fn get(c: &mut Conn, id: i64) -> Result<Option<Studio>> {
-    c.query_opt(
-        &format!("SELECT {COLUMNS} {JOINS} WHERE s.id = ?"),
-        params![id],
-        from_row,
-    )
+    c.query_opt(&format!("SELECT {COLUMNS} {JOINS} WHERE s.id = ?"), params![id], from_row)
 }
 
 /// Reads a studio for a change, locking its row on PostgreSQL.
@@ -282,17 +278,13 @@ pub fn list(c: &mut Conn, scope: &Scope, f: &StudioFilter, page: &PageRequest) -
     let joins = "JOIN org_units u ON u.id = s.unit_id LEFT JOIN people lp ON lp.id = s.leader_person_id";
     let mut query = match &plan {
         Some(search_index::Plan::Nothing) => {
-            return Ok(Page {
-                items: Vec::new(),
-                next_cursor: None,
-            });
+            return Ok(Page { items: Vec::new(), next_cursor: None });
         }
         Some(search_index::Plan::Term(term)) => {
             let mut qb = Query::new(&format!(
                 "SELECT {SUMMARY} FROM search_terms t JOIN studios s ON s.id = t.entity_id {joins} WHERE t.kind = ? AND t.term = ?"
             ));
-            qb.params
-                .extend([Value::from(SearchKind::Studio as i64), Value::from(term.clone())]);
+            qb.params.extend([Value::from(SearchKind::Studio as i64), Value::from(term.clone())]);
             qb
         }
         _ => Query::new(&format!("SELECT {SUMMARY} FROM studios s {joins} WHERE 1 = 1")),
@@ -300,9 +292,14 @@ pub fn list(c: &mut Conn, scope: &Scope, f: &StudioFilter, page: &PageRequest) -
     if let (Some(_), Some(q)) = (&plan, q) {
         query.push(" AND LOWER(s.name) LIKE ? ESCAPE '\\'", [Value::from(like_pattern(q))]);
     }
-    query.scope(scope, "s.unit_path", Some("s.id"));
-    if let Some(w) = &f.within {
-        query.within(w, "s.unit_path");
+    match &f.within {
+        Some(w) => {
+            query.scope(&scope.narrow(w), "s.unit_path", Some("s.id"));
+            query.within(w, "s.unit_path");
+        }
+        None => {
+            query.scope(scope, "s.unit_path", Some("s.id"));
+        }
     }
     match f.level {
         Some(LevelFilter::Named(l)) => {
@@ -323,17 +320,11 @@ pub fn list(c: &mut Conn, scope: &Scope, f: &StudioFilter, page: &PageRequest) -
         query.push(" AND s.field = ?", [Value::from(field.clone())]);
     }
     if let Some(after) = &page.after {
-        query.push(
-            " AND (s.unit_path, s.id) > (?, ?)",
-            [Value::from(after.key.clone()), Value::from(after.id)],
-        );
+        query.push(" AND (s.unit_path, s.id) > (?, ?)", [Value::from(after.key.clone()), Value::from(after.id)]);
     }
     query.push(" ORDER BY s.unit_path, s.id LIMIT ?", [Value::from(page.limit + 1)]);
     let rows = query.fetch(c, summary_row)?;
-    Ok(Page::from_rows(rows, page.limit, |s| Cursor {
-        key: s.unit_path.to_string(),
-        id: s.id,
-    }))
+    Ok(Page::from_rows(rows, page.limit, |s| Cursor { key: s.unit_path.to_string(), id: s.id }))
 }
 
 /// The studios a person leads or belongs to now.
@@ -378,12 +369,7 @@ pub fn insert(c: &mut Conn, d: &StudioData, unit_id: i64, unit_path: &UnitPath, 
         ],
     )?;
     search_index::index(c, SearchKind::Studio, id, &d.name)?;
-    counters::bump(
-        c,
-        unit_path,
-        &counters::studio_counter(None, StudioState::Draft.code()),
-        1,
-    )?;
+    counters::bump(c, unit_path, &counters::studio_counter(None, StudioState::Draft.code()), 1)?;
     Ok(id)
 }
 
@@ -453,28 +439,13 @@ pub fn apply_transition(
     let notice = if d.ends_application {
         (None, None)
     } else {
-        d.notice
-            .map_or((s.notice_starts_on, s.notice_ends_on), |(a, b)| (Some(a), Some(b)))
+        d.notice.map_or((s.notice_starts_on, s.notice_ends_on), |(a, b)| (Some(a), Some(b)))
     };
-    let rectify_by = if d.to == StudioState::Warned {
-        d.rectify_by
-    } else {
-        None
-    };
+    let rectify_by = if d.to == StudioState::Warned { d.rectify_by } else { None };
     c.execute(
         "UPDATE studios SET state = ?, level = ?, supervisor_unit_id = ?, applying_unit_id = ?, notice_starts_on = ?, \
          notice_ends_on = ?, rectify_by = ?, updated_at = ? WHERE id = ?",
-        params![
-            d.to.code(),
-            level.map(|l| l.code()),
-            supervisor,
-            applying,
-            notice.0,
-            notice.1,
-            rectify_by,
-            now,
-            s.id
-        ],
+        params![d.to.code(), level.map(|l| l.code()), supervisor, applying, notice.0, notice.1, rectify_by, now, s.id],
     )?;
     let mut detail = serde_json::Map::new();
     if let Some(l) = d.applying_level {
@@ -507,16 +478,8 @@ pub fn apply_transition(
         )?;
     }
     let mut deltas = counters::Deltas::default();
-    deltas.add(
-        &s.unit_path,
-        &counters::studio_counter(s.level.map(|l| l.code()), s.state.code()),
-        -1,
-    );
-    deltas.add(
-        &s.unit_path,
-        &counters::studio_counter(level.map(|l| l.code()), d.to.code()),
-        1,
-    );
+    deltas.add(&s.unit_path, &counters::studio_counter(s.level.map(|l| l.code()), s.state.code()), -1);
+    deltas.add(&s.unit_path, &counters::studio_counter(level.map(|l| l.code()), d.to.code()), 1);
     deltas.apply(c)
 }
 

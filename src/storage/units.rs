@@ -50,11 +50,7 @@ fn from_row(r: &Row) -> Result<Unit> {
 
 /// One unit.
 pub fn get(c: &mut Conn, id: i64) -> Result<Option<Unit>> {
-    c.query_opt(
-        &format!("SELECT {COLUMNS} FROM org_units u WHERE u.id = ?"),
-        params![id],
-        from_row,
-    )
+    c.query_opt(&format!("SELECT {COLUMNS} FROM org_units u WHERE u.id = ?"), params![id], from_row)
 }
 
 /// Several units by id (the ancestors of a path, say), in path order.
@@ -72,11 +68,7 @@ pub fn by_ids(c: &mut Conn, ids: &[i64]) -> Result<Vec<Unit>> {
 
 /// The root units (no parent).
 pub fn roots(c: &mut Conn) -> Result<Vec<Unit>> {
-    c.query(
-        &format!("SELECT {COLUMNS} FROM org_units u WHERE u.parent_id IS NULL ORDER BY u.id"),
-        &[],
-        from_row,
-    )
+    c.query(&format!("SELECT {COLUMNS} FROM org_units u WHERE u.parent_id IS NULL ORDER BY u.id"), &[], from_row)
 }
 
 /// The children of a unit, a page at a time, in order of creation.
@@ -87,10 +79,7 @@ pub fn children(c: &mut Conn, parent_id: i64, page: &PageRequest) -> Result<Page
         params![parent_id, after, page.limit + 1],
         from_row,
     )?;
-    Ok(Page::from_rows(rows, page.limit, |u| Cursor {
-        key: String::new(),
-        id: u.id,
-    }))
+    Ok(Page::from_rows(rows, page.limit, |u| Cursor { key: String::new(), id: u.id }))
 }
 
 /// Units in scope whose name contains `q`, in tree order.
@@ -98,17 +87,13 @@ pub fn search(c: &mut Conn, scope: &Scope, q: &str, kind: Option<UnitKind>, page
     let plan = search_index::plan(c, SearchKind::Unit, q)?;
     let mut query = match &plan {
         Some(search_index::Plan::Nothing) => {
-            return Ok(Page {
-                items: Vec::new(),
-                next_cursor: None,
-            });
+            return Ok(Page { items: Vec::new(), next_cursor: None });
         }
         Some(search_index::Plan::Term(term)) => {
             let mut qb = Query::new(&format!(
                 "SELECT {COLUMNS} FROM search_terms t JOIN org_units u ON u.id = t.entity_id WHERE t.kind = ? AND t.term = ?"
             ));
-            qb.params
-                .extend([Value::from(SearchKind::Unit as i64), Value::from(term.clone())]);
+            qb.params.extend([Value::from(SearchKind::Unit as i64), Value::from(term.clone())]);
             qb
         }
         _ => Query::new(&format!("SELECT {COLUMNS} FROM org_units u WHERE 1 = 1")),
@@ -121,17 +106,11 @@ pub fn search(c: &mut Conn, scope: &Scope, q: &str, kind: Option<UnitKind>, page
         query.push(" AND u.kind = ?", [Value::from(k.code())]);
     }
     if let Some(after) = &page.after {
-        query.push(
-            " AND (u.path, u.id) > (?, ?)",
-            [Value::from(after.key.clone()), Value::from(after.id)],
-        );
+        query.push(" AND (u.path, u.id) > (?, ?)", [Value::from(after.key.clone()), Value::from(after.id)]);
     }
     query.push(" ORDER BY u.path, u.id LIMIT ?", [Value::from(page.limit + 1)]);
     let rows = query.fetch(c, from_row)?;
-    Ok(Page::from_rows(rows, page.limit, |u| Cursor {
-        key: u.path.to_string(),
-        id: u.id,
-    }))
+    Ok(Page::from_rows(rows, page.limit, |u| Cursor { key: u.path.to_string(), id: u.id }))
 }
 
 /// Creates a unit under `parent` (a root when `None`).
@@ -152,10 +131,7 @@ pub fn insert(c: &mut Conn, parent: Option<&Unit>, kind: UnitKind, name: &str) -
 
 /// Renames a unit.
 pub fn rename(c: &mut Conn, id: i64, name: &str) -> Result<()> {
-    c.execute(
-        "UPDATE org_units SET name = ?, updated_at = ? WHERE id = ?",
-        params![name, crate::clock::now_ms(), id],
-    )?;
+    c.execute("UPDATE org_units SET name = ?, updated_at = ? WHERE id = ?", params![name, crate::clock::now_ms(), id])?;
     search_index::index(c, SearchKind::Unit, id, name)
 }
 

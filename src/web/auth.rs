@@ -83,9 +83,7 @@ fn cross_site(headers: &HeaderMap) -> bool {
 /// The language of a request: `?lang=`, then the language cookie, then the account's choice,
 /// then `Accept-Language`; Simplified Chinese by default.
 fn locale_of(parts: &HeaderMap, query: Option<&str>, preferred: Option<&str>) -> Locale {
-    if let Some(l) = query
-        .and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("lang=")))
-        .and_then(Locale::from_tag)
+    if let Some(l) = query.and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("lang="))).and_then(Locale::from_tag)
     {
         return l;
     }
@@ -106,22 +104,14 @@ fn locale_of(parts: &HeaderMap, query: Option<&str>, preferred: Option<&str>) ->
 pub async fn context(State(st): State<AppState>, mut req: Request, next: Next) -> Response {
     let headers = req.headers();
     let token = bearer(headers);
-    let session = if token.is_none() {
-        cookie(headers, SESSION_COOKIE)
-    } else {
-        None
-    };
+    let session = if token.is_none() { cookie(headers, SESSION_COOKIE) } else { None };
     let mut caller: Option<Caller> = None;
     let mut preferred: Option<String> = None;
     let looked_up = match (token, session) {
         (Some(token), _) => match auth::actor_from_token(&st, &token).await {
             Ok(Some(found)) => {
                 preferred = found.locale;
-                caller = Some(Caller {
-                    actor: found.actor,
-                    csrf: found.csrf,
-                    by_token: true,
-                });
+                caller = Some(Caller { actor: found.actor, csrf: found.csrf, by_token: true });
                 Ok(())
             }
             Ok(None) => Err(Error::Unauthenticated),
@@ -130,11 +120,7 @@ pub async fn context(State(st): State<AppState>, mut req: Request, next: Next) -
         (None, Some(token)) => auth::actor_from_session(&st, &token).await.map(|found| {
             if let Some(f) = found {
                 preferred = f.locale;
-                caller = Some(Caller {
-                    actor: f.actor,
-                    csrf: f.csrf,
-                    by_token: false,
-                });
+                caller = Some(Caller { actor: f.actor, csrf: f.csrf, by_token: false });
             }
         }),
         (None, None) => Ok(()),
@@ -181,13 +167,7 @@ impl<S: Send + Sync> FromRequestParts<S> for User {
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        parts
-            .extensions
-            .get::<Option<Caller>>()
-            .cloned()
-            .flatten()
-            .map(User)
-            .ok_or(Error::Unauthenticated)
+        parts.extensions.get::<Option<Caller>>().cloned().flatten().map(User).ok_or(Error::Unauthenticated)
     }
 }
 
@@ -244,14 +224,8 @@ mod tests {
     #[test]
     fn other_sites_are_recognised() {
         assert!(cross_site(&headers(&[("sec-fetch-site", "cross-site")])));
-        assert!(cross_site(&headers(&[
-            ("origin", "http://evil.example"),
-            ("host", "127.0.0.1:8080")
-        ])));
-        assert!(!cross_site(&headers(&[
-            ("origin", "http://127.0.0.1:8080"),
-            ("host", "127.0.0.1:8080")
-        ])));
+        assert!(cross_site(&headers(&[("origin", "http://evil.example"), ("host", "127.0.0.1:8080")])));
+        assert!(!cross_site(&headers(&[("origin", "http://127.0.0.1:8080"), ("host", "127.0.0.1:8080")])));
         assert!(!cross_site(&headers(&[("host", "127.0.0.1:8080")])));
     }
 
@@ -260,14 +234,8 @@ mod tests {
         let h = headers(&[("accept-language", "en-US"), ("cookie", "jx_lang=zh-CN")]);
         assert_eq!(locale_of(&h, None, None), Locale::Zh);
         assert_eq!(locale_of(&h, Some("lang=en"), None), Locale::En);
-        assert_eq!(
-            locale_of(&headers(&[("accept-language", "en-US")]), None, Some("zh-CN")),
-            Locale::Zh
-        );
-        assert_eq!(
-            locale_of(&headers(&[("accept-language", "en-US")]), None, None),
-            Locale::En
-        );
+        assert_eq!(locale_of(&headers(&[("accept-language", "en-US")]), None, Some("zh-CN")), Locale::Zh);
+        assert_eq!(locale_of(&headers(&[("accept-language", "en-US")]), None, None), Locale::En);
     }
 
     #[test]

@@ -27,29 +27,16 @@ pub struct Problem {
 impl Problem {
     /// Maps an error to its status, code and message.
     pub fn from_error(e: &Error) -> Problem {
-        let p = |status, code, key| Problem {
-            status,
-            code,
-            msg: Msg::new(key),
-            fields: Vec::new(),
-            retry_after: None,
-        };
+        let p = |status, code, key| Problem { status, code, msg: Msg::new(key), fields: Vec::new(), retry_after: None };
         match e {
             Error::Validation(f) => Problem {
                 fields: f.0.clone(),
-                ..p(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "validation_failed",
-                    "error.validation_failed",
-                )
+                ..p(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "error.validation_failed")
             },
             Error::NotFound => p(StatusCode::NOT_FOUND, "not_found", "error.not_found"),
             Error::Unauthenticated => p(StatusCode::UNAUTHORIZED, "unauthenticated", "error.unauthenticated"),
             Error::Forbidden => p(StatusCode::FORBIDDEN, "forbidden", "error.forbidden"),
-            Error::Refused { code, msg } => Problem {
-                msg: msg.clone(),
-                ..p(StatusCode::CONFLICT, code, "")
-            },
+            Error::Refused { code, msg } => Problem { msg: msg.clone(), ..p(StatusCode::CONFLICT, code, "") },
             Error::TooManyRequests { retry_after_secs } => Problem {
                 msg: Msg::new("error.too_many_requests").arg("seconds", retry_after_secs),
                 retry_after: Some(*retry_after_secs),
@@ -65,11 +52,7 @@ impl Problem {
             },
             Error::UnsupportedMedia => Problem {
                 fields: vec![("file".into(), Msg::new("error.unsupported_media"))],
-                ..p(
-                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    "unsupported_media_type",
-                    "error.unsupported_media",
-                )
+                ..p(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "error.unsupported_media")
             },
             Error::Database(db) if db.is_unique_violation() => p(StatusCode::CONFLICT, "conflict", "error.conflict"),
             Error::Database(db) => {
@@ -96,18 +79,8 @@ impl Problem {
             #[serde(skip_serializing_if = "serde_json::Map::is_empty")]
             fields: serde_json::Map<String, serde_json::Value>,
         }
-        let fields = self
-            .fields
-            .iter()
-            .map(|(f, m)| (f.clone(), serde_json::Value::String(locale.msg(m))))
-            .collect();
-        let body = Body {
-            error: Inner {
-                code: self.code,
-                message: locale.msg(&self.msg),
-                fields,
-            },
-        };
+        let fields = self.fields.iter().map(|(f, m)| (f.clone(), serde_json::Value::String(locale.msg(m)))).collect();
+        let body = Body { error: Inner { code: self.code, message: locale.msg(&self.msg), fields } };
         let mut resp = (self.status, axum::Json(body)).into_response();
         self.add_headers(&mut resp);
         resp
@@ -145,10 +118,7 @@ mod tests {
             (Error::Unauthenticated, 401),
             (Error::Forbidden, 403),
             (FieldErrors::single("name", Msg::new("validation.required")), 422),
-            (
-                Error::refused("invalid_transition", Msg::new("lifecycle.not_from_state")),
-                409,
-            ),
+            (Error::refused("invalid_transition", Msg::new("lifecycle.not_from_state")), 409),
             (Error::TooManyRequests { retry_after_secs: 3 }, 429),
             (Error::PayloadTooLarge { max_bytes: 1 }, 413),
             (Error::UnsupportedMedia, 415),

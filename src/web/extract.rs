@@ -18,10 +18,7 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for Ids<T> 
     type Rejection = Error;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        Path::<T>::from_request_parts(parts, state)
-            .await
-            .map(|Path(v)| Ids(v))
-            .map_err(|_| Error::NotFound)
+        Path::<T>::from_request_parts(parts, state).await.map(|Path(v)| Ids(v)).map_err(|_| Error::NotFound)
     }
 }
 
@@ -60,9 +57,7 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequest<S> for JsonBody<T> 
         }
         let bytes = axum::body::Bytes::from_request(req, state)
             .await
-            .map_err(|_| Error::PayloadTooLarge {
-                max_bytes: super::JSON_LIMIT as u64,
-            })?;
+            .map_err(|_| Error::PayloadTooLarge { max_bytes: super::JSON_LIMIT as u64 })?;
         let value: serde_json::Value = serde_json::from_slice(&bytes)
             .map_err(|_| FieldErrors::single("_body", Msg::new("validation.invalid_json")))?;
         if !value.is_object() {
@@ -104,9 +99,7 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequest<S> for FormInput<T>
         let (parts, body) = req.into_parts();
         let bytes = axum::body::Bytes::from_request(Request::from_parts(parts.clone(), body), state)
             .await
-            .map_err(|_| Error::PayloadTooLarge {
-                max_bytes: super::JSON_LIMIT as u64,
-            })?;
+            .map_err(|_| Error::PayloadTooLarge { max_bytes: super::JSON_LIMIT as u64 })?;
         let pairs = pairs(&bytes)?;
         let sent = pairs.iter().find(|(k, _)| k == "_csrf").map(|(_, v)| v.as_str());
         if !csrf_ok(&parts, sent) {
@@ -140,11 +133,7 @@ impl UploadInput {
             let name = field.name().unwrap_or_default().to_string();
             if let Some(file_name) = field.file_name().map(str::to_string) {
                 let mut buf: Vec<u8> = Vec::new();
-                while let Some(chunk) = field
-                    .chunk()
-                    .await
-                    .map_err(|_| Error::PayloadTooLarge { max_bytes: max })?
-                {
+                while let Some(chunk) = field.chunk().await.map_err(|_| Error::PayloadTooLarge { max_bytes: max })? {
                     if buf.len() as u64 + chunk.len() as u64 > max {
                         return Err(Error::PayloadTooLarge { max_bytes: max });
                     }
@@ -160,11 +149,7 @@ impl UploadInput {
         }
         let caller = parts.extensions.get::<Option<Caller>>().cloned().flatten();
         if caller.is_some_and(|c| !c.by_token) {
-            let header = parts
-                .headers
-                .get("x-csrf-token")
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string);
+            let header = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_string);
             let sent = fields.get("_csrf").cloned().or(header);
             if !csrf_ok(parts, sent.as_deref()) {
                 return Err(Error::Forbidden);

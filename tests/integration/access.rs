@@ -17,18 +17,8 @@ enum Expect {
     Hidden,
 }
 
-const USERS: &[&str] = &[
-    "admin",
-    "union.a",
-    "city.a",
-    "ent1",
-    "ent2",
-    "lead1",
-    "mem1",
-    "worker1",
-    "reviewer.a",
-    "union.b",
-];
+const USERS: &[&str] =
+    &["admin", "union.a", "city.a", "ent1", "ent2", "lead1", "mem1", "worker1", "reviewer.a", "union.b"];
 
 /// Administrators over enterprise E1 (and the platform admin).
 fn e1_admins(u: &str) -> bool {
@@ -64,12 +54,7 @@ fn personal(body: &Option<Value>, user: &str) -> Option<Value> {
 }
 
 fn op(method: Method, path: String, body: Option<Value>, expect: impl Fn(&str) -> Expect + 'static) -> Op {
-    Op {
-        method,
-        path,
-        body,
-        expect: Box::new(expect),
-    }
+    Op { method, path, body, expect: Box::new(expect) }
 }
 
 fn classify(status: u16, body: &Value) -> Option<Expect> {
@@ -87,20 +72,13 @@ async fn every_resource_and_role(b: Backend) {
     let w = world(&app).await;
     let mut users: Vec<(&str, Api)> = Vec::new();
     for u in USERS {
-        let api = if *u == "admin" {
-            app.admin().await
-        } else {
-            app.login(u, PASSWORD).await
-        };
+        let api = if *u == "admin" { app.admin().await } else { app.login(u, PASSWORD).await };
         users.push((u, api));
     }
     let user = |name: &str| users.iter().find(|(n, _)| *n == name).map(|(_, a)| a.clone()).unwrap();
     // A proposal of the leader waits for a decision.
     let pending = user("lead1")
-        .ok_post(
-            &format!("/api/v1/studios/{}/members", w.s1),
-            json!({"kind": "join", "person_id": w.worker_person}),
-        )
+        .ok_post(&format!("/api/v1/studios/{}/members", w.s1), json!({"kind": "join", "person_id": w.worker_person}))
         .await;
     assert_eq!(pending["status"], "pending");
     let proposal = pending["id"].as_i64().unwrap();
@@ -121,18 +99,8 @@ async fn every_resource_and_role(b: Backend) {
     };
     let mut ops = vec![
         op(Method::GET, format!("/api/v1/org-units/{}", w.e1), None, studio_read),
-        op(
-            Method::GET,
-            format!("/api/v1/org-units/{}/children", w.e1),
-            None,
-            studio_read,
-        ),
-        op(
-            Method::GET,
-            format!("/api/v1/org-units/{}/stats", w.e1),
-            None,
-            studio_read,
-        ),
+        op(Method::GET, format!("/api/v1/org-units/{}/children", w.e1), None, studio_read),
+        op(Method::GET, format!("/api/v1/org-units/{}/stats", w.e1), None, studio_read),
         op(
             Method::PATCH,
             format!("/api/v1/org-units/{}", w.e1),
@@ -165,25 +133,10 @@ async fn every_resource_and_role(b: Backend) {
         op(Method::GET, format!("/api/v1/studios/{s1}"), None, studio_read),
         op(Method::GET, format!("/api/v1/studios/{s1}/members"), None, studio_read),
         op(Method::GET, format!("/api/v1/studios/{s1}/namings"), None, studio_read),
-        op(
-            Method::GET,
-            format!("/api/v1/studios/{s1}/transitions"),
-            None,
-            studio_read,
-        ),
-        op(
-            Method::GET,
-            format!("/api/v1/studios/{s1}/checklist"),
-            None,
-            studio_read,
-        ),
+        op(Method::GET, format!("/api/v1/studios/{s1}/transitions"), None, studio_read),
+        op(Method::GET, format!("/api/v1/studios/{s1}/checklist"), None, studio_read),
         op(Method::GET, format!("/api/v1/studios/{s1}/evidence"), None, studio_read),
-        op(
-            Method::GET,
-            format!("/api/v1/studios/{s1}/proposals"),
-            None,
-            studio_read,
-        ),
+        op(Method::GET, format!("/api/v1/studios/{s1}/proposals"), None, studio_read),
         op(
             Method::PUT,
             format!("/api/v1/studios/{s1}"),
@@ -192,24 +145,14 @@ async fn every_resource_and_role(b: Backend) {
             ),
             studio_edit,
         ),
-        op(
-            Method::GET,
-            format!("/api/v1/studios/{s1}/candidates?q=%E5%88%98"),
-            None,
-            studio_edit,
-        ),
+        op(Method::GET, format!("/api/v1/studios/{s1}/candidates?q=%E5%88%98"), None, studio_edit),
         op(
             Method::POST,
             format!("/api/v1/studios/{s1}/members"),
             Some(json!({"kind": "join", "person_id": w.p4})),
             studio_edit,
         ),
-        op(
-            Method::POST,
-            format!("/api/v1/studios/{s1}/team-review"),
-            Some(json!({})),
-            studio_edit,
-        ),
+        op(Method::POST, format!("/api/v1/studios/{s1}/team-review"), Some(json!({})), studio_edit),
         op(
             Method::POST,
             format!("/api/v1/studios/{s1}/transitions"),
@@ -229,11 +172,7 @@ async fn every_resource_and_role(b: Backend) {
             if e1_admins(u) { Expect::Ok } else { Expect::Hidden }
         }),
         op(Method::GET, format!("/api/v1/accounts/{mem1_account}"), None, |u| {
-            if e1_admins(u) || u == "mem1" {
-                Expect::Ok
-            } else {
-                Expect::Hidden
-            }
+            if e1_admins(u) || u == "mem1" { Expect::Ok } else { Expect::Hidden }
         }),
         op(
             Method::POST,
@@ -263,11 +202,7 @@ async fn every_resource_and_role(b: Backend) {
     // The same for province B's studio, seen from the other side.
     let s2 = w.s2;
     let b_read = |u: &str| {
-        if matches!(u, "admin" | "ent2" | "union.b") {
-            Expect::Ok
-        } else {
-            Expect::Hidden
-        }
+        if matches!(u, "admin" | "ent2" | "union.b") { Expect::Ok } else { Expect::Hidden }
     };
     ops.push(op(Method::GET, format!("/api/v1/studios/{s2}"), None, b_read));
     ops.push(op(Method::GET, format!("/api/v1/people/{}", w.q2), None, b_read));
@@ -279,18 +214,12 @@ async fn every_resource_and_role(b: Backend) {
             let (status, body) = api.send(o.method.clone(), &o.path, personal(&o.body, name)).await;
             let want = (o.expect)(name);
             if classify(status.as_u16(), &body) != Some(want) {
-                failures.push(format!(
-                    "{} {} as {name}: expected {want:?}, got {status} {body}",
-                    o.method, o.path
-                ));
+                failures.push(format!("{} {} as {name}: expected {want:?}, got {status} {body}", o.method, o.path));
             }
         }
         let (status, body) = app.anonymous().send(o.method.clone(), &o.path, o.body.clone()).await;
         if status != 401 {
-            failures.push(format!(
-                "{} {} anonymous: expected 401, got {status} {body}",
-                o.method, o.path
-            ));
+            failures.push(format!("{} {} anonymous: expected 401, got {status} {body}", o.method, o.path));
         } else {
             assert_eq!(body["error"]["code"], "unauthenticated");
         }
@@ -300,31 +229,17 @@ async fn every_resource_and_role(b: Backend) {
         let (status, body) =
             crate::common::upload(&app, name, s1, "plaque", "p.png", crate::common::tiny_png(), true).await;
         if classify(status.as_u16(), &body) != Some(studio_edit(name)) {
-            failures.push(format!(
-                "upload as {name}: expected {:?}, got {status} {body}",
-                studio_edit(name)
-            ));
+            failures.push(format!("upload as {name}: expected {:?}, got {status} {body}", studio_edit(name)));
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} access failures:\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert!(failures.is_empty(), "{} access failures:\n{}", failures.len(), failures.join("\n"));
 }
 
 async fn lists_hold_only_the_scope(b: Backend) {
     let app = TestApp::start(b).await;
     let w = world(&app).await;
-    let ids = |v: &Value| -> Vec<i64> {
-        v["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|x| x["id"].as_i64().unwrap())
-            .collect()
-    };
+    let ids =
+        |v: &Value| -> Vec<i64> { v["items"].as_array().unwrap().iter().map(|x| x["id"].as_i64().unwrap()).collect() };
     let ent2 = app.login("ent2", PASSWORD).await;
     assert_eq!(ids(&ent2.ok_get("/api/v1/studios").await), vec![w.s2]);
     let people = ids(&ent2.ok_get("/api/v1/people").await);
@@ -334,10 +249,7 @@ async fn lists_hold_only_the_scope(b: Backend) {
     assert_eq!(accounts, vec![w.account("ent2")]);
     let lead1 = app.login("lead1", PASSWORD).await;
     assert_eq!(ids(&lead1.ok_get("/api/v1/studios").await), vec![w.s1]);
-    assert!(
-        ids(&lead1.ok_get("/api/v1/people").await).is_empty(),
-        "a leader does not browse personnel records"
-    );
+    assert!(ids(&lead1.ok_get("/api/v1/people").await).is_empty(), "a leader does not browse personnel records");
     let union_a = app.login("union.a", PASSWORD).await;
     let tops = ids(&union_a.ok_get("/api/v1/org-units").await);
     assert_eq!(tops, vec![w.province_a]);
@@ -348,11 +260,7 @@ async fn lists_hold_only_the_scope(b: Backend) {
     let p4 = app.login("p4.user", PASSWORD).await;
     assert_eq!(ids(&p4.ok_get("/api/v1/studios").await), vec![w.s2]);
     assert_eq!(p4.get(&format!("/api/v1/studios/{}", w.s1)).await.0, 404);
-    assert_eq!(
-        p4.get(&format!("/api/v1/org-units/{}", w.e2)).await.0,
-        404,
-        "a team tie does not open the unit"
-    );
+    assert_eq!(p4.get(&format!("/api/v1/org-units/{}", w.e2)).await.0, 404, "a team tie does not open the unit");
 }
 
 both!(every_resource_and_role, lists_hold_only_the_scope);

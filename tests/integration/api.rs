@@ -12,12 +12,7 @@ async fn tree_people_and_studios(b: Backend) {
 
     // The tree: children of the root, a unit with its ancestors, the figures of a subtree.
     let kids = admin.ok_get("/api/v1/org-units/1/children").await;
-    let names: Vec<&str> = kids["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|u| u["name"].as_str().unwrap())
-        .collect();
+    let names: Vec<&str> = kids["items"].as_array().unwrap().iter().map(|u| u["name"].as_str().unwrap()).collect();
     assert_eq!(names, vec!["甲省总工会", "乙省总工会"]);
     let w1 = admin.ok_get(&format!("/api/v1/org-units/{}", w.w1)).await;
     assert_eq!(w1["ancestors"].as_array().unwrap().len(), 4);
@@ -25,20 +20,11 @@ async fn tree_people_and_studios(b: Backend) {
     assert_eq!(stats["studios"], 1);
     assert_eq!(stats["members"], 3);
     assert_eq!(stats["people"], 5);
-    let draft = stats["by_state"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["code"] == "draft")
-        .unwrap();
+    let draft = stats["by_state"].as_array().unwrap().iter().find(|c| c["code"] == "draft").unwrap();
     assert_eq!(draft["count"], 1);
     let root = admin.ok_get("/api/v1/org-units/1/stats").await;
     assert_eq!(
-        (
-            root["studios"].as_i64(),
-            root["members"].as_i64(),
-            root["people"].as_i64()
-        ),
+        (root["studios"].as_i64(), root["members"].as_i64(), root["people"].as_i64()),
         (Some(2), Some(5), Some(7))
     );
 
@@ -56,11 +42,7 @@ async fn tree_people_and_studios(b: Backend) {
     // Studios: the record, its team, the directory with filters.
     let s = admin.ok_get(&format!("/api/v1/studios/{}", w.s1)).await;
     assert_eq!(
-        (
-            s["state"].as_str(),
-            s["member_count"].as_i64(),
-            s["leader_name"].as_str()
-        ),
+        (s["state"].as_str(), s["member_count"].as_i64(), s["leader_name"].as_str()),
         (Some("draft"), Some(3), Some("李建国"))
     );
     let members = admin.ok_get(&format!("/api/v1/studios/{}/members", w.s1)).await;
@@ -92,11 +74,8 @@ async fn search_by_any_fragment(b: Backend) {
     let app = TestApp::start(b).await;
     let w = world(&app).await;
     let admin = app.admin().await;
-    for name in [
-        "王铁军焊接技能大师工作室",
-        "陈秀英客房服务创新工作室",
-        "QC数控攻关工作室",
-    ] {
+    for name in ["王铁军焊接技能大师工作室", "陈秀英客房服务创新工作室", "QC数控攻关工作室"]
+    {
         crate::common::studio(&admin, w.e1, w.p3, name).await;
     }
     let find = |q: &str| {
@@ -104,12 +83,8 @@ async fn search_by_any_fragment(b: Backend) {
         let path = format!("/api/v1/studios?q={}", crate::common::urlencode(q));
         async move {
             let v = admin.ok_get(&path).await;
-            let mut names: Vec<String> = v["items"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|s| s["name"].as_str().unwrap().to_string())
-                .collect();
+            let mut names: Vec<String> =
+                v["items"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap().to_string()).collect();
             names.sort();
             names
         }
@@ -121,32 +96,18 @@ async fn search_by_any_fragment(b: Backend) {
     assert_eq!(find("建国劳模").await, vec!["李建国劳模创新工作室"]);
     assert_eq!(find("创新工作室").await.len(), 3);
     assert!(find("不存在的名字").await.is_empty());
-    assert!(
-        find("劳模服务").await.is_empty(),
-        "every pair must be adjacent in the name"
-    );
+    assert!(find("劳模服务").await.is_empty(), "every pair must be adjacent in the name");
     // A unit admin of province B finds only what lies in B.
     let union_b = app.login("union.b", crate::common::PASSWORD).await;
-    let v = union_b
-        .ok_get(&format!("/api/v1/studios?q={}", crate::common::urlencode("工作室")))
-        .await;
-    let ids: Vec<i64> = v["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["id"].as_i64().unwrap())
-        .collect();
+    let v = union_b.ok_get(&format!("/api/v1/studios?q={}", crate::common::urlencode("工作室"))).await;
+    let ids: Vec<i64> = v["items"].as_array().unwrap().iter().map(|s| s["id"].as_i64().unwrap()).collect();
     assert_eq!(ids, vec![w.s2]);
     // Keyset pages: two at a time, no repeats, all found.
     let mut seen = Vec::new();
     let mut cursor = String::new();
     loop {
-        let v = admin
-            .ok_get(&format!(
-                "/api/v1/studios?limit=2&q={}{cursor}",
-                crate::common::urlencode("工作室")
-            ))
-            .await;
+        let v =
+            admin.ok_get(&format!("/api/v1/studios?limit=2&q={}{cursor}", crate::common::urlencode("工作室"))).await;
         for s in v["items"].as_array().unwrap() {
             seen.push(s["id"].as_i64().unwrap());
         }
@@ -160,9 +121,7 @@ async fn search_by_any_fragment(b: Backend) {
     dedup.dedup();
     assert_eq!((seen.len(), dedup.len()), (5, 5));
     // Units by name.
-    let u = admin
-        .ok_get(&format!("/api/v1/org-units?q={}", crate::common::urlencode("机械")))
-        .await;
+    let u = admin.ok_get(&format!("/api/v1/org-units?q={}", crate::common::urlencode("机械"))).await;
     assert_eq!(u["items"][0]["id"], w.e1);
 }
 
@@ -172,9 +131,7 @@ async fn checklist_and_evidence(b: Backend) {
     let lead = app.login("lead1", crate::common::PASSWORD).await;
     let items = lead.ok_get(&format!("/api/v1/studios/{}/checklist", w.s1)).await;
     let met = |v: &serde_json::Value, item: &str| {
-        v.as_array().unwrap().iter().find(|i| i["item"] == item).unwrap()["met"]
-            .as_bool()
-            .unwrap()
+        v.as_array().unwrap().iter().find(|i| i["item"] == item).unwrap()["met"].as_bool().unwrap()
     };
     assert!(met(&items, "team") && met(&items, "name"));
     assert!(!met(&items, "plaque"));
@@ -191,12 +148,7 @@ async fn checklist_and_evidence(b: Backend) {
     // The file can be downloaded by whoever sees the studio.
     let id = body["id"].as_i64().unwrap();
     let mem = app.login("mem1", crate::common::PASSWORD).await;
-    let resp = mem
-        .client
-        .get(format!("{}/api/v1/attachments/{id}", app.base))
-        .send()
-        .await
-        .unwrap();
+    let resp = mem.client.get(format!("{}/api/v1/attachments/{id}", app.base)).send().await.unwrap();
     assert_eq!(resp.status(), 200);
     assert_eq!(resp.bytes().await.unwrap().to_vec(), png);
     let outsider = app.login("ent2", crate::common::PASSWORD).await;
@@ -208,12 +160,7 @@ async fn checklist_and_evidence(b: Backend) {
     assert!(!met(&items, "plaque"));
     let admin = app.admin().await;
     let h = admin.ok_get(&format!("/api/v1/history/attachment/{id}")).await;
-    let actions: Vec<&str> = h["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["action"].as_str().unwrap())
-        .collect();
+    let actions: Vec<&str> = h["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
     assert_eq!(actions, vec!["remove", "create"]);
 }
 
@@ -235,10 +182,7 @@ async fn health_and_openapi(b: Backend) {
         "/api/v1/studios/{id}/transitions",
         "/api/v1/tokens",
     ] {
-        assert!(
-            doc["paths"][path].is_object(),
-            "{path} missing from the OpenAPI document"
-        );
+        assert!(doc["paths"][path].is_object(), "{path} missing from the OpenAPI document");
     }
     // Unknown API routes answer in the error shape.
     let (s, v) = anon.get("/api/v1/nothing-here").await;
@@ -252,17 +196,9 @@ async fn counters_match_the_records(b: Backend) {
     let before = app
         .db
         .read(|c| {
-            c.query(
-                "SELECT unit_id, counter, value FROM unit_counters ORDER BY unit_id, counter",
-                &[],
-                |r| {
-                    Ok((
-                        r.get::<i64>("unit_id")?,
-                        r.get::<String>("counter")?,
-                        r.get::<i64>("value")?,
-                    ))
-                },
-            )
+            c.query("SELECT unit_id, counter, value FROM unit_counters ORDER BY unit_id, counter", &[], |r| {
+                Ok((r.get::<i64>("unit_id")?, r.get::<String>("counter")?, r.get::<i64>("value")?))
+            })
         })
         .await
         .unwrap();
@@ -270,25 +206,14 @@ async fn counters_match_the_records(b: Backend) {
     let after = app
         .db
         .read(|c| {
-            c.query(
-                "SELECT unit_id, counter, value FROM unit_counters ORDER BY unit_id, counter",
-                &[],
-                |r| {
-                    Ok((
-                        r.get::<i64>("unit_id")?,
-                        r.get::<String>("counter")?,
-                        r.get::<i64>("value")?,
-                    ))
-                },
-            )
+            c.query("SELECT unit_id, counter, value FROM unit_counters ORDER BY unit_id, counter", &[], |r| {
+                Ok((r.get::<i64>("unit_id")?, r.get::<String>("counter")?, r.get::<i64>("value")?))
+            })
         })
         .await
         .unwrap();
     assert!(!before.is_empty());
-    assert_eq!(
-        before, after,
-        "counters kept on every change must equal counters computed from the records"
-    );
+    assert_eq!(before, after, "counters kept on every change must equal counters computed from the records");
 }
 
 both!(

@@ -99,20 +99,8 @@ async fn refused_requests_change_nothing(b: Backend) {
             422,
             "contact",
         ),
-        (
-            Method::PUT,
-            "/api/v1/studios/999999".into(),
-            json!({"name": "甲", "kind": "worker", "field": "x"}),
-            404,
-            "",
-        ),
-        (
-            Method::POST,
-            "/api/v1/people".into(),
-            json!({"unit_id": w.e1, "name": "甲"}),
-            422,
-            "gender",
-        ),
+        (Method::PUT, "/api/v1/studios/999999".into(), json!({"name": "甲", "kind": "worker", "field": "x"}), 404, ""),
+        (Method::POST, "/api/v1/people".into(), json!({"unit_id": w.e1, "name": "甲"}), 422, "gender"),
         (
             Method::POST,
             "/api/v1/people".into(),
@@ -148,13 +136,7 @@ async fn refused_requests_change_nothing(b: Backend) {
             404,
             "",
         ),
-        (
-            Method::POST,
-            format!("/api/v1/studios/{s1}/members"),
-            json!({"kind": "join"}),
-            422,
-            "person_id",
-        ),
+        (Method::POST, format!("/api/v1/studios/{s1}/members"), json!({"kind": "join"}), 422, "person_id"),
         (
             Method::POST,
             format!("/api/v1/studios/{s1}/members"),
@@ -162,13 +144,7 @@ async fn refused_requests_change_nothing(b: Backend) {
             422,
             "person_id",
         ),
-        (
-            Method::POST,
-            format!("/api/v1/studios/{s1}/members"),
-            json!({"kind": "join", "person_id": w.p2}),
-            409,
-            "",
-        ),
+        (Method::POST, format!("/api/v1/studios/{s1}/members"), json!({"kind": "join", "person_id": w.p2}), 409, ""),
         (
             Method::POST,
             format!("/api/v1/studios/{s1}/members"),
@@ -190,27 +166,9 @@ async fn refused_requests_change_nothing(b: Backend) {
             409,
             "",
         ),
-        (
-            Method::POST,
-            format!("/api/v1/studios/{s1}/transitions"),
-            json!({"action": "revoke"}),
-            409,
-            "",
-        ),
-        (
-            Method::POST,
-            format!("/api/v1/studios/{s1}/transitions"),
-            json!({"action": "fly"}),
-            422,
-            "action",
-        ),
-        (
-            Method::POST,
-            format!("/api/v1/studios/{s1}/transitions"),
-            json!({"action": "cancel"}),
-            422,
-            "reason",
-        ),
+        (Method::POST, format!("/api/v1/studios/{s1}/transitions"), json!({"action": "revoke"}), 409, ""),
+        (Method::POST, format!("/api/v1/studios/{s1}/transitions"), json!({"action": "fly"}), 422, "action"),
+        (Method::POST, format!("/api/v1/studios/{s1}/transitions"), json!({"action": "cancel"}), 422, "reason"),
         (
             Method::POST,
             format!("/api/v1/studios/{s1}/transitions"),
@@ -255,36 +213,16 @@ async fn refused_requests_change_nothing(b: Backend) {
         ),
         (Method::POST, "/api/v1/tokens".into(), json!({"name": ""}), 422, "name"),
         (Method::GET, "/api/v1/studios?limit=0".into(), Value::Null, 422, "limit"),
-        (
-            Method::GET,
-            "/api/v1/studios?cursor=garbage!".into(),
-            Value::Null,
-            422,
-            "cursor",
-        ),
-        (
-            Method::GET,
-            "/api/v1/studios?state=flying".into(),
-            Value::Null,
-            422,
-            "state",
-        ),
-        (
-            Method::GET,
-            "/api/v1/studios?unit_id=abc".into(),
-            Value::Null,
-            422,
-            "unit_id",
-        ),
+        (Method::GET, "/api/v1/studios?cursor=garbage!".into(), Value::Null, 422, "cursor"),
+        (Method::GET, "/api/v1/studios?state=flying".into(), Value::Null, 422, "state"),
+        (Method::GET, "/api/v1/studios?unit_id=abc".into(), Value::Null, 422, "unit_id"),
         (Method::GET, "/api/v1/studios/abc".into(), Value::Null, 404, ""),
         (Method::GET, "/api/v1/people/999999".into(), Value::Null, 404, ""),
     ];
     let mut failures = Vec::new();
     for (method, path, body, want, field) in cases {
         let before = app.fingerprint().await;
-        let (status, v) = admin
-            .send(method.clone(), &path, (!body.is_null()).then_some(body.clone()))
-            .await;
+        let (status, v) = admin.send(method.clone(), &path, (!body.is_null()).then_some(body.clone())).await;
         let after = app.fingerprint().await;
         if status.as_u16() != want {
             failures.push(format!("{method} {path} {body}: expected {want}, got {status} {v}"));
@@ -303,11 +241,7 @@ async fn refused_requests_change_nothing(b: Backend) {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 
     // Malformed bodies.
-    for (ct, body) in [
-        ("application/json", "{not json"),
-        ("text/plain", "{}"),
-        ("application/json", "[1,2]"),
-    ] {
+    for (ct, body) in [("application/json", "{not json"), ("text/plain", "{}"), ("application/json", "[1,2]")] {
         let resp = admin
             .client
             .post(format!("{}/api/v1/studios", app.base))
@@ -336,25 +270,15 @@ async fn refused_requests_change_nothing(b: Backend) {
     .await;
     assert_eq!(status, 413, "{v}");
     assert_eq!(v["error"]["code"], "payload_too_large");
-    let (status, v) = crate::common::upload(
-        &app,
-        "admin",
-        s1,
-        "plaque",
-        "note.txt",
-        b"just some text".to_vec(),
-        true,
-    )
-    .await;
+    let (status, v) =
+        crate::common::upload(&app, "admin", s1, "plaque", "note.txt", b"just some text".to_vec(), true).await;
     assert_eq!(status, 415, "{v}");
     assert!(v["error"]["fields"]["file"].is_string());
     let (status, v) = crate::common::upload(&app, "admin", s1, "team", "t.png", crate::common::tiny_png(), true).await;
     assert_eq!(status, 422, "{v}");
     assert!(v["error"]["fields"]["item"].is_string());
     assert_eq!(before, app.fingerprint().await);
-    let files = std::fs::read_dir(app.state.config.uploads_dir())
-        .map(|d| d.count())
-        .unwrap_or(0);
+    let files = std::fs::read_dir(app.state.config.uploads_dir()).map(|d| d.count()).unwrap_or(0);
     assert_eq!(files, 0, "no file may be left behind by a refused upload");
 }
 
@@ -368,10 +292,7 @@ async fn messages_speak_the_callers_language(b: Backend) {
     assert_eq!(v["error"]["code"], "invalid_transition");
     assert_eq!(v["error"]["message"], "当前状态为“筹建”，不能办理“命名授牌”。");
     let (_, v) = en.post(&path, json!({"action": "name", "certificate_no": "X"})).await;
-    assert_eq!(
-        v["error"]["message"],
-        "The studio is “Draft”: “Name the studio” is not possible now."
-    );
+    assert_eq!(v["error"]["message"], "The studio is “Draft”: “Name the studio” is not possible now.");
     let (_, v) = en.post("/api/v1/studios", json!({})).await;
     assert_eq!(v["error"]["fields"]["name"], "Required.");
     let (_, v) = zh.post("/api/v1/studios", json!({})).await;

@@ -58,20 +58,13 @@ fn pg_base_url() -> String {
 /// Creates an empty PostgreSQL database for one test and returns its URL.
 async fn fresh_pg_database() -> String {
     let base = pg_base_url();
-    let name = format!(
-        "jx_t_{}_{}_{}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::SeqCst),
-        rand_suffix()
-    );
+    let name = format!("jx_t_{}_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::SeqCst), rand_suffix());
     let admin_url = base.clone();
     let db_name = name.clone();
     tokio::task::spawn_blocking(move || {
         let mut client =
             postgres::Client::connect(&admin_url, postgres::NoTls).expect("connect to the test PostgreSQL server");
-        client
-            .batch_execute(&format!("CREATE DATABASE {db_name}"))
-            .expect("create a test database");
+        client.batch_execute(&format!("CREATE DATABASE {db_name}")).expect("create a test database");
     })
     .await
     .expect("create database task");
@@ -91,11 +84,7 @@ fn with_database(url: &str, db: &str) -> String {
 
 fn rand_suffix() -> u32 {
     use std::time::{SystemTime, UNIX_EPOCH};
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0)
-        % 100_000
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0) % 100_000
 }
 
 impl TestApp {
@@ -107,10 +96,8 @@ impl TestApp {
     /// Starts with adjusted settings.
     pub async fn start_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> TestApp {
         let dir = tempfile::tempdir().expect("temp dir");
-        let mut config = Config::from_file(ConfigFile {
-            data_dir: Some(dir.path().to_path_buf()),
-            ..Default::default()
-        });
+        let mut config =
+            Config::from_file(ConfigFile { data_dir: Some(dir.path().to_path_buf()), ..Default::default() });
         config.admin_password = Some(ADMIN_PASSWORD.into());
         config.demo_on_first_start = false;
         config.database_url = match backend {
@@ -126,12 +113,7 @@ impl TestApp {
         tokio::spawn(async move {
             let _ = jiangxin::web::serve(listener, serve_state, std::future::pending()).await;
         });
-        TestApp {
-            base,
-            db: state.db.clone(),
-            state,
-            _dir: dir,
-        }
+        TestApp { base, db: state.db.clone(), state, _dir: dir }
     }
 
     /// A client without a session.
@@ -142,9 +124,7 @@ impl TestApp {
     /// A client logged in with the API.
     pub async fn login(&self, username: &str, password: &str) -> Api {
         let api = Api::new(&self.base);
-        let (status, body) = api
-            .post("/api/v1/session", json!({"username": username, "password": password}))
-            .await;
+        let (status, body) = api.post("/api/v1/session", json!({"username": username, "password": password})).await;
         assert_eq!(status, StatusCode::OK, "login {username}: {body}");
         api
     }
@@ -204,17 +184,9 @@ pub struct Api {
 
 impl Api {
     pub fn new(base: &str) -> Api {
-        let client = Client::builder()
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("client");
-        Api {
-            client,
-            base: base.to_string(),
-            lang: None,
-            bearer: None,
-        }
+        let client =
+            Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().expect("client");
+        Api { client, base: base.to_string(), lang: None, bearer: None }
     }
 
     pub fn english(mut self) -> Api {
@@ -223,12 +195,7 @@ impl Api {
     }
 
     pub fn with_token(&self, token: &str) -> Api {
-        Api {
-            client: Client::new(),
-            base: self.base.clone(),
-            lang: self.lang,
-            bearer: Some(token.to_string()),
-        }
+        Api { client: Client::new(), base: self.base.clone(), lang: self.lang, bearer: Some(token.to_string()) }
     }
 
     pub async fn send(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
@@ -313,21 +280,12 @@ pub struct World {
 
 impl World {
     pub fn account(&self, name: &str) -> i64 {
-        self.accounts
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, id)| *id)
-            .expect("account")
+        self.accounts.iter().find(|(n, _)| n == name).map(|(_, id)| *id).expect("account")
     }
 }
 
 pub async fn unit(admin: &Api, parent: i64, kind: &str, name: &str) -> i64 {
-    admin
-        .ok_post(
-            "/api/v1/org-units",
-            json!({"parent_id": parent, "kind": kind, "name": name}),
-        )
-        .await["id"]
+    admin.ok_post("/api/v1/org-units", json!({"parent_id": parent, "kind": kind, "name": name})).await["id"]
         .as_i64()
         .expect("unit id")
 }
@@ -366,16 +324,9 @@ pub async fn account(admin: &Api, username: &str, person: Option<i64>, home: i64
     if let Some(p) = person {
         body["person_id"] = json!(p);
     }
-    let id = admin.ok_post("/api/v1/accounts", body).await["id"]
-        .as_i64()
-        .expect("account id");
+    let id = admin.ok_post("/api/v1/accounts", body).await["id"].as_i64().expect("account id");
     for (role, unit) in grants {
-        admin
-            .ok_post(
-                &format!("/api/v1/accounts/{id}/grants"),
-                json!({"role": role, "unit_id": unit}),
-            )
-            .await;
+        admin.ok_post(&format!("/api/v1/accounts/{id}/grants"), json!({"role": role, "unit_id": unit})).await;
     }
     id
 }
@@ -472,17 +423,11 @@ pub async fn upload(
 ) -> (StatusCode, Value) {
     let api = Api::new(&app.base);
     let password = if user == "admin" { ADMIN_PASSWORD } else { PASSWORD };
-    let (_, session) = api
-        .post("/api/v1/session", json!({"username": user, "password": password}))
-        .await;
-    let form = reqwest::multipart::Form::new().text("item", item.to_string()).part(
-        "file",
-        reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_string()),
-    );
-    let mut req = api
-        .client
-        .post(format!("{}/api/v1/studios/{studio}/evidence", app.base))
-        .multipart(form);
+    let (_, session) = api.post("/api/v1/session", json!({"username": user, "password": password})).await;
+    let form = reqwest::multipart::Form::new()
+        .text("item", item.to_string())
+        .part("file", reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_string()));
+    let mut req = api.client.post(format!("{}/api/v1/studios/{studio}/evidence", app.base)).multipart(form);
     if with_csrf {
         req = req.header("x-csrf-token", session["csrf_token"].as_str().unwrap_or_default());
     }

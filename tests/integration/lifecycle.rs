@@ -23,16 +23,9 @@ async fn from_draft_to_revoked(b: Backend) {
     };
 
     // The enterprise applies to the city union for a city-level naming.
-    let (s, v) = step(
-        &ent1,
-        json!({"action": "apply", "target_unit_id": w.city_a, "reason": "符合市级条件"}),
-    )
-    .await;
+    let (s, v) = step(&ent1, json!({"action": "apply", "target_unit_id": w.city_a, "reason": "符合市级条件"})).await;
     assert_eq!(s, 200, "{v}");
-    assert_eq!(
-        (v["state"].as_str(), v["applying_level"].as_str()),
-        (Some("applied"), Some("city"))
-    );
+    assert_eq!((v["state"].as_str(), v["applying_level"].as_str()), (Some("applied"), Some("city")));
     // Only the union applied to runs the review.
     assert_eq!(step(&ent1, json!({"action": "start_review"})).await.0, 403);
     let (s, v) = step(&city, json!({"action": "start_review"})).await;
@@ -55,18 +48,10 @@ async fn from_draft_to_revoked(b: Backend) {
     let (s, v) = step(&city, json!({"action": "name"})).await;
     assert_eq!(s, 422);
     assert!(v["error"]["fields"]["certificate_no"].is_string());
-    let (s, v) = step(
-        &city,
-        json!({"action": "name", "certificate_no": "甲一工发〔2026〕18号-01"}),
-    )
-    .await;
+    let (s, v) = step(&city, json!({"action": "name", "certificate_no": "甲一工发〔2026〕18号-01"})).await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(
-        (
-            v["state"].as_str(),
-            v["level"].as_str(),
-            v["supervisor_unit_id"].as_i64()
-        ),
+        (v["state"].as_str(), v["level"].as_str(), v["supervisor_unit_id"].as_i64()),
         (Some("named"), Some("city"), Some(w.city_a))
     );
     assert!(v["applying_unit_id"].is_null());
@@ -76,37 +61,18 @@ async fn from_draft_to_revoked(b: Backend) {
 
     // The unions over the naming unit may warn; the enterprise may not.
     assert_eq!(
-        step(
-            &union_a,
-            json!({"action": "warn", "reason": "x", "rectify_by": days_from_today(30)})
-        )
-        .await
-        .0,
+        step(&union_a, json!({"action": "warn", "reason": "x", "rectify_by": days_from_today(30)})).await.0,
         200,
         "the province union covers the city's subtree"
     );
     let (s, v) = step(&city, json!({"action": "lift_warning", "reason": "整改到位"})).await;
     assert_eq!((s.as_u16(), v["state"].as_str()), (200, Some("named")));
-    assert_eq!(
-        step(
-            &ent1,
-            json!({"action": "warn", "reason": "x", "rectify_by": days_from_today(30)})
-        )
-        .await
-        .0,
-        403
-    );
-    let (s, _) = step(
-        &city,
-        json!({"action": "warn", "reason": "年度考核不合格", "rectify_by": days_from_today(0)}),
-    )
-    .await;
+    assert_eq!(step(&ent1, json!({"action": "warn", "reason": "x", "rectify_by": days_from_today(30)})).await.0, 403);
+    let (s, _) =
+        step(&city, json!({"action": "warn", "reason": "年度考核不合格", "rectify_by": days_from_today(0)})).await;
     assert_eq!(s, 422, "the deadline must lie in the future");
-    let (s, v) = step(
-        &city,
-        json!({"action": "warn", "reason": "年度考核不合格", "rectify_by": days_from_today(90)}),
-    )
-    .await;
+    let (s, v) =
+        step(&city, json!({"action": "warn", "reason": "年度考核不合格", "rectify_by": days_from_today(90)})).await;
     assert_eq!((s.as_u16(), v["state"].as_str()), (200, Some("warned")));
     assert_eq!(v["rectify_by"].as_str(), Some(days_from_today(90).as_str()));
     let (s, v) = step(&city, json!({"action": "revoke"})).await;
@@ -116,11 +82,7 @@ async fn from_draft_to_revoked(b: Backend) {
     assert_eq!((s.as_u16(), v["state"].as_str()), (200, Some("revoked")));
     // Nothing leaves a terminal state.
     for action in ["apply", "cancel", "lift_warning", "name"] {
-        let (s, v) = step(
-            &city,
-            json!({"action": action, "reason": "x", "target_unit_id": w.province_a}),
-        )
-        .await;
+        let (s, v) = step(&city, json!({"action": action, "reason": "x", "target_unit_id": w.province_a})).await;
         assert_eq!(s, 409, "{action}: {v}");
         assert_eq!(v["error"]["code"], "invalid_transition");
     }
@@ -131,13 +93,7 @@ async fn from_draft_to_revoked(b: Backend) {
         .as_array()
         .unwrap()
         .iter()
-        .map(|t| {
-            (
-                t["action"].as_str().unwrap(),
-                t["from_state"].as_str().unwrap(),
-                t["to_state"].as_str().unwrap(),
-            )
-        })
+        .map(|t| (t["action"].as_str().unwrap(), t["from_state"].as_str().unwrap(), t["to_state"].as_str().unwrap()))
         .collect();
     assert_eq!(
         steps,
@@ -160,14 +116,7 @@ async fn from_draft_to_revoked(b: Backend) {
     // The studio's counters moved with it.
     let stats = ent1.ok_get(&format!("/api/v1/org-units/{}/stats", w.e1)).await;
     let by_state = |code: &str| {
-        stats["by_state"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["code"] == code)
-            .unwrap()["count"]
-            .as_i64()
-            .unwrap()
+        stats["by_state"].as_array().unwrap().iter().find(|c| c["code"] == code).unwrap()["count"].as_i64().unwrap()
     };
     assert_eq!((by_state("revoked"), by_state("draft")), (1, 0));
 }
@@ -179,16 +128,9 @@ async fn applications_follow_the_rules(b: Backend) {
     // Too small a team.
     let s3 = crate::common::studio(&admin, w.e1, w.p4, "刘一手技能大师工作室").await;
     let (s, v) = admin
-        .post(
-            &format!("/api/v1/studios/{s3}/transitions"),
-            json!({"action": "apply", "target_unit_id": w.e1}),
-        )
+        .post(&format!("/api/v1/studios/{s3}/transitions"), json!({"action": "apply", "target_unit_id": w.e1}))
         .await;
-    assert_eq!(
-        (s.as_u16(), v["error"]["code"].as_str()),
-        (409, Some("team_too_small")),
-        "{v}"
-    );
+    assert_eq!((s.as_u16(), v["error"]["code"].as_str()), (409, Some("team_too_small")), "{v}");
     assert!(v["error"]["message"].as_str().unwrap().contains('3'));
     // Named at enterprise level, a studio may apply higher but not at the same level.
     let path = format!("/api/v1/studios/{}/transitions", w.s1);
@@ -201,29 +143,14 @@ async fn applications_follow_the_rules(b: Backend) {
         let (s, v) = admin.post(&path, body).await;
         assert_eq!(s, 200, "{v}");
     }
-    let (s, v) = admin
-        .post(&path, json!({"action": "apply", "target_unit_id": w.e1}))
-        .await;
-    assert_eq!(
-        (s.as_u16(), v["error"]["code"].as_str()),
-        (409, Some("level_not_higher"))
-    );
-    let (s, v) = admin
-        .post(&path, json!({"action": "apply", "target_unit_id": w.province_a}))
-        .await;
-    assert_eq!(
-        (s.as_u16(), v["state"].as_str(), v["level"].as_str()),
-        (200, Some("applied"), Some("enterprise"))
-    );
+    let (s, v) = admin.post(&path, json!({"action": "apply", "target_unit_id": w.e1})).await;
+    assert_eq!((s.as_u16(), v["error"]["code"].as_str()), (409, Some("level_not_higher")));
+    let (s, v) = admin.post(&path, json!({"action": "apply", "target_unit_id": w.province_a})).await;
+    assert_eq!((s.as_u16(), v["state"].as_str(), v["level"].as_str()), (200, Some("applied"), Some("enterprise")));
     // Declined after review, it returns to its standing: named at enterprise level.
     admin.ok_post(&path, json!({"action": "start_review"})).await;
-    let (s, v) = admin
-        .post(&path, json!({"action": "decline", "reason": "成果不足三项"}))
-        .await;
-    assert_eq!(
-        (s.as_u16(), v["state"].as_str(), v["level"].as_str()),
-        (200, Some("named"), Some("enterprise"))
-    );
+    let (s, v) = admin.post(&path, json!({"action": "decline", "reason": "成果不足三项"})).await;
+    assert_eq!((s.as_u16(), v["state"].as_str(), v["level"].as_str()), (200, Some("named"), Some("enterprise")));
     // A notice still running blocks the naming; a certificate number is issued once per unit.
     let s2 = format!("/api/v1/studios/{}/transitions", w.s2);
     crate::common::add_member(&admin, w.s2, w.worker_person).await;
@@ -234,17 +161,9 @@ async fn applications_follow_the_rules(b: Backend) {
     ] {
         admin.ok_post(&s2, body).await;
     }
-    let (s, v) = admin
-        .post(&s2, json!({"action": "name", "certificate_no": "B-1"}))
-        .await;
-    assert_eq!(
-        (s.as_u16(), v["error"]["code"].as_str()),
-        (409, Some("notice_not_over")),
-        "{v}"
-    );
-    let (s, _) = admin
-        .post(&s2, json!({"action": "uphold_objection", "reason": "群众反映成果造假"}))
-        .await;
+    let (s, v) = admin.post(&s2, json!({"action": "name", "certificate_no": "B-1"})).await;
+    assert_eq!((s.as_u16(), v["error"]["code"].as_str()), (409, Some("notice_not_over")), "{v}");
+    let (s, _) = admin.post(&s2, json!({"action": "uphold_objection", "reason": "群众反映成果造假"})).await;
     assert_eq!(s, 200);
     let v = admin.ok_get(&format!("/api/v1/studios/{}", w.s2)).await;
     assert_eq!((v["state"].as_str(), v["level"].as_str()), (Some("draft"), None));
@@ -260,9 +179,7 @@ async fn applications_follow_the_rules(b: Backend) {
         admin.ok_post(&p4, body).await;
     }
     let before = app.fingerprint().await;
-    let (s, v) = admin
-        .post(&p4, json!({"action": "name", "certificate_no": "E1-001"}))
-        .await;
+    let (s, v) = admin.post(&p4, json!({"action": "name", "certificate_no": "E1-001"})).await;
     assert_eq!(s, 422, "{v}");
     assert!(v["error"]["fields"]["certificate_no"].is_string());
     assert_eq!(before, app.fingerprint().await);

@@ -22,10 +22,7 @@ async fn sessions_and_tokens(b: Backend) {
     let (s, _) = api.delete(&format!("/api/v1/tokens/{}", t["id"])).await;
     assert_eq!(s, 200);
     let (s, v) = by_token.get("/api/v1/session").await;
-    assert_eq!(
-        (s.as_u16(), v["error"]["code"].as_str()),
-        (401, Some("unauthenticated"))
-    );
+    assert_eq!((s.as_u16(), v["error"]["code"].as_str()), (401, Some("unauthenticated")));
     // Someone else's token cannot be revoked (it does not exist for them).
     let t2 = api.ok_post("/api/v1/tokens", json!({"name": "another"})).await;
     let other = app.login("mem1", PASSWORD).await;
@@ -57,16 +54,10 @@ async fn sessions_and_tokens(b: Backend) {
     // A disabled account cannot log in.
     let admin = app.admin().await;
     admin.ok_get("/api/v1/session").await;
-    let (s, _) = admin
-        .put(&format!("/api/v1/accounts/{id}/active"), json!({"active": false}))
-        .await;
+    let (s, _) = admin.put(&format!("/api/v1/accounts/{id}/active"), json!({"active": false})).await;
     assert_eq!(s, 200);
-    let (s, _) = Api::new(&app.base)
-        .post(
-            "/api/v1/session",
-            json!({"username": "mem1", "password": "new-password-2"}),
-        )
-        .await;
+    let (s, _) =
+        Api::new(&app.base).post("/api/v1/session", json!({"username": "mem1", "password": "new-password-2"})).await;
     assert_eq!(s, 409);
 }
 
@@ -74,16 +65,8 @@ async fn repeated_failures_are_slowed_down(b: Backend) {
     let app = TestApp::start(b).await;
     let api = app.anonymous();
     for _ in 0..5 {
-        let (s, v) = api
-            .post(
-                "/api/v1/session",
-                json!({"username": "admin", "password": "wrong password"}),
-            )
-            .await;
-        assert_eq!(
-            (s.as_u16(), v["error"]["code"].as_str()),
-            (409, Some("invalid_credentials"))
-        );
+        let (s, v) = api.post("/api/v1/session", json!({"username": "admin", "password": "wrong password"})).await;
+        assert_eq!((s.as_u16(), v["error"]["code"].as_str()), (409, Some("invalid_credentials")));
     }
     // Now even the right password waits.
     let resp = api
@@ -98,24 +81,12 @@ async fn repeated_failures_are_slowed_down(b: Backend) {
     let v: serde_json::Value = resp.json().await.unwrap();
     assert!(v["error"]["message"].as_str().unwrap().contains("秒"));
     tokio::time::sleep(std::time::Duration::from_millis(1300)).await;
-    let (s, v) = api
-        .post(
-            "/api/v1/session",
-            json!({"username": "admin", "password": ADMIN_PASSWORD}),
-        )
-        .await;
+    let (s, v) = api.post("/api/v1/session", json!({"username": "admin", "password": ADMIN_PASSWORD})).await;
     assert_eq!(s, 200, "{v}");
     // Unknown names are answered the same way as wrong passwords.
-    let (s, v) = api
-        .post("/api/v1/session", json!({"username": "nobody", "password": "whatever"}))
-        .await;
-    assert_eq!(
-        (s.as_u16(), v["error"]["code"].as_str()),
-        (409, Some("invalid_credentials"))
-    );
-    let (s, v) = api
-        .post("/api/v1/session", json!({"username": "", "password": ""}))
-        .await;
+    let (s, v) = api.post("/api/v1/session", json!({"username": "nobody", "password": "whatever"})).await;
+    assert_eq!((s.as_u16(), v["error"]["code"].as_str()), (409, Some("invalid_credentials")));
+    let (s, v) = api.post("/api/v1/session", json!({"username": "", "password": ""})).await;
     assert_eq!(s, 422);
     assert!(v["error"]["fields"]["username"].is_string());
 }
@@ -129,23 +100,8 @@ async fn pages_need_a_session_and_csrf(b: Backend) {
     assert_eq!(resp.status(), 303);
     assert_eq!(resp.headers()["location"], "/login?next=/studios");
     // The login form carries a CSRF token tied to a cookie.
-    let page = anon
-        .client
-        .get(format!("{}/login", app.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let token = page
-        .split("name=\"_csrf\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_string();
+    let page = anon.client.get(format!("{}/login", app.base)).send().await.unwrap().text().await.unwrap();
+    let token = page.split("name=\"_csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
     let resp = anon
         .client
         .post(format!("{}/login", app.base))
@@ -157,12 +113,7 @@ async fn pages_need_a_session_and_csrf(b: Backend) {
     let resp = anon
         .client
         .post(format!("{}/login", app.base))
-        .form(&[
-            ("_csrf", token.as_str()),
-            ("username", "lead1"),
-            ("password", PASSWORD),
-            ("next", "/studios"),
-        ])
+        .form(&[("_csrf", token.as_str()), ("username", "lead1"), ("password", PASSWORD), ("next", "/studios")])
         .send()
         .await
         .unwrap();
@@ -176,15 +127,7 @@ async fn pages_need_a_session_and_csrf(b: Backend) {
         .find(|c| c.starts_with("jx_session="))
         .unwrap();
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"));
-    let html = anon
-        .client
-        .get(format!("{}/studios/{}", app.base, w.s1))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = anon.client.get(format!("{}/studios/{}", app.base, w.s1)).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("李建国劳模创新工作室") && html.contains("“八有”标准"));
     // Forms without the session's token are refused, and so is a write from another site.
     let resp = anon
@@ -195,24 +138,12 @@ async fn pages_need_a_session_and_csrf(b: Backend) {
         .await
         .unwrap();
     assert_eq!(resp.status(), 403);
-    let session_csrf = html
-        .split("name=\"_csrf\" value=\"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_string();
+    let session_csrf = html.split("name=\"_csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
     let resp = anon
         .client
         .post(format!("{}/studios/{}/edit", app.base, w.s1))
         .header("origin", "http://evil.example")
-        .form(&[
-            ("_csrf", session_csrf.as_str()),
-            ("name", "改名"),
-            ("kind", "worker"),
-            ("field", "x"),
-        ])
+        .form(&[("_csrf", session_csrf.as_str()), ("name", "改名"), ("kind", "worker"), ("field", "x")])
         .send()
         .await
         .unwrap();
@@ -221,12 +152,7 @@ async fn pages_need_a_session_and_csrf(b: Backend) {
     let resp = anon
         .client
         .post(format!("{}/studios/{}/edit", app.base, w.s1))
-        .form(&[
-            ("_csrf", session_csrf.as_str()),
-            ("name", ""),
-            ("kind", "worker"),
-            ("field", "x"),
-        ])
+        .form(&[("_csrf", session_csrf.as_str()), ("name", ""), ("kind", "worker"), ("field", "x")])
         .send()
         .await
         .unwrap();
@@ -247,22 +173,9 @@ async fn pages_need_a_session_and_csrf(b: Backend) {
         .unwrap();
     assert_eq!(resp.status(), 303);
     // The language switch.
-    let resp = anon
-        .client
-        .get(format!("{}/lang?set=en&next=/studios", app.base))
-        .send()
-        .await
-        .unwrap();
+    let resp = anon.client.get(format!("{}/lang?set=en&next=/studios", app.base)).send().await.unwrap();
     assert_eq!(resp.status(), 303);
-    let html = anon
-        .client
-        .get(format!("{}/studios", app.base))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = anon.client.get(format!("{}/studios", app.base)).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("Studio directory") && html.contains("lang=\"en\""));
     // Every page of the world renders for its users.
     for path in [
@@ -283,8 +196,4 @@ async fn pages_need_a_session_and_csrf(b: Backend) {
     let _ = admin_pages;
 }
 
-both!(
-    sessions_and_tokens,
-    repeated_failures_are_slowed_down,
-    pages_need_a_session_and_csrf
-);
+both!(sessions_and_tokens, repeated_failures_are_slowed_down, pages_need_a_session_and_csrf);

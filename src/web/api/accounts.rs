@@ -96,10 +96,7 @@ pub async fn active(
     JsonBody(input): JsonBody<ActiveInput>,
 ) -> Result<Json<Account>, Error> {
     let Some(active) = input.active else {
-        return Err(crate::error::FieldErrors::single(
-            "active",
-            crate::error::Msg::new("validation.required"),
-        ));
+        return Err(crate::error::FieldErrors::single("active", crate::error::Msg::new("validation.required")));
     };
     Ok(Json(accounts::set_active(&st, &u.actor, id, active).await?))
 }
@@ -119,10 +116,7 @@ pub async fn create_token(
     User(u): User,
     JsonBody(input): JsonBody<TokenInput>,
 ) -> Result<(StatusCode, Json<CreatedToken>), Error> {
-    Ok((
-        StatusCode::CREATED,
-        Json(accounts::create_token(&st, &u.actor, input).await?),
-    ))
+    Ok((StatusCode::CREATED, Json(accounts::create_token(&st, &u.actor, input).await?)))
 }
 
 /// Revokes one of the caller's tokens.
@@ -147,7 +141,5 @@ pub async fn history(
     QueryInput(q): QueryInput<PageQuery>,
 ) -> Result<Json<Page<AuditEntry>>, Error> {
     let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
-    Ok(Json(
-        crate::app::audit::history(&st, &u.actor, &entity, id, page).await?,
-    ))
+    Ok(Json(crate::app::audit::history(&st, &u.actor, &entity, id, page).await?))
 }

@@ -52,17 +52,10 @@ impl Modify for Security {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "token",
-            SecurityScheme::Http(
-                HttpBuilder::new()
-                    .scheme(HttpAuthScheme::Bearer)
-                    .bearer_format("jx_…")
-                    .build(),
-            ),
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("jx_…").build()),
         );
-        components.add_security_scheme(
-            "session",
-            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("jx_session"))),
-        );
+        components
+            .add_security_scheme("session", SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("jx_session"))));
     }
 }
 
@@ -133,9 +126,7 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
     if (status.is_client_error() || status.is_server_error()) && !is_json {
         let e = match status {
             StatusCode::NOT_FOUND => Error::NotFound,
-            StatusCode::PAYLOAD_TOO_LARGE => Error::PayloadTooLarge {
-                max_bytes: super::JSON_LIMIT as u64,
-            },
+            StatusCode::PAYLOAD_TOO_LARGE => Error::PayloadTooLarge { max_bytes: super::JSON_LIMIT as u64 },
             StatusCode::UNSUPPORTED_MEDIA_TYPE => Error::UnsupportedMedia,
             StatusCode::METHOD_NOT_ALLOWED => {
                 let mut p = Problem::from_error(&Error::NotFound);

@@ -36,24 +36,13 @@ pub async fn login(State(st): State<AppState>, req: axum::extract::Request) -> R
     let address = peer(req.extensions());
     let JsonBody(input) =
         <JsonBody<LoginInput> as axum::extract::FromRequest<AppState>>::from_request(req, &st).await?;
-    let s = auth::login(
-        &st,
-        input.username.as_deref().unwrap_or(""),
-        input.password.as_deref().unwrap_or(""),
-        &address,
-    )
-    .await?;
-    let actor = auth::actor_from_session(&st, &s.token)
-        .await?
-        .map(|f| f.actor)
-        .ok_or(Error::Unauthenticated)?;
+    let s =
+        auth::login(&st, input.username.as_deref().unwrap_or(""), input.password.as_deref().unwrap_or(""), &address)
+            .await?;
+    let actor = auth::actor_from_session(&st, &s.token).await?.map(|f| f.actor).ok_or(Error::Unauthenticated)?;
     let account = accounts::get(&st, &actor, s.account_id).await?;
     let cookie = set_cookie(SESSION_COOKIE, &s.token, Some(s.max_age_secs), st.config.secure_cookies);
-    let mut resp = Json(SessionView {
-        account,
-        csrf_token: s.csrf,
-    })
-    .into_response();
+    let mut resp = Json(SessionView { account, csrf_token: s.csrf }).into_response();
     if let Ok(v) = cookie.parse() {
         resp.headers_mut().insert(header::SET_COOKIE, v);
     }

@@ -125,15 +125,8 @@ pub async fn upload(
         .map_err(|_| crate::error::FieldErrors::single("file", crate::error::Msg::new("validation.invalid_upload")))?;
     let up = UploadInput::read(&parts, mp, st.config.max_upload_bytes).await?;
     let (file_name, bytes) = up.file.unwrap_or_default();
-    let upload = Upload {
-        item: up.fields.get("item").cloned(),
-        file_name,
-        bytes,
-    };
-    Ok((
-        StatusCode::CREATED,
-        Json(studios::upload_evidence(&st, &u.actor, id, upload).await?),
-    ))
+    let upload = Upload { item: up.fields.get("item").cloned(), file_name, bytes };
+    Ok((StatusCode::CREATED, Json(studios::upload_evidence(&st, &u.actor, id, upload).await?)))
 }
 
 /// Removes a piece of evidence.
@@ -173,10 +166,7 @@ pub async fn attachment_response(
     if let Ok(v) = disposition.parse() {
         headers.insert(header::CONTENT_DISPOSITION, v);
     }
-    headers.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        header::HeaderValue::from_static("nosniff"),
-    );
+    headers.insert(header::X_CONTENT_TYPE_OPTIONS, header::HeaderValue::from_static("nosniff"));
     Ok(resp.into_response())
 }
 

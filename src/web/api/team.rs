@@ -33,9 +33,7 @@ pub async fn members(
     Ids(id): Ids<i64>,
     QueryInput(q): QueryInput<MembersQuery>,
 ) -> Result<Json<Vec<Member>>, Error> {
-    Ok(Json(
-        team::list(&st, &u.actor, id, q.include_former.unwrap_or(false)).await?,
-    ))
+    Ok(Json(team::list(&st, &u.actor, id, q.include_former.unwrap_or(false)).await?))
 }
 
 /// Proposes that someone joins or leaves (`kind`); an administrator's proposal takes effect at
@@ -48,10 +46,7 @@ pub async fn propose(
     Ids(id): Ids<i64>,
     JsonBody(input): JsonBody<ProposalInput>,
 ) -> Result<(StatusCode, Json<Proposal>), Error> {
-    Ok((
-        StatusCode::CREATED,
-        Json(team::propose(&st, &u.actor, id, input).await?),
-    ))
+    Ok((StatusCode::CREATED, Json(team::propose(&st, &u.actor, id, input).await?)))
 }
 
 /// The team's proposals, newest first.

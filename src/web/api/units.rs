@@ -45,10 +45,7 @@ pub async fn tops_or_search(
     let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
     match q.q.filter(|s| !s.trim().is_empty()) {
         Some(text) => Ok(Json(units::search(&st, &u.actor, text, kind, page).await?)),
-        None => Ok(Json(Page {
-            items: units::tops(&st, &u.actor).await?,
-            next_cursor: None,
-        })),
+        None => Ok(Json(Page { items: units::tops(&st, &u.actor).await?, next_cursor: None })),
     }
 }
 

@@ -43,10 +43,7 @@ pub async fn list(
     QueryInput(q): QueryInput<PageQuery>,
 ) -> Result<Response> {
     let page = accounts::list(&st, &u.actor, PageRequest::parse(None, q.cursor.as_deref())?).await?;
-    render(AccountsPage {
-        c: Chrome::new(t, Some(&u), &here(&uri), "accounts"),
-        page,
-    })
+    render(AccountsPage { c: Chrome::new(t, Some(&u), &here(&uri), "accounts"), page })
 }
 
 #[derive(Template)]
@@ -67,10 +64,7 @@ pub async fn new_form(
     if let Some(p) = q.person_id {
         put(&mut v, "person_id", p);
     }
-    render(NewAccountPage {
-        c: Chrome::new(t, Some(&u), &here(&uri), "accounts"),
-        f: Form::with(v),
-    })
+    render(NewAccountPage { c: Chrome::new(t, Some(&u), &here(&uri), "accounts"), f: Form::with(v) })
 }
 
 /// Creates an account.
@@ -113,27 +107,12 @@ async fn account_page(
     alert: String,
 ) -> Result<Response> {
     let a = accounts::get(st, &u.actor, id).await?;
-    let roles: Vec<Role> = Role::ALL
-        .iter()
-        .copied()
-        .filter(|r| *r != Role::PlatformAdmin || u.actor.is_platform_admin())
-        .collect();
+    let roles: Vec<Role> =
+        Role::ALL.iter().copied().filter(|r| *r != Role::PlatformAdmin || u.actor.is_platform_admin()).collect();
     let mut c = Chrome::new(t, Some(u), &here(uri), "accounts");
-    let status = if alert.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = if alert.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     c.alert = alert;
-    render_status(
-        status,
-        AccountPage {
-            c,
-            a,
-            roles: choices(&roles, t),
-            f,
-        },
-    )
+    render_status(status, AccountPage { c, a, roles: choices(&roles, t), f })
 }
 
 /// `/accounts/{id}`.
@@ -249,22 +228,9 @@ async fn me_page(
     let a = accounts::get(st, &u.actor, u.actor.account_id).await?;
     let tokens = accounts::tokens(st, &u.actor).await?;
     let mut c = Chrome::new(t, Some(u), &here(uri), "me");
-    let status = if alert.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = if alert.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     c.alert = alert;
-    render_status(
-        status,
-        MePage {
-            c,
-            a,
-            tokens,
-            created,
-            f,
-        },
-    )
+    render_status(status, MePage { c, a, tokens, created, f })
 }
 
 /// `/me`.
@@ -335,21 +301,10 @@ pub async fn history(
     Ids((entity, id)): Ids<(String, i64)>,
     QueryInput(q): QueryInput<PageQuery>,
 ) -> Result<Response> {
-    let page = crate::app::audit::history(
-        &st,
-        &u.actor,
-        &entity,
-        id,
-        PageRequest::parse(None, q.cursor.as_deref())?,
-    )
-    .await?;
+    let page =
+        crate::app::audit::history(&st, &u.actor, &entity, id, PageRequest::parse(None, q.cursor.as_deref())?).await?;
     if page.items.is_empty() {
         return Err(Error::NotFound);
     }
-    render(HistoryPage {
-        c: Chrome::new(t, Some(&u), &here(&uri), ""),
-        entity,
-        id,
-        page,
-    })
+    render(HistoryPage { c: Chrome::new(t, Some(&u), &here(&uri), ""), entity, id, page })
 }

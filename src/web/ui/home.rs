@@ -41,16 +41,10 @@ pub async fn login_page(
     if caller.is_some() {
         return Ok(Redirect::to(&safe_next(q.next.as_deref())).into_response());
     }
-    let token = cookie(&headers, PRE_CSRF_COOKIE)
-        .filter(|c| c.len() >= 16)
-        .unwrap_or_else(|| auth::random_token(24));
+    let token = cookie(&headers, PRE_CSRF_COOKIE).filter(|c| c.len() >= 16).unwrap_or_else(|| auth::random_token(24));
     let mut c = Chrome::new(t, None, &here(&uri), "login");
     c.csrf = token.clone();
-    let mut resp = render(LoginPage {
-        c,
-        f: Form::default(),
-        next: safe_next(q.next.as_deref()),
-    })?;
+    let mut resp = render(LoginPage { c, f: Form::default(), next: safe_next(q.next.as_deref()) })?;
     if let Ok(v) = set_cookie(PRE_CSRF_COOKIE, &token, None, false).parse() {
         resp.headers_mut().append(header::SET_COOKIE, v);
     }
@@ -101,10 +95,7 @@ pub async fn logout(State(st): State<AppState>, headers: HeaderMap, _form: FormI
     if let Some(token) = cookie(&headers, SESSION_COOKIE) {
         auth::logout(&st, &token).await?;
     }
-    Ok(redirect_with_cookie(
-        "/login",
-        &set_cookie(SESSION_COOKIE, "", Some(0), st.config.secure_cookies),
-    ))
+    Ok(redirect_with_cookie("/login", &set_cookie(SESSION_COOKIE, "", Some(0), st.config.secure_cookies)))
 }
 
 /// `?set=en&next=/…` of the language switch.
@@ -124,12 +115,7 @@ pub async fn set_lang(
     if let Some(c) = &caller {
         crate::app::accounts::set_locale(&st, &c.actor, locale).await?;
     }
-    let cookie = set_cookie(
-        LANG_COOKIE,
-        locale.tag(),
-        Some(365 * 24 * 3600),
-        st.config.secure_cookies,
-    );
+    let cookie = set_cookie(LANG_COOKIE, locale.tag(), Some(365 * 24 * 3600), st.config.secure_cookies);
     Ok(redirect_with_cookie(&safe_next(q.next.as_deref()), &cookie))
 }
 
@@ -151,10 +137,5 @@ pub async fn home(State(st): State<AppState>, Lang(t): Lang, User(u): User, uri:
         None => Vec::new(),
     };
     let pending = team::pending(&st, &u.actor).await?;
-    render(HomePage {
-        c: Chrome::new(t, Some(&u), &here(&uri), "home"),
-        figures,
-        mine,
-        pending,
-    })
+    render(HomePage { c: Chrome::new(t, Some(&u), &here(&uri), "home"), figures, mine, pending })
 }

@@ -102,9 +102,7 @@ impl Chrome {
                 .iter()
                 .any(|g| matches!(g.role, Role::PlatformAdmin | Role::UnionAdmin | Role::EnterpriseAdmin)),
         });
-        let done = here
-            .split_once('?')
-            .and_then(|(_, q)| q.split('&').find_map(|kv| kv.strip_prefix("done=")));
+        let done = here.split_once('?').and_then(|(_, q)| q.split('&').find_map(|kv| kv.strip_prefix("done=")));
         let notice = done
             .filter(|d| d.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'))
             .map(|d| t.t(&format!("done.{d}")).to_string())
@@ -132,9 +130,7 @@ impl Chrome {
 
     /// A record's state in the history, as readable JSON.
     pub fn json(&self, v: &Option<serde_json::Value>) -> String {
-        v.as_ref()
-            .and_then(|v| serde_json::to_string_pretty(v).ok())
-            .unwrap_or_default()
+        v.as_ref().and_then(|v| serde_json::to_string_pretty(v).ok()).unwrap_or_default()
     }
 
     /// A date-time for people.
@@ -168,10 +164,7 @@ pub struct Form {
 impl Form {
     /// A form filled with values.
     pub fn with(values: HashMap<String, String>) -> Self {
-        Form {
-            values,
-            errors: HashMap::new(),
-        }
+        Form { values, errors: HashMap::new() }
     }
 
     /// A value (empty when absent).
@@ -219,9 +212,7 @@ pub fn put(m: &mut HashMap<String, String>, k: &str, v: impl ToString) {
 
 /// Renders a template.
 pub fn render(t: impl Template) -> Result<Response> {
-    t.render()
-        .map(|html| Html(html).into_response())
-        .map_err(|e| Error::internal(format!("template: {e}")))
+    t.render().map(|html| Html(html).into_response()).map_err(|e| Error::internal(format!("template: {e}")))
 }
 
 /// Renders a template with a status (a form shown again with problems: 422).
@@ -237,9 +228,7 @@ pub fn see(path: &str, done: &str) -> Response {
 
 /// The current path and query of a request.
 pub fn here(uri: &axum::http::Uri) -> String {
-    uri.path_and_query()
-        .map(|p| p.as_str().to_string())
-        .unwrap_or_else(|| "/".into())
+    uri.path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into())
 }
 
 #[derive(Template)]
@@ -258,11 +247,8 @@ pub async fn not_found(req: Request) -> Response {
         return p.to_json(t);
     }
     let caller = req.extensions().get::<Option<Caller>>().cloned().flatten();
-    let page = ErrorPage {
-        c: Chrome::new(t, caller.as_ref(), &here(req.uri()), ""),
-        status: 404,
-        message: t.msg(&p.msg),
-    };
+    let page =
+        ErrorPage { c: Chrome::new(t, caller.as_ref(), &here(req.uri()), ""), status: 404, message: t.msg(&p.msg) };
     match page.render() {
         Ok(html) => (StatusCode::NOT_FOUND, Html(html)).into_response(),
         Err(_) => StatusCode::NOT_FOUND.into_response(),
@@ -282,11 +268,8 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
     if p.status == StatusCode::UNAUTHORIZED {
         return Redirect::to(&format!("/login?next={}", urlencode(&here))).into_response();
     }
-    let page = ErrorPage {
-        c: Chrome::new(t, caller.as_ref(), &here, ""),
-        status: p.status.as_u16(),
-        message: t.msg(&p.msg),
-    };
+    let page =
+        ErrorPage { c: Chrome::new(t, caller.as_ref(), &here, ""), status: p.status.as_u16(), message: t.msg(&p.msg) };
     match page.render() {
         Ok(html) => {
             let mut r = (p.status, Html(html)).into_response();

@@ -49,14 +49,8 @@ pub async fn list(
         Some(id) => Some(crate::app::units::get(&st, &u.actor, id).await?.unit),
         None => None,
     };
-    let page = people::list(
-        &st,
-        &u.actor,
-        q.unit_id,
-        q.q.clone(),
-        PageRequest::parse(None, q.cursor.as_deref())?,
-    )
-    .await?;
+    let page =
+        people::list(&st, &u.actor, q.unit_id, q.q.clone(), PageRequest::parse(None, q.cursor.as_deref())?).await?;
     let text = q.q.unwrap_or_default();
     let next_link = match &page.next_cursor {
         Some(cur) => format!(
@@ -66,13 +60,7 @@ pub async fn list(
         ),
         None => String::new(),
     };
-    render(PeoplePage {
-        c: Chrome::new(t, Some(&u), &here(&uri), "people"),
-        unit,
-        q: text,
-        page,
-        next_link,
-    })
+    render(PeoplePage { c: Chrome::new(t, Some(&u), &here(&uri), "people"), unit, q: text, page, next_link })
 }
 
 #[derive(Template)]
@@ -91,10 +79,7 @@ pub async fn show(
     Ids(id): Ids<i64>,
 ) -> Result<Response> {
     let d = people::get(&st, &u.actor, id).await?;
-    render(PersonPage {
-        c: Chrome::new(t, Some(&u), &here(&uri), "people"),
-        d,
-    })
+    render(PersonPage { c: Chrome::new(t, Some(&u), &here(&uri), "people"), d })
 }
 
 #[derive(Template)]
@@ -127,11 +112,7 @@ async fn form_page(
         None => None,
     };
     let mut c = Chrome::new(t, Some(u), &here(uri), "people");
-    let status = if alert.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = if alert.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     c.alert = alert;
     render_status(
         status,
@@ -227,16 +208,7 @@ pub async fn edit_form(
     if !d.can_edit {
         return Err(crate::Error::Forbidden);
     }
-    form_page(
-        &st,
-        t,
-        &u,
-        &uri,
-        Some(id),
-        Form::with(person_values(&d.person)),
-        String::new(),
-    )
-    .await
+    form_page(&st, t, &u, &uri, Some(id), Form::with(person_values(&d.person)), String::new()).await
 }
 
 /// Saves a person's profile.

@@ -44,13 +44,7 @@ pub async fn directory(
     QueryInput(q): QueryInput<StudioQuery>,
 ) -> Result<Response> {
     let mut values = std::collections::HashMap::new();
-    for (k, v) in [
-        ("q", &q.q),
-        ("level", &q.level),
-        ("state", &q.state),
-        ("kind", &q.kind),
-        ("field", &q.field),
-    ] {
+    for (k, v) in [("q", &q.q), ("level", &q.level), ("state", &q.state), ("kind", &q.kind), ("field", &q.field)] {
         if let Some(v) = v {
             put(&mut values, k, v);
         }
@@ -65,14 +59,7 @@ pub async fn directory(
         Ok(p) => (p, Form::with(values), String::new()),
         Err(e) => {
             let (f, alert) = Form::failed(values, e, t)?;
-            (
-                Page {
-                    items: Vec::new(),
-                    next_cursor: None,
-                },
-                f,
-                alert,
-            )
+            (Page { items: Vec::new(), next_cursor: None }, f, alert)
         }
     };
     let next_link = match &page.next_cursor {
@@ -123,26 +110,11 @@ async fn studio_page(
 ) -> Result<Response> {
     let d = studios::detail(st, &u.actor, id).await?;
     let mut c = Chrome::new(t, Some(u), &here(uri), "studios");
-    let status = if alert.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = if alert.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     c.alert = alert;
-    let evidence_items: Vec<ChecklistItem> = ChecklistItem::ALL
-        .iter()
-        .copied()
-        .filter(|i| i.takes_evidence())
-        .collect();
-    render_status(
-        status,
-        StudioPage {
-            c,
-            d,
-            act,
-            items: choices(&evidence_items, t),
-        },
-    )
+    let evidence_items: Vec<ChecklistItem> =
+        ChecklistItem::ALL.iter().copied().filter(|i| i.takes_evidence()).collect();
+    render_status(status, StudioPage { c, d, act, items: choices(&evidence_items, t) })
 }
 
 /// `/studios/{id}`.
@@ -195,11 +167,7 @@ pub async fn upload(
                     &st,
                     &u.actor,
                     id,
-                    Upload {
-                        item: up.fields.get("item").cloned(),
-                        file_name,
-                        bytes,
-                    },
+                    Upload { item: up.fields.get("item").cloned(), file_name, bytes },
                 )
                 .await
                 .map(|_| ())
@@ -276,18 +244,12 @@ async fn new_page(
         Some(unit) => {
             let within = crate::app::units::enterprise_id(st, unit).await?;
             let q = Some(leader_q.clone()).filter(|q| !q.trim().is_empty());
-            people::list(st, &u.actor, Some(within), q, PageRequest::parse(Some(30), None)?)
-                .await?
-                .items
+            people::list(st, &u.actor, Some(within), q, PageRequest::parse(Some(30), None)?).await?.items
         }
         None => Vec::new(),
     };
     let mut c = Chrome::new(t, Some(u), &here(uri), "studios");
-    let status = if alert.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = if alert.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     c.alert = alert;
     render_status(
         status,
@@ -314,16 +276,7 @@ pub async fn new_form(
 ) -> Result<Response> {
     let mut values = std::collections::HashMap::new();
     put(&mut values, "kind", "model_worker");
-    new_page(
-        &st,
-        t,
-        &u,
-        &uri,
-        q.unit_id,
-        q.leader_q.unwrap_or_default(),
-        (Form::with(values), String::new()),
-    )
-    .await
+    new_page(&st, t, &u, &uri, q.unit_id, q.leader_q.unwrap_or_default(), (Form::with(values), String::new())).await
 }
 
 /// Creates a studio from the form.
@@ -377,11 +330,7 @@ async fn edit_page(
     }
     let f = f.unwrap_or_else(|| Form::with(studio_values(&s)));
     let mut c = Chrome::new(t, Some(u), &here(uri), "studios");
-    let status = if alert.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = if alert.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     c.alert = alert;
     render_status(
         status,

@@ -54,42 +54,17 @@ async fn team_page(
     let text = q.q.unwrap_or_default();
     let candidates = if d.can_propose && !text.trim().is_empty() {
         Some(
-            team::candidates(
-                st,
-                &u.actor,
-                id,
-                Some(text.clone()),
-                PageRequest::parse(Some(20), q.cursor.as_deref())?,
-            )
-            .await?,
+            team::candidates(st, &u.actor, id, Some(text.clone()), PageRequest::parse(Some(20), q.cursor.as_deref())?)
+                .await?,
         )
     } else {
         None
     };
-    let roles: Vec<StudioRole> = StudioRole::ALL
-        .iter()
-        .copied()
-        .filter(|r| *r != StudioRole::Leader)
-        .collect();
+    let roles: Vec<StudioRole> = StudioRole::ALL.iter().copied().filter(|r| *r != StudioRole::Leader).collect();
     let mut c = Chrome::new(t, Some(u), &here(uri), "studios");
-    let status = if alert.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = if alert.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     c.alert = alert;
-    render_status(
-        status,
-        TeamPage {
-            c,
-            d,
-            all,
-            q: text,
-            candidates,
-            roles: super::choices(&roles, t),
-            f,
-        },
-    )
+    render_status(status, TeamPage { c, d, all, q: text, candidates, roles: super::choices(&roles, t), f })
 }
 
 /// `/studios/{id}/team`.
@@ -118,24 +93,9 @@ pub async fn propose(
     match team::propose(&st, &u.actor, id, form.value).await {
         Ok(p) => Ok(see(
             &format!("/studios/{id}/team"),
-            if p.status.code() == "approved" {
-                "member_changed"
-            } else {
-                "proposed"
-            },
+            if p.status.code() == "approved" { "member_changed" } else { "proposed" },
         )),
-        Err(e) => {
-            team_page(
-                &st,
-                t,
-                &u,
-                &uri,
-                id,
-                TeamQuery::default(),
-                Form::failed(form.raw, e, t)?,
-            )
-            .await
-        }
+        Err(e) => team_page(&st, t, &u, &uri, id, TeamQuery::default(), Form::failed(form.raw, e, t)?).await,
     }
 }
 
@@ -148,25 +108,10 @@ pub async fn decide(
     Ids(id): Ids<i64>,
     form: FormInput<DecisionInput>,
 ) -> Result<Response> {
-    let studio_id: i64 = form
-        .raw
-        .get("studio_id")
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_default();
+    let studio_id: i64 = form.raw.get("studio_id").and_then(|s| s.parse().ok()).unwrap_or_default();
     match team::decide(&st, &u.actor, id, form.value).await {
         Ok(p) => Ok(see(&format!("/studios/{}/team", p.studio_id), "decided")),
-        Err(e) => {
-            team_page(
-                &st,
-                t,
-                &u,
-                &uri,
-                studio_id,
-                TeamQuery::default(),
-                Form::failed(form.raw, e, t)?,
-            )
-            .await
-        }
+        Err(e) => team_page(&st, t, &u, &uri, studio_id, TeamQuery::default(), Form::failed(form.raw, e, t)?).await,
     }
 }
 
@@ -181,17 +126,6 @@ pub async fn review(
 ) -> Result<Response> {
     match team::mark_reviewed(&st, &u.actor, id, form.value).await {
         Ok(_) => Ok(see(&format!("/studios/{id}/team"), "reviewed")),
-        Err(e) => {
-            team_page(
-                &st,
-                t,
-                &u,
-                &uri,
-                id,
-                TeamQuery::default(),
-                Form::failed(form.raw, e, t)?,
-            )
-            .await
-        }
+        Err(e) => team_page(&st, t, &u, &uri, id, TeamQuery::default(), Form::failed(form.raw, e, t)?).await,
     }
 }

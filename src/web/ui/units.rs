@@ -49,12 +49,7 @@ pub async fn tops(
         Some(units::search(&st, &u.actor, text.clone(), None, page).await?)
     };
     let tops = units::tops(&st, &u.actor).await?;
-    render(TopsPage {
-        c: Chrome::new(t, Some(&u), &here(&uri), "units"),
-        q: text,
-        tops,
-        found,
-    })
+    render(TopsPage { c: Chrome::new(t, Some(&u), &here(&uri), "units"), q: text, tops, found })
 }
 
 #[derive(Template)]
@@ -95,28 +90,13 @@ async fn unit_page(
         .filter(|k| d.unit.kind.may_contain(*k) && u.actor.can_create_unit(&d.unit.path, *k))
         .collect();
     let mut c = Chrome::new(t, Some(u), &here(uri), "units");
-    let status = if alert.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
+    let status = if alert.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     c.alert = alert;
     let mut rename = rename;
     if rename.values.is_empty() {
         super::put(&mut rename.values, "name", &d.unit.name);
     }
-    render_status(
-        status,
-        UnitPage {
-            c,
-            kinds: choices(&allowed, t),
-            d,
-            fig,
-            children,
-            f,
-            rename,
-        },
-    )
+    render_status(status, UnitPage { c, kinds: choices(&allowed, t), d, fig, children, f, rename })
 }
 
 /// `/units/{id}`.
@@ -135,11 +115,7 @@ pub async fn show(
         &uri,
         id,
         q.cursor.as_deref(),
-        Shown {
-            add: Form::default(),
-            rename: Form::default(),
-            alert: String::new(),
-        },
+        Shown { add: Form::default(), rename: Form::default(), alert: String::new() },
     )
     .await
 }
@@ -159,20 +135,7 @@ pub async fn create_child(
         Ok(child) => Ok(see(&format!("/units/{}", child.id), "created")),
         Err(e) => {
             let (f, alert) = Form::failed(form.raw, e, t)?;
-            unit_page(
-                &st,
-                t,
-                &u,
-                &uri,
-                id,
-                None,
-                Shown {
-                    add: f,
-                    rename: Form::default(),
-                    alert,
-                },
-            )
-            .await
+            unit_page(&st, t, &u, &uri, id, None, Shown { add: f, rename: Form::default(), alert }).await
         }
     }
 }
@@ -190,20 +153,7 @@ pub async fn rename(
         Ok(_) => Ok(see(&format!("/units/{id}"), "saved")),
         Err(e) => {
             let (f, alert) = Form::failed(form.raw, e, t)?;
-            unit_page(
-                &st,
-                t,
-                &u,
-                &uri,
-                id,
-                None,
-                Shown {
-                    add: Form::default(),
-                    rename: f,
-                    alert,
-                },
-            )
-            .await
+            unit_page(&st, t, &u, &uri, id, None, Shown { add: Form::default(), rename: f, alert }).await
         }
     }
 }
