@@ -138,13 +138,26 @@ pub struct PeopleFilter {
 /// People in scope, in tree order (honours not loaded).
 pub fn list(c: &mut Conn, scope: &Scope, f: &PeopleFilter, page: &PageRequest) -> Result<Page<Person>> {
     let q = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
+    // An exact employee number is an identifier: when it matches, it is the answer.
+    if let (Some(q), None) = (q, &page.after) {
+        let mut by_no = Query::new(&format!(
+            "SELECT {COLUMNS} FROM people p JOIN org_units u ON u.id = p.unit_id WHERE p.employee_no = ?"
+        ));
+        by_no.params.push(Value::from(q.to_string()));
+        restrict(&mut by_no, scope, f);
+        by_no.push(" ORDER BY p.unit_path, p.id LIMIT ?", [Value::from(page.limit + 1)]);
+        let rows = by_no.fetch(c, from_row)?;
+        if !rows.is_empty() {
+            return Ok(Page::from_rows(rows, page.limit, |p| Cursor { key: p.unit_path.to_string(), id: p.id }));
+        }
+    }
     let plan = match q {
         Some(q) => search_index::plan(c, SearchKind::Person, q)?,
         None => None,
     };
-    let head = format!("SELECT {COLUMNS} FROM people p JOIN org_units u ON u.id = p.unit_id");
-    let mut query = match (&plan, q) {
-        (Some(search_index::Plan::Term(term)), Some(_)) => {
+    let mut query = match &plan {
+        Some(search_index::Plan::Nothing) => return Ok(Page { items: Vec::new(), next_cursor: None }),
+        Some(search_index::Plan::Term(term)) => {
             let mut qb = Query::new(&format!(
                 "SELECT {COLUMNS} FROM search_terms t JOIN people p ON p.id = t.entity_id JOIN org_units u ON u.id = p.unit_id \
                  WHERE t.kind = ? AND t.term = ?"
@@ -152,21 +165,22 @@ pub fn list(c: &mut Conn, scope: &Scope, f: &PeopleFilter, page: &PageRequest) -
             qb.params.extend([Value::from(SearchKind::Person as i64), Value::from(term.clone())]);
             qb
         }
-        _ => Query::new(&format!("{head} WHERE 1 = 1")),
+        _ => Query::new(&format!("SELECT {COLUMNS} FROM people p JOIN org_units u ON u.id = p.unit_id WHERE 1 = 1")),
     };
-    match (&plan, q) {
-        (Some(search_index::Plan::Nothing), Some(q)) | (None, Some(q)) => {
-            // No name can match: an employee number still may.
-            query.push(" AND p.employee_no = ?", [Value::from(q.to_string())]);
-        }
-        (Some(_), Some(q)) => {
-            query.push(
-                " AND (LOWER(p.name) LIKE ? ESCAPE '\\' OR p.employee_no = ?)",
-                [Value::from(like_pattern(q)), Value::from(q.to_string())],
-            );
-        }
-        _ => {}
+    if let (Some(_), Some(q)) = (&plan, q) {
+        query.push(" AND LOWER(p.name) LIKE ? ESCAPE '\\'", [Value::from(like_pattern(q))]);
     }
+    restrict(&mut query, scope, f);
+    if let Some(after) = &page.after {
+        query.push(" AND (p.unit_path, p.id) > (?, ?)", [Value::from(after.key.clone()), Value::from(after.id)]);
+    }
+    query.push(" ORDER BY p.unit_path, p.id LIMIT ?", [Value::from(page.limit + 1)]);
+    let rows = query.fetch(c, from_row)?;
+    Ok(Page::from_rows(rows, page.limit, |p| Cursor { key: p.unit_path.to_string(), id: p.id }))
+}
+
+/// Limits a people query to the caller's scope and the chosen subtree.
+fn restrict(query: &mut Query, scope: &Scope, f: &PeopleFilter) {
     match &f.within {
         Some(w) => {
             query.scope(&scope.narrow(w), "p.unit_path", None);
@@ -176,12 +190,6 @@ pub fn list(c: &mut Conn, scope: &Scope, f: &PeopleFilter, page: &PageRequest) -
             query.scope(scope, "p.unit_path", None);
         }
     }
-    if let Some(after) = &page.after {
-        query.push(" AND (p.unit_path, p.id) > (?, ?)", [Value::from(after.key.clone()), Value::from(after.id)]);
-    }
-    query.push(" ORDER BY p.unit_path, p.id LIMIT ?", [Value::from(page.limit + 1)]);
-    let rows = query.fetch(c, from_row)?;
-    Ok(Page::from_rows(rows, page.limit, |p| Cursor { key: p.unit_path.to_string(), id: p.id }))
 }
 
 fn write_honours(c: &mut Conn, person_id: i64, list: &[HonourHeld]) -> Result<()> {
