@@ -7,6 +7,7 @@ mod access;
 mod api;
 mod bad_input;
 mod browser;
+mod cli;
 mod lifecycle;
 mod sessions;
 mod team;

@@ -197,3 +197,85 @@ async fn pages_need_a_session_and_csrf(b: Backend) {
 }
 
 both!(sessions_and_tokens, repeated_failures_are_slowed_down, pages_need_a_session_and_csrf);
+
+/// Logs a browser-like client in through the login form.
+async fn page_client(app: &TestApp, user: &str, password: &str) -> reqwest::Client {
+    let anon = app.anonymous();
+    let page = anon.client.get(format!("{}/login", app.base)).send().await.unwrap().text().await.unwrap();
+    let token = page.split("name=\"_csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let resp = anon
+        .client
+        .post(format!("{}/login", app.base))
+        .form(&[("_csrf", token.as_str()), ("username", user), ("password", password)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 303);
+    anon.client
+}
+
+async fn every_page_renders(b: Backend) {
+    let app = TestApp::start(b).await;
+    let w = world(&app).await;
+    let admin = app.admin().await;
+    let account = w.account("mem1");
+    crate::common::upload(&app, "admin", w.s1, "plaque", "p.png", crate::common::tiny_png(), true).await;
+    let evidence = admin.ok_get(&format!("/api/v1/studios/{}/evidence", w.s1)).await[0]["id"].as_i64().unwrap();
+    let client = page_client(&app, "admin", ADMIN_PASSWORD).await;
+    let pages = [
+        "/".to_string(),
+        "/units".into(),
+        "/units?q=%E6%9C%BA%E6%A2%B0".into(),
+        format!("/units/{}", w.e1),
+        "/studios".into(),
+        "/studios?level=none&state=draft&kind=model_worker&field=%E6%95%B0%E6%8E%A7%E6%8A%80%E6%9C%AF".into(),
+        format!("/studios?unit_id={}", w.province_a),
+        format!("/studios/new?unit_id={}", w.w1),
+        format!("/studios/new?unit_id={}&leader_q=%E5%88%98", w.w1),
+        format!("/studios/{}", w.s1),
+        format!("/studios/{}/edit", w.s1),
+        format!("/studios/{}/team", w.s1),
+        format!("/files/{evidence}"),
+        "/people".into(),
+        format!("/people?unit_id={}&q=%E7%8E%8B", w.e1),
+        format!("/people/new?unit_id={}", w.e1),
+        format!("/people/{}", w.leader1),
+        format!("/people/{}/edit", w.leader1),
+        "/accounts".into(),
+        format!("/accounts/new?person_id={}", w.p4),
+        format!("/accounts/{account}"),
+        format!("/history/studio/{}", w.s1),
+        format!("/history/account/{account}"),
+        "/me".into(),
+    ];
+    for lang in ["zh-CN", "en"] {
+        for path in &pages {
+            let resp =
+                client.get(format!("{}{}", app.base, path)).header("accept-language", lang).send().await.unwrap();
+            assert_eq!(resp.status(), 200, "{path} in {lang}");
+            if !path.starts_with("/files/") {
+                let html = resp.text().await.unwrap();
+                assert!(html.contains(&format!("lang=\"{lang}\"")), "{path}");
+                assert!(
+                    !html.contains("studio_state.") && !html.contains("validation."),
+                    "an untranslated key on {path}"
+                );
+            }
+        }
+    }
+    // Pages out of scope are not found, for people as for programs.
+    let ent2 = page_client(&app, "ent2", PASSWORD).await;
+    for path in
+        [format!("/studios/{}", w.s1), format!("/units/{}", w.e1), format!("/people/{}", w.p2), "/nowhere".into()]
+    {
+        let resp = ent2.get(format!("{}{}", app.base, path)).send().await.unwrap();
+        assert_eq!(resp.status(), 404, "{path}");
+        assert!(resp.text().await.unwrap().contains("找不到"));
+    }
+    // A person's own page.
+    let mem = page_client(&app, "mem1", PASSWORD).await;
+    let resp = mem.get(format!("{}/people/{}", app.base, w.p2)).send().await.unwrap();
+    assert_eq!(resp.status(), 200);
+}
+
+both!(every_page_renders);
