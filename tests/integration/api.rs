@@ -223,3 +223,45 @@ both!(
     health_and_openapi,
     counters_match_the_records
 );
+
+async fn the_demo_set_loads_on_first_start(b: Backend) {
+    let app = TestApp::start_with(b, |c| c.demo_on_first_start = true).await;
+    let admin = app.admin().await;
+    let stats = admin.ok_get("/api/v1/org-units/1/stats").await;
+    assert_eq!((stats["studios"].as_i64(), stats["people"].as_i64()), (Some(60), Some(800)), "{stats}");
+    assert!(stats["members"].as_i64().unwrap() >= 180);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM studios").await, 60);
+    // The generated ids continue: a new record gets the next id, not a clash.
+    let e = app.scalar("SELECT MIN(id) FROM org_units WHERE kind = 'enterprise'").await;
+    let u = admin
+        .ok_post("/api/v1/org-units", serde_json::json!({"parent_id": e, "kind": "branch", "name": "新车间"}))
+        .await;
+    assert!(u["id"].as_i64().unwrap() > app.scalar("SELECT MAX(id) FROM org_units WHERE name <> '新车间'").await);
+    // Counters kept by the generator equal those computed from the records.
+    let read = |app: &TestApp| {
+        let db = app.db.clone();
+        async move {
+            db.read(|c| {
+                c.query("SELECT unit_id, counter, value FROM unit_counters ORDER BY unit_id, counter", &[], |r| {
+                    Ok((r.get::<i64>("unit_id")?, r.get::<String>("counter")?, r.get::<i64>("value")?))
+                })
+            })
+            .await
+            .unwrap()
+        }
+    };
+    let before = read(&app).await;
+    app.db.write(jiangxin::storage::counters::rebuild).await.unwrap();
+    assert_eq!(before, read(&app).await);
+    // The demo accounts work, and the leader sees their studio.
+    let leader = app.login("leader", crate::common::ADMIN_PASSWORD).await;
+    let mine = leader.ok_get("/api/v1/studios").await;
+    assert!(!mine["items"].as_array().unwrap().is_empty());
+    // Any studio is found by a fragment of its name.
+    let name = mine["items"][0]["name"].as_str().unwrap().to_string();
+    let fragment: String = name.chars().skip(1).take(3).collect();
+    let found = admin.ok_get(&format!("/api/v1/studios?q={}", crate::common::urlencode(&fragment))).await;
+    assert!(found["items"].as_array().unwrap().iter().any(|s| s["name"] == name.as_str()), "{fragment}");
+}
+
+both!(the_demo_set_loads_on_first_start);
