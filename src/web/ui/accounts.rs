@@ -109,9 +109,7 @@ async fn account_page(
     let a = accounts::get(st, &u.actor, id).await?;
     let roles: Vec<Role> =
         Role::ALL.iter().copied().filter(|r| *r != Role::PlatformAdmin || u.actor.is_platform_admin()).collect();
-    let mut c = Chrome::new(t, Some(u), &here(uri), "accounts");
-    let status = if alert.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    c.alert = alert;
+    let (c, status) = Chrome::again(t, u, uri, "accounts", alert);
     render_status(status, AccountPage { c, a, roles: choices(&roles, t), f })
 }
 
@@ -227,9 +225,7 @@ async fn me_page(
 ) -> Result<Response> {
     let a = accounts::get(st, &u.actor, u.actor.account_id).await?;
     let tokens = accounts::tokens(st, &u.actor).await?;
-    let mut c = Chrome::new(t, Some(u), &here(uri), "me");
-    let status = if alert.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    c.alert = alert;
+    let (c, status) = Chrome::again(t, u, uri, "me", alert);
     render_status(status, MePage { c, a, tokens, created, f })
 }
 

@@ -118,6 +118,21 @@ impl Chrome {
         }
     }
 
+    /// The chrome of a page shown again after a form: with the form's problem as the alert,
+    /// and the status that goes with it (422 when there is a problem).
+    pub fn again(
+        t: Locale,
+        caller: &Caller,
+        uri: &axum::http::Uri,
+        section: &'static str,
+        alert: String,
+    ) -> (Self, StatusCode) {
+        let mut c = Chrome::new(t, Some(caller), &here(uri), section);
+        let status = if alert.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+        c.alert = alert;
+        (c, status)
+    }
+
     /// Translates a key (templates call `c.tr("…")`).
     pub fn tr(&self, key: impl AsRef<str>) -> &'static str {
         self.t.t(key.as_ref())

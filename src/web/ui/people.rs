@@ -14,7 +14,7 @@ use crate::web::auth::{Caller, Lang};
 use crate::web::extract::{FormInput, Ids, QueryInput};
 use askama::Template;
 use axum::extract::State;
-use axum::http::{StatusCode, Uri};
+use axum::http::Uri;
 use axum::response::Response;
 use serde::Deserialize;
 
@@ -111,9 +111,7 @@ async fn form_page(
         Some(id) => crate::app::units::get(st, &u.actor, id).await.ok().map(|d| d.unit),
         None => None,
     };
-    let mut c = Chrome::new(t, Some(u), &here(uri), "people");
-    let status = if alert.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    c.alert = alert;
+    let (c, status) = Chrome::again(t, u, uri, "people", alert);
     render_status(
         status,
         PersonFormPage {

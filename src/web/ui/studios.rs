@@ -17,7 +17,7 @@ use crate::web::auth::{Caller, Lang};
 use crate::web::extract::{FormInput, Ids, QueryInput, UploadInput};
 use askama::Template;
 use axum::extract::{FromRequest, Multipart, Request, State};
-use axum::http::{StatusCode, Uri};
+use axum::http::Uri;
 use axum::response::Response;
 use serde::Deserialize;
 
@@ -109,9 +109,7 @@ async fn studio_page(
     alert: String,
 ) -> Result<Response> {
     let d = studios::detail(st, &u.actor, id).await?;
-    let mut c = Chrome::new(t, Some(u), &here(uri), "studios");
-    let status = if alert.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    c.alert = alert;
+    let (c, status) = Chrome::again(t, u, uri, "studios", alert);
     let evidence_items: Vec<ChecklistItem> =
         ChecklistItem::ALL.iter().copied().filter(|i| i.takes_evidence()).collect();
     render_status(status, StudioPage { c, d, act, items: choices(&evidence_items, t) })
@@ -248,9 +246,7 @@ async fn new_page(
         }
         None => Vec::new(),
     };
-    let mut c = Chrome::new(t, Some(u), &here(uri), "studios");
-    let status = if alert.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    c.alert = alert;
+    let (c, status) = Chrome::again(t, u, uri, "studios", alert);
     render_status(
         status,
         StudioFormPage {
@@ -329,9 +325,7 @@ async fn edit_page(
         return Err(crate::Error::Forbidden);
     }
     let f = f.unwrap_or_else(|| Form::with(studio_values(&s)));
-    let mut c = Chrome::new(t, Some(u), &here(uri), "studios");
-    let status = if alert.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    c.alert = alert;
+    let (c, status) = Chrome::again(t, u, uri, "studios", alert);
     render_status(
         status,
         StudioFormPage {

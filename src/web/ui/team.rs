@@ -1,7 +1,7 @@
 //! The team page: current and former members, proposals to join and leave, their approval,
 //! and the two-yearly re-selection.
 
-use super::{Chrome, Form, here, render_status, see};
+use super::{Chrome, Form, render_status, see};
 use crate::app::studios::StudioDetail;
 use crate::app::team::{self, DecisionInput, ProposalInput, ReviewInput};
 use crate::app::{AppState, studios};
@@ -16,7 +16,7 @@ use crate::web::auth::{Caller, Lang};
 use crate::web::extract::{FormInput, Ids, QueryInput};
 use askama::Template;
 use axum::extract::State;
-use axum::http::{StatusCode, Uri};
+use axum::http::Uri;
 use axum::response::Response;
 use serde::Deserialize;
 
@@ -61,9 +61,7 @@ async fn team_page(
         None
     };
     let roles: Vec<StudioRole> = StudioRole::ALL.iter().copied().filter(|r| *r != StudioRole::Leader).collect();
-    let mut c = Chrome::new(t, Some(u), &here(uri), "studios");
-    let status = if alert.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    c.alert = alert;
+    let (c, status) = Chrome::again(t, u, uri, "studios", alert);
     render_status(status, TeamPage { c, d, all, q: text, candidates, roles: super::choices(&roles, t), f })
 }
 

@@ -13,7 +13,7 @@ use crate::web::auth::User;
 use crate::web::extract::{FormInput, Ids, QueryInput};
 use askama::Template;
 use axum::extract::State;
-use axum::http::{StatusCode, Uri};
+use axum::http::Uri;
 use axum::response::Response;
 use serde::Deserialize;
 
@@ -89,9 +89,7 @@ async fn unit_page(
         .copied()
         .filter(|k| d.unit.kind.may_contain(*k) && u.actor.can_create_unit(&d.unit.path, *k))
         .collect();
-    let mut c = Chrome::new(t, Some(u), &here(uri), "units");
-    let status = if alert.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    c.alert = alert;
+    let (c, status) = Chrome::again(t, u, uri, "units", alert);
     let mut rename = rename;
     if rename.values.is_empty() {
         super::put(&mut rename.values, "name", &d.unit.name);
