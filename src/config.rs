@@ -29,6 +29,13 @@ pub struct Config {
     pub sqlite_readers: u32,
     /// PostgreSQL pool size.
     pub pg_pool_size: u32,
+    /// The key of the ledger's seals, hex; when absent it is kept in `<data_dir>/ledger.key`
+    /// (created on first start). Several processes sharing a database must share the key.
+    pub ledger_key: Option<String>,
+    /// Project categories offered (SPEC §3.4 defaults).
+    pub project_categories: Vec<String>,
+    /// Minutes between sweeps for deadlines (red projects, milestones due).
+    pub sweep_minutes: u64,
 }
 
 /// The same settings as read from a TOML file; every key optional.
@@ -57,6 +64,12 @@ pub struct ConfigFile {
     pub sqlite_readers: Option<u32>,
     /// See [`Config::pg_pool_size`].
     pub pg_pool_size: Option<u32>,
+    /// See [`Config::ledger_key`].
+    pub ledger_key: Option<String>,
+    /// See [`Config::project_categories`].
+    pub project_categories: Option<Vec<String>>,
+    /// See [`Config::sweep_minutes`].
+    pub sweep_minutes: Option<u64>,
 }
 
 impl ConfigFile {
@@ -91,6 +104,44 @@ impl Config {
             demo_on_first_start: f.demo_on_first_start.unwrap_or(true),
             sqlite_readers: f.sqlite_readers.unwrap_or(4),
             pg_pool_size: f.pg_pool_size.unwrap_or(16),
+            ledger_key: f.ledger_key,
+            project_categories: f
+                .project_categories
+                .filter(|c| !c.is_empty())
+                .unwrap_or_else(|| crate::domain::project::DEFAULT_CATEGORIES.iter().map(|c| c.to_string()).collect()),
+            sweep_minutes: f.sweep_minutes.unwrap_or(10).max(1),
+        }
+    }
+
+    /// The ledger key: from the settings, else from `<data_dir>/ledger.key`, which is created
+    /// with a random key when missing.
+    pub fn load_ledger_key(&self) -> std::io::Result<Vec<u8>> {
+        let parse = |text: &str| -> std::io::Result<Vec<u8>> {
+            let t = text.trim();
+            let bytes: Option<Vec<u8>> =
+                (0..t.len()).step_by(2).map(|i| t.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok())).collect();
+            match bytes {
+                Some(b) if b.len() >= 16 && t.len() % 2 == 0 => Ok(b),
+                _ => Err(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    "the ledger key must be at least 32 hex digits",
+                )),
+            }
+        };
+        if let Some(k) = &self.ledger_key {
+            return parse(k);
+        }
+        let path = self.data_dir.join("ledger.key");
+        match std::fs::read_to_string(&path) {
+            Ok(text) => parse(&text),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                std::fs::create_dir_all(&self.data_dir)?;
+                let mut key = [0u8; 32];
+                rand::RngCore::fill_bytes(&mut rand::rng(), &mut key);
+                std::fs::write(&path, crate::domain::hex(&key))?;
+                Ok(key.to_vec())
+            }
+            Err(e) => Err(e),
         }
     }
 

@@ -143,6 +143,78 @@ mod tests {
         assert_eq!(Locale::from_accept_language(""), Locale::Zh);
     }
 
+    /// Every `.rs` and template file under a directory.
+    fn sources(dir: &std::path::Path, out: &mut Vec<(String, String)>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                sources(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs" || e == "html") {
+                out.push((path.display().to_string(), std::fs::read_to_string(&path).unwrap()));
+            }
+        }
+    }
+
+    /// The string literals that follow a marker, e.g. the keys in `Msg::new("…")`.
+    fn literals_after<'a>(text: &'a str, marker: &str) -> Vec<&'a str> {
+        text.match_indices(marker).filter_map(|(i, _)| text[i + marker.len()..].split('"').next()).collect()
+    }
+
+    #[test]
+    fn every_key_the_code_uses_is_translated() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        sources(&root.join("src"), &mut files);
+        sources(&root.join("templates"), &mut files);
+        let mut missing = Vec::new();
+        let mut checked = 0;
+        for (name, text) in &files {
+            let mut keys: Vec<String> = Vec::new();
+            for marker in ["Msg::new(\"", ".tr(\"", "t.t(\""] {
+                keys.extend(literals_after(text, marker).into_iter().filter(|k| k.contains('.')).map(String::from));
+            }
+            // Notices after a form: the last literal of a `see(…)` call, under `done.`.
+            for line in text.lines().filter(|l| l.contains("see(")) {
+                if let Some(lit) =
+                    line.rsplit(", \"").next().filter(|_| line.contains(", \"")).and_then(|r| r.split('"').next())
+                {
+                    keys.push(format!("done.{lit}"));
+                }
+            }
+            // Values of code enums (`code_enum!`): the label prefix after the name, codes after `=`.
+            for (i, _) in text.match_indices("pub enum ") {
+                let head = &text[i..];
+                let Some(prefix) = head
+                    .lines()
+                    .next()
+                    .and_then(|l| l.split(" : \"").nth(1))
+                    .map(|p| p.trim_end_matches(['"', ' ', '{']))
+                else {
+                    continue;
+                };
+                let body = head.split_once('{').map(|(_, b)| b.split_once('}').map_or(b, |(b, _)| b)).unwrap_or("");
+                keys.extend(literals_after(body, "= \"").into_iter().map(|code| format!("{prefix}.{code}")));
+            }
+            checked += keys.len();
+            for k in keys {
+                for locale in [Locale::Zh, Locale::En] {
+                    if !keys_of(locale).contains_key(&k) {
+                        missing.push(format!("{k} ({locale:?}, {name})"));
+                    }
+                }
+            }
+        }
+        assert!(missing.is_empty(), "untranslated: {missing:#?}");
+        assert!(checked > 400, "the scan found the keys ({checked})");
+    }
+
+    fn keys_of(locale: Locale) -> &'static HashMap<String, String> {
+        match locale {
+            Locale::Zh => &ZH,
+            Locale::En => &EN,
+        }
+    }
+
     #[test]
     fn placeholders_are_filled() {
         let m = Msg::new("validation.too_long").arg("max", 10);

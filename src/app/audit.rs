@@ -8,8 +8,22 @@ use crate::error::{Error, Result};
 use crate::storage::audit::{self, AuditEntry};
 
 /// The kinds of record whose history can be read.
-pub const ENTITIES: &[&str] =
-    &["studio", "person", "org_unit", "account", "studio_member", "member_proposal", "attachment", "api_token"];
+pub const ENTITIES: &[&str] = &[
+    "studio",
+    "person",
+    "org_unit",
+    "account",
+    "studio_member",
+    "member_proposal",
+    "attachment",
+    "api_token",
+    "project",
+    "milestone",
+    "project_update",
+    "extension_request",
+    "annual_plan",
+    "activity",
+];
 
 /// The history of a record, newest first, for administrators over the record's unit. The
 /// record's place is the one its newest entry recorded; records outside the caller's scope

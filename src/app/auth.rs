@@ -48,18 +48,7 @@ pub fn random_token(bytes: usize) -> String {
 
 /// SHA-256 of a token, hex: what is stored instead of the token.
 pub fn token_hash(token: &str) -> String {
-    hex(&Sha256::digest(token.as_bytes()))
-}
-
-/// Lowercase hexadecimal.
-pub fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(DIGITS[(b >> 4) as usize] as char);
-        s.push(DIGITS[(b & 15) as usize] as char);
-    }
-    s
+    crate::domain::hex(&Sha256::digest(token.as_bytes()))
 }
 
 /// Seconds to wait before another attempt after `failures` failures, `free` of them unpunished.

@@ -18,16 +18,27 @@ pub struct FirstStart {
     pub demo_accounts: Vec<String>,
 }
 
+/// The platform, opened: the database, the ledger key, and what to tell about the start.
+pub struct Prepared {
+    /// The database, migrated.
+    pub db: Db,
+    /// The key of the ledger's seals.
+    pub ledger_key: Vec<u8>,
+    /// What to tell the person starting the platform.
+    pub first: FirstStart,
+}
+
 /// Opens and migrates the database; on a new one creates the admin (and the demo data).
 /// Blocking: call it before serving, or from a blocking task.
-pub fn prepare(config: &Config) -> Result<(Db, FirstStart)> {
+pub fn prepare(config: &Config) -> Result<Prepared> {
     crate::clock::set_time_zone(&config.time_zone);
+    let ledger_key = config.load_ledger_key().map_err(|e| Error::internal(format!("ledger key: {e}")))?;
     let db = Db::open(&Location::parse(&config.database_url), &config.db_options())?;
     migrate::migrate(&db, None)?;
     let mut first = FirstStart::default();
     let has_accounts = db.read_blocking(|c| c.scalar("SELECT COUNT(*) FROM accounts", &[]))? > 0;
     if has_accounts {
-        return Ok((db, first));
+        return Ok(Prepared { db, ledger_key, first });
     }
     let (password, generated) = match &config.admin_password {
         Some(p) if !p.is_empty() => (p.clone(), false),
@@ -39,14 +50,20 @@ pub fn prepare(config: &Config) -> Result<(Db, FirstStart)> {
         let summary = demo::generate(
             &db,
             DataSet::Demo,
-            &demo::Options { seed: 1, anchor: crate::clock::today(), password_hash: hash, progress: false },
+            &demo::Options {
+                seed: 1,
+                anchor: crate::clock::today(),
+                password_hash: hash,
+                ledger_key: ledger_key.clone(),
+                progress: false,
+            },
         )?;
         first.demo_accounts = summary.accounts.into_iter().filter(|a| a != "admin").collect();
     } else {
         create_admin(&db, "admin", hash)?;
     }
     first.admin_password = Some((password, generated));
-    Ok((db, first))
+    Ok(Prepared { db, ledger_key, first })
 }
 
 /// Creates a platform admin (and a root unit if there is none yet).
@@ -78,7 +95,6 @@ pub fn create_admin(db: &Db, username: &str, hash: String) -> Result<i64> {
 /// [`prepare`] from async code, and the state to serve with.
 pub async fn start(config: Config) -> Result<(AppState, FirstStart)> {
     let cfg = config.clone();
-    let (db, first) =
-        tokio::task::spawn_blocking(move || prepare(&cfg)).await.map_err(|e| Error::internal(e.to_string()))??;
-    Ok((AppState::new(db, config), first))
+    let p = tokio::task::spawn_blocking(move || prepare(&cfg)).await.map_err(|e| Error::internal(e.to_string()))??;
+    Ok((AppState::new(p.db, config, p.ledger_key), p.first))
 }

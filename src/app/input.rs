@@ -104,6 +104,39 @@ pub fn int<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<i64>, 
     }
 }
 
+/// An optional decimal number given as a number or as text (`1.5`).
+pub fn decimal<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<f64>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Num(f64),
+        Text(String),
+    }
+    match Option::<Raw>::deserialize(d)? {
+        None => Ok(None),
+        Some(Raw::Num(n)) => Ok(Some(n)),
+        Some(Raw::Text(s)) if s.trim().is_empty() => Ok(None),
+        Some(Raw::Text(s)) => s.trim().parse::<f64>().map(Some).map_err(|_| serde::de::Error::custom("not a number")),
+    }
+}
+
+/// A list of whole numbers given as numbers or as text (forms send `ids[]=3&ids[]=5`).
+pub fn ints<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Vec<i64>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Int(i64),
+        Text(String),
+    }
+    let raw = Option::<Vec<Raw>>::deserialize(d)?.unwrap_or_default();
+    raw.into_iter()
+        .map(|r| match r {
+            Raw::Int(i) => Ok(i),
+            Raw::Text(s) => s.trim().parse().map_err(|_| serde::de::Error::custom("not a whole number")),
+        })
+        .collect()
+}
+
 /// An optional flag given as a boolean or as form text (`on`, `true`, `1`).
 pub fn flag<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<bool>, D::Error> {
     #[derive(Deserialize)]

@@ -6,9 +6,14 @@ pub mod accounts;
 pub mod audit;
 pub mod auth;
 pub mod bootstrap;
+pub mod files;
 pub mod home;
 pub mod input;
+pub mod ledger;
+pub mod notifications;
 pub mod people;
+pub mod plans;
+pub mod projects;
 pub mod studios;
 pub mod team;
 pub mod units;
@@ -26,12 +31,19 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// Callers looked up in the last seconds, by session or token.
     pub callers: Arc<auth::CallerCache>,
+    /// The key of the ledger's seals.
+    pub ledger_key: Arc<[u8]>,
 }
 
 impl AppState {
-    /// Bundles a database and settings.
-    pub fn new(db: Db, config: Config) -> Self {
-        AppState { db, config: Arc::new(config), callers: Arc::new(auth::CallerCache::default()) }
+    /// Bundles a database, the settings and the ledger key.
+    pub fn new(db: Db, config: Config, ledger_key: Vec<u8>) -> Self {
+        AppState {
+            db,
+            config: Arc::new(config),
+            callers: Arc::new(auth::CallerCache::default()),
+            ledger_key: ledger_key.into(),
+        }
     }
 }
 

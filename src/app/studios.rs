@@ -1,7 +1,7 @@
 //! Use cases of studios: the directory, the record, the life cycle, the “八有” checklist and
 //! its evidence, and the change history.
 
-use super::{AppState, found, input};
+use super::{AppState, files, found, input};
 use crate::domain::access::Actor;
 use crate::domain::checklist::{self, ChecklistFacts, ChecklistItem, ItemStatus};
 use crate::domain::lifecycle::{self, StudioAction, StudioFacts, TransitionInput};
@@ -10,7 +10,7 @@ use crate::domain::studio::{Level, StudioKind, StudioState};
 use crate::domain::team::{self, StudioRole};
 use crate::domain::validation::{Check, limits};
 use crate::error::{Error, FieldErrors, Msg, Result};
-use crate::storage::attachments::{self, Attachment, NewAttachment};
+use crate::storage::attachments::{self, Attachment};
 use crate::storage::audit::{self, Change};
 use crate::storage::studios::{self, LevelFilter, Naming, Studio, StudioData, StudioFilter, StudioSummary, Transition};
 use crate::storage::{Conn, members, people, units};
@@ -186,12 +186,13 @@ fn evidence_of(c: &mut Conn, id: i64) -> Result<Vec<Attachment>> {
 }
 
 /// The checklist of a studio on a day.
-fn checklist_of(s: &Studio, evidence: &[Attachment], today: Date) -> Vec<ItemStatus> {
+fn checklist_of(c: &mut Conn, s: &Studio, evidence: &[Attachment], today: Date) -> Result<Vec<ItemStatus>> {
+    let recent_activities = crate::storage::activities::recent_signed(c, s.id, today)?;
     let facts = ChecklistFacts {
         has_name: !s.name.trim().is_empty(),
         has_room: s.room.is_some(),
         member_count: s.member_count,
-        recent_activities: 0,
+        recent_activities,
         outcomes: 0,
         budget_fen: 0,
         evidence: evidence
@@ -199,7 +200,7 @@ fn checklist_of(s: &Studio, evidence: &[Attachment], today: Date) -> Vec<ItemSta
             .filter_map(|a| ChecklistItem::parse(&a.purpose).map(|i| (i, crate::clock::date_of(a.uploaded_at))))
             .collect(),
     };
-    checklist::evaluate(&facts, today)
+    Ok(checklist::evaluate(&facts, today))
 }
 
 /// Units above (or at) the studio's unit that name at a level above the current one.
@@ -217,7 +218,7 @@ pub async fn detail(st: &AppState, actor: &Actor, id: i64) -> Result<StudioDetai
             let studio = readable(c, &actor, id)?;
             let today = crate::clock::today();
             let evidence = evidence_of(c, id)?;
-            let checklist = checklist_of(&studio, &evidence, today);
+            let checklist = checklist_of(c, &studio, &evidence, today)?;
             let mut actions: Vec<StudioAction> = StudioAction::available_from(studio.state)
                 .into_iter()
                 .filter(|a| *a == StudioAction::Apply || actor.can_transition(*a, &studio.place()))
@@ -268,7 +269,7 @@ pub async fn checklist(st: &AppState, actor: &Actor, id: i64) -> Result<Vec<Item
         .read(move |c| {
             let s = readable(c, &actor, id)?;
             let evidence = evidence_of(c, id)?;
-            Ok(checklist_of(&s, &evidence, crate::clock::today()))
+            checklist_of(c, &s, &evidence, crate::clock::today())
         })
         .await
 }
@@ -461,17 +462,6 @@ pub async fn transition(st: &AppState, actor: &Actor, id: i64, req: TransitionRe
         .await
 }
 
-/// Media types accepted as evidence, sniffed from the content (not the file name).
-pub const ACCEPTED_TYPES: &[&str] = &[
-    "image/jpeg",
-    "image/png",
-    "image/webp",
-    "image/gif",
-    "application/pdf",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-];
-
 /// An upload as received.
 #[derive(Debug, Clone)]
 pub struct Upload {
@@ -483,63 +473,22 @@ pub struct Upload {
     pub bytes: Vec<u8>,
 }
 
-fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::{Digest, Sha256};
-    super::auth::hex(&Sha256::digest(bytes))
-}
-
-/// Stores evidence for a checklist item: on disk under the data directory, content-addressed.
+/// Stores evidence for a checklist item.
 pub async fn upload_evidence(st: &AppState, actor: &Actor, id: i64, up: Upload) -> Result<Attachment> {
     let mut check = Check::new();
     let item = check.choice("item", up.item.as_deref(), ChecklistItem::parse);
     if item.is_some_and(|i| !i.takes_evidence()) {
         check.fail("item", Msg::new("studio.item_from_data"));
     }
-    let file_name =
-        check.required("file", Some(up.file_name.as_str()).filter(|s| !s.is_empty()).or(Some("")), limits::NAME);
-    let max = st.config.max_upload_bytes;
-    if up.bytes.len() as u64 > max {
-        return Err(Error::PayloadTooLarge { max_bytes: max });
-    }
-    if up.bytes.is_empty() {
-        check.fail("file", Msg::new("validation.empty_file"));
-    }
-    let content_type = infer::get(&up.bytes).map(|t| t.mime_type()).unwrap_or("application/octet-stream");
+    let file = files::vet(st, &mut check, files::File { name: up.file_name, bytes: up.bytes })?;
     check.finish()?;
-    if !ACCEPTED_TYPES.contains(&content_type) {
-        return Err(Error::UnsupportedMedia);
-    }
+    let file = file.accept()?;
     // Check access before anything touches the disk.
     let studio = get(st, actor, id).await?;
     if !actor.can_edit_studio(&studio.place()) {
         return Err(Error::Forbidden);
     }
-    let sha = sha256_hex(&up.bytes);
-    let key = format!("{}/{}", &sha[..2], sha);
-    let path = st.config.uploads_dir().join(&key);
-    if !path.exists() {
-        let dir = path.parent().map(|p| p.to_path_buf()).unwrap_or_default();
-        let bytes = up.bytes;
-        let tmp = path.with_extension("part");
-        let final_path = path.clone();
-        tokio::task::spawn_blocking(move || -> std::io::Result<()> {
-            std::fs::create_dir_all(&dir)?;
-            std::fs::write(&tmp, &bytes)?;
-            std::fs::rename(&tmp, &final_path)
-        })
-        .await
-        .map_err(|e| Error::internal(e.to_string()))??;
-    }
-    let new = NewAttachment {
-        owner_kind: "studio",
-        owner_id: id,
-        purpose: item.map(|i| i.code().to_string()).unwrap_or_default(),
-        file_name,
-        content_type: content_type.to_string(),
-        size_bytes: std::fs::metadata(&path).map(|m| m.len() as i64).unwrap_or_default(),
-        sha256: sha,
-        storage_key: key,
-    };
+    let new = file.store(st, "studio", id, item.map(|i| i.code()).unwrap_or_default()).await?;
     let actor = actor.clone();
     st.db
         .write(move |c| {

@@ -59,7 +59,7 @@ fn readable(c: &mut Conn, actor: &Actor, id: i64) -> Result<Studio> {
 }
 
 /// The people a proposer may pick from: their own scope and the studio's enterprise.
-fn candidate_scope(c: &mut Conn, actor: &Actor, s: &Studio) -> Result<Scope> {
+pub(crate) fn candidate_scope(c: &mut Conn, actor: &Actor, s: &Studio) -> Result<Scope> {
     let mut scope = actor.person_scope();
     if let Scope::Within { paths, .. } = &mut scope {
         let home = units::enterprise_of(c, &s.unit_path)?.map(|u| u.path).unwrap_or_else(|| s.unit_path.clone());
@@ -69,7 +69,7 @@ fn candidate_scope(c: &mut Conn, actor: &Actor, s: &Studio) -> Result<Scope> {
     Ok(scope)
 }
 
-fn in_scope(scope: &Scope, p: &Person) -> bool {
+pub(crate) fn in_scope(scope: &Scope, p: &Person) -> bool {
     match scope {
         Scope::All => true,
         Scope::Within { paths, .. } => paths.iter().any(|path| path.covers(&p.unit_path)),

@@ -64,6 +64,21 @@ pub enum Command {
     /// Manage accounts from the command line.
     #[command(subcommand)]
     User(UserCommand),
+    /// Work on the signed activity ledgers.
+    #[command(subcommand)]
+    Ledger(LedgerCommand),
+}
+
+/// `ledger` sub-commands.
+#[derive(Debug, Subcommand)]
+pub enum LedgerCommand {
+    /// Check every signed record against its signatures and the chain; exits with status 2
+    /// when a record was altered or removed behind the platform's back.
+    Verify {
+        /// Only this studio.
+        #[arg(long)]
+        studio: Option<i64>,
+    },
 }
 
 /// Options of `serve`; the password also sets that of the accounts `demo` generates.
@@ -173,7 +188,13 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             let summary = demo::generate(
                 &db,
                 set,
-                &demo::Options { seed, anchor, password_hash: auth::hash_password(&password)?, progress: true },
+                &demo::Options {
+                    seed,
+                    anchor,
+                    password_hash: auth::hash_password(&password)?,
+                    ledger_key: config.load_ledger_key()?,
+                    progress: true,
+                },
             )
             .context("generating the data set")?;
             let secs = started.elapsed().as_secs_f64();
@@ -181,9 +202,48 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 "{set:?}: {} units, {} people, {} studios, {} team members in {secs:.1} s",
                 summary.units, summary.people, summary.studios, summary.members
             );
-            println!("accounts: {}", summary.accounts.join(", "));
+            let work = &summary.work;
+            println!(
+                "{} plans, {} projects, {} milestones, {} ledger records ({} signed)",
+                work.plans, work.projects, work.milestones, work.activities, work.signed
+            );
+            println!(
+                "accounts: {} (and {} of studio leaders and hosts, login p<person id>)",
+                summary.accounts.join(", "),
+                summary.studio_accounts
+            );
             if generated {
                 println!("password of these accounts: {password}");
+            }
+            Ok(())
+        }
+        Some(Command::Ledger(LedgerCommand::Verify { studio })) => {
+            let db = Db::open(&Location::parse(&config.database_url), &config.db_options())?;
+            migrate::migrate(&db, None)?;
+            let key = config.load_ledger_key()?;
+            let started = std::time::Instant::now();
+            let mut shown = std::time::Instant::now();
+            let results = crate::app::ledger::verify_all(&db, &key, studio, |done, total| {
+                if shown.elapsed().as_millis() >= 1000 || done == total {
+                    eprintln!("verified {done}/{total} studios");
+                    shown = std::time::Instant::now();
+                }
+            })?;
+            let secs = started.elapsed().as_secs_f64();
+            let records: usize = results.iter().map(|v| v.checked).sum();
+            let mut bad = 0;
+            for v in results.iter().filter(|v| !v.intact) {
+                bad += 1;
+                for f in &v.findings {
+                    println!("studio {}: {f}", v.studio_id);
+                }
+            }
+            println!(
+                "{} studios, {records} signed records verified in {secs:.1} s; {bad} with findings",
+                results.len()
+            );
+            if bad > 0 {
+                std::process::exit(2);
             }
             Ok(())
         }
@@ -235,14 +295,15 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
 
 fn serve(config: Config) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
-    let (db, first) = bootstrap::prepare(&config).context("opening the database")?;
+    let bootstrap::Prepared { db, ledger_key, first } = bootstrap::prepare(&config).context("opening the database")?;
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(&config.bind)
             .await
             .with_context(|| format!("cannot listen on {}", config.bind))?;
         let addr = listener.local_addr()?;
-        let state = crate::app::AppState::new(db, config);
+        let state = crate::app::AppState::new(db, config, ledger_key);
+        crate::app::notifications::spawn_sweeper(state.clone());
         println!("Jiangxin 匠心 is serving at http://{addr}/  (ready in {} ms)", started.elapsed().as_millis());
         if let Some((password, generated)) = &first.admin_password {
             if *generated {

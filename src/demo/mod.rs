@@ -6,6 +6,7 @@
 //! PostgreSQL), showing progress, and finally rebuilds the subtree counters.
 
 pub mod names;
+pub mod work;
 
 use crate::app::auth;
 use crate::domain::access::Role;
@@ -45,6 +46,7 @@ struct Shape {
     workshops: f64,
     studios: usize,
     people: usize,
+    work: work::Volume,
 }
 
 impl DataSet {
@@ -59,6 +61,7 @@ impl DataSet {
                 workshops: 2.0,
                 studios: 60,
                 people: 800,
+                work: work::Volume { projects: 400, activities: 4_000, years: 3 },
             },
             DataSet::Province => Shape {
                 provinces: 0,
@@ -69,6 +72,7 @@ impl DataSet {
                 workshops: 2.1,
                 studios: 4_000,
                 people: 40_000,
+                work: work::Volume { projects: 20_000, activities: 200_000, years: 5 },
             },
             DataSet::National => Shape {
                 provinces: 31,
@@ -79,6 +83,7 @@ impl DataSet {
                 workshops: 2.1,
                 studios: 200_000,
                 people: 2_000_000,
+                work: work::Volume { projects: 1_000_000, activities: 10_000_000, years: 5 },
             },
         }
     }
@@ -93,6 +98,8 @@ pub struct Options {
     pub anchor: Date,
     /// argon2id hash of the password of `admin` and the demo accounts.
     pub password_hash: String,
+    /// The key the generated ledger is sealed with.
+    pub ledger_key: Vec<u8>,
     /// Show a progress bar on standard error.
     pub progress: bool,
 }
@@ -108,8 +115,12 @@ pub struct Summary {
     pub studios: usize,
     /// Team memberships.
     pub members: usize,
-    /// Accounts, with their login names.
+    /// Accounts of the demo roles, with their login names.
     pub accounts: Vec<String>,
+    /// Accounts made for studio leaders and hosts (login `p<person id>`).
+    pub studio_accounts: usize,
+    /// Plans, projects and the ledger.
+    pub work: work::WorkSummary,
 }
 
 struct U {
@@ -156,6 +167,10 @@ struct S {
     rectify_by: Option<Date>,
     team_reviewed_on: Option<Date>,
     member_count: i64,
+    /// The enterprise's unit (index into `World::units`).
+    enterprise: usize,
+    /// The enterprise's people, first and last id.
+    pool: (i64, i64),
 }
 
 struct M {
@@ -734,6 +749,8 @@ fn generate_world(set: DataSet, opts: &Options) -> World {
                 rectify_by: None,
                 team_reviewed_on: None,
                 member_count: 0,
+                enterprise: eu,
+                pool: (pool[0], pool[pool.len() - 1]),
             });
             let si = w.studios.len() - 1;
             history(&mut rng, &mut w, si, anchor);
@@ -1173,23 +1190,34 @@ pub fn generate(db: &Db, set: DataSet, opts: &Options) -> Result<Summary> {
     write_rows(db, &bar, "search_terms", &["kind", "term", "entity_id"], rows)?;
 
     bar.set_message("accounts");
-    let rows = accounts
-        .iter()
-        .enumerate()
-        .map(|(i, a)| {
+    let demo_people: std::collections::HashMap<i64, i64> =
+        accounts.iter().enumerate().filter_map(|(i, a)| a.person.map(|p| (p, i as i64 + 1))).collect();
+    let (signers, studio_accounts) = work::signers(&w, demo_people, accounts.len() as i64 + 1);
+    bar.inc_length(studio_accounts.len() as u64 * 2);
+    let account_row =
+        |id: i64, username: String, display: String, person: Option<i64>, home: i64| -> Vec<Value<'static>> {
             vec![
-                (i as i64 + 1).into(),
-                a.username.into(),
+                id.into(),
+                username.into(),
                 opts.password_hash.clone().into(),
-                a.display.clone().into(),
-                a.person.into(),
-                a.home.into(),
+                display.into(),
+                person.into(),
+                home.into(),
                 Value::Null,
                 true.into(),
                 now.into(),
                 now.into(),
             ]
-        })
+        };
+    let rows = accounts
+        .iter()
+        .enumerate()
+        .map(|(i, a)| account_row(i as i64 + 1, a.username.to_string(), a.display.clone(), a.person, a.home))
+        .chain(
+            studio_accounts
+                .iter()
+                .map(|a| account_row(a.id, a.username.clone(), a.display.clone(), Some(a.person), a.home)),
+        )
         .collect();
     write_rows(
         db,
@@ -1217,14 +1245,22 @@ pub fn generate(db: &Db, set: DataSet, opts: &Options) -> Result<Summary> {
                 vec![(i as i64 + 1).into(), role.code().into(), unit.into(), Value::Null, now.into()]
             })
         })
+        .chain(
+            studio_accounts
+                .iter()
+                .map(|a| vec![a.id.into(), Role::Worker.code().into(), a.enterprise.into(), Value::Null, now.into()]),
+        )
         .collect();
     write_rows(db, &bar, "role_grants", &["account_id", "role", "unit_id", "granted_by", "granted_at"], rows)?;
+
+    bar.set_message("plans, projects, ledger");
+    let work = work::generate(db, &bar, &w, &signers, set.shape().work, opts.seed, opts.anchor, &opts.ledger_key)?;
 
     bar.set_message("counters");
     db.write_blocking(counters::rebuild)?;
     if db.backend() == Backend::Postgres {
         db.write_blocking(|c| {
-            for table in ["org_units", "people", "person_honours", "accounts", "role_grants", "api_tokens", "studios", "studio_transitions", "studio_namings", "studio_members", "member_proposals", "attachments", "audit_log"] {
+            for table in ["org_units", "people", "person_honours", "accounts", "role_grants", "api_tokens", "studios", "studio_transitions", "studio_namings", "studio_members", "member_proposals", "attachments", "audit_log", "annual_plans", "projects", "milestones", "project_updates", "extension_requests", "project_transitions", "activities", "notifications"] {
                 c.batch(&format!(
                     "SELECT setval(pg_get_serial_sequence('{table}', 'id'), GREATEST((SELECT COALESCE(MAX(id), 0) FROM {table}), 1))"
                 ))?;
@@ -1241,6 +1277,8 @@ pub fn generate(db: &Db, set: DataSet, opts: &Options) -> Result<Summary> {
         studios: w.studios.len(),
         members: w.members.len(),
         accounts: accounts.iter().map(|a| a.username.to_string()).collect(),
+        studio_accounts: studio_accounts.len(),
+        work,
     })
 }
 
@@ -1254,7 +1292,13 @@ mod tests {
     use super::*;
 
     fn opts() -> Options {
-        Options { seed: 42, anchor: jiff::civil::date(2026, 11, 21), password_hash: String::new(), progress: false }
+        Options {
+            seed: 42,
+            anchor: jiff::civil::date(2026, 11, 21),
+            password_hash: String::new(),
+            ledger_key: b"test key".to_vec(),
+            progress: false,
+        }
     }
 
     #[test]

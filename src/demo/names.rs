@@ -181,6 +181,170 @@ pub fn description(rng: &mut impl Rng, leader: &str, field: &str) -> String {
     format!("{}{}", openers.choose(rng).cloned().unwrap_or_default(), closers.choose(rng).copied().unwrap_or_default())
 }
 
+/// What projects work on.
+const OBJECTS: &[&str] = &[
+    "焊缝",
+    "轴承座",
+    "主变压器",
+    "输送带",
+    "液压系统",
+    "数控车床",
+    "配电柜",
+    "冷却水系统",
+    "检修流程",
+    "巡检路线",
+    "包装线",
+    "涂装线",
+    "刀具",
+    "模具",
+    "阀门",
+    "电机",
+    "锅炉",
+    "管道",
+    "叶轮",
+    "齿轮箱",
+    "继电保护装置",
+    "皮带机",
+    "空压机",
+    "行车",
+    "变频器",
+    "密封件",
+    "计量装置",
+    "电缆接头",
+    "铸件",
+    "滤芯",
+];
+
+/// Patterns of project titles, `{}` standing for what is worked on.
+const PROJECT_PATTERNS: &[&str] = &[
+    "提高{}加工合格率",
+    "降低{}故障率",
+    "{}快速检测装置研制",
+    "{}工艺优化",
+    "缩短{}检修时间",
+    "{}智能监测系统开发",
+    "{}节能改造",
+    "{}防错装置改进",
+    "减少{}返工率",
+    "{}标准化作业法提炼",
+    "{}使用寿命提升攻关",
+    "{}在线监测改造",
+    "{}拆装专用工具研制",
+    "{}能耗降低研究",
+    "{}安全防护改进",
+];
+
+/// A project title.
+pub fn project_title(rng: &mut impl Rng) -> (String, &'static str) {
+    let o = OBJECTS.choose(rng).copied().unwrap_or("设备");
+    let p = PROJECT_PATTERNS.choose(rng).copied().unwrap_or("{}改进");
+    (p.replace("{}", o), o)
+}
+
+/// The problem a project starts from.
+pub fn project_problem(rng: &mut impl Rng, object: &str) -> String {
+    let v = [
+        format!("{object}在生产中故障频发，每月平均停机{}小时，影响产量和质量。", rng.random_range(4..40)),
+        format!("现有{object}作业方法依赖经验，合格率仅{}%，返工多、成本高。", rng.random_range(80..95)),
+        format!("{object}检修需拆装{}个部件，耗时长，存在安全风险。", rng.random_range(6..30)),
+        format!("{object}能耗偏高，单位产品能耗高于行业先进水平约{}%。", rng.random_range(5..25)),
+    ];
+    v.choose(rng).cloned().unwrap_or_default()
+}
+
+/// The goal of a project.
+pub fn project_goal(rng: &mut impl Rng) -> String {
+    let v = [
+        format!("故障率降低{}%以上，形成标准作业指导书一份。", rng.random_range(20..60)),
+        format!("合格率提高到{}%以上，年节约成本{}万元。", rng.random_range(96..100), rng.random_range(5..120)),
+        format!("检修时间缩短{}%，申报实用新型专利一项。", rng.random_range(20..50)),
+        format!("能耗降低{}%，形成可推广的操作法。", rng.random_range(5..20)),
+    ];
+    v.choose(rng).cloned().unwrap_or_default()
+}
+
+/// Milestone titles, in the order a project meets them.
+pub const MILESTONES: &[&str] = &["方案论证", "样件试制", "现场试验", "中期评审", "推广应用", "总结验收"];
+
+/// A progress update.
+pub fn progress_update(rng: &mut impl Rng) -> String {
+    let v = [
+        format!("完成现场调研，收集数据{}组，初步确定改进方案。", rng.random_range(20..200)),
+        "样件已试制完成，正在进行对比试验，初步效果良好。".to_string(),
+        format!("现场试用{}天，运行稳定，各项指标达到预期。", rng.random_range(7..60)),
+        "组织课题组讨论，调整了工装结构，下周继续试验。".to_string(),
+        "已编制作业指导书初稿，正在征求班组意见。".to_string(),
+    ];
+    v.choose(rng).cloned().unwrap_or_default()
+}
+
+/// The conclusion of an acceptance.
+pub fn acceptance(rng: &mut impl Rng) -> (String, String) {
+    let conclusion = [
+        "课题完成了立项确定的各项目标，资料齐全，同意结题。",
+        "课题达到预期效果，建议在公司范围内推广应用。",
+        "课题基本完成目标，经济效益已经财务部门核算，同意结题。",
+    ];
+    let record = format!("由企业技术部门组织验收，验收组{}人，现场查看试用情况并审阅资料。", rng.random_range(3..8));
+    (conclusion.choose(rng).copied().unwrap_or_default().to_string(), record)
+}
+
+/// Topics of trainings and lectures.
+const TOPICS: &[&str] = &[
+    "安全操作规程",
+    "数控编程",
+    "PLC编程与调试",
+    "焊接工艺",
+    "设备点检",
+    "质量管理QC方法",
+    "精益生产",
+    "故障诊断",
+    "新员工技能",
+    "技师考前辅导",
+    "工艺纪律",
+    "节能技术",
+    "液压与气动",
+    "电气识图",
+    "测量与检验",
+];
+
+/// A training or lecture topic.
+pub fn topic(rng: &mut impl Rng) -> &'static str {
+    TOPICS.choose(rng).copied().unwrap_or("安全操作规程")
+}
+
+/// A place in the enterprise where activities are held.
+pub fn venue(rng: &mut impl Rng) -> &'static str {
+    ["工作室会议室", "实训基地", "车间现场", "职工书屋", "技术中心报告厅", "班组活动室"]
+        .choose(rng)
+        .copied()
+        .unwrap_or("工作室会议室")
+}
+
+/// Minutes of an activity.
+pub fn summary(rng: &mut impl Rng, title: &str) -> String {
+    let a = [
+        format!(
+            "围绕“{title}”，{}",
+            ["通报了上阶段课题进展，", "总结了近期工作，", "学习了有关文件精神，"]
+                .choose(rng)
+                .copied()
+                .unwrap_or_default()
+        ),
+        format!("本次{title}由领衔人主持，"),
+    ];
+    let b = [
+        "对存在的问题逐项分析，明确了责任人和完成时间。",
+        "大家结合现场实际交流了经验，提出改进意见三条。",
+        "布置了下阶段攻关任务，要求按节点推进。",
+        "开展了现场实操演示，学员逐一上手练习并考核。",
+    ];
+    format!("{}{}", a.choose(rng).cloned().unwrap_or_default(), b.choose(rng).copied().unwrap_or_default())
+}
+
+/// Awards of competitions.
+pub const AWARDS: &[&str] = &["一等奖", "二等奖", "三等奖", "优胜奖"];
+
 #[cfg(test)]
 mod tests {
     use super::*;

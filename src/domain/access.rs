@@ -125,6 +125,17 @@ pub struct StudioPlace<'a> {
     pub applying_path: Option<&'a UnitPath>,
 }
 
+/// Where a project sits, as the policy needs it.
+#[derive(Debug, Clone, Copy)]
+pub struct ProjectPlace<'a> {
+    /// Its studio.
+    pub studio: StudioPlace<'a>,
+    /// Its leader.
+    pub leader_person_id: Option<i64>,
+    /// Whether the caller is on the project team.
+    pub on_team: bool,
+}
+
 impl Actor {
     /// Platform admins may do everything.
     pub fn is_platform_admin(&self) -> bool {
@@ -254,6 +265,79 @@ impl Actor {
             Warn | LiftWarning | Revoke => s.supervisor_path.is_some_and(|p| self.covers(ADMINS, p)),
             Cancel => self.covers(ADMINS, s.unit_path) || s.supervisor_path.is_some_and(|p| self.covers(ADMINS, p)),
         }
+    }
+
+    // ---- projects --------------------------------------------------------------------------
+
+    /// Projects are seen by whoever sees their studio.
+    pub fn can_read_project(&self, p: &ProjectPlace) -> bool {
+        self.can_read_studio(&p.studio)
+    }
+
+    /// A project is proposed by the studio (its leader) or an administrator over it.
+    pub fn can_propose_project(&self, s: &StudioPlace) -> bool {
+        self.can_edit_studio(s)
+    }
+
+    /// The record, milestones and requests of a project are kept by the studio's editors and
+    /// the project's own leader.
+    pub fn can_edit_project(&self, p: &ProjectPlace) -> bool {
+        self.can_edit_studio(&p.studio) || (p.leader_person_id.is_some() && self.person_id == p.leader_person_id)
+    }
+
+    /// Progress is reported by the project's keepers, its team and the studio's members.
+    pub fn can_report_progress(&self, p: &ProjectPlace) -> bool {
+        self.can_edit_project(p) || p.on_team || self.tie(p.studio.id).is_some()
+    }
+
+    /// Approval, reviews, acceptance, extensions: the enterprise or a union above it.
+    pub fn can_decide_project(&self, s: &StudioPlace) -> bool {
+        self.covers(ADMINS, s.unit_path)
+    }
+
+    /// A step of a project's life cycle: decisions for the enterprise, the rest for the team.
+    pub fn can_take_project_step(&self, action: crate::domain::project::ProjectAction, p: &ProjectPlace) -> bool {
+        if action.is_decision() { self.can_decide_project(&p.studio) } else { self.can_edit_project(p) }
+    }
+
+    // ---- annual plans ------------------------------------------------------------------------
+
+    /// The studio writes and submits its plan.
+    pub fn can_edit_plan(&self, s: &StudioPlace) -> bool {
+        self.can_edit_studio(s)
+    }
+
+    /// Where the caller takes the enterprise's and unions' decisions (plans, projects): the
+    /// subtrees of their administrator roles.
+    pub fn decision_scope(&self) -> Scope {
+        self.scope(ADMINS, false)
+    }
+
+    /// The enterprise (or a union above) agrees or returns it.
+    pub fn can_decide_plan(&self, s: &StudioPlace) -> bool {
+        self.covers(ADMINS, s.unit_path)
+    }
+
+    // ---- the activity ledger -----------------------------------------------------------------
+
+    /// The studio's members and the administrators over it record activities.
+    pub fn can_record_activity(&self, s: &StudioPlace) -> bool {
+        self.tie(s.id).is_some() || self.covers(ADMINS, s.unit_path)
+    }
+
+    /// Only the host signs as host.
+    pub fn can_sign_as_host(&self, host_person_id: Option<i64>) -> bool {
+        host_person_id.is_some() && self.person_id == host_person_id
+    }
+
+    /// Only the studio's leader seals a record into the ledger.
+    pub fn can_sign_as_leader(&self, s: &StudioPlace) -> bool {
+        self.leads(s.id)
+    }
+
+    /// Inspectors — administrators over the studio — verify its ledger.
+    pub fn can_verify_ledger(&self, s: &StudioPlace) -> bool {
+        self.covers(ADMINS, s.unit_path)
     }
 
     // ---- accounts, roles, audit ----------------------------------------------------------

@@ -4,14 +4,29 @@
 
 pub mod access;
 pub mod checklist;
+pub mod ledger;
 pub mod lifecycle;
+pub mod notification;
 pub mod org;
 pub mod pagination;
 pub mod person;
+pub mod plan;
+pub mod project;
 pub mod search;
 pub mod studio;
 pub mod team;
 pub mod validation;
+
+/// Lowercase hexadecimal of some bytes (hashes, tokens).
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(DIGITS[(b >> 4) as usize] as char);
+        s.push(DIGITS[(b & 15) as usize] as char);
+    }
+    s
+}
 
 /// What every code enum offers, for code that handles any of them (form options, say).
 pub trait Coded: Copy {

@@ -18,8 +18,10 @@ pub struct Migration {
 }
 
 /// Every migration, oldest first.
-pub const MIGRATIONS: &[Migration] =
-    &[Migration { version: 1, name: "foundation", sql: include_str!("../../migrations/0001_foundation.sql") }];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration { version: 1, name: "foundation", sql: include_str!("../../migrations/0001_foundation.sql") },
+    Migration { version: 2, name: "projects_ledger", sql: include_str!("../../migrations/0002_projects_ledger.sql") },
+];
 
 /// Fills in the dialect placeholders.
 pub fn render(sql: &str, backend: Backend) -> String {

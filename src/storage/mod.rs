@@ -13,13 +13,17 @@
 //! Either way a write job is atomic: it commits entirely or changes nothing.
 
 pub mod accounts;
+pub mod activities;
 pub mod attachments;
 pub mod audit;
 pub mod counters;
 pub mod members;
 pub mod migrate;
+pub mod notifications;
 pub mod people;
 mod pg;
+pub mod plans;
+pub mod projects;
 pub mod search_index;
 pub mod sessions;
 mod sqlite;

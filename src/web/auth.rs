@@ -29,6 +29,8 @@ pub struct Caller {
     pub csrf: String,
     /// Authenticated by an API token rather than a cookie.
     pub by_token: bool,
+    /// Unread notifications (counted for pages only, for the header's bell).
+    pub unread: i64,
 }
 
 /// Reads one cookie.
@@ -111,7 +113,7 @@ pub async fn context(State(st): State<AppState>, mut req: Request, next: Next) -
         (Some(token), _) => match auth::actor_from_token(&st, &token).await {
             Ok(Some(found)) => {
                 preferred = found.locale;
-                caller = Some(Caller { actor: found.actor, csrf: found.csrf, by_token: true });
+                caller = Some(Caller { actor: found.actor, csrf: found.csrf, by_token: true, unread: 0 });
                 Ok(())
             }
             Ok(None) => Err(Error::Unauthenticated),
@@ -120,7 +122,7 @@ pub async fn context(State(st): State<AppState>, mut req: Request, next: Next) -
         (None, Some(token)) => auth::actor_from_session(&st, &token).await.map(|found| {
             if let Some(f) = found {
                 preferred = f.locale;
-                caller = Some(Caller { actor: f.actor, csrf: f.csrf, by_token: false });
+                caller = Some(Caller { actor: f.actor, csrf: f.csrf, by_token: false, unread: 0 });
             }
         }),
         (None, None) => Ok(()),

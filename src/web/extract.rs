@@ -157,4 +157,25 @@ impl UploadInput {
         }
         Ok(UploadInput { fields, file })
     }
+
+    /// Whether a request carries a multipart body (an upload) rather than JSON.
+    pub fn is_multipart(req: &Request) -> bool {
+        req.headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("multipart/"))
+    }
+}
+
+/// Reads an upload within the configured size limit.
+impl FromRequest<crate::app::AppState> for UploadInput {
+    type Rejection = Error;
+
+    async fn from_request(req: Request, st: &crate::app::AppState) -> Result<Self, Self::Rejection> {
+        let (parts, body) = req.into_parts();
+        let mp = Multipart::from_request(Request::from_parts(parts.clone(), body), st)
+            .await
+            .map_err(|_| FieldErrors::single("file", Msg::new("validation.invalid_upload")))?;
+        UploadInput::read(&parts, mp, st.config.max_upload_bytes).await
+    }
 }

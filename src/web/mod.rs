@@ -34,7 +34,7 @@ pub fn router(state: AppState) -> Router {
     let doc: Arc<String> = Arc::new(doc.to_pretty_json().unwrap_or_default());
     let upload_limit = state.config.max_upload_bytes as usize + 64 * 1024;
     let api = api.layer(from_fn(api::render_errors));
-    let pages = ui::router().layer(from_fn(ui::render_errors));
+    let pages = ui::router(state.clone()).layer(from_fn(ui::render_errors));
     let app = Router::new()
         .route("/readyz", get(readyz))
         .route(

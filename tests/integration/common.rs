@@ -157,6 +157,16 @@ impl TestApp {
             ("audit_log", "id"),
             ("unit_counters", "value"),
             ("search_terms", "entity_id"),
+            ("annual_plans", "updated_at"),
+            ("projects", "updated_at"),
+            ("project_members", "person_id"),
+            ("milestones", "updated_at"),
+            ("project_updates", "id"),
+            ("extension_requests", "COALESCE(decided_at, 0)"),
+            ("project_transitions", "id"),
+            ("activities", "updated_at"),
+            ("ledger_heads", "seq"),
+            ("notifications", "COALESCE(read_at, 0)"),
         ];
         self.db
             .read(|c| {
@@ -385,6 +395,42 @@ pub async fn world(app: &TestApp) -> World {
         s2,
         accounts,
     }
+}
+
+/// A date some days from today, `YYYY-MM-DD`, in the platform's time zone.
+pub fn day(offset: i64) -> String {
+    use jiff::ToSpan;
+    let today = jiangxin::clock::today();
+    today.checked_add(offset.days()).unwrap_or(today).to_string()
+}
+
+/// Proposes a project in a studio as `api`, with milestones due at the given day offsets.
+pub async fn project(api: &Api, studio: i64, title: &str, leader: i64, due: &[i64]) -> Value {
+    let milestones: Vec<Value> =
+        due.iter().enumerate().map(|(i, d)| json!({"title": format!("节点{}", i + 1), "due_on": day(*d)})).collect();
+    api.ok_post(
+        "/api/v1/projects",
+        json!({
+            "studio_id": studio, "title": title, "category": "技术攻关", "source": "own",
+            "problem": "焊缝返修率高", "goal": "返修率降低一半", "leader_person_id": leader,
+            "starts_on": day(-30), "ends_on": day(300), "budget_yuan": 50000,
+            "members": [{"person_id": leader, "duty": "负责人"}], "milestones": milestones
+        }),
+    )
+    .await
+}
+
+/// Records an activity in a studio as `api`, hosted by `host`.
+pub async fn activity(api: &Api, studio: i64, host: i64, title: &str) -> Value {
+    api.ok_post(
+        "/api/v1/activities",
+        json!({
+            "studio_id": studio, "kind": "training", "held_on": day(-2), "place": "实训基地",
+            "host_person_id": host, "title": title, "hours": 2.5, "attendee_ids": [host],
+            "other_attendees": "外请讲师陈工", "trainees": 12, "summary": "讲解焊接工艺要点并现场练习。"
+        }),
+    )
+    .await
 }
 
 /// Percent-encodes a query value.

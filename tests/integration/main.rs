@@ -8,6 +8,8 @@ mod api;
 mod bad_input;
 mod browser;
 mod cli;
+mod ledger;
 mod lifecycle;
+mod projects;
 mod sessions;
 mod team;

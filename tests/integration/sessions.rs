@@ -199,7 +199,7 @@ async fn pages_need_a_session_and_csrf(b: Backend) {
 both!(sessions_and_tokens, repeated_failures_are_slowed_down, pages_need_a_session_and_csrf);
 
 /// Logs a browser-like client in through the login form.
-async fn page_client(app: &TestApp, user: &str, password: &str) -> reqwest::Client {
+pub async fn page_client(app: &TestApp, user: &str, password: &str) -> reqwest::Client {
     let anon = app.anonymous();
     let page = anon.client.get(format!("{}/login", app.base)).send().await.unwrap().text().await.unwrap();
     let token = page.split("name=\"_csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();

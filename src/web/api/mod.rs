@@ -3,7 +3,11 @@
 //! of SPEC §5, rendered by [`render_errors`].
 
 mod accounts;
+mod ledger;
+mod notifications;
 mod people;
+mod plans;
+mod projects;
 mod session;
 mod studios;
 mod team;
@@ -106,6 +110,27 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(accounts::tokens, accounts::create_token))
         .routes(routes!(accounts::revoke_token))
         .routes(routes!(accounts::history))
+        .routes(routes!(projects::list, projects::create))
+        .routes(routes!(projects::get, projects::update))
+        .routes(routes!(projects::step, projects::transitions))
+        .routes(routes!(projects::milestones, projects::add_milestone))
+        .routes(routes!(projects::milestone_done))
+        .routes(routes!(projects::report))
+        .routes(routes!(projects::request_extension))
+        .routes(routes!(projects::decide_extension))
+        .routes(routes!(ledger::list, ledger::record))
+        .routes(routes!(ledger::get, ledger::update, ledger::delete))
+        .routes(routes!(ledger::sign))
+        .routes(routes!(ledger::photo))
+        .routes(routes!(ledger::verify))
+        .routes(routes!(ledger::figures))
+        .routes(routes!(plans::get, plans::save))
+        .routes(routes!(plans::step))
+        .routes(routes!(plans::waiting))
+        .routes(routes!(notifications::list))
+        .routes(routes!(notifications::unread))
+        .routes(routes!(notifications::read))
+        .routes(routes!(notifications::read_all))
         .split_for_parts();
     (router, doc)
 }

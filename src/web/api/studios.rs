@@ -11,7 +11,7 @@ use crate::web::auth::User;
 use crate::web::extract::{Ids, JsonBody, QueryInput, UploadInput};
 use axum::Json;
 use axum::body::Body;
-use axum::extract::{FromRequest, Multipart, Request, State};
+use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
@@ -117,13 +117,8 @@ pub async fn upload(
     State(st): State<AppState>,
     User(u): User,
     Ids(id): Ids<i64>,
-    req: Request,
+    up: UploadInput,
 ) -> Result<(StatusCode, Json<Attachment>), Error> {
-    let (parts, body) = req.into_parts();
-    let mp = Multipart::from_request(Request::from_parts(parts.clone(), body), &st)
-        .await
-        .map_err(|_| crate::error::FieldErrors::single("file", crate::error::Msg::new("validation.invalid_upload")))?;
-    let up = UploadInput::read(&parts, mp, st.config.max_upload_bytes).await?;
     let (file_name, bytes) = up.file.unwrap_or_default();
     let upload = Upload { item: up.fields.get("item").cloned(), file_name, bytes };
     Ok((StatusCode::CREATED, Json(studios::upload_evidence(&st, &u.actor, id, upload).await?)))

@@ -126,6 +126,12 @@ struct HomePage {
     figures: Vec<Figures>,
     mine: Vec<(StudioSummary, String)>,
     pending: Vec<Proposal>,
+    /// Ledger records waiting for my signature.
+    to_sign: Vec<crate::storage::activities::Activity>,
+    /// Annual plans waiting for my approval.
+    plans: Vec<crate::storage::plans::Plan>,
+    /// The red projects of my scope, most overdue first, and the counts of every light.
+    reds: crate::app::projects::ProjectList,
 }
 
 /// The home page: the figures of every unit at the top of one's scope, one's own studios,
@@ -137,5 +143,14 @@ pub async fn home(State(st): State<AppState>, Lang(t): Lang, User(u): User, uri:
         None => Vec::new(),
     };
     let pending = team::pending(&st, &u.actor).await?;
-    render(HomePage { c: Chrome::new(t, Some(&u), &here(&uri), "home"), figures, mine, pending })
+    let to_sign = crate::app::ledger::waiting(&st, &u.actor).await?;
+    let plans = crate::app::plans::waiting(&st, &u.actor).await?;
+    let q = crate::app::projects::ProjectQuery {
+        light: Some("red".into()),
+        sort: Some("due".into()),
+        limit: Some(5),
+        ..Default::default()
+    };
+    let reds = crate::app::projects::list(&st, &u.actor, &q).await?;
+    render(HomePage { c: Chrome::new(t, Some(&u), &here(&uri), "home"), figures, mine, pending, to_sign, plans, reds })
 }

@@ -4,7 +4,11 @@
 
 mod accounts;
 mod home;
+mod ledger;
+mod notifications;
 mod people;
+mod plans;
+mod projects;
 mod studios;
 mod team;
 mod units;
@@ -25,7 +29,7 @@ use axum::routing::{get, post};
 use std::collections::HashMap;
 
 /// The page routes.
-pub fn router() -> Router<AppState> {
+pub fn router(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/", get(home::home))
         .route("/login", get(home::login_page).post(home::login))
@@ -61,6 +65,47 @@ pub fn router() -> Router<AppState> {
         .route("/me/tokens/{id}/revoke", post(accounts::revoke_token))
         .route("/history/{entity}/{id}", get(accounts::history))
         .route("/files/{id}", get(studios::download))
+        .route("/projects", get(projects::list).post(projects::create))
+        .route("/projects/new", get(projects::new_form))
+        .route("/projects/{id}", get(projects::show))
+        .route("/projects/{id}/edit", get(projects::edit_form).post(projects::edit))
+        .route("/projects/{id}/steps", post(projects::step))
+        .route("/projects/{id}/milestones", post(projects::add_milestone))
+        .route("/projects/{id}/updates", post(projects::report))
+        .route("/projects/{id}/extensions", post(projects::request_extension))
+        .route("/milestones/{id}/done", post(projects::milestone_done))
+        .route("/extensions/{id}", post(projects::decide_extension))
+        .route("/studios/{id}/plans/{year}", get(plans::page).post(plans::save))
+        .route("/studios/{id}/plans/{year}/steps", post(plans::step))
+        .route("/studios/{id}/ledger", get(ledger::studio_ledger))
+        .route("/studios/{id}/ledger/verification", get(ledger::verification))
+        .route("/studios/{id}/activities", post(ledger::create))
+        .route("/studios/{id}/activities/new", get(ledger::new_form))
+        .route("/activities/{id}", get(ledger::show))
+        .route("/activities/{id}/edit", get(ledger::edit_form).post(ledger::edit))
+        .route("/activities/{id}/delete", post(ledger::delete))
+        .route("/activities/{id}/sign", post(ledger::sign))
+        .route("/activities/{id}/photos", post(ledger::add_photo))
+        .route("/notifications", get(notifications::list))
+        .route("/notifications/read", post(notifications::mark_read))
+        .layer(axum::middleware::from_fn_with_state(state, count_unread))
+}
+
+/// Counts the unread notifications of a signed-in person for the header's bell (pages only).
+async fn count_unread(
+    axum::extract::State(st): axum::extract::State<AppState>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    if req.method() == axum::http::Method::GET
+        && let Some(Some(caller)) = req.extensions_mut().get_mut::<Option<Caller>>()
+    {
+        match crate::app::notifications::unread(&st, &caller.actor).await {
+            Ok(n) => caller.unread = n,
+            Err(e) => tracing::warn!("counting notifications: {e}"),
+        }
+    }
+    next.run(req).await
 }
 
 /// The signed-in person as the header shows them.
@@ -70,6 +115,8 @@ pub struct Badge {
     pub name: String,
     /// Holds an administrator role (shows the people and accounts menus).
     pub admin: bool,
+    /// Unread notifications.
+    pub unread: i64,
 }
 
 /// What every page needs: language, the signed-in person, the CSRF token, where we are.
@@ -101,6 +148,7 @@ impl Chrome {
                 .grants
                 .iter()
                 .any(|g| matches!(g.role, Role::PlatformAdmin | Role::UnionAdmin | Role::EnterpriseAdmin)),
+            unread: c.unread,
         });
         let done = here.split_once('?').and_then(|(_, q)| q.split('&').find_map(|kv| kv.strip_prefix("done=")));
         let notice = done
@@ -148,9 +196,40 @@ impl Chrome {
         v.as_ref().and_then(|v| serde_json::to_string_pretty(v).ok()).unwrap_or_default()
     }
 
+    /// An amount of money in fen, as yuan for people.
+    pub fn yuan(&self, fen: impl Whole) -> String {
+        let fen = fen.get();
+        if fen % 100 == 0 { format!("{}", fen / 100) } else { format!("{:.2}", fen as f64 / 100.0) }
+    }
+
+    /// A duration in minutes, as hours for people (`1.5`).
+    pub fn hours(&self, minutes: impl Whole) -> String {
+        let h = minutes.get() as f64 / 60.0;
+        let s = format!("{h:.2}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+
     /// A date-time for people.
-    pub fn when(&self, ms: impl std::borrow::Borrow<i64>) -> String {
-        crate::clock::format_ms(*ms.borrow())
+    pub fn when(&self, ms: impl Whole) -> String {
+        crate::clock::format_ms(ms.get())
+    }
+}
+
+/// A whole number however a template holds it (by value or behind references).
+pub trait Whole {
+    /// The number.
+    fn get(&self) -> i64;
+}
+
+impl Whole for i64 {
+    fn get(&self) -> i64 {
+        *self
+    }
+}
+
+impl<T: Whole + ?Sized> Whole for &T {
+    fn get(&self) -> i64 {
+        (**self).get()
     }
 }
 
@@ -165,6 +244,21 @@ pub fn urlencode(s: &str) -> String {
             }
         })
         .collect()
+}
+
+/// The link to the next page of a list: its filters, fixed parameters, and the cursor.
+pub fn list_link(
+    path: &str,
+    values: &HashMap<String, String>,
+    fixed: &[(&str, String)],
+    cursor: Option<&str>,
+) -> String {
+    let Some(cursor) = cursor else { return String::new() };
+    let mut parts: Vec<String> = values.iter().map(|(k, v)| format!("{k}={}", urlencode(v))).collect();
+    parts.sort();
+    parts.extend(fixed.iter().map(|(k, v)| format!("{k}={}", urlencode(v))));
+    parts.push(format!("cursor={cursor}"));
+    format!("{path}?{}", parts.join("&"))
 }
 
 /// A form's submitted values and its problems, to show it again.

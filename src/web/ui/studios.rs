@@ -1,7 +1,7 @@
 //! Studio pages: the directory, the studio page (checklist, team, namings, life cycle), the
 //! record form, evidence uploads.
 
-use super::{Chrome, Form, choices, here, put, render, render_status, see, urlencode};
+use super::{Chrome, Form, choices, here, put, render, render_status, see};
 use crate::app::studios::{self, StudioDetail, StudioInput, StudioQuery, TransitionRequest, Upload};
 use crate::app::{AppState, people};
 use crate::domain::checklist::ChecklistItem;
@@ -14,9 +14,9 @@ use crate::storage::studios::{Studio, StudioSummary};
 use crate::storage::units::Unit;
 use crate::web::auth::User;
 use crate::web::auth::{Caller, Lang};
-use crate::web::extract::{FormInput, Ids, QueryInput, UploadInput};
+use crate::web::extract::{FormInput, Ids, QueryInput};
 use askama::Template;
-use axum::extract::{FromRequest, Multipart, Request, State};
+use axum::extract::{FromRequest, Request, State};
 use axum::http::Uri;
 use axum::response::Response;
 use serde::Deserialize;
@@ -62,18 +62,8 @@ pub async fn directory(
             (Page { items: Vec::new(), next_cursor: None }, f, alert)
         }
     };
-    let next_link = match &page.next_cursor {
-        Some(cur) => {
-            let mut parts: Vec<String> = f.values.iter().map(|(k, v)| format!("{k}={}", urlencode(v))).collect();
-            parts.sort();
-            if let Some(id) = q.unit_id {
-                parts.push(format!("unit_id={id}"));
-            }
-            parts.push(format!("cursor={cur}"));
-            format!("/studios?{}", parts.join("&"))
-        }
-        None => String::new(),
-    };
+    let fixed: Vec<(&str, String)> = q.unit_id.map(|id| ("unit_id", id.to_string())).into_iter().collect();
+    let next_link = super::list_link("/studios", &f.values, &fixed, page.next_cursor.as_deref());
     let mut c = Chrome::new(t, Some(&u), &here(&uri), "studios");
     c.alert = alert;
     render(DirectoryPage {
@@ -96,6 +86,14 @@ struct StudioPage {
     d: StudioDetail,
     act: Form,
     items: Vec<(&'static str, &'static str)>,
+    /// This year's plan and its progress.
+    plan: crate::app::plans::PlanView,
+    /// Projects, running ones by deadline first.
+    projects: Vec<crate::storage::projects::Project>,
+    /// The latest ledger records.
+    recent: Vec<crate::storage::activities::Activity>,
+    /// The caller may record activities.
+    can_record: bool,
 }
 
 /// Shows the studio page, with a failed form's values and problem when there was one.
@@ -109,10 +107,18 @@ async fn studio_page(
     alert: String,
 ) -> Result<Response> {
     let d = studios::detail(st, &u.actor, id).await?;
+    let year = crate::clock::today().year() as i64;
+    let plan = crate::app::plans::get(st, &u.actor, id, year).await?;
+    let projects = crate::app::projects::of_studio(st, &u.actor, id).await?;
+    let recent = crate::app::ledger::list(st, &u.actor, id, PageRequest::parse(Some(5), None)?).await?.items;
+    let can_record = u.actor.can_record_activity(&d.studio.place());
     let (c, status) = Chrome::again(t, u, uri, "studios", alert);
     let evidence_items: Vec<ChecklistItem> =
         ChecklistItem::ALL.iter().copied().filter(|i| i.takes_evidence()).collect();
-    render_status(status, StudioPage { c, d, act, items: choices(&evidence_items, t) })
+    render_status(
+        status,
+        StudioPage { c, d, act, items: choices(&evidence_items, t), plan, projects, recent, can_record },
+    )
 }
 
 /// `/studios/{id}`.
@@ -153,25 +159,18 @@ pub async fn upload(
     req: Request,
 ) -> Result<Response> {
     let uri = req.uri().clone();
-    let (parts, body) = req.into_parts();
-    let mp = Multipart::from_request(Request::from_parts(parts.clone(), body), &st)
-        .await
-        .map_err(|_| crate::error::FieldErrors::single("file", crate::error::Msg::new("validation.invalid_upload")));
-    let result = match mp {
-        Ok(mp) => match UploadInput::read(&parts, mp, st.config.max_upload_bytes).await {
-            Ok(up) => {
-                let (file_name, bytes) = up.file.unwrap_or_default();
-                studios::upload_evidence(
-                    &st,
-                    &u.actor,
-                    id,
-                    Upload { item: up.fields.get("item").cloned(), file_name, bytes },
-                )
-                .await
-                .map(|_| ())
-            }
-            Err(e) => Err(e),
-        },
+    let result = match crate::web::extract::UploadInput::from_request(req, &st).await {
+        Ok(up) => {
+            let (file_name, bytes) = up.file.unwrap_or_default();
+            studios::upload_evidence(
+                &st,
+                &u.actor,
+                id,
+                Upload { item: up.fields.get("item").cloned(), file_name, bytes },
+            )
+            .await
+            .map(|_| ())
+        }
         Err(e) => Err(e),
     };
     match result {

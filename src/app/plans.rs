@@ -1,0 +1,205 @@
+//! Use cases of the annual plan: the studio writes and submits its targets, the enterprise
+//! agrees (then they are fixed for the year) or returns them; progress comes from the records.
+
+use super::{AppState, found, input};
+use crate::domain::access::Actor;
+use crate::domain::notification::NotificationKind;
+use crate::domain::plan::{self, PlanAction, PlanState, Progress, Target, Targets, TargetsInput};
+use crate::domain::validation::{Check, limits};
+use crate::error::{Error, Msg, Result};
+use crate::storage::audit::{self, Change};
+use crate::storage::plans::{self, Plan};
+use crate::storage::studios::{self, Studio};
+use crate::storage::{Conn, notifications};
+use serde::{Deserialize, Serialize};
+
+/// A studio's year: its plan (if written), progress against it, and what the caller may do.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PlanView {
+    /// The studio.
+    pub studio_id: i64,
+    /// The studio's name.
+    pub studio_name: String,
+    /// The year.
+    pub year: i64,
+    /// The plan, if one was written.
+    pub plan: Option<Plan>,
+    /// Progress against each target (all zero targets when there is no plan).
+    pub progress: Vec<Progress>,
+    /// Whether the caller may write and submit it now.
+    pub can_edit: bool,
+    /// Steps the caller may take now.
+    pub actions: Vec<PlanAction>,
+}
+
+fn readable(c: &mut Conn, actor: &Actor, studio_id: i64) -> Result<Studio> {
+    found(studios::get(c, studio_id)?.filter(|s| actor.can_read_studio(&s.place())))
+}
+
+fn check_year(year: i64) -> Result<i64> {
+    let mut c = Check::new();
+    let y = c.range("year", Some(year), 2000, 2100);
+    c.finish()?;
+    y.ok_or(Error::NotFound)
+}
+
+fn view(c: &mut Conn, actor: &Actor, s: &Studio, year: i64) -> Result<PlanView> {
+    let plan = plans::get(c, s.id, year)?;
+    let actual = plans::actuals(c, s.id, year)?;
+    let targets = plan.as_ref().map(|p| p.targets).unwrap_or_default();
+    let progress = plan::progress(&targets, |t: Target| actual.iter().find(|(x, _)| *x == t).map(|(_, n)| *n));
+    let state = plan.as_ref().map(|p| p.state).unwrap_or(PlanState::Draft);
+    let place = s.place();
+    let actions = PlanAction::ALL
+        .iter()
+        .copied()
+        .filter(|a| a.states().0 == state && plan.is_some())
+        .filter(|a| if *a == PlanAction::Submit { actor.can_edit_plan(&place) } else { actor.can_decide_plan(&place) })
+        .collect();
+    Ok(PlanView {
+        studio_id: s.id,
+        studio_name: s.name.clone(),
+        year,
+        can_edit: state == PlanState::Draft && actor.can_edit_plan(&place),
+        actions,
+        plan,
+        progress,
+    })
+}
+
+/// A studio's plan and progress for a year.
+pub async fn get(st: &AppState, actor: &Actor, studio_id: i64, year: i64) -> Result<PlanView> {
+    let year = check_year(year)?;
+    let actor = actor.clone();
+    st.db
+        .read(move |c| {
+            let s = readable(c, &actor, studio_id)?;
+            view(c, &actor, &s, year)
+        })
+        .await
+}
+
+/// Writes the targets of a year (only while the plan is a draft).
+pub async fn save(st: &AppState, actor: &Actor, studio_id: i64, year: i64, input: TargetsInput) -> Result<PlanView> {
+    let year = check_year(year)?;
+    let (targets, note): (Targets, Option<String>) = input.validate()?;
+    let actor = actor.clone();
+    st.db
+        .write(move |c| {
+            let s = readable(c, &actor, studio_id)?;
+            if !actor.can_edit_plan(&s.place()) {
+                return Err(Error::Forbidden);
+            }
+            let before = plans::get(c, studio_id, year)?;
+            if let Some(p) = &before {
+                plan::check_editable(p.state)?;
+            }
+            let id = plans::save(c, studio_id, &s.unit_path, year, &targets, note.as_deref())?;
+            let after = plans::get(c, studio_id, year)?;
+            audit::record(
+                c,
+                Some(actor.account_id),
+                Change {
+                    entity: "annual_plan",
+                    id,
+                    action: if before.is_some() { "update" } else { "create" },
+                    unit_path: Some(&s.unit_path),
+                },
+                before.as_ref(),
+                after.as_ref(),
+            )?;
+            view(c, &actor, &s, year)
+        })
+        .await
+}
+
+/// A step of a plan as submitted.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct PlanStepInput {
+    /// `submit`, `agree` or `return`.
+    pub action: Option<String>,
+    /// Why it is returned.
+    pub reason: Option<String>,
+    /// The year (forms).
+    #[serde(default, deserialize_with = "input::int")]
+    #[schema(value_type = Option<i64>)]
+    pub year: Option<i64>,
+}
+
+/// Submits, agrees or returns a plan.
+pub async fn step(st: &AppState, actor: &Actor, studio_id: i64, year: i64, input: PlanStepInput) -> Result<PlanView> {
+    let year = check_year(year)?;
+    let mut check = Check::new();
+    let action = check.choice("action", input.action.as_deref(), PlanAction::parse);
+    let reason = check.optional_long("reason", input.reason.as_deref(), limits::LONG);
+    if action == Some(PlanAction::Return) && reason.is_none() {
+        check.fail("reason", Msg::new("lifecycle.reason_required"));
+    }
+    check.finish()?;
+    let action = action.ok_or(Error::NotFound)?;
+    let actor = actor.clone();
+    st.db
+        .write(move |c| {
+            let s = readable(c, &actor, studio_id)?;
+            let place = s.place();
+            let allowed =
+                if action == PlanAction::Submit { actor.can_edit_plan(&place) } else { actor.can_decide_plan(&place) };
+            if !allowed {
+                return Err(Error::Forbidden);
+            }
+            let Some(before) = plans::get(c, studio_id, year)? else {
+                return Err(Error::refused("no_plan", Msg::new("plan.none")));
+            };
+            let to = plan::check_step(before.state, action)?;
+            plans::set_state(c, before.id, to, actor.account_id, reason.as_deref())?;
+            let after = plans::get(c, studio_id, year)?;
+            audit::record(
+                c,
+                Some(actor.account_id),
+                Change {
+                    entity: "annual_plan",
+                    id: before.id,
+                    action: &format!("step.{}", action.code()),
+                    unit_path: Some(&s.unit_path),
+                },
+                Some(&before),
+                after.as_ref(),
+            )?;
+            let title = format!("{} · {year}", s.name);
+            let link = format!("/studios/{studio_id}/plans/{year}");
+            if action == PlanAction::Submit {
+                let to = notifications::deciders(c, &s.unit_path)?;
+                notifications::send_all(c, &to, Some(actor.account_id), NotificationKind::PlanApproval, &title, &link)?;
+            } else {
+                let mut to = notifications::accounts_of(c, &[s.leader_person_id])?;
+                to.extend(
+                    c.query_opt(
+                        "SELECT submitted_by FROM annual_plans WHERE id = ?",
+                        crate::params![before.id],
+                        |r| r.get::<Option<i64>>("submitted_by"),
+                    )?
+                    .flatten(),
+                );
+                notifications::send_all(c, &to, Some(actor.account_id), NotificationKind::PlanDecided, &title, &link)?;
+            }
+            view(c, &actor, &s, year)
+        })
+        .await
+}
+
+/// The plans waiting for the caller's decision.
+pub async fn waiting(st: &AppState, actor: &Actor) -> Result<Vec<Plan>> {
+    let scope = actor.decision_scope();
+    st.db.read(move |c| plans::submitted(c, &scope, 100)).await
+}
+
+/// All plans of a studio, newest year first.
+pub async fn of_studio(st: &AppState, actor: &Actor, studio_id: i64) -> Result<Vec<Plan>> {
+    let actor = actor.clone();
+    st.db
+        .read(move |c| {
+            readable(c, &actor, studio_id)?;
+            plans::of_studio(c, studio_id)
+        })
+        .await
+}

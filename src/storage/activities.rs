@@ -1,0 +1,549 @@
+//! The activity ledger: records, their signatures and seals, and the figures they feed.
+
+use super::{Conn, Row, code};
+use crate::domain::ledger::{self, ActivityKind, ActivityState, Attendee, Placing, Sealed};
+use crate::domain::org::UnitPath;
+use crate::domain::pagination::{Cursor, Page, PageRequest};
+use crate::error::{Error, Result};
+use crate::params;
+use jiff::civil::Date;
+use serde::Serialize;
+
+/// A ledger record.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Activity {
+    /// Id.
+    pub id: i64,
+    /// The studio.
+    pub studio_id: i64,
+    /// The studio's name.
+    pub studio_name: String,
+    /// The studio's unit path.
+    #[schema(value_type = String)]
+    pub unit_path: UnitPath,
+    /// Kind.
+    pub kind: ActivityKind,
+    /// Date held.
+    #[schema(value_type = String, format = Date)]
+    pub held_on: Date,
+    /// Place.
+    pub place: Option<String>,
+    /// The host.
+    pub host_person_id: Option<i64>,
+    /// The host's name.
+    pub host_name: Option<String>,
+    /// Title.
+    pub title: String,
+    /// Duration in minutes.
+    pub minutes: i64,
+    /// Who attended.
+    pub attendees: Vec<Attendee>,
+    /// How many attended.
+    pub attendee_count: i64,
+    /// Trainees (trainings and lectures).
+    pub trainees: Option<i64>,
+    /// Summary or minutes (纪要).
+    pub summary: String,
+    /// Competition results.
+    pub results: Vec<Placing>,
+    /// The record this one corrects.
+    pub corrects_id: Option<i64>,
+    /// How far it is signed.
+    pub state: ActivityState,
+    /// Recorded by (account).
+    pub recorded_by: Option<i64>,
+    /// Recorded by (name).
+    pub recorded_by_name: Option<String>,
+    /// Host signature: account.
+    pub host_signed_by: Option<i64>,
+    /// Host signature: name.
+    pub host_signed_by_name: Option<String>,
+    /// Host signature: when, Unix milliseconds.
+    pub host_signed_at: Option<i64>,
+    /// Leader signature: account.
+    pub leader_signed_by: Option<i64>,
+    /// Leader signature: name.
+    pub leader_signed_by_name: Option<String>,
+    /// Leader signature: when, Unix milliseconds.
+    pub leader_signed_at: Option<i64>,
+    /// Place in the studio's signed chain.
+    pub seq: Option<i64>,
+    /// Photos.
+    pub photos: Vec<super::attachments::Attachment>,
+    /// Created, Unix milliseconds.
+    pub created_at: i64,
+}
+
+/// What is recorded, validated.
+#[derive(Debug, Clone, Serialize)]
+pub struct ActivityData {
+    /// Kind.
+    pub kind: ActivityKind,
+    /// Date.
+    pub held_on: Date,
+    /// Place.
+    pub place: Option<String>,
+    /// Host.
+    pub host_person_id: Option<i64>,
+    /// Title.
+    pub title: String,
+    /// Minutes.
+    pub minutes: i64,
+    /// Attendees.
+    pub attendees: Vec<Attendee>,
+    /// Trainees.
+    pub trainees: Option<i64>,
+    /// Summary.
+    pub summary: String,
+    /// Results.
+    pub results: Vec<Placing>,
+    /// The record corrected.
+    pub corrects_id: Option<i64>,
+}
+
+const COLUMNS: &str = "a.id, a.studio_id, s.name AS studio_name, a.unit_path, a.kind, a.held_on, a.place, a.host_person_id, \
+     hp.name AS host_name, a.title, a.minutes, a.attendees, a.attendee_count, a.trainees, a.summary, a.results, a.corrects_id, \
+     a.state, a.recorded_by, ra.display_name AS recorded_by_name, a.host_signed_by, ha.display_name AS host_signed_by_name, \
+     a.host_signed_at, a.leader_signed_by, la.display_name AS leader_signed_by_name, a.leader_signed_at, a.seq, a.created_at";
+const JOINS: &str = "FROM activities a JOIN studios s ON s.id = a.studio_id LEFT JOIN people hp ON hp.id = a.host_person_id \
+     LEFT JOIN accounts ra ON ra.id = a.recorded_by LEFT JOIN accounts ha ON ha.id = a.host_signed_by \
+     LEFT JOIN accounts la ON la.id = a.leader_signed_by";
+
+fn from_row(r: &Row) -> Result<Activity> {
+    let path: String = r.get("unit_path")?;
+    let attendees: String = r.get("attendees")?;
+    let results: Option<String> = r.get("results")?;
+    Ok(Activity {
+        id: r.get("id")?,
+        studio_id: r.get("studio_id")?,
+        studio_name: r.get("studio_name")?,
+        unit_path: UnitPath::parse(&path).ok_or_else(|| Error::internal("bad activity path"))?,
+        kind: code(r, "kind", ActivityKind::parse)?,
+        held_on: r.get("held_on")?,
+        place: r.get("place")?,
+        host_person_id: r.get("host_person_id")?,
+        host_name: r.get("host_name")?,
+        title: r.get("title")?,
+        minutes: r.get("minutes")?,
+        attendees: serde_json::from_str(&attendees).unwrap_or_default(),
+        attendee_count: r.get("attendee_count")?,
+        trainees: r.get("trainees")?,
+        summary: r.get("summary")?,
+        results: results.and_then(|s| serde_json::from_str(&s).ok()).unwrap_or_default(),
+        corrects_id: r.get("corrects_id")?,
+        state: code(r, "state", ActivityState::parse)?,
+        recorded_by: r.get("recorded_by")?,
+        recorded_by_name: r.get("recorded_by_name")?,
+        host_signed_by: r.get("host_signed_by")?,
+        host_signed_by_name: r.get("host_signed_by_name")?,
+        host_signed_at: r.get("host_signed_at")?,
+        leader_signed_by: r.get("leader_signed_by")?,
+        leader_signed_by_name: r.get("leader_signed_by_name")?,
+        leader_signed_at: r.get("leader_signed_at")?,
+        seq: r.get("seq")?,
+        photos: Vec::new(),
+        created_at: r.get("created_at")?,
+    })
+}
+
+/// One record, with its photos.
+pub fn get(c: &mut Conn, id: i64) -> Result<Option<Activity>> {
+    let a = c.query_opt(&format!("SELECT {COLUMNS} {JOINS} WHERE a.id = ?"), params![id], from_row)?;
+    match a {
+        Some(mut a) => {
+            a.photos = super::attachments::list(c, "activity", a.id)?;
+            Ok(Some(a))
+        }
+        None => Ok(None),
+    }
+}
+
+/// A studio's ledger, newest first (photos not loaded).
+pub fn list(c: &mut Conn, studio_id: i64, page: &PageRequest) -> Result<Page<Activity>> {
+    let rows = match &page.after {
+        Some(after) => c.query(
+            &format!(
+                "SELECT {COLUMNS} {JOINS} WHERE a.studio_id = ? AND (a.held_on < ? OR (a.held_on = ? AND a.id < ?)) \
+                 ORDER BY a.held_on DESC, a.id DESC LIMIT ?"
+            ),
+            params![studio_id, after.key.clone(), after.key.clone(), after.id, page.limit + 1],
+            from_row,
+        )?,
+        None => c.query(
+            &format!("SELECT {COLUMNS} {JOINS} WHERE a.studio_id = ? ORDER BY a.held_on DESC, a.id DESC LIMIT ?"),
+            params![studio_id, page.limit + 1],
+            from_row,
+        )?,
+    };
+    Ok(Page::from_rows(rows, page.limit, |a| Cursor { key: a.held_on.to_string(), id: a.id }))
+}
+
+fn json<T: Serialize>(v: &T) -> String {
+    serde_json::to_string(v).unwrap_or_else(|_| "[]".into())
+}
+
+/// Records an activity (unsigned); returns its id.
+pub fn insert(c: &mut Conn, d: &ActivityData, studio_id: i64, unit_path: &UnitPath, by: i64) -> Result<i64> {
+    let now = crate::clock::now_ms();
+    let id = c.next_id("activities")?;
+    let results = (!d.results.is_empty()).then(|| json(&d.results));
+    c.execute(
+        "INSERT INTO activities (id, studio_id, unit_path, kind, held_on, place, host_person_id, title, minutes, attendees, \
+         attendee_count, trainees, summary, results, corrects_id, state, recorded_by, created_at, updated_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        params![
+            id,
+            studio_id,
+            unit_path,
+            d.kind.code(),
+            d.held_on,
+            &d.place,
+            d.host_person_id,
+            &d.title,
+            d.minutes,
+            json(&d.attendees),
+            d.attendees.len(),
+            d.trainees,
+            &d.summary,
+            results,
+            d.corrects_id,
+            ActivityState::Recorded.code(),
+            by,
+            now,
+            now
+        ],
+    )?;
+    Ok(id)
+}
+
+/// Rewrites an unsigned record.
+pub fn update(c: &mut Conn, id: i64, d: &ActivityData) -> Result<()> {
+    let results = (!d.results.is_empty()).then(|| json(&d.results));
+    let changed = c.execute(
+        "UPDATE activities SET kind = ?, held_on = ?, place = ?, host_person_id = ?, title = ?, minutes = ?, attendees = ?, \
+         attendee_count = ?, trainees = ?, summary = ?, results = ?, updated_at = ? WHERE id = ? AND state = ?",
+        params![
+            d.kind.code(),
+            d.held_on,
+            &d.place,
+            d.host_person_id,
+            &d.title,
+            d.minutes,
+            json(&d.attendees),
+            d.attendees.len(),
+            d.trainees,
+            &d.summary,
+            results,
+            crate::clock::now_ms(),
+            id,
+            ActivityState::Recorded.code()
+        ],
+    )?;
+    if changed == 1 { Ok(()) } else { Err(Error::internal("the record was signed meanwhile")) }
+}
+
+/// Deletes an unsigned record (and its photo records).
+pub fn delete(c: &mut Conn, id: i64) -> Result<()> {
+    c.execute("DELETE FROM attachments WHERE owner_kind = 'activity' AND owner_id = ?", params![id])?;
+    c.execute("DELETE FROM activities WHERE id = ? AND state = ?", params![id, ActivityState::Recorded.code()])?;
+    Ok(())
+}
+
+/// The row as the signatures cover it, read straight from the database.
+struct Raw {
+    id: i64,
+    studio_id: i64,
+    kind: String,
+    held_on: String,
+    place: Option<String>,
+    host_person_id: Option<i64>,
+    title: String,
+    minutes: i64,
+    attendees: String,
+    trainees: Option<i64>,
+    summary: String,
+    results: Option<String>,
+    corrects_id: Option<i64>,
+    recorded_by: Option<i64>,
+    host_signed_by: Option<i64>,
+    host_signed_at: Option<i64>,
+    host_signature: Option<String>,
+    leader_signed_by: Option<i64>,
+    leader_signed_at: Option<i64>,
+    seq: Option<i64>,
+    content_hash: Option<String>,
+    prev_hash: Option<String>,
+    seal: Option<String>,
+}
+
+const RAW: &str = "id, studio_id, kind, held_on, place, host_person_id, title, minutes, attendees, trainees, summary, results, \
+     corrects_id, recorded_by, host_signed_by, host_signed_at, host_signature, leader_signed_by, leader_signed_at, seq, content_hash, \
+     prev_hash, seal";
+
+fn raw_row(r: &Row) -> Result<Raw> {
+    Ok(Raw {
+        id: r.get("id")?,
+        studio_id: r.get("studio_id")?,
+        kind: r.get("kind")?,
+        held_on: r.get("held_on")?,
+        place: r.get("place")?,
+        host_person_id: r.get("host_person_id")?,
+        title: r.get("title")?,
+        minutes: r.get("minutes")?,
+        attendees: r.get("attendees")?,
+        trainees: r.get("trainees")?,
+        summary: r.get("summary")?,
+        results: r.get("results")?,
+        corrects_id: r.get("corrects_id")?,
+        recorded_by: r.get("recorded_by")?,
+        host_signed_by: r.get("host_signed_by")?,
+        host_signed_at: r.get("host_signed_at")?,
+        host_signature: r.get("host_signature")?,
+        leader_signed_by: r.get("leader_signed_by")?,
+        leader_signed_at: r.get("leader_signed_at")?,
+        seq: r.get("seq")?,
+        content_hash: r.get("content_hash")?,
+        prev_hash: r.get("prev_hash")?,
+        seal: r.get("seal")?,
+    })
+}
+
+impl Raw {
+    fn content<'a>(&'a self, photos: &'a [String], with_host: bool) -> ledger::Content<'a> {
+        ledger::Content {
+            id: self.id,
+            studio_id: self.studio_id,
+            kind: &self.kind,
+            held_on: &self.held_on,
+            place: self.place.as_deref(),
+            host_person_id: self.host_person_id,
+            title: &self.title,
+            minutes: self.minutes,
+            attendees: &self.attendees,
+            trainees: self.trainees,
+            summary: &self.summary,
+            results: self.results.as_deref(),
+            corrects_id: self.corrects_id,
+            recorded_by: self.recorded_by,
+            photos: photos.iter().map(String::as_str).collect(),
+            host_signed: if with_host { self.host_signed_by.zip(self.host_signed_at) } else { None },
+        }
+    }
+}
+
+fn photo_hashes(c: &mut Conn, id: i64) -> Result<Vec<String>> {
+    let mut h: Vec<String> = c.query(
+        "SELECT sha256 FROM attachments WHERE owner_kind = 'activity' AND owner_id = ? AND removed_at IS NULL",
+        params![id],
+        |r| r.get("sha256"),
+    )?;
+    h.sort();
+    Ok(h)
+}
+
+fn raw(c: &mut Conn, id: i64) -> Result<Raw> {
+    c.query_opt(&format!("SELECT {RAW} FROM activities WHERE id = ?"), params![id], raw_row)?.ok_or(Error::NotFound)
+}
+
+/// The host signs: the signature covers the record as it stands.
+pub fn sign_as_host(c: &mut Conn, key: &[u8], id: i64, by: i64) -> Result<()> {
+    let r = raw(c, id)?;
+    let photos = photo_hashes(c, id)?;
+    let at = crate::clock::now_ms();
+    let signature = ledger::host_signature(key, &ledger::content_hash(&r.content(&photos, false)), by, at);
+    let changed = c.execute(
+        "UPDATE activities SET state = ?, host_signed_by = ?, host_signed_at = ?, host_signature = ?, updated_at = ? \
+         WHERE id = ? AND state = ?",
+        params![ActivityState::HostSigned.code(), by, at, signature, at, id, ActivityState::Recorded.code()],
+    )?;
+    if changed == 1 { Ok(()) } else { Err(Error::internal("the record changed state meanwhile")) }
+}
+
+/// The leader signs: the record is sealed into the studio's chain after the last signed one.
+pub fn seal(c: &mut Conn, key: &[u8], id: i64, by: i64) -> Result<i64> {
+    let mut r = raw(c, id)?;
+    // Seals of one studio are made one at a time (PostgreSQL: lock the studio's row).
+    let lock = c.for_update();
+    if !lock.is_empty() {
+        c.execute(&format!("SELECT id FROM studios WHERE id = ?{lock}"), params![r.studio_id])?;
+    }
+    let head: Option<(i64, String)> =
+        c.query_opt("SELECT seq, seal FROM ledger_heads WHERE studio_id = ?", params![r.studio_id], |row| {
+            Ok((row.get("seq")?, row.get("seal")?))
+        })?;
+    let (prev_seq, prev) = head.unwrap_or((0, ledger::GENESIS.to_string()));
+    let seq = prev_seq + 1;
+    let at = crate::clock::now_ms();
+    r.leader_signed_by = Some(by);
+    let photos = photo_hashes(c, id)?;
+    let content = ledger::content_hash(&r.content(&photos, true));
+    let sealed = ledger::seal(key, &prev, &content, seq, by, at);
+    let changed = c.execute(
+        "UPDATE activities SET state = ?, leader_signed_by = ?, leader_signed_at = ?, seq = ?, content_hash = ?, prev_hash = ?, \
+         seal = ?, updated_at = ? WHERE id = ? AND state = ?",
+        params![ActivityState::Signed.code(), by, at, seq, &content, &prev, &sealed, at, id, ActivityState::HostSigned.code()],
+    )?;
+    if changed != 1 {
+        return Err(Error::internal("the record changed state meanwhile"));
+    }
+    c.execute(
+        "INSERT INTO ledger_heads (studio_id, seq, seal) VALUES (?, ?, ?) \
+         ON CONFLICT (studio_id) DO UPDATE SET seq = excluded.seq, seal = excluded.seal",
+        params![r.studio_id, seq, &sealed],
+    )?;
+    Ok(seq)
+}
+
+/// Reads a studio's signed records as they are now, for verification, and how far the chain
+/// was known to reach.
+pub fn sealed(c: &mut Conn, studio_id: i64) -> Result<(Vec<Sealed>, i64)> {
+    let rows = c.query(
+        &format!("SELECT {RAW} FROM activities WHERE studio_id = ? AND seq IS NOT NULL ORDER BY seq"),
+        params![studio_id],
+        raw_row,
+    )?;
+    let mut photos: std::collections::HashMap<i64, Vec<String>> = std::collections::HashMap::new();
+    let with_photos: Vec<(i64, String)> = c.query(
+        "SELECT f.owner_id, f.sha256 FROM attachments f JOIN activities a ON a.id = f.owner_id \
+         WHERE f.owner_kind = 'activity' AND f.removed_at IS NULL AND a.studio_id = ?",
+        params![studio_id],
+        |r| Ok((r.get("owner_id")?, r.get("sha256")?)),
+    )?;
+    for (id, h) in with_photos {
+        photos.entry(id).or_default().push(h);
+    }
+    for list in photos.values_mut() {
+        list.sort();
+    }
+    let none: Vec<String> = Vec::new();
+    let out = rows
+        .iter()
+        .map(|r| {
+            let ph = photos.get(&r.id).unwrap_or(&none);
+            Sealed {
+                id: r.id,
+                seq: r.seq.unwrap_or(0),
+                content_now: ledger::content_hash(&r.content(ph, true)),
+                unsigned_now: ledger::content_hash(&r.content(ph, false)),
+                content_hash: r.content_hash.clone().unwrap_or_default(),
+                host: (
+                    r.host_signature.clone().unwrap_or_default(),
+                    r.host_signed_by.unwrap_or(0),
+                    r.host_signed_at.unwrap_or(0),
+                ),
+                prev_hash: r.prev_hash.clone().unwrap_or_default(),
+                seal: (
+                    r.seal.clone().unwrap_or_default(),
+                    r.leader_signed_by.unwrap_or(0),
+                    r.leader_signed_at.unwrap_or(0),
+                ),
+            }
+        })
+        .collect();
+    let head =
+        c.query_opt("SELECT seq FROM ledger_heads WHERE studio_id = ?", params![studio_id], |r| r.get::<i64>("seq"))?;
+    Ok((out, head.unwrap_or(0)))
+}
+
+/// Studios that have a signed chain, in id order.
+pub fn studios_with_ledgers(c: &mut Conn) -> Result<Vec<i64>> {
+    c.query("SELECT studio_id FROM ledger_heads ORDER BY studio_id", &[], |r| r.get("studio_id"))
+}
+
+/// Records waiting for a person's signature: as host (recorded), or as the leader of studios
+/// (host signed).
+pub fn waiting_for(c: &mut Conn, person_id: i64, led_studios: &[i64]) -> Result<Vec<Activity>> {
+    let mut list = c.query(
+        &format!(
+            "SELECT {COLUMNS} {JOINS} WHERE a.host_person_id = ? AND a.state = ? ORDER BY a.held_on, a.id LIMIT 50"
+        ),
+        params![person_id, ActivityState::Recorded.code()],
+        from_row,
+    )?;
+    for &s in led_studios {
+        list.extend(c.query(
+            &format!(
+                "SELECT {COLUMNS} {JOINS} WHERE a.studio_id = ? AND a.state = ? ORDER BY a.held_on, a.id LIMIT 50"
+            ),
+            params![s, ActivityState::HostSigned.code()],
+            from_row,
+        )?);
+    }
+    Ok(list)
+}
+
+/// What a studio's signed ledger says for a year.
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
+pub struct LedgerFigures {
+    /// The year.
+    pub year: i64,
+    /// Signed records, by kind code.
+    pub by_kind: Vec<(String, i64)>,
+    /// Meetings held.
+    pub meetings: i64,
+    /// Training sessions (trainings and lectures).
+    pub trainings: i64,
+    /// Training hours.
+    pub training_hours: f64,
+    /// Trainees.
+    pub trainees: i64,
+    /// Exchanges and visits.
+    pub exchanges: i64,
+    /// Competition results.
+    pub placings: Vec<Placing>,
+    /// Records not fully signed yet.
+    pub unsigned: i64,
+}
+
+/// The figures of a studio's ledger in a year (signed records only).
+pub fn figures(c: &mut Conn, studio_id: i64, year: i64) -> Result<LedgerFigures> {
+    let (from, to) = (format!("{year}-01-01"), format!("{year}-12-31"));
+    let rows = c.query(
+        "SELECT kind, COUNT(*) AS n, CAST(COALESCE(SUM(minutes), 0) AS BIGINT) AS m, CAST(COALESCE(SUM(trainees), 0) AS BIGINT) AS t \
+         FROM activities WHERE studio_id = ? AND held_on BETWEEN ? AND ? AND state = ? GROUP BY kind ORDER BY kind",
+        params![studio_id, &from, &to, ActivityState::Signed.code()],
+        |r| Ok((r.get::<String>("kind")?, r.get::<i64>("n")?, r.get::<i64>("m")?, r.get::<i64>("t")?)),
+    )?;
+    let mut f = LedgerFigures { year, ..Default::default() };
+    let mut training_minutes = 0;
+    for (kind, n, minutes, trainees) in rows {
+        if let Some(k) = ActivityKind::parse(&kind) {
+            if k.is_meeting() {
+                f.meetings += n;
+            }
+            if k.is_training() {
+                f.trainings += n;
+                training_minutes += minutes;
+                f.trainees += trainees;
+            }
+            if k.is_exchange() {
+                f.exchanges += n;
+            }
+        }
+        f.by_kind.push((kind, n));
+    }
+    f.training_hours = training_minutes as f64 / 60.0;
+    let results: Vec<String> = c.query(
+        "SELECT results FROM activities WHERE studio_id = ? AND held_on BETWEEN ? AND ? AND state = ? AND results IS NOT NULL",
+        params![studio_id, &from, &to, ActivityState::Signed.code()],
+        |r| r.get("results"),
+    )?;
+    for r in results {
+        f.placings.extend(serde_json::from_str::<Vec<Placing>>(&r).unwrap_or_default());
+    }
+    f.placings.sort_by_key(|p| p.rank);
+    f.unsigned = c.scalar(
+        "SELECT COUNT(*) FROM activities WHERE studio_id = ? AND held_on BETWEEN ? AND ? AND state <> ?",
+        params![studio_id, &from, &to, ActivityState::Signed.code()],
+    )?;
+    Ok(f)
+}
+
+/// Signed records of a studio in the twelve months before `today` (the “八有” ledger item).
+pub fn recent_signed(c: &mut Conn, studio_id: i64, today: Date) -> Result<i64> {
+    let from = today.checked_sub(jiff::Span::new().years(1)).unwrap_or(today);
+    c.scalar(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM activities WHERE studio_id = ? AND held_on > ? AND state = ? LIMIT 1) x",
+        params![studio_id, from, ActivityState::Signed.code()],
+    )
+}

@@ -1,0 +1,135 @@
+//! In-app notifications, and finding who should receive them.
+
+use super::{Conn, Value, code};
+use crate::domain::access::Role;
+use crate::domain::notification::NotificationKind;
+use crate::domain::org::UnitPath;
+use crate::domain::pagination::{Cursor, Page, PageRequest};
+use crate::error::Result;
+use crate::params;
+use serde::Serialize;
+
+/// A notification.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Notification {
+    /// Id.
+    pub id: i64,
+    /// What it is about.
+    pub kind: NotificationKind,
+    /// The name of the record concerned (a project's title…).
+    pub title: String,
+    /// Where to look.
+    pub link: String,
+    /// When, Unix milliseconds.
+    pub created_at: i64,
+    /// When read, Unix milliseconds.
+    pub read_at: Option<i64>,
+}
+
+/// Sends a notification to an account.
+pub fn send(c: &mut Conn, account_id: i64, kind: NotificationKind, title: &str, link: &str) -> Result<()> {
+    c.execute(
+        "INSERT INTO notifications (account_id, kind, title, link, created_at) VALUES (?, ?, ?, ?, ?)",
+        params![account_id, kind.code(), title, link, crate::clock::now_ms()],
+    )?;
+    Ok(())
+}
+
+/// Sends the same notification to several accounts (each once; not to `except`).
+pub fn send_all(
+    c: &mut Conn,
+    accounts: &[i64],
+    except: Option<i64>,
+    kind: NotificationKind,
+    title: &str,
+    link: &str,
+) -> Result<()> {
+    let mut seen = std::collections::HashSet::new();
+    for &a in accounts {
+        if Some(a) != except && seen.insert(a) {
+            send(c, a, kind, title, link)?;
+        }
+    }
+    Ok(())
+}
+
+/// An account's notifications, newest first.
+pub fn list(c: &mut Conn, account_id: i64, page: &PageRequest) -> Result<Page<Notification>> {
+    let after = page.after.as_ref().map_or(i64::MAX, |c| c.id);
+    let rows = c.query(
+        "SELECT id, kind, title, link, created_at, read_at FROM notifications WHERE account_id = ? AND id < ? ORDER BY id DESC LIMIT ?",
+        params![account_id, after, page.limit + 1],
+        |r| {
+            Ok(Notification {
+                id: r.get("id")?,
+                kind: code(r, "kind", NotificationKind::parse)?,
+                title: r.get("title")?,
+                link: r.get("link")?,
+                created_at: r.get("created_at")?,
+                read_at: r.get("read_at")?,
+            })
+        },
+    )?;
+    Ok(Page::from_rows(rows, page.limit, |n| Cursor { key: String::new(), id: n.id }))
+}
+
+/// How many are unread.
+pub fn unread(c: &mut Conn, account_id: i64) -> Result<i64> {
+    c.scalar("SELECT COUNT(*) FROM notifications WHERE account_id = ? AND read_at IS NULL", params![account_id])
+}
+
+/// Marks one (or, with `None`, all) of an account's notifications read; returns how many.
+pub fn mark_read(c: &mut Conn, account_id: i64, id: Option<i64>) -> Result<u64> {
+    let now = crate::clock::now_ms();
+    match id {
+        Some(id) => c.execute(
+            "UPDATE notifications SET read_at = ? WHERE account_id = ? AND id = ? AND read_at IS NULL",
+            params![now, account_id, id],
+        ),
+        None => c.execute(
+            "UPDATE notifications SET read_at = ? WHERE account_id = ? AND read_at IS NULL",
+            params![now, account_id],
+        ),
+    }
+}
+
+/// Where one of an account's notifications leads.
+pub fn link_of(c: &mut Conn, account_id: i64, id: i64) -> Result<Option<String>> {
+    c.query_opt("SELECT link FROM notifications WHERE id = ? AND account_id = ?", params![id, account_id], |r| {
+        r.get("link")
+    })
+}
+
+/// The accounts of some people.
+pub fn accounts_of(c: &mut Conn, people: &[Option<i64>]) -> Result<Vec<i64>> {
+    let mut out = Vec::new();
+    for p in people.iter().flatten() {
+        if let Some(a) = super::accounts::id_of_person(c, *p)? {
+            out.push(a);
+        }
+    }
+    Ok(out)
+}
+
+/// The accounts that decide for a studio: enterprise admins on its unit or above; where there
+/// are none, the union admins of the nearest union above.
+pub fn deciders(c: &mut Conn, studio_path: &UnitPath) -> Result<Vec<i64>> {
+    let ids = studio_path.ids();
+    let holders = |c: &mut Conn, role: Role| -> Result<Vec<(i64, i64)>> {
+        let sql = format!(
+            "SELECT g.account_id, g.unit_id FROM role_grants g JOIN accounts a ON a.id = g.account_id \
+             WHERE a.active = ? AND g.role = ? AND g.unit_id IN ({})",
+            vec!["?"; ids.len()].join(", ")
+        );
+        let mut p: Vec<Value> = vec![Value::from(true), Value::from(role.code())];
+        p.extend(ids.iter().map(|&i| Value::from(i)));
+        c.query(&sql, &p, |r| Ok((r.get("account_id")?, r.get("unit_id")?)))
+    };
+    let enterprise: Vec<i64> = holders(c, Role::EnterpriseAdmin)?.into_iter().map(|(a, _)| a).collect();
+    if !enterprise.is_empty() {
+        return Ok(enterprise);
+    }
+    let unions = holders(c, Role::UnionAdmin)?;
+    let nearest = ids.iter().rev().find(|id| unions.iter().any(|(_, u)| u == *id));
+    Ok(unions.iter().filter(|(_, u)| Some(u) == nearest).map(|(a, _)| *a).collect())
+}

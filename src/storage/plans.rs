@@ -1,0 +1,233 @@
+//! Annual plans and the records their progress is computed from.
+
+use super::{Conn, Query, Row, Value, code};
+use crate::domain::access::Scope;
+use crate::domain::ledger::ActivityKind;
+use crate::domain::org::UnitPath;
+use crate::domain::plan::{PlanState, Target, Targets};
+use crate::domain::project::ProjectState;
+use crate::error::Result;
+use crate::params;
+use serde::Serialize;
+
+/// A studio's plan for a year.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Plan {
+    /// Id.
+    pub id: i64,
+    /// The studio.
+    pub studio_id: i64,
+    /// The studio's name.
+    pub studio_name: String,
+    /// The calendar year.
+    pub year: i64,
+    /// Where it stands.
+    pub state: PlanState,
+    /// The targets.
+    pub targets: Targets,
+    /// A note.
+    pub note: Option<String>,
+    /// Why the enterprise returned it, when it did.
+    pub return_reason: Option<String>,
+    /// Submitted by (account name).
+    pub submitted_by_name: Option<String>,
+    /// Submitted at, Unix milliseconds.
+    pub submitted_at: Option<i64>,
+    /// Agreed by (account name).
+    pub agreed_by_name: Option<String>,
+    /// Agreed at, Unix milliseconds.
+    pub agreed_at: Option<i64>,
+}
+
+const COLUMNS: &str = "p.id, p.studio_id, s.name AS studio_name, p.year, p.state, p.projects_started, p.projects_finished, \
+     p.challenges, p.apprentices, p.training_sessions, p.trainees, p.exchanges, p.outcomes, p.budget_yuan, p.note, \
+     p.return_reason, sa.display_name AS submitted_by_name, p.submitted_at, aa.display_name AS agreed_by_name, p.agreed_at";
+const JOINS: &str = "FROM annual_plans p JOIN studios s ON s.id = p.studio_id \
+     LEFT JOIN accounts sa ON sa.id = p.submitted_by LEFT JOIN accounts aa ON aa.id = p.agreed_by";
+
+fn from_row(r: &Row) -> Result<Plan> {
+    Ok(Plan {
+        id: r.get("id")?,
+        studio_id: r.get("studio_id")?,
+        studio_name: r.get("studio_name")?,
+        year: r.get("year")?,
+        state: code(r, "state", PlanState::parse)?,
+        targets: Targets {
+            projects_started: r.get("projects_started")?,
+            projects_finished: r.get("projects_finished")?,
+            challenges: r.get("challenges")?,
+            apprentices: r.get("apprentices")?,
+            training_sessions: r.get("training_sessions")?,
+            trainees: r.get("trainees")?,
+            exchanges: r.get("exchanges")?,
+            outcomes: r.get("outcomes")?,
+            budget_yuan: r.get("budget_yuan")?,
+        },
+        note: r.get("note")?,
+        return_reason: r.get("return_reason")?,
+        submitted_by_name: r.get("submitted_by_name")?,
+        submitted_at: r.get("submitted_at")?,
+        agreed_by_name: r.get("agreed_by_name")?,
+        agreed_at: r.get("agreed_at")?,
+    })
+}
+
+/// The plan of a studio for a year.
+pub fn get(c: &mut Conn, studio_id: i64, year: i64) -> Result<Option<Plan>> {
+    c.query_opt(
+        &format!("SELECT {COLUMNS} {JOINS} WHERE p.studio_id = ? AND p.year = ?"),
+        params![studio_id, year],
+        from_row,
+    )
+}
+
+/// The plans of a studio, newest year first.
+pub fn of_studio(c: &mut Conn, studio_id: i64) -> Result<Vec<Plan>> {
+    c.query(
+        &format!("SELECT {COLUMNS} {JOINS} WHERE p.studio_id = ? ORDER BY p.year DESC"),
+        params![studio_id],
+        from_row,
+    )
+}
+
+/// Writes the targets of a draft (creating the plan when there is none).
+pub fn save(
+    c: &mut Conn,
+    studio_id: i64,
+    unit_path: &UnitPath,
+    year: i64,
+    t: &Targets,
+    note: Option<&str>,
+) -> Result<i64> {
+    let now = crate::clock::now_ms();
+    let existing: Option<i64> =
+        c.query_opt("SELECT id FROM annual_plans WHERE studio_id = ? AND year = ?", params![studio_id, year], |r| {
+            r.get("id")
+        })?;
+    let values = [
+        t.projects_started,
+        t.projects_finished,
+        t.challenges,
+        t.apprentices,
+        t.training_sessions,
+        t.trainees,
+        t.exchanges,
+        t.outcomes,
+        t.budget_yuan,
+    ];
+    match existing {
+        Some(id) => {
+            let mut p: Vec<Value> = values.iter().map(|v| Value::from(*v)).collect();
+            p.extend([Value::from(note), Value::from(now), Value::from(id)]);
+            c.execute(
+                "UPDATE annual_plans SET projects_started = ?, projects_finished = ?, challenges = ?, apprentices = ?, \
+                 training_sessions = ?, trainees = ?, exchanges = ?, outcomes = ?, budget_yuan = ?, note = ?, updated_at = ? WHERE id = ?",
+                &p,
+            )?;
+            Ok(id)
+        }
+        None => {
+            let id = c.next_id("annual_plans")?;
+            let mut p: Vec<Value> =
+                vec![Value::from(id), Value::from(studio_id), Value::from(year), Value::from(unit_path)];
+            p.push(Value::from(PlanState::Draft.code()));
+            p.extend(values.iter().map(|v| Value::from(*v)));
+            p.extend([Value::from(note), Value::from(now), Value::from(now)]);
+            c.execute(
+                "INSERT INTO annual_plans (id, studio_id, year, unit_path, state, projects_started, projects_finished, challenges, \
+                 apprentices, training_sessions, trainees, exchanges, outcomes, budget_yuan, note, created_at, updated_at) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                &p,
+            )?;
+            Ok(id)
+        }
+    }
+}
+
+/// Moves a plan to a new state, recording who submitted or agreed it (or why it was returned).
+pub fn set_state(c: &mut Conn, id: i64, state: PlanState, by: i64, reason: Option<&str>) -> Result<()> {
+    let now = crate::clock::now_ms();
+    match state {
+        PlanState::Submitted => c.execute(
+            "UPDATE annual_plans SET state = ?, submitted_by = ?, submitted_at = ?, return_reason = NULL, updated_at = ? WHERE id = ?",
+            params![state.code(), by, now, now, id],
+        )?,
+        PlanState::Agreed => c.execute(
+            "UPDATE annual_plans SET state = ?, agreed_by = ?, agreed_at = ?, updated_at = ? WHERE id = ?",
+            params![state.code(), by, now, now, id],
+        )?,
+        PlanState::Draft => c.execute(
+            "UPDATE annual_plans SET state = ?, return_reason = ?, updated_at = ? WHERE id = ?",
+            params![state.code(), reason, now, id],
+        )?,
+    };
+    Ok(())
+}
+
+/// Plans waiting for a decision in a scope, oldest first.
+pub fn submitted(c: &mut Conn, scope: &Scope, limit: i64) -> Result<Vec<Plan>> {
+    let mut q = Query::new(&format!("SELECT {COLUMNS} {JOINS} WHERE p.state = ?"));
+    q.params.push(Value::from(PlanState::Submitted.code()));
+    q.scope(scope, "p.unit_path", Some("p.studio_id"));
+    q.push(" ORDER BY p.submitted_at LIMIT ?", [Value::from(limit)]);
+    q.fetch(c, from_row)
+}
+
+/// What the records say a studio achieved in a year, for each target the platform records.
+pub fn actuals(c: &mut Conn, studio_id: i64, year: i64) -> Result<Vec<(Target, i64)>> {
+    let (from, to) = (format!("{year}-01-01"), format!("{year}-12-31"));
+    let count = |c: &mut Conn, sql: &str, extra: Vec<Value>| -> Result<i64> {
+        let mut p: Vec<Value> = vec![Value::from(studio_id), Value::from(from.clone()), Value::from(to.clone())];
+        p.extend(extra);
+        c.scalar(sql, &p)
+    };
+    let started =
+        count(c, "SELECT COUNT(*) FROM projects WHERE studio_id = ? AND approved_on BETWEEN ? AND ?", vec![])?;
+    let finished = count(
+        c,
+        "SELECT COUNT(*) FROM projects WHERE studio_id = ? AND completed_on BETWEEN ? AND ? AND state = ?",
+        vec![Value::from(ProjectState::Completed.code())],
+    )?;
+    let challenges = count(
+        c,
+        "SELECT COUNT(*) FROM projects WHERE studio_id = ? AND approved_on BETWEEN ? AND ? AND category = ?",
+        vec![Value::from("技术攻关")],
+    )?;
+    let in_kinds = |kinds: &[&str]| format!("({})", vec!["?"; kinds.len()].join(", "));
+    let training = ActivityKind::codes(ActivityKind::is_training);
+    let exchange = ActivityKind::codes(ActivityKind::is_exchange);
+    let signed = Value::from(crate::domain::ledger::ActivityState::Signed.code());
+    let mut extra: Vec<Value> = vec![signed.clone()];
+    extra.extend(training.iter().map(|k| Value::from(*k)));
+    let (sessions, trainees) = {
+        let mut p: Vec<Value> = vec![Value::from(studio_id), Value::from(from.clone()), Value::from(to.clone())];
+        p.extend(extra);
+        c.query_one(
+            &format!(
+                "SELECT COUNT(*) AS n, CAST(COALESCE(SUM(trainees), 0) AS BIGINT) AS t FROM activities \
+                 WHERE studio_id = ? AND held_on BETWEEN ? AND ? AND state = ? AND kind IN {}",
+                in_kinds(&training)
+            ),
+            &p,
+            |r| Ok((r.get::<i64>("n")?, r.get::<i64>("t")?)),
+        )?
+    };
+    let mut extra: Vec<Value> = vec![signed];
+    extra.extend(exchange.iter().map(|k| Value::from(*k)));
+    let exchanges = count(
+        c,
+        &format!(
+            "SELECT COUNT(*) FROM activities WHERE studio_id = ? AND held_on BETWEEN ? AND ? AND state = ? AND kind IN {}",
+            in_kinds(&exchange)
+        ),
+        extra,
+    )?;
+    Ok(vec![
+        (Target::ProjectsStarted, started),
+        (Target::ProjectsFinished, finished),
+        (Target::Challenges, challenges),
+        (Target::TrainingSessions, sessions),
+        (Target::Trainees, trainees),
+        (Target::Exchanges, exchanges),
+    ])
+}

@@ -1,0 +1,205 @@
+//! The activity ledger: signing by the host and then the leader, immutability afterwards,
+//! corrections, figures, and tamper evidence — a row edited behind the platform's back is
+//! named by the verification of the API, the pages and `jiangxin ledger verify`.
+
+use crate::both;
+use crate::common::{Backend, PASSWORD, TestApp, activity, world};
+use serde_json::{Value, json};
+
+async fn records_are_signed_twice_then_fixed(b: Backend) {
+    let app = TestApp::start(b).await;
+    let w = world(&app).await;
+    let admin = app.admin().await;
+    let lead1 = app.login("lead1", PASSWORD).await;
+    let mem1 = app.login("mem1", PASSWORD).await;
+    let worker1 = app.login("worker1", PASSWORD).await;
+    let ent2 = app.login("ent2", PASSWORD).await;
+    // Studio 2's leader gets an account: the member of another studio.
+    crate::common::account(&admin, "lead2", Some(w.leader2), w.e2, &[("worker", w.e2)]).await;
+    let lead2 = app.login("lead2", PASSWORD).await;
+
+    // The leader records a training hosted by a member; the member is asked to sign.
+    let a = activity(&lead1, w.s1, w.p2, "焊接工艺培训").await;
+    let id = a["id"].as_i64().unwrap();
+    assert_eq!(a["state"], "recorded");
+    assert_eq!(a["minutes"], 150);
+    assert_eq!(a["attendee_count"], 2, "a member and a guest: {a}");
+    let notes = mem1.ok_get("/api/v1/notifications").await;
+    assert_eq!(notes["items"][0]["kind"], "signature_needed", "{notes}");
+    // Nobody outside the studio sees or signs it; inside, the order holds.
+    let sign = format!("/api/v1/activities/{id}/signatures");
+    assert_eq!(lead2.get(&format!("/api/v1/activities/{id}")).await.0, 404);
+    assert_eq!(lead2.post(&sign, json!({})).await.0, 404);
+    assert_eq!(ent2.post(&sign, json!({})).await.0, 404);
+    let (status, v) = lead1.post(&sign, json!({})).await;
+    assert_eq!((status.as_u16(), v["error"]["code"].as_str()), (409, Some("host_first")), "{v}");
+    assert_eq!(worker1.post(&sign, json!({})).await.0, 403);
+    assert_eq!(admin.post(&sign, json!({})).await.0, 403, "an administrator does not sign for the host");
+    // Still unsigned: it can be corrected in place.
+    let fixed = lead1
+        .put(
+            &format!("/api/v1/activities/{id}"),
+            json!({"kind": "training", "held_on": crate::common::day(-2), "host_person_id": w.p2, "title": "焊接工艺培训（一）",
+                   "hours": 3, "attendee_ids": [w.p2, w.leader1], "trainees": 15, "summary": "讲解焊接工艺要点。"}),
+        )
+        .await;
+    assert_eq!(fixed.0, 200, "{}", fixed.1);
+    let a = mem1.ok_post(&sign, json!({})).await;
+    assert_eq!(a["state"], "host_signed");
+    assert_eq!(mem1.post(&sign, json!({})).await.0, 403, "the host does not seal");
+    assert!(
+        lead1.ok_get("/api/v1/notifications").await["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|n| n["kind"] == "signature_needed"),
+        "the leader is asked next"
+    );
+    // Once signed by the host it no longer changes.
+    assert_eq!(lead1.delete(&format!("/api/v1/activities/{id}")).await.0, 409);
+    let a = lead1.ok_post(&sign, json!({})).await;
+    assert_eq!(a["state"], "signed");
+    assert_eq!(a["seq"], 1);
+    let (status, v) = lead1.post(&sign, json!({})).await;
+    assert_eq!((status.as_u16(), v["error"]["code"].as_str()), (409, Some("already_signed")));
+    let (status, v) = lead1
+        .put(
+            &format!("/api/v1/activities/{id}"),
+            json!({"kind": "training", "held_on": crate::common::day(-2), "host_person_id": w.p2, "title": "改", "hours": 1, "summary": "改"}),
+        )
+        .await;
+    assert_eq!(status, 409);
+    assert_eq!(v["error"]["message"], "记录已经签字确认，不能修改或删除；如需更正，请新建一条更正记录。");
+    assert_eq!(lead1.delete(&format!("/api/v1/activities/{id}")).await.0, 409);
+
+    // A correction is a new record referring to the signed one; only within the studio.
+    let correction = json!({"studio_id": w.s1, "kind": "training", "held_on": crate::common::day(-2), "host_person_id": w.p2,
+                            "title": "更正：焊接工艺培训（一）", "hours": 3, "trainees": 16, "summary": "更正培训人次。", "corrects_id": id});
+    let c = lead1.ok_post("/api/v1/activities", correction.clone()).await;
+    assert_eq!(c["corrects_id"], id);
+    let mut elsewhere = correction.clone();
+    elsewhere["studio_id"] = json!(w.s2);
+    elsewhere["host_person_id"] = json!(w.leader2);
+    let (status, v) = lead2.post("/api/v1/activities", elsewhere).await;
+    assert_eq!(status, 422, "a record of another studio cannot be corrected from here: {v}");
+    assert!(v["error"]["fields"]["corrects_id"].is_string());
+    // An unsigned record can be deleted by whoever recorded it.
+    assert_eq!(lead1.delete(&format!("/api/v1/activities/{}", c["id"])).await.0, 204);
+
+    // The studio's figures count signed records only.
+    let year = jiangxin::clock::today().year();
+    let fig = mem1.ok_get(&format!("/api/v1/studios/{}/ledger/figures?year={year}", w.s1)).await;
+    assert_eq!((fig["trainings"].as_i64(), fig["trainees"].as_i64()), (Some(1), Some(15)), "{fig}");
+    assert_eq!(fig["training_hours"], 3.0);
+    // The list of the studio, and nothing of it for another studio's leader.
+    let list = mem1.ok_get(&format!("/api/v1/activities?studio_id={}", w.s1)).await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
+    assert_eq!(lead2.get(&format!("/api/v1/activities?studio_id={}", w.s1)).await.0, 404);
+}
+
+/// Signs `n` records of studio 1 (hosted by its leader, who signs twice).
+async fn signed_records(app: &TestApp, w: &crate::common::World, n: usize) -> Vec<i64> {
+    let lead1 = app.login("lead1", PASSWORD).await;
+    let mut ids = Vec::new();
+    for i in 0..n {
+        let a = activity(&lead1, w.s1, w.leader1, &format!("第{}次培训", i + 1)).await;
+        let id = a["id"].as_i64().unwrap();
+        lead1.ok_post(&format!("/api/v1/activities/{id}/signatures"), json!({})).await;
+        let a = lead1.ok_post(&format!("/api/v1/activities/{id}/signatures"), json!({})).await;
+        assert_eq!(a["seq"], i as i64 + 1);
+        ids.push(id);
+    }
+    ids
+}
+
+fn findings(v: &Value) -> Vec<(String, i64)> {
+    v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (f["problem"].as_str().unwrap().to_string(), f["activity_id"].as_i64().or(f["from_seq"].as_i64()).unwrap())
+        })
+        .collect()
+}
+
+async fn an_edit_behind_the_platforms_back_is_named(b: Backend) {
+    let app = TestApp::start(b).await;
+    let w = world(&app).await;
+    let ids = signed_records(&app, &w, 4).await;
+    let ent1 = app.login("ent1", PASSWORD).await;
+    let verify = format!("/api/v1/studios/{}/ledger/verification", w.s1);
+    let v = ent1.ok_get(&verify).await;
+    assert_eq!((v["intact"].as_bool(), v["checked"].as_i64()), (Some(true), Some(4)), "{v}");
+    // Only inspectors verify.
+    assert_eq!(app.login("mem1", PASSWORD).await.get(&verify).await.0, 403);
+    assert_eq!(app.login("ent2", PASSWORD).await.get(&verify).await.0, 404);
+
+    // Someone rewrites the summary of the second record directly in the database.
+    let target = ids[1];
+    app.db
+        .write(move |c| {
+            c.execute("UPDATE activities SET summary = ? WHERE id = ?", jiangxin::params!["（已篡改）", target])?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    let v = ent1.ok_get(&verify).await;
+    assert_eq!(v["intact"], false);
+    assert_eq!(findings(&v), vec![("content_altered".to_string(), target)], "exactly that record: {v}");
+
+    // Someone moves the host's signature time of the third.
+    let third = ids[2];
+    app.db
+        .write(move |c| {
+            c.execute(
+                "UPDATE activities SET host_signed_at = host_signed_at + 1000 WHERE id = ?",
+                jiangxin::params![third],
+            )?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    let found = findings(&ent1.ok_get(&verify).await);
+    assert!(
+        found.contains(&("content_altered".into(), target)) && found.iter().any(|(_, id)| *id == third),
+        "{found:?}"
+    );
+
+    // Someone deletes the last signed record.
+    let last = ids[3];
+    app.db
+        .write(move |c| {
+            c.execute("DELETE FROM activities WHERE id = ?", jiangxin::params![last])?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    let found = findings(&ent1.ok_get(&verify).await);
+    assert!(found.contains(&("missing".into(), 4)), "{found:?}");
+
+    // The inspector's page says the same, with links to the records.
+    let page = crate::sessions::page_client(&app, "ent1", PASSWORD).await;
+    let html = page
+        .get(format!("{}/studios/{}/ledger/verification", app.base, w.s1))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("发现改动") && html.contains(&format!("/activities/{target}")), "{html}");
+
+    // And so does the command line, with a failing exit status.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_jiangxin"))
+        .args(["--database-url", &app.state.config.database_url, "--data-dir"])
+        .arg(&app.state.config.data_dir)
+        .args(["--log", "warn", "ledger", "verify"])
+        .output()
+        .expect("run jiangxin ledger verify");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(2), "{text}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.contains(&format!("record {target} ")) && text.contains("content altered"), "{text}");
+}
+
+both!(records_are_signed_twice_then_fixed, an_edit_behind_the_platforms_back_is_named);
