@@ -121,7 +121,7 @@ impl Config {
             let bytes: Option<Vec<u8>> =
                 (0..t.len()).step_by(2).map(|i| t.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok())).collect();
             match bytes {
-                Some(b) if b.len() >= 16 && t.len() % 2 == 0 => Ok(b),
+                Some(b) if b.len() >= 16 && t.len().is_multiple_of(2) => Ok(b),
                 _ => Err(std::io::Error::new(
                     std::io::ErrorKind::InvalidData,
                     "the ledger key must be at least 32 hex digits",

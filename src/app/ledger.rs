@@ -120,7 +120,7 @@ impl ActivityInput {
         self.other_attendees
             .as_deref()
             .unwrap_or("")
-            .split(|c: char| matches!(c, ',' | '，' | '、' | '\n' | ';' | '；'))
+            .split([',', '，', '、', '\n', ';', '；'])
             .map(|s| s.trim().to_string())
             .filter(|s| !s.is_empty())
             .collect()

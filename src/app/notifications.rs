@@ -71,32 +71,19 @@ pub async fn sweep(st: &AppState, today: Date) -> Result<Swept> {
             .db
             .write(move |c| {
                 let mut swept = Swept::default();
-                for (id, title, studio, leader) in projects::newly_red(c, today, 500)? {
-                    if projects::mark_red_notified(c, id)? {
-                        let to = project_people(c, studio, leader)?;
-                        notifications::send_all(
-                            c,
-                            &to,
-                            None,
-                            NotificationKind::ProjectRed,
-                            &title,
-                            &format!("/projects/{id}"),
-                        )?;
+                for d in projects::newly_red(c, today, 500)? {
+                    if projects::mark_red_notified(c, d.id)? {
+                        let to = project_people(c, d.studio_id, d.leader_person_id)?;
+                        let link = format!("/projects/{}", d.project_id);
+                        notifications::send_all(c, &to, None, NotificationKind::ProjectRed, &d.title, &link)?;
                         swept.red += 1;
                     }
                 }
-                for (mid, mtitle, pid, ptitle, studio, leader) in projects::milestones_due(c, today, 500)? {
-                    if projects::mark_due_notified(c, mid)? {
-                        let to = project_people(c, studio, leader)?;
-                        let title = format!("{ptitle} · {mtitle}");
-                        notifications::send_all(
-                            c,
-                            &to,
-                            None,
-                            NotificationKind::MilestoneDue,
-                            &title,
-                            &format!("/projects/{pid}"),
-                        )?;
+                for d in projects::milestones_due(c, today, 500)? {
+                    if projects::mark_due_notified(c, d.id)? {
+                        let to = project_people(c, d.studio_id, d.leader_person_id)?;
+                        let link = format!("/projects/{}", d.project_id);
+                        notifications::send_all(c, &to, None, NotificationKind::MilestoneDue, &d.title, &link)?;
                         swept.due += 1;
                     }
                 }

@@ -382,13 +382,10 @@ pub async fn step(st: &AppState, actor: &Actor, id: i64, req: ProjectStepRequest
         .write(move |c| {
             let l = load(c, &actor, id, today, true)?;
             let place = l.place();
-            if !actor.can_edit_project(&place) && !actor.can_decide_project(&place.studio) {
-                return Err(Error::Forbidden);
-            }
-            project::check_from_state(l.project.state, action)?;
             if !actor.can_take_project_step(action, &place) {
                 return Err(Error::Forbidden);
             }
+            project::check_from_state(l.project.state, action)?;
             let d = project::decide(l.project.state, action, &req.input)?;
             let number = if action == ProjectAction::Approve {
                 Some(match &d.number {

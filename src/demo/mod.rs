@@ -1254,7 +1254,7 @@ pub fn generate(db: &Db, set: DataSet, opts: &Options) -> Result<Summary> {
     write_rows(db, &bar, "role_grants", &["account_id", "role", "unit_id", "granted_by", "granted_at"], rows)?;
 
     bar.set_message("plans, projects, ledger");
-    let work = work::generate(db, &bar, &w, &signers, set.shape().work, opts.seed, opts.anchor, &opts.ledger_key)?;
+    let work = work::generate(db, &bar, &w, &signers, set.shape().work, opts)?;
 
     bar.set_message("counters");
     db.write_blocking(counters::rebuild)?;

@@ -321,10 +321,9 @@ pub(super) fn generate(
     w: &World,
     signers: &Signers,
     volume: Volume,
-    seed: u64,
-    anchor: Date,
-    key: &[u8],
+    opts: &super::Options,
 ) -> Result<WorkSummary> {
+    let (seed, anchor, key) = (opts.seed, opts.anchor, opts.ledger_key.as_slice());
     let window = anchor.checked_sub((volume.years * 365).days()).unwrap_or(anchor);
     // When revoked and cancelled studios stopped working: their last step.
     let mut ended: HashMap<i64, Date> = HashMap::new();
@@ -556,8 +555,7 @@ fn project(
         extension = Some((mid, due, new, status));
     }
     let next_due = project::next_due(state, open.iter().copied(), ends);
-    let approved =
-        !matches!(state, ProjectState::Proposed) && !(state == ProjectState::Cancelled && rng.random_bool(0.2));
+    let approved = !(state == ProjectState::Proposed || state == ProjectState::Cancelled && rng.random_bool(0.2));
     let approved_on = approved.then(|| plus(starts, -rng.random_range(3..20)));
     let number = approved_on.map(|d| {
         let n = numbers.entry(d.year()).or_insert(0);
@@ -780,7 +778,7 @@ fn ledger(
         }
         let meetings = (per_year.saturating_sub(2) as f64 * 0.5).round() as usize;
         for m in 0..meetings.min(12) {
-            let month = (m * 12 / meetings.min(12).max(1)) as i8 + 1;
+            let month = (m * 12 / meetings.clamp(1, 12)) as i8 + 1;
             let kind = if weekly { ActivityKind::WeeklyMeeting } else { ActivityKind::MonthlyMeeting };
             kinds.push((kind, jiff::civil::date(y, month, rng.random_range(1..=28))));
         }

@@ -499,4 +499,46 @@ mod tests {
         assert!(!ent.can_edit_unit(&path("/1/2/3/"), UnitKind::City));
         assert!(!ent.can_create_root_unit());
     }
+
+    #[test]
+    fn projects_are_kept_by_the_studio_and_decided_above_it() {
+        use crate::domain::project::ProjectAction;
+        let unit = path("/1/2/3/4/5/");
+        let place = |leader, on_team| ProjectPlace {
+            studio: studio_in_e1(&unit, None, None),
+            leader_person_id: leader,
+            on_team,
+        };
+        let leader = actor(&[], &[(10, StudioRole::Leader)]);
+        let member = actor(&[], &[(10, StudioRole::Member)]);
+        let outsider = actor(&[(Role::Worker, "/1/2/3/4/")], &[]);
+        let ent = actor(&[(Role::EnterpriseAdmin, "/1/2/3/4/")], &[]);
+        let other_ent = actor(&[(Role::EnterpriseAdmin, "/1/6/7/")], &[]);
+        let p = place(None, false);
+        assert!(leader.can_edit_project(&p) && leader.can_take_project_step(ProjectAction::Start, &p));
+        assert!(!leader.can_take_project_step(ProjectAction::Approve, &p), "the studio does not approve itself");
+        assert!(ent.can_take_project_step(ProjectAction::Approve, &p));
+        assert!(!member.can_edit_project(&p) && member.can_report_progress(&p));
+        // The project's own leader keeps it even without a studio role; a team member reports.
+        assert!(outsider.can_edit_project(&place(Some(100), false)));
+        assert!(!outsider.can_report_progress(&p) && outsider.can_report_progress(&place(None, true)));
+        assert!(!other_ent.can_read_project(&p) && !other_ent.can_decide_project(&p.studio));
+    }
+
+    #[test]
+    fn the_ledger_is_signed_by_host_then_leader_and_verified_by_inspectors() {
+        let unit = path("/1/2/3/4/5/");
+        let s = studio_in_e1(&unit, None, None);
+        let leader = actor(&[], &[(10, StudioRole::Leader)]);
+        let member = actor(&[], &[(10, StudioRole::Member)]);
+        let other_member = actor(&[], &[(11, StudioRole::Member)]);
+        let union = actor(&[(Role::UnionAdmin, "/1/2/")], &[]);
+        let reviewer = actor(&[(Role::Reviewer, "/1/2/")], &[]);
+        assert!(member.can_record_activity(&s) && union.can_record_activity(&s));
+        assert!(!other_member.can_record_activity(&s) && !reviewer.can_record_activity(&s));
+        assert!(member.can_sign_as_host(Some(100)) && !member.can_sign_as_host(Some(101)));
+        assert!(!member.can_sign_as_host(None));
+        assert!(leader.can_sign_as_leader(&s) && !member.can_sign_as_leader(&s) && !union.can_sign_as_leader(&s));
+        assert!(union.can_verify_ledger(&s) && !leader.can_verify_ledger(&s) && !reviewer.can_verify_ledger(&s));
+    }
 }

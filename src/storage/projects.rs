@@ -716,12 +716,35 @@ pub fn led_by(c: &mut Conn, person_id: i64, today: Date) -> Result<Vec<Project>>
     )
 }
 
-/// Running projects that turned red and were not yet notified: (id, title, studio, leader).
-pub fn newly_red(c: &mut Conn, today: Date, limit: i64) -> Result<Vec<(i64, String, i64, Option<i64>)>> {
+/// A deadline the sweep tells people about: a project turned red or a milestone falling due.
+#[derive(Debug, Clone)]
+pub struct Deadline {
+    /// The project or milestone.
+    pub id: i64,
+    /// The title shown in the notification.
+    pub title: String,
+    /// The project it concerns.
+    pub project_id: i64,
+    /// The project's studio.
+    pub studio_id: i64,
+    /// The project's leader.
+    pub leader_person_id: Option<i64>,
+}
+
+/// Running projects that turned red and were not yet notified.
+pub fn newly_red(c: &mut Conn, today: Date, limit: i64) -> Result<Vec<Deadline>> {
     c.query(
         "SELECT id, title, studio_id, leader_person_id FROM projects WHERE next_due < ? AND red_notified = ? ORDER BY id LIMIT ?",
         params![today, false, limit],
-        |r| Ok((r.get("id")?, r.get("title")?, r.get("studio_id")?, r.get("leader_person_id")?)),
+        |r| {
+            Ok(Deadline {
+                id: r.get("id")?,
+                title: r.get("title")?,
+                project_id: r.get("id")?,
+                studio_id: r.get("studio_id")?,
+                leader_person_id: r.get("leader_person_id")?,
+            })
+        },
     )
 }
 
@@ -731,13 +754,9 @@ pub fn mark_red_notified(c: &mut Conn, id: i64) -> Result<bool> {
         == 1)
 }
 
-/// Open milestones of running projects due within the yellow window and not yet notified:
-/// (milestone id, milestone title, project id, project title, studio, project leader).
-pub fn milestones_due(
-    c: &mut Conn,
-    today: Date,
-    limit: i64,
-) -> Result<Vec<(i64, String, i64, String, i64, Option<i64>)>> {
+/// Open milestones of running projects due within the yellow window and not yet notified,
+/// titled "project · milestone".
+pub fn milestones_due(c: &mut Conn, today: Date, limit: i64) -> Result<Vec<Deadline>> {
     c.query(
         "SELECT m.id, m.title, p.id AS project_id, p.title AS project_title, p.studio_id, p.leader_person_id \
          FROM milestones m JOIN projects p ON p.id = m.project_id \
@@ -745,14 +764,14 @@ pub fn milestones_due(
          ORDER BY m.due_on, m.id LIMIT ?",
         params![today, project::yellow_until(today), false, limit],
         |r| {
-            Ok((
-                r.get("id")?,
-                r.get("title")?,
-                r.get("project_id")?,
-                r.get("project_title")?,
-                r.get("studio_id")?,
-                r.get("leader_person_id")?,
-            ))
+            let (project, milestone): (String, String) = (r.get("project_title")?, r.get("title")?);
+            Ok(Deadline {
+                id: r.get("id")?,
+                title: format!("{project} · {milestone}"),
+                project_id: r.get("project_id")?,
+                studio_id: r.get("studio_id")?,
+                leader_person_id: r.get("leader_person_id")?,
+            })
         },
     )
 }

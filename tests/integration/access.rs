@@ -3,7 +3,7 @@
 //! caller's to change answers 403, and anonymous callers are refused (401).
 
 use crate::both;
-use crate::common::{Api, Backend, PASSWORD, TestApp, world};
+use crate::common::{Api, Backend, PASSWORD, TestApp, activity, day, project, world};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -208,6 +208,125 @@ async fn every_resource_and_role(b: Backend) {
     ops.push(op(Method::GET, format!("/api/v1/people/{}", w.q2), None, b_read));
     ops.push(op(Method::GET, format!("/api/v1/org-units/{}", w.e2), None, b_read));
 
+    // Projects, plans and the ledger of studio 1.
+    let (lead1, ent1) = (user("lead1"), user("ent1"));
+    let pid = project(&lead1, s1, "焊缝返修率攻关", w.leader1, &[20]).await["id"].as_i64().unwrap();
+    let running = project(&lead1, s1, "刀具寿命提升", w.leader1, &[30, 40, 50]).await["id"].as_i64().unwrap();
+    ent1.ok_post(&format!("/api/v1/projects/{running}/transitions"), json!({"action": "approve"})).await;
+    lead1.ok_post(&format!("/api/v1/projects/{running}/transitions"), json!({"action": "start"})).await;
+    let milestones = lead1.ok_get(&format!("/api/v1/projects/{running}/milestones")).await;
+    let milestone = |i: usize| milestones[i]["id"].as_i64().unwrap();
+    let extension = lead1
+        .ok_post(
+            &format!("/api/v1/projects/{running}/extensions"),
+            json!({"milestone_id": milestone(0), "new_date": day(50), "reason": "等备件"}),
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let fresh = activity(&lead1, s1, w.leader1, "班前安全培训").await["id"].as_i64().unwrap();
+    let sealed = activity(&lead1, s1, w.leader1, "焊接技能培训").await["id"].as_i64().unwrap();
+    for _ in 0..2 {
+        lead1.ok_post(&format!("/api/v1/activities/{sealed}/signatures"), json!({})).await;
+    }
+    let ent1_note = ent1.ok_get("/api/v1/notifications").await["items"][0]["id"].as_i64().unwrap();
+    let year = jiangxin::clock::today().year();
+    let report = |u: &str| {
+        if e1_admins(u) || matches!(u, "lead1" | "mem1") {
+            Expect::Ok
+        } else if e1_anyone(u) {
+            Expect::Forbidden
+        } else {
+            Expect::Hidden
+        }
+    };
+    let project_body =
+        json!({"studio_id": s1, "title": "新课题", "category": "技术攻关", "starts_on": day(0), "ends_on": day(100)});
+    let activity_body = json!({"studio_id": s1, "kind": "monthly_meeting", "held_on": day(-1), "host_person_id": w.leader1,
+                               "title": "月度例会", "hours": 1, "summary": "布置本月工作。"});
+    let mut edit_activity = activity_body.clone();
+    edit_activity["title"] = json!("改过的标题");
+    // First, before the proposal decided above makes worker1 a member of studio 1.
+    ops.splice(
+        0..0,
+        [
+            op(Method::GET, format!("/api/v1/projects/{pid}"), None, studio_read),
+            op(Method::GET, format!("/api/v1/projects/{pid}/milestones"), None, studio_read),
+            op(Method::GET, format!("/api/v1/projects/{pid}/transitions"), None, studio_read),
+            op(Method::POST, "/api/v1/projects".into(), Some(project_body.clone()), studio_edit),
+            op(Method::PUT, format!("/api/v1/projects/{pid}"), Some(project_body), studio_edit),
+            op(
+                Method::POST,
+                format!("/api/v1/projects/{pid}/milestones"),
+                Some(json!({"title": "方案评审", "due_on": day(15)})),
+                studio_edit,
+            ),
+            op(
+                Method::POST,
+                format!("/api/v1/milestones/{}/done", milestone(2)),
+                Some(json!({"done_on": day(0)})),
+                studio_edit,
+            ),
+            op(Method::POST, format!("/api/v1/projects/{pid}/updates"), Some(json!({"body": "完成数据采集"})), report),
+            op(Method::POST, format!("/api/v1/projects/{pid}/transitions"), Some(json!({"action": "approve"})), |u| {
+                admins_else(u, e1_anyone)
+            }),
+            op(
+                Method::POST,
+                format!("/api/v1/projects/{running}/extensions"),
+                Some(json!({"milestone_id": milestone(1), "new_date": day(60), "reason": "设备检修"})),
+                studio_edit,
+            ),
+            op(
+                Method::POST,
+                format!("/api/v1/extensions/{extension}/decision"),
+                Some(json!({"decision": "approve"})),
+                |u| admins_else(u, e1_anyone),
+            ),
+            op(Method::GET, format!("/api/v1/studios/{s1}/plans/{year}"), None, studio_read),
+            op(
+                Method::PUT,
+                format!("/api/v1/studios/{s1}/plans/{year}"),
+                Some(json!({"projects_started": 2})),
+                studio_edit,
+            ),
+            op(
+                Method::POST,
+                format!("/api/v1/studios/{s1}/plans/{year}/transitions"),
+                Some(json!({"action": "agree"})),
+                |u| admins_else(u, e1_anyone),
+            ),
+            op(Method::GET, format!("/api/v1/activities?studio_id={s1}"), None, studio_read),
+            op(Method::GET, format!("/api/v1/activities/{fresh}"), None, studio_read),
+            op(Method::POST, "/api/v1/activities".into(), Some(activity_body), report),
+            op(Method::POST, format!("/api/v1/activities/{fresh}/signatures"), Some(json!({})), |u| {
+                if u == "lead1" {
+                    Expect::Ok
+                } else if e1_anyone(u) {
+                    Expect::Forbidden
+                } else {
+                    Expect::Hidden
+                }
+            }),
+            op(Method::PUT, format!("/api/v1/activities/{sealed}"), Some(edit_activity), studio_edit),
+            op(Method::DELETE, format!("/api/v1/activities/{sealed}"), None, studio_edit),
+            op(Method::GET, format!("/api/v1/studios/{s1}/ledger/figures"), None, studio_read),
+            op(Method::GET, format!("/api/v1/studios/{s1}/ledger/verification"), None, |u| admins_else(u, e1_anyone)),
+            op(Method::GET, "/api/v1/plans/waiting".into(), None, |_| Expect::Ok),
+            op(Method::GET, "/api/v1/notifications".into(), None, |_| Expect::Ok),
+            op(Method::POST, format!("/api/v1/notifications/{ent1_note}/read"), Some(json!({})), |u| {
+                if u == "ent1" { Expect::Ok } else { Expect::Hidden }
+            }),
+        ],
+    );
+    // And province B's records, from the other side.
+    let ent2 = user("ent2");
+    let pb = project(&ent2, s2, "变压器巡检优化", w.leader2, &[20]).await["id"].as_i64().unwrap();
+    let ab = activity(&ent2, s2, w.leader2, "带电作业培训").await["id"].as_i64().unwrap();
+    ops.push(op(Method::GET, format!("/api/v1/projects/{pb}"), None, b_read));
+    ops.push(op(Method::GET, format!("/api/v1/activities/{ab}"), None, b_read));
+    ops.push(op(Method::GET, format!("/api/v1/studios/{s2}/ledger/figures"), None, b_read));
+
     let mut failures = Vec::new();
     for o in &ops {
         for (name, api) in &users {
@@ -261,6 +380,17 @@ async fn lists_hold_only_the_scope(b: Backend) {
     assert_eq!(ids(&p4.ok_get("/api/v1/studios").await), vec![w.s2]);
     assert_eq!(p4.get(&format!("/api/v1/studios/{}", w.s1)).await.0, 404);
     assert_eq!(p4.get(&format!("/api/v1/org-units/{}", w.e2)).await.0, 404, "a team tie does not open the unit");
+
+    // Projects and ledgers: each enterprise its own, each union level its subtree.
+    let lead1 = app.login("lead1", PASSWORD).await;
+    let p1 = project(&lead1, w.s1, "甲的课题", w.leader1, &[10]).await["id"].as_i64().unwrap();
+    let p2 = project(&ent2, w.s2, "乙的课题", w.leader2, &[10]).await["id"].as_i64().unwrap();
+    assert_eq!(ids(&ent2.ok_get("/api/v1/projects").await), vec![p2]);
+    assert_eq!(ids(&lead1.ok_get("/api/v1/projects").await), vec![p1]);
+    assert_eq!(ids(&union_a.ok_get("/api/v1/projects").await), vec![p1]);
+    assert_eq!(ids(&admin.ok_get("/api/v1/projects").await).len(), 2);
+    assert_eq!(ent2.get(&format!("/api/v1/projects?studio_id={}", w.s1)).await.0, 404);
+    assert_eq!(ent2.get(&format!("/api/v1/activities?studio_id={}", w.s1)).await.0, 404);
 }
 
 both!(every_resource_and_role, lists_hold_only_the_scope);

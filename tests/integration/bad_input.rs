@@ -2,7 +2,7 @@
 //! nothing at all (the whole database is fingerprinted before and after).
 
 use crate::both;
-use crate::common::{Backend, TestApp, world};
+use crate::common::{Backend, TestApp, day, world};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -299,4 +299,115 @@ async fn messages_speak_the_callers_language(b: Backend) {
     assert_eq!(v["error"]["fields"]["name"], "必填。");
 }
 
-both!(refused_requests_change_nothing, messages_speak_the_callers_language);
+/// Projects, milestones, extensions, plans and ledger records: each refusal names its field
+/// and leaves the database as it was; a sealed record refuses every change.
+async fn work_records_refuse_bad_input(b: Backend) {
+    let app = TestApp::start(b).await;
+    let w = world(&app).await;
+    let admin = app.admin().await;
+    let lead1 = app.login("lead1", crate::common::PASSWORD).await;
+    let s1 = w.s1;
+    let p = crate::common::project(&lead1, s1, "焊缝返修率攻关", w.leader1, &[20]).await["id"].as_i64().unwrap();
+    let sealed = crate::common::activity(&lead1, s1, w.leader1, "焊接培训").await["id"].as_i64().unwrap();
+    for _ in 0..2 {
+        lead1.ok_post(&format!("/api/v1/activities/{sealed}/signatures"), json!({})).await;
+    }
+    let year = jiangxin::clock::today().year();
+    let project = |patch: Value| {
+        let mut v = json!({"studio_id": s1, "title": "新课题", "category": "技术攻关", "starts_on": day(0), "ends_on": day(90)});
+        for (k, x) in patch.as_object().unwrap() {
+            v[k] = x.clone();
+        }
+        v
+    };
+    let activity = |patch: Value| {
+        let mut v = json!({"studio_id": s1, "kind": "training", "held_on": day(-1), "host_person_id": w.leader1,
+                           "title": "培训", "hours": 2, "summary": "讲解要点。"});
+        for (k, x) in patch.as_object().unwrap() {
+            if x.is_null() {
+                v.as_object_mut().unwrap().remove(k);
+            } else {
+                v[k] = x.clone();
+            }
+        }
+        v
+    };
+    let long = "长".repeat(4001);
+    let cases: Vec<(Method, String, Value, u16, &str)> = vec![
+        (Method::POST, "/api/v1/projects".into(), project(json!({"title": ""})), 422, "title"),
+        (Method::POST, "/api/v1/projects".into(), project(json!({"title": "长".repeat(101)})), 422, "title"),
+        (Method::POST, "/api/v1/projects".into(), project(json!({"ends_on": day(-5)})), 422, "ends_on"),
+        (Method::POST, "/api/v1/projects".into(), project(json!({"starts_on": "2025-02-30"})), 422, "starts_on"),
+        (Method::POST, "/api/v1/projects".into(), project(json!({"budget_yuan": -1})), 422, "budget_yuan"),
+        (Method::POST, "/api/v1/projects".into(), project(json!({"category": "造飞船"})), 422, "category"),
+        (Method::POST, "/api/v1/projects".into(), project(json!({"problem": long})), 422, "problem"),
+        (Method::POST, "/api/v1/projects".into(), project(json!({"studio_id": 999_999})), 422, "studio_id"),
+        (
+            Method::POST,
+            "/api/v1/projects".into(),
+            project(json!({"milestones": [{"title": "", "due_on": day(5)}]})),
+            422,
+            "milestones.0.title",
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/projects/{p}/milestones"),
+            json!({"title": "节点", "due_on": "明天"}),
+            422,
+            "due_on",
+        ),
+        (Method::POST, format!("/api/v1/projects/{p}/transitions"), json!({"action": "fly"}), 422, "action"),
+        (Method::POST, format!("/api/v1/projects/{p}/transitions"), json!({"action": "accept"}), 409, ""),
+        (
+            Method::POST,
+            format!("/api/v1/projects/{p}/extensions"),
+            json!({"milestone_id": 999_999, "new_date": day(60), "reason": "等备件"}),
+            409,
+            "",
+        ),
+        (Method::POST, format!("/api/v1/projects/{p}/updates"), json!({"body": ""}), 422, "body"),
+        (
+            Method::PUT,
+            format!("/api/v1/studios/{s1}/plans/{year}"),
+            json!({"projects_started": -2}),
+            422,
+            "projects_started",
+        ),
+        (Method::PUT, format!("/api/v1/studios/{s1}/plans/{year}"), json!({"trainees": "很多"}), 422, "trainees"),
+        (Method::POST, "/api/v1/activities".into(), activity(json!({"held_on": day(3)})), 422, "held_on"),
+        (Method::POST, "/api/v1/activities".into(), activity(json!({"hours": 0})), 422, "hours"),
+        (Method::POST, "/api/v1/activities".into(), activity(json!({"hours": 400})), 422, "hours"),
+        (Method::POST, "/api/v1/activities".into(), activity(json!({"host_person_id": null})), 422, "host_person_id"),
+        (Method::POST, "/api/v1/activities".into(), activity(json!({"kind": "party"})), 422, "kind"),
+        (Method::POST, "/api/v1/activities".into(), activity(json!({"trainees": -3})), 422, "trainees"),
+        (Method::POST, "/api/v1/activities".into(), activity(json!({"summary": ""})), 422, "summary"),
+        (Method::POST, "/api/v1/activities".into(), activity(json!({"summary": long})), 422, "summary"),
+        (Method::POST, "/api/v1/activities".into(), activity(json!({"corrects_id": 999_999})), 422, "corrects_id"),
+        (Method::PUT, format!("/api/v1/activities/{sealed}"), activity(json!({})), 409, ""),
+        (Method::DELETE, format!("/api/v1/activities/{sealed}"), Value::Null, 409, ""),
+        (Method::POST, format!("/api/v1/activities/{sealed}/signatures"), json!({}), 409, ""),
+    ];
+    let mut failures = Vec::new();
+    for (method, path, body, want, field) in cases {
+        let api = if method == Method::POST && path.ends_with("/signatures") { &lead1 } else { &admin };
+        let before = app.fingerprint().await;
+        let (status, v) = api.send(method.clone(), &path, (!body.is_null()).then_some(body.clone())).await;
+        let after = app.fingerprint().await;
+        if status.as_u16() != want {
+            failures.push(format!("{method} {path} {body}: expected {want}, got {status} {v}"));
+            continue;
+        }
+        if v["error"]["message"].as_str().is_none_or(|m| m.is_empty()) {
+            failures.push(format!("{method} {path}: no message in {v}"));
+        }
+        if !field.is_empty() && v["error"]["fields"][field].as_str().is_none_or(|m| m.is_empty()) {
+            failures.push(format!("{method} {path}: no message for field {field} in {v}"));
+        }
+        if before != after {
+            failures.push(format!("{method} {path}: the database changed on a refused request"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+both!(refused_requests_change_nothing, messages_speak_the_callers_language, work_records_refuse_bad_input);

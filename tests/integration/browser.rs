@@ -1,10 +1,11 @@
-//! The end-to-end test in headless Chromium (Debian's chromium and chromium-driver), on a
-//! 360-pixel-wide window: log in, find a studio by a fragment of its Chinese name, add a
-//! member, see them listed.
+//! End-to-end tests in headless Chromium (Debian's chromium and chromium-driver), on a
+//! 360-pixel-wide window: find a studio by a fragment of its Chinese name and add a member;
+//! record a ledger entry and sign it twice.
 
 use crate::both;
 use crate::common::{Backend, PASSWORD, TestApp, world};
-use fantoccini::{ClientBuilder, Locator};
+use fantoccini::error::CmdError;
+use fantoccini::{Client, ClientBuilder, Locator};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -42,10 +43,9 @@ async fn start_driver() -> (Driver, String) {
     panic!("chromedriver did not start");
 }
 
-async fn find_a_studio_and_add_a_member(b: Backend) {
-    let app = TestApp::start(b).await;
-    let w = world(&app).await;
-    let (_driver, url) = start_driver().await;
+/// A phone-sized headless Chromium speaking Chinese; keep the driver and profile alive with it.
+async fn phone() -> (Client, Driver, tempfile::TempDir) {
+    let (driver, url) = start_driver().await;
     let profile = tempfile::tempdir().expect("profile dir");
     let mut caps = serde_json::Map::new();
     caps.insert(
@@ -64,25 +64,46 @@ async fn find_a_studio_and_add_a_member(b: Backend) {
         .connect(&url)
         .await
         .expect("connect to chromedriver");
+    (c, driver, profile)
+}
+
+/// Logs in on the login page the browser was sent to.
+async fn log_in(c: &Client, user: &str) -> Result<(), CmdError> {
+    assert!(c.current_url().await?.as_str().contains("/login"));
+    c.find(Locator::Css("#f-username")).await?.send_keys(user).await?;
+    c.find(Locator::Css("#f-password")).await?.send_keys(PASSWORD).await?;
+    c.find(Locator::Css("form button[type=submit].primary")).await?.click().await
+}
+
+/// Fails when something on the page reaches past the phone's 360-pixel width.
+async fn fits_the_phone(c: &Client, what: &str) -> Result<(), CmdError> {
+    let viewport = c.execute("return window.innerWidth", vec![]).await?;
+    assert_eq!(viewport.as_i64(), Some(360), "the phone's viewport");
+    let width = c.execute("return document.documentElement.scrollWidth", vec![]).await?;
+    let wide = c
+        .execute(
+            "return Array.from(document.querySelectorAll('body *')).filter(e => e.getBoundingClientRect().right > 361).slice(0, 8).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right) + ' ' + (e.textContent || '').slice(0, 30)).join(' | ')",
+            vec![],
+        )
+        .await?;
+    assert!(width.as_i64().unwrap_or(9999) <= 360, "the {what} is wider than the phone: {width}: {wide}");
+    Ok(())
+}
+
+async fn find_a_studio_and_add_a_member(b: Backend) {
+    let app = TestApp::start(b).await;
+    let w = world(&app).await;
+    let (c, _driver, _profile) = phone().await;
     let result = async {
         c.goto(&format!("{}/studios", app.base)).await?;
         // Sent to the login page, in Chinese.
-        assert!(c.current_url().await?.as_str().contains("/login"));
         let src = c.source().await?;
         assert!(src.contains("登录"), "{src}");
-        c.find(Locator::Css("#f-username")).await?.send_keys("ent1").await?;
-        c.find(Locator::Css("#f-password")).await?.send_keys(PASSWORD).await?;
-        c.find(Locator::Css("form button[type=submit].primary"))
-            .await?
-            .click()
-            .await?;
+        log_in(&c, "ent1").await?;
         c.wait().for_element(Locator::Css("#f-q")).await?;
         // Find the studio by a fragment of its name.
         c.find(Locator::Css("#f-q")).await?.send_keys("建国劳模").await?;
-        c.find(Locator::Css("form.filters button[type=submit]"))
-            .await?
-            .click()
-            .await?;
+        c.find(Locator::Css("form.filters button[type=submit]")).await?.click().await?;
         // The unfiltered list showed the studio too: wait for the search's own page.
         for _ in 0..100 {
             if c.current_url().await?.as_str().contains("q=") {
@@ -92,52 +113,21 @@ async fn find_a_studio_and_add_a_member(b: Backend) {
         }
         let rows = c.find_all(Locator::Css("table.rows tbody tr")).await?;
         assert_eq!(rows.len(), 1, "only the studio whose name holds the fragment");
-        c.wait()
-            .for_element(Locator::LinkText("李建国劳模创新工作室"))
-            .await?
-            .click()
-            .await?;
+        c.wait().for_element(Locator::LinkText("李建国劳模创新工作室")).await?.click().await?;
         c.wait().for_element(Locator::Css("#checklist")).await?;
-        // The page fits a 360-pixel screen.
-        let viewport = c.execute("return window.innerWidth", vec![]).await?;
-        assert_eq!(viewport.as_i64(), Some(360), "the phone's viewport");
-        let width = c.execute("return document.documentElement.scrollWidth", vec![]).await?;
-        let wide = c
-            .execute(
-                "return Array.from(document.querySelectorAll('body *')).filter(e => e.getBoundingClientRect().right > 361).slice(0, 8).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right) + ' ' + (e.textContent || '').slice(0, 30)).join(' | ')",
-                vec![],
-            )
-            .await?;
-        assert!(
-            width.as_i64().unwrap_or(9999) <= 360,
-            "the studio page is wider than the phone: {width}: {wide}"
-        );
-        c.find(Locator::Css(&format!("a[href='/studios/{}/team']", w.s1)))
-            .await?
-            .click()
-            .await?;
+        fits_the_phone(&c, "studio page").await?;
+        c.find(Locator::Css(&format!("a[href='/studios/{}/team']", w.s1))).await?.click().await?;
         // Search for a colleague, pick them, add them.
-        c.wait()
-            .for_element(Locator::Css("#cq"))
-            .await?
-            .send_keys("刘一")
-            .await?;
+        c.wait().for_element(Locator::Css("#cq")).await?.send_keys("刘一").await?;
         c.find(Locator::Css("#add form.search button")).await?.click().await?;
-        c.wait()
-            .for_element(Locator::Css(&format!("input[name=person_id][value='{}']", w.p4)))
-            .await?
-            .click()
-            .await?;
+        c.wait().for_element(Locator::Css(&format!("input[name=person_id][value='{}']", w.p4))).await?.click().await?;
         c.find(Locator::Css("#f-duty")).await?.send_keys("工艺改进").await?;
-        c.find(Locator::Css("#add form.grid button[type=submit]"))
-            .await?
-            .click()
-            .await?;
+        c.find(Locator::Css("#add form.grid button[type=submit]")).await?.click().await?;
         c.wait().for_element(Locator::Css("p.notice")).await?;
         let members = c.find(Locator::Css("#members")).await?.text().await?;
         assert!(members.contains("刘一手"), "the new member is listed: {members}");
         assert!(members.contains("工艺改进"));
-        Ok::<_, fantoccini::error::CmdError>(())
+        Ok::<_, CmdError>(())
     }
     .await;
     let _ = c.close().await;
@@ -148,4 +138,68 @@ async fn find_a_studio_and_add_a_member(b: Backend) {
     assert_eq!(s["member_count"], 4);
 }
 
-both!(find_a_studio_and_add_a_member);
+async fn record_an_activity_and_sign_it_twice(b: Backend) {
+    let app = TestApp::start(b).await;
+    let w = world(&app).await;
+    let (c, _driver, _profile) = phone().await;
+    let held_on = crate::common::day(-1);
+    let result = async {
+        // The leader opens the ledger's form from a link, logs in, and records a training.
+        c.goto(&format!("{}/studios/{}/activities/new", app.base, w.s1)).await?;
+        log_in(&c, "lead1").await?;
+        c.wait().for_element(Locator::Css("#f-kind")).await?;
+        fits_the_phone(&c, "ledger form").await?;
+        c.find(Locator::Css("#f-kind option[value=training]")).await?.click().await?;
+        // A date field takes its value in the browser's own format: set it as a script would.
+        c.execute("document.getElementById('f-held_on').value = arguments[0]", vec![held_on.clone().into()]).await?;
+        c.find(Locator::Css("#f-title")).await?.send_keys("焊接工艺培训").await?;
+        c.find(Locator::Css("#f-place")).await?.send_keys("实训基地").await?;
+        c.find(Locator::Css("#f-hours")).await?.send_keys("2").await?;
+        c.find(Locator::Css(&format!("#f-host_person_id option[value='{}']", w.leader1))).await?.click().await?;
+        c.find(Locator::Css("#f-trainees")).await?.send_keys("15").await?;
+        c.find(Locator::Css(&format!("input[name='attendee_ids[]'][value='{}']", w.p2))).await?.click().await?;
+        c.find(Locator::Css("#f-summary")).await?.send_keys("讲解焊接参数选择，现场示范并逐人练习。").await?;
+        c.find(Locator::Css("form.grid button[type=submit].primary")).await?.click().await?;
+        // The record, not yet signed; the leader hosted it, so signs first as host …
+        c.wait().for_element(Locator::Css("#sign")).await?;
+        assert_eq!(c.find(Locator::Css("#state")).await?.text().await?, "待签字");
+        c.find(Locator::Css("#sign")).await?.click().await?;
+        c.wait().for_element(Locator::Css("p.notice")).await?;
+        assert_eq!(c.find(Locator::Css("#state")).await?.text().await?, "主持人已签");
+        // … then as the studio's leader, which seals it.
+        c.find(Locator::Css("#sign")).await?.click().await?;
+        // Wait for the next page (the old one may go stale under our feet).
+        for _ in 0..100 {
+            let state = match c.find(Locator::Css("#state")).await {
+                Ok(e) => e.text().await.unwrap_or_default(),
+                Err(_) => String::new(),
+            };
+            if state == "已签字确认" {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert_eq!(c.find(Locator::Css("#state")).await?.text().await?, "已签字确认");
+        assert!(c.find_all(Locator::Css("#sign")).await?.is_empty(), "nothing left to sign");
+        let signatures = c.find(Locator::Css("#signatures")).await?.text().await?;
+        assert_eq!(signatures.matches("lead1").count(), 2, "both signatures named: {signatures}");
+        fits_the_phone(&c, "signed record").await?;
+        Ok::<_, CmdError>(())
+    }
+    .await;
+    let _ = c.close().await;
+    result.expect("browser steps");
+    // The record the browser made is sealed in the ledger, and the chain verifies.
+    let admin = app.admin().await;
+    let list = admin.ok_get(&format!("/api/v1/activities?studio_id={}", w.s1)).await;
+    let a = &list["items"][0];
+    assert_eq!(a["title"], "焊接工艺培训");
+    assert_eq!(a["state"], "signed");
+    assert_eq!(a["held_on"], held_on);
+    assert_eq!(a["trainees"], 15);
+    let v = admin.ok_get(&format!("/api/v1/studios/{}/ledger/verification", w.s1)).await;
+    assert_eq!(v["intact"], true, "{v}");
+    assert_eq!(v["checked"], 1);
+}
+
+both!(find_a_studio_and_add_a_member, record_an_activity_and_sign_it_twice);

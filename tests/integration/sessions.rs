@@ -221,6 +221,20 @@ async fn every_page_renders(b: Backend) {
     let account = w.account("mem1");
     crate::common::upload(&app, "admin", w.s1, "plaque", "p.png", crate::common::tiny_png(), true).await;
     let evidence = admin.ok_get(&format!("/api/v1/studios/{}/evidence", w.s1)).await[0]["id"].as_i64().unwrap();
+    let lead1 = app.login("lead1", PASSWORD).await;
+    let ent1 = app.login("ent1", PASSWORD).await;
+    let proposed =
+        crate::common::project(&lead1, w.s1, "焊缝返修率攻关", w.leader1, &[-3, 20]).await["id"].as_i64().unwrap();
+    let running =
+        crate::common::project(&lead1, w.s1, "刀具寿命提升", w.leader1, &[-3, 20]).await["id"].as_i64().unwrap();
+    ent1.ok_post(&format!("/api/v1/projects/{running}/transitions"), json!({"action": "approve"})).await;
+    lead1.ok_post(&format!("/api/v1/projects/{running}/transitions"), json!({"action": "start"})).await;
+    let record = crate::common::activity(&lead1, w.s1, w.leader1, "焊接培训").await["id"].as_i64().unwrap();
+    let sealed = crate::common::activity(&lead1, w.s1, w.leader1, "月度例会").await["id"].as_i64().unwrap();
+    for _ in 0..2 {
+        lead1.ok_post(&format!("/api/v1/activities/{sealed}/signatures"), json!({})).await;
+    }
+    let year = jiangxin::clock::today().year();
     let client = page_client(&app, "admin", ADMIN_PASSWORD).await;
     let pages = [
         "/".to_string(),
@@ -247,6 +261,24 @@ async fn every_page_renders(b: Backend) {
         format!("/history/studio/{}", w.s1),
         format!("/history/account/{account}"),
         "/me".into(),
+        "/projects".into(),
+        format!("/projects?light=red&sort=due&unit_id={}", w.province_a),
+        format!("/projects?state=proposed&category=%E6%8A%80%E6%9C%AF%E6%94%BB%E5%85%B3&studio_id={}", w.s1),
+        format!("/projects/new?studio_id={}", w.s1),
+        format!("/projects/{proposed}"),
+        format!("/projects/{running}"),
+        format!("/projects/{running}/edit"),
+        format!("/projects/{running}/edit?_find=%E7%8E%8B"),
+        format!("/history/project/{running}"),
+        format!("/studios/{}/plans/{year}", w.s1),
+        format!("/studios/{}/ledger", w.s1),
+        format!("/studios/{}/ledger/verification", w.s1),
+        format!("/studios/{}/activities/new", w.s1),
+        format!("/studios/{}/activities/new?corrects={sealed}", w.s1),
+        format!("/activities/{record}"),
+        format!("/activities/{record}/edit"),
+        format!("/activities/{sealed}"),
+        "/notifications".into(),
     ];
     for lang in ["zh-CN", "en"] {
         for path in &pages {
@@ -256,18 +288,34 @@ async fn every_page_renders(b: Backend) {
             if !path.starts_with("/files/") {
                 let html = resp.text().await.unwrap();
                 assert!(html.contains(&format!("lang=\"{lang}\"")), "{path}");
-                assert!(
-                    !html.contains("studio_state.") && !html.contains("validation."),
-                    "an untranslated key on {path}"
-                );
+                for key in [
+                    "studio_state.",
+                    "validation.",
+                    "project_state.",
+                    "activity_kind.",
+                    "ledger.",
+                    "plan.",
+                    "notification.",
+                ] {
+                    assert!(!html.contains(key), "an untranslated key {key}… on {path}");
+                }
             }
         }
     }
     // Pages out of scope are not found, for people as for programs.
     let ent2 = page_client(&app, "ent2", PASSWORD).await;
-    for path in
-        [format!("/studios/{}", w.s1), format!("/units/{}", w.e1), format!("/people/{}", w.p2), "/nowhere".into()]
-    {
+    for path in [
+        format!("/studios/{}", w.s1),
+        format!("/units/{}", w.e1),
+        format!("/people/{}", w.p2),
+        format!("/projects/{running}"),
+        format!("/projects/new?studio_id={}", w.s1),
+        format!("/studios/{}/plans/{year}", w.s1),
+        format!("/studios/{}/ledger", w.s1),
+        format!("/studios/{}/ledger/verification", w.s1),
+        format!("/activities/{record}"),
+        "/nowhere".into(),
+    ] {
         let resp = ent2.get(format!("{}{}", app.base, path)).send().await.unwrap();
         assert_eq!(resp.status(), 404, "{path}");
         assert!(resp.text().await.unwrap().contains("找不到"));
@@ -276,6 +324,13 @@ async fn every_page_renders(b: Backend) {
     let mem = page_client(&app, "mem1", PASSWORD).await;
     let resp = mem.get(format!("{}/people/{}", app.base, w.p2)).send().await.unwrap();
     assert_eq!(resp.status(), 200);
+    // A member reads the ledger but does not inspect it, nor edit what the leader recorded.
+    let resp = mem.get(format!("{}/studios/{}/ledger", app.base, w.s1)).send().await.unwrap();
+    assert_eq!(resp.status(), 200);
+    let resp = mem.get(format!("{}/studios/{}/ledger/verification", app.base, w.s1)).send().await.unwrap();
+    assert_eq!(resp.status(), 403);
+    let resp = mem.get(format!("{}/activities/{record}/edit", app.base)).send().await.unwrap();
+    assert_eq!(resp.status(), 403);
 }
 
 both!(every_page_renders);

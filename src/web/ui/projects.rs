@@ -145,11 +145,10 @@ async fn after(
     uri: &Uri,
     id: i64,
     raw: HashMap<String, String>,
-    result: Result<()>,
-    done: &str,
+    result: Result<&str>,
 ) -> Result<Response> {
     match result {
-        Ok(()) => Ok(see(&format!("/projects/{id}"), done)),
+        Ok(done) => Ok(see(&format!("/projects/{id}"), done)),
         Err(e) => project_page(st, t, u, uri, id, Form::failed(raw, e, t)?).await,
     }
 }
@@ -164,7 +163,7 @@ pub async fn step(
     form: FormInput<ProjectStepRequest>,
 ) -> Result<Response> {
     let r = projects::step(&st, &u.actor, id, form.value).await.map(|_| ());
-    after(&st, t, &u, &uri, id, form.raw, r, "transition").await
+    after(&st, t, &u, &uri, id, form.raw, r.map(|()| "transition")).await
 }
 
 /// Adds a milestone.
@@ -177,7 +176,7 @@ pub async fn add_milestone(
     form: FormInput<MilestoneInput>,
 ) -> Result<Response> {
     let r = projects::add_milestone(&st, &u.actor, id, form.value).await.map(|_| ());
-    after(&st, t, &u, &uri, id, form.raw, r, "saved").await
+    after(&st, t, &u, &uri, id, form.raw, r.map(|()| "saved")).await
 }
 
 /// The project a form about one of its parts returns to.
@@ -218,7 +217,7 @@ pub async fn report(
         }
         Err(e) => (HashMap::new(), Err(e)),
     };
-    after(&st, t, &u, &uri, id, raw, r, "saved").await
+    after(&st, t, &u, &uri, id, raw, r.map(|()| "saved")).await
 }
 
 /// Asks for an extension.
@@ -231,7 +230,7 @@ pub async fn request_extension(
     form: FormInput<ExtensionInput>,
 ) -> Result<Response> {
     let r = projects::request_extension(&st, &u.actor, id, form.value).await.map(|_| ());
-    after(&st, t, &u, &uri, id, form.raw, r, "proposed").await
+    after(&st, t, &u, &uri, id, form.raw, r.map(|()| "proposed")).await
 }
 
 /// Grants or refuses an extension.
