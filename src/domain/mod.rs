@@ -14,6 +14,7 @@ pub mod plan;
 pub mod project;
 pub mod search;
 pub mod studio;
+pub mod suggestion;
 pub mod team;
 pub mod validation;
 

@@ -3,6 +3,10 @@
 //! transaction as each change (a change adds its delta to the unit and every ancestor), so the
 //! home page of the national root reads a few dozen rows instead of counting millions.
 //! [`rebuild`] recomputes them from the records; a test checks both agree.
+//!
+//! Running projects are counted by their earliest open deadline (`due:YYYY-MM-DD`), so the red,
+//! yellow and green totals of any subtree are a sum over a few hundred dates rather than a count
+//! over its projects — the colour depends on today, the date of the deadline does not.
 
 use super::Conn;
 use crate::domain::org::UnitPath;
@@ -14,6 +18,14 @@ use std::collections::{BTreeMap, HashMap};
 pub const MEMBERS: &str = "members";
 /// Counter of people.
 pub const PEOPLE: &str = "people";
+
+/// The counter of running projects whose earliest open deadline is `due`.
+pub fn due_counter(due: jiff::civil::Date) -> String {
+    format!("{DUE_PREFIX}{due}")
+}
+
+/// Prefix of the deadline counters; `;` is the character after `:`, closing their range.
+pub const DUE_PREFIX: &str = "due:";
 
 /// The counter of studios at a level (or unnamed) in a state.
 pub fn studio_counter(level: Option<&str>, state: &str) -> String {
@@ -56,11 +68,29 @@ pub fn bump(c: &mut Conn, path: &UnitPath, counter: &str, delta: i64) -> Result<
     d.apply(c)
 }
 
+/// Running projects of these units' subtrees by deadline: (date, count), summed over the units.
+pub fn due_dates(c: &mut Conn, unit_ids: &[i64]) -> Result<Vec<(String, i64)>> {
+    if unit_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks = vec!["?"; unit_ids.len()].join(", ");
+    let params: Vec<crate::storage::Value> = unit_ids.iter().map(|&id| id.into()).collect();
+    c.query(
+        &format!(
+            "SELECT counter, value FROM unit_counters WHERE unit_id IN ({marks}) AND counter >= 'due:' AND counter < 'due;'"
+        ),
+        &params,
+        |r| Ok((r.get::<String>("counter")?[DUE_PREFIX.len()..].to_string(), r.get::<i64>("value")?)),
+    )
+}
+
 /// The counters of one unit's subtree.
 pub fn read(c: &mut Conn, unit_id: i64) -> Result<HashMap<String, i64>> {
-    let rows = c.query("SELECT counter, value FROM unit_counters WHERE unit_id = ?", params![unit_id], |r| {
-        Ok((r.get::<String>("counter")?, r.get::<i64>("value")?))
-    })?;
+    let rows = c.query(
+        "SELECT counter, value FROM unit_counters WHERE unit_id = ? AND (counter < 'due:' OR counter >= 'due;')",
+        params![unit_id],
+        |r| Ok((r.get::<String>("counter")?, r.get::<i64>("value")?)),
+    )?;
     Ok(rows.into_iter().collect())
 }
 
@@ -104,6 +134,14 @@ pub fn rebuild(c: &mut Conn) -> Result<()> {
     })?;
     for (path, n) in people {
         add(&path, PEOPLE.to_string(), n);
+    }
+    let due = c.query(
+        "SELECT unit_path, next_due, COUNT(*) AS n FROM projects WHERE next_due IS NOT NULL GROUP BY unit_path, next_due",
+        &[],
+        |r| Ok((r.get::<String>("unit_path")?, r.get::<jiff::civil::Date>("next_due")?, r.get::<i64>("n")?)),
+    )?;
+    for (path, d, n) in due {
+        add(&path, due_counter(d), n);
     }
     let mut rows: Vec<_> = totals.into_iter().filter(|(_, v)| *v != 0).collect();
     rows.sort();

@@ -15,12 +15,25 @@ pub struct Migration {
     pub name: &'static str,
     /// Portable SQL with placeholders.
     pub sql: &'static str,
+    /// Data to compute from the records once the schema changed (same transaction).
+    pub then: Option<fn(&mut Conn) -> Result<()>>,
 }
 
 /// Every migration, oldest first.
 pub const MIGRATIONS: &[Migration] = &[
-    Migration { version: 1, name: "foundation", sql: include_str!("../../migrations/0001_foundation.sql") },
-    Migration { version: 2, name: "projects_ledger", sql: include_str!("../../migrations/0002_projects_ledger.sql") },
+    Migration { version: 1, name: "foundation", sql: include_str!("../../migrations/0001_foundation.sql"), then: None },
+    Migration {
+        version: 2,
+        name: "projects_ledger",
+        sql: include_str!("../../migrations/0002_projects_ledger.sql"),
+        then: None,
+    },
+    Migration {
+        version: 3,
+        name: "deadline_counters",
+        sql: include_str!("../../migrations/0003_deadline_counters.sql"),
+        then: Some(super::counters::rebuild),
+    },
 ];
 
 /// Fills in the dialect placeholders.
@@ -55,6 +68,9 @@ fn apply(c: &mut Conn, up_to: Option<i64>) -> Result<Vec<i64>> {
     let mut applied = Vec::new();
     for m in MIGRATIONS.iter().filter(|m| m.version > current && up_to.is_none_or(|u| m.version <= u)) {
         c.batch(&render(m.sql, backend))?;
+        if let Some(then) = m.then {
+            then(c)?;
+        }
         c.execute(
             "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
             crate::params![m.version, m.name, crate::clock::now_ms()],

@@ -1,6 +1,6 @@
 //! Projects: the record, team, milestones, progress updates, extension requests, transitions.
 
-use super::{Conn, Query, Row, Value, code};
+use super::{Conn, Query, Row, Value, code, counters};
 use crate::domain::access::Scope;
 use crate::domain::org::UnitPath;
 use crate::domain::pagination::{Cursor, Page, PageRequest};
@@ -226,6 +226,33 @@ pub fn list(c: &mut Conn, scope: &Scope, f: &ProjectFilter, page: &PageRequest, 
 /// How many projects in scope show each light today: (red, yellow, green).
 pub fn light_counts(c: &mut Conn, scope: &Scope, within: Option<&UnitPath>, today: Date) -> Result<(i64, i64, i64)> {
     let (t, y) = (today.to_string(), project::yellow_until(today).to_string());
+    // Whole subtrees read their deadline counters; studios held through a team are counted.
+    let units: Option<Vec<i64>> = match (scope, within) {
+        (Scope::All, None) => Some(c.query("SELECT id FROM org_units WHERE parent_id IS NULL", &[], |r| r.get("id"))?),
+        (_, Some(w)) => match scope.narrow(w) {
+            Scope::Within { paths, studio_ids } if studio_ids.is_empty() => {
+                Some(paths.iter().map(|p| p.id()).collect())
+            }
+            _ => None,
+        },
+        (Scope::Within { paths, studio_ids }, None) if studio_ids.is_empty() => {
+            Some(paths.iter().map(|p| p.id()).collect())
+        }
+        _ => None,
+    };
+    if let Some(units) = units {
+        let (mut red, mut yellow, mut green) = (0, 0, 0);
+        for (due, n) in counters::due_dates(c, &units)? {
+            if due < t {
+                red += n;
+            } else if due <= y {
+                yellow += n;
+            } else {
+                green += n;
+            }
+        }
+        return Ok((red, yellow, green));
+    }
     let mut q = Query::new(
         "SELECT CAST(COALESCE(SUM(CASE WHEN p.next_due < ? THEN 1 ELSE 0 END), 0) AS BIGINT) AS red, \
          CAST(COALESCE(SUM(CASE WHEN p.next_due >= ? AND p.next_due <= ? THEN 1 ELSE 0 END), 0) AS BIGINT) AS yellow, \
@@ -322,6 +349,21 @@ pub fn refresh_due(c: &mut Conn, project_id: i64, today: Date) -> Result<Option<
         })?;
     let due = project::next_due(state, open, ends_on);
     let red = project::light(due, today) == Some(Light::Red);
+    let (path, before): (String, Option<Date>) =
+        c.query_one("SELECT unit_path, next_due FROM projects WHERE id = ?", params![project_id], |r| {
+            Ok((r.get("unit_path")?, r.get("next_due")?))
+        })?;
+    let path = UnitPath::parse(&path).ok_or_else(|| Error::internal("bad project path"))?;
+    if before != due {
+        let mut d = counters::Deltas::default();
+        if let Some(b) = before {
+            d.add(&path, &counters::due_counter(b), -1);
+        }
+        if let Some(n) = due {
+            d.add(&path, &counters::due_counter(n), 1);
+        }
+        d.apply(c)?;
+    }
     c.execute(
         "UPDATE projects SET next_due = ?, red_notified = CASE WHEN ? THEN red_notified ELSE ? END WHERE id = ?",
         params![due, red, false, project_id],

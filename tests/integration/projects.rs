@@ -186,6 +186,24 @@ async fn red_lights_are_listed_for_every_level_above(b: Backend) {
     // Someone else's notification cannot be marked read.
     let theirs = ent1.ok_get("/api/v1/notifications").await["items"][0]["id"].as_i64().unwrap();
     assert_eq!(lead1.post(&format!("/api/v1/notifications/{theirs}/read"), json!({})).await.0, 404);
+
+    // The deadline counters behind the totals agree with the projects themselves.
+    let read = || async {
+        app.db
+            .read(|c| {
+                c.query("SELECT unit_id, counter, value FROM unit_counters ORDER BY unit_id, counter", &[], |r| {
+                    Ok((r.get::<i64>("unit_id")?, r.get::<String>("counter")?, r.get::<i64>("value")?))
+                })
+            })
+            .await
+            .unwrap()
+    };
+    let kept = read().await;
+    assert!(kept.iter().any(|(_, k, v)| k.starts_with("due:") && *v > 0));
+    app.db.write(jiangxin::storage::counters::rebuild).await.unwrap();
+    let rebuilt: Vec<_> = read().await;
+    let live = |v: Vec<(i64, String, i64)>| v.into_iter().filter(|r| r.2 != 0).collect::<Vec<_>>();
+    assert_eq!(live(kept), live(rebuilt));
 }
 
 async fn the_annual_plan_is_fixed_once_agreed(b: Backend) {
