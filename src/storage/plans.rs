@@ -176,51 +176,42 @@ pub fn submitted(c: &mut Conn, scope: &Scope, limit: i64) -> Result<Vec<Plan>> {
 /// What the records say a studio achieved in a year, for each target the platform records.
 pub fn actuals(c: &mut Conn, studio_id: i64, year: i64) -> Result<Vec<(Target, i64)>> {
     let (from, to) = (format!("{year}-01-01"), format!("{year}-12-31"));
-    let count = |c: &mut Conn, sql: &str, extra: Vec<Value>| -> Result<i64> {
-        let mut p: Vec<Value> = vec![Value::from(studio_id), Value::from(from.clone()), Value::from(to.clone())];
-        p.extend(extra);
-        c.scalar(sql, &p)
-    };
-    let started =
-        count(c, "SELECT COUNT(*) FROM projects WHERE studio_id = ? AND approved_on BETWEEN ? AND ?", vec![])?;
-    let finished = count(
-        c,
-        "SELECT COUNT(*) FROM projects WHERE studio_id = ? AND completed_on BETWEEN ? AND ? AND state = ?",
-        vec![Value::from(ProjectState::Completed.code())],
+    let dates = || vec![Value::from(from.clone()), Value::from(to.clone())];
+    // Projects approved or completed in the year: one pass over the studio's projects.
+    let mut p: Vec<Value> = dates();
+    p.push(Value::from(ProjectState::Completed.code()));
+    p.extend(dates());
+    p.push(Value::from("技术攻关"));
+    p.extend(dates());
+    p.push(Value::from(studio_id));
+    let (started, finished, challenges) = c.query_one(
+        "SELECT CAST(COALESCE(SUM(CASE WHEN approved_on BETWEEN ? AND ? THEN 1 ELSE 0 END), 0) AS BIGINT) AS started, \
+         CAST(COALESCE(SUM(CASE WHEN state = ? AND completed_on BETWEEN ? AND ? THEN 1 ELSE 0 END), 0) AS BIGINT) AS finished, \
+         CAST(COALESCE(SUM(CASE WHEN category = ? AND approved_on BETWEEN ? AND ? THEN 1 ELSE 0 END), 0) AS BIGINT) AS challenges \
+         FROM projects WHERE studio_id = ?",
+        &p,
+        |r| Ok((r.get::<i64>("started")?, r.get::<i64>("finished")?, r.get::<i64>("challenges")?)),
     )?;
-    let challenges = count(
-        c,
-        "SELECT COUNT(*) FROM projects WHERE studio_id = ? AND approved_on BETWEEN ? AND ? AND category = ?",
-        vec![Value::from("技术攻关")],
-    )?;
+    // Signed trainings (sessions, trainees) and exchanges of the year: one pass over its ledger.
     let in_kinds = |kinds: &[&str]| format!("({})", vec!["?"; kinds.len()].join(", "));
     let training = ActivityKind::codes(ActivityKind::is_training);
     let exchange = ActivityKind::codes(ActivityKind::is_exchange);
-    let signed = Value::from(crate::domain::ledger::ActivityState::Signed.code());
-    let mut extra: Vec<Value> = vec![signed.clone()];
-    extra.extend(training.iter().map(|k| Value::from(*k)));
-    let (sessions, trainees) = {
-        let mut p: Vec<Value> = vec![Value::from(studio_id), Value::from(from.clone()), Value::from(to.clone())];
-        p.extend(extra);
-        c.query_one(
-            &format!(
-                "SELECT COUNT(*) AS n, CAST(COALESCE(SUM(trainees), 0) AS BIGINT) AS t FROM activities \
-                 WHERE studio_id = ? AND held_on BETWEEN ? AND ? AND state = ? AND kind IN {}",
-                in_kinds(&training)
-            ),
-            &p,
-            |r| Ok((r.get::<i64>("n")?, r.get::<i64>("t")?)),
-        )?
-    };
-    let mut extra: Vec<Value> = vec![signed];
-    extra.extend(exchange.iter().map(|k| Value::from(*k)));
-    let exchanges = count(
-        c,
+    let mut p: Vec<Value> = training.iter().map(|k| Value::from(*k)).collect();
+    p.extend(training.iter().map(|k| Value::from(*k)));
+    p.extend(exchange.iter().map(|k| Value::from(*k)));
+    p.extend([Value::from(studio_id), Value::from(from.clone()), Value::from(to.clone())]);
+    p.push(Value::from(crate::domain::ledger::ActivityState::Signed.code()));
+    let (sessions, trainees, exchanges) = c.query_one(
         &format!(
-            "SELECT COUNT(*) FROM activities WHERE studio_id = ? AND held_on BETWEEN ? AND ? AND state = ? AND kind IN {}",
-            in_kinds(&exchange)
+            "SELECT CAST(COALESCE(SUM(CASE WHEN kind IN {t} THEN 1 ELSE 0 END), 0) AS BIGINT) AS sessions, \
+             CAST(COALESCE(SUM(CASE WHEN kind IN {t} THEN trainees ELSE 0 END), 0) AS BIGINT) AS trainees, \
+             CAST(COALESCE(SUM(CASE WHEN kind IN {x} THEN 1 ELSE 0 END), 0) AS BIGINT) AS exchanges \
+             FROM activities WHERE studio_id = ? AND held_on BETWEEN ? AND ? AND state = ?",
+            t = in_kinds(&training),
+            x = in_kinds(&exchange)
         ),
-        extra,
+        &p,
+        |r| Ok((r.get::<i64>("sessions")?, r.get::<i64>("trainees")?, r.get::<i64>("exchanges")?)),
     )?;
     Ok(vec![
         (Target::ProjectsStarted, started),
