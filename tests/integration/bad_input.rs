@@ -2,9 +2,38 @@
 //! nothing at all (the whole database is fingerprinted before and after).
 
 use crate::both;
-use crate::common::{Backend, TestApp, day, world};
+use crate::common::{Api, Backend, TestApp, day, world};
 use reqwest::Method;
 use serde_json::{Value, json};
+
+/// Sends each case (method, path, body, expected status, field that must carry a message) as the
+/// caller `who` picks for its path; returns what went wrong, including any change to the database.
+async fn refusals<'a>(
+    app: &TestApp,
+    who: impl Fn(&str) -> &'a Api,
+    cases: Vec<(Method, String, Value, u16, &str)>,
+) -> Vec<String> {
+    let mut failures = Vec::new();
+    for (method, path, body, want, field) in cases {
+        let before = app.fingerprint().await;
+        let (status, v) = who(&path).send(method.clone(), &path, (!body.is_null()).then_some(body.clone())).await;
+        let after = app.fingerprint().await;
+        if status.as_u16() != want {
+            failures.push(format!("{method} {path} {body}: expected {want}, got {status} {v}"));
+            continue;
+        }
+        if v["error"]["message"].as_str().is_none_or(|m| m.is_empty()) {
+            failures.push(format!("{method} {path}: no message in {v}"));
+        }
+        if !field.is_empty() && v["error"]["fields"][field].as_str().is_none_or(|m| m.is_empty()) {
+            failures.push(format!("{method} {path}: no message for field {field} in {v}"));
+        }
+        if before != after {
+            failures.push(format!("{method} {path}: the database changed on a refused request"));
+        }
+    }
+    failures
+}
 
 async fn refused_requests_change_nothing(b: Backend) {
     let app = TestApp::start_with(b, |c| c.max_upload_bytes = 2048).await;
@@ -219,25 +248,7 @@ async fn refused_requests_change_nothing(b: Backend) {
         (Method::GET, "/api/v1/studios/abc".into(), Value::Null, 404, ""),
         (Method::GET, "/api/v1/people/999999".into(), Value::Null, 404, ""),
     ];
-    let mut failures = Vec::new();
-    for (method, path, body, want, field) in cases {
-        let before = app.fingerprint().await;
-        let (status, v) = admin.send(method.clone(), &path, (!body.is_null()).then_some(body.clone())).await;
-        let after = app.fingerprint().await;
-        if status.as_u16() != want {
-            failures.push(format!("{method} {path} {body}: expected {want}, got {status} {v}"));
-            continue;
-        }
-        if v["error"]["message"].as_str().is_none_or(|m| m.is_empty()) {
-            failures.push(format!("{method} {path}: no message in {v}"));
-        }
-        if !field.is_empty() && v["error"]["fields"][field].as_str().is_none_or(|m| m.is_empty()) {
-            failures.push(format!("{method} {path}: no message for field {field} in {v}"));
-        }
-        if before != after {
-            failures.push(format!("{method} {path}: the database changed on a refused request"));
-        }
-    }
+    let failures = refusals(&app, |_| &admin, cases).await;
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 
     // Malformed bodies.
@@ -387,26 +398,8 @@ async fn work_records_refuse_bad_input(b: Backend) {
         (Method::DELETE, format!("/api/v1/activities/{sealed}"), Value::Null, 409, ""),
         (Method::POST, format!("/api/v1/activities/{sealed}/signatures"), json!({}), 409, ""),
     ];
-    let mut failures = Vec::new();
-    for (method, path, body, want, field) in cases {
-        let api = if method == Method::POST && path.ends_with("/signatures") { &lead1 } else { &admin };
-        let before = app.fingerprint().await;
-        let (status, v) = api.send(method.clone(), &path, (!body.is_null()).then_some(body.clone())).await;
-        let after = app.fingerprint().await;
-        if status.as_u16() != want {
-            failures.push(format!("{method} {path} {body}: expected {want}, got {status} {v}"));
-            continue;
-        }
-        if v["error"]["message"].as_str().is_none_or(|m| m.is_empty()) {
-            failures.push(format!("{method} {path}: no message in {v}"));
-        }
-        if !field.is_empty() && v["error"]["fields"][field].as_str().is_none_or(|m| m.is_empty()) {
-            failures.push(format!("{method} {path}: no message for field {field} in {v}"));
-        }
-        if before != after {
-            failures.push(format!("{method} {path}: the database changed on a refused request"));
-        }
-    }
+    let signer = |path: &str| if path.ends_with("/signatures") { &lead1 } else { &admin };
+    let failures = refusals(&app, signer, cases).await;
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
