@@ -260,7 +260,7 @@ pub async fn record(st: &AppState, actor: &Actor, studio_id: i64, input: Activit
 }
 
 /// Refuses any change to a record someone has signed.
-fn check_unsigned(a: &Activity) -> Result<()> {
+pub fn check_unsigned(a: &Activity) -> Result<()> {
     if a.state == ActivityState::Recorded {
         Ok(())
     } else {

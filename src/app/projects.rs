@@ -681,25 +681,7 @@ pub async fn decide_extension(
     input: DecisionInput,
 ) -> Result<Extension> {
     let today = crate::clock::today();
-    let mut check = Check::new();
-    let grant = match input.decision.as_deref().map(str::trim) {
-        Some("approve") => Some(true),
-        Some("reject") => Some(false),
-        None | Some("") => {
-            check.fail("decision", Msg::new("validation.required"));
-            None
-        }
-        Some(_) => {
-            check.fail("decision", Msg::new("validation.invalid_choice"));
-            None
-        }
-    };
-    let note = check.optional_long("note", input.note.as_deref(), limits::LONG);
-    if grant == Some(false) && note.is_none() {
-        check.fail("note", Msg::new("team.reason_to_reject"));
-    }
-    check.finish()?;
-    let grant = grant.unwrap_or(false);
+    let (grant, note) = input.validate()?;
     let actor = actor.clone();
     st.db
         .write(move |c| {

@@ -47,6 +47,31 @@ pub struct DecisionInput {
     pub note: Option<String>,
 }
 
+impl DecisionInput {
+    /// Whether it approves, and the note — required to reject.
+    pub fn validate(&self) -> Result<(bool, Option<String>)> {
+        let mut check = Check::new();
+        let approve = match self.decision.as_deref().map(str::trim) {
+            Some("approve") => Some(true),
+            Some("reject") => Some(false),
+            None | Some("") => {
+                check.fail("decision", Msg::new("validation.required"));
+                None
+            }
+            Some(_) => {
+                check.fail("decision", Msg::new("validation.invalid_choice"));
+                None
+            }
+        };
+        let note = check.optional_long("note", self.note.as_deref(), limits::LONG);
+        if approve == Some(false) && note.is_none() {
+            check.fail("note", Msg::new("team.reason_to_reject"));
+        }
+        check.finish()?;
+        Ok((approve.unwrap_or(false), note))
+    }
+}
+
 /// The re-selection of the team as submitted.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct ReviewInput {
@@ -248,25 +273,7 @@ pub async fn propose(st: &AppState, actor: &Actor, studio_id: i64, input: Propos
 
 /// Approves or rejects a pending proposal.
 pub async fn decide(st: &AppState, actor: &Actor, proposal_id: i64, input: DecisionInput) -> Result<Proposal> {
-    let mut check = Check::new();
-    let approve = match input.decision.as_deref().map(str::trim) {
-        Some("approve") => Some(true),
-        Some("reject") => Some(false),
-        None | Some("") => {
-            check.fail("decision", Msg::new("validation.required"));
-            None
-        }
-        Some(_) => {
-            check.fail("decision", Msg::new("validation.invalid_choice"));
-            None
-        }
-    };
-    let note = check.optional_long("note", input.note.as_deref(), limits::LONG);
-    if approve == Some(false) && note.is_none() {
-        check.fail("note", Msg::new("team.reason_to_reject"));
-    }
-    check.finish()?;
-    let approve = approve.unwrap_or(false);
+    let (approve, note) = input.validate()?;
     let actor = actor.clone();
     st.db
         .write(move |c| {

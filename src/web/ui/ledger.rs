@@ -5,7 +5,7 @@ use super::{Chrome, Form, choices, here, list_link, put, render, render_status, 
 use crate::app::files::File;
 use crate::app::ledger::{self, ActivityDetail, ActivityInput, StudioLedger};
 use crate::app::{AppState, studios, team};
-use crate::domain::ledger::{ActivityKind, ActivityState, Finding};
+use crate::domain::ledger::{ActivityKind, Finding};
 use crate::domain::pagination::PageRequest;
 use crate::error::{Error, Result};
 use crate::i18n::Locale;
@@ -354,9 +354,7 @@ pub async fn edit_form(
     Ids(id): Ids<i64>,
 ) -> Result<Response> {
     let d = ledger::detail(&st, &u.actor, id).await?;
-    if d.activity.state != ActivityState::Recorded {
-        return Err(Error::refused("signed_record", crate::error::Msg::new("ledger.immutable")));
-    }
+    ledger::check_unsigned(&d.activity)?;
     if !d.can_change {
         return Err(Error::Forbidden);
     }
