@@ -31,6 +31,8 @@ pub struct Figures {
     pub by_state: Vec<Count>,
     /// Named studios (named or warned) — the ones a union reports.
     pub named: i64,
+    /// Named studios by level, highest first.
+    pub named_by_level: Vec<Count>,
     /// Active team memberships.
     pub members: i64,
     /// People on record.
@@ -48,6 +50,8 @@ pub fn figures_of(c: &mut Conn, unit: Unit) -> Result<Figures> {
         .collect();
     let mut by_state: Vec<Count> =
         StudioState::ALL.iter().map(|s| Count { code: s.code().to_string(), count: 0 }).collect();
+    let mut named_by_level: Vec<Count> =
+        Level::ALL.iter().rev().map(|l| Count { code: l.code().to_string(), count: 0 }).collect();
     let (mut studios, mut named) = (0, 0);
     for (key, value) in &counts {
         let mut parts = key.split(':');
@@ -66,6 +70,9 @@ pub fn figures_of(c: &mut Conn, unit: Unit) -> Result<Figures> {
         }
         if state == StudioState::Named.code() || state == StudioState::Warned.code() {
             named += value;
+            if let Some(c) = named_by_level.iter_mut().find(|c| c.code == level) {
+                c.count += value;
+            }
         }
     }
     Ok(Figures {
@@ -74,6 +81,7 @@ pub fn figures_of(c: &mut Conn, unit: Unit) -> Result<Figures> {
         by_level,
         by_state,
         named,
+        named_by_level,
         members: counts.get(counters::MEMBERS).copied().unwrap_or(0),
         people: counts.get(counters::PEOPLE).copied().unwrap_or(0),
     })

@@ -60,6 +60,8 @@ pub struct Swept {
     pub red: usize,
     /// Milestones falling due within a week.
     pub due: usize,
+    /// Suggestions past their evaluation deadline.
+    pub overdue: usize,
 }
 
 /// Notifies, once each, the projects that turned red and the milestones falling due. Safe to
@@ -87,12 +89,14 @@ pub async fn sweep(st: &AppState, today: Date) -> Result<Swept> {
                         swept.due += 1;
                     }
                 }
+                swept.overdue = super::suggestions::notify_overdue(c, today, 500)?;
                 Ok(swept)
             })
             .await?;
         total.red += done.red;
         total.due += done.due;
-        if done.red < 500 && done.due < 500 {
+        total.overdue += done.overdue;
+        if done.red < 500 && done.due < 500 && done.overdue < 500 {
             return Ok(total);
         }
     }
@@ -104,7 +108,9 @@ pub fn spawn_sweeper(st: AppState) {
     tokio::spawn(async move {
         loop {
             match sweep(&st, crate::clock::today()).await {
-                Ok(s) if s.red + s.due > 0 => tracing::info!("deadline sweep: {} red, {} due", s.red, s.due),
+                Ok(s) if s.red + s.due + s.overdue > 0 => {
+                    tracing::info!("deadline sweep: {} red, {} due, {} suggestions overdue", s.red, s.due, s.overdue)
+                }
                 Ok(_) => {}
                 Err(e) => tracing::warn!("deadline sweep failed: {e}"),
             }

@@ -249,25 +249,40 @@ pub async fn create(st: &AppState, actor: &Actor, input: ProjectInput) -> Result
                 return Err(Error::Forbidden);
             }
             check_people(c, &actor, &studio, &input)?;
-            let id = projects::insert(c, &data, studio.id, &studio.unit_path)?;
-            projects::set_members(c, id, &team(&input))?;
-            for (title, due, note) in planned.into_iter().flatten() {
-                projects::add_milestone(c, id, &title, due, note.as_deref())?;
-            }
-            projects::refresh_due(c, id, today)?;
-            let deciders = notifications::deciders(c, &studio.unit_path)?;
-            let p = record(c, &actor, id, "create", None, today)?;
-            notifications::send_all(
-                c,
-                &deciders,
-                Some(actor.account_id),
-                NotificationKind::ProjectDecision,
-                &p.title,
-                &format!("/projects/{id}"),
-            )?;
-            Ok(p)
+            propose(c, &actor, &studio, &data, &team(&input), planned.into_iter().flatten().collect(), today)
         })
         .await
+}
+
+/// Stores a proposed project of a studio (from the studio, a suggestion or a challenge) with
+/// its team and milestones, and asks the enterprise to approve it. Runs inside a write job
+/// whose caller has checked the input and the access.
+pub(crate) fn propose(
+    c: &mut Conn,
+    actor: &Actor,
+    studio: &Studio,
+    data: &ProjectData,
+    team: &[(i64, Option<String>)],
+    milestones: Vec<(String, Date, Option<String>)>,
+    today: Date,
+) -> Result<Project> {
+    let id = projects::insert(c, data, studio.id, &studio.unit_path)?;
+    projects::set_members(c, id, team)?;
+    for (title, due, note) in milestones {
+        projects::add_milestone(c, id, &title, due, note.as_deref())?;
+    }
+    projects::refresh_due(c, id, today)?;
+    let deciders = notifications::deciders(c, &studio.unit_path)?;
+    let p = record(c, actor, id, "create", None, today)?;
+    notifications::send_all(
+        c,
+        &deciders,
+        Some(actor.account_id),
+        NotificationKind::ProjectDecision,
+        &p.title,
+        &format!("/projects/{id}"),
+    )?;
+    Ok(p)
 }
 
 /// Everything the project page shows.
@@ -742,6 +757,14 @@ pub struct ProjectQuery {
     pub category: Option<String>,
     /// `due` (most overdue first) or `unit` (tree order, the default).
     pub sort: Option<String>,
+    /// Approved (立项) on or after, `YYYY-MM-DD`.
+    pub approved_from: Option<String>,
+    /// Approved on or before.
+    pub approved_to: Option<String>,
+    /// Completed (结题) on or after, `YYYY-MM-DD`.
+    pub completed_from: Option<String>,
+    /// Completed on or before.
+    pub completed_to: Option<String>,
     /// Page size.
     #[serde(default, deserialize_with = "input::int")]
     #[param(value_type = Option<i64>)]
@@ -778,6 +801,12 @@ pub async fn list(st: &AppState, actor: &Actor, q: &ProjectQuery) -> Result<Proj
             false
         }
     };
+    let mut range = |from: &Option<String>, to: &Option<String>, f: &str, t: &str| {
+        let (a, b) = (check.optional_date(f, from.as_deref()), check.optional_date(t, to.as_deref()));
+        (a.is_some() || b.is_some()).then(|| (a.unwrap_or(Date::MIN), b.unwrap_or(Date::MAX)))
+    };
+    let approved = range(&q.approved_from, &q.approved_to, "approved_from", "approved_to");
+    let completed = range(&q.completed_from, &q.completed_to, "completed_from", "completed_to");
     check.finish()?;
     let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
     let scope = actor.studio_scope();
@@ -793,7 +822,16 @@ pub async fn list(st: &AppState, actor: &Actor, q: &ProjectQuery) -> Result<Proj
             if let Some(sid) = studio_id {
                 found(studios::get(c, sid)?.filter(|s| actor.can_read_studio(&s.place())))?;
             }
-            let f = ProjectFilter { within: within.clone(), studio_id, light, state, category, by_due };
+            let f = ProjectFilter {
+                within: within.clone(),
+                studio_id,
+                light,
+                state,
+                category,
+                by_due,
+                approved,
+                completed,
+            };
             let page = projects::list(c, &scope, &f, &page, today)?;
             let (red, yellow, green) = match studio_id {
                 Some(_) => (

@@ -553,10 +553,13 @@ pub async fn attachment_file(
     st.db
         .read(move |c| {
             let a = found(attachments::get(c, attachment_id)?)?;
-            if a.owner_kind != "studio" {
-                return Err(Error::NotFound);
-            }
-            readable(c, &actor, a.owner_id)?;
+            // Evidence of a studio, or of one of its outcomes: readable with the studio.
+            let studio_id = match a.owner_kind.as_str() {
+                "studio" => a.owner_id,
+                "outcome" => found(crate::storage::outcomes::get(c, a.owner_id)?)?.studio_id,
+                _ => return Err(Error::NotFound),
+            };
+            readable(c, &actor, studio_id)?;
             let path = dir.join(&a.storage_key);
             Ok((a, path))
         })

@@ -136,6 +136,32 @@ pub struct ProjectPlace<'a> {
     pub on_team: bool,
 }
 
+/// Where a suggestion sits and how the caller stands to it.
+#[derive(Debug, Clone, Copy)]
+pub struct SuggestionPlace<'a> {
+    /// The proposer's unit.
+    pub unit_path: &'a UnitPath,
+    /// The department evaluating it.
+    pub assigned_path: &'a UnitPath,
+    /// The one evaluator named, if any.
+    pub evaluator_account_id: Option<i64>,
+    /// Who typed it in (the proposer, or a clerk on their behalf).
+    pub submitted_by: i64,
+    /// Whether the caller is credited with it (proposer or co-proposer).
+    pub credited: bool,
+}
+
+/// Where a challenge sits and how the caller stands to it.
+#[derive(Debug, Clone, Copy)]
+pub struct ChallengePlace<'a> {
+    /// The posting unit.
+    pub unit_path: &'a UnitPath,
+    /// Studios inside this subtree may bid.
+    pub scope_path: &'a UnitPath,
+    /// Whether the caller belongs to a studio inside the scope.
+    pub team_in_scope: bool,
+}
+
 impl Actor {
     /// Platform admins may do everything.
     pub fn is_platform_admin(&self) -> bool {
@@ -340,6 +366,97 @@ impl Actor {
         self.covers(ADMINS, s.unit_path)
     }
 
+    // ---- suggestions ---------------------------------------------------------------------------
+
+    /// A worker suggests for themselves (they need a person record); a department clerk (an
+    /// administrator over the worker's unit) or a studio leader of the same enterprise (`led`:
+    /// the enterprises of the studios the caller leads) for a worker without an account.
+    pub fn can_suggest_for(&self, unit_path: &UnitPath, led: &[UnitPath]) -> bool {
+        self.covers(ADMINS, unit_path) || led.iter().any(|e| e.covers(unit_path))
+    }
+
+    /// Proposers and the clerk who typed it in follow it; its evaluators and the administrators
+    /// over the proposer's unit see it.
+    pub fn can_read_suggestion(&self, s: &SuggestionPlace) -> bool {
+        s.credited
+            || s.submitted_by == self.account_id
+            || self.can_evaluate_suggestion(s)
+            || self.covers(ADMINS, s.unit_path)
+    }
+
+    /// The evaluator named, or an administrator over the department it is assigned to.
+    pub fn can_evaluate_suggestion(&self, s: &SuggestionPlace) -> bool {
+        s.evaluator_account_id == Some(self.account_id) || self.covers(ADMINS, s.assigned_path)
+    }
+
+    /// An anonymous suggestion shows its proposers' names only to themselves and to whoever
+    /// typed it in — never to its evaluators or administrators.
+    pub fn sees_proposers(&self, s: &SuggestionPlace, anonymous: bool) -> bool {
+        !anonymous || s.credited || s.submitted_by == self.account_id
+    }
+
+    /// Where the caller lists suggestions beyond their own: administrator subtrees.
+    pub fn suggestion_scope(&self) -> Scope {
+        self.scope(ADMINS, false)
+    }
+
+    /// An enterprise's administrators set its routing rules, scoring sheet and reward ladder.
+    pub fn can_configure_suggestions(&self, enterprise_path: &UnitPath) -> bool {
+        self.covers(ADMINS, enterprise_path)
+    }
+
+    // ---- challenges ----------------------------------------------------------------------------
+
+    /// Administrators post challenges on their unit or below.
+    pub fn can_post_challenge(&self, unit_path: &UnitPath) -> bool {
+        self.covers(ADMINS, unit_path)
+    }
+
+    /// Anyone over the posting unit or inside the scope, and the teams of studios in scope.
+    pub fn can_read_challenge(&self, c: &ChallengePlace) -> bool {
+        self.covers(ANY, c.unit_path) || self.covers(ANY, c.scope_path) || c.team_in_scope
+    }
+
+    /// The poster's administrators choose among the bids (or withdraw the challenge).
+    pub fn can_decide_challenge(&self, c: &ChallengePlace) -> bool {
+        self.covers(ADMINS, c.unit_path)
+    }
+
+    /// A studio bids through its leader or administrators, and only from inside the scope.
+    pub fn can_bid(&self, c: &ChallengePlace, s: &StudioPlace) -> bool {
+        c.scope_path.covers(s.unit_path) && self.can_edit_studio(s)
+    }
+
+    /// The challenges a caller may list by unit (teams see those whose scope holds their studio).
+    pub fn challenge_scope(&self) -> Scope {
+        self.scope(ANY, false)
+    }
+
+    // ---- outcomes ------------------------------------------------------------------------------
+
+    /// Outcomes are seen by whoever sees their studio.
+    pub fn can_read_outcome(&self, s: &StudioPlace) -> bool {
+        self.can_read_studio(s)
+    }
+
+    /// The studio's leader and the administrators over it register and keep its outcomes.
+    pub fn can_register_outcome(&self, s: &StudioPlace) -> bool {
+        self.can_edit_studio(s)
+    }
+
+    /// Economic benefit is verified by an administrator over the studio other than the one who
+    /// registered it (checked by the use case), never by the studio itself.
+    pub fn can_verify_benefit(&self, s: &StudioPlace) -> bool {
+        self.covers(ADMINS, s.unit_path)
+    }
+
+    // ---- figures -------------------------------------------------------------------------------
+
+    /// A unit's headline figures are read by anyone with a role over it.
+    pub fn can_read_figures(&self, path: &UnitPath) -> bool {
+        self.covers(ANY, path)
+    }
+
     // ---- accounts, roles, audit ----------------------------------------------------------
 
     /// Administrators manage the accounts of their subtree.
@@ -540,5 +657,74 @@ mod tests {
         assert!(!member.can_sign_as_host(None));
         assert!(leader.can_sign_as_leader(&s) && !member.can_sign_as_leader(&s) && !union.can_sign_as_leader(&s));
         assert!(union.can_verify_ledger(&s) && !leader.can_verify_ledger(&s) && !reviewer.can_verify_ledger(&s));
+    }
+
+    #[test]
+    fn suggestions_are_for_their_proposers_evaluators_and_administrators() {
+        let unit = path("/1/2/3/4/5/");
+        let dept = path("/1/2/3/4/8/");
+        let place = |credited, evaluator| SuggestionPlace {
+            unit_path: &unit,
+            assigned_path: &dept,
+            evaluator_account_id: evaluator,
+            submitted_by: 99,
+            credited,
+        };
+        let worker = actor(&[(Role::Worker, "/1/2/3/4/")], &[]);
+        assert!(worker.can_read_suggestion(&place(true, None)));
+        assert!(!worker.can_read_suggestion(&place(false, None)), "a colleague's idea is not public");
+        assert!(!worker.can_evaluate_suggestion(&place(true, None)), "nobody evaluates their own");
+        assert!(worker.can_evaluate_suggestion(&place(false, Some(1))), "the evaluator named");
+        let dept_clerk = actor(&[(Role::EnterpriseAdmin, "/1/2/3/4/8/")], &[]);
+        assert!(dept_clerk.can_evaluate_suggestion(&place(false, None)));
+        assert!(dept_clerk.can_read_suggestion(&place(false, None)));
+        let other = actor(&[(Role::EnterpriseAdmin, "/1/6/7/")], &[]);
+        assert!(!other.can_read_suggestion(&place(false, None)));
+        // Anonymous: evaluators and administrators never see the names; proposers do.
+        assert!(!dept_clerk.sees_proposers(&place(false, None), true));
+        assert!(!worker.sees_proposers(&place(false, Some(1)), true));
+        assert!(worker.sees_proposers(&place(true, None), true));
+        assert!(dept_clerk.sees_proposers(&place(false, None), false));
+        // On behalf: the clerk over the worker's unit, or a studio leader of the enterprise.
+        assert!(dept_clerk.can_suggest_for(&path("/1/2/3/4/8/9/"), &[]));
+        assert!(!dept_clerk.can_suggest_for(&unit, &[]));
+        let leader = actor(&[], &[(10, StudioRole::Leader)]);
+        assert!(leader.can_suggest_for(&unit, &[path("/1/2/3/4/")]));
+        assert!(!leader.can_suggest_for(&path("/1/6/7/"), &[path("/1/2/3/4/")]));
+    }
+
+    #[test]
+    fn only_studios_in_scope_bid_and_the_poster_decides() {
+        let poster = path("/1/2/3/");
+        let scope = path("/1/2/3/4/");
+        let c = ChallengePlace { unit_path: &poster, scope_path: &scope, team_in_scope: false };
+        let inside = path("/1/2/3/4/5/");
+        let outside = path("/1/2/3/9/");
+        let leader = actor(&[], &[(10, StudioRole::Leader)]);
+        let s_in = studio_in_e1(&inside, None, None);
+        let s_out = StudioPlace { id: 10, unit_path: &outside, supervisor_path: None, applying_path: None };
+        assert!(leader.can_bid(&c, &s_in));
+        assert!(!leader.can_bid(&c, &s_out));
+        let member = actor(&[], &[(10, StudioRole::Member)]);
+        assert!(!member.can_bid(&c, &s_in), "the leader bids, not every member");
+        let city = actor(&[(Role::UnionAdmin, "/1/2/3/")], &[]);
+        assert!(city.can_decide_challenge(&c) && city.can_post_challenge(&scope));
+        let ent = actor(&[(Role::EnterpriseAdmin, "/1/2/3/4/")], &[]);
+        assert!(ent.can_read_challenge(&c) && !ent.can_decide_challenge(&c));
+        assert!(!leader.can_read_challenge(&c));
+        assert!(leader.can_read_challenge(&ChallengePlace { team_in_scope: true, ..c }));
+    }
+
+    #[test]
+    fn outcomes_are_registered_by_the_studio_and_verified_above_it() {
+        let unit = path("/1/2/3/4/5/");
+        let s = studio_in_e1(&unit, None, None);
+        let leader = actor(&[], &[(10, StudioRole::Leader)]);
+        let ent = actor(&[(Role::EnterpriseAdmin, "/1/2/3/4/")], &[]);
+        let reviewer = actor(&[(Role::Reviewer, "/1/2/")], &[]);
+        assert!(leader.can_register_outcome(&s) && !leader.can_verify_benefit(&s));
+        assert!(ent.can_register_outcome(&s) && ent.can_verify_benefit(&s));
+        assert!(reviewer.can_read_outcome(&s) && !reviewer.can_register_outcome(&s));
+        assert!(reviewer.can_read_figures(&unit) && !leader.can_read_figures(&unit));
     }
 }

@@ -3,11 +3,13 @@
 //! Everything here is a plain type or a pure function and is unit-tested in place.
 
 pub mod access;
+pub mod challenge;
 pub mod checklist;
 pub mod ledger;
 pub mod lifecycle;
 pub mod notification;
 pub mod org;
+pub mod outcome;
 pub mod pagination;
 pub mod person;
 pub mod plan;

@@ -19,6 +19,16 @@ code_enum! {
         ProjectDecision = "project_decision",
         /// A decision on my project was taken.
         ProjectDecided = "project_decided",
+        /// My suggestion moved on (assigned, scored, adopted or declined, implemented, rewarded, merged).
+        SuggestionChanged = "suggestion_changed",
+        /// A suggestion was given to me (or my department) to evaluate.
+        SuggestionAssigned = "suggestion_assigned",
+        /// A suggestion I evaluate is past its deadline.
+        SuggestionOverdue = "suggestion_overdue",
+        /// A studio bid for a challenge I posted.
+        ChallengeBid = "challenge_bid",
+        /// The poster chose among the bids of a challenge my studio bid for.
+        ChallengeDecided = "challenge_decided",
     }
 }
 
@@ -33,6 +43,11 @@ impl NotificationKind {
             NotificationKind::PlanDecided => "notification_text.plan_decided",
             NotificationKind::ProjectDecision => "notification_text.project_decision",
             NotificationKind::ProjectDecided => "notification_text.project_decided",
+            NotificationKind::SuggestionChanged => "notification_text.suggestion_changed",
+            NotificationKind::SuggestionAssigned => "notification_text.suggestion_assigned",
+            NotificationKind::SuggestionOverdue => "notification_text.suggestion_overdue",
+            NotificationKind::ChallengeBid => "notification_text.challenge_bid",
+            NotificationKind::ChallengeDecided => "notification_text.challenge_decided",
         }
     }
 }

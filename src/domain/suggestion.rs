@@ -470,15 +470,154 @@ pub fn similarity(a: &[String], b: &[String]) -> i64 {
             }
         }
     }
-    let small = a.len().min(b.len()) as f64;
-    let large = a.len().max(b.len()) as f64;
-    let overlap = shared as f64 / small;
-    let dice = 2.0 * shared as f64 / (small + large);
+    similarity_of_counts(shared, a.len(), b.len())
+}
+
+/// The same measure from counts: `shared` terms between sets of `a` and `b` terms (what the
+/// postings of the term index give without reading either text).
+pub fn similarity_of_counts(shared: usize, a: usize, b: usize) -> i64 {
+    if a == 0 || b == 0 {
+        return 0;
+    }
+    let small = a.min(b) as f64;
+    let large = a.max(b) as f64;
+    let shared = (shared as f64).min(small);
+    let overlap = shared / small;
+    let dice = 2.0 * shared / (small + large);
     ((0.6 * overlap + 0.4 * dice) * 100.0).round() as i64
 }
 
 /// Below this similarity a suggestion is not shown as a likely duplicate.
 pub const DUPLICATE_THRESHOLD: i64 = 35;
+
+/// The terms of a text that are looked up: the first ones, so a long text costs no more than a
+/// title (the index holds titles).
+pub const LOOKUP_TERMS: usize = 40;
+
+/// An excellent suggestion (优秀建议), as the monthly figures count them: scored at 80 % of the
+/// sheet's maximum or more.
+pub fn is_excellent(total: i64, sheet_max: &ScoreSheet) -> bool {
+    let max = sheet_max.total();
+    max > 0 && total * 100 >= max * 80
+}
+
+// ---- monthly figures -------------------------------------------------------------------------
+
+/// What the monthly figures need of one suggestion.
+#[derive(Debug, Clone)]
+pub struct Dated {
+    /// Submitted on.
+    pub submitted_on: Date,
+    /// State.
+    pub state: SuggestionState,
+    /// Excellent.
+    pub excellent: bool,
+    /// Scored on.
+    pub evaluated_on: Option<Date>,
+    /// Adopted or declined on.
+    pub decided_on: Option<Date>,
+    /// Implemented on.
+    pub implemented_on: Option<Date>,
+    /// Rewarded on.
+    pub rewarded_on: Option<Date>,
+    /// Reward, fen.
+    pub reward_fen: Option<i64>,
+    /// The first proposer on record.
+    pub proposer: Option<i64>,
+}
+
+/// The figures of one month (SPEC §3.6), by the month of submission.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct MonthFigures {
+    /// `YYYY-MM`.
+    pub month: String,
+    /// Submitted.
+    pub submitted: i64,
+    /// Submitted per 100 people of the unit.
+    pub per_hundred: f64,
+    /// Distinct proposers.
+    pub proposers: i64,
+    /// Proposers per 100 people (参与率, %).
+    pub participation_pct: f64,
+    /// Adopted (and later implemented or rewarded).
+    pub adopted: i64,
+    /// Implemented (and later rewarded).
+    pub implemented: i64,
+    /// Excellent.
+    pub excellent: i64,
+    /// Rewards paid, yuan.
+    pub rewards_yuan: f64,
+    /// Average days waiting for the evaluation (submitted → scored or declined).
+    pub days_assigned: Option<f64>,
+    /// Average days from the score to the decision.
+    pub days_evaluated: Option<f64>,
+    /// Average days from adoption to implementation.
+    pub days_adopted: Option<f64>,
+    /// Average days from implementation to the reward.
+    pub days_implemented: Option<f64>,
+}
+
+fn days(from: Option<Date>, to: Option<Date>) -> Option<i64> {
+    let (f, t) = (from?, to?);
+    Some((t - f).get_days() as i64)
+}
+
+/// Monthly figures of the suggestions of a unit with `people` people on record, one row per
+/// month of submission that has any, oldest first.
+pub fn monthly(rows: &[Dated], people: i64) -> Vec<MonthFigures> {
+    use std::collections::{BTreeMap, HashSet};
+    #[derive(Default)]
+    struct Acc {
+        f: MonthFigures,
+        who: HashSet<i64>,
+        waits: [(i64, i64); 4],
+    }
+    let mut by: BTreeMap<String, Acc> = BTreeMap::new();
+    for r in rows {
+        let month = format!("{:04}-{:02}", r.submitted_on.year(), r.submitted_on.month());
+        let a = by.entry(month.clone()).or_default();
+        a.f.month = month;
+        a.f.submitted += 1;
+        if let Some(p) = r.proposer {
+            a.who.insert(p);
+        }
+        use SuggestionState::*;
+        if matches!(r.state, Adopted | Implemented | Rewarded) {
+            a.f.adopted += 1;
+        }
+        if matches!(r.state, Implemented | Rewarded) {
+            a.f.implemented += 1;
+        }
+        a.f.excellent += i64::from(r.excellent);
+        a.f.rewards_yuan += r.reward_fen.unwrap_or(0) as f64 / 100.0;
+        let waits = [
+            days(Some(r.submitted_on), r.evaluated_on.or(r.decided_on)),
+            days(r.evaluated_on, r.decided_on),
+            days(r.decided_on.filter(|_| r.implemented_on.is_some()), r.implemented_on),
+            days(r.implemented_on, r.rewarded_on),
+        ];
+        for (slot, w) in a.waits.iter_mut().zip(waits) {
+            if let Some(d) = w {
+                slot.0 += d;
+                slot.1 += 1;
+            }
+        }
+    }
+    let pct = |n: i64| if people > 0 { (n as f64 * 10_000.0 / people as f64).round() / 100.0 } else { 0.0 };
+    by.into_values()
+        .map(|mut a| {
+            let avg = |(sum, n): (i64, i64)| (n > 0).then(|| (sum as f64 * 10.0 / n as f64).round() / 10.0);
+            a.f.proposers = a.who.len() as i64;
+            a.f.per_hundred = pct(a.f.submitted);
+            a.f.participation_pct = pct(a.f.proposers);
+            a.f.days_assigned = avg(a.waits[0]);
+            a.f.days_evaluated = avg(a.waits[1]);
+            a.f.days_adopted = avg(a.waits[2]);
+            a.f.days_implemented = avg(a.waits[3]);
+            a.f
+        })
+        .collect()
+}
 
 #[cfg(test)]
 mod tests {
@@ -613,5 +752,64 @@ mod tests {
         assert!(s >= DUPLICATE_THRESHOLD && r < DUPLICATE_THRESHOLD && u < DUPLICATE_THRESHOLD, "{s} {r} {u}");
         assert_eq!(similarity(&new, &new), 100);
         assert_eq!(similarity(&new, &[]), 0);
+    }
+
+    #[test]
+    fn counts_from_the_index_give_the_same_measure() {
+        let a = terms("在冲压线增加自动上料装置");
+        let b = terms("冲压线加装自动上料装置");
+        let shared = a.iter().filter(|t| b.contains(t)).count();
+        assert_eq!(similarity_of_counts(shared, a.len(), b.len()), similarity(&a, &b));
+        assert_eq!(similarity_of_counts(3, 0, 5), 0);
+    }
+
+    #[test]
+    fn monthly_figures_count_states_people_and_waits() {
+        let d = |m, day| date(2026, m, day);
+        let row = |on, state, proposer| Dated {
+            submitted_on: on,
+            state,
+            excellent: false,
+            evaluated_on: None,
+            decided_on: None,
+            implemented_on: None,
+            rewarded_on: None,
+            reward_fen: None,
+            proposer: Some(proposer),
+        };
+        let mut rewarded = row(d(3, 1), Rewarded, 1);
+        rewarded.evaluated_on = Some(d(3, 11));
+        rewarded.decided_on = Some(d(3, 13));
+        rewarded.implemented_on = Some(d(4, 12));
+        rewarded.rewarded_on = Some(d(4, 22));
+        rewarded.reward_fen = Some(150_000);
+        rewarded.excellent = true;
+        let mut declined = row(d(3, 5), Declined, 1);
+        declined.decided_on = Some(d(3, 25));
+        let rows = vec![rewarded, declined, row(d(3, 9), Assigned, 2), row(d(4, 1), Adopted, 3)];
+        let m = monthly(&rows, 200);
+        assert_eq!(m.len(), 2);
+        let march = &m[0];
+        assert_eq!(march.month, "2026-03");
+        assert_eq!((march.submitted, march.proposers, march.adopted, march.implemented), (3, 2, 1, 1));
+        assert_eq!(march.excellent, 1);
+        assert_eq!(march.rewards_yuan, 1500.0);
+        assert_eq!(march.per_hundred, 1.5);
+        assert_eq!(march.participation_pct, 1.0);
+        assert_eq!(march.days_assigned, Some(15.0), "10 days to the score, 20 to a decline");
+        assert_eq!(march.days_evaluated, Some(2.0));
+        assert_eq!(march.days_adopted, Some(30.0));
+        assert_eq!(march.days_implemented, Some(10.0));
+        assert_eq!((m[1].submitted, m[1].adopted, m[1].days_assigned), (1, 1, None));
+        assert!(monthly(&[], 0).is_empty());
+    }
+
+    #[test]
+    fn excellent_means_eighty_percent_of_the_sheet() {
+        let max = ScoreSheet::DEFAULT_MAX;
+        assert!(is_excellent(80, &max) && is_excellent(100, &max));
+        assert!(!is_excellent(79, &max));
+        let small = ScoreSheet { technical: 10, economic: 10, scope: 5, practicality: 5 };
+        assert!(is_excellent(24, &small) && !is_excellent(23, &small));
     }
 }

@@ -178,6 +178,33 @@ pub fn list(c: &mut Conn, studio_id: i64, page: &PageRequest) -> Result<Page<Act
     Ok(Page::from_rows(rows, page.limit, |a| Cursor { key: a.held_on.to_string(), id: a.id }))
 }
 
+/// Signed records of one kind held in a subtree and period, in scope, newest first (the
+/// records behind the "people trained" figure).
+pub fn list_in(
+    c: &mut Conn,
+    scope: &crate::domain::access::Scope,
+    within: &UnitPath,
+    kind: ActivityKind,
+    from: Date,
+    to: Date,
+    page: &PageRequest,
+) -> Result<Page<Activity>> {
+    use super::{Query, Value};
+    let mut q = Query::new(&format!("SELECT {COLUMNS} {JOINS} WHERE 1 = 1"));
+    q.scope(&scope.narrow(within), "a.unit_path", Some("a.studio_id"));
+    q.within(within, "a.unit_path");
+    q.push(
+        " AND a.held_on >= ? AND a.held_on <= ? AND a.kind = ? AND a.state = ?",
+        [Value::from(from), Value::from(to), Value::from(kind.code()), Value::from(ActivityState::Signed.code())],
+    );
+    if let Some(after) = &page.after {
+        q.push(" AND (a.held_on, a.id) < (?, ?)", [Value::from(after.key.clone()), Value::from(after.id)]);
+    }
+    q.push(" ORDER BY a.held_on DESC, a.id DESC LIMIT ?", [Value::from(page.limit + 1)]);
+    let rows = q.fetch(c, from_row)?;
+    Ok(Page::from_rows(rows, page.limit, |a| Cursor { key: a.held_on.to_string(), id: a.id }))
+}
+
 fn json<T: Serialize>(v: &T) -> String {
     serde_json::to_string(v).unwrap_or_else(|_| "[]".into())
 }

@@ -34,6 +34,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/0003_deadline_counters.sql"),
         then: Some(super::counters::rebuild),
     },
+    Migration {
+        version: 4,
+        name: "suggestions_challenges_outcomes",
+        sql: include_str!("../../migrations/0004_suggestions_challenges_outcomes.sql"),
+        then: None,
+    },
 ];
 
 /// Fills in the dialect placeholders.

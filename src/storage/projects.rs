@@ -177,6 +177,10 @@ pub struct ProjectFilter {
     pub category: Option<String>,
     /// Order by the earliest deadline (most overdue first) instead of by unit.
     pub by_due: bool,
+    /// Only those approved (立项) between these days.
+    pub approved: Option<(Date, Date)>,
+    /// Only those completed (结题) between these days.
+    pub completed: Option<(Date, Date)>,
 }
 
 /// Projects in scope, filtered, a page at a time.
@@ -206,6 +210,15 @@ pub fn list(c: &mut Conn, scope: &Scope, f: &ProjectFilter, page: &PageRequest, 
     }
     if let Some(cat) = &f.category {
         q.push(" AND p.category = ?", [Value::from(cat.clone())]);
+    }
+    if let Some((from, to)) = f.approved {
+        q.push(" AND p.approved_on >= ? AND p.approved_on <= ?", [Value::from(from), Value::from(to)]);
+    }
+    if let Some((from, to)) = f.completed {
+        q.push(
+            " AND p.completed_on >= ? AND p.completed_on <= ? AND p.state = ?",
+            [Value::from(from), Value::from(to), Value::from(ProjectState::Completed.code())],
+        );
     }
     let key_col = if f.by_due { "p.next_due" } else { "p.unit_path" };
     if f.by_due {

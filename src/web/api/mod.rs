@@ -3,13 +3,17 @@
 //! of SPEC §5, rendered by [`render_errors`].
 
 mod accounts;
+mod challenges;
 mod ledger;
 mod notifications;
+mod outcomes;
 mod people;
 mod plans;
 mod projects;
 mod session;
+mod stats;
 mod studios;
+mod suggestions;
 mod team;
 mod units;
 
@@ -131,6 +135,28 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(notifications::unread))
         .routes(routes!(notifications::read))
         .routes(routes!(notifications::read_all))
+        .routes(routes!(suggestions::list, suggestions::submit))
+        .routes(routes!(suggestions::similar))
+        .routes(routes!(suggestions::figures))
+        .routes(routes!(suggestions::get))
+        .routes(routes!(suggestions::step))
+        .routes(routes!(suggestions::merge))
+        .routes(routes!(suggestions::convert))
+        .routes(routes!(suggestions::settings))
+        .routes(routes!(suggestions::set_rules))
+        .routes(routes!(suggestions::add_route))
+        .routes(routes!(suggestions::remove_route))
+        .routes(routes!(challenges::list, challenges::post))
+        .routes(routes!(challenges::get))
+        .routes(routes!(challenges::bid))
+        .routes(routes!(challenges::choose))
+        .routes(routes!(challenges::close))
+        .routes(routes!(outcomes::list, outcomes::create))
+        .routes(routes!(outcomes::get, outcomes::update))
+        .routes(routes!(outcomes::verify))
+        .routes(routes!(outcomes::promote))
+        .routes(routes!(outcomes::evidence))
+        .routes(routes!(stats::headline))
         .split_for_parts();
     (router, doc)
 }
