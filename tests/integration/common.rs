@@ -167,6 +167,18 @@ impl TestApp {
             ("activities", "updated_at"),
             ("ledger_heads", "seq"),
             ("notifications", "COALESCE(read_at, 0)"),
+            ("suggestions", "updated_at"),
+            ("suggestion_proposers", "position"),
+            ("suggestion_events", "id"),
+            ("suggestion_terms", "suggestion_id"),
+            ("suggestion_routes", "id"),
+            ("suggestion_rules", "updated_at"),
+            ("challenges", "updated_at"),
+            ("challenge_bids", "updated_at"),
+            ("challenge_bid_members", "person_id"),
+            ("outcomes", "updated_at"),
+            ("outcome_contributors", "position"),
+            ("outcome_promotions", "id"),
         ];
         self.db
             .read(|c| {
@@ -246,6 +258,13 @@ impl Api {
     pub async fn ok_post(&self, path: &str, body: Value) -> Value {
         let (s, v) = self.post(path, body).await;
         assert!(s.is_success(), "POST {path}: {s} {v}");
+        v
+    }
+
+    /// PUT that must succeed; returns the body.
+    pub async fn ok_put(&self, path: &str, body: Value) -> Value {
+        let (status, v) = self.put(path, body).await;
+        assert!(status.is_success(), "PUT {path}: {status} {v}");
         v
     }
 
@@ -478,6 +497,36 @@ pub async fn upload(
         req = req.header("x-csrf-token", session["csrf_token"].as_str().unwrap_or_default());
     }
     let resp = req.send().await.expect("upload");
+    let status = resp.status();
+    let text = resp.text().await.unwrap_or_default();
+    (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))
+}
+
+/// Uploads a file with some text fields to any upload endpoint as `user` (a fresh session,
+/// sending its CSRF token).
+pub async fn upload_to(
+    app: &TestApp,
+    user: &str,
+    path: &str,
+    fields: &[(&str, &str)],
+    file_name: &str,
+    bytes: Vec<u8>,
+) -> (StatusCode, Value) {
+    let api = Api::new(&app.base);
+    let (_, session) = api.post("/api/v1/session", json!({"username": user, "password": PASSWORD})).await;
+    let mut form = reqwest::multipart::Form::new();
+    for (k, v) in fields {
+        form = form.text(k.to_string(), v.to_string());
+    }
+    let form = form.part("file", reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_string()));
+    let resp = api
+        .client
+        .post(format!("{}{path}", app.base))
+        .multipart(form)
+        .header("x-csrf-token", session["csrf_token"].as_str().unwrap_or_default())
+        .send()
+        .await
+        .expect("upload");
     let status = resp.status();
     let text = resp.text().await.unwrap_or_default();
     (status, serde_json::from_str(&text).unwrap_or(Value::String(text)))

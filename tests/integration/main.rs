@@ -8,6 +8,7 @@ mod api;
 mod bad_input;
 mod browser;
 mod cli;
+mod ideas;
 mod ledger;
 mod lifecycle;
 mod projects;
