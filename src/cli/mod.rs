@@ -207,6 +207,11 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 "{} plans, {} projects, {} milestones, {} ledger records ({} signed)",
                 work.plans, work.projects, work.milestones, work.activities, work.signed
             );
+            let ideas = &summary.ideas;
+            println!(
+                "{} suggestions, {} challenges with {} bids, {} outcomes",
+                ideas.suggestions, ideas.challenges, ideas.bids, ideas.outcomes
+            );
             println!(
                 "accounts: {} (and {} of studio leaders and hosts, login p<person id>)",
                 summary.accounts.join(", "),

@@ -5,6 +5,7 @@
 //! The generator builds the rows in memory, then writes them table by table in bulk (COPY on
 //! PostgreSQL), showing progress, and finally rebuilds the subtree counters.
 
+pub mod ideas;
 pub mod names;
 pub mod work;
 
@@ -47,6 +48,7 @@ struct Shape {
     studios: usize,
     people: usize,
     work: work::Volume,
+    ideas: ideas::Volume,
 }
 
 impl DataSet {
@@ -62,6 +64,7 @@ impl DataSet {
                 studios: 60,
                 people: 800,
                 work: work::Volume { projects: 400, activities: 4_000, years: 3 },
+                ideas: ideas::Volume { suggestions: 5_000, outcomes: 600, years: 3 },
             },
             DataSet::Province => Shape {
                 provinces: 0,
@@ -73,6 +76,7 @@ impl DataSet {
                 studios: 4_000,
                 people: 40_000,
                 work: work::Volume { projects: 20_000, activities: 200_000, years: 5 },
+                ideas: ideas::Volume { suggestions: 500_000, outcomes: 30_000, years: 5 },
             },
             DataSet::National => Shape {
                 provinces: 31,
@@ -84,6 +88,7 @@ impl DataSet {
                 studios: 200_000,
                 people: 2_000_000,
                 work: work::Volume { projects: 1_000_000, activities: 10_000_000, years: 5 },
+                ideas: ideas::Volume { suggestions: 20_000_000, outcomes: 1_500_000, years: 5 },
             },
         }
     }
@@ -121,6 +126,8 @@ pub struct Summary {
     pub studio_accounts: usize,
     /// Plans, projects and the ledger.
     pub work: work::WorkSummary,
+    /// Suggestions, challenges, bids and outcomes generated.
+    pub ideas: ideas::IdeasSummary,
 }
 
 struct U {
@@ -1256,11 +1263,14 @@ pub fn generate(db: &Db, set: DataSet, opts: &Options) -> Result<Summary> {
     bar.set_message("plans, projects, ledger");
     let work = work::generate(db, &bar, &w, &signers, set.shape().work, opts)?;
 
+    bar.set_message("suggestions, challenges, outcomes");
+    let ideas = ideas::generate(db, &bar, &w, &signers, set.shape().ideas, opts)?;
+
     bar.set_message("counters");
     db.write_blocking(counters::rebuild)?;
     if db.backend() == Backend::Postgres {
         db.write_blocking(|c| {
-            for table in ["org_units", "people", "person_honours", "accounts", "role_grants", "api_tokens", "studios", "studio_transitions", "studio_namings", "studio_members", "member_proposals", "attachments", "audit_log", "annual_plans", "projects", "milestones", "project_updates", "extension_requests", "project_transitions", "activities", "notifications"] {
+            for table in ["org_units", "people", "person_honours", "accounts", "role_grants", "api_tokens", "studios", "studio_transitions", "studio_namings", "studio_members", "member_proposals", "attachments", "audit_log", "annual_plans", "projects", "milestones", "project_updates", "extension_requests", "project_transitions", "activities", "notifications", "suggestions", "suggestion_events", "suggestion_routes", "challenges", "challenge_bids", "outcomes", "outcome_promotions"] {
                 c.batch(&format!(
                     "SELECT setval(pg_get_serial_sequence('{table}', 'id'), GREATEST((SELECT COALESCE(MAX(id), 0) FROM {table}), 1))"
                 ))?;
@@ -1279,6 +1289,7 @@ pub fn generate(db: &Db, set: DataSet, opts: &Options) -> Result<Summary> {
         accounts: accounts.iter().map(|a| a.username.to_string()).collect(),
         studio_accounts: studio_accounts.len(),
         work,
+        ideas,
     })
 }
 

@@ -32,8 +32,12 @@ pub fn projects_finished(c: &mut Conn, within: &UnitPath, from: Date, to: Date) 
     )
 }
 
-/// Outcomes achieved in the period: (type, level or "", count, applied, verified benefit yuan).
-pub fn outcomes(c: &mut Conn, within: &UnitPath, from: Date, to: Date) -> Result<Vec<(String, String, i64, i64, i64)>> {
+/// Outcomes of a period grouped by type and level: (type, level or "", count, applied, verified
+/// benefit in yuan).
+pub type OutcomeGroup = (String, String, i64, i64, i64);
+
+/// Outcomes achieved in the period, by type and level.
+pub fn outcomes(c: &mut Conn, within: &UnitPath, from: Date, to: Date) -> Result<Vec<OutcomeGroup>> {
     let (lo, hi) = within.subtree_range();
     c.query(
         "SELECT kind, COALESCE(level, '') AS level, COUNT(*) AS n, \

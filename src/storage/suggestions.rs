@@ -785,8 +785,11 @@ pub fn remove_route(c: &mut Conn, enterprise_id: i64, id: i64) -> Result<bool> {
 
 // ---- deadlines ------------------------------------------------------------------------------
 
-/// Undecided suggestions past their deadline not yet notified: (id, title, evaluator, department).
-pub fn overdue_to_notify(c: &mut Conn, today: Date, limit: i64) -> Result<Vec<(i64, String, Option<i64>, UnitPath)>> {
+/// A late evaluation to tell about: (id, title, evaluator named, department).
+pub type Late = (i64, String, Option<i64>, UnitPath);
+
+/// Undecided suggestions past their deadline not yet notified.
+pub fn overdue_to_notify(c: &mut Conn, today: Date, limit: i64) -> Result<Vec<Late>> {
     c.query(
         "SELECT id, title, evaluator_account_id, assigned_path FROM suggestions \
          WHERE due_on < ? AND state IN (?, ?) AND overdue_notified = ? ORDER BY due_on LIMIT ?",
