@@ -218,3 +218,24 @@ pub async fn headline(st: &AppState, actor: &Actor, q: &StatsQuery) -> Result<He
         })
         .await
 }
+
+/// This year's headline figures of every unit at the top of the caller's sight (the home page).
+pub async fn my_headlines(st: &AppState, actor: &Actor) -> Result<Vec<Headline>> {
+    let today = crate::clock::today();
+    let from = Date::new(today.year(), 1, 1).unwrap_or(today);
+    let actor = actor.clone();
+    st.db
+        .read(move |c| {
+            let tops = if actor.is_platform_admin() {
+                units::roots(c)?
+            } else {
+                let ids: Vec<i64> = actor.home_units().iter().map(|p| p.id()).collect();
+                units::by_ids(c, &ids)?
+            };
+            tops.into_iter()
+                .filter(|u| actor.can_read_figures(&u.path))
+                .map(|u| headline_of(c, u, from, today))
+                .collect()
+        })
+        .await
+}

@@ -202,4 +202,89 @@ async fn record_an_activity_and_sign_it_twice(b: Backend) {
     assert_eq!(v["checked"], 1);
 }
 
-both!(find_a_studio_and_add_a_member, record_an_activity_and_sign_it_twice);
+/// Waits until the page shows a state (the old page may go stale under our feet).
+async fn wait_state(c: &Client, want: &str) -> Result<String, CmdError> {
+    let mut state = String::new();
+    for _ in 0..100 {
+        state = match c.find(Locator::Css("#state")).await {
+            Ok(e) => e.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        if state == want {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Ok(state)
+}
+
+async fn submit_a_suggestion_and_follow_it_to_adoption(b: Backend) {
+    let app = TestApp::start(b).await;
+    let _w = world(&app).await;
+    // An earlier suggestion of the enterprise says nearly the same.
+    let earlier = app.login("mem1", PASSWORD).await;
+    earlier
+        .ok_post(
+            "/api/v1/suggestions",
+            serde_json::json!({"title": "冲压线增加自动上料装置", "category": "small_innovation",
+                               "situation": "人工上料。", "measure": "自动上料。"}),
+        )
+        .await;
+    let (c, _driver, _profile) = phone().await;
+    let result = async {
+        // A worker opens the form on a phone and types the idea.
+        c.goto(&format!("{}/suggestions/new", app.base)).await?;
+        log_in(&c, "worker1").await?;
+        c.wait().for_element(Locator::Css("#f-title")).await?;
+        fits_the_phone(&c, "suggestion form").await?;
+        c.find(Locator::Css("#f-title")).await?.send_keys("冲压线加装自动上料装置减少搬运").await?;
+        // The likely duplicate shows while typing.
+        let hint = c.wait().for_element(Locator::Css("#similar li")).await?.text().await?;
+        assert!(hint.contains("冲压线增加自动上料装置"), "{hint}");
+        c.find(Locator::Css("#f-category option[value=rationalization]")).await?.click().await?;
+        c.find(Locator::Css("#f-situation")).await?.send_keys("上料靠人工搬运，劳动强度大。").await?;
+        c.find(Locator::Css("#f-measure")).await?.send_keys("加装自动上料装置。").await?;
+        c.find(Locator::Css("#f-expected_benefit_yuan")).await?.send_keys("60000").await?;
+        c.find(Locator::Css("form.grid button[type=submit].primary")).await?.click().await?;
+        assert_eq!(wait_state(&c, "待评审").await?, "待评审");
+        fits_the_phone(&c, "suggestion page").await?;
+        let url = c.current_url().await?;
+        // The enterprise's evaluator opens it, scores it, adopts it.
+        c.delete_all_cookies().await?;
+        c.goto(url.as_str()).await?;
+        log_in(&c, "ent1").await?;
+        c.wait().for_element(Locator::Css("#step-score")).await?.click().await?;
+        c.wait().for_element(Locator::Css("#f-technical")).await?;
+        fits_the_phone(&c, "scoring form").await?;
+        for (field, v) in
+            [("technical", "25"), ("economic", "24"), ("scope", "15"), ("practicality", "16"), ("value_yuan", "60000")]
+        {
+            c.find(Locator::Css(&format!("#f-{field}"))).await?.send_keys(v).await?;
+        }
+        c.find(Locator::Css("#do-step")).await?.click().await?;
+        assert_eq!(wait_state(&c, "已评分").await?, "已评分");
+        c.wait().for_element(Locator::Css("#step-adopt")).await?.click().await?;
+        c.wait().for_element(Locator::Css("#f-reason")).await?.send_keys("同意采纳，由一车间实施。").await?;
+        c.find(Locator::Css("#do-step")).await?.click().await?;
+        assert_eq!(wait_state(&c, "已采纳").await?, "已采纳");
+        let page = c.source().await?;
+        assert!(page.contains("同意采纳，由一车间实施。"), "the reason the proposer reads");
+        Ok::<_, CmdError>(())
+    }
+    .await;
+    let _ = c.close().await;
+    result.expect("browser steps");
+    // What the browser did is the platform's: the proposer sees it adopted, and was told.
+    let worker = app.login("worker1", PASSWORD).await;
+    let mine = worker.ok_get("/api/v1/suggestions").await;
+    assert_eq!(mine["items"][0]["state"], "adopted", "{mine}");
+    assert_eq!(mine["items"][0]["grade"], 4);
+    let notes = worker.ok_get("/api/v1/notifications").await;
+    assert!(notes["items"].as_array().unwrap().iter().any(|n| n["kind"] == "suggestion_changed"));
+}
+
+both!(
+    find_a_studio_and_add_a_member,
+    record_an_activity_and_sign_it_twice,
+    submit_a_suggestion_and_follow_it_to_adoption
+);

@@ -124,6 +124,8 @@ pub async fn set_lang(
 struct HomePage {
     c: Chrome,
     figures: Vec<Figures>,
+    /// This year's headline figures of the same units.
+    headlines: Vec<crate::app::stats::Headline>,
     mine: Vec<(StudioSummary, String)>,
     pending: Vec<Proposal>,
     /// Ledger records waiting for my signature.
@@ -138,6 +140,7 @@ struct HomePage {
 /// the team changes waiting for one's approval.
 pub async fn home(State(st): State<AppState>, Lang(t): Lang, User(u): User, uri: Uri) -> Result<Response> {
     let figures = home::my_figures(&st, &u.actor).await?;
+    let headlines = crate::app::stats::my_headlines(&st, &u.actor).await?;
     let mine = match u.actor.person_id {
         Some(pid) => st.db.read(move |c| crate::storage::studios::of_person(c, pid)).await?,
         None => Vec::new(),
@@ -152,5 +155,14 @@ pub async fn home(State(st): State<AppState>, Lang(t): Lang, User(u): User, uri:
         ..Default::default()
     };
     let reds = crate::app::projects::list(&st, &u.actor, &q).await?;
-    render(HomePage { c: Chrome::new(t, Some(&u), &here(&uri), "home"), figures, mine, pending, to_sign, plans, reds })
+    render(HomePage {
+        c: Chrome::new(t, Some(&u), &here(&uri), "home"),
+        figures,
+        headlines,
+        mine,
+        pending,
+        to_sign,
+        plans,
+        reds,
+    })
 }

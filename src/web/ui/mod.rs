@@ -4,6 +4,7 @@
 
 mod accounts;
 mod home;
+mod ideas;
 mod ledger;
 mod notifications;
 mod people;
@@ -65,6 +66,25 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/me/tokens/{id}/revoke", post(accounts::revoke_token))
         .route("/history/{entity}/{id}", get(accounts::history))
         .route("/files/{id}", get(studios::download))
+        .route("/suggestions", get(ideas::list).post(ideas::submit))
+        .route("/suggestions/new", get(ideas::new_form))
+        .route("/suggestions/{id}", get(ideas::show))
+        .route("/suggestions/{id}/transitions", post(ideas::step))
+        .route("/suggestions/{id}/merge", post(ideas::merge))
+        .route("/suggestions/{id}/project", post(ideas::convert))
+        .route("/challenges", get(ideas::challenges_list).post(ideas::post_challenge))
+        .route("/challenges/{id}", get(ideas::challenge))
+        .route("/challenges/{id}/bids", post(ideas::bid))
+        .route("/challenges/{id}/choice", post(ideas::choose))
+        .route("/challenges/{id}/close", post(ideas::close))
+        .route("/outcomes", get(ideas::outcomes_list).post(ideas::create_outcome))
+        .route("/outcomes/new", get(ideas::new_outcome))
+        .route("/outcomes/{id}", get(ideas::outcome))
+        .route("/outcomes/{id}/verification", post(ideas::verify))
+        .route("/outcomes/{id}/promotions", post(ideas::promote))
+        .route("/outcomes/{id}/evidence", post(ideas::evidence))
+        .route("/stats", get(ideas::stats_page))
+        .route("/trainings", get(ideas::trainings))
         .route("/projects", get(projects::list).post(projects::create))
         .route("/projects/new", get(projects::new_form))
         .route("/projects/{id}", get(projects::show))

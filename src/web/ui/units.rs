@@ -58,6 +58,8 @@ struct UnitPage {
     c: Chrome,
     d: UnitDetail,
     fig: Figures,
+    /// This year's headline figures, for those who may read them.
+    h: Option<crate::app::stats::Headline>,
     children: Page<Unit>,
     kinds: Vec<(&'static str, &'static str)>,
     f: Form,
@@ -83,6 +85,12 @@ async fn unit_page(
     let Shown { add: f, rename, alert } = shown;
     let d = units::get(st, &u.actor, id).await?;
     let fig = home::unit_figures(st, &u.actor, id).await?;
+    let q = crate::app::stats::StatsQuery { unit_id: Some(id), ..Default::default() };
+    let h = match crate::app::stats::headline(st, &u.actor, &q).await {
+        Ok(h) => Some(h),
+        Err(crate::error::Error::NotFound) => None,
+        Err(e) => return Err(e),
+    };
     let children = units::children(st, &u.actor, id, PageRequest::parse(None, cursor)?).await?;
     let allowed: Vec<UnitKind> = UnitKind::ALL
         .iter()
@@ -94,7 +102,7 @@ async fn unit_page(
     if rename.values.is_empty() {
         super::put(&mut rename.values, "name", &d.unit.name);
     }
-    render_status(status, UnitPage { c, kinds: choices(&allowed, t), d, fig, children, f, rename })
+    render_status(status, UnitPage { c, kinds: choices(&allowed, t), d, fig, h, children, f, rename })
 }
 
 /// `/units/{id}`.
