@@ -246,6 +246,98 @@ async fn every_resource_and_role(b: Backend) {
                                "title": "月度例会", "hours": 1, "summary": "布置本月工作。"});
     let mut edit_activity = activity_body.clone();
     edit_activity["title"] = json!("改过的标题");
+    // Suggestions, challenges, outcomes and figures of enterprise 1.
+    let worker1 = user("worker1");
+    let sid = worker1
+        .ok_post(
+            "/api/v1/suggestions",
+            json!({"title": "照明改LED", "category": "small_suggestion", "situation": "耗电。", "measure": "换灯。"}),
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let cid = user("city.a")
+        .ok_post(
+            "/api/v1/challenges",
+            json!({"unit_id": w.city_a, "scope_unit_id": w.e1, "title": "砂眼攻关", "problem": "废品率高。", "deadline": day(5)}),
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let outcome_body = json!({"studio_id": s1, "kind": "paper", "title": "论文", "achieved_on": day(-3),
+                              "contributors": [{"name": "李建国"}], "actual_benefit_yuan": 1000, "benefit_method": "核算"});
+    let oid = lead1.ok_post("/api/v1/outcomes", outcome_body.clone()).await["id"].as_i64().unwrap();
+    let (e1, city_a) = (w.e1, w.city_a);
+    let e1_read = |u: &str| if e1_anyone(u) { Expect::Ok } else { Expect::Hidden };
+    ops.splice(
+        0..0,
+        [
+            op(Method::GET, format!("/api/v1/suggestions/{sid}"), None, |u| {
+                if e1_admins(u) || u == "worker1" { Expect::Ok } else { Expect::Hidden }
+            }),
+            op(
+                Method::POST,
+                format!("/api/v1/suggestions/{sid}/transitions"),
+                Some(json!({"action": "decline", "reason": "已有计划"})),
+                |u| {
+                    if e1_admins(u) {
+                        Expect::Ok
+                    } else if u == "worker1" {
+                        Expect::Forbidden
+                    } else {
+                        Expect::Hidden
+                    }
+                },
+            ),
+            op(Method::GET, format!("/api/v1/suggestion-settings/{e1}"), None, e1_read),
+            op(
+                Method::POST,
+                format!("/api/v1/suggestion-settings/{e1}/routes"),
+                Some(json!({"to_unit_id": e1})),
+                |u| admins_else(u, e1_anyone),
+            ),
+            op(Method::GET, format!("/api/v1/suggestions/figures?unit_id={e1}"), None, e1_read),
+            op(Method::GET, format!("/api/v1/challenges/{cid}"), None, e1_read),
+            op(
+                Method::POST,
+                format!("/api/v1/challenges/{cid}/bids"),
+                Some(json!({"studio_id": s1, "plan": "方案"})),
+                studio_edit,
+            ),
+            op(Method::POST, format!("/api/v1/challenges/{cid}/close"), Some(json!({"note": "撤榜"})), |u| {
+                if matches!(u, "admin" | "union.a" | "city.a") {
+                    Expect::Ok
+                } else if e1_anyone(u) {
+                    Expect::Forbidden
+                } else {
+                    Expect::Hidden
+                }
+            }),
+            op(
+                Method::POST,
+                "/api/v1/challenges".into(),
+                Some(json!({"unit_id": city_a, "title": "新榜", "problem": "难题。", "deadline": day(5)})),
+                |u| {
+                    if matches!(u, "admin" | "union.a" | "city.a") {
+                        Expect::Ok
+                    } else if u == "reviewer.a" {
+                        // Sees the city (a reviewer over the province), may not post there.
+                        Expect::Forbidden
+                    } else {
+                        Expect::Hidden
+                    }
+                },
+            ),
+            op(Method::GET, format!("/api/v1/outcomes/{oid}"), None, studio_read),
+            op(Method::POST, "/api/v1/outcomes".into(), Some(outcome_body.clone()), studio_edit),
+            op(Method::PUT, format!("/api/v1/outcomes/{oid}"), Some(outcome_body), studio_edit),
+            op(Method::POST, format!("/api/v1/outcomes/{oid}/verification"), Some(json!({})), |u| {
+                admins_else(u, e1_anyone)
+            }),
+            op(Method::GET, format!("/api/v1/stats?unit_id={e1}"), None, e1_read),
+            op(Method::GET, format!("/api/v1/outcomes?unit_id={e1}"), None, e1_read),
+        ],
+    );
     // First, before the proposal decided above makes worker1 a member of studio 1.
     ops.splice(
         0..0,

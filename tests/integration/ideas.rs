@@ -468,3 +468,34 @@ async fn outcomes_are_registered_once_and_counted_in_the_figures(b: Backend) {
     assert_eq!(status, 422, "{v}");
 }
 both!(outcomes_are_registered_once_and_counted_in_the_figures);
+
+async fn bad_suggestions_are_refused_whole(b: Backend) {
+    let app = TestApp::start(b).await;
+    let _w = world(&app).await;
+    let worker1 = app.login("worker1", PASSWORD).await;
+    let before = app.fingerprint().await;
+    let too_long = "很".repeat(4001);
+    for (body, field) in [
+        (json!({"title": "", "category": "rationalization", "situation": "x", "measure": "y"}), "title"),
+        (json!({"title": "t", "category": "rationalization", "situation": too_long, "measure": "y"}), "situation"),
+        (json!({"title": "t", "category": "nonsense", "situation": "x", "measure": "y"}), "category"),
+        (
+            json!({"title": "t", "category": "rationalization", "situation": "x", "measure": "y", "expected_benefit_yuan": -1}),
+            "expected_benefit_yuan",
+        ),
+        (
+            json!({"title": "t", "category": "rationalization", "situation": "x", "measure": "y", "co_proposers": [999999]}),
+            "co_proposers.0",
+        ),
+    ] {
+        let (status, v) = worker1.post("/api/v1/suggestions", body).await;
+        assert_eq!(status, 422, "{v}");
+        assert!(v["error"]["fields"][field].is_string(), "{field}: {v}");
+    }
+    let (status, v) =
+        worker1.clone().english().post("/api/v1/suggestions", json!({"title": "", "category": "x"})).await;
+    assert_eq!(status, 422);
+    assert_eq!(v["error"]["fields"]["title"], "Required.", "{v}");
+    assert_eq!(app.fingerprint().await, before, "nothing was written");
+}
+both!(bad_suggestions_are_refused_whole);
