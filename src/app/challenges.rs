@@ -4,7 +4,7 @@
 
 use super::{AppState, found, input};
 use crate::domain::access::{Actor, ChallengePlace};
-use crate::domain::challenge::{self, BidState, ChallengeState};
+use crate::domain::challenge::{self, ChallengeState};
 use crate::domain::notification::NotificationKind;
 use crate::domain::org::UnitPath;
 use crate::domain::pagination::{Page, PageRequest};
@@ -454,9 +454,4 @@ pub async fn close(st: &AppState, actor: &Actor, id: i64, input: CloseInput) -> 
             Ok(after)
         })
         .await
-}
-
-/// Whether a bid was chosen (for pages).
-pub fn chosen(b: &Bid) -> bool {
-    b.state == BidState::Chosen
 }

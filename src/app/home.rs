@@ -87,20 +87,20 @@ pub fn figures_of(c: &mut Conn, unit: Unit) -> Result<Figures> {
     })
 }
 
+/// The units at the top of the caller's sight: the roots for a platform admin, else the
+/// outermost units of their grants.
+pub fn tops(c: &mut Conn, actor: &Actor) -> Result<Vec<Unit>> {
+    if actor.is_platform_admin() {
+        return units::roots(c);
+    }
+    let ids: Vec<i64> = actor.home_units().iter().map(|p| p.id()).collect();
+    units::by_ids(c, &ids)
+}
+
 /// The figures of every unit at the top of the caller's scope.
 pub async fn my_figures(st: &AppState, actor: &Actor) -> Result<Vec<Figures>> {
     let actor = actor.clone();
-    st.db
-        .read(move |c| {
-            let tops = if actor.is_platform_admin() {
-                units::roots(c)?
-            } else {
-                let ids: Vec<i64> = actor.home_units().iter().map(|p| p.id()).collect();
-                units::by_ids(c, &ids)?
-            };
-            tops.into_iter().map(|u| figures_of(c, u)).collect()
-        })
-        .await
+    st.db.read(move |c| tops(c, &actor)?.into_iter().map(|u| figures_of(c, u)).collect()).await
 }
 
 /// The figures of one unit in scope.

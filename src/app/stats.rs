@@ -115,7 +115,7 @@ pub fn headline_of(c: &mut Conn, unit: Unit, from: Date, to: Date) -> Result<Hea
         };
         let which = if started { "approved" } else { "completed" };
         let link = |cat: Option<&str>| {
-            let cat = cat.map(|c| format!("&category={}", urlencoding(c))).unwrap_or_default();
+            let cat = cat.map(|c| format!("&category={}", crate::domain::percent_encode(c))).unwrap_or_default();
             format!("/projects?unit_id={u}&{which}_from={from}&{which}_to={to}{cat}")
         };
         let total = rows.iter().map(|(_, n)| n).sum();
@@ -179,19 +179,6 @@ pub fn headline_of(c: &mut Conn, unit: Unit, from: Date, to: Date) -> Result<Hea
     })
 }
 
-/// Percent-encodes a query value (categories are Chinese words).
-fn urlencoding(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
-
 /// The headline figures of a unit in the caller's sight (their own top unit by default).
 pub async fn headline(st: &AppState, actor: &Actor, q: &StatsQuery) -> Result<Headline> {
     let today = crate::clock::today();
@@ -204,15 +191,10 @@ pub async fn headline(st: &AppState, actor: &Actor, q: &StatsQuery) -> Result<He
         .read(move |c| {
             let unit = match unit_id {
                 Some(id) => found(units::get(c, id)?.filter(|u| actor.can_read_figures(&u.path)))?,
-                None => {
-                    let tops = if actor.is_platform_admin() {
-                        units::roots(c)?
-                    } else {
-                        let ids: Vec<i64> = actor.home_units().iter().map(|p| p.id()).collect();
-                        units::by_ids(c, &ids)?
-                    };
-                    tops.into_iter().find(|u| actor.can_read_figures(&u.path)).ok_or(Error::NotFound)?
-                }
+                None => home::tops(c, &actor)?
+                    .into_iter()
+                    .find(|u| actor.can_read_figures(&u.path))
+                    .ok_or(Error::NotFound)?,
             };
             headline_of(c, unit, from, to)
         })
@@ -226,13 +208,8 @@ pub async fn my_headlines(st: &AppState, actor: &Actor) -> Result<Vec<Headline>>
     let actor = actor.clone();
     st.db
         .read(move |c| {
-            let tops = if actor.is_platform_admin() {
-                units::roots(c)?
-            } else {
-                let ids: Vec<i64> = actor.home_units().iter().map(|p| p.id()).collect();
-                units::by_ids(c, &ids)?
-            };
-            tops.into_iter()
+            home::tops(c, &actor)?
+                .into_iter()
                 .filter(|u| actor.can_read_figures(&u.path))
                 .map(|u| headline_of(c, u, from, today))
                 .collect()

@@ -31,6 +31,20 @@ pub fn hex(bytes: &[u8]) -> String {
     s
 }
 
+/// Percent-encodes text for a URL (a query value, a file name): unreserved ASCII stays, every
+/// other byte of its UTF-8 becomes `%XX`.
+pub fn percent_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
 /// What every code enum offers, for code that handles any of them (form options, say).
 pub trait Coded: Copy {
     /// The stable code.

@@ -454,15 +454,7 @@ pub async fn activity(api: &Api, studio: i64, host: i64, title: &str) -> Value {
 
 /// Percent-encodes a query value.
 pub fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
+    jiangxin::domain::percent_encode(s)
 }
 
 /// A valid 1×1 PNG.

@@ -152,7 +152,7 @@ pub async fn attachment_response(
 ) -> Result<Response, Error> {
     let (a, path) = studios::attachment_file(st, actor, id).await?;
     let bytes = tokio::fs::read(&path).await.map_err(|_| Error::NotFound)?;
-    let disposition = format!("attachment; filename*=UTF-8''{}", percent_encode(&a.file_name));
+    let disposition = format!("attachment; filename*=UTF-8''{}", crate::domain::percent_encode(&a.file_name));
     let mut resp = Response::new(Body::from(bytes));
     let headers = resp.headers_mut();
     if let Ok(v) = a.content_type.parse() {
@@ -163,16 +163,4 @@ pub async fn attachment_response(
     }
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, header::HeaderValue::from_static("nosniff"));
     Ok(resp.into_response())
-}
-
-fn percent_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }

@@ -13,7 +13,6 @@ use crate::app::suggestions::{
     self, ConvertInput, MergeInput, SuggestionDetail, SuggestionInput, SuggestionQuery, SuggestionStepRequest,
 };
 use crate::app::{AppState, ledger};
-use crate::domain::ledger::ActivityKind;
 use crate::domain::outcome::{OutcomeGrade, OutcomeKind, OutcomeLevel};
 use crate::domain::pagination::{Page, PageRequest};
 use crate::domain::suggestion::{SuggestionAction, SuggestionCategory, SuggestionState};
@@ -667,7 +666,6 @@ pub async fn trainings(
     let rows: Vec<TrainingRow> = page
         .items
         .into_iter()
-        .filter(|a| a.kind == ActivityKind::Training)
         .map(|a| TrainingRow {
             id: a.id,
             held_on: a.held_on.to_string(),
