@@ -17,7 +17,7 @@ use crate::domain::validation::{Check, limits};
 use crate::error::{Error, FieldErrors, Msg, Result};
 use crate::storage::audit::{self, Change};
 use crate::storage::projects::{Project, ProjectData};
-use crate::storage::suggestions::{self, NewSuggestion, Route, Similar, Suggestion, SuggestionEvent};
+use crate::storage::suggestions::{self, NewSuggestion, Proposer, Route, Similar, Suggestion, SuggestionEvent};
 use crate::storage::suggestions::{SuggestionFilter, View, Viewer};
 use crate::storage::{Conn, accounts, counters, notifications, people, studios, units};
 use jiff::civil::Date;
@@ -115,25 +115,28 @@ impl Loaded {
             credited: self.credited,
         }
     }
+
+    /// Reads it with its proposers: whether the caller is credited, and the names shown to
+    /// them (none when anonymous to them).
+    fn new(actor: &Actor, s: Suggestion, proposers: Vec<Proposer>) -> Loaded {
+        let credited = actor.person_id.is_some() && proposers.iter().any(|p| p.person_id == actor.person_id);
+        let mut l = Loaded { s, credited };
+        if actor.sees_proposers(&l.place(), l.s.anonymous) {
+            l.s.proposers = proposers;
+        } else {
+            l.s.proposers_hidden = true;
+        }
+        l
+    }
 }
 
 fn load(c: &mut Conn, actor: &Actor, id: i64, today: Date, for_update: bool) -> Result<Loaded> {
     let s = if for_update { suggestions::get_for_update(c, id, today)? } else { suggestions::get(c, id, today)? };
-    let mut s = found(s)?;
-    let credited = match actor.person_id {
-        Some(p) => suggestions::is_credited(c, id, p)?,
-        None => false,
-    };
-    let mut l = Loaded { credited, s: s.clone() };
+    let s = found(s)?;
+    let l = Loaded::new(actor, s, suggestions::proposers(c, id)?);
     if !actor.can_read_suggestion(&l.place()) {
         return Err(Error::NotFound);
     }
-    if actor.sees_proposers(&l.place(), s.anonymous) {
-        s.proposers = suggestions::proposers(c, id)?;
-    } else {
-        s.proposers_hidden = true;
-    }
-    l.s = s;
     Ok(l)
 }
 
@@ -684,26 +687,13 @@ pub async fn list(st: &AppState, actor: &Actor, q: &SuggestionQuery) -> Result<P
                 None => None,
             };
             let f = SuggestionFilter { view, within, state, category, overdue };
-            let mut page = suggestions::list(c, &who, &f, &page, today)?;
-            for s in &mut page.items {
-                let credited = match actor.person_id {
-                    Some(p) => suggestions::is_credited(c, s.id, p)?,
-                    None => false,
-                };
-                let place = SuggestionPlace {
-                    unit_path: &s.unit_path,
-                    assigned_path: &s.assigned_path,
-                    evaluator_account_id: s.evaluator_account_id,
-                    submitted_by: s.submitted_by,
-                    credited,
-                };
-                if actor.sees_proposers(&place, s.anonymous) {
-                    s.proposers = suggestions::proposers(c, s.id)?;
-                } else {
-                    s.proposers_hidden = true;
-                }
-            }
-            Ok(page)
+            let page = suggestions::list(c, &who, &f, &page, today)?;
+            let ids: Vec<i64> = page.items.iter().map(|s| s.id).collect();
+            let mut proposers = suggestions::proposers_of(c, &ids)?;
+            Ok(page.map(|s| {
+                let of = proposers.remove(&s.id).unwrap_or_default();
+                Loaded::new(&actor, s, of).s
+            }))
         })
         .await
 }
@@ -772,18 +762,23 @@ fn enterprise_for_settings(c: &mut Conn, actor: &Actor, id: i64, edit: bool) -> 
     Ok(u)
 }
 
+/// An enterprise's settings as they stand.
+fn settings_of(c: &mut Conn, u: units::Unit) -> Result<Settings> {
+    Ok(Settings {
+        enterprise_id: u.id,
+        rules: suggestions::rules(c, u.id)?,
+        routes: suggestions::routes(c, u.id)?,
+        enterprise_name: u.name,
+    })
+}
+
 /// Reads an enterprise's settings.
 pub async fn settings(st: &AppState, actor: &Actor, enterprise_id: i64) -> Result<Settings> {
     let actor = actor.clone();
     st.db
         .read(move |c| {
             let u = enterprise_for_settings(c, &actor, enterprise_id, false)?;
-            Ok(Settings {
-                enterprise_id: u.id,
-                enterprise_name: u.name,
-                rules: suggestions::rules(c, u.id)?,
-                routes: suggestions::routes(c, u.id)?,
-            })
+            settings_of(c, u)
         })
         .await
 }
@@ -868,15 +863,16 @@ pub async fn add_route(st: &AppState, actor: &Actor, enterprise_id: i64, input: 
                 to.id,
                 input.evaluator_account_id,
             )?;
-            let routes = suggestions::routes(c, u.id)?;
+            let path = u.path.clone();
+            let settings = settings_of(c, u)?;
             audit::record(
                 c,
                 Some(actor.account_id),
-                Change { entity: "suggestion_route", id: rid, action: "create", unit_path: Some(&u.path) },
+                Change { entity: "suggestion_route", id: rid, action: "create", unit_path: Some(&path) },
                 None::<&()>,
-                routes.iter().find(|r| r.id == rid),
+                settings.routes.iter().find(|r| r.id == rid),
             )?;
-            Ok(Settings { enterprise_id: u.id, enterprise_name: u.name, rules: suggestions::rules(c, u.id)?, routes })
+            Ok(settings)
         })
         .await
 }
@@ -897,12 +893,7 @@ pub async fn remove_route(st: &AppState, actor: &Actor, enterprise_id: i64, rout
                 Some(&before),
                 None::<&()>,
             )?;
-            Ok(Settings {
-                enterprise_id: u.id,
-                enterprise_name: u.name,
-                rules: suggestions::rules(c, u.id)?,
-                routes: suggestions::routes(c, u.id)?,
-            })
+            settings_of(c, u)
         })
         .await
 }

@@ -165,14 +165,9 @@ pub fn list(
     let mut alts: Vec<String> = Vec::new();
     let mut vals: Vec<Value<'static>> = Vec::new();
     for col in ["c.unit_path", "c.scope_path"] {
-        let mut inner = Query::new("");
-        inner.scope(scope, col, None);
-        if !inner.sql.contains("1 = 0") && !inner.sql.is_empty() {
-            alts.push(inner.sql.trim_start().trim_start_matches("AND").to_string());
-            vals.extend(inner.params);
-        } else if inner.sql.is_empty() {
-            alts.push("1 = 1".into());
-        }
+        let (cond, params) = Query::scope_clause(scope, col, None).unwrap_or_else(|| ("1 = 1".into(), Vec::new()));
+        alts.push(cond);
+        vals.extend(params);
     }
     let ancestors: Vec<String> = studio_paths
         .iter()
@@ -187,11 +182,7 @@ pub fn list(
         alts.push(format!("c.scope_path IN ({})", vec!["?"; ancestors.len()].join(", ")));
         vals.extend(ancestors.into_iter().map(Value::from));
     }
-    if alts.is_empty() {
-        q.push(" AND 1 = 0", []);
-    } else {
-        q.push(&format!(" AND ({})", alts.join(" OR ")), vals);
-    }
+    q.push(&format!(" AND ({})", alts.join(" OR ")), vals);
     if open_only {
         q.push(" AND c.state = ?", [Value::from(ChallengeState::Open.code())]);
     }

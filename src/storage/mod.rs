@@ -653,32 +653,44 @@ impl Query {
         self
     }
 
-    /// Restricts to a scope: rows whose `path_col` lies in one of the subtrees, or (when an
-    /// `id_col` is given) whose id is one of the scope's studios.
-    pub fn scope(&mut self, scope: &crate::domain::access::Scope, path_col: &str, id_col: Option<&str>) -> &mut Self {
+    /// The condition of a scope: rows whose `path_col` lies in one of the subtrees, or (when an
+    /// `id_col` is given) whose id is one of the scope's studios; `None` for no restriction.
+    /// For combining a scope with other alternatives (`… OR evaluator = ?`).
+    pub fn scope_clause(
+        scope: &crate::domain::access::Scope,
+        path_col: &str,
+        id_col: Option<&str>,
+    ) -> Option<(String, Vec<Value<'static>>)> {
         use crate::domain::access::Scope;
         let Scope::Within { paths, studio_ids } = scope else {
-            return self;
+            return None;
         };
         let mut parts: Vec<String> = Vec::new();
+        let mut params = Vec::new();
         for p in paths {
             let (lo, hi) = p.subtree_range();
             parts.push(format!("({path_col} >= ? AND {path_col} < ?)"));
-            self.params.push(Value::from(lo));
-            self.params.push(Value::from(hi));
+            params.push(Value::from(lo));
+            params.push(Value::from(hi));
         }
         if let Some(id_col) = id_col
             && !studio_ids.is_empty()
         {
             parts.push(format!("{id_col} IN ({})", vec!["?"; studio_ids.len()].join(", ")));
-            self.params.extend(studio_ids.iter().map(|&i| Value::from(i)));
+            params.extend(studio_ids.iter().map(|&i| Value::from(i)));
         }
         if parts.is_empty() {
-            self.sql.push_str(" AND 1 = 0");
-        } else {
-            self.sql.push_str(&format!(" AND ({})", parts.join(" OR ")));
+            return Some(("1 = 0".into(), params));
         }
-        self
+        Some((format!("({})", parts.join(" OR ")), params))
+    }
+
+    /// Restricts to a scope (see [`Query::scope_clause`]).
+    pub fn scope(&mut self, scope: &crate::domain::access::Scope, path_col: &str, id_col: Option<&str>) -> &mut Self {
+        match Self::scope_clause(scope, path_col, id_col) {
+            Some((cond, params)) => self.push(&format!(" AND {cond}"), params),
+            None => self,
+        }
     }
 
     /// Restricts to one subtree.

@@ -299,12 +299,28 @@ pub fn proposers(c: &mut Conn, id: i64) -> Result<Vec<Proposer>> {
     )
 }
 
-/// Whether a person is credited with a suggestion.
-pub fn is_credited(c: &mut Conn, id: i64, person_id: i64) -> Result<bool> {
-    Ok(c.scalar(
-        "SELECT COUNT(*) FROM suggestion_proposers WHERE suggestion_id = ? AND person_id = ?",
-        params![id, person_id],
-    )? > 0)
+/// Everyone credited with each of some suggestions (a list page's), in one query.
+pub fn proposers_of(c: &mut Conn, ids: &[i64]) -> Result<std::collections::HashMap<i64, Vec<Proposer>>> {
+    let mut out: std::collections::HashMap<i64, Vec<Proposer>> = std::collections::HashMap::new();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    let sql = format!(
+        "SELECT suggestion_id, person_id, name, via_merge FROM suggestion_proposers WHERE suggestion_id IN ({}) \
+         ORDER BY suggestion_id, position",
+        vec!["?"; ids.len()].join(", ")
+    );
+    let params: Vec<Value> = ids.iter().map(|&i| Value::from(i)).collect();
+    let rows = c.query(&sql, &params, |r| {
+        Ok((
+            r.get::<i64>("suggestion_id")?,
+            Proposer { person_id: r.get("person_id")?, name: r.get("name")?, via_merge: r.get("via_merge")? },
+        ))
+    })?;
+    for (id, p) in rows {
+        out.entry(id).or_default().push(p);
+    }
+    Ok(out)
 }
 
 /// A step in a suggestion's history.
@@ -530,12 +546,10 @@ pub fn list(
             );
         }
         View::ToEvaluate => {
-            let mut inner = Query::new("");
-            inner.scope(&who.scope, "s.assigned_path", None);
-            // `scope` wrote " AND (…)"; reuse it as an alternative to the evaluator named.
-            let cond = inner.sql.trim_start().trim_start_matches("AND").to_string();
-            q.push(&format!(" AND (s.evaluator_account_id = ? OR {cond})"), [Value::from(who.account_id)]);
-            q.params.extend(inner.params);
+            let (cond, params) = Query::scope_clause(&who.scope, "s.assigned_path", None)
+                .unwrap_or_else(|| ("1 = 1".into(), Vec::new()));
+            q.push(" AND (s.evaluator_account_id = ?", [Value::from(who.account_id)]);
+            q.push(&format!(" OR {cond})"), params);
             q.push(
                 " AND s.state IN (?, ?)",
                 [Value::from(SuggestionState::Assigned.code()), Value::from(SuggestionState::Evaluated.code())],
