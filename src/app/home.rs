@@ -1,12 +1,12 @@
-//! The figures of the home page and unit pages: studios by level and state and team members in
-//! a unit's whole subtree, read from the subtree counters.
+//! The figures of the home page and unit pages as they stand today: studios by level and state,
+//! members and people in a unit's whole subtree (`storage::figures`).
 
 use super::{AppState, found};
 use crate::domain::access::Actor;
 use crate::domain::studio::{Level, StudioState};
 use crate::error::Result;
 use crate::storage::units::{self, Unit};
-use crate::storage::{Conn, counters};
+use crate::storage::{Conn, figures};
 use serde::Serialize;
 
 /// A count under a code (a level, a state).
@@ -39,51 +39,44 @@ pub struct Figures {
     pub people: i64,
 }
 
-/// Reads the figures of a unit's subtree.
-pub fn figures_of(c: &mut Conn, unit: Unit) -> Result<Figures> {
-    let counts = counters::read(c, unit.id)?;
-    let mut by_level: Vec<Count> = Level::ALL
+/// Reads the figures of a unit's subtree as they stand today.
+pub fn figures_of(c: &mut Conn, unit: Unit, today: jiff::civil::Date) -> Result<Figures> {
+    use crate::domain::figures::{Figure, Filters, NO_LEVEL, Selection};
+    let counted = figures::Counted { id: unit.id, path: unit.path.clone(), kind: unit.kind };
+    let sums = figures::sums(c, &[counted], None, &[figures::Question::Period(today, today)])?
+        .pop()
+        .and_then(|mut v| v.pop())
+        .unwrap_or_default();
+    let value = |figure: Figure, f: Filters| Selection::new(figure, f).value(&sums);
+    let level = |code: &str| Filters { level: Some(code.to_string()), ..Default::default() };
+    let by_level = Level::ALL
         .iter()
         .rev()
-        .map(|l| Count { code: l.code().to_string(), count: 0 })
-        .chain(std::iter::once(Count { code: "none".into(), count: 0 }))
+        .map(|l| l.code())
+        .chain(std::iter::once(NO_LEVEL))
+        .map(|code| Count { code: code.to_string(), count: value(Figure::Studios, level(code)) })
         .collect();
-    let mut by_state: Vec<Count> =
-        StudioState::ALL.iter().map(|s| Count { code: s.code().to_string(), count: 0 }).collect();
-    let mut named_by_level: Vec<Count> =
-        Level::ALL.iter().rev().map(|l| Count { code: l.code().to_string(), count: 0 }).collect();
-    let (mut studios, mut named) = (0, 0);
-    for (key, value) in &counts {
-        let mut parts = key.split(':');
-        if parts.next() != Some("studios") {
-            continue;
-        }
-        let (Some(level), Some(state)) = (parts.next(), parts.next()) else {
-            continue;
-        };
-        studios += value;
-        if let Some(c) = by_level.iter_mut().find(|c| c.code == level) {
-            c.count += value;
-        }
-        if let Some(c) = by_state.iter_mut().find(|c| c.code == state) {
-            c.count += value;
-        }
-        if state == StudioState::Named.code() || state == StudioState::Warned.code() {
-            named += value;
-            if let Some(c) = named_by_level.iter_mut().find(|c| c.code == level) {
-                c.count += value;
-            }
-        }
-    }
+    let by_state = StudioState::ALL
+        .iter()
+        .map(|s| Count {
+            code: s.code().to_string(),
+            count: value(Figure::Studios, Filters { state: Some(*s), ..Default::default() }),
+        })
+        .collect();
+    let named_by_level = Level::ALL
+        .iter()
+        .rev()
+        .map(|l| Count { code: l.code().to_string(), count: value(Figure::NamedStudios, level(l.code())) })
+        .collect();
     Ok(Figures {
-        unit,
-        studios,
+        studios: value(Figure::Studios, Filters::default()),
         by_level,
         by_state,
-        named,
+        named: value(Figure::NamedStudios, Filters::default()),
         named_by_level,
-        members: counts.get(counters::MEMBERS).copied().unwrap_or(0),
-        people: counts.get(counters::PEOPLE).copied().unwrap_or(0),
+        members: value(Figure::Members, Filters::default()),
+        people: value(Figure::People, Filters::default()),
+        unit,
     })
 }
 
@@ -100,16 +93,18 @@ pub fn tops(c: &mut Conn, actor: &Actor) -> Result<Vec<Unit>> {
 /// The figures of every unit at the top of the caller's scope.
 pub async fn my_figures(st: &AppState, actor: &Actor) -> Result<Vec<Figures>> {
     let actor = actor.clone();
-    st.db.read(move |c| tops(c, &actor)?.into_iter().map(|u| figures_of(c, u)).collect()).await
+    let today = st.today();
+    st.db.read(move |c| tops(c, &actor)?.into_iter().map(|u| figures_of(c, u, today)).collect()).await
 }
 
 /// The figures of one unit in scope.
 pub async fn unit_figures(st: &AppState, actor: &Actor, unit_id: i64) -> Result<Figures> {
     let actor = actor.clone();
+    let today = st.today();
     st.db
         .read(move |c| {
             let unit = found(units::get(c, unit_id)?.filter(|u| actor.can_read_unit(&u.path)))?;
-            figures_of(c, unit)
+            figures_of(c, unit, today)
         })
         .await
 }

@@ -427,24 +427,6 @@ pub async fn list(st: &AppState, actor: &Actor, studio_id: i64, page: PageReques
         .await
 }
 
-/// The signed training records of a unit's subtree in a period (behind "people trained").
-pub async fn trainings(
-    st: &AppState,
-    actor: &Actor,
-    unit_id: i64,
-    from: jiff::civil::Date,
-    to: jiff::civil::Date,
-    page: PageRequest,
-) -> Result<Page<Activity>> {
-    let actor = actor.clone();
-    st.db
-        .read(move |c| {
-            let unit = found(crate::storage::units::get(c, unit_id)?.filter(|u| actor.can_read_unit(&u.path)))?;
-            activities::list_in(c, &actor.studio_scope(), &unit.path, ActivityKind::Training, from, to, &page)
-        })
-        .await
-}
-
 /// A studio's ledger page: the records, the year's figures, and what the caller may do.
 #[derive(Debug, Clone)]
 pub struct StudioLedger {

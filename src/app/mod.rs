@@ -51,6 +51,13 @@ impl AppState {
     }
 }
 
+impl AppState {
+    /// Today in the deployment's time zone.
+    pub fn today(&self) -> jiff::civil::Date {
+        crate::clock::today()
+    }
+}
+
 /// Turns "absent" into not found: the one way a missing or out-of-scope record is reported.
 pub fn found<T>(v: Option<T>) -> crate::Result<T> {
     v.ok_or(crate::Error::NotFound)

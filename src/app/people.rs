@@ -52,11 +52,15 @@ pub struct PersonInput {
     /// Honours held.
     #[serde(default)]
     pub honours: Vec<HonourInput>,
+    /// The day the person was registered, `YYYY-MM-DD` (today when absent; a past day when
+    /// history is entered later).
+    pub registered_on: Option<String>,
 }
 
 impl PersonInput {
     /// Validates every field; the unit is checked against the database by the caller.
-    pub fn validate(&self, this_year: i64) -> Result<PersonData> {
+    pub fn validate(&self, today: jiff::civil::Date) -> Result<PersonData> {
+        let this_year = today.year() as i64;
         let mut c = Check::new();
         let name = c.required("name", self.name.as_deref(), limits::NAME);
         let gender = c.choice("gender", self.gender.as_deref(), Gender::parse);
@@ -66,6 +70,10 @@ impl PersonInput {
         let skill_grade = c.optional_choice("skill_grade", self.skill_grade.as_deref(), SkillGrade::parse);
         let employee_no = c.optional("employee_no", self.employee_no.as_deref(), 40);
         let phone = c.phone("phone", self.phone.as_deref());
+        let registered_on = c.optional_date("registered_on", self.registered_on.as_deref());
+        if registered_on.is_some_and(|d| d > today) {
+            c.fail("registered_on", Msg::new("validation.date_in_future"));
+        }
         if self.unit_id.is_none() {
             c.fail("unit_id", Msg::new("validation.required"));
         }
@@ -97,6 +105,7 @@ impl PersonInput {
             employee_no,
             phone,
             honours,
+            registered_on,
         })
     }
 }
@@ -122,10 +131,6 @@ pub struct PersonStudio {
     pub studio: StudioSummary,
     /// Their role code.
     pub role: String,
-}
-
-fn this_year() -> i64 {
-    crate::clock::today().year() as i64
 }
 
 /// One person, if the caller may read them.
@@ -174,7 +179,7 @@ fn unit_for_person(c: &mut crate::storage::Conn, actor: &Actor, unit_id: i64) ->
 
 /// Creates a person.
 pub async fn create(st: &AppState, actor: &Actor, input: PersonInput) -> Result<Person> {
-    let data = input.validate(this_year())?;
+    let data = input.validate(crate::clock::today())?;
     let actor = actor.clone();
     st.db
         .write(move |c| {
@@ -195,7 +200,7 @@ pub async fn create(st: &AppState, actor: &Actor, input: PersonInput) -> Result<
 
 /// Rewrites a person's profile.
 pub async fn update(st: &AppState, actor: &Actor, id: i64, input: PersonInput) -> Result<Person> {
-    let data = input.validate(this_year())?;
+    let data = input.validate(crate::clock::today())?;
     let actor = actor.clone();
     st.db
         .write(move |c| {
@@ -204,7 +209,7 @@ pub async fn update(st: &AppState, actor: &Actor, id: i64, input: PersonInput) -
                 return Err(Error::Forbidden);
             }
             let path = unit_for_person(c, &actor, data.unit_id)?;
-            people::update(c, id, &data, &before.unit_path, &path)?;
+            people::update(c, id, &data, &path)?;
             let after = found(people::get(c, id)?)?;
             audit::record(
                 c,

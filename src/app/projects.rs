@@ -5,6 +5,7 @@
 use super::team::{DecisionInput, candidate_scope, in_scope};
 use super::{AppState, files, found, input};
 use crate::domain::access::{Actor, ProjectPlace};
+use crate::domain::history;
 use crate::domain::notification::NotificationKind;
 use crate::domain::pagination::{Page, PageRequest};
 use crate::domain::project::{self, Light, ProjectAction, ProjectSource, ProjectState, ProjectStepInput};
@@ -401,6 +402,16 @@ pub async fn step(st: &AppState, actor: &Actor, id: i64, req: ProjectStepRequest
                 return Err(Error::Forbidden);
             }
             project::check_from_state(l.project.state, action)?;
+            let mut check = Check::new();
+            let on = history::effective_day(
+                &mut check,
+                "effective_on",
+                req.input.effective_on.as_deref(),
+                today,
+                projects::last_step_on(c, id)?,
+                actor.can_enter_history(&l.project.unit_path),
+            );
+            check.finish()?;
             let d = project::decide(l.project.state, action, &req.input)?;
             let number = if action == ProjectAction::Approve {
                 Some(match &d.number {
@@ -409,9 +420,9 @@ pub async fn step(st: &AppState, actor: &Actor, id: i64, req: ProjectStepRequest
                     }
                     Some(n) => n.clone(),
                     None => {
-                        let mut seq = projects::approved_in_year(c, l.project.studio_id, today.year())? + 1;
+                        let mut seq = projects::approved_in_year(c, l.project.studio_id, on.year())? + 1;
                         loop {
-                            let n = project::generate_number(l.project.studio_id, today.year(), seq);
+                            let n = project::generate_number(l.project.studio_id, on.year(), seq);
                             if !projects::number_taken(c, &n)? {
                                 break n;
                             }
@@ -422,7 +433,7 @@ pub async fn step(st: &AppState, actor: &Actor, id: i64, req: ProjectStepRequest
             } else {
                 None
             };
-            projects::apply_step(c, &l.project, action, &d, number.as_deref(), actor.account_id, today)?;
+            projects::apply_step(c, &l.project, action, &d, number.as_deref(), actor.account_id, on, today)?;
             let after = record(c, &actor, id, &format!("step.{}", action.code()), Some(&l.project), today)?;
             let link = format!("/projects/{id}");
             if action.is_decision() {

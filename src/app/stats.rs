@@ -1,32 +1,468 @@
-//! The headline figures every union reports (SPEC §3.7), for any unit's subtree and period, each
-//! with a link to the records behind it. The API (`/api/v1/stats`), the home page and every
-//! unit's page read the same `Headline`.
+//! The headline figures every union reports (SPEC §3.7) for any unit's subtree and period, the
+//! dashboard around them (trends by year, the unit's children side by side), and the list of
+//! the records behind each figure.
+//!
+//! Every number here comes from one place: `storage::figures::sums` (roll-ups for union units,
+//! the records themselves for smaller subtrees), read through a `domain::figures::Selection` —
+//! the same selection that filters the figure's list, so a figure and its list agree.
 
-use super::home::{self, Count};
+use super::home;
 use super::{AppState, found, input};
 use crate::domain::access::Actor;
+use crate::domain::figures::{Family, Figure, Filters, Measure, Reach, Selection, level_fits, parse_key};
 use crate::domain::outcome::{OutcomeKind, OutcomeLevel};
+use crate::domain::pagination::PageRequest;
+use crate::domain::studio::{Level, StudioState};
 use crate::domain::validation::Check;
 use crate::error::{Error, Msg, Result};
+use crate::storage::Conn;
+use crate::storage::figures::{self as store, Counted, FigureRecord, ListQuery, Question, Sums};
 use crate::storage::units::{self, Unit};
-use crate::storage::{Conn, stats};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
-/// One figure and where its records are listed.
+/// One figure: its value and the list of its records.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct Figure {
-    /// What it counts (a code: a level, a category, a type).
+pub struct FigureValue {
+    /// What it counts: the figure's code, or the code of a breakdown (a level, a category, a type).
     pub code: String,
-    /// The count (or yuan).
+    /// The count, or for sums the total (yuan; trainees).
     pub value: i64,
-    /// The page listing the records behind it (`/api/v1` + the same path lists them as JSON).
-    pub link: String,
+    /// How many records its list holds (equal to `value` for counts).
+    pub records: i64,
+    /// The page listing the records behind it (`/api/v1` + the same path lists them as JSON);
+    /// absent when the caller may not list them (people, for those who keep no personnel).
+    pub link: Option<String>,
 }
 
-/// The headline figures of a subtree and period.
+/// The headline figures of a subtree and period: stocks as of the period's last day, flows
+/// dated within it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Headline {
+    /// The unit.
+    pub unit: Unit,
+    /// First day of the period.
+    #[schema(value_type = String, format = Date)]
+    pub from: Date,
+    /// Last day of the period (stocks are taken on it).
+    #[schema(value_type = String, format = Date)]
+    pub to: Date,
+    /// Named studios (named or warned) on the last day, by level, highest first.
+    pub studios_by_level: Vec<FigureValue>,
+    /// Named studios on the last day.
+    pub named_studios: FigureValue,
+    /// All studios on record on the last day.
+    pub studios: FigureValue,
+    /// …by state, in life-cycle order.
+    pub studios_by_state: Vec<FigureValue>,
+    /// Distinct people in the studios on the last day.
+    pub members: FigureValue,
+    /// People on record on the last day.
+    pub people: FigureValue,
+    /// Projects approved (立项) in the period.
+    pub projects_started: FigureValue,
+    /// …by category.
+    pub projects_started_by_category: Vec<FigureValue>,
+    /// Projects completed (结题) in the period.
+    pub projects_finished: FigureValue,
+    /// …by category.
+    pub projects_finished_by_category: Vec<FigureValue>,
+    /// Outcomes achieved in the period.
+    pub outcomes: FigureValue,
+    /// …by type.
+    pub outcomes_by_kind: Vec<FigureValue>,
+    /// …by level (those with one), highest first.
+    pub outcomes_by_level: Vec<FigureValue>,
+    /// Invention patents granted in the period.
+    pub invention_patents: FigureValue,
+    /// Utility-model patents granted in the period.
+    pub utility_patents: FigureValue,
+    /// Outcomes first applied elsewhere (推广应用) in the period.
+    pub applied_outcomes: FigureValue,
+    /// Verified actual benefit of the period's outcomes, yuan a year (`records`: the outcomes).
+    pub verified_benefit_yuan: FigureValue,
+    /// People trained: trainees of the signed training records held in the period (`records`:
+    /// the trainings).
+    pub people_trained: FigureValue,
+    /// Apprentices: counted from mentorship agreements (§3.8), which are not recorded yet.
+    pub apprentices: Option<FigureValue>,
+}
+
+/// The period and unit of the figures, as a client sends them.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+pub struct StatsQuery {
+    /// The unit (its whole subtree); the caller's own top unit when absent.
+    #[serde(default, deserialize_with = "input::int")]
+    #[param(value_type = Option<i64>)]
+    pub unit_id: Option<i64>,
+    /// A calendar year (its first to last day, or to today for this year).
+    #[serde(default, deserialize_with = "input::int")]
+    #[param(value_type = Option<i64>)]
+    pub year: Option<i64>,
+    /// First day, `YYYY-MM-DD` (1 January of this year when absent).
+    pub from: Option<String>,
+    /// Last day, `YYYY-MM-DD` (today when absent); stocks are counted on it.
+    pub to: Option<String>,
+    /// Dashboard: the figure the children are ranked by (a column code).
+    pub sort: Option<String>,
+}
+
+/// The period asked for: a year, or from/to; this year so far by default. Refuses an inverted
+/// period, and one that ends in the future (nothing is known of it yet).
+pub fn period(check: &mut Check, year: Option<i64>, from: Option<&str>, to: Option<&str>, today: Date) -> (Date, Date) {
+    let first = |y: i16| Date::new(y, 1, 1).unwrap_or(today);
+    let (mut f, mut t) = (first(today.year()), today);
+    if let Some(y) = check.range("year", year, 1949, today.year() as i64) {
+        f = first(y as i16);
+        t = Date::new(y as i16, 12, 31).unwrap_or(today).min(today);
+    }
+    if let Some(d) = check.optional_date("from", from) {
+        f = d;
+    }
+    if let Some(d) = check.optional_date("to", to) {
+        t = d;
+    }
+    if t > today {
+        check.fail("to", Msg::new("validation.date_in_future"));
+    } else if t < f {
+        check.fail("to", Msg::new("stats.period_inverted"));
+    }
+    (f, t)
+}
+
+/// The address of a figure's list — built here only.
+pub fn figure_link(sel: &Selection, unit_id: i64, from: Date, to: Date) -> String {
+    let mut s = format!("/figures/{}?unit_id={unit_id}&from={from}&to={to}", sel.figure.code());
+    for (k, v) in sel.filters.pairs() {
+        s.push_str(&format!("&{k}={}", crate::domain::percent_encode(&v)));
+    }
+    s
+}
+
+/// Reads figures out of the sums of a unit and period for a caller.
+struct Reader<'a> {
+    sums: &'a Sums,
+    unit: &'a Unit,
+    from: Date,
+    to: Date,
+    actor: &'a Actor,
+}
+
+impl Reader<'_> {
+    fn get(&self, code: impl Into<String>, sel: Selection) -> FigureValue {
+        let link = self
+            .actor
+            .can_list_figure(sel.figure, &self.unit.path)
+            .then(|| figure_link(&sel, self.unit.id, self.from, self.to));
+        FigureValue { code: code.into(), value: sel.value(self.sums), records: sel.count(self.sums), link }
+    }
+
+    fn of(&self, figure: Figure) -> FigureValue {
+        self.get(figure.code(), Selection::all(figure))
+    }
+
+    fn with(&self, code: &str, figure: Figure, f: Filters) -> FigureValue {
+        self.get(code, Selection::new(figure, f))
+    }
+}
+
+fn level(code: &str) -> Filters {
+    Filters { level: Some(code.to_string()), ..Default::default() }
+}
+
+fn kind(k: OutcomeKind) -> Filters {
+    Filters { kind: Some(k), ..Default::default() }
+}
+
+/// The categories that occur in sums of a project family, in the deployment's order first.
+fn categories(sums: &Sums, family: Family, known: &[String]) -> Vec<String> {
+    let mut found: Vec<String> = sums
+        .keys()
+        .filter_map(|k| parse_key(k).filter(|(f, _)| *f == family).and_then(|(_, p)| p.first().map(|s| s.to_string())))
+        .collect();
+    found.sort_by_key(|c| (known.iter().position(|k| k == c).unwrap_or(usize::MAX), c.clone()));
+    found.dedup();
+    found
+}
+
+/// Builds the headline figures of a unit and period from its sums.
+pub fn headline_from(sums: &Sums, unit: Unit, from: Date, to: Date, actor: &Actor, known: &[String]) -> Headline {
+    let r = Reader { sums, unit: &unit, from, to, actor };
+    let nonzero = |v: Vec<FigureValue>| v.into_iter().filter(|f| f.value != 0).collect::<Vec<_>>();
+    let by_category = |figure: Figure| {
+        categories(sums, figure.family(), known)
+            .into_iter()
+            .map(|cat| r.with(&cat, figure, Filters { category: Some(cat.clone()), ..Default::default() }))
+            .collect::<Vec<_>>()
+    };
+    let studios_by_level =
+        Level::ALL.iter().rev().map(|l| r.with(l.code(), Figure::NamedStudios, level(l.code()))).collect();
+    let studios_by_state = StudioState::ALL
+        .iter()
+        .map(|s| r.with(s.code(), Figure::Studios, Filters { state: Some(*s), ..Default::default() }))
+        .collect();
+    let outcomes_by_kind =
+        nonzero(OutcomeKind::ALL.iter().map(|k| r.with(k.code(), Figure::Outcomes, kind(*k))).collect());
+    let outcomes_by_level =
+        nonzero(OutcomeLevel::ALL.iter().rev().map(|l| r.with(l.code(), Figure::Outcomes, level(l.code()))).collect());
+    Headline {
+        studios_by_level,
+        named_studios: r.of(Figure::NamedStudios),
+        studios: r.of(Figure::Studios),
+        studios_by_state,
+        members: r.of(Figure::Members),
+        people: r.of(Figure::People),
+        projects_started: r.of(Figure::ProjectsStarted),
+        projects_started_by_category: by_category(Figure::ProjectsStarted),
+        projects_finished: r.of(Figure::ProjectsFinished),
+        projects_finished_by_category: by_category(Figure::ProjectsFinished),
+        outcomes: r.of(Figure::Outcomes),
+        outcomes_by_kind,
+        outcomes_by_level,
+        invention_patents: r.with("invention_patents", Figure::Outcomes, kind(OutcomeKind::InventionPatent)),
+        utility_patents: r.with("utility_patents", Figure::Outcomes, kind(OutcomeKind::UtilityPatent)),
+        applied_outcomes: r.of(Figure::AppliedOutcomes),
+        verified_benefit_yuan: r.of(Figure::VerifiedBenefit),
+        people_trained: r.of(Figure::PeopleTrained),
+        apprentices: None,
+        unit,
+        from,
+        to,
+    }
+}
+
+/// A unit as the figures count it.
+fn counted(u: &Unit) -> Counted {
+    Counted { id: u.id, path: u.path.clone(), kind: u.kind }
+}
+
+/// The sums of one unit for some questions.
+fn sums_of(c: &mut Conn, unit: &Unit, questions: &[Question]) -> Result<Vec<Sums>> {
+    Ok(store::sums(c, &[counted(unit)], None, questions)?.pop().unwrap_or_default())
+}
+
+/// The unit asked for, if the caller may read its figures; else the caller's own top unit.
+fn unit_in_sight(c: &mut Conn, actor: &Actor, unit_id: Option<i64>) -> Result<Unit> {
+    match unit_id {
+        Some(id) => found(units::get(c, id)?.filter(|u| actor.can_read_figures(&u.path))),
+        None => home::tops(c, actor)?.into_iter().find(|u| actor.can_read_figures(&u.path)).ok_or(Error::NotFound),
+    }
+}
+
+/// The headline figures of a unit in the caller's sight (their own top unit by default).
+pub async fn headline(st: &AppState, actor: &Actor, q: &StatsQuery) -> Result<Headline> {
+    let mut check = Check::new();
+    let (from, to) = period(&mut check, q.year, q.from.as_deref(), q.to.as_deref(), st.today());
+    check.finish()?;
+    let (unit_id, actor, known) = (q.unit_id, actor.clone(), st.config.project_categories.clone());
+    st.db
+        .read(move |c| {
+            let unit = unit_in_sight(c, &actor, unit_id)?;
+            let sums = sums_of(c, &unit, &[Question::Period(from, to)])?.pop().unwrap_or_default();
+            Ok(headline_from(&sums, unit, from, to, &actor, &known))
+        })
+        .await
+}
+
+/// This year's headline figures of every unit at the top of the caller's sight (the home page).
+pub async fn my_headlines(st: &AppState, actor: &Actor) -> Result<Vec<Headline>> {
+    let today = st.today();
+    let from = Date::new(today.year(), 1, 1).unwrap_or(today);
+    let (actor, known) = (actor.clone(), st.config.project_categories.clone());
+    st.db
+        .read(move |c| {
+            let mut out = Vec::new();
+            for u in home::tops(c, &actor)?.into_iter().filter(|u| actor.can_read_figures(&u.path)) {
+                let sums = sums_of(c, &u, &[Question::Period(from, today)])?.pop().unwrap_or_default();
+                out.push(headline_from(&sums, u, from, today, &actor, &known));
+            }
+            Ok(out)
+        })
+        .await
+}
+
+// ---- the dashboard ---------------------------------------------------------------------------
+
+/// The columns of the dashboard's tables, in order: (code, the figure with its filters).
+pub fn columns() -> Vec<(&'static str, Selection)> {
+    vec![
+        ("named_studios", Selection::all(Figure::NamedStudios)),
+        ("members", Selection::all(Figure::Members)),
+        ("projects_started", Selection::all(Figure::ProjectsStarted)),
+        ("projects_finished", Selection::all(Figure::ProjectsFinished)),
+        ("outcomes", Selection::all(Figure::Outcomes)),
+        ("invention_patents", Selection::new(Figure::Outcomes, kind(OutcomeKind::InventionPatent))),
+        ("applied_outcomes", Selection::all(Figure::AppliedOutcomes)),
+        ("verified_benefit", Selection::all(Figure::VerifiedBenefit)),
+        ("people_trained", Selection::all(Figure::PeopleTrained)),
+    ]
+}
+
+/// One row of a dashboard table: a year or a child unit, with the value of every column.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct FigureRow {
+    /// The unit of the row (the child; for a year, the unit itself).
+    pub unit_id: i64,
+    /// What the row is: the child's name, or the year.
+    pub label: String,
+    /// First day of the row's period.
+    #[schema(value_type = String, format = Date)]
+    pub from: Date,
+    /// Last day of the row's period.
+    #[schema(value_type = String, format = Date)]
+    pub to: Date,
+    /// One value per column, in the order of `columns`.
+    pub values: Vec<FigureValue>,
+}
+
+/// A unit's figures for a period with their trend by year and its children side by side.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Dashboard {
+    /// The headline figures of the period.
+    pub headline: Headline,
+    /// The units above, from the top of the caller's sight down to the parent.
+    pub ancestors: Vec<Unit>,
+    /// The codes of the columns of `trend` and `children`.
+    pub columns: Vec<String>,
+    /// What each column's values are: a count of records, yuan, or people.
+    pub measures: Vec<Measure>,
+    /// One row per year, oldest first, up to the period's last day (stocks at each year's end).
+    pub trend: Vec<FigureRow>,
+    /// The children of the unit, ranked by `sort` (highest first), for the same period.
+    pub children: Vec<FigureRow>,
+    /// The column the children are ranked by.
+    pub sort: String,
+}
+
+/// Years shown in the trend.
+const TREND_YEARS: i16 = 6;
+/// Children compared at most (the rest are not shown).
+const MAX_CHILDREN: i64 = 500;
+
+fn row(sums: &Sums, unit: &Unit, label: String, from: Date, to: Date, actor: &Actor) -> FigureRow {
+    let r = Reader { sums, unit, from, to, actor };
+    let values = columns().into_iter().map(|(code, sel)| r.get(code, sel)).collect();
+    FigureRow { unit_id: unit.id, label, from, to, values }
+}
+
+/// The dashboard of a unit in the caller's sight for a period.
+pub async fn dashboard(st: &AppState, actor: &Actor, q: &StatsQuery) -> Result<Dashboard> {
+    let mut check = Check::new();
+    let today = st.today();
+    let (from, to) = period(&mut check, q.year, q.from.as_deref(), q.to.as_deref(), today);
+    let cols = columns();
+    let sort = match q.sort.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => cols[0].0.to_string(),
+        Some(s) if cols.iter().any(|(c, _)| *c == s) => s.to_string(),
+        Some(_) => {
+            check.fail("sort", Msg::new("validation.invalid_choice"));
+            String::new()
+        }
+    };
+    check.finish()?;
+    let (unit_id, actor, known) = (q.unit_id, actor.clone(), st.config.project_categories.clone());
+    st.db
+        .read(move |c| {
+            let unit = unit_in_sight(c, &actor, unit_id)?;
+            // The period itself, then each year of the trend.
+            let first_year = to.year() - (TREND_YEARS - 1);
+            let years: Vec<(Date, Date)> = (first_year..=to.year())
+                .filter_map(|y| {
+                    let a = Date::new(y, 1, 1).ok()?;
+                    let b = Date::new(y, 12, 31).ok()?.min(to);
+                    Some((a, b))
+                })
+                .collect();
+            let mut questions = vec![Question::Period(from, to)];
+            questions.extend(years.iter().map(|(a, b)| Question::Period(*a, *b)));
+            let mut sums = sums_of(c, &unit, &questions)?;
+            let period_sums = if sums.is_empty() { Sums::default() } else { sums.remove(0) };
+            let trend = years
+                .iter()
+                .zip(&sums)
+                .map(|((a, b), s)| row(s, &unit, a.year().to_string(), *a, *b, &actor))
+                .collect();
+            let kids = units::children(c, unit.id, &PageRequest { limit: MAX_CHILDREN, after: None })?.items;
+            let parent = (!kids.iter().any(|k| k.kind.is_union())).then(|| unit.path.clone());
+            let list: Vec<Counted> = kids.iter().map(counted).collect();
+            let kid_sums = store::sums(c, &list, parent.as_ref(), &[Question::Period(from, to)])?;
+            let col = cols.iter().position(|(c, _)| *c == sort).unwrap_or(0);
+            let mut children: Vec<FigureRow> = kids
+                .iter()
+                .zip(kid_sums)
+                .map(|(k, mut s)| row(&s.pop().unwrap_or_default(), k, k.name.clone(), from, to, &actor))
+                .collect();
+            children.sort_by_key(|r| std::cmp::Reverse(r.values.get(col).map_or(0, |v| v.value)));
+            let ancestors = units::by_ids(c, &unit.path.ids())?
+                .into_iter()
+                .filter(|u| u.id != unit.id && actor.can_read_figures(&u.path))
+                .collect();
+            Ok(Dashboard {
+                headline: headline_from(&period_sums, unit, from, to, &actor, &known),
+                ancestors,
+                columns: cols.iter().map(|(c, _)| c.to_string()).collect(),
+                measures: cols.iter().map(|(_, s)| s.figure.measure()).collect(),
+                trend,
+                children,
+                sort,
+            })
+        })
+        .await
+}
+
+// ---- the records behind a figure -------------------------------------------------------------
+
+/// A figure's list as a client asks for it: the unit and period of the figure, its filters.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FigureQuery {
+    /// The unit (its whole subtree); the caller's own top unit when absent.
+    #[serde(default, deserialize_with = "input::int")]
+    #[param(value_type = Option<i64>)]
+    pub unit_id: Option<i64>,
+    /// A calendar year.
+    #[serde(default, deserialize_with = "input::int")]
+    #[param(value_type = Option<i64>)]
+    pub year: Option<i64>,
+    /// First day, `YYYY-MM-DD`.
+    pub from: Option<String>,
+    /// Last day, `YYYY-MM-DD`; stocks are listed as they were on it.
+    pub to: Option<String>,
+    /// Projects: the category.
+    pub category: Option<String>,
+    /// Outcomes: the type code.
+    pub kind: Option<String>,
+    /// Studios: the naming level code (`none`: never named); outcomes: the level code.
+    pub level: Option<String>,
+    /// Studios: the state code.
+    pub state: Option<String>,
+    /// Page size.
+    #[serde(default, deserialize_with = "input::int")]
+    #[param(value_type = Option<i64>)]
+    pub limit: Option<i64>,
+    /// Where the previous page ended.
+    pub cursor: Option<String>,
+}
+
+/// A filter in force on a list.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ActiveFilter {
+    /// The parameter.
+    pub name: String,
+    /// Its value (a code, or a category).
+    pub value: String,
+}
+
+/// The records behind a figure: the figure's value, how many records and their sum, a page.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct FigureRecords {
+    /// The figure.
+    pub figure: Figure,
+    /// Whether it counts what is dated within the period (`flow`) or what holds on its last
+    /// day (`stock`).
+    pub reach: String,
+    /// What its value is.
+    pub measure: Measure,
     /// The unit.
     pub unit: Unit,
     /// First day of the period.
@@ -35,184 +471,132 @@ pub struct Headline {
     /// Last day of the period.
     #[schema(value_type = String, format = Date)]
     pub to: Date,
-    /// Named studios (named or warned) today, by level.
-    pub studios_by_level: Vec<Figure>,
-    /// Named studios today.
-    pub named_studios: Figure,
-    /// Active team members today.
-    pub members: Figure,
-    /// Projects approved (立项) in the period.
-    pub projects_started: Figure,
-    /// …by category.
-    pub projects_started_by_category: Vec<Figure>,
-    /// Projects completed (结题) in the period.
-    pub projects_finished: Figure,
-    /// …by category.
-    pub projects_finished_by_category: Vec<Figure>,
-    /// Outcomes achieved in the period.
-    pub outcomes: Figure,
-    /// …by type.
-    pub outcomes_by_kind: Vec<Figure>,
-    /// …by level (those with one).
-    pub outcomes_by_level: Vec<Figure>,
-    /// Invention patents granted in the period.
-    pub invention_patents: Figure,
-    /// Utility-model patents granted in the period.
-    pub utility_patents: Figure,
-    /// Outcomes of the period applied elsewhere (推广应用).
-    pub applied_outcomes: Figure,
-    /// Verified actual benefit of the period's outcomes, yuan per year.
-    pub verified_benefit_yuan: Figure,
-    /// People trained: trainees of the signed training records held in the period.
-    pub people_trained: Figure,
-    /// Apprentices: counted from mentorship agreements (§3.8), which are not recorded yet.
-    pub apprentices: Option<Figure>,
+    /// The filters in force.
+    pub filters: Vec<ActiveFilter>,
+    /// How many records the whole list holds.
+    pub total: i64,
+    /// The figure's value: `total` for counts, the sum of `amount` over the whole list for sums.
+    pub value: i64,
+    /// This page.
+    pub items: Vec<FigureRecord>,
+    /// Pass as `cursor` for the next page; absent on the last one.
+    pub next_cursor: Option<String>,
 }
 
-/// The query of the headline figures.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
-pub struct StatsQuery {
-    /// The unit (its whole subtree); the caller's own top unit when absent.
-    #[serde(default, deserialize_with = "input::int")]
-    #[param(value_type = Option<i64>)]
-    pub unit_id: Option<i64>,
-    /// First day, `YYYY-MM-DD` (1 January of this year when absent).
-    pub from: Option<String>,
-    /// Last day, `YYYY-MM-DD` (today when absent).
-    pub to: Option<String>,
-}
-
-/// The period asked for: defaults to this year so far; refuses an inverted one.
-pub fn period(check: &mut Check, from: Option<&str>, to: Option<&str>, today: Date) -> (Date, Date) {
-    let from = check.optional_date("from", from).unwrap_or_else(|| Date::new(today.year(), 1, 1).unwrap_or(today));
-    let to = check.optional_date("to", to).unwrap_or(today);
-    if to < from {
-        check.fail("to", Msg::new("stats.period_inverted"));
-    }
-    (from, to)
-}
-
-fn fig(code: impl Into<String>, value: i64, link: String) -> Figure {
-    Figure { code: code.into(), value, link }
-}
-
-/// Computes the headline figures of a unit's subtree and period.
-pub fn headline_of(c: &mut Conn, unit: Unit, from: Date, to: Date) -> Result<Headline> {
-    let u = unit.id;
-    let period = format!("unit_id={u}&from={from}&to={to}");
-    let now = home::figures_of(c, unit.clone())?;
-    let studios = |extra: &str| format!("/studios?unit_id={u}{extra}");
-    let studios_by_level: Vec<Figure> = now
-        .named_by_level
-        .iter()
-        .map(|Count { code, count }| fig(code.clone(), *count, studios(&format!("&level={code}&state=named"))))
-        .collect();
-    let projects = |c: &mut Conn, started: bool| -> Result<(Figure, Vec<Figure>)> {
-        let rows = if started {
-            stats::projects_started(c, &unit.path, from, to)?
-        } else {
-            stats::projects_finished(c, &unit.path, from, to)?
-        };
-        let which = if started { "approved" } else { "completed" };
-        let link = |cat: Option<&str>| {
-            let cat = cat.map(|c| format!("&category={}", crate::domain::percent_encode(c))).unwrap_or_default();
-            format!("/projects?unit_id={u}&{which}_from={from}&{which}_to={to}{cat}")
-        };
-        let total = rows.iter().map(|(_, n)| n).sum();
-        let by = rows.iter().map(|(cat, n)| fig(cat.clone(), *n, link(Some(cat)))).collect();
-        Ok((fig(which, total, link(None)), by))
-    };
-    let (projects_started, projects_started_by_category) = projects(c, true)?;
-    let (projects_finished, projects_finished_by_category) = projects(c, false)?;
-    let rows = stats::outcomes(c, &unit.path, from, to)?;
-    let outcomes_link = |extra: &str| format!("/outcomes?{period}{extra}");
-    let mut by_kind: Vec<Figure> = Vec::new();
-    let mut by_level: Vec<Figure> = Vec::new();
-    let (mut total, mut applied, mut benefit) = (0, 0, 0);
-    for (kind, level, n, a, b) in &rows {
-        total += n;
-        applied += a;
-        benefit += b;
-        match by_kind.iter_mut().find(|f| &f.code == kind) {
-            Some(f) => f.value += n,
-            None => by_kind.push(fig(kind.clone(), *n, outcomes_link(&format!("&kind={kind}")))),
+impl FigureRecords {
+    /// The address of this list again (the next page: with a cursor), every filter kept.
+    pub fn link(&self, cursor: Option<&str>) -> String {
+        let sel = Selection::new(self.figure, self.filters_back());
+        let mut s = figure_link(&sel, self.unit.id, self.from, self.to);
+        if let Some(c) = cursor {
+            s.push_str(&format!("&cursor={}", crate::domain::percent_encode(c)));
         }
-        if !level.is_empty() {
-            match by_level.iter_mut().find(|f| &f.code == level) {
-                Some(f) => f.value += n,
-                None => by_level.push(fig(level.clone(), *n, outcomes_link(&format!("&level={level}")))),
+        s
+    }
+
+    /// The address of this list without one of its filters.
+    pub fn link_without(&self, name: &str) -> String {
+        let mut f = self.filters_back();
+        match name {
+            "category" => f.category = None,
+            "kind" => f.kind = None,
+            "level" => f.level = None,
+            "state" => f.state = None,
+            _ => {}
+        }
+        figure_link(&Selection::new(self.figure, f), self.unit.id, self.from, self.to)
+    }
+
+    fn filters_back(&self) -> Filters {
+        let get = |n: &str| self.filters.iter().find(|f| f.name == n).map(|f| f.value.clone());
+        Filters {
+            category: get("category"),
+            kind: get("kind").and_then(|k| OutcomeKind::parse(&k)),
+            level: get("level"),
+            state: get("state").and_then(|s| StudioState::parse(&s)),
+        }
+    }
+}
+
+/// Checks a figure's filters: only those the figure takes, each a known value.
+fn filters_of(check: &mut Check, figure: Figure, q: &FigureQuery) -> Filters {
+    use crate::domain::figures::FilterName;
+    let mut f = Filters::default();
+    let allowed = figure.filters();
+    let given = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+    for (name, value) in [
+        (FilterName::Category, given(&q.category)),
+        (FilterName::Kind, given(&q.kind)),
+        (FilterName::Level, given(&q.level)),
+        (FilterName::State, given(&q.state)),
+    ] {
+        let Some(v) = value else { continue };
+        if !allowed.contains(&name) {
+            check.fail(name.param(), Msg::new("figures.filter_not_taken"));
+            continue;
+        }
+        match name {
+            FilterName::Category => {
+                if v.chars().count() > 50 {
+                    check.fail("category", Msg::new("validation.too_long").arg("max", 50));
+                } else {
+                    f.category = Some(v);
+                }
             }
+            FilterName::Kind => f.kind = check.choice("kind", Some(&v), OutcomeKind::parse),
+            FilterName::Level => {
+                if level_fits(figure, &v) {
+                    f.level = Some(v);
+                } else {
+                    check.fail("level", Msg::new("validation.invalid_choice"));
+                }
+            }
+            FilterName::State => f.state = check.choice("state", Some(&v), StudioState::parse),
         }
     }
-    // In the order of the codes' declarations, so every page lists them the same way.
-    by_kind.sort_by_key(|f| OutcomeKind::parse(&f.code).map(|k| k as usize));
-    by_level.sort_by_key(|f| std::cmp::Reverse(OutcomeLevel::parse(&f.code).map(|l| l as usize)));
-    let kind_count = |k: OutcomeKind| by_kind.iter().find(|f| f.code == k.code()).map_or(0, |f| f.value);
-    Ok(Headline {
-        studios_by_level,
-        named_studios: fig("named", now.named, studios("&state=named")),
-        members: fig("members", now.members, studios("")),
-        projects_started,
-        projects_started_by_category,
-        projects_finished,
-        projects_finished_by_category,
-        outcomes: fig("outcomes", total, outcomes_link("")),
-        invention_patents: fig(
-            "invention_patent",
-            kind_count(OutcomeKind::InventionPatent),
-            outcomes_link("&kind=invention_patent"),
-        ),
-        utility_patents: fig(
-            "utility_patent",
-            kind_count(OutcomeKind::UtilityPatent),
-            outcomes_link("&kind=utility_patent"),
-        ),
-        outcomes_by_kind: by_kind,
-        outcomes_by_level: by_level,
-        applied_outcomes: fig("applied", applied, outcomes_link("&applied=true")),
-        verified_benefit_yuan: fig("verified_benefit", benefit, outcomes_link("&verified=true")),
-        people_trained: fig("trained", stats::trained(c, &unit.path, from, to)?, format!("/trainings?{period}")),
-        apprentices: None,
-        unit,
-        from,
-        to,
-    })
+    f
 }
 
-/// The headline figures of a unit in the caller's sight (their own top unit by default).
-pub async fn headline(st: &AppState, actor: &Actor, q: &StatsQuery) -> Result<Headline> {
-    let today = crate::clock::today();
+/// The records behind a figure of a unit and period, a page at a time.
+pub async fn records(st: &AppState, actor: &Actor, figure: &str, q: &FigureQuery) -> Result<FigureRecords> {
+    let figure = Figure::parse(figure).ok_or(Error::NotFound)?;
     let mut check = Check::new();
-    let (from, to) = period(&mut check, q.from.as_deref(), q.to.as_deref(), today);
+    let (from, to) = period(&mut check, q.year, q.from.as_deref(), q.to.as_deref(), st.today());
+    let filters = filters_of(&mut check, figure, q);
     check.finish()?;
-    let unit_id = q.unit_id;
-    let actor = actor.clone();
+    let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
+    let (unit_id, actor) = (q.unit_id, actor.clone());
     st.db
         .read(move |c| {
-            let unit = match unit_id {
-                Some(id) => found(units::get(c, id)?.filter(|u| actor.can_read_figures(&u.path)))?,
-                None => home::tops(c, &actor)?
+            let unit = unit_in_sight(c, &actor, unit_id)?;
+            if !actor.can_list_figure(figure, &unit.path) {
+                return Err(Error::NotFound);
+            }
+            let sel = Selection::new(figure, filters);
+            let sums = sums_of(c, &unit, &[Question::Period(from, to)])?.pop().unwrap_or_default();
+            let lq = ListQuery { selection: sel.clone(), unit_id: unit.id, within: unit.path.clone(), from, to };
+            let list = store::list(c, &lq, &page)?;
+            Ok(FigureRecords {
+                figure,
+                reach: match figure.reach() {
+                    Reach::Flow => "flow".into(),
+                    Reach::Stock => "stock".into(),
+                },
+                measure: figure.measure(),
+                filters: sel
+                    .filters
+                    .pairs()
                     .into_iter()
-                    .find(|u| actor.can_read_figures(&u.path))
-                    .ok_or(Error::NotFound)?,
-            };
-            headline_of(c, unit, from, to)
-        })
-        .await
-}
-
-/// This year's headline figures of every unit at the top of the caller's sight (the home page).
-pub async fn my_headlines(st: &AppState, actor: &Actor) -> Result<Vec<Headline>> {
-    let today = crate::clock::today();
-    let from = Date::new(today.year(), 1, 1).unwrap_or(today);
-    let actor = actor.clone();
-    st.db
-        .read(move |c| {
-            home::tops(c, &actor)?
-                .into_iter()
-                .filter(|u| actor.can_read_figures(&u.path))
-                .map(|u| headline_of(c, u, from, today))
-                .collect()
+                    .map(|(n, v)| ActiveFilter { name: n.into(), value: v })
+                    .collect(),
+                total: sel.count(&sums),
+                value: sel.value(&sums),
+                items: list.items,
+                next_cursor: list.next_cursor,
+                unit,
+                from,
+                to,
+            })
         })
         .await
 }

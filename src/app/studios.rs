@@ -4,6 +4,7 @@
 use super::{AppState, files, found, input};
 use crate::domain::access::Actor;
 use crate::domain::checklist::{self, ChecklistFacts, ChecklistItem, ItemStatus};
+use crate::domain::history;
 use crate::domain::lifecycle::{self, StudioAction, StudioFacts, TransitionInput};
 use crate::domain::pagination::{Page, PageRequest};
 use crate::domain::studio::{Level, StudioKind, StudioState};
@@ -448,7 +449,28 @@ pub async fn transition(st: &AppState, actor: &Actor, id: i64, req: TransitionRe
                 member_count: before.member_count,
                 notice_ends_on: before.notice_ends_on,
             };
-            let decision = lifecycle::decide(&facts, action, &input, today)?;
+            // A naming takes effect on the day of the naming.
+            let mut check = Check::new();
+            let given = match (action, input.effective_on.as_deref(), input.named_on.as_deref()) {
+                (StudioAction::Name, Some(e), Some(n)) if e.trim() != n.trim() => {
+                    check.fail("named_on", Msg::new("history.naming_day"));
+                    Some(e)
+                }
+                (StudioAction::Name, None, Some(n)) => Some(n),
+                (_, e, _) => e,
+            };
+            let given = given.map(str::to_string);
+            let on = history::effective_day(
+                &mut check,
+                if action == StudioAction::Name && input.effective_on.is_none() { "named_on" } else { "effective_on" },
+                given.as_deref(),
+                today,
+                studios::last_step_on(c, id)?,
+                actor.can_enter_history(&before.unit_path),
+            );
+            check.finish()?;
+            input.named_on = None;
+            let decision = lifecycle::decide(&facts, action, &input, on)?;
             if let (Some((_, cert)), Some(unit)) = (&decision.naming, before.applying_unit_id)
                 && studios::certificate_taken(c, unit, cert)?
             {

@@ -19,7 +19,7 @@ use crate::storage::audit::{self, Change};
 use crate::storage::projects::{Project, ProjectData};
 use crate::storage::suggestions::{self, NewSuggestion, Proposer, Route, Similar, Suggestion, SuggestionEvent};
 use crate::storage::suggestions::{SuggestionFilter, View, Viewer};
-use crate::storage::{Conn, accounts, counters, notifications, people, studios, units};
+use crate::storage::{Conn, accounts, figures, notifications, people, studios, units};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
@@ -945,7 +945,7 @@ pub async fn figures(st: &AppState, actor: &Actor, q: &FiguresQuery) -> Result<S
             let from = Date::new(year as i16, 1, 1).map_err(Error::internal)?;
             let to = Date::new(year as i16, 12, 31).map_err(Error::internal)?;
             let rows = suggestions::dated(c, &u.path, from, to)?;
-            let people = counters::read(c, u.id)?.get(counters::PEOPLE).copied().unwrap_or(0);
+            let people = people_on_record(c, &u, to.min(crate::clock::today()))?;
             Ok(SuggestionFigures {
                 unit_id: u.id,
                 unit_name: u.name,
@@ -955,6 +955,14 @@ pub async fn figures(st: &AppState, actor: &Actor, q: &FiguresQuery) -> Result<S
             })
         })
         .await
+}
+
+/// People on record in a unit's subtree on a day (the base of the rates).
+fn people_on_record(c: &mut Conn, u: &units::Unit, on: Date) -> Result<i64> {
+    use crate::domain::figures::{Figure, Selection};
+    let counted = figures::Counted { id: u.id, path: u.path.clone(), kind: u.kind };
+    let sums = figures::sums(c, &[counted], None, &[figures::Question::Period(on, on)])?;
+    Ok(sums.first().and_then(|s| s.first()).map_or(0, |s| Selection::all(Figure::People).value(s)))
 }
 
 /// What the sweep sends about late evaluations: returns how many were notified.

@@ -18,7 +18,7 @@ use crate::domain::search::SearchKind;
 use crate::domain::studio::{COMMON_FIELDS, Level, StudioKind, StudioState};
 use crate::domain::team::StudioRole;
 use crate::error::{Error, Result};
-use crate::storage::{Backend, Db, Value, counters, search_index};
+use crate::storage::{Backend, Db, Value, counters, figures, search_index};
 use indicatif::{ProgressBar, ProgressStyle};
 use jiff::ToSpan;
 use jiff::civil::Date;
@@ -186,6 +186,8 @@ struct M {
     role: StudioRole,
     duty: Option<&'static str>,
     joined_on: Date,
+    /// Former members: the day they left.
+    left_on: Option<Date>,
 }
 
 struct N {
@@ -808,9 +810,31 @@ fn generate_world(set: DataSet, opts: &Options) -> World {
                 };
                 let joined_on = if i == 0 { founded } else { days_after(founded, rng.random_range(0..span)) };
                 let duty = (i > 0).then(|| DUTIES.choose(&mut rng).copied()).flatten();
-                w.members.push(M { studio: id, person, role, duty, joined_on });
+                w.members.push(M { studio: id, person, role, duty, joined_on, left_on: None });
             }
             w.studios[si].member_count = team.len() as i64;
+            // Teams are re-selected: older studios had members who have left since.
+            if state != StudioState::Draft && span > 730 && rng.random_bool(0.3) {
+                let mut former: Vec<i64> = Vec::new();
+                for _ in 0..rng.random_range(1..=3) {
+                    let person = pool[rng.random_range(0..pool.len())];
+                    if team.contains(&person) || former.contains(&person) {
+                        continue;
+                    }
+                    former.push(person);
+                    let joined_on = days_after(founded, rng.random_range(0..span / 2));
+                    let left_on = days_after(joined_on, rng.random_range(180..=(span / 2).max(181)));
+                    let duty = DUTIES.choose(&mut rng).copied();
+                    w.members.push(M {
+                        studio: id,
+                        person,
+                        role: StudioRole::Member,
+                        duty,
+                        joined_on,
+                        left_on: Some(left_on.min(days_before(anchor, 1))),
+                    });
+                }
+            }
         }
         prev_pool = pool;
     }
@@ -935,6 +959,80 @@ fn write_rows(
     Ok(())
 }
 
+/// Each studio's stretches of level and state, from its steps and namings.
+fn studio_span_rows(w: &World) -> Vec<Vec<Value<'static>>> {
+    let mut steps: Vec<Vec<(Date, StudioState)>> = vec![Vec::new(); w.studios.len()];
+    for t in &w.transitions {
+        steps[(t.studio - 1) as usize].push((t.on, t.to));
+    }
+    let mut namings: Vec<Vec<(Date, Level)>> = vec![Vec::new(); w.studios.len()];
+    for n in &w.namings {
+        namings[(n.studio - 1) as usize].push((n.named_on, n.level));
+    }
+    let mut rows = Vec::new();
+    for (i, s) in w.studios.iter().enumerate() {
+        namings[i].sort_by_key(|n| n.0);
+        let path = w.units[s.unit].path.to_string();
+        for (seq, sp) in
+            crate::domain::figures::studio_spans(s.founded_on, &steps[i], &namings[i]).into_iter().enumerate()
+        {
+            rows.push(vec![
+                s.id.into(),
+                (seq as i64).into(),
+                path.clone().into(),
+                sp.level.map_or(crate::domain::figures::NO_LEVEL, |l| l.code()).into(),
+                sp.state.code().into(),
+                sp.from.into(),
+                sp.to.into(),
+            ]);
+        }
+    }
+    rows
+}
+
+/// Each person's stretches of membership under every unit above their studios.
+fn member_span_rows(w: &World) -> Vec<Vec<Value<'static>>> {
+    let mut by_person: Vec<Vec<usize>> = vec![Vec::new(); w.people.len()];
+    for (i, m) in w.members.iter().enumerate() {
+        by_person[(m.person - 1) as usize].push(i);
+    }
+    let mut spans: Vec<(i64, i64, Date, Option<Date>)> = Vec::new();
+    for (p, list) in by_person.iter().enumerate() {
+        if list.is_empty() {
+            continue;
+        }
+        let memberships = list.iter().map(|&i| {
+            let m = &w.members[i];
+            let s = &w.studios[(m.studio - 1) as usize];
+            (w.units[s.unit].path.as_str(), m.joined_on, m.left_on)
+        });
+        for (unit, from, to) in figures::member_spans_from(memberships) {
+            spans.push((unit, p as i64 + 1, from, to));
+        }
+    }
+    // In the order of the table's key: each insert lands next to the one before.
+    spans.sort_unstable_by_key(|s| (s.0, s.1, s.2));
+    spans.into_iter().map(|(u, p, f, t)| vec![u.into(), p.into(), f.into(), t.into()]).collect()
+}
+
+/// The day each person was registered: before any studio they joined, else some time in the
+/// years of the set.
+fn registered_days(w: &World, seed: u64, anchor: Date) -> Vec<Date> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5eed_0f9e);
+    let mut first: Vec<Option<Date>> = vec![None; w.people.len()];
+    for m in &w.members {
+        let f = &mut first[(m.person - 1) as usize];
+        *f = Some(f.map_or(m.joined_on, |d| d.min(m.joined_on)));
+    }
+    first
+        .into_iter()
+        .map(|joined| {
+            let some_day = days_before(anchor, rng.random_range(0..2200));
+            joined.map_or(some_day, |j| j.min(some_day))
+        })
+        .collect()
+}
+
 fn opt_code<T>(v: Option<T>, f: fn(T) -> &'static str) -> Value<'static> {
     v.map(f).map_or(Value::Null, Value::from)
 }
@@ -1004,6 +1102,7 @@ pub fn generate(db: &Db, set: DataSet, opts: &Options) -> Result<Summary> {
     write_rows(db, &bar, "org_units", &["id", "parent_id", "path", "kind", "name", "created_at", "updated_at"], rows)?;
 
     bar.set_message("people");
+    let registered = registered_days(&w, opts.seed, opts.anchor);
     let rows = w
         .people
         .iter()
@@ -1020,6 +1119,7 @@ pub fn generate(db: &Db, set: DataSet, opts: &Options) -> Result<Summary> {
                 opt_code(p.skill, SkillGrade::code),
                 p.employee_no.clone().into(),
                 p.phone.clone().into(),
+                registered[(p.id - 1) as usize].into(),
                 now.into(),
                 now.into(),
             ]
@@ -1041,6 +1141,7 @@ pub fn generate(db: &Db, set: DataSet, opts: &Options) -> Result<Summary> {
             "skill_grade",
             "employee_no",
             "phone",
+            "registered_on",
             "created_at",
             "updated_at",
         ],
@@ -1154,6 +1255,7 @@ pub fn generate(db: &Db, set: DataSet, opts: &Options) -> Result<Summary> {
                 t.detail.clone().into(),
                 Value::Null,
                 ts(t.on).into(),
+                t.on.into(),
             ]
         })
         .collect();
@@ -1161,8 +1263,26 @@ pub fn generate(db: &Db, set: DataSet, opts: &Options) -> Result<Summary> {
         db,
         &bar,
         "studio_transitions",
-        &["studio_id", "action", "from_state", "to_state", "reason", "detail", "actor_account_id", "at"],
+        &[
+            "studio_id",
+            "action",
+            "from_state",
+            "to_state",
+            "reason",
+            "detail",
+            "actor_account_id",
+            "at",
+            "effective_on",
+        ],
         rows,
+    )?;
+    bar.set_message("studio_spans");
+    write_rows(
+        db,
+        &bar,
+        "studio_spans",
+        &["studio_id", "seq", "unit_path", "level", "state", "valid_from", "valid_to"],
+        studio_span_rows(&w),
     )?;
 
     bar.set_message("studio_members");
@@ -1178,7 +1298,7 @@ pub fn generate(db: &Db, set: DataSet, opts: &Options) -> Result<Summary> {
                 m.role.code().into(),
                 m.duty.into(),
                 m.joined_on.into(),
-                Value::Null,
+                m.left_on.into(),
                 ts(m.joined_on).into(),
                 now.into(),
             ]
@@ -1191,6 +1311,8 @@ pub fn generate(db: &Db, set: DataSet, opts: &Options) -> Result<Summary> {
         &["id", "studio_id", "person_id", "role", "duty", "joined_on", "left_on", "created_at", "updated_at"],
         rows,
     )?;
+    bar.set_message("member_spans");
+    write_rows(db, &bar, "member_spans", &["unit_id", "person_id", "valid_from", "valid_to"], member_span_rows(&w))?;
 
     bar.set_message("search_terms");
     let rows = terms.into_iter().map(|(k, t, id)| vec![k.into(), t.into(), id.into()]).collect();
@@ -1268,6 +1390,11 @@ pub fn generate(db: &Db, set: DataSet, opts: &Options) -> Result<Summary> {
 
     bar.set_message("counters");
     db.write_blocking(counters::rebuild)?;
+    bar.set_message("figures");
+    let opts = figures::RebuildOptions { spans: false, repair: true };
+    figures::rebuild(&mut &*db, opts, &mut |stage, done, total| {
+        bar.set_message(format!("figures: {stage} {done}/{total}"));
+    })?;
     if db.backend() == Backend::Postgres {
         db.write_blocking(|c| {
             for table in ["org_units", "people", "person_honours", "accounts", "role_grants", "api_tokens", "studios", "studio_transitions", "studio_namings", "studio_members", "member_proposals", "attachments", "audit_log", "annual_plans", "projects", "milestones", "project_updates", "extension_requests", "project_transitions", "activities", "notifications", "suggestions", "suggestion_events", "suggestion_routes", "challenges", "challenge_bids", "outcomes", "outcome_promotions"] {

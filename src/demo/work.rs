@@ -75,7 +75,7 @@ fn works(state: StudioState) -> bool {
 /// Chooses every working studio's host and gives leaders and hosts without one an account.
 pub(super) fn signers(w: &World, mut account_of: HashMap<i64, i64>, first_id: i64) -> (Signers, Vec<StudioAccount>) {
     let mut teams: Vec<Vec<(i64, StudioRole)>> = vec![Vec::new(); w.studios.len()];
-    for m in &w.members {
+    for m in w.members.iter().filter(|m| m.left_on.is_none()) {
         teams[(m.studio - 1) as usize].push((m.person, m.role));
     }
     for t in &mut teams {
@@ -289,7 +289,7 @@ fn write(db: &Db, bar: &ProgressBar, rows: Rows) -> Result<()> {
         db,
         bar,
         "project_transitions",
-        &["id", "project_id", "action", "from_state", "to_state", "reason", "actor_account_id", "at"],
+        &["id", "project_id", "action", "from_state", "to_state", "reason", "actor_account_id", "at", "effective_on"],
         rows.transitions,
     )?;
     write_rows(db, bar, "activities", ACTIVITY_COLUMNS, rows.activities)?;
@@ -724,6 +724,7 @@ fn project(
             reason.into(),
             by.into(),
             at(day, 10.0).into(),
+            day.into(),
         ]);
         from = to;
     }

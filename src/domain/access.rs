@@ -457,6 +457,21 @@ impl Actor {
         self.covers(ANY, path)
     }
 
+    /// The records behind a figure are listed for those who read the figure; lists of people
+    /// (members, people on record) only for the administrators who keep personnel records.
+    pub fn can_list_figure(&self, figure: crate::domain::figures::Figure, path: &UnitPath) -> bool {
+        use crate::domain::figures::Figure;
+        match figure {
+            Figure::Members | Figure::People => self.covers(ADMINS, path),
+            _ => self.can_read_figures(path),
+        }
+    }
+
+    /// Administrators enter history later (补录): steps with the past day they took effect.
+    pub fn can_enter_history(&self, path: &UnitPath) -> bool {
+        self.covers(ADMINS, path)
+    }
+
     // ---- accounts, roles, audit ----------------------------------------------------------
 
     /// Administrators manage the accounts of their subtree.

@@ -76,6 +76,9 @@ pub struct TransitionInput {
     pub certificate_no: Option<String>,
     /// Warn: the date by which the studio must rectify.
     pub rectify_by: Option<String>,
+    /// The day the step took effect, when history is entered later (today when absent; for
+    /// a naming, the day of the naming).
+    pub effective_on: Option<String>,
 }
 
 /// The outcome of a legal transition.
@@ -83,6 +86,8 @@ pub struct TransitionInput {
 pub struct Decision {
     /// The new state.
     pub to: StudioState,
+    /// The day the step takes effect.
+    pub on: Date,
     /// The reason, trimmed, when given.
     pub reason: Option<String>,
     /// Apply: the level applied for.
@@ -144,6 +149,8 @@ pub fn check_from_state(state: StudioState, action: StudioAction) -> Result<()> 
 }
 
 /// Decides a transition: legal or refused with a clear message, and what it changes.
+/// Decides a step taking effect on `today` (the day it is taken, or a past day when history
+/// is entered later): the notice, the naming and the deadline it sets are counted from it.
 pub fn decide(facts: &StudioFacts, action: StudioAction, input: &TransitionInput, today: Date) -> Result<Decision> {
     check_from_state(facts.state, action)?;
 
@@ -156,6 +163,7 @@ pub fn decide(facts: &StudioFacts, action: StudioAction, input: &TransitionInput
     let standing = if facts.level.is_some() { StudioState::Named } else { StudioState::Draft };
     let mut d = Decision {
         to: facts.state,
+        on: today,
         reason: None,
         applying_level: None,
         notice: None,

@@ -5,6 +5,8 @@
 pub mod access;
 pub mod challenge;
 pub mod checklist;
+pub mod figures;
+pub mod history;
 pub mod ledger;
 pub mod lifecycle;
 pub mod notification;

@@ -205,6 +205,9 @@ pub struct ProjectStepInput {
     #[serde(default, deserialize_with = "crate::app::input::int")]
     #[schema(value_type = Option<i64>)]
     pub achieved_benefit_yuan: Option<i64>,
+    /// The day the step took effect, when history is entered later (today when absent): the
+    /// day of approval (立项) or of completion (结题) a step records.
+    pub effective_on: Option<String>,
 }
 
 /// A legal step and what it records.

@@ -1,5 +1,6 @@
 //! The activity ledger: records, their signatures and seals, and the figures they feed.
 
+use super::figures::{self, Subject};
 use super::{Conn, Row, code};
 use crate::domain::ledger::{self, ActivityKind, ActivityState, Attendee, Placing, Sealed};
 use crate::domain::org::UnitPath;
@@ -388,6 +389,7 @@ pub fn sign_as_host(c: &mut Conn, key: &[u8], id: i64, by: i64) -> Result<()> {
 
 /// The leader signs: the record is sealed into the studio's chain after the last signed one.
 pub fn seal(c: &mut Conn, key: &[u8], id: i64, by: i64) -> Result<i64> {
+    let b = figures::before(c, &[Subject::Activity(id)])?;
     let mut r = raw(c, id)?;
     // Seals of one studio are made one at a time (PostgreSQL: lock the studio's row).
     let lock = c.for_update();
@@ -418,6 +420,7 @@ pub fn seal(c: &mut Conn, key: &[u8], id: i64, by: i64) -> Result<i64> {
          ON CONFLICT (studio_id) DO UPDATE SET seq = excluded.seq, seal = excluded.seal",
         params![r.studio_id, seq, &sealed],
     )?;
+    figures::settle(c, b)?;
     Ok(seq)
 }
 

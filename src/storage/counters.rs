@@ -1,23 +1,16 @@
-//! Subtree counters: for every unit, the number of studios by level and state, of active team
-//! memberships and of people in its whole subtree. They are kept up to date in the same
-//! transaction as each change (a change adds its delta to the unit and every ancestor), so the
-//! home page of the national root reads a few dozen rows instead of counting millions.
-//! [`rebuild`] recomputes them from the records; a test checks both agree.
-//!
-//! Running projects are counted by their earliest open deadline (`due:YYYY-MM-DD`), so the red,
-//! yellow and green totals of any subtree are a sum over a few hundred dates rather than a count
-//! over its projects — the colour depends on today, the date of the deadline does not.
+//! Deadline counters: for every unit, its subtree's running projects counted by their earliest
+//! open deadline (`due:YYYY-MM-DD`), kept in the same transaction as each change (a change adds
+//! its delta to the unit and every ancestor). The red, yellow and green totals of any subtree
+//! are then a sum over a few hundred dates rather than a count over its projects — the colour
+//! depends on today, the date of the deadline does not. [`rebuild`] recomputes them from the
+//! records; a test checks both agree. (The headline figures have roll-ups of their own:
+//! `storage::figures`.)
 
 use super::Conn;
 use crate::domain::org::UnitPath;
 use crate::error::Result;
 use crate::params;
 use std::collections::{BTreeMap, HashMap};
-
-/// Counter of active team memberships.
-pub const MEMBERS: &str = "members";
-/// Counter of people.
-pub const PEOPLE: &str = "people";
 
 /// The counter of running projects whose earliest open deadline is `due`.
 pub fn due_counter(due: jiff::civil::Date) -> String {
@@ -26,11 +19,6 @@ pub fn due_counter(due: jiff::civil::Date) -> String {
 
 /// Prefix of the deadline counters; `;` is the character after `:`, closing their range.
 pub const DUE_PREFIX: &str = "due:";
-
-/// The counter of studios at a level (or unnamed) in a state.
-pub fn studio_counter(level: Option<&str>, state: &str) -> String {
-    format!("studios:{}:{}", level.unwrap_or("none"), state)
-}
 
 /// Changes to apply to counters, gathered first and applied in a fixed order (so that
 /// concurrent transactions on PostgreSQL lock counter rows in the same order).
@@ -61,13 +49,6 @@ impl Deltas {
     }
 }
 
-/// Adds one change and applies it at once.
-pub fn bump(c: &mut Conn, path: &UnitPath, counter: &str, delta: i64) -> Result<()> {
-    let mut d = Deltas::default();
-    d.add(path, counter, delta);
-    d.apply(c)
-}
-
 /// Running projects of these units' subtrees by deadline: (date, count), summed over the units.
 pub fn due_dates(c: &mut Conn, unit_ids: &[i64]) -> Result<Vec<(String, i64)>> {
     if unit_ids.is_empty() {
@@ -84,16 +65,6 @@ pub fn due_dates(c: &mut Conn, unit_ids: &[i64]) -> Result<Vec<(String, i64)>> {
     )
 }
 
-/// The counters of one unit's subtree.
-pub fn read(c: &mut Conn, unit_id: i64) -> Result<HashMap<String, i64>> {
-    let rows = c.query(
-        "SELECT counter, value FROM unit_counters WHERE unit_id = ? AND (counter < 'due:' OR counter >= 'due;')",
-        params![unit_id],
-        |r| Ok((r.get::<String>("counter")?, r.get::<i64>("value")?)),
-    )?;
-    Ok(rows.into_iter().collect())
-}
-
 /// Recomputes every counter from the records.
 pub fn rebuild(c: &mut Conn) -> Result<()> {
     c.execute("DELETE FROM unit_counters", &[])?;
@@ -105,36 +76,6 @@ pub fn rebuild(c: &mut Conn) -> Result<()> {
             }
         }
     };
-    let studios = c.query(
-        "SELECT unit_path, level, state, COUNT(*) AS n FROM studios GROUP BY unit_path, level, state",
-        &[],
-        |r| {
-            Ok((
-                r.get::<String>("unit_path")?,
-                r.get::<Option<String>>("level")?,
-                r.get::<String>("state")?,
-                r.get::<i64>("n")?,
-            ))
-        },
-    )?;
-    for (path, level, state, n) in studios {
-        add(&path, studio_counter(level.as_deref(), &state), n);
-    }
-    let members = c.query(
-        "SELECT s.unit_path, COUNT(*) AS n FROM studio_members m JOIN studios s ON s.id = m.studio_id \
-         WHERE m.left_on IS NULL GROUP BY s.unit_path",
-        &[],
-        |r| Ok((r.get::<String>("unit_path")?, r.get::<i64>("n")?)),
-    )?;
-    for (path, n) in members {
-        add(&path, MEMBERS.to_string(), n);
-    }
-    let people = c.query("SELECT unit_path, COUNT(*) AS n FROM people GROUP BY unit_path", &[], |r| {
-        Ok((r.get::<String>("unit_path")?, r.get::<i64>("n")?))
-    })?;
-    for (path, n) in people {
-        add(&path, PEOPLE.to_string(), n);
-    }
     let due = c.query(
         "SELECT unit_path, next_due, COUNT(*) AS n FROM projects WHERE next_due IS NOT NULL GROUP BY unit_path, next_due",
         &[],

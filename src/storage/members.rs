@@ -1,5 +1,6 @@
 //! Team members of studios and the proposals that change the team.
 
+use super::figures::{self, Subject};
 use super::{Conn, Query, Row, Value, code, opt_code};
 use crate::domain::access::{Scope, StudioTie};
 use crate::domain::person::{SkillGrade, Title};
@@ -116,20 +117,28 @@ pub fn add(
     super::callers_changed();
     let now = crate::clock::now_ms();
     let id = c.next_id("studio_members")?;
-    c.execute(
-        "INSERT INTO studio_members (id, studio_id, person_id, role, duty, joined_on, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        params![id, studio_id, person_id, role.code(), duty, joined_on, now, now],
-    )?;
+    figures::around(c, &[Subject::Person(person_id)], |c| {
+        c.execute(
+            "INSERT INTO studio_members (id, studio_id, person_id, role, duty, joined_on, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            params![id, studio_id, person_id, role.code(), duty, joined_on, now, now],
+        )
+    })?;
     Ok(id)
 }
 
 /// Ends a membership.
 pub fn end(c: &mut Conn, member_id: i64, left_on: Date) -> Result<()> {
     super::callers_changed();
-    c.execute(
-        "UPDATE studio_members SET left_on = ?, updated_at = ? WHERE id = ? AND left_on IS NULL",
-        params![left_on, crate::clock::now_ms(), member_id],
-    )?;
+    let person = c.query_opt("SELECT person_id FROM studio_members WHERE id = ?", params![member_id], |r| {
+        r.get::<i64>("person_id")
+    })?;
+    let subjects: Vec<Subject> = person.map(Subject::Person).into_iter().collect();
+    figures::around(c, &subjects, |c| {
+        c.execute(
+            "UPDATE studio_members SET left_on = ?, updated_at = ? WHERE id = ? AND left_on IS NULL",
+            params![left_on, crate::clock::now_ms(), member_id],
+        )
+    })?;
     Ok(())
 }
 

@@ -40,6 +40,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/0004_suggestions_challenges_outcomes.sql"),
         then: None,
     },
+    Migration {
+        version: 5,
+        name: "figures",
+        sql: include_str!("../../migrations/0005_figures.sql"),
+        then: Some(super::figures::after_migration),
+    },
 ];
 
 /// Fills in the dialect placeholders.

@@ -18,6 +18,7 @@ pub mod attachments;
 pub mod audit;
 pub mod challenges;
 pub mod counters;
+pub mod figures;
 pub mod members;
 pub mod migrate;
 pub mod notifications;

@@ -1,5 +1,6 @@
 //! Outcomes with their contributors and promotions.
 
+use super::figures::{self, Subject};
 use super::{Conn, Query, Row, Value, code, opt_code};
 use crate::domain::access::Scope;
 use crate::domain::org::UnitPath;
@@ -187,6 +188,7 @@ fn set_contributors(c: &mut Conn, id: i64, people: &[(Option<i64>, String)]) -> 
 pub fn insert(c: &mut Conn, d: &OutcomeData, studio_id: i64, unit_path: &UnitPath, by: i64) -> Result<i64> {
     let now = crate::clock::now_ms();
     let id = c.next_id("outcomes")?;
+    let b = figures::before(c, &[Subject::Outcome(id)])?;
     c.execute(
         "INSERT INTO outcomes (id, studio_id, unit_path, project_id, kind, title, achieved_on, points, number, level, grade, \
          appraisal, projected_benefit_yuan, actual_benefit_yuan, benefit_method, created_by, created_at, updated_at) \
@@ -213,12 +215,14 @@ pub fn insert(c: &mut Conn, d: &OutcomeData, studio_id: i64, unit_path: &UnitPat
         ],
     )?;
     set_contributors(c, id, &d.contributors)?;
+    figures::settle(c, b)?;
     Ok(id)
 }
 
 /// Rewrites an outcome's record; a changed actual benefit must be verified again.
 pub fn update(c: &mut Conn, before: &Outcome, d: &OutcomeData) -> Result<()> {
     let benefit_changed = before.actual_benefit_yuan != d.actual_benefit_yuan;
+    let b = figures::before(c, &[Subject::Outcome(before.id)])?;
     c.execute(
         &format!(
             "UPDATE outcomes SET project_id = ?, kind = ?, title = ?, achieved_on = ?, points = ?, number = ?, level = ?, \
@@ -243,7 +247,8 @@ pub fn update(c: &mut Conn, before: &Outcome, d: &OutcomeData) -> Result<()> {
             before.id
         ],
     )?;
-    set_contributors(c, before.id, &d.contributors)
+    set_contributors(c, before.id, &d.contributors)?;
+    figures::settle(c, b)
 }
 
 /// One outcome with its contributors and promotions.
@@ -274,10 +279,12 @@ pub fn get(c: &mut Conn, id: i64) -> Result<Option<Outcome>> {
 /// Records who verified the actual benefit.
 pub fn verify_benefit(c: &mut Conn, id: i64, by: i64) -> Result<()> {
     let now = crate::clock::now_ms();
-    c.execute(
-        "UPDATE outcomes SET benefit_verified_by = ?, benefit_verified_at = ?, updated_at = ? WHERE id = ?",
-        params![by, now, now, id],
-    )?;
+    figures::around(c, &[Subject::Outcome(id)], |c| {
+        c.execute(
+            "UPDATE outcomes SET benefit_verified_by = ?, benefit_verified_at = ?, updated_at = ? WHERE id = ?",
+            params![by, now, now, id],
+        )
+    })?;
     Ok(())
 }
 
@@ -285,6 +292,7 @@ pub fn verify_benefit(c: &mut Conn, id: i64, by: i64) -> Result<()> {
 pub fn add_promotion(c: &mut Conn, id: i64, unit_name: &str, since: Date, note: Option<&str>, by: i64) -> Result<i64> {
     let pid = c.next_id("outcome_promotions")?;
     let now = crate::clock::now_ms();
+    let b = figures::before(c, &[Subject::Outcome(id)])?;
     c.execute(
         "INSERT INTO outcome_promotions (id, outcome_id, unit_name, since, note, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
         params![pid, id, unit_name, since, note, by, now],
@@ -294,6 +302,7 @@ pub fn add_promotion(c: &mut Conn, id: i64, unit_name: &str, since: Date, note: 
          WHERE id = ?",
         params![id, now, id],
     )?;
+    figures::settle(c, b)?;
     Ok(pid)
 }
 

@@ -1,6 +1,7 @@
 //! People (人员) and their honours.
 
-use super::{Conn, Query, Row, Value, code, counters, opt_code, search_index};
+use super::figures::{self, Subject};
+use super::{Conn, Query, Row, Value, code, opt_code, search_index};
 use crate::domain::access::Scope;
 use crate::domain::org::UnitPath;
 use crate::domain::pagination::{Cursor, Page, PageRequest};
@@ -8,6 +9,7 @@ use crate::domain::person::{Education, Gender, Honour, SkillGrade, Title};
 use crate::domain::search::{SearchKind, like_pattern};
 use crate::error::{Error, Result};
 use crate::params;
+use jiff::civil::Date;
 use serde::Serialize;
 
 /// An honour held, with the year it was awarded.
@@ -49,6 +51,9 @@ pub struct Person {
     pub phone: Option<String>,
     /// Honours held.
     pub honours: Vec<HonourHeld>,
+    /// The day the person was registered (counted among the people on record from then).
+    #[schema(value_type = Option<String>, format = Date)]
+    pub registered_on: Option<Date>,
     /// Created, Unix milliseconds.
     pub created_at: i64,
     /// Last changed, Unix milliseconds.
@@ -78,10 +83,12 @@ pub struct PersonData {
     pub phone: Option<String>,
     /// Honours.
     pub honours: Vec<HonourHeld>,
+    /// The day the person was registered (today when absent; a past day for history).
+    pub registered_on: Option<Date>,
 }
 
 const COLUMNS: &str = "p.id, p.unit_id, u.name AS unit_name, p.unit_path, p.name, p.gender, p.birth_year, \
-     p.education, p.title, p.skill_grade, p.employee_no, p.phone, p.created_at, p.updated_at";
+     p.education, p.title, p.skill_grade, p.employee_no, p.phone, p.registered_on, p.created_at, p.updated_at";
 
 fn from_row(r: &Row) -> Result<Person> {
     let path: String = r.get("unit_path")?;
@@ -99,6 +106,7 @@ fn from_row(r: &Row) -> Result<Person> {
         employee_no: r.get("employee_no")?,
         phone: r.get("phone")?,
         honours: Vec::new(),
+        registered_on: r.get("registered_on")?,
         created_at: r.get("created_at")?,
         updated_at: r.get("updated_at")?,
     })
@@ -207,9 +215,10 @@ fn write_honours(c: &mut Conn, person_id: i64, list: &[HonourHeld]) -> Result<()
 pub fn insert(c: &mut Conn, d: &PersonData, unit_path: &UnitPath) -> Result<i64> {
     let now = crate::clock::now_ms();
     let id = c.next_id("people")?;
+    let b = figures::before(c, &[Subject::Person(id)])?;
     c.execute(
-        "INSERT INTO people (id, unit_id, unit_path, name, gender, birth_year, education, title, skill_grade, employee_no, phone, created_at, updated_at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO people (id, unit_id, unit_path, name, gender, birth_year, education, title, skill_grade, employee_no, phone, \
+         registered_on, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         params![
             id,
             d.unit_id,
@@ -222,21 +231,23 @@ pub fn insert(c: &mut Conn, d: &PersonData, unit_path: &UnitPath) -> Result<i64>
             d.skill_grade.map(|s| s.code()),
             &d.employee_no,
             &d.phone,
+            d.registered_on.unwrap_or_else(crate::clock::today),
             now,
             now
         ],
     )?;
     write_honours(c, id, &d.honours)?;
     search_index::index(c, SearchKind::Person, id, &d.name)?;
-    counters::bump(c, unit_path, counters::PEOPLE, 1)?;
+    figures::settle(c, b)?;
     Ok(id)
 }
 
 /// Rewrites a person's profile (and moves them when the unit changed).
-pub fn update(c: &mut Conn, id: i64, d: &PersonData, old_path: &UnitPath, unit_path: &UnitPath) -> Result<()> {
+pub fn update(c: &mut Conn, id: i64, d: &PersonData, unit_path: &UnitPath) -> Result<()> {
+    let b = figures::before(c, &[Subject::Person(id)])?;
     c.execute(
         "UPDATE people SET unit_id = ?, unit_path = ?, name = ?, gender = ?, birth_year = ?, education = ?, title = ?, \
-         skill_grade = ?, employee_no = ?, phone = ?, updated_at = ? WHERE id = ?",
+         skill_grade = ?, employee_no = ?, phone = ?, registered_on = COALESCE(?, registered_on), updated_at = ? WHERE id = ?",
         params![
             d.unit_id,
             unit_path,
@@ -248,17 +259,12 @@ pub fn update(c: &mut Conn, id: i64, d: &PersonData, old_path: &UnitPath, unit_p
             d.skill_grade.map(|s| s.code()),
             &d.employee_no,
             &d.phone,
+            d.registered_on,
             crate::clock::now_ms(),
             id
         ],
     )?;
     write_honours(c, id, &d.honours)?;
     search_index::index(c, SearchKind::Person, id, &d.name)?;
-    if old_path != unit_path {
-        let mut deltas = counters::Deltas::default();
-        deltas.add(old_path, counters::PEOPLE, -1);
-        deltas.add(unit_path, counters::PEOPLE, 1);
-        deltas.apply(c)?;
-    }
-    Ok(())
+    figures::settle(c, b)
 }

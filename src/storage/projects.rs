@@ -1,5 +1,6 @@
 //! Projects: the record, team, milestones, progress updates, extension requests, transitions.
 
+use super::figures::{self, Subject};
 use super::{Conn, Query, Row, Value, code, counters};
 use crate::domain::access::Scope;
 use crate::domain::org::UnitPath;
@@ -323,6 +324,7 @@ pub fn insert(c: &mut Conn, d: &ProjectData, studio_id: i64, unit_path: &UnitPat
 pub fn update(c: &mut Conn, p: &Project, d: &ProjectData) -> Result<()> {
     let (ends, original) =
         if p.state == ProjectState::Proposed { (d.ends_on, d.ends_on) } else { (p.ends_on, p.original_ends_on) };
+    let b = figures::before(c, &[Subject::Project(p.id)])?;
     c.execute(
         "UPDATE projects SET title = ?, category = ?, source = ?, source_id = ?, problem = ?, goal = ?, leader_person_id = ?, \
          starts_on = ?, ends_on = ?, original_ends_on = ?, budget_yuan = ?, expected_benefit_yuan = ?, updated_at = ? WHERE id = ?",
@@ -343,7 +345,7 @@ pub fn update(c: &mut Conn, p: &Project, d: &ProjectData) -> Result<()> {
             p.id
         ],
     )?;
-    Ok(())
+    figures::settle(c, b)
 }
 
 /// Recomputes the earliest open deadline; a project that is no longer red may turn red again
@@ -403,7 +405,9 @@ pub struct ProjectTransition {
     pub at: i64,
 }
 
-/// Carries out a decided step.
+/// Carries out a decided step taking effect `on` a day (today, or a past day entered later);
+/// the light is computed for `today`.
+#[allow(clippy::too_many_arguments)]
 pub fn apply_step(
     c: &mut Conn,
     p: &Project,
@@ -411,26 +415,40 @@ pub fn apply_step(
     d: &project::ProjectDecision,
     number: Option<&str>,
     by: i64,
+    on: Date,
     today: Date,
 ) -> Result<()> {
     let now = crate::clock::now_ms();
+    let b = figures::before(c, &[Subject::Project(p.id)])?;
     c.execute("UPDATE projects SET state = ?, updated_at = ? WHERE id = ?", params![d.to.code(), now, p.id])?;
     if let Some(n) = number {
-        c.execute("UPDATE projects SET number = ?, approved_on = ? WHERE id = ?", params![n, today, p.id])?;
+        c.execute("UPDATE projects SET number = ?, approved_on = ? WHERE id = ?", params![n, on, p.id])?;
     }
     if d.to == ProjectState::Completed {
         let (conclusion, record) = d.acceptance.clone().unwrap_or_default();
         c.execute(
             "UPDATE projects SET completed_on = ?, acceptance_conclusion = ?, acceptance_record = ?, \
              achieved_benefit_fen = COALESCE(?, achieved_benefit_fen) WHERE id = ?",
-            params![today, conclusion, record, d.achieved_benefit_fen, p.id],
+            params![on, conclusion, record, d.achieved_benefit_fen, p.id],
         )?;
     }
     c.execute(
-        "INSERT INTO project_transitions (project_id, action, from_state, to_state, reason, actor_account_id, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        params![p.id, action.code(), p.state.code(), d.to.code(), &d.reason, by, now],
+        "INSERT INTO project_transitions (project_id, action, from_state, to_state, reason, actor_account_id, at, effective_on) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        params![p.id, action.code(), p.state.code(), d.to.code(), &d.reason, by, now, on],
     )?;
-    refresh_due(c, p.id, today).map(|_| ())
+    refresh_due(c, p.id, today)?;
+    figures::settle(c, b)
+}
+
+/// The day the last step of a project took effect.
+pub fn last_step_on(c: &mut Conn, project_id: i64) -> Result<Option<Date>> {
+    let row = c.query_opt(
+        "SELECT effective_on, at FROM project_transitions WHERE project_id = ? ORDER BY id DESC LIMIT 1",
+        params![project_id],
+        |r| Ok((r.get::<Option<Date>>("effective_on")?, r.get::<i64>("at")?)),
+    )?;
+    Ok(row.map(|(on, at)| on.unwrap_or_else(|| crate::clock::date_of(at))))
 }
 
 /// The steps taken, oldest first.

@@ -1,6 +1,7 @@
 //! Studios (工作室): the record, its life-cycle state, transitions and namings.
 
-use super::{Conn, Query, Row, Value, code, counters, opt_code, search_index};
+use super::figures::{self, Subject};
+use super::{Conn, Query, Row, Value, code, opt_code, search_index};
 use crate::domain::access::Scope;
 use crate::domain::lifecycle::{Decision, StudioAction};
 use crate::domain::org::{UnitKind, UnitPath};
@@ -344,6 +345,7 @@ pub fn of_person(c: &mut Conn, person_id: i64) -> Result<Vec<(StudioSummary, Str
 pub fn insert(c: &mut Conn, d: &StudioData, unit_id: i64, unit_path: &UnitPath, leader: Option<i64>) -> Result<i64> {
     let now = crate::clock::now_ms();
     let id = c.next_id("studios")?;
+    let b = figures::before(c, &[Subject::Studio(id)])?;
     c.execute(
         "INSERT INTO studios (id, unit_id, unit_path, name, kind, field, leader_person_id, founded_on, room, area_m2, \
          facilities, description, contact, partner, state, member_count, created_at, updated_at) \
@@ -369,7 +371,7 @@ pub fn insert(c: &mut Conn, d: &StudioData, unit_id: i64, unit_path: &UnitPath, 
         ],
     )?;
     search_index::index(c, SearchKind::Studio, id, &d.name)?;
-    counters::bump(c, unit_path, &counters::studio_counter(None, StudioState::Draft.code()), 1)?;
+    figures::settle(c, b)?;
     Ok(id)
 }
 
@@ -396,13 +398,13 @@ pub fn update(c: &mut Conn, id: i64, d: &StudioData) -> Result<()> {
     search_index::index(c, SearchKind::Studio, id, &d.name)
 }
 
-/// Changes the team size by `delta` (and the subtree's member counters).
+/// Changes the team size by `delta`.
 pub fn add_members(c: &mut Conn, studio: &Studio, delta: i64) -> Result<()> {
     c.execute(
         "UPDATE studios SET member_count = member_count + ?, updated_at = ? WHERE id = ?",
         params![delta, crate::clock::now_ms(), studio.id],
     )?;
-    counters::bump(c, &studio.unit_path, counters::MEMBERS, delta)
+    Ok(())
 }
 
 /// Records the team's re-selection.
@@ -425,6 +427,7 @@ pub fn apply_transition(
     by: i64,
 ) -> Result<()> {
     let now = crate::clock::now_ms();
+    let b = figures::before(c, &[Subject::Studio(s.id)])?;
     let applying = if action == StudioAction::Apply {
         applying_unit_id
     } else if d.ends_application {
@@ -467,9 +470,9 @@ pub fn apply_transition(
     }
     let detail = (!detail.is_empty()).then(|| serde_json::Value::Object(detail).to_string());
     c.execute(
-        "INSERT INTO studio_transitions (studio_id, action, from_state, to_state, reason, detail, actor_account_id, at) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        params![s.id, action.code(), s.state.code(), d.to.code(), &d.reason, detail, by, now],
+        "INSERT INTO studio_transitions (studio_id, action, from_state, to_state, reason, detail, actor_account_id, at, effective_on) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        params![s.id, action.code(), s.state.code(), d.to.code(), &d.reason, detail, by, now, d.on],
     )?;
     if let (Some((on, cert)), Some(l), Some(unit)) = (&d.naming, s.applying_level, s.applying_unit_id) {
         c.execute(
@@ -477,10 +480,17 @@ pub fn apply_transition(
             params![s.id, l.code(), unit, *on, cert, now],
         )?;
     }
-    let mut deltas = counters::Deltas::default();
-    deltas.add(&s.unit_path, &counters::studio_counter(s.level.map(|l| l.code()), s.state.code()), -1);
-    deltas.add(&s.unit_path, &counters::studio_counter(level.map(|l| l.code()), d.to.code()), 1);
-    deltas.apply(c)
+    figures::settle(c, b)
+}
+
+/// The day the last step of a studio's life took effect.
+pub fn last_step_on(c: &mut Conn, studio_id: i64) -> Result<Option<Date>> {
+    let row = c.query_opt(
+        "SELECT effective_on, at FROM studio_transitions WHERE studio_id = ? ORDER BY id DESC LIMIT 1",
+        params![studio_id],
+        |r| Ok((r.get::<Option<Date>>("effective_on")?, r.get::<i64>("at")?)),
+    )?;
+    Ok(row.map(|(on, at)| on.unwrap_or_else(|| crate::clock::date_of(at))))
 }
 
 /// A recorded step of the life cycle.

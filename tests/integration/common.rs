@@ -95,6 +95,8 @@ impl TestApp {
 
     /// Starts with adjusted settings.
     pub async fn start_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> TestApp {
+        // Errors the server logs (a 500's cause) show with the failing test's output.
+        let _ = tracing_subscriber::fmt().with_test_writer().with_max_level(tracing::Level::WARN).try_init();
         let dir = tempfile::tempdir().expect("temp dir");
         let mut config =
             Config::from_file(ConfigFile { data_dir: Some(dir.path().to_path_buf()), ..Default::default() });
@@ -138,6 +140,60 @@ impl TestApp {
         self.db.read(move |c| c.scalar(sql, &[])).await.expect("scalar")
     }
 
+    /// Checks that the roll-ups and derived stretches kept by every change equal those a rebuild
+    /// makes from nothing, and the deadline counters those computed from the projects.
+    pub async fn assert_figures_rebuild(&self) {
+        use jiangxin::storage::figures;
+        async fn state(
+            db: &Db,
+        ) -> (Vec<(i64, i64, String, i64)>, Vec<(i64, String, String, String)>, i64, Vec<(i64, String, i64)>) {
+            db.read(|c| {
+                let rollups = figures::all_rollups(c)?;
+                let spans = c.query(
+                    "SELECT studio_id, level, state, valid_from || '..' || COALESCE(valid_to, '') AS span FROM studio_spans ORDER BY studio_id, seq",
+                    &[],
+                    |r| Ok((r.get("studio_id")?, r.get("level")?, r.get("state")?, r.get("span")?)),
+                )?;
+                let members = c.scalar("SELECT COUNT(*) FROM member_spans", &[])?;
+                let counters = c.query("SELECT unit_id, counter, value FROM unit_counters ORDER BY unit_id, counter", &[], |r| {
+                    Ok((r.get("unit_id")?, r.get("counter")?, r.get("value")?))
+                })?;
+                Ok((rollups, spans, members, counters))
+            })
+            .await
+            .expect("read the figures")
+        }
+        let kept = state(&self.db).await;
+        let db = self.db.clone();
+        let found = tokio::task::spawn_blocking(move || {
+            let opts = figures::RebuildOptions { spans: true, repair: false };
+            figures::rebuild(&mut &db, opts, &mut |_, _, _| {})
+        })
+        .await
+        .expect("check task")
+        .expect("check");
+        assert_eq!(
+            (found.studios, found.people, found.corrected),
+            (0, 0, 0),
+            "kept figures differ from the records: {found:?}"
+        );
+        self.db.write(figures::clear).await.expect("clear");
+        self.db.write(jiangxin::storage::counters::rebuild).await.expect("counters");
+        let db = self.db.clone();
+        tokio::task::spawn_blocking(move || {
+            let opts = figures::RebuildOptions { spans: true, repair: true };
+            figures::rebuild(&mut &db, opts, &mut |_, _, _| {})
+        })
+        .await
+        .expect("rebuild task")
+        .expect("rebuild");
+        let rebuilt = state(&self.db).await;
+        assert_eq!(kept.0, rebuilt.0, "roll-ups kept on every change must equal a rebuild from the records");
+        assert_eq!(kept.1, rebuilt.1, "studio stretches");
+        assert_eq!(kept.2, rebuilt.2, "membership stretches");
+        assert_eq!(kept.3, rebuilt.3, "deadline counters");
+    }
+
     /// A fingerprint of every table: row counts and sums of ids and change times. Equal
     /// fingerprints before and after a refused request mean nothing was written.
     pub async fn fingerprint(&self) -> Vec<(String, i64, i64)> {
@@ -156,6 +212,9 @@ impl TestApp {
             ("attachments", "COALESCE(removed_at, 0)"),
             ("audit_log", "id"),
             ("unit_counters", "value"),
+            ("figure_rollups", "value"),
+            ("studio_spans", "seq"),
+            ("member_spans", "person_id"),
             ("search_terms", "entity_id"),
             ("annual_plans", "updated_at"),
             ("projects", "updated_at"),

@@ -20,14 +20,6 @@ pub struct LedgerQuery {
     #[serde(default, deserialize_with = "crate::app::input::int")]
     #[param(value_type = Option<i64>)]
     pub studio_id: Option<i64>,
-    /// Instead of a studio: the signed training records of this unit's subtree…
-    #[serde(default, deserialize_with = "crate::app::input::int")]
-    #[param(value_type = Option<i64>)]
-    pub unit_id: Option<i64>,
-    /// …held from this day (`YYYY-MM-DD`, default 1 January)…
-    pub from: Option<String>,
-    /// …to this day (default today).
-    pub to: Option<String>,
     /// Page size.
     #[serde(default, deserialize_with = "crate::app::input::int")]
     #[param(value_type = Option<i64>)]
@@ -36,8 +28,8 @@ pub struct LedgerQuery {
     pub cursor: Option<String>,
 }
 
-/// A studio's ledger, newest first; or, with `unit_id`, the signed training records of a subtree
-/// and period (the records behind the "people trained" figure).
+/// A studio's ledger, newest first. (The signed trainings of a subtree and period, behind
+/// "people trained", are listed by `/api/v1/figures/people_trained`.)
 #[utoipa::path(get, path = "/api/v1/activities", tag = "ledger", params(LedgerQuery),
     responses((status = 200, body = Page<Activity>), (status = "4XX", body = super::ErrorBody)))]
 pub async fn list(
@@ -46,13 +38,6 @@ pub async fn list(
     QueryInput(q): QueryInput<LedgerQuery>,
 ) -> Result<Json<Page<Activity>>, Error> {
     let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
-    if let (None, Some(unit)) = (q.studio_id, q.unit_id) {
-        let mut check = crate::domain::validation::Check::new();
-        let (from, to) =
-            crate::app::stats::period(&mut check, q.from.as_deref(), q.to.as_deref(), crate::clock::today());
-        check.finish()?;
-        return Ok(Json(ledger::trainings(&st, &u.actor, unit, from, to, page).await?));
-    }
     let Some(studio) = q.studio_id else {
         return Err(FieldErrors::single("studio_id", Msg::new("validation.required")));
     };

@@ -157,6 +157,8 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(outcomes::promote))
         .routes(routes!(outcomes::evidence))
         .routes(routes!(stats::headline))
+        .routes(routes!(stats::dashboard))
+        .routes(routes!(stats::records))
         .split_for_parts();
     (router, doc)
 }

@@ -1,7 +1,6 @@
 //! Log in and out, the language switch, and the home page with the figures of one's scope.
 
 use super::{Chrome, Form, here, redirect_with_cookie, render, render_status, safe_next};
-use crate::app::home::{self, Figures};
 use crate::app::{AppState, auth, team};
 use crate::error::Result;
 use crate::i18n::Locale;
@@ -123,8 +122,7 @@ pub async fn set_lang(
 #[template(path = "home.html")]
 struct HomePage {
     c: Chrome,
-    figures: Vec<Figures>,
-    /// This year's headline figures of the same units.
+    /// This year's headline figures of the units at the top of one's sight.
     headlines: Vec<crate::app::stats::Headline>,
     mine: Vec<(StudioSummary, String)>,
     pending: Vec<Proposal>,
@@ -139,7 +137,6 @@ struct HomePage {
 /// The home page: the figures of every unit at the top of one's scope, one's own studios,
 /// the team changes waiting for one's approval.
 pub async fn home(State(st): State<AppState>, Lang(t): Lang, User(u): User, uri: Uri) -> Result<Response> {
-    let figures = home::my_figures(&st, &u.actor).await?;
     let headlines = crate::app::stats::my_headlines(&st, &u.actor).await?;
     let mine = match u.actor.person_id {
         Some(pid) => st.db.read(move |c| crate::storage::studios::of_person(c, pid)).await?,
@@ -157,7 +154,6 @@ pub async fn home(State(st): State<AppState>, Lang(t): Lang, User(u): User, uri:
     let reds = crate::app::projects::list(&st, &u.actor, &q).await?;
     render(HomePage {
         c: Chrome::new(t, Some(&u), &here(&uri), "home"),
-        figures,
         headlines,
         mine,
         pending,

@@ -3,18 +3,17 @@
 //! and the training records behind "people trained".
 
 use super::{Chrome, Form, choices, here, list_link, put, render, render_status, see};
+use crate::app::AppState;
 use crate::app::challenges::{
     self, BidInput, ChallengeDetail, ChallengeInput, ChallengeQuery, ChoiceInput, CloseInput,
 };
 use crate::app::files::File;
 use crate::app::outcomes::{self, OutcomeDetail, OutcomeInput, OutcomeQuery, PromotionInput};
-use crate::app::stats::{self, Headline, StatsQuery};
 use crate::app::suggestions::{
     self, ConvertInput, MergeInput, SuggestionDetail, SuggestionInput, SuggestionQuery, SuggestionStepRequest,
 };
-use crate::app::{AppState, ledger};
 use crate::domain::outcome::{OutcomeGrade, OutcomeKind, OutcomeLevel};
-use crate::domain::pagination::{Page, PageRequest};
+use crate::domain::pagination::Page;
 use crate::domain::suggestion::{SuggestionAction, SuggestionCategory, SuggestionState};
 use crate::error::Result;
 use crate::i18n::Locale;
@@ -577,105 +576,4 @@ pub async fn evidence(
         Err(e) => (HashMap::new(), Err(e)),
     };
     after_outcome(&st, t, &u, &uri, id, raw, r).await
-}
-
-// ---- figures -------------------------------------------------------------------------------------
-
-#[derive(Template)]
-#[template(path = "stats.html")]
-struct StatsPage {
-    c: Chrome,
-    f: Form,
-    h: Option<Headline>,
-}
-
-/// `/stats?unit_id=&from=&to=`: the headline figures, each a link to its records.
-pub async fn stats_page(
-    State(st): State<AppState>,
-    Lang(t): Lang,
-    User(u): User,
-    uri: Uri,
-    QueryInput(q): QueryInput<StatsQuery>,
-) -> Result<Response> {
-    let unit = q.unit_id.map(|x| x.to_string());
-    let vals = values(&[("unit_id", &unit), ("from", &q.from), ("to", &q.to)]);
-    let (h, f, alert) = match stats::headline(&st, &u.actor, &q).await {
-        Ok(h) => {
-            let mut f = Form::with(vals);
-            put(&mut f.values, "from", h.from);
-            put(&mut f.values, "to", h.to);
-            put(&mut f.values, "unit_id", h.unit.id);
-            (Some(h), f, String::new())
-        }
-        Err(crate::error::Error::NotFound) if q.unit_id.is_none() => (None, Form::with(vals), String::new()),
-        Err(e) => {
-            let (f, alert) = Form::failed(vals, e, t)?;
-            (None, f, alert)
-        }
-    };
-    let mut c = Chrome::new(t, Some(&u), &here(&uri), "stats");
-    c.alert = alert;
-    render(StatsPage { c, f, h })
-}
-
-/// A training record as the list shows it.
-pub struct TrainingRow {
-    id: i64,
-    held_on: String,
-    title: String,
-    studio_id: i64,
-    studio_name: String,
-    trainees: i64,
-}
-
-#[derive(Template)]
-#[template(path = "trainings.html")]
-struct TrainingsPage {
-    c: Chrome,
-    rows: Vec<TrainingRow>,
-    next_link: String,
-    total: i64,
-}
-
-/// `?unit_id=&from=&to=` of the training list.
-#[derive(Debug, Default, serde::Deserialize)]
-pub struct TrainingQuery {
-    #[serde(default, deserialize_with = "crate::app::input::int")]
-    unit_id: Option<i64>,
-    from: Option<String>,
-    to: Option<String>,
-    cursor: Option<String>,
-}
-
-/// `/trainings`: the signed training records behind "people trained".
-pub async fn trainings(
-    State(st): State<AppState>,
-    Lang(t): Lang,
-    User(u): User,
-    uri: Uri,
-    QueryInput(q): QueryInput<TrainingQuery>,
-) -> Result<Response> {
-    let mut check = crate::domain::validation::Check::new();
-    let (from, to) = stats::period(&mut check, q.from.as_deref(), q.to.as_deref(), crate::clock::today());
-    check.finish()?;
-    let unit = q.unit_id.ok_or(crate::error::Error::NotFound)?;
-    let page =
-        ledger::trainings(&st, &u.actor, unit, from, to, PageRequest::parse(Some(50), q.cursor.as_deref())?).await?;
-    let extra = vec![("unit_id", unit.to_string()), ("from", from.to_string()), ("to", to.to_string())];
-    let next_link = list_link("/trainings", &HashMap::new(), &extra, page.next_cursor.as_deref());
-    let rows: Vec<TrainingRow> = page
-        .items
-        .into_iter()
-        .map(|a| TrainingRow {
-            id: a.id,
-            held_on: a.held_on.to_string(),
-            title: a.title,
-            studio_id: a.studio_id,
-            studio_name: a.studio_name,
-            trainees: a.trainees.unwrap_or(0),
-        })
-        .collect();
-    let total = rows.iter().map(|r| r.trainees).sum();
-    let c = Chrome::new(t, Some(&u), &here(&uri), "stats");
-    render(TrainingsPage { c, rows, next_link, total })
 }

@@ -3,6 +3,8 @@
 //! keyboard, no JavaScript needed. Handlers call the same use cases as the API.
 
 mod accounts;
+mod charts;
+mod figures;
 mod home;
 mod ideas;
 mod ledger;
@@ -83,8 +85,9 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/outcomes/{id}/verification", post(ideas::verify))
         .route("/outcomes/{id}/promotions", post(ideas::promote))
         .route("/outcomes/{id}/evidence", post(ideas::evidence))
-        .route("/stats", get(ideas::stats_page))
-        .route("/trainings", get(ideas::trainings))
+        .route("/stats", get(figures::dashboard))
+        .route("/figures/{figure}", get(figures::list))
+        .route("/trainings", get(figures::trainings))
         .route("/projects", get(projects::list).post(projects::create))
         .route("/projects/new", get(projects::new_form))
         .route("/projects/{id}", get(projects::show))
@@ -220,6 +223,16 @@ impl Chrome {
     pub fn yuan(&self, fen: impl Whole) -> String {
         let fen = fen.get();
         if fen % 100 == 0 { format!("{}", fen / 100) } else { format!("{:.2}", fen as f64 / 100.0) }
+    }
+
+    /// A number with its digits grouped (`12,345`).
+    pub fn num(&self, n: impl Whole) -> String {
+        crate::domain::figures::group_digits(n.get())
+    }
+
+    /// An amount of yuan as people read it (`3,883 万元`).
+    pub fn money(&self, yuan: impl Whole) -> String {
+        charts::money(yuan.get(), self.t)
     }
 
     /// A duration in minutes, as hours for people (`1.5`).

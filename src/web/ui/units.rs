@@ -2,7 +2,6 @@
 
 use super::{Chrome, Form, choices, here, render, render_status, see};
 use crate::app::AppState;
-use crate::app::home::{self, Figures};
 use crate::app::units::{self, UnitDetail, UnitInput};
 use crate::domain::org::UnitKind;
 use crate::domain::pagination::{Page, PageRequest};
@@ -57,7 +56,6 @@ pub async fn tops(
 struct UnitPage {
     c: Chrome,
     d: UnitDetail,
-    fig: Figures,
     /// This year's headline figures, for those who may read them.
     h: Option<crate::app::stats::Headline>,
     children: Page<Unit>,
@@ -84,7 +82,6 @@ async fn unit_page(
 ) -> Result<Response> {
     let Shown { add: f, rename, alert } = shown;
     let d = units::get(st, &u.actor, id).await?;
-    let fig = home::unit_figures(st, &u.actor, id).await?;
     let q = crate::app::stats::StatsQuery { unit_id: Some(id), ..Default::default() };
     let h = match crate::app::stats::headline(st, &u.actor, &q).await {
         Ok(h) => Some(h),
@@ -102,7 +99,7 @@ async fn unit_page(
     if rename.values.is_empty() {
         super::put(&mut rename.values, "name", &d.unit.name);
     }
-    render_status(status, UnitPage { c, kinds: choices(&allowed, t), d, fig, h, children, f, rename })
+    render_status(status, UnitPage { c, kinds: choices(&allowed, t), d, h, children, f, rename })
 }
 
 /// `/units/{id}`.

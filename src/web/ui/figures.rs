@@ -1,0 +1,396 @@
+//! The figures pages: the dashboard of a unit and period (`/stats`) and the list of the records
+//! behind any figure (`/figures/{figure}`). Views are shaped here so that the templates only
+//! place text, links and the charts' geometry.
+
+use super::charts::{self, Columns};
+use super::{Chrome, Form, here, put, render};
+use crate::app::AppState;
+use crate::app::stats::{self, Dashboard, FigureQuery, FigureRecords, FigureValue, StatsQuery};
+use crate::domain::figures::{Family, Figure, Measure};
+use crate::error::{Error, Result};
+use crate::i18n::Locale;
+use crate::web::auth::{Lang, User};
+use crate::web::extract::QueryInput;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::Uri;
+use axum::response::{IntoResponse, Redirect, Response};
+use jiff::civil::Date;
+use std::collections::HashMap;
+
+/// A cell of a table: its text, where it leads, whether it is a number.
+pub struct Cell {
+    /// Shown.
+    pub text: String,
+    /// Its link, if any.
+    pub link: Option<String>,
+    /// Right-aligned figures.
+    pub num: bool,
+}
+
+impl Cell {
+    fn text(s: impl Into<String>) -> Self {
+        Cell { text: s.into(), link: None, num: false }
+    }
+    fn link(s: impl Into<String>, link: impl Into<String>) -> Self {
+        Cell { text: s.into(), link: Some(link.into()), num: false }
+    }
+    fn num(s: impl Into<String>, link: Option<String>) -> Self {
+        Cell { text: s.into(), link, num: true }
+    }
+}
+
+/// A row of the ranking of the children: name, its dashboard, the value and the bar's length.
+pub struct Ranked {
+    /// The child's name.
+    pub name: String,
+    /// Its own dashboard for the same period.
+    pub link: String,
+    /// The value of the ranking's figure.
+    pub text: String,
+    /// Its list.
+    pub value_link: Option<String>,
+    /// Bar length, 0–100.
+    pub bar: f64,
+}
+
+/// One choice of the figure the children are ranked by.
+pub struct SortChoice {
+    /// The figure's name.
+    pub label: &'static str,
+    /// The dashboard ranked by it.
+    pub link: String,
+    /// It is the current one.
+    pub current: bool,
+}
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+struct DashboardPage {
+    c: Chrome,
+    f: Form,
+    d: Option<Dashboard>,
+    /// Years offered by the period picker, newest first.
+    years: Vec<i16>,
+    /// The chosen year, when the period is a calendar year.
+    year: Option<i16>,
+    charts: Vec<Columns>,
+    /// Column names of the tables.
+    heads: Vec<&'static str>,
+    trend_rows: Vec<(String, Vec<Cell>)>,
+    ranked: Vec<Ranked>,
+    sorts: Vec<SortChoice>,
+    sort_label: &'static str,
+    child_rows: Vec<(Cell, Vec<Cell>)>,
+}
+
+/// The figure's name as a column heading.
+fn column_label(code: &str, t: Locale) -> &'static str {
+    t.t(&format!("figure_column.{code}"))
+}
+
+fn cells(values: &[FigureValue], measures: &[Measure], t: Locale) -> Vec<Cell> {
+    values.iter().zip(measures).map(|(v, m)| Cell::num(charts::value(v.value, *m, t), v.link.clone())).collect()
+}
+
+fn dashboard_link(unit_id: i64, from: Date, to: Date, sort: &str) -> String {
+    format!("/stats?unit_id={unit_id}&from={from}&to={to}&sort={sort}")
+}
+
+/// `/stats?unit_id=&year=|from=&to=&sort=`: a unit's figures for a period, their trend by year
+/// and its children side by side; every number a link to its records.
+pub async fn dashboard(
+    State(st): State<AppState>,
+    Lang(t): Lang,
+    User(u): User,
+    uri: Uri,
+    QueryInput(q): QueryInput<StatsQuery>,
+) -> Result<Response> {
+    let today = st.today();
+    let mut vals = HashMap::new();
+    for (k, v) in [("from", &q.from), ("to", &q.to)] {
+        if let Some(v) = v {
+            put(&mut vals, k, v);
+        }
+    }
+    let (d, f, alert) = match stats::dashboard(&st, &u.actor, &q).await {
+        Ok(d) => {
+            let mut f = Form::with(vals);
+            put(&mut f.values, "from", d.headline.from);
+            put(&mut f.values, "to", d.headline.to);
+            (Some(d), f, String::new())
+        }
+        Err(Error::NotFound) if q.unit_id.is_none() => (None, Form::with(vals), String::new()),
+        Err(e) => {
+            let (f, alert) = Form::failed(vals, e, t)?;
+            (None, f, alert)
+        }
+    };
+    let mut c = Chrome::new(t, Some(&u), &here(&uri), "stats");
+    c.alert = alert;
+    let years: Vec<i16> = (0..8).map(|i| today.year() - i).collect();
+    let mut page = DashboardPage {
+        c,
+        f,
+        d: None,
+        years,
+        year: None,
+        charts: Vec::new(),
+        heads: Vec::new(),
+        trend_rows: Vec::new(),
+        ranked: Vec::new(),
+        sorts: Vec::new(),
+        sort_label: "",
+        child_rows: Vec::new(),
+    };
+    if let Some(d) = d {
+        let h = &d.headline;
+        let whole_year = h.from.month() == 1 && h.from.day() == 1 && h.from.year() == h.to.year();
+        let year_end = Date::new(h.to.year(), 12, 31).ok();
+        if whole_year && (Some(h.to) == year_end || h.to == today) {
+            page.year = Some(h.from.year());
+        }
+        page.heads = d.columns.iter().map(|code| column_label(code, t)).collect();
+        page.charts = d
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(i, code)| {
+                let points: Vec<(String, i64)> =
+                    d.trend.iter().map(|r| (r.label.clone(), r.values.get(i).map_or(0, |v| v.value))).collect();
+                charts::columns(column_label(code, t).to_string(), &points, t)
+            })
+            .collect();
+        page.trend_rows = d.trend.iter().map(|r| (r.label.clone(), cells(&r.values, &d.measures, t))).collect();
+        let col = d.columns.iter().position(|c| *c == d.sort).unwrap_or(0);
+        let measure = d.measures.get(col).copied().unwrap_or(Measure::Count);
+        let max = d.children.iter().filter_map(|r| r.values.get(col)).map(|v| v.value).max().unwrap_or(0);
+        page.ranked = d
+            .children
+            .iter()
+            .map(|r| {
+                let v = r.values.get(col);
+                Ranked {
+                    name: r.label.clone(),
+                    link: dashboard_link(r.unit_id, h.from, h.to, &d.sort),
+                    text: charts::value(v.map_or(0, |v| v.value), measure, t),
+                    value_link: v.and_then(|v| v.link.clone()),
+                    bar: charts::share(v.map_or(0, |v| v.value), max),
+                }
+            })
+            .collect();
+        page.sorts = d
+            .columns
+            .iter()
+            .map(|code| SortChoice {
+                label: column_label(code, t),
+                link: dashboard_link(h.unit.id, h.from, h.to, code),
+                current: *code == d.sort,
+            })
+            .collect();
+        page.sort_label = column_label(&d.sort, t);
+        page.child_rows = d
+            .children
+            .iter()
+            .map(|r| {
+                (
+                    Cell::link(r.label.clone(), dashboard_link(r.unit_id, h.from, h.to, &d.sort)),
+                    cells(&r.values, &d.measures, t),
+                )
+            })
+            .collect();
+        page.d = Some(d);
+    }
+    render(page)
+}
+
+#[derive(Template)]
+#[template(path = "figure_list.html")]
+struct ListPage {
+    c: Chrome,
+    r: FigureRecords,
+    /// The figure's name.
+    title: &'static str,
+    /// The filters in force, named, each with the list without it.
+    filters: Vec<(String, String)>,
+    /// The figure's value as people read it (for sums).
+    value: String,
+    heads: Vec<&'static str>,
+    rows: Vec<Vec<Cell>>,
+    next: String,
+    dashboard: String,
+}
+
+fn filter_label(name: &str, value: &str, figure: Figure, t: Locale) -> String {
+    let shown = match name {
+        "kind" => t.label("outcome_kind", value).to_string(),
+        "state" => t.label("studio_state", value).to_string(),
+        "level" if figure.family() == Family::Studios && value == "none" => t.t("level.none").to_string(),
+        "level" if figure.family() == Family::Studios => t.label("level", value).to_string(),
+        "level" => t.label("outcome_level", value).to_string(),
+        _ => value.to_string(),
+    };
+    format!("{}：{shown}", t.t(&format!("figures.filter_{name}")))
+}
+
+/// The columns of a figure's list, and each record's cells.
+fn table(r: &FigureRecords, t: Locale) -> (Vec<&'static str>, Vec<Vec<Cell>>) {
+    let date = |d: Option<Date>| d.map(|d| d.to_string()).unwrap_or_default();
+    let opt = |s: &Option<String>| s.clone().unwrap_or_default();
+    let family = r.figure.family();
+    let (heads, rows): (Vec<&str>, Vec<Vec<Cell>>) = match family {
+        Family::ProjectsStarted | Family::ProjectsFinished => (
+            vec![
+                "figures.col_number",
+                "figures.col_project",
+                "figures.col_studio",
+                "figures.col_category",
+                if family == Family::ProjectsStarted { "figures.col_approved_on" } else { "figures.col_completed_on" },
+            ],
+            r.items
+                .iter()
+                .map(|x| {
+                    vec![
+                        Cell::text(opt(&x.number)),
+                        Cell::link(x.title.clone(), x.link.clone()),
+                        Cell::text(opt(&x.studio)),
+                        Cell::text(opt(&x.category)),
+                        Cell::text(date(x.on)),
+                    ]
+                })
+                .collect(),
+        ),
+        Family::Outcomes | Family::Applied | Family::Verified | Family::Benefit => {
+            let mut heads = vec![
+                "figures.col_outcome",
+                "figures.col_kind",
+                "figures.col_level",
+                "figures.col_studio",
+                if family == Family::Applied { "figures.col_applied_since" } else { "figures.col_achieved_on" },
+            ];
+            if r.figure == Figure::VerifiedBenefit {
+                heads.push("figures.col_benefit");
+            }
+            let rows = r
+                .items
+                .iter()
+                .map(|x| {
+                    let mut row = vec![
+                        Cell::link(x.title.clone(), x.link.clone()),
+                        Cell::text(x.outcome_kind.as_deref().map(|k| t.label("outcome_kind", k)).unwrap_or_default()),
+                        Cell::text(x.level.as_deref().map(|l| t.label("outcome_level", l)).unwrap_or_default()),
+                        Cell::text(opt(&x.studio)),
+                        Cell::text(date(x.on)),
+                    ];
+                    if r.figure == Figure::VerifiedBenefit {
+                        row.push(Cell::num(charts::money(x.amount.unwrap_or(0), t), None));
+                    }
+                    row
+                })
+                .collect();
+            (heads, rows)
+        }
+        Family::Trainings | Family::Trained => (
+            vec!["figures.col_held_on", "figures.col_training", "figures.col_studio", "figures.col_trainees"],
+            r.items
+                .iter()
+                .map(|x| {
+                    vec![
+                        Cell::text(date(x.on)),
+                        Cell::link(x.title.clone(), x.link.clone()),
+                        Cell::text(opt(&x.studio)),
+                        Cell::num(crate::domain::figures::group_digits(x.amount.unwrap_or(0)), None),
+                    ]
+                })
+                .collect(),
+        ),
+        Family::Studios => (
+            vec![
+                "figures.col_studio",
+                "figures.col_unit",
+                "figures.col_level",
+                "figures.col_state",
+                "figures.col_since",
+            ],
+            r.items
+                .iter()
+                .map(|x| {
+                    let level = match x.level.as_deref() {
+                        None | Some("none") => t.t("level.none"),
+                        Some(l) => t.label("level", l),
+                    };
+                    vec![
+                        Cell::link(x.title.clone(), x.link.clone()),
+                        Cell::text(x.unit.clone()),
+                        Cell::text(level),
+                        Cell::text(x.state.as_deref().map(|s| t.label("studio_state", s)).unwrap_or_default()),
+                        Cell::text(date(x.on)),
+                    ]
+                })
+                .collect(),
+        ),
+        Family::Members => (
+            vec!["figures.col_person", "figures.col_unit", "figures.col_studios", "figures.col_since"],
+            r.items
+                .iter()
+                .map(|x| {
+                    vec![
+                        Cell::link(x.title.clone(), x.link.clone()),
+                        Cell::text(x.unit.clone()),
+                        Cell::text(opt(&x.studio)),
+                        Cell::text(date(x.on)),
+                    ]
+                })
+                .collect(),
+        ),
+        Family::People => (
+            vec!["figures.col_person", "figures.col_unit", "figures.col_employee_no", "figures.col_registered_on"],
+            r.items
+                .iter()
+                .map(|x| {
+                    vec![
+                        Cell::link(x.title.clone(), x.link.clone()),
+                        Cell::text(x.unit.clone()),
+                        Cell::text(opt(&x.number)),
+                        Cell::text(date(x.on)),
+                    ]
+                })
+                .collect(),
+        ),
+    };
+    (heads.into_iter().map(|k| t.t(k)).collect(), rows)
+}
+
+/// `/figures/{figure}?unit_id=&from=&to=&…`: the records behind a figure, with its total, its
+/// filters and, for sums, the amounts and their sum; every page keeps every filter.
+pub async fn list(
+    State(st): State<AppState>,
+    Lang(t): Lang,
+    User(u): User,
+    uri: Uri,
+    Path(figure): Path<String>,
+    QueryInput(q): QueryInput<FigureQuery>,
+) -> Result<Response> {
+    let r = stats::records(&st, &u.actor, &figure, &q).await?;
+    let title = t.label("figure", r.figure.code());
+    let filters =
+        r.filters.iter().map(|f| (filter_label(&f.name, &f.value, r.figure, t), r.link_without(&f.name))).collect();
+    let value = charts::value(r.value, r.measure, t);
+    let (heads, rows) = table(&r, t);
+    let next = r.next_cursor.as_deref().map(|c| r.link(Some(c))).unwrap_or_default();
+    let dashboard = format!("/stats?unit_id={}&from={}&to={}", r.unit.id, r.from, r.to);
+    let c = Chrome::new(t, Some(&u), &here(&uri), "stats");
+    render(ListPage { c, title, filters, value, heads, rows, next, dashboard, r })
+}
+
+/// The records behind "people trained" moved to the figures' lists: old links still arrive.
+pub async fn trainings(QueryInput(q): QueryInput<HashMap<String, String>>) -> Response {
+    let mut s = String::from("/figures/people_trained?");
+    let mut parts: Vec<String> = ["unit_id", "from", "to"]
+        .iter()
+        .filter_map(|k| q.get(*k).map(|v| format!("{k}={}", crate::domain::percent_encode(v))))
+        .collect();
+    parts.sort();
+    s.push_str(&parts.join("&"));
+    Redirect::to(&s).into_response()
+}
