@@ -19,6 +19,7 @@ pub mod projects;
 pub mod stats;
 pub mod studios;
 pub mod suggestions;
+pub mod sweep;
 pub mod team;
 pub mod units;
 

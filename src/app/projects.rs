@@ -84,6 +84,72 @@ pub struct ProjectInput {
     /// Milestones (creation only; later one by one).
     #[serde(default)]
     pub milestones: Vec<MilestoneInput>,
+    /// History entered later (creation only, administrators): the day it was approved (立项);
+    /// the project is recorded as approved and under way since.
+    pub approved_on: Option<String>,
+    /// History: the day it was completed (结题); the project is recorded as completed, its
+    /// milestones done, and never shows a light.
+    pub completed_on: Option<String>,
+    /// History: its project number (generated when absent).
+    pub number: Option<String>,
+    /// History of a completed project: the acceptance conclusion.
+    pub conclusion: Option<String>,
+    /// History of a completed project: the acceptance record.
+    pub acceptance_record: Option<String>,
+    /// History of a completed project: the benefit achieved, yuan per year.
+    #[serde(default, deserialize_with = "input::int")]
+    #[schema(value_type = Option<i64>)]
+    pub achieved_benefit_yuan: Option<i64>,
+}
+
+/// A project's past as entered later: the days it was approved and completed.
+struct History {
+    approved_on: Date,
+    completed_on: Option<Date>,
+    number: Option<String>,
+    acceptance: Option<ProjectStepInput>,
+}
+
+impl ProjectInput {
+    /// Reads the history fields, if any were given.
+    fn history(&self, c: &mut Check, today: Date, starts_on: Option<Date>) -> Option<History> {
+        let given = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.trim().is_empty());
+        if !given(&self.approved_on) {
+            if given(&self.completed_on) {
+                c.fail("approved_on", Msg::new("validation.required"));
+            }
+            return None;
+        }
+        let approved_on = c.date("approved_on", self.approved_on.as_deref());
+        let completed_on = c.optional_date("completed_on", self.completed_on.as_deref());
+        for (field, d) in [("approved_on", approved_on), ("completed_on", completed_on)] {
+            if d.is_some_and(|d| d > today) {
+                c.fail(field, Msg::new("validation.date_in_future"));
+            }
+        }
+        if let (Some(a), Some(d)) = (approved_on, completed_on)
+            && d < a
+        {
+            c.fail("completed_on", Msg::new("history.before_previous").arg("date", a));
+        }
+        if let (Some(s), Some(d)) = (starts_on, completed_on)
+            && d < s
+        {
+            c.fail("completed_on", Msg::new("project.completed_before_start"));
+        }
+        let number = c.optional("number", self.number.as_deref(), 60);
+        let acceptance = completed_on.map(|_| {
+            let conclusion = c.required_long("conclusion", self.conclusion.as_deref(), limits::LONG);
+            let record = c.required_long("acceptance_record", self.acceptance_record.as_deref(), limits::LONG);
+            ProjectStepInput {
+                conclusion: Some(conclusion),
+                record: Some(record),
+                achieved_benefit_yuan: self.achieved_benefit_yuan,
+                ..Default::default()
+            }
+        });
+        Some(History { approved_on: approved_on?, completed_on, number, acceptance })
+    }
 }
 
 impl ProjectInput {
@@ -234,6 +300,7 @@ pub async fn create(st: &AppState, actor: &Actor, input: ProjectInput) -> Result
     if input.studio_id.is_none() {
         check.fail("studio_id", Msg::new("validation.required"));
     }
+    let history = input.history(&mut check, today, data.as_ref().map(|d| d.starts_on));
     let actor = actor.clone();
     st.db
         .write(move |c| {
@@ -250,9 +317,76 @@ pub async fn create(st: &AppState, actor: &Actor, input: ProjectInput) -> Result
                 return Err(Error::Forbidden);
             }
             check_people(c, &actor, &studio, &input)?;
-            propose(c, &actor, &studio, &data, &team(&input), planned.into_iter().flatten().collect(), today)
+            let planned = planned.into_iter().flatten().collect();
+            match history {
+                None => propose(c, &actor, &studio, &data, &team(&input), planned, today),
+                Some(h) => {
+                    if !(actor.can_enter_history(&studio.unit_path) && actor.can_decide_project(&studio.place())) {
+                        return Err(FieldErrors::single("approved_on", Msg::new("history.admins_only")));
+                    }
+                    enter_history(c, &actor, &studio, &data, &team(&input), planned, h, today)
+                }
+            }
         })
         .await
+}
+
+/// Records a project's past in one transaction: approved (and started) on the day it was,
+/// completed with its acceptance when it was — the steps dated as they happened, entered now
+/// by the caller. Nobody is notified and no light ever shows for a project entered finished.
+#[allow(clippy::too_many_arguments)]
+fn enter_history(
+    c: &mut Conn,
+    actor: &Actor,
+    studio: &Studio,
+    data: &ProjectData,
+    team: &[(i64, Option<String>)],
+    milestones: Vec<(String, Date, Option<String>)>,
+    h: History,
+    today: Date,
+) -> Result<Project> {
+    if let Some(n) = &h.number
+        && projects::number_taken(c, n)?
+    {
+        return Err(FieldErrors::single("number", Msg::new("project.number_taken")));
+    }
+    let id = projects::insert(c, data, studio.id, &studio.unit_path)?;
+    projects::set_members(c, id, team)?;
+    for (title, due, note) in milestones {
+        let mid = projects::add_milestone(c, id, &title, due, note.as_deref())?;
+        if let Some(done) = h.completed_on {
+            projects::set_milestone_done(c, mid, Some(due.min(done)), None)?;
+        }
+    }
+    let number = match h.number {
+        Some(n) => n,
+        None => {
+            let mut seq = projects::approved_in_year(c, studio.id, h.approved_on.year())? + 1;
+            loop {
+                let n = project::generate_number(studio.id, h.approved_on.year(), seq);
+                if !projects::number_taken(c, &n)? {
+                    break n;
+                }
+                seq += 1;
+            }
+        }
+    };
+    let started = data.starts_on.max(h.approved_on).min(h.completed_on.unwrap_or(today)).min(today);
+    let mut steps: Vec<(ProjectAction, Date, ProjectStepInput)> = vec![
+        (ProjectAction::Approve, h.approved_on, ProjectStepInput::default()),
+        (ProjectAction::Start, started, ProjectStepInput::default()),
+    ];
+    if let (Some(done), Some(acceptance)) = (h.completed_on, h.acceptance) {
+        steps.push((ProjectAction::RequestAcceptance, done.max(started), ProjectStepInput::default()));
+        steps.push((ProjectAction::Accept, done.max(started), acceptance));
+    }
+    for (action, on, input) in steps {
+        let before = found(projects::get(c, id, today)?)?;
+        let d = project::decide(before.state, action, &input)?;
+        let n = (action == ProjectAction::Approve).then_some(number.as_str());
+        projects::apply_step(c, &before, action, &d, n, actor.account_id, on, today)?;
+    }
+    record(c, actor, id, "create.history", None, today)
 }
 
 /// Stores a proposed project of a studio (from the studio, a suggestion or a challenge) with

@@ -176,6 +176,8 @@ pub struct StudioDetail {
     pub can_decide: bool,
     /// Whether the caller may read the change history.
     pub can_read_history: bool,
+    /// Whether the caller may enter steps with the past day they took effect.
+    pub can_enter_history: bool,
 }
 
 fn readable(c: &mut Conn, actor: &Actor, id: i64) -> Result<Studio> {
@@ -251,6 +253,7 @@ pub async fn detail(st: &AppState, actor: &Actor, id: i64) -> Result<StudioDetai
                 can_propose: actor.can_propose_member(&studio.place()),
                 can_decide: actor.can_decide_proposal(&studio.place()),
                 can_read_history: actor.can_read_history(&studio.unit_path),
+                can_enter_history: actor.can_enter_history(&studio.unit_path),
                 studio,
             })
         })

@@ -964,23 +964,3 @@ fn people_on_record(c: &mut Conn, u: &units::Unit, on: Date) -> Result<i64> {
     let sums = figures::sums(c, &[counted], None, &[figures::Question::Period(on, on)])?;
     Ok(sums.first().and_then(|s| s.first()).map_or(0, |s| Selection::all(Figure::People).value(s)))
 }
-
-/// What the sweep sends about late evaluations: returns how many were notified.
-pub fn notify_overdue(c: &mut Conn, today: Date, limit: i64) -> Result<usize> {
-    let mut n = 0;
-    for (id, title, evaluator, dept) in suggestions::overdue_to_notify(c, today, limit)? {
-        if suggestions::claim_overdue_notice(c, id)? {
-            let to = evaluator_accounts(c, evaluator, &dept)?;
-            notifications::send_all(
-                c,
-                &to,
-                None,
-                NotificationKind::SuggestionOverdue,
-                &title,
-                &format!("/suggestions/{id}"),
-            )?;
-            n += 1;
-        }
-    }
-    Ok(n)
-}

@@ -308,7 +308,7 @@ fn serve(config: Config) -> anyhow::Result<()> {
             .with_context(|| format!("cannot listen on {}", config.bind))?;
         let addr = listener.local_addr()?;
         let state = crate::app::AppState::new(db, config, ledger_key);
-        crate::app::notifications::spawn_sweeper(state.clone());
+        crate::app::sweep::spawn(state.clone());
         println!("Jiangxin 匠心 is serving at http://{addr}/  (ready in {} ms)", started.elapsed().as_millis());
         if let Some((password, generated)) = &first.admin_password {
             if *generated {

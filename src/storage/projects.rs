@@ -401,8 +401,11 @@ pub struct ProjectTransition {
     pub reason: Option<String>,
     /// Who (account name).
     pub actor_name: Option<String>,
-    /// When, Unix milliseconds.
+    /// When it was entered, Unix milliseconds.
     pub at: i64,
+    /// The day it took effect (earlier than `at` when history was entered later).
+    #[schema(value_type = String, format = Date)]
+    pub effective_on: Date,
 }
 
 /// Carries out a decided step taking effect `on` a day (today, or a past day entered later);
@@ -454,7 +457,7 @@ pub fn last_step_on(c: &mut Conn, project_id: i64) -> Result<Option<Date>> {
 /// The steps taken, oldest first.
 pub fn transitions(c: &mut Conn, project_id: i64) -> Result<Vec<ProjectTransition>> {
     c.query(
-        "SELECT t.id, t.action, t.from_state, t.to_state, t.reason, a.display_name, t.at FROM project_transitions t \
+        "SELECT t.id, t.action, t.from_state, t.to_state, t.reason, a.display_name, t.at, t.effective_on FROM project_transitions t \
          LEFT JOIN accounts a ON a.id = t.actor_account_id WHERE t.project_id = ? ORDER BY t.id",
         params![project_id],
         |r| {
@@ -466,6 +469,10 @@ pub fn transitions(c: &mut Conn, project_id: i64) -> Result<Vec<ProjectTransitio
                 reason: r.get("reason")?,
                 actor_name: r.get("display_name")?,
                 at: r.get("at")?,
+                effective_on: match r.get::<Option<Date>>("effective_on")? {
+                    Some(d) => d,
+                    None => crate::clock::date_of(r.get("at")?),
+                },
             })
         },
     )
@@ -807,8 +814,9 @@ pub struct Deadline {
 /// Running projects that turned red and were not yet notified.
 pub fn newly_red(c: &mut Conn, today: Date, limit: i64) -> Result<Vec<Deadline>> {
     c.query(
-        "SELECT id, title, studio_id, leader_person_id FROM projects WHERE next_due < ? AND red_notified = ? ORDER BY id LIMIT ?",
-        params![today, false, limit],
+        "SELECT id, title, studio_id, leader_person_id FROM projects \
+         WHERE red_notified = FALSE AND next_due IS NOT NULL AND next_due < ? ORDER BY next_due, id LIMIT ?",
+        params![today, limit],
         |r| {
             Ok(Deadline {
                 id: r.get("id")?,

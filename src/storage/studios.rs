@@ -513,14 +513,17 @@ pub struct Transition {
     pub actor_account_id: Option<i64>,
     /// Who, by name.
     pub actor_name: Option<String>,
-    /// When, Unix milliseconds.
+    /// When it was entered, Unix milliseconds.
     pub at: i64,
+    /// The day it took effect (earlier than `at` when history was entered later).
+    #[schema(value_type = String, format = Date)]
+    pub effective_on: Date,
 }
 
 /// The life-cycle history, oldest first.
 pub fn transitions(c: &mut Conn, studio_id: i64) -> Result<Vec<Transition>> {
     c.query(
-        "SELECT t.id, t.action, t.from_state, t.to_state, t.reason, t.detail, t.actor_account_id, a.display_name, t.at \
+        "SELECT t.id, t.action, t.from_state, t.to_state, t.reason, t.detail, t.actor_account_id, a.display_name, t.at, t.effective_on \
          FROM studio_transitions t LEFT JOIN accounts a ON a.id = t.actor_account_id WHERE t.studio_id = ? ORDER BY t.id",
         params![studio_id],
         |r| {
@@ -535,6 +538,10 @@ pub fn transitions(c: &mut Conn, studio_id: i64) -> Result<Vec<Transition>> {
                 actor_account_id: r.get("actor_account_id")?,
                 actor_name: r.get("display_name")?,
                 at: r.get("at")?,
+                effective_on: match r.get::<Option<Date>>("effective_on")? {
+                    Some(d) => d,
+                    None => crate::clock::date_of(r.get("at")?),
+                },
             })
         },
     )

@@ -806,8 +806,8 @@ pub type Late = (i64, String, Option<i64>, UnitPath);
 pub fn overdue_to_notify(c: &mut Conn, today: Date, limit: i64) -> Result<Vec<Late>> {
     c.query(
         "SELECT id, title, evaluator_account_id, assigned_path FROM suggestions \
-         WHERE due_on < ? AND state IN (?, ?) AND overdue_notified = ? ORDER BY due_on LIMIT ?",
-        params![today, SuggestionState::Assigned.code(), SuggestionState::Evaluated.code(), false, limit],
+         WHERE overdue_notified = FALSE AND state IN ('assigned', 'evaluated') AND due_on < ? ORDER BY due_on LIMIT ?",
+        params![today, limit],
         |r| Ok((r.get("id")?, r.get("title")?, r.get("evaluator_account_id")?, path(r, "assigned_path")?)),
     )
 }

@@ -155,7 +155,7 @@ impl TestApp {
                     |r| Ok((r.get("studio_id")?, r.get("level")?, r.get("state")?, r.get("span")?)),
                 )?;
                 let members = c.scalar("SELECT COUNT(*) FROM member_spans", &[])?;
-                let counters = c.query("SELECT unit_id, counter, value FROM unit_counters ORDER BY unit_id, counter", &[], |r| {
+                let counters = c.query("SELECT unit_id, counter, value FROM unit_counters WHERE value <> 0 ORDER BY unit_id, counter", &[], |r| {
                     Ok((r.get("unit_id")?, r.get("counter")?, r.get("value")?))
                 })?;
                 Ok((rollups, spans, members, counters))

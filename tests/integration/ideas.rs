@@ -236,9 +236,9 @@ async fn deadlines_flag_overdue_evaluations_and_notify_once(b: Backend) {
     let late = ent1.ok_get("/api/v1/suggestions?view=evaluate&overdue=true").await;
     assert_eq!(ids(&late), vec![o]);
     assert_eq!(late["items"][0]["overdue"], true);
-    let swept = jiangxin::app::notifications::sweep(&app.state, jiangxin::clock::today()).await.unwrap();
+    let swept = jiangxin::app::sweep::sweep(&app.state, jiangxin::clock::today()).await.unwrap();
     assert_eq!(swept.overdue, 1);
-    let again = jiangxin::app::notifications::sweep(&app.state, jiangxin::clock::today()).await.unwrap();
+    let again = jiangxin::app::sweep::sweep(&app.state, jiangxin::clock::today()).await.unwrap();
     assert_eq!(again.overdue, 0, "each overdue item is notified once");
     assert!(kinds(&ent1).await.contains(&"suggestion_overdue".to_string()));
     // The enterprise's own deadlines apply to new suggestions.

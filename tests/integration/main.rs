@@ -8,6 +8,7 @@ mod api;
 mod bad_input;
 mod browser;
 mod cli;
+mod figures;
 mod ideas;
 mod ledger;
 mod lifecycle;

@@ -171,10 +171,10 @@ async fn red_lights_are_listed_for_every_level_above(b: Backend) {
     assert_eq!(ent2.get(&format!("/api/v1/projects/{}", made[0])).await.0, 404);
 
     // The sweep tells the people concerned once, not at every run.
-    let swept = jiangxin::app::notifications::sweep(&app.state, jiangxin::clock::today()).await.unwrap();
+    let swept = jiangxin::app::sweep::sweep(&app.state, jiangxin::clock::today()).await.unwrap();
     assert_eq!(swept.red, 2, "{swept:?}");
     assert_eq!(swept.due, 1, "one milestone falls due within the week: {swept:?}");
-    let again = jiangxin::app::notifications::sweep(&app.state, jiangxin::clock::today()).await.unwrap();
+    let again = jiangxin::app::sweep::sweep(&app.state, jiangxin::clock::today()).await.unwrap();
     assert_eq!((again.red, again.due), (0, 0));
     let notes = lead1.ok_get("/api/v1/notifications").await;
     let kinds: Vec<&str> = notes["items"].as_array().unwrap().iter().map(|n| n["kind"].as_str().unwrap()).collect();

@@ -242,6 +242,11 @@ impl Chrome {
         s.trim_end_matches('0').trim_end_matches('.').to_string()
     }
 
+    /// The calendar day of an instant (to tell history entered later from steps taken then).
+    pub fn day(&self, ms: impl Whole) -> jiff::civil::Date {
+        crate::clock::date_of(ms.get())
+    }
+
     /// A date-time for people.
     pub fn when(&self, ms: impl Whole) -> String {
         crate::clock::format_ms(ms.get())

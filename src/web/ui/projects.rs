@@ -272,6 +272,8 @@ struct FormPage {
     categories: Vec<(String, String)>,
     sources: Vec<(&'static str, &'static str)>,
     found: Option<usize>,
+    /// An administrator may enter a project's past (approved, completed) with its real days.
+    can_history: bool,
 }
 
 /// `?studio_id=` of the proposal form.
@@ -345,9 +347,11 @@ async fn form_page(
     chosen_ids.extend(chosen.iter().map(|c| c.0));
     let (picks, found) = picks(st, t, u, studio_id, &chosen, f.values.get("find").map(String::as_str)).await?;
     let (c, status) = Chrome::again(t, u, uri, "projects", alert);
+    let can_history = project.is_none() && u.actor.can_enter_history(&studio.unit_path);
     render_status(
         status,
         FormPage {
+            can_history,
             c,
             f,
             studio,
