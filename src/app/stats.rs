@@ -174,11 +174,13 @@ fn kind(k: OutcomeKind) -> Filters {
     Filters { kind: Some(k), ..Default::default() }
 }
 
-/// The categories that occur in sums of a project family, in the deployment's order first.
+/// The deployment's categories and any other that occurs in sums of a project family (one
+/// since retired, say), in the deployment's order first.
 fn categories(sums: &Sums, family: Family, known: &[String]) -> Vec<String> {
     let mut found: Vec<String> = sums
         .keys()
         .filter_map(|k| parse_key(k).filter(|(f, _)| *f == family).and_then(|(_, p)| p.first().map(|s| s.to_string())))
+        .chain(known.iter().cloned())
         .collect();
     found.sort_by_key(|c| (known.iter().position(|k| k == c).unwrap_or(usize::MAX), c.clone()));
     found.dedup();
@@ -188,7 +190,6 @@ fn categories(sums: &Sums, family: Family, known: &[String]) -> Vec<String> {
 /// Builds the headline figures of a unit and period from its sums.
 pub fn headline_from(sums: &Sums, unit: Unit, from: Date, to: Date, actor: &Actor, known: &[String]) -> Headline {
     let r = Reader { sums, unit: &unit, from, to, actor };
-    let nonzero = |v: Vec<FigureValue>| v.into_iter().filter(|f| f.value != 0).collect::<Vec<_>>();
     let by_category = |figure: Figure| {
         categories(sums, figure.family(), known)
             .into_iter()
@@ -201,10 +202,9 @@ pub fn headline_from(sums: &Sums, unit: Unit, from: Date, to: Date, actor: &Acto
         .iter()
         .map(|s| r.with(s.code(), Figure::Studios, Filters { state: Some(*s), ..Default::default() }))
         .collect();
-    let outcomes_by_kind =
-        nonzero(OutcomeKind::ALL.iter().map(|k| r.with(k.code(), Figure::Outcomes, kind(*k))).collect());
+    let outcomes_by_kind = OutcomeKind::ALL.iter().map(|k| r.with(k.code(), Figure::Outcomes, kind(*k))).collect();
     let outcomes_by_level =
-        nonzero(OutcomeLevel::ALL.iter().rev().map(|l| r.with(l.code(), Figure::Outcomes, level(l.code()))).collect());
+        OutcomeLevel::ALL.iter().rev().map(|l| r.with(l.code(), Figure::Outcomes, level(l.code()))).collect();
     Headline {
         studios_by_level,
         named_studios: r.of(Figure::NamedStudios),
@@ -330,6 +330,10 @@ pub struct Dashboard {
     pub trend: Vec<FigureRow>,
     /// The children of the unit, ranked by `sort` (highest first), for the same period.
     pub children: Vec<FigureRow>,
+    /// The records of the unit itself, outside every child (studios attached to it directly),
+    /// when there are any: with the children they make up the unit's figures (members apart,
+    /// who are distinct people).
+    pub own: Option<FigureRow>,
     /// The column the children are ranked by.
     pub sort: String,
 }
@@ -393,6 +397,13 @@ pub async fn dashboard(st: &AppState, actor: &Actor, q: &StatsQuery) -> Result<D
                 .map(|(k, mut s)| row(&s.pop().unwrap_or_default(), k, k.name.clone(), from, to, &actor))
                 .collect();
             children.sort_by_key(|r| std::cmp::Reverse(r.values.get(col).map_or(0, |v| v.value)));
+            let own_sums = store::own_sums(c, &unit.path, Question::Period(from, to))?;
+            let own = (!own_sums.is_empty() && !kids.is_empty()).then(|| {
+                let mut r = row(&own_sums, &unit, unit.name.clone(), from, to, &actor);
+                // Their lists would hold the whole subtree: none is linked.
+                r.values.iter_mut().for_each(|v| v.link = None);
+                r
+            });
             let ancestors = units::by_ids(c, &unit.path.ids())?
                 .into_iter()
                 .filter(|u| u.id != unit.id && actor.can_read_figures(&u.path))
@@ -404,6 +415,7 @@ pub async fn dashboard(st: &AppState, actor: &Actor, q: &StatsQuery) -> Result<D
                 measures: cols.iter().map(|(_, s)| s.figure.measure()).collect(),
                 trend,
                 children,
+                own,
                 sort,
             })
         })

@@ -699,6 +699,27 @@ pub fn direct_sums(c: &mut Conn, unit_id: i64, path: &UnitPath, questions: &[Que
     Ok(questions.iter().map(|q| sums_of(facts.iter().map(|(_, f)| f), *q)).collect())
 }
 
+/// The figures of a unit's own records, leaving out its children's subtrees (studios and
+/// people attached to the unit itself): what its children's figures do not hold. Members are
+/// the distinct people of the unit's own studios.
+pub fn own_sums(c: &mut Conn, path: &UnitPath, q: Question) -> Result<Sums> {
+    let mut facts = Vec::new();
+    for &family in Family::ALL.iter().filter(|f| **f != Family::Members) {
+        facts.extend(grouped_facts(c, family, Area::Exactly(path), span_of(&[q]))?);
+    }
+    let mut sums = sums_of(facts.iter(), q);
+    let day = q.as_of();
+    let members = c.scalar(
+        "SELECT COUNT(DISTINCT m.person_id) FROM studio_members m JOIN studios s ON s.id = m.studio_id \
+         WHERE s.unit_path = ? AND m.joined_on <= ? AND (m.left_on IS NULL OR m.left_on > ?)",
+        params![path, day, day],
+    )?;
+    if members != 0 {
+        sums.insert(figures::key(Family::Members, &[]), members);
+    }
+    Ok(sums)
+}
+
 /// A unit as the figures need it.
 #[derive(Debug, Clone)]
 pub struct Counted {

@@ -309,6 +309,19 @@ async fn every_figure_equals_its_list_and_a_count_of_the_records(b: Backend) {
         let outcomes = cols.iter().position(|c| *c == "outcomes").unwrap();
         assert_eq!(child["values"][outcomes]["value"], h["outcomes"]["value"]);
     }
+    // The children and the unit's own records make up the unit (members apart: distinct people).
+    for (u, _, _) in chosen.iter().take(6) {
+        let d = admin.ok_get(&format!("/api/v1/stats/dashboard?unit_id={u}&year={}", y - 1)).await;
+        for (i, code) in cols.iter().enumerate().filter(|(_, c)| **c != "members") {
+            let mut sum: i64 =
+                d["children"].as_array().unwrap().iter().map(|r| r["values"][i]["value"].as_i64().unwrap()).sum();
+            sum += d["own"]["values"][i]["value"].as_i64().unwrap_or(0);
+            let whole = d["trend"].as_array().unwrap().last().unwrap()["values"][i]["value"].as_i64().unwrap();
+            if !d["children"].as_array().unwrap().is_empty() {
+                assert_eq!(sum, whole, "unit {u}: {code} of the children and the unit itself");
+            }
+        }
+    }
     for row in d["trend"].as_array().unwrap() {
         let h = admin
             .ok_get(&format!(

@@ -19,7 +19,7 @@ pub fn money(yuan: i64, t: Locale) -> String {
             if yuan.abs() < 10_000 {
                 format!("{} 元", group_digits(yuan))
             } else if yuan.abs() < 1_000_000 {
-                format!("{:.1} 万元", yuan as f64 / 10_000.0)
+                format!("{} 万元", one_decimal(yuan as f64 / 10_000.0))
             } else {
                 format!("{} 万元", group_digits((yuan as f64 / 10_000.0).round() as i64))
             }
@@ -35,24 +35,35 @@ pub fn value(v: i64, m: Measure, t: Locale) -> String {
     }
 }
 
-/// A value short enough to stand over a bar: `1.2万`, `3,883万` (`1.2k`, `38.8M`).
-pub fn short(v: i64, t: Locale) -> String {
-    let a = v.abs() as f64;
+/// `12.0` → `12`, `12.34` → `12.3`.
+fn one_decimal(x: f64) -> String {
+    let s = format!("{x:.1}");
+    s.strip_suffix(".0").map(str::to_string).unwrap_or(s)
+}
+
+/// A value short enough to stand over a bar, in the unit that suits the largest bar of its
+/// chart (`max`), so the bars of one chart read alike: `12.3万`, `2755万`, `2.8亿`
+/// (`¥27.6M`, `950`).
+pub fn short(v: i64, max: i64, m: Measure, t: Locale) -> String {
+    let (x, top) = (v as f64, max.abs() as f64);
     match t {
         Locale::En => {
-            if a >= 1_000_000.0 {
-                format!("{:.1}M", v as f64 / 1_000_000.0)
-            } else if a >= 10_000.0 {
-                format!("{:.0}k", v as f64 / 1_000.0)
+            let money = if m == Measure::Yuan { "¥" } else { "" };
+            if top >= 1_000_000.0 {
+                format!("{money}{}M", one_decimal(x / 1_000_000.0))
+            } else if top >= 10_000.0 {
+                format!("{money}{}k", one_decimal(x / 1_000.0))
             } else {
-                group_digits(v)
+                format!("{money}{}", group_digits(v))
             }
         }
         _ => {
-            if a >= 1_000_000.0 {
-                format!("{}万", group_digits((v as f64 / 10_000.0).round() as i64))
-            } else if a >= 10_000.0 {
-                format!("{:.1}万", v as f64 / 10_000.0)
+            if top >= 100_000_000.0 {
+                format!("{}亿", one_decimal(x / 100_000_000.0))
+            } else if top >= 1_000_000.0 {
+                format!("{}万", (x / 10_000.0).round() as i64)
+            } else if top >= 10_000.0 {
+                format!("{}万", one_decimal(x / 10_000.0))
             } else {
                 group_digits(v)
             }
@@ -96,11 +107,12 @@ pub const CHART_W: f64 = 320.0;
 pub const BASELINE: f64 = 124.0;
 const TOP: f64 = 22.0;
 
-/// Lays out a column chart of `(label, value)` points.
-pub fn columns(title: String, points: &[(String, i64)], t: Locale) -> Columns {
+/// Lays out a column chart of `(label, value)` points of one measure.
+pub fn columns(title: String, points: &[(String, i64)], m: Measure, t: Locale) -> Columns {
     let n = points.len().max(1) as f64;
     let slot = (CHART_W - 16.0) / n;
-    let max = points.iter().map(|p| p.1).max().unwrap_or(0).max(1) as f64;
+    let top = points.iter().map(|p| p.1).max().unwrap_or(0);
+    let max = top.max(1) as f64;
     let bars = points
         .iter()
         .enumerate()
@@ -110,7 +122,7 @@ pub fn columns(title: String, points: &[(String, i64)], t: Locale) -> Columns {
             let w = slot * 0.6;
             Bar {
                 label: label.clone(),
-                text: short(*v, t),
+                text: short(*v, top, m, t),
                 x: round1(x),
                 y: round1(BASELINE - h),
                 w: round1(w),
@@ -140,20 +152,24 @@ mod tests {
     fn money_reads_in_wan_yuan() {
         assert_eq!(money(38_830_000, Locale::Zh), "3,883 万元");
         assert_eq!(money(125_000, Locale::Zh), "12.5 万元");
+        assert_eq!(money(510_000, Locale::Zh), "51 万元");
         assert_eq!(money(8_500, Locale::Zh), "8,500 元");
         assert_eq!(money(38_830_000, Locale::En), "¥38.83 million");
         assert_eq!(money(8_500, Locale::En), "¥8,500");
         assert_eq!(value(12_345, Measure::Count, Locale::Zh), "12,345");
-        assert_eq!(short(123_456, Locale::Zh), "12.3万");
-        assert_eq!(short(38_830_000, Locale::Zh), "3,883万");
-        assert_eq!(short(950, Locale::En), "950");
+        assert_eq!(short(123_456, 123_456, Measure::Count, Locale::Zh), "12.3万");
+        assert_eq!(short(9_823, 123_456, Measure::Count, Locale::Zh), "1万", "a chart's bars share one unit");
+        assert_eq!(short(38_830_000, 38_830_000, Measure::Yuan, Locale::Zh), "3883万");
+        assert_eq!(short(280_000_000, 280_000_000, Measure::Yuan, Locale::Zh), "2.8亿");
+        assert_eq!(short(27_600_000, 27_600_000, Measure::Yuan, Locale::En), "¥27.6M");
+        assert_eq!(short(950, 950, Measure::Count, Locale::En), "950");
     }
 
     #[test]
     fn the_tallest_bar_fills_the_chart_and_bars_stay_inside() {
         let pts: Vec<(String, i64)> =
             [10, 40, 0, 20].iter().enumerate().map(|(i, v)| (format!("{}", 2020 + i), *v)).collect();
-        let c = columns("x".into(), &pts, Locale::Zh);
+        let c = columns("x".into(), &pts, Measure::Count, Locale::Zh);
         assert_eq!(c.bars.len(), 4);
         assert_eq!(c.bars[1].y, TOP);
         assert_eq!(c.bars[2].h, 0.0);
@@ -163,6 +179,6 @@ mod tests {
         assert_eq!(share(5, 10), 50.0);
         assert_eq!(share(0, 0), 0.0);
         // Nothing to draw still draws an empty axis.
-        assert!(columns("x".into(), &[], Locale::En).bars.is_empty());
+        assert!(columns("x".into(), &[], Measure::Count, Locale::En).bars.is_empty());
     }
 }

@@ -12,7 +12,7 @@ use crate::i18n::Locale;
 use crate::web::auth::{Lang, User};
 use crate::web::extract::QueryInput;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::Uri;
 use axum::response::{IntoResponse, Redirect, Response};
 use jiff::civil::Date;
@@ -69,6 +69,8 @@ pub struct SortChoice {
 struct DashboardPage {
     c: Chrome,
     f: Form,
+    /// The unit asked for (kept when the period was wrong).
+    unit_id: Option<i64>,
     d: Option<Dashboard>,
     /// Years offered by the period picker, newest first.
     years: Vec<i16>,
@@ -82,6 +84,8 @@ struct DashboardPage {
     sorts: Vec<SortChoice>,
     sort_label: &'static str,
     child_rows: Vec<(Cell, Vec<Cell>)>,
+    /// The unit's own records, outside its children.
+    own_row: Option<Vec<Cell>>,
 }
 
 /// The figure's name as a column heading.
@@ -122,16 +126,28 @@ pub async fn dashboard(
         }
         Err(Error::NotFound) if q.unit_id.is_none() => (None, Form::with(vals), String::new()),
         Err(e) => {
+            // Problems of parameters the form does not show (the year, the ranking) go into
+            // the alert, each named.
+            let p = crate::web::error::Problem::from_error(&e);
             let (f, alert) = Form::failed(vals, e, t)?;
+            let others: Vec<String> = super::field_problems(&p, t)
+                .into_iter()
+                .zip(&p.fields)
+                .filter(|(_, (field, _))| field != "from" && field != "to")
+                .map(|((what, problem), _)| format!("{what}{}{problem}", t.t("punct.colon")))
+                .collect();
+            let alert = if others.is_empty() { alert } else { format!("{alert} {}", others.join("；")) };
             (None, f, alert)
         }
     };
+    let failed = !alert.is_empty();
     let mut c = Chrome::new(t, Some(&u), &here(&uri), "stats");
     c.alert = alert;
     let years: Vec<i16> = (0..8).map(|i| today.year() - i).collect();
     let mut page = DashboardPage {
         c,
         f,
+        unit_id: q.unit_id,
         d: None,
         years,
         year: None,
@@ -142,6 +158,7 @@ pub async fn dashboard(
         sorts: Vec::new(),
         sort_label: "",
         child_rows: Vec::new(),
+        own_row: None,
     };
     if let Some(d) = d {
         let h = &d.headline;
@@ -158,7 +175,8 @@ pub async fn dashboard(
             .map(|(i, code)| {
                 let points: Vec<(String, i64)> =
                     d.trend.iter().map(|r| (r.label.clone(), r.values.get(i).map_or(0, |v| v.value))).collect();
-                charts::columns(column_label(code, t).to_string(), &points, t)
+                let m = d.measures.get(i).copied().unwrap_or(Measure::Count);
+                charts::columns(column_label(code, t).to_string(), &points, m, t)
             })
             .collect();
         page.trend_rows = d.trend.iter().map(|r| (r.label.clone(), cells(&r.values, &d.measures, t))).collect();
@@ -199,9 +217,11 @@ pub async fn dashboard(
                 )
             })
             .collect();
+        page.own_row = d.own.as_ref().map(|r| cells(&r.values, &d.measures, t));
         page.d = Some(d);
     }
-    render(page)
+    let status = if failed { axum::http::StatusCode::UNPROCESSABLE_ENTITY } else { axum::http::StatusCode::OK };
+    super::render_status(status, page)
 }
 
 #[derive(Template)]
@@ -218,6 +238,10 @@ struct ListPage {
     heads: Vec<&'static str>,
     rows: Vec<Vec<Cell>>,
     next: String,
+    /// The first page, when this is a later one.
+    first: String,
+    /// Which rows these are, of how many.
+    range: String,
     dashboard: String,
 }
 
@@ -230,7 +254,7 @@ fn filter_label(name: &str, value: &str, figure: Figure, t: Locale) -> String {
         "level" => t.label("outcome_level", value).to_string(),
         _ => value.to_string(),
     };
-    format!("{}：{shown}", t.t(&format!("figures.filter_{name}")))
+    format!("{}{}{shown}", t.t(&format!("figures.filter_{name}")), t.t("punct.colon"))
 }
 
 /// The columns of a figure's list, and each record's cells.
@@ -244,6 +268,7 @@ fn table(r: &FigureRecords, t: Locale) -> (Vec<&'static str>, Vec<Vec<Cell>>) {
                 "figures.col_number",
                 "figures.col_project",
                 "figures.col_studio",
+                "figures.col_unit",
                 "figures.col_category",
                 if family == Family::ProjectsStarted { "figures.col_approved_on" } else { "figures.col_completed_on" },
             ],
@@ -254,6 +279,7 @@ fn table(r: &FigureRecords, t: Locale) -> (Vec<&'static str>, Vec<Vec<Cell>>) {
                         Cell::text(opt(&x.number)),
                         Cell::link(x.title.clone(), x.link.clone()),
                         Cell::text(opt(&x.studio)),
+                        Cell::text(x.unit.clone()),
                         Cell::text(opt(&x.category)),
                         Cell::text(date(x.on)),
                     ]
@@ -266,6 +292,7 @@ fn table(r: &FigureRecords, t: Locale) -> (Vec<&'static str>, Vec<Vec<Cell>>) {
                 "figures.col_kind",
                 "figures.col_level",
                 "figures.col_studio",
+                "figures.col_unit",
                 if family == Family::Applied { "figures.col_applied_since" } else { "figures.col_achieved_on" },
             ];
             if r.figure == Figure::VerifiedBenefit {
@@ -278,8 +305,9 @@ fn table(r: &FigureRecords, t: Locale) -> (Vec<&'static str>, Vec<Vec<Cell>>) {
                     let mut row = vec![
                         Cell::link(x.title.clone(), x.link.clone()),
                         Cell::text(x.outcome_kind.as_deref().map(|k| t.label("outcome_kind", k)).unwrap_or_default()),
-                        Cell::text(x.level.as_deref().map(|l| t.label("outcome_level", l)).unwrap_or_default()),
+                        Cell::text(x.level.as_deref().map_or("—", |l| t.label("outcome_level", l))),
                         Cell::text(opt(&x.studio)),
+                        Cell::text(x.unit.clone()),
                         Cell::text(date(x.on)),
                     ];
                     if r.figure == Figure::VerifiedBenefit {
@@ -291,7 +319,13 @@ fn table(r: &FigureRecords, t: Locale) -> (Vec<&'static str>, Vec<Vec<Cell>>) {
             (heads, rows)
         }
         Family::Trainings | Family::Trained => (
-            vec!["figures.col_held_on", "figures.col_training", "figures.col_studio", "figures.col_trainees"],
+            vec![
+                "figures.col_held_on",
+                "figures.col_training",
+                "figures.col_studio",
+                "figures.col_unit",
+                "figures.col_trainees",
+            ],
             r.items
                 .iter()
                 .map(|x| {
@@ -299,6 +333,7 @@ fn table(r: &FigureRecords, t: Locale) -> (Vec<&'static str>, Vec<Vec<Cell>>) {
                         Cell::text(date(x.on)),
                         Cell::link(x.title.clone(), x.link.clone()),
                         Cell::text(opt(&x.studio)),
+                        Cell::text(x.unit.clone()),
                         Cell::num(crate::domain::figures::group_digits(x.amount.unwrap_or(0)), None),
                     ]
                 })
@@ -370,17 +405,41 @@ pub async fn list(
     uri: Uri,
     Path(figure): Path<String>,
     QueryInput(q): QueryInput<FigureQuery>,
+    RawQuery(raw): RawQuery,
 ) -> Result<Response> {
+    // Where this page starts in the whole list: carried along by the next-page link.
+    let at: i64 = raw
+        .as_deref()
+        .unwrap_or("")
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("at="))
+        .and_then(|v| v.parse().ok())
+        .filter(|v: &i64| *v >= 0)
+        .unwrap_or(0);
+    let at = if q.cursor.is_some() { at } else { 0 };
     let r = stats::records(&st, &u.actor, &figure, &q).await?;
     let title = t.label("figure", r.figure.code());
     let filters =
         r.filters.iter().map(|f| (filter_label(&f.name, &f.value, r.figure, t), r.link_without(&f.name))).collect();
     let value = charts::value(r.value, r.measure, t);
     let (heads, rows) = table(&r, t);
-    let next = r.next_cursor.as_deref().map(|c| r.link(Some(c))).unwrap_or_default();
+    let shown = r.items.len() as i64;
+    let next = r.next_cursor.as_deref().map(|c| format!("{}&at={}", r.link(Some(c)), at + shown)).unwrap_or_default();
+    let first = if q.cursor.is_some() { r.link(None) } else { String::new() };
+    let group = crate::domain::figures::group_digits;
+    let range = if shown == 0 {
+        String::new()
+    } else {
+        t.msg(
+            &crate::error::Msg::new("figures.rows_range")
+                .arg("from", group(at + 1))
+                .arg("to", group(at + shown))
+                .arg("total", group(r.total)),
+        )
+    };
     let dashboard = format!("/stats?unit_id={}&from={}&to={}", r.unit.id, r.from, r.to);
     let c = Chrome::new(t, Some(&u), &here(&uri), "stats");
-    render(ListPage { c, title, filters, value, heads, rows, next, dashboard, r })
+    render(ListPage { c, title, filters, value, heads, rows, next, first, range, dashboard, r })
 }
 
 /// The records behind "people trained" moved to the figures' lists: old links still arrive.

@@ -384,6 +384,22 @@ struct ErrorPage {
     c: Chrome,
     status: u16,
     message: String,
+    /// What was wrong with each part of the request: (what it is, the problem).
+    details: Vec<(String, String)>,
+}
+
+/// The problems of a request's fields for a page that has no form to show them on: each
+/// field named as people know it (a query parameter's label), with its message.
+pub fn field_problems(p: &Problem, t: Locale) -> Vec<(String, String)> {
+    p.fields
+        .iter()
+        .map(|(f, m)| {
+            let key = format!("field.{f}");
+            let label = t.t(&key);
+            let label = if label == key { f.clone() } else { label.to_string() };
+            (label, t.msg(m))
+        })
+        .collect()
 }
 
 /// Answers requests for which there is no route: JSON under `/api/`, a page elsewhere.
@@ -394,8 +410,12 @@ pub async fn not_found(req: Request) -> Response {
         return p.to_json(t);
     }
     let caller = req.extensions().get::<Option<Caller>>().cloned().flatten();
-    let page =
-        ErrorPage { c: Chrome::new(t, caller.as_ref(), &here(req.uri()), ""), status: 404, message: t.msg(&p.msg) };
+    let page = ErrorPage {
+        c: Chrome::new(t, caller.as_ref(), &here(req.uri()), ""),
+        status: 404,
+        message: t.msg(&p.msg),
+        details: Vec::new(),
+    };
     match page.render() {
         Ok(html) => (StatusCode::NOT_FOUND, Html(html)).into_response(),
         Err(_) => StatusCode::NOT_FOUND.into_response(),
@@ -415,8 +435,12 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
     if p.status == StatusCode::UNAUTHORIZED {
         return Redirect::to(&format!("/login?next={}", urlencode(&here))).into_response();
     }
-    let page =
-        ErrorPage { c: Chrome::new(t, caller.as_ref(), &here, ""), status: p.status.as_u16(), message: t.msg(&p.msg) };
+    let page = ErrorPage {
+        c: Chrome::new(t, caller.as_ref(), &here, ""),
+        status: p.status.as_u16(),
+        message: t.msg(&p.msg),
+        details: field_problems(&p, t),
+    };
     match page.render() {
         Ok(html) => {
             let mut r = (p.status, Html(html)).into_response();
