@@ -49,7 +49,24 @@ CREATE INDEX people_unit_registered ON people (unit_path, registered_on);
 CREATE INDEX projects_unit_completed ON projects (unit_path, completed_on);
 CREATE INDEX outcomes_unit_applied ON outcomes (unit_path, applied_since);
 -- A signed correction takes the place of the record it corrects.
-CREATE INDEX activities_corrects ON activities (corrects_id);
+CREATE INDEX activities_corrects ON activities (corrects_id) WHERE corrects_id IS NOT NULL;
+
+-- Likely duplicates: each suggestion's title terms in one row, next to the enterprise's other
+-- suggestions — one row written per submission instead of a dozen postings spread over the
+-- index (filled from `suggestion_terms` by the step after this file, which then drops it).
+CREATE TABLE suggestion_signatures (
+    enterprise_id BIGINT NOT NULL,
+    suggestion_id BIGINT NOT NULL,
+    terms TEXT NOT NULL,
+    PRIMARY KEY (enterprise_id, suggestion_id)
+) @WITHOUT_ROWID@;
+
+-- A ledger record takes a place in its studio's chain when sealed: unsigned ones hold none.
+DROP INDEX activities_chain;
+CREATE UNIQUE INDEX activities_chain ON activities (studio_id, seq) WHERE seq IS NOT NULL;
+
+-- Who decides for a unit (the administrators over it), found by unit, not by reading every grant.
+CREATE INDEX role_grants_unit ON role_grants (unit_id, role);
 
 -- The sweep's candidates: open evaluations not yet reported late, running projects not yet
 -- reported red. Queries repeat these conditions literally so that both databases use them.

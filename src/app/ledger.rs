@@ -228,35 +228,43 @@ fn audit_activity(
     Ok(after)
 }
 
-fn tell_host(c: &mut Conn, actor: &Actor, a: &Activity) -> Result<()> {
-    let to = notifications::accounts_of(c, &[a.host_person_id])?;
-    notifications::send_all(
-        c,
-        &to,
-        Some(actor.account_id),
-        NotificationKind::SignatureNeeded,
-        &a.title,
-        &format!("/activities/{}", a.id),
-    )
-}
-
-/// Records an activity in a studio's ledger; the host is asked to sign.
+/// Records an activity in a studio's ledger; the host is asked to sign. The checks (the studio,
+/// the host and attendees in reach) are made on a reader first; the writer only inserts the
+/// record, its audit entry and the host's notice (studios and people are never deleted).
 pub async fn record(st: &AppState, actor: &Actor, studio_id: i64, input: ActivityInput) -> Result<Activity> {
-    let today = crate::clock::today();
-    let actor = actor.clone();
-    st.db
-        .write(move |c| {
-            let s = readable_studio(c, &actor, studio_id)?;
-            if !actor.can_record_activity(&s.place()) {
+    let today = st.today();
+    let a = actor.clone();
+    let (studio, path, d, host) = st
+        .db
+        .read(move |c| {
+            let s = readable_studio(c, &a, studio_id)?;
+            if !a.can_record_activity(&s.place()) {
                 return Err(Error::Forbidden);
             }
-            let d = data(c, &actor, &s, &input, today)?;
-            let id = activities::insert(c, &d, s.id, &s.unit_path, actor.account_id)?;
-            let a = audit_activity(c, &actor, id, "create", None)?.ok_or(Error::NotFound)?;
-            tell_host(c, &actor, &a)?;
-            Ok(a)
+            let d = data(c, &a, &s, &input, today)?;
+            let host = notifications::accounts_of(c, &[d.host_person_id])?;
+            Ok((s.id, s.unit_path, d, host))
         })
-        .await
+        .await?;
+    let after = audit::json(&d);
+    let a = actor.clone();
+    let id = st
+        .db
+        .write(move |c| {
+            let id = activities::insert(c, &d, studio, &path, a.account_id)?;
+            audit::record_json(
+                c,
+                Some(a.account_id),
+                Change { entity: "activity", id, action: "create", unit_path: Some(&path) },
+                None,
+                after,
+            )?;
+            let link = format!("/activities/{id}");
+            notifications::send_all(c, &host, Some(a.account_id), NotificationKind::SignatureNeeded, &d.title, &link)?;
+            Ok(id)
+        })
+        .await?;
+    st.db.read(move |c| found(activities::get(c, id)?)).await
 }
 
 /// Refuses any change to a record someone has signed.

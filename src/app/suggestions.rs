@@ -166,122 +166,163 @@ fn evaluator_accounts(c: &mut Conn, evaluator: Option<i64>, dept: &UnitPath) -> 
     }
 }
 
+/// A submission decided ahead of the writer: the record to insert, whom to tell.
+struct Submission {
+    new: NewSuggestion,
+    /// The evaluators to tell.
+    evaluators: Vec<i64>,
+    /// When it was typed in for someone: the accounts of those credited, to tell them.
+    proposers: Option<Vec<i64>>,
+    /// The record as the audit keeps it, serialised ahead.
+    audit: Option<String>,
+}
+
+/// Decides everything about a submission from what is on record (run on a reader): who
+/// proposes from which unit, the enterprise, its rules and routes, the evaluators.
+fn decide_submission(
+    c: &mut Conn,
+    actor: &Actor,
+    input: &SuggestionInput,
+    v: Checked,
+    mut check: Check,
+    today: Date,
+) -> Result<Submission> {
+    let on_behalf = input.for_person_id.is_some() || v.for_name.is_some();
+    let (person, name, unit) = if let Some(pid) = input.for_person_id {
+        match people::get(c, pid)? {
+            Some(p) => (Some(p.id), p.name, Some(p.unit_path)),
+            None => {
+                check.fail("for_person_id", Msg::new("validation.unknown_person"));
+                (None, String::new(), None)
+            }
+        }
+    } else if let Some(n) = &v.for_name {
+        let unit = match input.for_unit_id {
+            Some(u) => units::get(c, u)?.map(|u| u.path),
+            None => None,
+        };
+        if unit.is_none() && input.for_unit_id.is_some() {
+            check.fail("for_unit_id", Msg::new("validation.unknown_unit"));
+        }
+        (None, n.clone(), unit)
+    } else {
+        match actor.person_id.map(|p| people::get(c, p)).transpose()?.flatten() {
+            Some(p) => (Some(p.id), p.name, Some(p.unit_path)),
+            None => {
+                check.fail("for_name", Msg::new("suggestion.no_person"));
+                (None, String::new(), None)
+            }
+        }
+    };
+    if on_behalf
+        && let Some(u) = &unit
+        && !actor.can_suggest_for(u, &led_enterprises(c, actor)?)
+    {
+        check.fail(
+            if input.for_person_id.is_some() { "for_person_id" } else { "for_unit_id" },
+            Msg::new("suggestion.not_on_behalf"),
+        );
+    }
+    let enterprise = match &unit {
+        Some(u) => units::enterprise_of(c, u)?,
+        None => None,
+    };
+    if unit.is_some() && enterprise.is_none() {
+        check.fail("for_unit_id", Msg::new("suggestion.no_enterprise"));
+    }
+    let mut proposers = vec![(person, name)];
+    for (i, pid) in input.co_proposers.iter().enumerate() {
+        let p = people::get(c, *pid)?.filter(|p| enterprise.as_ref().is_some_and(|e| e.path.covers(&p.unit_path)));
+        match p {
+            Some(p) if !proposers.iter().any(|(q, _)| *q == Some(p.id)) => proposers.push((Some(p.id), p.name)),
+            Some(_) => {}
+            None => check.fail(&format!("co_proposers.{i}"), Msg::new("validation.unknown_person")),
+        }
+    }
+    check.finish()?;
+    let (Some(unit_path), Some(enterprise), Some(category)) = (unit, enterprise, v.category) else {
+        return Err(Error::NotFound);
+    };
+    let unit_id = unit_path.id();
+    let rules = suggestions::rules(c, enterprise.id)?;
+    let major = rules.is_major(v.expected);
+    let (dept_id, dept_path, evaluator) = suggestions::route_for(c, enterprise.id, category, &unit_path)?.unwrap_or((
+        enterprise.id,
+        enterprise.path.clone(),
+        None,
+    ));
+    let evaluators = evaluator_accounts(c, evaluator, &dept_path)?;
+    let credited = if on_behalf {
+        let people: Vec<Option<i64>> = proposers.iter().map(|(p, _)| *p).collect();
+        let mut to = notifications::accounts_of(c, &people)?;
+        to.push(actor.account_id);
+        Some(to)
+    } else {
+        None
+    };
+    let new = NewSuggestion {
+        enterprise_id: enterprise.id,
+        unit_id,
+        unit_path,
+        title: v.title,
+        category,
+        situation: v.situation,
+        measure: v.measure,
+        expected_benefit_yuan: v.expected,
+        anonymous: v.anonymous,
+        major,
+        assigned_unit_id: dept_id,
+        assigned_path: dept_path,
+        evaluator_account_id: evaluator,
+        submitted_on: today,
+        due_on: rules.deadline(today, major),
+        proposers,
+        submitted_by: actor.account_id,
+    };
+    Ok(Submission { audit: audit::json(&new), new, evaluators, proposers: credited })
+}
+
+/// Writes a decided submission: the record, its history and term index, the audit entry and
+/// the notices — nothing to look up, so the single writer is held for as little as possible.
+fn store_submission(c: &mut Conn, actor: &Actor, s: Submission) -> Result<i64> {
+    let id = suggestions::insert(c, &s.new, &actor.display_name)?;
+    audit::record_json(
+        c,
+        Some(actor.account_id),
+        Change { entity: "suggestion", id, action: "create", unit_path: Some(&s.new.unit_path) },
+        None,
+        s.audit,
+    )?;
+    let link = format!("/suggestions/{id}");
+    let title = &s.new.title;
+    notifications::send_all(
+        c,
+        &s.evaluators,
+        Some(actor.account_id),
+        NotificationKind::SuggestionAssigned,
+        title,
+        &link,
+    )?;
+    if let Some(to) = &s.proposers {
+        notifications::send_all(c, to, Some(actor.account_id), NotificationKind::SuggestionChanged, title, &link)?;
+    }
+    Ok(id)
+}
+
 /// Submits a suggestion: routed to its department by the enterprise's rules (or to the
-/// enterprise), its deadline set, its evaluators notified.
+/// enterprise), its deadline set, its evaluators notified. Everything is decided on a reader
+/// first; the writer only inserts (what it refers to — people, units — is never deleted).
 pub async fn submit(st: &AppState, actor: &Actor, input: SuggestionInput) -> Result<Suggestion> {
-    let today = crate::clock::today();
+    let today = st.today();
     let mut check = Check::new();
     let v = input.validate(&mut check);
-    let actor = actor.clone();
+    let a = actor.clone();
+    let submission = st.db.read(move |c| decide_submission(c, &a, &input, v, check, today)).await?;
+    let a = actor.clone();
+    let id = st.db.write(move |c| store_submission(c, &a, submission)).await?;
     st.db
-        .write(move |c| {
-            // Who proposes, from which unit.
-            let on_behalf = input.for_person_id.is_some() || v.for_name.is_some();
-            let (person, name, unit) = if let Some(pid) = input.for_person_id {
-                match people::get(c, pid)? {
-                    Some(p) => (Some(p.id), p.name, Some(p.unit_path)),
-                    None => {
-                        check.fail("for_person_id", Msg::new("validation.unknown_person"));
-                        (None, String::new(), None)
-                    }
-                }
-            } else if let Some(n) = &v.for_name {
-                let unit = match input.for_unit_id {
-                    Some(u) => units::get(c, u)?.map(|u| u.path),
-                    None => None,
-                };
-                if unit.is_none() && input.for_unit_id.is_some() {
-                    check.fail("for_unit_id", Msg::new("validation.unknown_unit"));
-                }
-                (None, n.clone(), unit)
-            } else {
-                match actor.person_id.map(|p| people::get(c, p)).transpose()?.flatten() {
-                    Some(p) => (Some(p.id), p.name, Some(p.unit_path)),
-                    None => {
-                        check.fail("for_name", Msg::new("suggestion.no_person"));
-                        (None, String::new(), None)
-                    }
-                }
-            };
-            if on_behalf
-                && let Some(u) = &unit
-                && !actor.can_suggest_for(u, &led_enterprises(c, &actor)?)
-            {
-                check.fail(
-                    if input.for_person_id.is_some() { "for_person_id" } else { "for_unit_id" },
-                    Msg::new("suggestion.not_on_behalf"),
-                );
-            }
-            let enterprise = match &unit {
-                Some(u) => units::enterprise_of(c, u)?,
-                None => None,
-            };
-            if unit.is_some() && enterprise.is_none() {
-                check.fail("for_unit_id", Msg::new("suggestion.no_enterprise"));
-            }
-            let mut proposers = vec![(person, name)];
-            for (i, pid) in input.co_proposers.iter().enumerate() {
-                let p =
-                    people::get(c, *pid)?.filter(|p| enterprise.as_ref().is_some_and(|e| e.path.covers(&p.unit_path)));
-                match p {
-                    Some(p) if !proposers.iter().any(|(q, _)| *q == Some(p.id)) => proposers.push((Some(p.id), p.name)),
-                    Some(_) => {}
-                    None => check.fail(&format!("co_proposers.{i}"), Msg::new("validation.unknown_person")),
-                }
-            }
-            check.finish()?;
-            let (Some(unit_path), Some(enterprise), Some(category)) = (unit, enterprise, v.category) else {
-                return Err(Error::NotFound);
-            };
-            let unit_id = unit_path.id();
-            let rules = suggestions::rules(c, enterprise.id)?;
-            let major = rules.is_major(v.expected);
-            let (dept_id, dept_path, evaluator) = suggestions::route_for(c, enterprise.id, category, &unit_path)?
-                .unwrap_or((enterprise.id, enterprise.path.clone(), None));
-            let new = NewSuggestion {
-                enterprise_id: enterprise.id,
-                unit_id,
-                unit_path,
-                title: v.title,
-                category,
-                situation: v.situation,
-                measure: v.measure,
-                expected_benefit_yuan: v.expected,
-                anonymous: v.anonymous,
-                major,
-                assigned_unit_id: dept_id,
-                assigned_path: dept_path.clone(),
-                evaluator_account_id: evaluator,
-                submitted_on: today,
-                due_on: rules.deadline(today, major),
-                proposers,
-                submitted_by: actor.account_id,
-            };
-            let id = suggestions::insert(c, &new, &actor.display_name)?;
-            let after = found(suggestions::get(c, id, today)?)?;
-            record(c, &actor, "create", None, &after)?;
-            let link = format!("/suggestions/{id}");
-            let to = evaluator_accounts(c, evaluator, &dept_path)?;
-            notifications::send_all(
-                c,
-                &to,
-                Some(actor.account_id),
-                NotificationKind::SuggestionAssigned,
-                &after.title,
-                &link,
-            )?;
-            if on_behalf {
-                let to = proposer_accounts(c, id, actor.account_id)?;
-                notifications::send_all(
-                    c,
-                    &to,
-                    Some(actor.account_id),
-                    NotificationKind::SuggestionChanged,
-                    &after.title,
-                    &link,
-                )?;
-            }
-            let mut after = after;
+        .read(move |c| {
+            let mut after = found(suggestions::get(c, id, today)?)?;
             after.proposers = suggestions::proposers(c, id)?;
             Ok(after)
         })

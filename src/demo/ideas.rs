@@ -191,10 +191,10 @@ impl Rows {
 
 fn write(db: &Db, bar: &ProgressBar, mut rows: Rows) -> Result<()> {
     bar.inc_length(rows.len() as u64);
-    // In key order, the term index is appended to rather than written all over.
-    let key = |r: &Vec<Value<'static>>| match (&r[0], &r[1], &r[2]) {
-        (Value::Int(e), Value::Text(t), Value::Int(s)) => (*e, t.to_string(), *s),
-        _ => (0, String::new(), 0),
+    // In key order, the signatures are appended to rather than written all over.
+    let key = |r: &Vec<Value<'static>>| match (&r[0], &r[1]) {
+        (Value::Int(e), Value::Int(s)) => (*e, *s),
+        _ => (0, 0),
     };
     rows.terms.sort_by_cached_key(key);
     write_rows(db, bar, "suggestions", SUGGESTION_COLUMNS, rows.suggestions)?;
@@ -212,7 +212,7 @@ fn write(db: &Db, bar: &ProgressBar, mut rows: Rows) -> Result<()> {
         &["id", "suggestion_id", "action", "from_state", "to_state", "note", "by_account_id", "by_name", "at"],
         rows.events,
     )?;
-    write_rows(db, bar, "suggestion_terms", &["enterprise_id", "term", "suggestion_id"], rows.terms)
+    write_rows(db, bar, "suggestion_signatures", &["enterprise_id", "suggestion_id", "terms"], rows.terms)
 }
 
 /// An enterprise with studios: where suggestions are generated.
@@ -471,9 +471,7 @@ pub(super) fn generate(
                 ]);
                 from = to;
             }
-            for term in terms {
-                rows.terms.push(vec![ent.id.into(), term.into(), sid.into()]);
-            }
+            rows.terms.push(vec![ent.id.into(), sid.into(), suggestion::signature(&terms).into()]);
             if state != SuggestionState::Merged && first_ids.len() < 200 {
                 first_ids.push(sid);
             }

@@ -452,6 +452,11 @@ pub fn terms(text: &str) -> Vec<String> {
     out
 }
 
+/// The terms as stored with a suggestion, space-separated (terms never hold a space).
+pub fn signature(terms: &[String]) -> String {
+    terms.join(" ")
+}
+
 /// How much two term sets overlap, 0–100: shared terms over the smaller set (so a short title
 /// that restates a longer suggestion still scores high), damped when the sizes differ a lot.
 pub fn similarity(a: &[String], b: &[String]) -> i64 {

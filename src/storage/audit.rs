@@ -31,9 +31,24 @@ pub fn record<B: Serialize, A: Serialize>(
     before: Option<&B>,
     after: Option<&A>,
 ) -> Result<()> {
-    let to_json = |v: Option<String>| v;
-    let before = to_json(before.and_then(|b| serde_json::to_string(b).ok()));
-    let after = to_json(after.and_then(|a| serde_json::to_string(a).ok()));
+    let before = before.and_then(|b| serde_json::to_string(b).ok());
+    let after = after.and_then(|a| serde_json::to_string(a).ok());
+    record_json(c, by, change, before, after)
+}
+
+/// Serialises a record for [`record_json`] — ahead of the write, off the single writer.
+pub fn json<T: Serialize>(v: &T) -> Option<String> {
+    serde_json::to_string(v).ok()
+}
+
+/// Writes one entry whose records are already JSON.
+pub fn record_json(
+    c: &mut Conn,
+    by: Option<i64>,
+    change: Change,
+    before: Option<String>,
+    after: Option<String>,
+) -> Result<()> {
     c.execute(
         "INSERT INTO audit_log (at, account_id, entity, entity_id, action, unit_path, before_json, after_json) \
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

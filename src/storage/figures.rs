@@ -1357,6 +1357,26 @@ fn rollup_difference(c: &mut Conn, unit_id: i64, path: &UnitPath) -> Result<BTre
 /// entered; a naming's own day), the day each person was registered — drops the counters
 /// the roll-ups replace, then derives every stretch and roll-up (migration 5).
 pub fn after_migration(c: &mut Conn) -> Result<()> {
+    // Each suggestion's terms in one row, then the postings go.
+    let postings = c.query(
+        "SELECT enterprise_id, suggestion_id, term FROM suggestion_terms ORDER BY enterprise_id, suggestion_id, term",
+        &[],
+        |r| Ok((r.get::<i64>("enterprise_id")?, r.get::<i64>("suggestion_id")?, r.get::<String>("term")?)),
+    )?;
+    let mut i = 0;
+    while i < postings.len() {
+        let (e, s) = (postings[i].0, postings[i].1);
+        let mut terms = Vec::new();
+        while i < postings.len() && postings[i].0 == e && postings[i].1 == s {
+            terms.push(postings[i].2.clone());
+            i += 1;
+        }
+        c.execute(
+            "INSERT INTO suggestion_signatures (enterprise_id, suggestion_id, terms) VALUES (?, ?, ?)",
+            params![e, s, crate::domain::suggestion::signature(&terms)],
+        )?;
+    }
+    c.batch("DROP TABLE suggestion_terms")?;
     let steps = c.query("SELECT id, action, detail, at FROM studio_transitions", &[], |r| {
         Ok((r.get::<i64>("id")?, r.get::<String>("action")?, r.get::<Option<String>>("detail")?, r.get::<i64>("at")?))
     })?;

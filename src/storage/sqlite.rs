@@ -1,4 +1,10 @@
 //! SQLite: a pool of reader connections and one writer thread with group commit.
+//!
+//! The writer commits a batch of jobs without waiting for the disk (`synchronous = NORMAL`),
+//! hands the batch to a syncer thread and goes on with the next one; the syncer flushes the
+//! WAL to the disk (`fdatasync`) and only then answers the batch's jobs. A job is answered once
+//! it is as durable as `synchronous = FULL` makes it, while the writer never sits idle waiting
+//! for the disk: the flush of one batch overlaps the work of the next.
 
 use super::{Conn, DbError, DbOptions, Value, catch};
 use crate::error::{Error, Result};
@@ -70,7 +76,7 @@ fn open_writer(path: &Path, synchronous: &str) -> rusqlite::Result<Connection> {
     c.busy_timeout(Duration::from_secs(5))?;
     c.execute_batch(&format!(
         "PRAGMA journal_mode = WAL; PRAGMA synchronous = {synchronous}; PRAGMA foreign_keys = ON; \
-         PRAGMA cache_size = -32000; PRAGMA temp_store = MEMORY;"
+         PRAGMA cache_size = -64000; PRAGMA temp_store = MEMORY; PRAGMA journal_size_limit = 67108864;"
     ))?;
     c.set_prepared_statement_cache_capacity(256);
     stable_plans(&c)?;
@@ -88,8 +94,11 @@ impl SqliteDb {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)?;
         }
-        // The writer opens first: it creates the file and switches it to WAL.
-        let writer_conn = open_writer(path, opts.sqlite_synchronous).map_err(DbError::from)?;
+        // The writer opens first: it creates the file and switches it to WAL. Asked for FULL,
+        // it commits as NORMAL and the syncer makes each batch durable before answering it.
+        let full = opts.sqlite_synchronous.eq_ignore_ascii_case("FULL");
+        let writer_conn =
+            open_writer(path, if full { "NORMAL" } else { opts.sqlite_synchronous }).map_err(DbError::from)?;
         let readers = r2d2::Pool::builder()
             .max_size(opts.sqlite_readers.max(1))
             .min_idle(Some(1))
@@ -98,9 +107,20 @@ impl SqliteDb {
             .build(ReaderManager { path: path.to_path_buf() })
             .map_err(|e| DbError::Pool(e.to_string()))?;
         let (tx, rx) = mpsc::channel::<Job>(4096);
+        let syncer = if full {
+            let (to_sync, batches) = std::sync::mpsc::channel::<Synced>();
+            let wal = wal_path(path);
+            std::thread::Builder::new()
+                .name("sqlite-sync".into())
+                .spawn(move || sync_loop(&wal, batches))
+                .map_err(|e| Error::internal(format!("cannot start the sync thread: {e}")))?;
+            Some(to_sync)
+        } else {
+            None
+        };
         std::thread::Builder::new()
             .name("sqlite-writer".into())
-            .spawn(move || writer_loop(writer_conn, rx))
+            .spawn(move || writer_loop(writer_conn, rx, syncer))
             .map_err(|e| Error::internal(format!("cannot start the writer thread: {e}")))?;
         Ok(SqliteDb { readers, writer: tx })
     }
@@ -154,16 +174,54 @@ impl SqliteDb {
 /// Runs one job in its own savepoint: a failing job is rolled back alone, the rest of the
 /// batch commits.
 fn in_savepoint<T>(c: &Connection, f: impl FnOnce(&mut Conn) -> Result<T>) -> Result<T> {
-    c.execute_batch("SAVEPOINT job").map_err(DbError::from)?;
+    let run = |sql: &str| c.prepare_cached(sql).and_then(|mut s| s.execute([])).map(|_| ());
+    run("SAVEPOINT job").map_err(DbError::from)?;
     let r = catch(|| f(&mut Conn::Sqlite(c)));
-    let end = if r.is_ok() { "RELEASE job" } else { "ROLLBACK TO job; RELEASE job" };
-    match c.execute_batch(end) {
+    let end = if r.is_ok() { run("RELEASE job") } else { run("ROLLBACK TO job").and_then(|_| run("RELEASE job")) };
+    match end {
         Ok(()) => r,
         Err(e) => Err(r.err().unwrap_or_else(|| DbError::from(e).into())),
     }
 }
 
-fn writer_loop(conn: Connection, mut rx: mpsc::Receiver<Job>) {
+/// A committed batch on its way to the disk: its jobs' answers and how the commit went.
+type Synced = (Vec<Completion>, std::result::Result<(), String>);
+
+/// The WAL file of a database file.
+fn wal_path(db: &Path) -> PathBuf {
+    let mut p = db.as_os_str().to_owned();
+    p.push("-wal");
+    PathBuf::from(p)
+}
+
+/// Flushes the WAL of each committed batch to the disk, then answers its jobs (in the order
+/// the batches were committed; one flush covers every batch committed before it).
+fn sync_loop(wal: &Path, batches: std::sync::mpsc::Receiver<Synced>) {
+    while let Ok(first) = batches.recv() {
+        let mut ready = vec![first];
+        while let Ok(more) = batches.try_recv() {
+            ready.push(more);
+        }
+        let flushed = match std::fs::OpenOptions::new().read(true).open(wal) {
+            Ok(f) => f.sync_data(),
+            // No WAL: the batches wrote nothing.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(e),
+        }
+        .map_err(|e| format!("cannot flush the WAL to the disk: {e}"));
+        if let Err(e) = &flushed {
+            tracing::error!("{e}");
+        }
+        for (done, commit) in ready {
+            let result = commit.and(flushed.clone());
+            for complete in done {
+                complete(result.clone());
+            }
+        }
+    }
+}
+
+fn writer_loop(conn: Connection, mut rx: mpsc::Receiver<Job>, syncer: Option<std::sync::mpsc::Sender<Synced>>) {
     while let Some(first) = rx.blocking_recv() {
         let began = conn.execute_batch("BEGIN IMMEDIATE");
         if let Err(e) = &began {
@@ -186,8 +244,19 @@ fn writer_loop(conn: Connection, mut rx: mpsc::Receiver<Job>) {
             let _ = conn.execute_batch("ROLLBACK");
         }
         super::after_commit();
-        for complete in done {
-            complete(commit.clone());
+        match &syncer {
+            Some(s) => {
+                if let Err(std::sync::mpsc::SendError((done, _))) = s.send((done, commit)) {
+                    for complete in done {
+                        complete(Err("the sync thread has stopped".into()));
+                    }
+                }
+            }
+            None => {
+                for complete in done {
+                    complete(commit.clone());
+                }
+            }
         }
     }
     // All senders are gone: checkpoint so the WAL does not linger.

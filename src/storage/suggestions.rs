@@ -119,7 +119,7 @@ pub struct Suggestion {
 }
 
 /// A new suggestion, validated and routed.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize)]
 pub struct NewSuggestion {
     /// Enterprise.
     pub enterprise_id: i64,
@@ -270,8 +270,10 @@ pub fn insert(c: &mut Conn, s: &NewSuggestion, by_name: &str) -> Result<i64> {
             params![id, i, *person, name.as_str()],
         )?;
     }
-    let rows = terms.iter().map(|t| vec![Value::from(s.enterprise_id), Value::from(t.as_str()), Value::from(id)]);
-    c.bulk_insert("suggestion_terms", &["enterprise_id", "term", "suggestion_id"], rows)?;
+    c.execute(
+        "INSERT INTO suggestion_signatures (enterprise_id, suggestion_id, terms) VALUES (?, ?, ?)",
+        params![s.enterprise_id, id, suggestion::signature(&terms)],
+    )?;
     add_event(c, id, "submit", None, SuggestionState::Assigned, None, Some(s.submitted_by), by_name)?;
     Ok(id)
 }
@@ -627,21 +629,28 @@ pub fn similar(
     if terms.is_empty() {
         return Ok(Vec::new());
     }
-    let mut p: Vec<Value> = vec![Value::from(enterprise_id)];
-    p.extend(terms.iter().map(|t| Value::from(t.as_str())));
-    p.push(Value::from(except.unwrap_or(-1)));
     // A suggestion must share a good part of the smaller set to reach the threshold; asking for
-    // at least a third of the query's terms keeps the groups small on common words.
-    let least = (terms.len() as i64 + 2) / 3;
-    p.push(Value::from(least.max(1)));
-    p.push(Value::from((limit * 4) as i64));
-    let sql = format!(
-        "SELECT t.suggestion_id AS id, COUNT(*) AS shared FROM suggestion_terms t \
-         WHERE t.enterprise_id = ? AND t.term IN ({}) AND t.suggestion_id <> ? \
-         GROUP BY t.suggestion_id HAVING COUNT(*) >= ? ORDER BY shared DESC, id DESC LIMIT ?",
-        vec!["?"; terms.len()].join(", ")
-    );
-    let hits: Vec<(i64, i64)> = c.query(&sql, &p, |r| Ok((r.get("id")?, r.get("shared")?)))?;
+    // at least a third of the query's terms keeps the candidates few on common words.
+    let least = terms.len().div_ceil(3).max(1);
+    let wanted: std::collections::HashSet<&str> = terms.iter().map(String::as_str).collect();
+    let except = except.unwrap_or(-1);
+    let mut hits: Vec<(i64, i64)> = Vec::new();
+    // The enterprise's signatures, side by side in the table: one range read.
+    c.query(
+        "SELECT suggestion_id, terms FROM suggestion_signatures WHERE enterprise_id = ?",
+        params![enterprise_id],
+        |r| {
+            let id: i64 = r.get("suggestion_id")?;
+            let text: String = r.get("terms")?;
+            let shared = text.split(' ').filter(|t| wanted.contains(t)).count();
+            if shared >= least && id != except {
+                hits.push((id, shared as i64));
+            }
+            Ok(())
+        },
+    )?;
+    hits.sort_by(|a, b| b.1.cmp(&a.1).then(b.0.cmp(&a.0)));
+    hits.truncate(limit * 4);
     if hits.is_empty() {
         return Ok(Vec::new());
     }

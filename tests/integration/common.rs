@@ -229,7 +229,7 @@ impl TestApp {
             ("suggestions", "updated_at"),
             ("suggestion_proposers", "position"),
             ("suggestion_events", "id"),
-            ("suggestion_terms", "suggestion_id"),
+            ("suggestion_signatures", "suggestion_id"),
             ("suggestion_routes", "id"),
             ("suggestion_rules", "updated_at"),
             ("challenges", "updated_at"),
