@@ -1229,8 +1229,9 @@ fn rollups<R: Runner>(
     progress: &mut dyn FnMut(&str, u64, u64),
 ) -> Result<()> {
     // 3. Roll-ups, deepest union units first: each is checked against its union children's
-    //    roll-ups and the records of the rest of its subtree, and a correction moves its
-    //    ancestors too.
+    //    roll-ups (already checked) and the records of the rest of its subtree, and corrected
+    //    by the difference. A change made meanwhile moves the unit and its children alike, so
+    //    the difference read in one snapshot stays right.
     let unions: Vec<(i64, String)> = r.snapshot(|c| {
         c.query(&format!("SELECT id, path FROM org_units WHERE kind IN ({}) ORDER BY id", union_kinds()), &[], |r| {
             Ok((r.get::<i64>("id")?, r.get::<String>("path")?))
@@ -1245,23 +1246,12 @@ fn rollups<R: Runner>(
         out.units += 1;
         out.corrected += diff.len();
         if repair && !diff.is_empty() {
-            let ancestors: Vec<i64> = r.snapshot(move |c| {
-                let ids = c.query_opt("SELECT path FROM org_units WHERE id = ?", params![unit_id], |r| {
-                    r.get::<String>("path")
-                })?;
-                let ids = ids.and_then(|p| UnitPath::parse(&p)).map(|p| p.ids()).unwrap_or_default();
-                Ok(union_units(c, &ids)?.into_iter().collect())
-            })?;
-            let rows: Vec<(i64, String, i64)> =
-                diff.into_iter().collect::<Vec<_>>().into_iter().map(|((b, k), v)| (b, k, v)).collect();
+            let rows: Vec<(i64, String, i64)> = diff.into_iter().map(|((b, k), v)| (b, k, v)).collect();
             for chunk in rows.chunks(WRITE_SLICE) {
                 let chunk = chunk.to_vec();
-                let ancestors = ancestors.clone();
                 r.write(move |c| {
                     for (b, k, v) in &chunk {
-                        for a in &ancestors {
-                            add_to_rollup(c, *a, *b, k, *v)?;
-                        }
+                        add_to_rollup(c, unit_id, *b, k, *v)?;
                     }
                     Ok(())
                 })?;

@@ -138,6 +138,23 @@ async fn find_a_studio_and_add_a_member(b: Backend) {
     assert_eq!(s["member_count"], 4);
 }
 
+/// Waits for the next page to show a record's state (the old page may go stale under our
+/// feet while it is replaced); returns the state last seen.
+async fn state_becomes(c: &Client, want: &str) -> String {
+    let mut seen = String::new();
+    for _ in 0..200 {
+        seen = match c.find(Locator::Css("#state")).await {
+            Ok(e) => e.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        if seen == want {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    seen
+}
+
 async fn record_an_activity_and_sign_it_twice(b: Backend) {
     let app = TestApp::start(b).await;
     let w = world(&app).await;
@@ -164,22 +181,10 @@ async fn record_an_activity_and_sign_it_twice(b: Backend) {
         c.wait().for_element(Locator::Css("#sign")).await?;
         assert_eq!(c.find(Locator::Css("#state")).await?.text().await?, "待签字");
         c.find(Locator::Css("#sign")).await?.click().await?;
-        c.wait().for_element(Locator::Css("p.notice")).await?;
-        assert_eq!(c.find(Locator::Css("#state")).await?.text().await?, "主持人已签");
+        assert_eq!(state_becomes(&c, "主持人已签").await, "主持人已签");
         // … then as the studio's leader, which seals it.
         c.find(Locator::Css("#sign")).await?.click().await?;
-        // Wait for the next page (the old one may go stale under our feet).
-        for _ in 0..100 {
-            let state = match c.find(Locator::Css("#state")).await {
-                Ok(e) => e.text().await.unwrap_or_default(),
-                Err(_) => String::new(),
-            };
-            if state == "已签字确认" {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        assert_eq!(c.find(Locator::Css("#state")).await?.text().await?, "已签字确认");
+        assert_eq!(state_becomes(&c, "已签字确认").await, "已签字确认");
         assert!(c.find_all(Locator::Css("#sign")).await?.is_empty(), "nothing left to sign");
         let signatures = c.find(Locator::Css("#signatures")).await?.text().await?;
         assert_eq!(signatures.matches("lead1").count(), 2, "both signatures named: {signatures}");

@@ -26,6 +26,24 @@ fn demo_migrate_and_user_commands() {
     assert!(!ok && out.contains("already holds"), "{out}");
     let (ok, out) = jiangxin(&db, &["migrate", "--status"]);
     assert!(ok && out.contains("schema version: 5"), "{out}");
+    // The figures the generator kept agree with the records; a roll-up changed behind the
+    // platform's back is found and repaired.
+    let (ok, out) = jiangxin(&db, &["figures", "rebuild", "--check"]);
+    assert!(ok && out.contains("differing: 0 studios' stretches, 0 people's, 0 roll-up rows"), "{out}");
+    let c = rusqlite::Connection::open(&db).unwrap();
+    c.execute(
+        "UPDATE figure_rollups SET value = value + 7 WHERE unit_id = 1 AND bucket = 0 AND figure LIKE 'outcomes:%'",
+        [],
+    )
+    .unwrap();
+    c.execute("DELETE FROM studio_spans WHERE studio_id = 3", []).unwrap();
+    drop(c);
+    let (ok, out) = jiangxin(&db, &["figures", "rebuild", "--check"]);
+    assert!(!ok && out.contains("differing: 1 studios' stretches"), "{out}");
+    let (ok, out) = jiangxin(&db, &["figures", "rebuild"]);
+    assert!(!ok && out.contains("(repaired)"), "{out}");
+    let (ok, out) = jiangxin(&db, &["figures", "rebuild", "--check"]);
+    assert!(ok && out.contains("0 roll-up rows"), "{out}");
     let (ok, out) =
         jiangxin(&db, &["user", "reset-password", "--username", "union.admin", "--password", "a-new-password"]);
     assert!(ok, "{out}");
