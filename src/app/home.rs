@@ -47,6 +47,7 @@ pub fn figures_of(c: &mut Conn, unit: Unit, today: jiff::civil::Date) -> Result<
         .pop()
         .and_then(|mut v| v.pop())
         .unwrap_or_default();
+    let sums = crate::domain::figures::Tally::from_sums(&sums);
     let value = |figure: Figure, f: Filters| Selection::new(figure, f).value(&sums);
     let level = |code: &str| Filters { level: Some(code.to_string()), ..Default::default() };
     let by_level = Level::ALL

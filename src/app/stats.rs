@@ -9,14 +9,14 @@
 use super::home;
 use super::{AppState, found, input};
 use crate::domain::access::Actor;
-use crate::domain::figures::{Family, Figure, Filters, Measure, Reach, Selection, level_fits, parse_key};
+use crate::domain::figures::{Family, Figure, Filters, Measure, Reach, Selection, Tally, level_fits};
 use crate::domain::outcome::{OutcomeKind, OutcomeLevel};
 use crate::domain::pagination::PageRequest;
 use crate::domain::studio::{Level, StudioState};
 use crate::domain::validation::Check;
 use crate::error::{Error, Msg, Result};
 use crate::storage::Conn;
-use crate::storage::figures::{self as store, Counted, FigureRecord, ListQuery, Question, Sums};
+use crate::storage::figures::{self as store, Counted, FigureRecord, ListQuery, Question};
 use crate::storage::units::{self, Unit};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
@@ -141,7 +141,7 @@ pub fn figure_link(sel: &Selection, unit_id: i64, from: Date, to: Date) -> Strin
 
 /// Reads figures out of the sums of a unit and period for a caller.
 struct Reader<'a> {
-    sums: &'a Sums,
+    sums: &'a Tally,
     unit: &'a Unit,
     from: Date,
     to: Date,
@@ -176,19 +176,15 @@ fn kind(k: OutcomeKind) -> Filters {
 
 /// The deployment's categories and any other that occurs in sums of a project family (one
 /// since retired, say), in the deployment's order first.
-fn categories(sums: &Sums, family: Family, known: &[String]) -> Vec<String> {
-    let mut found: Vec<String> = sums
-        .keys()
-        .filter_map(|k| parse_key(k).filter(|(f, _)| *f == family).and_then(|(_, p)| p.first().map(|s| s.to_string())))
-        .chain(known.iter().cloned())
-        .collect();
+fn categories(sums: &Tally, family: Family, known: &[String]) -> Vec<String> {
+    let mut found: Vec<String> = sums.of(family).map(|(c, _, _)| c.to_string()).chain(known.iter().cloned()).collect();
     found.sort_by_key(|c| (known.iter().position(|k| k == c).unwrap_or(usize::MAX), c.clone()));
     found.dedup();
     found
 }
 
 /// Builds the headline figures of a unit and period from its sums.
-pub fn headline_from(sums: &Sums, unit: Unit, from: Date, to: Date, actor: &Actor, known: &[String]) -> Headline {
+pub fn headline_from(sums: &Tally, unit: Unit, from: Date, to: Date, actor: &Actor, known: &[String]) -> Headline {
     let r = Reader { sums, unit: &unit, from, to, actor };
     let by_category = |figure: Figure| {
         categories(sums, figure.family(), known)
@@ -237,8 +233,9 @@ fn counted(u: &Unit) -> Counted {
 }
 
 /// The sums of one unit for some questions.
-fn sums_of(c: &mut Conn, unit: &Unit, questions: &[Question]) -> Result<Vec<Sums>> {
-    Ok(store::sums(c, &[counted(unit)], None, questions)?.pop().unwrap_or_default())
+fn sums_of(c: &mut Conn, unit: &Unit, questions: &[Question]) -> Result<Vec<Tally>> {
+    let sums = store::sums(c, &[counted(unit)], None, questions)?.pop().unwrap_or_default();
+    Ok(sums.iter().map(Tally::from_sums).collect())
 }
 
 /// The unit asked for, if the caller may read its figures; else the caller's own top unit.
@@ -343,7 +340,7 @@ const TREND_YEARS: i16 = 6;
 /// Children compared at most (the rest are not shown).
 const MAX_CHILDREN: i64 = 500;
 
-fn row(sums: &Sums, unit: &Unit, label: String, from: Date, to: Date, actor: &Actor) -> FigureRow {
+fn row(sums: &Tally, unit: &Unit, label: String, from: Date, to: Date, actor: &Actor) -> FigureRow {
     let r = Reader { sums, unit, from, to, actor };
     let values = columns().into_iter().map(|(code, sel)| r.get(code, sel)).collect();
     FigureRow { unit_id: unit.id, label, from, to, values }
@@ -380,7 +377,7 @@ pub async fn dashboard(st: &AppState, actor: &Actor, q: &StatsQuery) -> Result<D
             let mut questions = vec![Question::Period(from, to)];
             questions.extend(years.iter().map(|(a, b)| Question::Period(*a, *b)));
             let mut sums = sums_of(c, &unit, &questions)?;
-            let period_sums = if sums.is_empty() { Sums::default() } else { sums.remove(0) };
+            let period_sums = if sums.is_empty() { Tally::default() } else { sums.remove(0) };
             let trend = years
                 .iter()
                 .zip(&sums)
@@ -394,16 +391,20 @@ pub async fn dashboard(st: &AppState, actor: &Actor, q: &StatsQuery) -> Result<D
             let mut children: Vec<FigureRow> = kids
                 .iter()
                 .zip(kid_sums)
-                .map(|(k, mut s)| row(&s.pop().unwrap_or_default(), k, k.name.clone(), from, to, &actor))
+                .map(|(k, mut s)| {
+                    row(&Tally::from_sums(&s.pop().unwrap_or_default()), k, k.name.clone(), from, to, &actor)
+                })
                 .collect();
             children.sort_by_key(|r| std::cmp::Reverse(r.values.get(col).map_or(0, |v| v.value)));
-            let own_sums = store::own_sums(c, &unit.path, Question::Period(from, to))?;
-            let own = (!own_sums.is_empty() && !kids.is_empty()).then(|| {
-                let mut r = row(&own_sums, &unit, unit.name.clone(), from, to, &actor);
-                // Their lists would hold the whole subtree: none is linked.
-                r.values.iter_mut().for_each(|v| v.link = None);
-                r
-            });
+            let own_sums = Tally::from_sums(&store::own_sums(c, &unit.path, Question::Period(from, to))?);
+            let own = (!own_sums.is_empty() && !kids.is_empty())
+                .then(|| {
+                    let mut r = row(&own_sums, &unit, unit.name.clone(), from, to, &actor);
+                    // Their lists would hold the whole subtree: none is linked.
+                    r.values.iter_mut().for_each(|v| v.link = None);
+                    r
+                })
+                .filter(|r| r.values.iter().any(|v| v.value != 0));
             let ancestors = units::by_ids(c, &unit.path.ids())?
                 .into_iter()
                 .filter(|u| u.id != unit.id && actor.can_read_figures(&u.path))

@@ -1003,5 +1003,6 @@ fn people_on_record(c: &mut Conn, u: &units::Unit, on: Date) -> Result<i64> {
     use crate::domain::figures::{Figure, Selection};
     let counted = figures::Counted { id: u.id, path: u.path.clone(), kind: u.kind };
     let sums = figures::sums(c, &[counted], None, &[figures::Question::Period(on, on)])?;
-    Ok(sums.first().and_then(|s| s.first()).map_or(0, |s| Selection::all(Figure::People).value(s)))
+    let sums = sums.first().and_then(|s| s.first()).map(crate::domain::figures::Tally::from_sums).unwrap_or_default();
+    Ok(Selection::all(Figure::People).value(&sums))
 }

@@ -303,22 +303,51 @@ impl Selection {
             }
     }
 
-    /// The figure's value from the sums of keys (of a unit and period): the sum family's
-    /// total for sums, else the count.
-    pub fn value(&self, sums: &std::collections::HashMap<String, i64>) -> i64 {
+    /// The figure's value from the sums of a unit and period: the sum family's total for
+    /// sums, else the count.
+    pub fn value(&self, t: &Tally) -> i64 {
         let family = self.figure.sum_family().unwrap_or(self.figure.family());
-        self.total_of(family, sums)
+        self.total_of(family, t)
     }
 
     /// How many records the figure's list holds.
-    pub fn count(&self, sums: &std::collections::HashMap<String, i64>) -> i64 {
-        self.total_of(self.figure.family(), sums)
+    pub fn count(&self, t: &Tally) -> i64 {
+        self.total_of(self.figure.family(), t)
     }
 
-    fn total_of(&self, family: Family, sums: &std::collections::HashMap<String, i64>) -> i64 {
-        sums.iter()
-            .filter_map(|(k, v)| parse_key(k).filter(|(f, parts)| *f == family && self.takes(*f, parts)).map(|_| *v))
-            .sum()
+    fn total_of(&self, family: Family, t: &Tally) -> i64 {
+        t.of(family).filter(|(a, b, _)| self.takes(family, &[a, b])).map(|(_, _, v)| v).sum()
+    }
+}
+
+/// The sums of every key of a unit and period, read apart by family once, so that each
+/// figure looks only at its own family's keys.
+#[derive(Debug, Clone, Default)]
+pub struct Tally {
+    by_family: std::collections::HashMap<Family, Vec<(String, String, i64)>>,
+}
+
+impl Tally {
+    /// Sorts sums by family (keys of no known family are left out).
+    pub fn from_sums(sums: &std::collections::HashMap<String, i64>) -> Tally {
+        let mut t = Tally::default();
+        for (k, v) in sums {
+            if let Some((family, parts)) = parse_key(k) {
+                let part = |i: usize| parts.get(i).map_or(String::new(), |p| p.to_string());
+                t.by_family.entry(family).or_default().push((part(0), part(1), *v));
+            }
+        }
+        t
+    }
+
+    /// The entries of a family: (first part, second part, value).
+    pub fn of(&self, family: Family) -> impl Iterator<Item = (&str, &str, i64)> {
+        self.by_family.get(&family).into_iter().flatten().map(|(a, b, v)| (a.as_str(), b.as_str(), *v))
+    }
+
+    /// Whether nothing was counted at all.
+    pub fn is_empty(&self) -> bool {
+        self.by_family.values().all(|v| v.iter().all(|e| e.2 == 0))
     }
 }
 
@@ -602,6 +631,7 @@ mod tests {
         .into_iter()
         .map(|(k, v)| (k.to_string(), v))
         .collect();
+        let sums = Tally::from_sums(&sums);
         assert_eq!(Selection::all(Figure::NamedStudios).value(&sums), 10);
         let city = Filters { level: Some("city".into()), ..Default::default() };
         assert_eq!(Selection::new(Figure::NamedStudios, city.clone()).value(&sums), 7);

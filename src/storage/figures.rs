@@ -880,27 +880,28 @@ pub fn list(c: &mut Conn, q: &ListQuery, page: &PageRequest) -> Result<Page<Figu
     let (lo, hi) = q.within.subtree_range();
     let (head, place, order, key_of): (String, String, &str, fn(&FigureRecord) -> Cursor) = match family {
         Family::Members => (
-            "SELECT m.person_id AS id, pe.name AS title, un.name AS unit, m.valid_from AS on_day, '' AS sort_key, \
+            "SELECT m.person_id AS id, pe.name AS title, CASE WHEN un.kind = 'branch' AND pu.name IS NOT NULL THEN pu.name || ' · ' || un.name ELSE un.name END AS unit, m.valid_from AS on_day, '' AS sort_key, \
              NULL AS studio, NULL AS number, NULL AS category, NULL AS outcome_kind, NULL AS level, NULL AS state, CAST(NULL AS BIGINT) AS amount \
-             FROM member_spans m JOIN people pe ON pe.id = m.person_id JOIN org_units un ON un.id = pe.unit_id"
+             FROM member_spans m JOIN people pe ON pe.id = m.person_id JOIN org_units un ON un.id = pe.unit_id LEFT JOIN org_units pu ON pu.id = un.parent_id"
                 .into(),
             " AND m.unit_id = ?".into(),
             "m.person_id",
             |r| Cursor { key: String::new(), id: r.id },
         ),
         Family::People => (
-            "SELECT pe.id, pe.name AS title, un.name AS unit, pe.registered_on AS on_day, pe.unit_path AS sort_key, \
+            "SELECT pe.id, pe.name AS title, CASE WHEN un.kind = 'branch' AND pu.name IS NOT NULL THEN pu.name || ' · ' || un.name ELSE un.name END AS unit, pe.registered_on AS on_day, pe.unit_path AS sort_key, \
              NULL AS studio, pe.employee_no AS number, NULL AS category, NULL AS outcome_kind, NULL AS level, NULL AS state, CAST(NULL AS BIGINT) AS amount \
-             FROM people pe JOIN org_units un ON un.id = pe.unit_id"
+             FROM people pe JOIN org_units un ON un.id = pe.unit_id LEFT JOIN org_units pu ON pu.id = un.parent_id"
                 .into(),
             " AND pe.unit_path >= ? AND pe.unit_path < ?".into(),
             "pe.unit_path, pe.id",
             |r| Cursor { key: r.sort_key.clone(), id: r.id },
         ),
         Family::Studios => (
-            "SELECT sp.studio_id AS id, st.name AS title, un.name AS unit, sp.valid_from AS on_day, sp.unit_path AS sort_key, \
+            "SELECT sp.studio_id AS id, st.name AS title, CASE WHEN un.kind = 'branch' AND pu.name IS NOT NULL THEN pu.name || ' · ' || un.name ELSE un.name END AS unit, sp.valid_from AS on_day, sp.unit_path AS sort_key, \
              NULL AS studio, NULL AS number, NULL AS category, NULL AS outcome_kind, sp.level, sp.state, CAST(NULL AS BIGINT) AS amount \
-             FROM studio_spans sp JOIN studios st ON st.id = sp.studio_id JOIN org_units un ON un.id = st.unit_id"
+             FROM studio_spans sp JOIN studios st ON st.id = sp.studio_id JOIN org_units un ON un.id = st.unit_id \
+             LEFT JOIN org_units pu ON pu.id = un.parent_id"
                 .into(),
             " AND sp.unit_path >= ? AND sp.unit_path < ?".into(),
             "sp.unit_path, sp.studio_id",
@@ -908,9 +909,9 @@ pub fn list(c: &mut Conn, q: &ListQuery, page: &PageRequest) -> Result<Page<Figu
         ),
         Family::ProjectsStarted | Family::ProjectsFinished => (
             format!(
-                "SELECT p.id, p.title, un.name AS unit, {day} AS on_day, p.unit_path AS sort_key, st.name AS studio, \
+                "SELECT p.id, p.title, CASE WHEN un.kind = 'branch' AND pu.name IS NOT NULL THEN pu.name || ' · ' || un.name ELSE un.name END AS unit, {day} AS on_day, p.unit_path AS sort_key, st.name AS studio, \
                  p.number, p.category, NULL AS outcome_kind, NULL AS level, p.state, CAST(NULL AS BIGINT) AS amount \
-                 FROM projects p JOIN studios st ON st.id = p.studio_id JOIN org_units un ON un.id = st.unit_id",
+                 FROM projects p JOIN studios st ON st.id = p.studio_id JOIN org_units un ON un.id = st.unit_id LEFT JOIN org_units pu ON pu.id = un.parent_id",
                 day = s.day
             ),
             " AND p.unit_path >= ? AND p.unit_path < ?".into(),
@@ -919,10 +920,10 @@ pub fn list(c: &mut Conn, q: &ListQuery, page: &PageRequest) -> Result<Page<Figu
         ),
         Family::Outcomes | Family::Applied | Family::Verified | Family::Benefit => (
             format!(
-                "SELECT o.id, o.title, un.name AS unit, {day} AS on_day, o.unit_path AS sort_key, st.name AS studio, \
+                "SELECT o.id, o.title, CASE WHEN un.kind = 'branch' AND pu.name IS NOT NULL THEN pu.name || ' · ' || un.name ELSE un.name END AS unit, {day} AS on_day, o.unit_path AS sort_key, st.name AS studio, \
                  o.number, NULL AS category, o.kind AS outcome_kind, o.level, NULL AS state, \
                  CASE WHEN {verified} THEN o.actual_benefit_yuan ELSE NULL END AS amount \
-                 FROM outcomes o JOIN studios st ON st.id = o.studio_id JOIN org_units un ON un.id = st.unit_id",
+                 FROM outcomes o JOIN studios st ON st.id = o.studio_id JOIN org_units un ON un.id = st.unit_id LEFT JOIN org_units pu ON pu.id = un.parent_id",
                 day = s.day,
                 verified = source(Family::Verified).cond
             ),
@@ -931,9 +932,9 @@ pub fn list(c: &mut Conn, q: &ListQuery, page: &PageRequest) -> Result<Page<Figu
             |r| Cursor { key: r.sort_key.clone(), id: r.id },
         ),
         Family::Trainings | Family::Trained => (
-            "SELECT a.id, a.title, un.name AS unit, a.held_on AS on_day, a.unit_path AS sort_key, st.name AS studio, \
+            "SELECT a.id, a.title, CASE WHEN un.kind = 'branch' AND pu.name IS NOT NULL THEN pu.name || ' · ' || un.name ELSE un.name END AS unit, a.held_on AS on_day, a.unit_path AS sort_key, st.name AS studio, \
              NULL AS number, NULL AS category, NULL AS outcome_kind, NULL AS level, NULL AS state, COALESCE(a.trainees, 0) AS amount \
-             FROM activities a JOIN studios st ON st.id = a.studio_id JOIN org_units un ON un.id = st.unit_id"
+             FROM activities a JOIN studios st ON st.id = a.studio_id JOIN org_units un ON un.id = st.unit_id LEFT JOIN org_units pu ON pu.id = un.parent_id"
                 .into(),
             " AND a.unit_path >= ? AND a.unit_path < ?".into(),
             "a.unit_path, a.id",
