@@ -40,14 +40,13 @@ pub struct Figures {
 }
 
 /// Reads the figures of a unit's subtree as they stand today.
-pub fn figures_of(c: &mut Conn, unit: Unit, today: jiff::civil::Date) -> Result<Figures> {
+pub fn figures_of(c: &mut Conn, cache: &figures::Cache, unit: Unit, today: jiff::civil::Date) -> Result<Figures> {
     use crate::domain::figures::{Figure, Filters, NO_LEVEL, Selection};
     let counted = figures::Counted { id: unit.id, path: unit.path.clone(), kind: unit.kind };
-    let sums = figures::sums(c, &[counted], None, &[figures::Question::Period(today, today)])?
+    let sums = figures::sums(c, cache, &[counted], None, &[figures::Question::Period(today, today)])?
         .pop()
         .and_then(|mut v| v.pop())
         .unwrap_or_default();
-    let sums = crate::domain::figures::Tally::from_sums(&sums);
     let value = |figure: Figure, f: Filters| Selection::new(figure, f).value(&sums);
     let level = |code: &str| Filters { level: Some(code.to_string()), ..Default::default() };
     let by_level = Level::ALL
@@ -93,19 +92,19 @@ pub fn tops(c: &mut Conn, actor: &Actor) -> Result<Vec<Unit>> {
 
 /// The figures of every unit at the top of the caller's scope.
 pub async fn my_figures(st: &AppState, actor: &Actor) -> Result<Vec<Figures>> {
-    let actor = actor.clone();
+    let (actor, cache) = (actor.clone(), st.db.figure_cache());
     let today = st.today();
-    st.db.read(move |c| tops(c, &actor)?.into_iter().map(|u| figures_of(c, u, today)).collect()).await
+    st.db.read(move |c| tops(c, &actor)?.into_iter().map(|u| figures_of(c, &cache, u, today)).collect()).await
 }
 
 /// The figures of one unit in scope.
 pub async fn unit_figures(st: &AppState, actor: &Actor, unit_id: i64) -> Result<Figures> {
-    let actor = actor.clone();
+    let (actor, cache) = (actor.clone(), st.db.figure_cache());
     let today = st.today();
     st.db
         .read(move |c| {
             let unit = found(units::get(c, unit_id)?.filter(|u| actor.can_read_unit(&u.path)))?;
-            figures_of(c, unit, today)
+            figures_of(c, &cache, unit, today)
         })
         .await
 }

@@ -233,9 +233,14 @@ fn counted(u: &Unit) -> Counted {
 }
 
 /// The sums of one unit for some questions.
-fn sums_of(c: &mut Conn, unit: &Unit, questions: &[Question]) -> Result<Vec<Tally>> {
-    let sums = store::sums(c, &[counted(unit)], None, questions)?.pop().unwrap_or_default();
-    Ok(sums.iter().map(Tally::from_sums).collect())
+fn sums_of(
+    c: &mut Conn,
+    cache: &store::Cache,
+    unit: &Unit,
+    questions: &[Question],
+) -> Result<Vec<std::sync::Arc<Tally>>> {
+    let sums = store::sums(c, cache, &[counted(unit)], None, questions)?.pop().unwrap_or_default();
+    Ok(sums)
 }
 
 /// The unit asked for, if the caller may read its figures; else the caller's own top unit.
@@ -252,10 +257,11 @@ pub async fn headline(st: &AppState, actor: &Actor, q: &StatsQuery) -> Result<He
     let (from, to) = period(&mut check, q.year, q.from.as_deref(), q.to.as_deref(), st.today());
     check.finish()?;
     let (unit_id, actor, known) = (q.unit_id, actor.clone(), st.config.project_categories.clone());
+    let cache = st.db.figure_cache();
     st.db
         .read(move |c| {
             let unit = unit_in_sight(c, &actor, unit_id)?;
-            let sums = sums_of(c, &unit, &[Question::Period(from, to)])?.pop().unwrap_or_default();
+            let sums = sums_of(c, &cache, &unit, &[Question::Period(from, to)])?.pop().unwrap_or_default();
             Ok(headline_from(&sums, unit, from, to, &actor, &known))
         })
         .await
@@ -266,11 +272,12 @@ pub async fn my_headlines(st: &AppState, actor: &Actor) -> Result<Vec<Headline>>
     let today = st.today();
     let from = Date::new(today.year(), 1, 1).unwrap_or(today);
     let (actor, known) = (actor.clone(), st.config.project_categories.clone());
+    let cache = st.db.figure_cache();
     st.db
         .read(move |c| {
             let mut out = Vec::new();
             for u in home::tops(c, &actor)?.into_iter().filter(|u| actor.can_read_figures(&u.path)) {
-                let sums = sums_of(c, &u, &[Question::Period(from, today)])?.pop().unwrap_or_default();
+                let sums = sums_of(c, &cache, &u, &[Question::Period(from, today)])?.pop().unwrap_or_default();
                 out.push(headline_from(&sums, u, from, today, &actor, &known));
             }
             Ok(out)
@@ -362,6 +369,7 @@ pub async fn dashboard(st: &AppState, actor: &Actor, q: &StatsQuery) -> Result<D
     };
     check.finish()?;
     let (unit_id, actor, known) = (q.unit_id, actor.clone(), st.config.project_categories.clone());
+    let cache = st.db.figure_cache();
     st.db
         .read(move |c| {
             let unit = unit_in_sight(c, &actor, unit_id)?;
@@ -376,8 +384,8 @@ pub async fn dashboard(st: &AppState, actor: &Actor, q: &StatsQuery) -> Result<D
                 .collect();
             let mut questions = vec![Question::Period(from, to)];
             questions.extend(years.iter().map(|(a, b)| Question::Period(*a, *b)));
-            let mut sums = sums_of(c, &unit, &questions)?;
-            let period_sums = if sums.is_empty() { Tally::default() } else { sums.remove(0) };
+            let mut sums = sums_of(c, &cache, &unit, &questions)?;
+            let period_sums = if sums.is_empty() { Default::default() } else { sums.remove(0) };
             let trend = years
                 .iter()
                 .zip(&sums)
@@ -386,14 +394,12 @@ pub async fn dashboard(st: &AppState, actor: &Actor, q: &StatsQuery) -> Result<D
             let kids = units::children(c, unit.id, &PageRequest { limit: MAX_CHILDREN, after: None })?.items;
             let parent = (!kids.iter().any(|k| k.kind.is_union())).then(|| unit.path.clone());
             let list: Vec<Counted> = kids.iter().map(counted).collect();
-            let kid_sums = store::sums(c, &list, parent.as_ref(), &[Question::Period(from, to)])?;
+            let kid_sums = store::sums(c, &cache, &list, parent.as_ref(), &[Question::Period(from, to)])?;
             let col = cols.iter().position(|(c, _)| *c == sort).unwrap_or(0);
             let mut children: Vec<FigureRow> = kids
                 .iter()
                 .zip(kid_sums)
-                .map(|(k, mut s)| {
-                    row(&Tally::from_sums(&s.pop().unwrap_or_default()), k, k.name.clone(), from, to, &actor)
-                })
+                .map(|(k, mut s)| row(&s.pop().unwrap_or_default(), k, k.name.clone(), from, to, &actor))
                 .collect();
             children.sort_by_key(|r| std::cmp::Reverse(r.values.get(col).map_or(0, |v| v.value)));
             let own_sums = Tally::from_sums(&store::own_sums(c, &unit.path, Question::Period(from, to))?);
@@ -579,6 +585,7 @@ pub async fn records(st: &AppState, actor: &Actor, figure: &str, q: &FigureQuery
     check.finish()?;
     let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
     let (unit_id, actor) = (q.unit_id, actor.clone());
+    let cache = st.db.figure_cache();
     st.db
         .read(move |c| {
             let unit = unit_in_sight(c, &actor, unit_id)?;
@@ -586,7 +593,7 @@ pub async fn records(st: &AppState, actor: &Actor, figure: &str, q: &FigureQuery
                 return Err(Error::NotFound);
             }
             let sel = Selection::new(figure, filters);
-            let sums = sums_of(c, &unit, &[Question::Period(from, to)])?.pop().unwrap_or_default();
+            let sums = sums_of(c, &cache, &unit, &[Question::Period(from, to)])?.pop().unwrap_or_default();
             let lq = ListQuery { selection: sel.clone(), unit_id: unit.id, within: unit.path.clone(), from, to };
             let list = store::list(c, &lq, &page)?;
             Ok(FigureRecords {

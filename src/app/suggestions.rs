@@ -979,14 +979,14 @@ pub async fn figures(st: &AppState, actor: &Actor, q: &FiguresQuery) -> Result<S
     }
     check.finish()?;
     let unit_id = q.unit_id.unwrap_or_default();
-    let actor = actor.clone();
+    let (actor, cache) = (actor.clone(), st.db.figure_cache());
     st.db
         .read(move |c| {
             let u = found(units::get(c, unit_id)?.filter(|u| actor.can_read_figures(&u.path)))?;
             let from = Date::new(year as i16, 1, 1).map_err(Error::internal)?;
             let to = Date::new(year as i16, 12, 31).map_err(Error::internal)?;
             let rows = suggestions::dated(c, &u.path, from, to)?;
-            let people = people_on_record(c, &u, to.min(crate::clock::today()))?;
+            let people = people_on_record(c, &cache, &u, to.min(today))?;
             Ok(SuggestionFigures {
                 unit_id: u.id,
                 unit_name: u.name,
@@ -999,10 +999,10 @@ pub async fn figures(st: &AppState, actor: &Actor, q: &FiguresQuery) -> Result<S
 }
 
 /// People on record in a unit's subtree on a day (the base of the rates).
-fn people_on_record(c: &mut Conn, u: &units::Unit, on: Date) -> Result<i64> {
+fn people_on_record(c: &mut Conn, cache: &figures::Cache, u: &units::Unit, on: Date) -> Result<i64> {
     use crate::domain::figures::{Figure, Selection};
     let counted = figures::Counted { id: u.id, path: u.path.clone(), kind: u.kind };
-    let sums = figures::sums(c, &[counted], None, &[figures::Question::Period(on, on)])?;
-    let sums = sums.first().and_then(|s| s.first()).map(crate::domain::figures::Tally::from_sums).unwrap_or_default();
+    let sums = figures::sums(c, cache, &[counted], None, &[figures::Question::Period(on, on)])?;
+    let sums = sums.first().and_then(|s| s.first()).cloned().unwrap_or_default();
     Ok(Selection::all(Figure::People).value(&sums))
 }

@@ -14,7 +14,8 @@
 
 use super::{Conn, Db, Row, Value};
 use crate::domain::figures::{
-    self, ALL_TIME, BucketSum, Family, Figure, Reach, Selection, buckets_of, is_year_bucket, parse_key, year_bucket,
+    self, ALL_TIME, BucketSum, Family, Figure, Reach, Selection, Tally, buckets_of, is_year_bucket, parse_key,
+    year_bucket,
 };
 use crate::domain::ledger::{ActivityKind, ActivityState};
 use crate::domain::org::{UnitKind, UnitPath};
@@ -25,6 +26,8 @@ use crate::error::{Error, Result};
 use crate::params;
 use jiff::civil::Date;
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 // ---- the sources ----------------------------------------------------------------------------
 
@@ -402,6 +405,7 @@ fn apply(c: &mut Conn, diff: BTreeMap<(String, bool, String, Date), i64>) -> Res
 }
 
 fn add_to_rollup(c: &mut Conn, unit: i64, bucket: i64, key: &str, v: i64) -> Result<()> {
+    rollups_changed(Some(unit));
     c.execute(
         "INSERT INTO figure_rollups (unit_id, bucket, figure, value) VALUES (?, ?, ?, ?) \
          ON CONFLICT (unit_id, bucket, figure) DO UPDATE SET value = figure_rollups.value + excluded.value",
@@ -525,6 +529,124 @@ pub type Sums = HashMap<String, i64>;
 
 fn reach_of(key: &str) -> Option<Reach> {
     parse_key(key).map(|(f, _)| f.reach())
+}
+
+// ---- figures already read ---------------------------------------------------------------------
+
+/// Generations of the roll-ups of units, striped by unit id: a write that changes a unit's
+/// roll-ups moves its stripe, and a figure read in an older generation is read again.
+static STRIPES: [AtomicU64; 1024] = [const { AtomicU64::new(0) }; 1024];
+/// Moves for changes of every unit at once (a rebuild from nothing).
+static EPOCH: AtomicU64 = AtomicU64::new(0);
+
+thread_local! {
+    /// Units whose roll-ups the write job of this thread changed: moved again after commit.
+    static PENDING: std::cell::RefCell<Vec<i64>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+fn stripe(unit: i64) -> &'static AtomicU64 {
+    &STRIPES[(unit.unsigned_abs() % STRIPES.len() as u64) as usize]
+}
+
+/// The generation a unit's roll-ups are in (both counters only grow, so their sum moves
+/// whenever either does).
+fn generation(unit: i64) -> u64 {
+    EPOCH.load(Ordering::Acquire).wrapping_add(stripe(unit).load(Ordering::Acquire))
+}
+
+/// Notes a change of a unit's roll-ups (`None`: of every unit), now and once more after the
+/// commit, so that no figure read in between is kept.
+fn rollups_changed(unit: Option<i64>) {
+    match unit {
+        Some(u) => {
+            stripe(u).fetch_add(1, Ordering::AcqRel);
+        }
+        None => {
+            EPOCH.fetch_add(1, Ordering::AcqRel);
+        }
+    }
+    // A few units are remembered one by one; a large change (a rebuild, a data set) as one.
+    PENDING.with(|p| {
+        let mut p = p.borrow_mut();
+        let u = unit.unwrap_or(i64::MIN);
+        if p.contains(&i64::MIN) || p.contains(&u) {
+            return;
+        }
+        if u == i64::MIN || p.len() >= 64 {
+            p.clear();
+            p.push(i64::MIN);
+            EPOCH.fetch_add(1, Ordering::AcqRel);
+        } else {
+            p.push(u);
+        }
+    });
+}
+
+/// After a commit (or rollback) on this thread: completes pending changes of roll-ups.
+pub(super) fn after_commit() {
+    let pending = PENDING.with(|p| std::mem::take(&mut *p.borrow_mut()));
+    for u in pending {
+        if u == i64::MIN {
+            EPOCH.fetch_add(1, Ordering::AcqRel);
+        } else {
+            stripe(u).fetch_add(1, Ordering::AcqRel);
+        }
+    }
+}
+
+/// How long a figure read is trusted without asking the database again. Changes made
+/// through this process take effect at once; changes made by another process sharing the
+/// database (a second server on PostgreSQL, `jiangxin figures rebuild`) take at most this long.
+pub const CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(5);
+/// Figures remembered at most; beyond, the memory is cleared.
+const CACHE_CAPACITY: usize = 4_000;
+
+/// The figures of union units recently read from their roll-ups, per unit and question. The
+/// root of a province or of the country is read by every officer's home page and dashboard;
+/// its sums change only when a record of its subtree does.
+#[derive(Default)]
+pub struct Cache {
+    entries: std::sync::Mutex<HashMap<(i64, Date, Date), (u64, std::time::Instant, Arc<Tally>)>>,
+}
+
+impl Cache {
+    fn get(&self, unit: i64, q: Question, generation: u64) -> Option<Arc<Tally>> {
+        let (from, to) = q.flow();
+        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        entries
+            .get(&(unit, from, to))
+            .filter(|(g, at, _)| *g == generation && at.elapsed() < CACHE_TTL)
+            .map(|(_, _, s)| s.clone())
+    }
+
+    fn put(&self, unit: i64, q: Question, generation: u64, sums: &Arc<Tally>) {
+        let (from, to) = q.flow();
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if entries.len() >= CACHE_CAPACITY {
+            entries.clear();
+        }
+        entries.insert((unit, from, to), (generation, std::time::Instant::now(), sums.clone()));
+    }
+}
+
+/// The figures of a union unit from its roll-ups, one map of sums per question — from the
+/// cache where it holds them in the unit's current generation.
+fn cached_rollup_sums(c: &mut Conn, cache: &Cache, unit_id: i64, questions: &[Question]) -> Result<Vec<Arc<Tally>>> {
+    // Read before the database: a change committed after this makes the entry stale.
+    let generation = generation(unit_id);
+    let mut out: Vec<Option<Arc<Tally>>> = questions.iter().map(|q| cache.get(unit_id, *q, generation)).collect();
+    let missing: Vec<Question> = questions.iter().zip(&out).filter(|(_, s)| s.is_none()).map(|(q, _)| *q).collect();
+    if !missing.is_empty() {
+        let mut read = rollup_sums(c, unit_id, &missing)?.into_iter();
+        for (q, slot) in questions.iter().zip(out.iter_mut()) {
+            if slot.is_none() {
+                let sums = Arc::new(Tally::from_sums(&read.next().unwrap_or_default()));
+                cache.put(unit_id, *q, generation, &sums);
+                *slot = Some(sums);
+            }
+        }
+    }
+    Ok(out.into_iter().map(Option::unwrap_or_default).collect())
 }
 
 /// The figures of a union unit from its roll-ups, one map of sums per question.
@@ -731,20 +853,21 @@ pub struct Counted {
     pub kind: UnitKind,
 }
 
-/// The figures of several units, one list of sums (per question) for each: union units from
+/// The figures of several units, one tally (per question) for each: union units from
 /// their roll-ups, the others counted from the records — in one read of `parent`'s subtree
 /// when the units are all of its children and none keeps roll-ups.
 pub fn sums(
     c: &mut Conn,
+    cache: &Cache,
     units: &[Counted],
     parent: Option<&UnitPath>,
     questions: &[Question],
-) -> Result<Vec<Vec<Sums>>> {
-    let mut out: Vec<Vec<Sums>> = vec![Vec::new(); units.len()];
+) -> Result<Vec<Vec<Arc<Tally>>>> {
+    let mut out: Vec<Vec<Arc<Tally>>> = vec![Vec::new(); units.len()];
     let mut small: Vec<(usize, (i64, UnitPath))> = Vec::new();
     for (i, u) in units.iter().enumerate() {
         if u.kind.is_union() {
-            out[i] = rollup_sums(c, u.id, questions)?;
+            out[i] = cached_rollup_sums(c, cache, u.id, questions)?;
         } else {
             small.push((i, (u.id, u.path.clone())));
         }
@@ -754,8 +877,12 @@ pub fn sums(
         let parent = parent.filter(|_| small.len() == units.len());
         let facts = direct_facts(c, &list, parent, questions)?;
         for (j, (i, _)) in small.iter().enumerate() {
-            out[*i] =
-                questions.iter().map(|q| sums_of(facts.iter().filter(|(k, _)| *k == j).map(|(_, f)| f), *q)).collect();
+            out[*i] = questions
+                .iter()
+                .map(|q| {
+                    Arc::new(Tally::from_sums(&sums_of(facts.iter().filter(|(k, _)| *k == j).map(|(_, f)| f), *q)))
+                })
+                .collect();
         }
     }
     Ok(out)
@@ -1423,6 +1550,7 @@ pub fn all_rollups(c: &mut Conn) -> Result<Vec<(i64, i64, String, i64)>> {
 
 /// Forgets every roll-up and derived stretch (before a rebuild from nothing).
 pub fn clear(c: &mut Conn) -> Result<()> {
+    rollups_changed(None);
     c.batch("DELETE FROM figure_rollups; DELETE FROM studio_spans; DELETE FROM member_spans;")
 }
 

@@ -46,6 +46,7 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/0005_figures.sql"),
         then: Some(super::figures::after_migration),
     },
+    Migration { version: 6, name: "queues", sql: include_str!("../../migrations/0006_queues.sql"), then: None },
 ];
 
 /// Fills in the dialect placeholders.

@@ -59,6 +59,7 @@ pub fn callers_changed() {
 
 /// After a commit (or rollback) on this thread: completes a pending change of callers.
 fn after_commit() {
+    figures::after_commit();
     if CALLERS_PENDING.with(|p| p.replace(false)) {
         CALLERS_GENERATION.fetch_add(1, Ordering::Release);
     }
@@ -554,6 +555,7 @@ impl Default for DbOptions {
 #[derive(Clone)]
 pub struct Db {
     inner: Arc<Inner>,
+    figures: Arc<figures::Cache>,
 }
 
 enum Inner {
@@ -589,7 +591,12 @@ impl Db {
             Location::SqliteFile(path) => Inner::Sqlite(sqlite::SqliteDb::open(path, opts)?),
             Location::Postgres(url) => Inner::Postgres(pg::PgDb::open(url, opts)?),
         };
-        Ok(Db { inner: Arc::new(inner) })
+        Ok(Db { inner: Arc::new(inner), figures: Arc::default() })
+    }
+
+    /// The figures of union units recently read from this database.
+    pub fn figure_cache(&self) -> Arc<figures::Cache> {
+        self.figures.clone()
     }
 
     /// Which database this is.
