@@ -606,8 +606,11 @@ const CACHE_CAPACITY: usize = 4_000;
 /// its sums change only when a record of its subtree does.
 #[derive(Default)]
 pub struct Cache {
-    entries: std::sync::Mutex<HashMap<(i64, Date, Date), (u64, std::time::Instant, Arc<Tally>)>>,
+    entries: std::sync::Mutex<HashMap<(i64, Date, Date), Remembered>>,
 }
+
+/// A tally remembered: the generation it was read in, when, and the tally.
+type Remembered = (u64, std::time::Instant, Arc<Tally>);
 
 impl Cache {
     fn get(&self, unit: i64, q: Question, generation: u64) -> Option<Arc<Tally>> {
