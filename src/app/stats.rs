@@ -239,8 +239,7 @@ fn sums_of(
     unit: &Unit,
     questions: &[Question],
 ) -> Result<Vec<std::sync::Arc<Tally>>> {
-    let sums = store::sums(c, cache, &[counted(unit)], None, questions)?.pop().unwrap_or_default();
-    Ok(sums)
+    Ok(store::sums(c, cache, &[counted(unit)], None, questions)?.pop().unwrap_or_default())
 }
 
 /// The unit asked for, if the caller may read its figures; else the caller's own top unit.
