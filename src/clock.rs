@@ -4,6 +4,7 @@
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicI64, Ordering};
 
 static ZONE: OnceLock<TimeZone> = OnceLock::new();
 
@@ -41,5 +42,29 @@ pub fn format_ms(ms: i64) -> String {
     match jiff::Timestamp::from_millisecond(ms) {
         Ok(ts) => ts.to_zoned(zone().clone()).strftime("%Y-%m-%d %H:%M").to_string(),
         Err(_) => String::new(),
+    }
+}
+
+/// The application's clock: real time, which tests move forward to see what time does
+/// (throttles drip, deadlines pass) without waiting.
+#[derive(Debug, Default)]
+pub struct Clock {
+    offset_ms: AtomicI64,
+}
+
+impl Clock {
+    /// Now, as Unix milliseconds.
+    pub fn now_ms(&self) -> i64 {
+        now_ms() + self.offset_ms.load(Ordering::Relaxed)
+    }
+
+    /// Today in the deployment's time zone.
+    pub fn today(&self) -> Date {
+        date_of(self.now_ms())
+    }
+
+    /// Moves the clock forward (tests).
+    pub fn advance(&self, by: std::time::Duration) {
+        self.offset_ms.fetch_add(i64::try_from(by.as_millis()).unwrap_or(i64::MAX), Ordering::Relaxed);
     }
 }

@@ -87,6 +87,8 @@ pub enum Error {
     NotFound,
     /// No valid session or token.
     Unauthenticated,
+    /// A login name and password that do not match (or a disabled account: the same answer).
+    WrongCredentials,
     /// The record is visible to the caller, but this action is not theirs to take.
     Forbidden,
     /// A rule of the domain refuses the request (an illegal transition, a duplicate…).
@@ -135,6 +137,7 @@ impl fmt::Display for Error {
             Error::Validation(e) => write!(f, "validation failed: {:?}", e.0),
             Error::NotFound => f.write_str("not found"),
             Error::Unauthenticated => f.write_str("authentication required"),
+            Error::WrongCredentials => f.write_str("wrong credentials"),
             Error::Forbidden => f.write_str("forbidden"),
             Error::Refused { code, .. } => write!(f, "refused: {code}"),
             Error::TooManyRequests { retry_after_secs } => {

@@ -212,21 +212,28 @@ pub async fn set_password(st: &AppState, actor: &Actor, account_id: i64, input: 
     check.finish()?;
     if own {
         let current = input.current_password.unwrap_or_default();
-        let stored = st
+        let (username, stored) = st
             .db
             .read(move |c| {
-                c.query_opt("SELECT password_hash FROM accounts WHERE id = ?", crate::params![account_id], |r| {
-                    r.get::<String>("password_hash")
-                })
+                c.query_opt(
+                    "SELECT username, password_hash FROM accounts WHERE id = ?",
+                    crate::params![account_id],
+                    |r| Ok((r.get::<String>("username")?, r.get::<String>("password_hash")?)),
+                )
             })
             .await?
             .unwrap_or_default();
+        // Guessing the current password is slowed down like guessing at the login.
+        let keys = vec![(auth::account_key(&username), crate::domain::throttle::PER_ACCOUNT)];
+        let now = st.now_ms();
+        auth::take_attempt(st, keys.clone(), now).await?;
         let ok = tokio::task::spawn_blocking(move || auth::verify_password(&current, &stored))
             .await
             .map_err(|e| Error::internal(e.to_string()))?;
         if !ok {
             return Err(FieldErrors::single("current_password", Msg::new("auth.wrong_password")));
         }
+        auth::give_back(st, keys, now).await?;
     }
     let password_hash = hash(password).await?;
     let actor = actor.clone();

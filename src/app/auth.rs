@@ -1,12 +1,13 @@
 //! Logging in and out, sessions, API tokens, and who the caller is.
 //!
-//! Passwords are hashed with argon2id. Repeated failed logins are slowed down: after five
-//! failures for a login name (or twenty from one address) each further attempt must wait
-//! twice as long as the one before, up to fifteen minutes; the wait is kept in the database so
-//! that every replica enforces it.
+//! Passwords are hashed with argon2id. Password guessing is slowed down, never shut: every
+//! attempt is counted under its login name and its address before the password is checked
+//! (see [`crate::domain::throttle`]); the buckets live in the database so that every replica
+//! enforces them.
 
 use super::AppState;
 use crate::domain::access::Actor;
+use crate::domain::throttle::{self, Throttle};
 use crate::error::{Error, Msg, Result};
 use crate::storage::{Conn, accounts, members, sessions};
 use argon2::Argon2;
@@ -15,13 +16,6 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
-
-/// Failures per login name before attempts are slowed down.
-pub const FREE_FAILURES_PER_USER: i64 = 5;
-/// Failures per address before attempts are slowed down.
-pub const FREE_FAILURES_PER_ADDRESS: i64 = 20;
-/// The longest wait imposed, in seconds.
-pub const MAX_WAIT_SECS: i64 = 15 * 60;
 
 /// Hashes a password with argon2id and a random salt.
 pub fn hash_password(password: &str) -> Result<String> {
@@ -51,18 +45,68 @@ pub fn token_hash(token: &str) -> String {
     crate::domain::hex(&Sha256::digest(token.as_bytes()))
 }
 
-/// Seconds to wait before another attempt after `failures` failures, `free` of them unpunished.
-pub fn wait_after(failures: i64, free: i64) -> i64 {
-    if failures < free {
-        0
-    } else {
-        let exp = (failures - free).min(20) as u32;
-        (1i64 << exp).min(MAX_WAIT_SECS)
+/// The throttle keys of a login attempt: its login name and its address. A name longer than
+/// any account's is counted under its address only, so that nothing unbounded is stored.
+fn throttle_keys(username: &str, address: &str) -> Vec<(String, Throttle)> {
+    let mut keys = vec![(format!("addr:{address}"), throttle::PER_ADDRESS)];
+    if username.chars().count() <= crate::domain::validation::MAX_USERNAME {
+        keys.push((account_key(username), throttle::PER_ACCOUNT));
     }
+    keys
 }
 
-fn throttle_keys(username: &str, address: &str) -> [(String, i64); 2] {
-    [(format!("user:{username}"), FREE_FAILURES_PER_USER), (format!("addr:{address}"), FREE_FAILURES_PER_ADDRESS)]
+/// The throttle key of a login name.
+pub fn account_key(username: &str) -> String {
+    format!("user:{username}")
+}
+
+/// Counts one attempt under every key before the password is checked, all or none: when a key
+/// is full the attempt is refused with the wait, and nothing is counted.
+pub async fn take_attempt(st: &AppState, keys: Vec<(String, Throttle)>, now: i64) -> Result<()> {
+    st.db
+        .write(move |c| {
+            for (key, t) in &keys {
+                let b = accounts::login_bucket_for_update(c, key, now)?;
+                match t.admit(b, now) {
+                    Ok(next) => accounts::set_login_bucket(c, key, next)?,
+                    Err(wait_ms) => {
+                        return Err(Error::TooManyRequests { retry_after_secs: ((wait_ms + 999) / 1000) as u64 });
+                    }
+                }
+            }
+            Ok(())
+        })
+        .await
+}
+
+/// After the right password: the address gets its attempt back, the login name starts afresh.
+pub async fn give_back(st: &AppState, keys: Vec<(String, Throttle)>, now: i64) -> Result<()> {
+    st.db
+        .write(move |c| {
+            for (key, t) in &keys {
+                if key.starts_with("user:") {
+                    accounts::clear_login_failures(c, key)?;
+                } else {
+                    let b = accounts::login_bucket_for_update(c, key, now)?;
+                    accounts::set_login_bucket(c, key, t.give_back(b, now))?;
+                }
+            }
+            Ok(())
+        })
+        .await
+}
+
+/// Forgets throttle buckets that have long run dry, a slice at a time (called by the sweep).
+pub async fn forget_dry_buckets(st: &AppState, now: i64) -> Result<u64> {
+    let before = throttle::PER_ACCOUNT.forgotten_before(now).min(throttle::PER_ADDRESS.forgotten_before(now));
+    let mut total = 0;
+    loop {
+        let n = st.db.write(move |c| accounts::forget_login_buckets(c, before, 500)).await?;
+        total += n;
+        if n < 500 {
+            return Ok(total);
+        }
+    }
 }
 
 /// A session that was opened: the cookie token (only ever sent to the browser) and its CSRF
@@ -92,26 +136,13 @@ pub async fn login(st: &AppState, username: &str, password: &str, address: &str)
         }
         return Err(Error::Validation(e));
     }
-    let now = crate::clock::now_ms();
+    let now = st.now_ms();
     let keys = throttle_keys(&username, address);
-    let (creds, wait) = {
-        let (keys, username) = (keys.clone(), username.clone());
-        st.db
-            .read(move |c| {
-                let mut wait = 0i64;
-                for (key, free) in &keys {
-                    if let Some((failures, last)) = accounts::login_failures(c, key)? {
-                        let until = last + wait_after(failures, *free) * 1000;
-                        wait = wait.max((until - now + 999) / 1000);
-                    }
-                }
-                Ok((accounts::credentials(c, &username)?, wait))
-            })
-            .await?
+    take_attempt(st, keys.clone(), now).await?;
+    let creds = {
+        let username = username.clone();
+        st.db.read(move |c| accounts::credentials(c, &username)).await?
     };
-    if wait > 0 {
-        return Err(Error::TooManyRequests { retry_after_secs: wait as u64 });
-    }
     // Verify off the async workers: argon2 is deliberately slow.
     let password = password.to_string();
     let creds_for_check = creds.clone();
@@ -127,16 +158,10 @@ pub async fn login(st: &AppState, username: &str, password: &str, address: &str)
     .map_err(|e| Error::internal(e.to_string()))?;
 
     if !ok {
-        st.db
-            .write(move |c| {
-                for (key, _) in &keys {
-                    accounts::record_login_failure(c, key, now)?;
-                }
-                Ok(())
-            })
-            .await?;
-        return Err(Error::refused("invalid_credentials", Msg::new("auth.invalid_credentials")));
+        // The attempt stays counted.
+        return Err(Error::WrongCredentials);
     }
+    give_back(st, keys, now).await?;
     let account_id = creds.map(|(id, _, _)| id).ok_or(Error::Unauthenticated)?;
     let session = NewSession {
         token: random_token(32),
@@ -147,9 +172,6 @@ pub async fn login(st: &AppState, username: &str, password: &str, address: &str)
     let (hash, csrf, expires) = (token_hash(&session.token), session.csrf.clone(), now + session.max_age_secs * 1000);
     st.db
         .write(move |c| {
-            for (key, _) in &keys {
-                accounts::clear_login_failures(c, key)?;
-            }
             sessions::purge_expired(c, now)?;
             sessions::insert(c, &hash, account_id, &csrf, expires)
         })
@@ -299,15 +321,6 @@ mod tests {
     #[test]
     fn the_dummy_hash_parses() {
         assert!(PasswordHash::new(DUMMY_HASH).is_ok());
-    }
-
-    #[test]
-    fn waits_double_after_the_free_failures() {
-        assert_eq!(wait_after(4, 5), 0);
-        assert_eq!(wait_after(5, 5), 1);
-        assert_eq!(wait_after(6, 5), 2);
-        assert_eq!(wait_after(9, 5), 16);
-        assert_eq!(wait_after(100, 5), MAX_WAIT_SECS);
     }
 
     #[test]

@@ -38,6 +38,8 @@ pub struct AppState {
     pub callers: Arc<auth::CallerCache>,
     /// The key of the ledger's seals.
     pub ledger_key: Arc<[u8]>,
+    /// The clock every use case reads (tests move it).
+    pub clock: Arc<crate::clock::Clock>,
 }
 
 impl AppState {
@@ -48,6 +50,7 @@ impl AppState {
             config: Arc::new(config),
             callers: Arc::new(auth::CallerCache::default()),
             ledger_key: ledger_key.into(),
+            clock: Arc::default(),
         }
     }
 }
@@ -55,7 +58,12 @@ impl AppState {
 impl AppState {
     /// Today in the deployment's time zone.
     pub fn today(&self) -> jiff::civil::Date {
-        crate::clock::today()
+        self.clock.today()
+    }
+
+    /// Now, as Unix milliseconds.
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
     }
 }
 

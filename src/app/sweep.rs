@@ -134,6 +134,9 @@ pub fn spawn(st: AppState) {
                 Ok(_) => {}
                 Err(e) => tracing::warn!("deadline sweep failed: {e}"),
             }
+            if let Err(e) = super::auth::forget_dry_buckets(&st, st.now_ms()).await {
+                tracing::warn!("forgetting login throttles failed: {e}");
+            }
             tokio::time::sleep(every).await;
         }
     });

@@ -20,6 +20,7 @@ pub mod search;
 pub mod studio;
 pub mod suggestion;
 pub mod team;
+pub mod throttle;
 pub mod validation;
 
 /// Lowercase hexadecimal of some bytes (hashes, tokens).

@@ -5,6 +5,9 @@
 use crate::error::{FieldErrors, Msg, Result};
 use jiff::civil::Date;
 
+/// The longest login name an account may have.
+pub const MAX_USERNAME: usize = 32;
+
 /// Length limits, in characters (a Chinese character counts as one).
 pub mod limits {
     /// Names of units, studios and people, titles.
@@ -166,7 +169,7 @@ impl Check {
 
     /// A login name: 3–32 characters of `a-z 0-9 . _ -`, stored lowercased.
     pub fn username(&mut self, field: &str, value: Option<&str>) -> String {
-        let v = self.required(field, value, 32).to_lowercase();
+        let v = self.required(field, value, MAX_USERNAME).to_lowercase();
         if !v.is_empty()
             && (v.chars().count() < 3
                 || !v.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-')))

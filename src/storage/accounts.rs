@@ -4,6 +4,7 @@ use super::{Conn, Query, Row, Value, code};
 use crate::domain::access::{Grant, Role, Scope};
 use crate::domain::org::UnitPath;
 use crate::domain::pagination::{Cursor, Page, PageRequest};
+use crate::domain::throttle::Bucket;
 use crate::error::{Error, Result};
 use crate::params;
 use serde::Serialize;
@@ -312,24 +313,42 @@ pub fn account_of_token(c: &mut Conn, hash: &str) -> Result<Option<i64>> {
     )
 }
 
-/// Failures recorded under a key: (count, last failure ms).
-pub fn login_failures(c: &mut Conn, key: &str) -> Result<Option<(i64, i64)>> {
-    c.query_opt("SELECT failures, last_failure_at FROM login_attempts WHERE attempt_key = ?", params![key], |r| {
-        Ok((r.get("failures")?, r.get("last_failure_at")?))
-    })
+/// The throttle bucket of a key (a login name, an address), created empty if new and locked
+/// until the transaction ends, so that parallel attempts are counted one after the other.
+pub fn login_bucket_for_update(c: &mut Conn, key: &str, now: i64) -> Result<Bucket> {
+    c.execute(
+        "INSERT INTO login_attempts (attempt_key, failures, last_failure_at) VALUES (?, 0, ?) \
+         ON CONFLICT (attempt_key) DO NOTHING",
+        params![key, now],
+    )?;
+    let lock = c.for_update();
+    let found = c.query_opt(
+        &format!("SELECT failures, last_failure_at FROM login_attempts WHERE attempt_key = ?{lock}"),
+        params![key],
+        |r| Ok(Bucket { count: r.get("failures")?, since: r.get("last_failure_at")? }),
+    )?;
+    Ok(found.unwrap_or(Bucket { count: 0, since: now }))
 }
 
-/// Records a failed login under a key.
-pub fn record_login_failure(c: &mut Conn, key: &str, now: i64) -> Result<()> {
+/// Stores a key's bucket as settled by the throttle.
+pub fn set_login_bucket(c: &mut Conn, key: &str, b: Bucket) -> Result<()> {
     c.execute(
-        "INSERT INTO login_attempts (attempt_key, failures, last_failure_at) VALUES (?, 1, ?) \
-         ON CONFLICT (attempt_key) DO UPDATE SET failures = login_attempts.failures + 1, last_failure_at = excluded.last_failure_at",
-        params![key, now],
+        "UPDATE login_attempts SET failures = ?, last_failure_at = ? WHERE attempt_key = ?",
+        params![b.count, b.since, key],
     )?;
     Ok(())
 }
 
-/// Forgets the failures under a key (after a successful login).
+/// Forgets up to `limit` buckets settled before `before` (empty by then, whatever they held).
+pub fn forget_login_buckets(c: &mut Conn, before: i64, limit: i64) -> Result<u64> {
+    c.execute(
+        "DELETE FROM login_attempts WHERE attempt_key IN \
+         (SELECT attempt_key FROM login_attempts WHERE last_failure_at < ? LIMIT ?)",
+        params![before, limit],
+    )
+}
+
+/// Forgets the attempts under a key (a login name whose password was just proved or reset).
 pub fn clear_login_failures(c: &mut Conn, key: &str) -> Result<()> {
     c.execute("DELETE FROM login_attempts WHERE attempt_key = ?", params![key])?;
     Ok(())

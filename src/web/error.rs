@@ -35,6 +35,7 @@ impl Problem {
             },
             Error::NotFound => p(StatusCode::NOT_FOUND, "not_found", "error.not_found"),
             Error::Unauthenticated => p(StatusCode::UNAUTHORIZED, "unauthenticated", "error.unauthenticated"),
+            Error::WrongCredentials => p(StatusCode::UNAUTHORIZED, "invalid_credentials", "auth.invalid_credentials"),
             Error::Forbidden => p(StatusCode::FORBIDDEN, "forbidden", "error.forbidden"),
             Error::Refused { code, msg } => Problem { msg: msg.clone(), ..p(StatusCode::CONFLICT, code, "") },
             Error::TooManyRequests { retry_after_secs } => Problem {

@@ -58,37 +58,105 @@ async fn sessions_and_tokens(b: Backend) {
     assert_eq!(s, 200);
     let (s, _) =
         Api::new(&app.base).post("/api/v1/session", json!({"username": "mem1", "password": "new-password-2"})).await;
-    assert_eq!(s, 409);
+    assert_eq!(s, 401);
 }
 
 async fn repeated_failures_are_slowed_down(b: Backend) {
     let app = TestApp::start(b).await;
     let api = app.anonymous();
+    let login = |user: &str, password: &str| json!({"username": user, "password": password});
     for _ in 0..5 {
-        let (s, v) = api.post("/api/v1/session", json!({"username": "admin", "password": "wrong password"})).await;
-        assert_eq!((s.as_u16(), v["error"]["code"].as_str()), (409, Some("invalid_credentials")));
+        let (s, v) = api.post("/api/v1/session", login("admin", "wrong password")).await;
+        assert_eq!((s.as_u16(), v["error"]["code"].as_str()), (401, Some("invalid_credentials")));
     }
-    // Now even the right password waits.
+    // Now even the right password waits — for one drip, not a quarter of an hour.
     let resp = api
         .client
         .post(format!("{}/api/v1/session", app.base))
-        .json(&json!({"username": "admin", "password": ADMIN_PASSWORD}))
+        .json(&login("admin", ADMIN_PASSWORD))
         .send()
         .await
         .unwrap();
     assert_eq!(resp.status(), 429);
-    assert!(resp.headers().get("retry-after").is_some());
+    let wait: u64 = resp.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=60).contains(&wait), "{wait}");
     let v: serde_json::Value = resp.json().await.unwrap();
     assert!(v["error"]["message"].as_str().unwrap().contains("秒"));
-    tokio::time::sleep(std::time::Duration::from_millis(1300)).await;
-    let (s, v) = api.post("/api/v1/session", json!({"username": "admin", "password": ADMIN_PASSWORD})).await;
+    app.state.clock.advance(std::time::Duration::from_secs(wait));
+    let (s, v) = api.post("/api/v1/session", login("admin", ADMIN_PASSWORD)).await;
     assert_eq!(s, 200, "{v}");
     // Unknown names are answered the same way as wrong passwords.
-    let (s, v) = api.post("/api/v1/session", json!({"username": "nobody", "password": "whatever"})).await;
-    assert_eq!((s.as_u16(), v["error"]["code"].as_str()), (409, Some("invalid_credentials")));
-    let (s, v) = api.post("/api/v1/session", json!({"username": "", "password": ""})).await;
+    let (s, v) = api.post("/api/v1/session", login("nobody", "whatever")).await;
+    assert_eq!((s.as_u16(), v["error"]["code"].as_str()), (401, Some("invalid_credentials")));
+    let (s, v) = api.post("/api/v1/session", login("", "")).await;
     assert_eq!(s, 422);
     assert!(v["error"]["fields"]["username"].is_string());
+
+    // A hundred guesses at once: five are checked, the rest wait. The count comes before the
+    // password check, so parallel requests cannot slip past it.
+    app.state.clock.advance(std::time::Duration::from_secs(600));
+    let mut tasks = Vec::new();
+    for i in 0..100 {
+        let base = app.base.clone();
+        tasks.push(tokio::spawn(async move {
+            Api::new(&base)
+                .post("/api/v1/session", json!({"username": "admin", "password": format!("guess {i}")}))
+                .await
+                .0
+        }));
+    }
+    let mut statuses = Vec::new();
+    for t in tasks {
+        statuses.push(t.await.unwrap().as_u16());
+    }
+    assert_eq!(statuses.iter().filter(|s| **s == 401).count(), 5, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 95, "{statuses:?}");
+    // The owner of the account is back in after one drip.
+    app.state.clock.advance(std::time::Duration::from_secs(60));
+    let (s, _) = api.post("/api/v1/session", login("admin", ADMIN_PASSWORD)).await;
+    assert_eq!(s, 200);
+
+    // Per address: another account's success gives back its own attempt, not the address's.
+    app.state.clock.advance(std::time::Duration::from_secs(600));
+    for i in 0..29 {
+        let (s, _) = api.post("/api/v1/session", login(&format!("name{i}"), "x")).await;
+        assert_eq!(s, 401);
+    }
+    let (s, _) = api.post("/api/v1/session", login("admin", ADMIN_PASSWORD)).await;
+    assert_eq!(s, 200);
+    assert_eq!(api.post("/api/v1/session", login("name29", "x")).await.0, 401);
+    assert_eq!(api.post("/api/v1/session", login("name30", "x")).await.0, 429);
+
+    // A name longer than any account's is not stored.
+    app.state.clock.advance(std::time::Duration::from_secs(600));
+    let (s, _) = api.post("/api/v1/session", login(&"x".repeat(500_000), "x")).await;
+    assert_eq!(s, 401);
+    let longest = app
+        .db
+        .read(|c| c.scalar("SELECT COALESCE(MAX(LENGTH(attempt_key)), 0) FROM login_attempts", &[]))
+        .await
+        .unwrap();
+    assert!(longest < 100, "{longest}");
+
+    // Guessing the current password of a password change is slowed down too.
+    let admin = app.login("admin", ADMIN_PASSWORD).await;
+    let id = admin.ok_get("/api/v1/session").await["id"].as_i64().unwrap();
+    for _ in 0..5 {
+        let (s, _) = admin
+            .put(
+                &format!("/api/v1/accounts/{id}/password"),
+                json!({"current_password": "not it at all", "password": "new-password-9"}),
+            )
+            .await;
+        assert_eq!(s, 422);
+    }
+    let (s, v) = admin
+        .put(
+            &format!("/api/v1/accounts/{id}/password"),
+            json!({"current_password": ADMIN_PASSWORD, "password": "new-password-9"}),
+        )
+        .await;
+    assert_eq!((s.as_u16(), v["error"]["code"].as_str()), (429, Some("too_many_requests")));
 }
 
 async fn pages_need_a_session_and_csrf(b: Backend) {
@@ -177,6 +245,14 @@ async fn pages_need_a_session_and_csrf(b: Backend) {
     assert_eq!(resp.status(), 303);
     let html = anon.client.get(format!("{}/studios", app.base)).send().await.unwrap().text().await.unwrap();
     assert!(html.contains("Studio directory") && html.contains("lang=\"en\""));
+    // Only paths of this site are followed: browsers drop the tab and read `//evil.example`.
+    for next in ["/%09/evil.example", "//evil.example", "/%5Cevil.example", "https://evil.example"] {
+        let resp = anon.client.get(format!("{}/lang?set=zh-CN&next={next}", app.base)).send().await.unwrap();
+        assert_eq!(resp.headers()["location"], "/", "{next}");
+        let html =
+            anon.client.get(format!("{}/login?next={next}", app.base)).send().await.unwrap().text().await.unwrap();
+        assert!(!html.contains("evil.example"), "{next}");
+    }
     // Every page of the world renders for its users.
     for path in [
         "/".to_string(),

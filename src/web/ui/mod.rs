@@ -452,9 +452,19 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
 }
 
 /// Accepts a `next=` target only if it is a path on this site.
+///
+/// Browsers drop tabs and line breaks from an address and read `\\` as `/`, so
+/// `/\t/evil.example` would become `//evil.example`: any control character,
+/// space or backslash refuses the target, as does a second leading slash.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n.chars().any(|c| c.is_control() || c.is_whitespace() || c == '\\') =>
+        {
+            n.to_string()
+        }
         _ => "/".to_string(),
     }
 }
@@ -471,4 +481,30 @@ pub fn redirect_with_cookie(to: &str, cookie: &str) -> Response {
 /// The options of a select: codes and their names in the page's language.
 pub fn choices<E: crate::domain::Coded>(all: &[E], t: Locale) -> Vec<(&'static str, &'static str)> {
     all.iter().map(|e| (e.code_str(), e.label_in(t))).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_accepts_only_paths_of_this_site() {
+        assert_eq!(safe_next(Some("/studios/4?page=2")), "/studios/4?page=2");
+        for bad in [
+            "//evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\r//evil.example",
+            "/ /evil.example",
+            "/\\evil.example",
+            "\\\\evil.example",
+            "https://evil.example",
+            "evil.example",
+            "/\u{0}/x",
+            "",
+        ] {
+            assert_eq!(safe_next(Some(bad)), "/", "{bad:?}");
+        }
+        assert_eq!(safe_next(None), "/");
+    }
 }
