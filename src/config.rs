@@ -113,9 +113,15 @@ impl Config {
         }
     }
 
-    /// The ledger key: from the settings, else from `<data_dir>/ledger.key`, which is created
-    /// with a random key when missing.
-    pub fn load_ledger_key(&self) -> std::io::Result<Vec<u8>> {
+    /// Where the ledger key is kept when the settings do not give it.
+    pub fn ledger_key_path(&self) -> PathBuf {
+        self.data_dir.join("ledger.key")
+    }
+
+    /// The ledger key: from the settings, else from `<data_dir>/ledger.key`. A missing file is
+    /// created with a random key only when `create` says the ledger is new; otherwise it is an
+    /// error, since records sealed with a lost key can no longer be verified.
+    pub fn load_ledger_key(&self, create: bool) -> std::io::Result<Vec<u8>> {
         let parse = |text: &str| -> std::io::Result<Vec<u8>> {
             let t = text.trim();
             let bytes: Option<Vec<u8>> =
@@ -131,14 +137,24 @@ impl Config {
         if let Some(k) = &self.ledger_key {
             return parse(k);
         }
-        let path = self.data_dir.join("ledger.key");
+        let path = self.ledger_key_path();
         match std::fs::read_to_string(&path) {
-            Ok(text) => parse(&text),
+            Ok(text) => {
+                crate::private::tighten(&path)?;
+                parse(&text)
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !create => Err(std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                format!(
+                    "no ledger key at {} (nor ledger_key in the settings): the signed records can only be checked with the key they were sealed with; restore it from the backup",
+                    path.display()
+                ),
+            )),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                std::fs::create_dir_all(&self.data_dir)?;
+                crate::private::create_dir(&self.data_dir)?;
                 let mut key = [0u8; 32];
                 rand::RngCore::fill_bytes(&mut rand::rng(), &mut key);
-                std::fs::write(&path, crate::domain::hex(&key))?;
+                crate::private::write(&path, crate::domain::hex(&key).as_bytes())?;
                 Ok(key.to_vec())
             }
             Err(e) => Err(e),

@@ -32,9 +32,11 @@ pub struct Prepared {
 /// Blocking: call it before serving, or from a blocking task.
 pub fn prepare(config: &Config) -> Result<Prepared> {
     crate::clock::set_time_zone(&config.time_zone);
-    let ledger_key = config.load_ledger_key().map_err(|e| Error::internal(format!("ledger key: {e}")))?;
     let db = Db::open(&Location::parse(&config.database_url), &config.db_options())?;
     migrate::migrate(&db, None)?;
+    // A new key only for a ledger that has no seal yet.
+    let sealed = db.read_blocking(|c| c.scalar("SELECT COUNT(*) FROM ledger_heads", &[]))? > 0;
+    let ledger_key = config.load_ledger_key(!sealed).map_err(|e| Error::internal(format!("ledger key: {e}")))?;
     let mut first = FirstStart::default();
     let has_accounts = db.read_blocking(|c| c.scalar("SELECT COUNT(*) FROM accounts", &[]))? > 0;
     if has_accounts {

@@ -73,10 +73,10 @@ impl Vetted {
             let final_path = path.clone();
             tokio::task::spawn_blocking(move || -> std::io::Result<()> {
                 if let Some(dir) = final_path.parent() {
-                    std::fs::create_dir_all(dir)?;
+                    crate::private::create_dir(dir)?;
                 }
                 let tmp = final_path.with_extension("part");
-                std::fs::write(&tmp, &bytes)?;
+                crate::private::write(&tmp, &bytes)?;
                 std::fs::rename(&tmp, &final_path)
             })
             .await

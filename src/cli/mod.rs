@@ -208,7 +208,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                     seed,
                     anchor,
                     password_hash: auth::hash_password(&password)?,
-                    ledger_key: config.load_ledger_key()?,
+                    ledger_key: config.load_ledger_key(true)?,
                     progress: true,
                 },
             )
@@ -239,9 +239,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Some(Command::Ledger(LedgerCommand::Verify { studio })) => {
+            let key = config.load_ledger_key(false)?;
             let db = Db::open(&Location::parse(&config.database_url), &config.db_options())?;
             migrate::migrate(&db, None)?;
-            let key = config.load_ledger_key()?;
             let started = std::time::Instant::now();
             let mut shown = std::time::Instant::now();
             let results = crate::app::ledger::verify_all(&db, &key, studio, |done, total| {

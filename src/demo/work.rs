@@ -249,6 +249,7 @@ const ACTIVITY_COLUMNS: &[&str] = &[
     "content_hash",
     "prev_hash",
     "seal",
+    "seal_format",
     "created_at",
     "updated_at",
 ];
@@ -888,7 +889,12 @@ fn ledger(
             recorded_by: Some(host_account),
             photos: Vec::new(),
             host_signed: None,
-        };
+            ..Default::default()
+        }
+        .in_format(
+            Some(ledger::SEAL_FORMAT),
+            ledger::Shown { attendee_count: attendees.len() as i64, created_at: recorded_at, photo_names: Vec::new() },
+        );
         let (mut host_sig, mut chain) = (None, None);
         if state != ActivityState::Recorded {
             host_sig = Some(ledger::host_signature(key, &ledger::content_hash(&content), host_account, host_at));
@@ -940,6 +946,7 @@ fn ledger(
             hash_v.into(),
             prev_v.into(),
             seal_v.into(),
+            signed_host.then_some(ledger::SEAL_FORMAT).into(),
             recorded_at.into(),
             updated.into(),
         ]);

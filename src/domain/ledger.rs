@@ -106,7 +106,7 @@ pub struct Placing {
 }
 
 /// Everything a signature covers, in a fixed order.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct Content<'a> {
     /// The record.
     pub id: i64,
@@ -140,6 +140,47 @@ pub struct Content<'a> {
     pub photos: Vec<&'a str>,
     /// The host's signature: account and time (absent for the host's own signature).
     pub host_signed: Option<(i64, i64)>,
+    /// Format 2 onwards: the format, so that a record cannot be passed off as an older one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub format: Option<i64>,
+    /// Format 2 onwards: the number of attendees shown.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attendee_count: Option<i64>,
+    /// Format 2 onwards: when the record was entered (shown beside its date).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<i64>,
+    /// Format 2 onwards: the photos' file names, in the order of `photos`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub photo_names: Option<Vec<&'a str>>,
+}
+
+/// The seal format new signatures use. Format 1 (records signed before it existed, stored as
+/// NULL) covers everything but the attendee count, the time of entry and the photos' names;
+/// those records keep verifying under format 1.
+pub const SEAL_FORMAT: i64 = 2;
+
+/// What a format adds to the content of format 1.
+#[derive(Debug, Clone)]
+pub struct Shown<'a> {
+    /// The number of attendees.
+    pub attendee_count: i64,
+    /// When the record was entered.
+    pub created_at: i64,
+    /// The photos' file names, in the order of their hashes.
+    pub photo_names: Vec<&'a str>,
+}
+
+impl<'a> Content<'a> {
+    /// Fills in what the record's seal format covers beyond format 1.
+    pub fn in_format(mut self, format: Option<i64>, shown: Shown<'a>) -> Self {
+        if let Some(f) = format.filter(|f| *f >= 2) {
+            self.format = Some(f);
+            self.attendee_count = Some(shown.attendee_count);
+            self.created_at = Some(shown.created_at);
+            self.photo_names = Some(shown.photo_names);
+        }
+        self
+    }
 }
 
 /// SHA-256 of the content's canonical JSON, hex.
@@ -302,6 +343,7 @@ mod tests {
             recorded_by: Some(5),
             photos: vec![],
             host_signed: host,
+            ..Default::default()
         })
     }
 
@@ -378,5 +420,18 @@ mod tests {
         assert!(ActivityKind::Lecture.is_training() && ActivityKind::Visit.is_exchange());
         assert!(ActivityKind::SkillCompetition.is_competition());
         assert_eq!(ActivityKind::codes(ActivityKind::is_training), vec!["training", "lecture"]);
+    }
+
+    #[test]
+    fn format_one_content_is_hashed_as_it_always_was() {
+        let v1 = Content { id: 1, title: "例会", attendees: "[]", ..Default::default() };
+        let json = serde_json::to_string(&v1).unwrap();
+        assert!(!json.contains("format") && !json.contains("attendee_count") && !json.contains("created_at"), "{json}");
+        let shown = || Shown { attendee_count: 12, created_at: 5, photo_names: vec!["a.jpg"] };
+        assert_eq!(content_hash(&v1.clone().in_format(None, shown())), content_hash(&v1));
+        let v2 = v1.clone().in_format(Some(SEAL_FORMAT), shown());
+        assert_ne!(content_hash(&v2), content_hash(&v1));
+        let other = v1.in_format(Some(SEAL_FORMAT), Shown { attendee_count: 13, ..shown() });
+        assert_ne!(content_hash(&v2), content_hash(&other), "the attendee count is covered");
     }
 }

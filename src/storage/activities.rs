@@ -302,11 +302,14 @@ struct Raw {
     content_hash: Option<String>,
     prev_hash: Option<String>,
     seal: Option<String>,
+    attendee_count: i64,
+    created_at: i64,
+    seal_format: Option<i64>,
 }
 
 const RAW: &str = "id, studio_id, kind, held_on, place, host_person_id, title, minutes, attendees, trainees, summary, results, \
      corrects_id, recorded_by, host_signed_by, host_signed_at, host_signature, leader_signed_by, leader_signed_at, seq, content_hash, \
-     prev_hash, seal";
+     prev_hash, seal, attendee_count, created_at, seal_format";
 
 fn raw_row(r: &Row) -> Result<Raw> {
     Ok(Raw {
@@ -333,11 +336,16 @@ fn raw_row(r: &Row) -> Result<Raw> {
         content_hash: r.get("content_hash")?,
         prev_hash: r.get("prev_hash")?,
         seal: r.get("seal")?,
+        attendee_count: r.get("attendee_count")?,
+        created_at: r.get("created_at")?,
+        seal_format: r.get("seal_format")?,
     })
 }
 
 impl Raw {
-    fn content<'a>(&'a self, photos: &'a [String], with_host: bool) -> ledger::Content<'a> {
+    /// What the signatures cover, in the record's seal format; `photos` are (hash, file name)
+    /// sorted by hash.
+    fn content<'a>(&'a self, photos: &'a [(String, String)], with_host: bool) -> ledger::Content<'a> {
         ledger::Content {
             id: self.id,
             studio_id: self.studio_id,
@@ -353,17 +361,27 @@ impl Raw {
             results: self.results.as_deref(),
             corrects_id: self.corrects_id,
             recorded_by: self.recorded_by,
-            photos: photos.iter().map(String::as_str).collect(),
+            photos: photos.iter().map(|(h, _)| h.as_str()).collect(),
             host_signed: if with_host { self.host_signed_by.zip(self.host_signed_at) } else { None },
+            ..Default::default()
         }
+        .in_format(
+            self.seal_format,
+            ledger::Shown {
+                attendee_count: self.attendee_count,
+                created_at: self.created_at,
+                photo_names: photos.iter().map(|(_, n)| n.as_str()).collect(),
+            },
+        )
     }
 }
 
-fn photo_hashes(c: &mut Conn, id: i64) -> Result<Vec<String>> {
-    let mut h: Vec<String> = c.query(
-        "SELECT sha256 FROM attachments WHERE owner_kind = 'activity' AND owner_id = ? AND removed_at IS NULL",
+/// A record's photos as its signatures cover them: (hash, file name), sorted.
+fn photo_hashes(c: &mut Conn, id: i64) -> Result<Vec<(String, String)>> {
+    let mut h: Vec<(String, String)> = c.query(
+        "SELECT sha256, file_name FROM attachments WHERE owner_kind = 'activity' AND owner_id = ? AND removed_at IS NULL",
         params![id],
-        |r| r.get("sha256"),
+        |r| Ok((r.get("sha256")?, r.get("file_name")?)),
     )?;
     h.sort();
     Ok(h)
@@ -375,14 +393,25 @@ fn raw(c: &mut Conn, id: i64) -> Result<Raw> {
 
 /// The host signs: the signature covers the record as it stands.
 pub fn sign_as_host(c: &mut Conn, key: &[u8], id: i64, by: i64) -> Result<()> {
-    let r = raw(c, id)?;
+    let mut r = raw(c, id)?;
+    // The first signature fixes the record's seal format.
+    r.seal_format = Some(ledger::SEAL_FORMAT);
     let photos = photo_hashes(c, id)?;
     let at = crate::clock::now_ms();
     let signature = ledger::host_signature(key, &ledger::content_hash(&r.content(&photos, false)), by, at);
     let changed = c.execute(
-        "UPDATE activities SET state = ?, host_signed_by = ?, host_signed_at = ?, host_signature = ?, updated_at = ? \
-         WHERE id = ? AND state = ?",
-        params![ActivityState::HostSigned.code(), by, at, signature, at, id, ActivityState::Recorded.code()],
+        "UPDATE activities SET state = ?, host_signed_by = ?, host_signed_at = ?, host_signature = ?, seal_format = ?, \
+         updated_at = ? WHERE id = ? AND state = ?",
+        params![
+            ActivityState::HostSigned.code(),
+            by,
+            at,
+            signature,
+            ledger::SEAL_FORMAT,
+            at,
+            id,
+            ActivityState::Recorded.code()
+        ],
     )?;
     if changed == 1 { Ok(()) } else { Err(Error::internal("the record changed state meanwhile")) }
 }
@@ -432,20 +461,20 @@ pub fn sealed(c: &mut Conn, studio_id: i64) -> Result<(Vec<Sealed>, i64)> {
         params![studio_id],
         raw_row,
     )?;
-    let mut photos: std::collections::HashMap<i64, Vec<String>> = std::collections::HashMap::new();
-    let with_photos: Vec<(i64, String)> = c.query(
-        "SELECT f.owner_id, f.sha256 FROM attachments f JOIN activities a ON a.id = f.owner_id \
+    let mut photos: std::collections::HashMap<i64, Vec<(String, String)>> = std::collections::HashMap::new();
+    let with_photos: Vec<(i64, String, String)> = c.query(
+        "SELECT f.owner_id, f.sha256, f.file_name FROM attachments f JOIN activities a ON a.id = f.owner_id \
          WHERE f.owner_kind = 'activity' AND f.removed_at IS NULL AND a.studio_id = ?",
         params![studio_id],
-        |r| Ok((r.get("owner_id")?, r.get("sha256")?)),
+        |r| Ok((r.get("owner_id")?, r.get("sha256")?, r.get("file_name")?)),
     )?;
-    for (id, h) in with_photos {
-        photos.entry(id).or_default().push(h);
+    for (id, h, name) in with_photos {
+        photos.entry(id).or_default().push((h, name));
     }
     for list in photos.values_mut() {
         list.sort();
     }
-    let none: Vec<String> = Vec::new();
+    let none: Vec<(String, String)> = Vec::new();
     let out = rows
         .iter()
         .map(|r| {

@@ -47,6 +47,12 @@ pub const MIGRATIONS: &[Migration] = &[
         then: Some(super::figures::after_migration),
     },
     Migration { version: 6, name: "queues", sql: include_str!("../../migrations/0006_queues.sql"), then: None },
+    Migration {
+        version: 7,
+        name: "seal_format",
+        sql: include_str!("../../migrations/0007_seal_format.sql"),
+        then: None,
+    },
 ];
 
 /// Fills in the dialect placeholders.

@@ -91,9 +91,7 @@ fn stable_plans(c: &Connection) -> rusqlite::Result<()> {
 
 impl SqliteDb {
     pub(super) fn open(path: &Path, opts: &DbOptions) -> Result<SqliteDb> {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)?;
-        }
+        crate::private::prepare_database_file(path)?;
         // The writer opens first: it creates the file and switches it to WAL. Asked for FULL,
         // it commits as NORMAL and the syncer makes each batch durable before answering it.
         let full = opts.sqlite_synchronous.eq_ignore_ascii_case("FULL");

@@ -151,6 +151,16 @@ async fn checklist_and_evidence(b: Backend) {
     let resp = mem.client.get(format!("{}/api/v1/attachments/{id}", app.base)).send().await.unwrap();
     assert_eq!(resp.status(), 200);
     assert_eq!(resp.bytes().await.unwrap().to_vec(), png);
+    // Stored for the service user alone.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let sha = body["sha256"].as_str().unwrap();
+        let stored = app.state.config.uploads_dir().join(&sha[..2]).join(sha);
+        assert_eq!(std::fs::metadata(&stored).unwrap().permissions().mode() & 0o777, 0o600);
+        let folder = app.state.config.uploads_dir();
+        assert_eq!(std::fs::metadata(&folder).unwrap().permissions().mode() & 0o777, 0o700);
+    }
     let outsider = app.login("ent2", crate::common::PASSWORD).await;
     assert_eq!(outsider.get(&format!("/api/v1/attachments/{id}")).await.0, 404);
     // Removing evidence un-meets the item; both are audited.

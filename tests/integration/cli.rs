@@ -25,7 +25,14 @@ fn demo_migrate_and_user_commands() {
     let (ok, out) = jiangxin(&db, &["demo", "--set", "demo"]);
     assert!(!ok && out.contains("already holds"), "{out}");
     let (ok, out) = jiangxin(&db, &["migrate", "--status"]);
-    assert!(ok && out.contains("schema version: 6"), "{out}");
+    assert!(ok && out.contains("schema version: 7"), "{out}");
+    // The database is the service user's alone.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&db).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{mode:o}");
+    }
     // The figures the generator kept agree with the records; a roll-up changed behind the
     // platform's back is found and repaired.
     let (ok, out) = jiangxin(&db, &["figures", "rebuild", "--check"]);

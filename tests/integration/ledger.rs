@@ -178,6 +178,34 @@ async fn an_edit_behind_the_platforms_back_is_named(b: Backend) {
     let found = findings(&ent1.ok_get(&verify).await);
     assert!(found.contains(&("missing".into(), 4)), "{found:?}");
 
+    // Every field the record shows is sealed: the attendee count too; and a record cannot be
+    // passed off as sealed in the older format that did not cover it.
+    let first = ids[0];
+    app.db
+        .write(move |c| {
+            c.execute(
+                "UPDATE activities SET attendee_count = attendee_count + 5 WHERE id = ?",
+                jiangxin::params![first],
+            )?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    let found = findings(&ent1.ok_get(&verify).await);
+    assert!(found.contains(&("content_altered".into(), first)), "{found:?}");
+    app.db
+        .write(move |c| {
+            c.execute(
+                "UPDATE activities SET attendee_count = attendee_count - 5, seal_format = NULL WHERE id = ?",
+                jiangxin::params![first],
+            )?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    let found = findings(&ent1.ok_get(&verify).await);
+    assert!(found.contains(&("content_altered".into(), first)), "{found:?}");
+
     // The inspector's page says the same, with links to the records.
     let page = crate::sessions::page_client(&app, "ent1", PASSWORD).await;
     let html = page
@@ -200,6 +228,27 @@ async fn an_edit_behind_the_platforms_back_is_named(b: Backend) {
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(2), "{text}{}", String::from_utf8_lossy(&out.stderr));
     assert!(text.contains(&format!("record {target} ")) && text.contains("content altered"), "{text}");
+
+    // Without the key, verification stops and says so: it does not make a new key.
+    let key = app.state.config.data_dir.join("ledger.key");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&key).unwrap().permissions().mode() & 0o777, 0o600, "the key is private");
+    }
+    let aside = app.state.config.data_dir.join("ledger.key.aside");
+    std::fs::rename(&key, &aside).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_jiangxin"))
+        .args(["--database-url", &app.state.config.database_url, "--data-dir"])
+        .arg(&app.state.config.data_dir)
+        .args(["--log", "warn", "ledger", "verify"])
+        .output()
+        .expect("run jiangxin ledger verify");
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(!out.status.success() && out.status.code() != Some(2), "{text}");
+    assert!(text.contains("no ledger key") && !text.contains("content altered"), "{text}");
+    assert!(!key.exists(), "no new key was made");
+    std::fs::rename(&aside, &key).unwrap();
 }
 
 both!(records_are_signed_twice_then_fixed, an_edit_behind_the_platforms_back_is_named);
