@@ -1,4 +1,5 @@
-//! The `jiangxin` command: `serve` (the default), `migrate`, `demo`, `user`, `ledger`, `figures`.
+//! The `jiangxin` command: `serve` (the default), `migrate`, `demo`, `user`, `ledger`, `figures`,
+//! `backup`.
 
 use crate::app::{auth, bootstrap};
 use crate::config::{Config, ConfigFile};
@@ -70,6 +71,13 @@ pub enum Command {
     /// Work on the roll-ups behind the headline figures.
     #[command(subcommand)]
     Figures(FiguresCommand),
+    /// Back up, while the platform serves, into a new folder: a consistent copy of the SQLite
+    /// database, the ledger key and the uploaded files (PostgreSQL: the key and files; the
+    /// database with pg_dump). README.md tells how to restore.
+    Backup {
+        /// The folder to create (it must not exist or be empty).
+        target: PathBuf,
+    },
 }
 
 /// `figures` sub-commands.
@@ -293,6 +301,25 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             if differed > 0 {
                 std::process::exit(2);
             }
+            Ok(())
+        }
+        Some(Command::Backup { target }) => {
+            let started = std::time::Instant::now();
+            let sum = crate::app::backup::backup(&config, &target, &mut |files| eprintln!("{files} files copied"))?;
+            match &sum.database {
+                Some(db) => println!("database: {}", db.display()),
+                None => println!(
+                    "database: PostgreSQL is not copied by this command; run\n  pg_dump --format=custom --file={} \"$DATABASE_URL\"",
+                    target.join("jiangxin.pgdump").display()
+                ),
+            }
+            println!("ledger key: {}", if sum.ledger_key { "copied" } else { "none yet (no record has been sealed)" });
+            println!(
+                "uploads: {} files, {:.1} MB; done in {:.1} s",
+                sum.files,
+                sum.file_bytes as f64 / 1e6,
+                started.elapsed().as_secs_f64()
+            );
             Ok(())
         }
         Some(Command::User(cmd)) => {

@@ -584,6 +584,11 @@ impl Location {
     }
 }
 
+/// A consistent copy of a live SQLite database in a new private file (see `jiangxin backup`).
+pub fn snapshot_sqlite(source: &std::path::Path, target: &std::path::Path) -> Result<()> {
+    sqlite::snapshot(source, target)
+}
+
 impl Db {
     /// Opens (and for SQLite creates) the database. Blocking; call before serving.
     pub fn open(location: &Location, opts: &DbOptions) -> Result<Db> {

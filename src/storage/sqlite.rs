@@ -260,3 +260,15 @@ fn writer_loop(conn: Connection, mut rx: mpsc::Receiver<Job>, syncer: Option<std
     // All senders are gone: checkpoint so the WAL does not linger.
     let _ = conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)");
 }
+
+/// Writes a consistent copy of a live SQLite database to `target` (a new, private file), as of
+/// the moment the copy began, while the platform goes on serving: `VACUUM INTO` reads one
+/// snapshot of the database in a single read transaction, so writers are never held up, and
+/// unlike the page-by-page backup API it does not start over when the database is written.
+pub(super) fn snapshot(source: &Path, target: &Path) -> Result<()> {
+    crate::private::write(target, b"")?;
+    let c = Connection::open_with_flags(source, OpenFlags::SQLITE_OPEN_READ_WRITE).map_err(DbError::from)?;
+    c.busy_timeout(Duration::from_secs(30)).map_err(DbError::from)?;
+    c.execute("VACUUM INTO ?1", [target.to_string_lossy()]).map_err(DbError::from)?;
+    Ok(())
+}

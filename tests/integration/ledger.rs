@@ -251,4 +251,80 @@ async fn an_edit_behind_the_platforms_back_is_named(b: Backend) {
     std::fs::rename(&aside, &key).unwrap();
 }
 
-both!(records_are_signed_twice_then_fixed, an_edit_behind_the_platforms_back_is_named);
+/// Runs the `jiangxin` command on a database and a data folder.
+fn jiangxin(database_url: &str, data_dir: &std::path::Path, args: &[&str]) -> (Option<i32>, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_jiangxin"))
+        .args(["--database-url", database_url, "--data-dir"])
+        .arg(data_dir)
+        .args(["--log", "warn"])
+        .args(args)
+        .output()
+        .expect("run jiangxin");
+    (out.status.code(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+}
+
+async fn a_backup_made_while_serving_restores_and_verifies(b: Backend) {
+    let app = TestApp::start(b).await;
+    let w = world(&app).await;
+    signed_records(&app, &w, 3).await;
+    let (s, _) =
+        crate::common::upload(&app, "lead1", w.s1, "plaque", "牌匾.png", crate::common::tiny_png(), true).await;
+    assert_eq!(s, 201);
+    let config = &app.state.config;
+    // Backed up while the platform serves and keeps writing.
+    let target = tempfile::tempdir().unwrap();
+    let folder = target.path().join("backup");
+    let writer = {
+        let (lead1, s1, leader) = (app.login("lead1", PASSWORD).await, w.s1, w.leader1);
+        tokio::spawn(async move {
+            for i in 0..10 {
+                activity(&lead1, s1, leader, &format!("备份期间的记录{i}")).await;
+            }
+        })
+    };
+    let (code, out) = {
+        let (url, dir, folder) = (config.database_url.clone(), config.data_dir.clone(), folder.clone());
+        tokio::task::spawn_blocking(move || jiangxin(&url, &dir, &["backup", folder.to_str().unwrap()])).await.unwrap()
+    };
+    writer.await.unwrap();
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("ledger key: copied") && out.contains("uploads: 1 files"), "{out}");
+    assert!(folder.join("ledger.key").exists() && folder.join("uploads").is_dir());
+    // A second backup into the same folder is refused.
+    let (code, again) = jiangxin(&config.database_url, &config.data_dir, &["backup", folder.to_str().unwrap()]);
+    assert!(code != Some(0) && again.contains("not empty"), "{again}");
+    if b == Backend::Postgres {
+        assert!(out.contains("pg_dump"), "{out}");
+        return;
+    }
+    // Restored into a new place as README.md says: the database, the key and the uploads.
+    let restored = tempfile::tempdir().unwrap();
+    let data = restored.path().join("data");
+    std::fs::create_dir_all(data.join("uploads")).unwrap();
+    std::fs::copy(folder.join("jiangxin.db"), data.join("jiangxin.db")).unwrap();
+    std::fs::copy(folder.join("ledger.key"), data.join("ledger.key")).unwrap();
+    for dir in std::fs::read_dir(folder.join("uploads")).unwrap() {
+        let dir = dir.unwrap();
+        std::fs::create_dir_all(data.join("uploads").join(dir.file_name())).unwrap();
+        for f in std::fs::read_dir(dir.path()).unwrap() {
+            let f = f.unwrap();
+            std::fs::copy(f.path(), data.join("uploads").join(dir.file_name()).join(f.file_name())).unwrap();
+        }
+    }
+    let db = data.join("jiangxin.db").to_string_lossy().into_owned();
+    let (code, out) = jiangxin(&db, &data, &["ledger", "verify"]);
+    assert_eq!(code, Some(0), "{out}");
+    assert!(out.contains("3 signed records verified") && out.contains("0 with findings"), "{out}");
+    // The copy holds what was there when it began, and the platform starts on it.
+    let c = rusqlite::Connection::open(&db).unwrap();
+    let studios: i64 = c.query_row("SELECT COUNT(*) FROM studios", [], |r| r.get(0)).unwrap();
+    assert!(studios >= 2);
+    let check: String = c.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+    assert_eq!(check, "ok");
+}
+
+both!(
+    records_are_signed_twice_then_fixed,
+    an_edit_behind_the_platforms_back_is_named,
+    a_backup_made_while_serving_restores_and_verifies
+);
