@@ -114,6 +114,16 @@ impl DbError {
             _ => false,
         }
     }
+
+    /// The database cannot be reached (down, restarting, refusing connections): the request
+    /// may succeed later, so it is answered “unavailable”, not as a fault.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            DbError::Pool(_) => true,
+            DbError::Postgres(e) => pg::is_connection_error(e),
+            _ => false,
+        }
+    }
 }
 
 /// A value bound to a `?` placeholder.

@@ -8,7 +8,36 @@ use postgres::types::{IsNull, ToSql, Type};
 use postgres::{Client, NoTls, Statement};
 use std::collections::HashMap;
 use std::io::Write;
-use std::time::Duration;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+/// How long a request waits for a connection while the server is being reached.
+const CONNECT_WAIT: Duration = Duration::from_secs(2);
+/// After the server could not be reached, requests in this many milliseconds fail at once
+/// (“unavailable”) instead of each waiting [`CONNECT_WAIT`]; one probes again after it.
+const DOWN_FOR_MS: i64 = 1_000;
+/// A connection idle longer than this is checked before use: the server may have restarted.
+const CHECK_IDLE: Duration = Duration::from_secs(1);
+
+/// Connection failures seen so far: a connection last checked before the latest failure is
+/// checked again before use, so that one failure does not become one per pooled connection.
+static FAILURES: AtomicU64 = AtomicU64::new(0);
+
+/// Whether an error means the connection or the server is gone, not that the SQL failed.
+pub(super) fn is_connection_error(e: &postgres::Error) -> bool {
+    use postgres::error::SqlState;
+    if e.is_closed() {
+        return true;
+    }
+    match e.code() {
+        Some(code) => {
+            code.code().starts_with("08")
+                || [SqlState::ADMIN_SHUTDOWN, SqlState::CRASH_SHUTDOWN, SqlState::CANNOT_CONNECT_NOW].contains(code)
+        }
+        // No SQLSTATE: an I/O error or a closed socket.
+        None => e.as_db_error().is_none(),
+    }
+}
 
 /// Statements cached per connection before the cache is cleared.
 const STATEMENT_CACHE: usize = 512;
@@ -16,6 +45,10 @@ const STATEMENT_CACHE: usize = 512;
 pub(super) struct PgDb {
     /// Always present; taken only by `drop`.
     pool: Option<r2d2::Pool<PgManager>>,
+    /// Until when (ms since start) the server is taken to be down.
+    down_until: AtomicI64,
+    /// The moment `down_until` counts from.
+    started: Instant,
 }
 
 impl Drop for PgDb {
@@ -32,6 +65,10 @@ impl Drop for PgDb {
 pub struct PgConn {
     pub(super) client: Client,
     statements: HashMap<String, Statement>,
+    /// When the connection was last used or checked.
+    used_at: Instant,
+    /// [`FAILURES`] when it was last used or checked.
+    failures_seen: u64,
 }
 
 struct PgManager {
@@ -44,7 +81,12 @@ impl r2d2::ManageConnection for PgManager {
 
     fn connect(&self) -> std::result::Result<PgConn, postgres::Error> {
         let client = self.config.connect(NoTls)?;
-        Ok(PgConn { client, statements: HashMap::new() })
+        Ok(PgConn {
+            client,
+            statements: HashMap::new(),
+            used_at: Instant::now(),
+            failures_seen: FAILURES.load(Ordering::Relaxed),
+        })
     }
 
     fn is_valid(&self, c: &mut PgConn) -> std::result::Result<(), postgres::Error> {
@@ -63,26 +105,87 @@ impl PgDb {
             .max_size(opts.pg_pool_size.max(1))
             .min_idle(Some(1))
             .test_on_check_out(false)
-            .connection_timeout(Duration::from_secs(10))
-            .build(PgManager { config })
-            .map_err(|e| DbError::Pool(e.to_string()))?;
-        Ok(PgDb { pool: Some(pool) })
+            .connection_timeout(CONNECT_WAIT)
+            .build_unchecked(PgManager { config });
+        let db = PgDb { pool: Some(pool), down_until: AtomicI64::new(0), started: Instant::now() };
+        // The first connection now: a wrong address or password is told at start.
+        drop(db.conn()?);
+        Ok(db)
     }
 
+    fn now_ms(&self) -> i64 {
+        i64::try_from(self.started.elapsed().as_millis()).unwrap_or(i64::MAX)
+    }
+
+    /// A connection known to work. While the server is down, fails at once but for one probe
+    /// a second; a connection that may have outlived a restart is checked first (and
+    /// dropped for another when it fails), so a restart costs no request an error.
     fn conn(&self) -> Result<r2d2::PooledConnection<PgManager>> {
         let pool = self.pool.as_ref().ok_or_else(|| DbError::Pool("closed".into()))?;
-        Ok(pool.get().map_err(|e| DbError::Pool(e.to_string()))?)
+        let down = self.now_ms() < self.down_until.load(Ordering::Relaxed);
+        for _ in 0..=pool.max_size() {
+            let got = if down {
+                pool.try_get().ok_or_else(|| DbError::Pool("the database server is not reachable".into()))
+            } else {
+                pool.get().map_err(|e| DbError::Pool(e.to_string()))
+            };
+            let mut c = match got {
+                Ok(c) => c,
+                Err(e) => {
+                    if !down {
+                        tracing::warn!("database unreachable: {e}");
+                    }
+                    self.down_until.store(self.now_ms() + DOWN_FOR_MS, Ordering::Relaxed);
+                    return Err(e.into());
+                }
+            };
+            let failures = FAILURES.load(Ordering::Relaxed);
+            if c.failures_seen == failures && c.used_at.elapsed() < CHECK_IDLE {
+                return Ok(c);
+            }
+            match c.client.simple_query("") {
+                Ok(_) => {
+                    c.failures_seen = failures;
+                    c.used_at = Instant::now();
+                    return Ok(c);
+                }
+                // Closed now: the pool drops it when it comes back.
+                Err(e) => tracing::info!("a pooled database connection was stale: {e}"),
+            }
+        }
+        self.down_until.store(self.now_ms() + DOWN_FOR_MS, Ordering::Relaxed);
+        Err(DbError::Pool("no database connection could be checked".into()).into())
+    }
+
+    /// Notes what a use of a connection found: a connection error makes every other pooled
+    /// connection be checked before its next use.
+    fn used<T>(c: &mut PgConn, r: &Result<T>) {
+        c.used_at = Instant::now();
+        if let Err(crate::Error::Database(e)) = r
+            && e.is_unavailable()
+        {
+            tracing::warn!("database connection failed: {e}");
+            FAILURES.fetch_add(1, Ordering::Relaxed);
+        }
     }
 
     pub(super) fn read<T>(&self, f: impl FnOnce(&mut Conn) -> Result<T>) -> Result<T> {
         let mut c = self.conn()?;
-        catch(|| f(&mut Conn::Postgres(&mut c)))
+        let r = catch(|| f(&mut Conn::Postgres(&mut c)));
+        Self::used(&mut c, &r);
+        r
     }
 
     pub(super) fn write<T>(&self, f: impl FnOnce(&mut Conn) -> Result<T>) -> Result<T> {
         let mut c = self.conn()?;
+        let r = self.write_on(&mut c, f);
+        Self::used(&mut c, &r);
+        r
+    }
+
+    fn write_on<T>(&self, c: &mut PgConn, f: impl FnOnce(&mut Conn) -> Result<T>) -> Result<T> {
         c.client.batch_execute("BEGIN").map_err(DbError::from)?;
-        let r = match catch(|| f(&mut Conn::Postgres(&mut c))) {
+        let r = match catch(|| f(&mut Conn::Postgres(&mut *c))) {
             Ok(v) => match c.client.batch_execute("COMMIT") {
                 Ok(()) => Ok(v),
                 Err(e) => Err(DbError::Commit(e.to_string()).into()),

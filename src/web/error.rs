@@ -56,6 +56,13 @@ impl Problem {
                 ..p(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "error.unsupported_media")
             },
             Error::Database(db) if db.is_unique_violation() => p(StatusCode::CONFLICT, "conflict", "error.conflict"),
+            Error::Database(db) if db.is_unavailable() => {
+                tracing::warn!("database unavailable: {db}");
+                Problem {
+                    retry_after: Some(5),
+                    ..p(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "error.unavailable")
+                }
+            }
             Error::Database(db) => {
                 tracing::error!("database error: {db}");
                 p(StatusCode::INTERNAL_SERVER_ERROR, "internal", "error.internal")
@@ -124,6 +131,8 @@ mod tests {
             (Error::PayloadTooLarge { max_bytes: 1 }, 413),
             (Error::UnsupportedMedia, 415),
             (Error::internal("x"), 500),
+            (Error::WrongCredentials, 401),
+            (Error::Database(crate::storage::DbError::Pool("timed out".into())), 503),
         ];
         for (e, status) in cases {
             assert_eq!(Problem::from_error(&e).status.as_u16(), status, "{e}");

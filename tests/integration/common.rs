@@ -95,6 +95,18 @@ impl TestApp {
 
     /// Starts with adjusted settings.
     pub async fn start_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> TestApp {
+        Self::start_with_async(backend, |mut config| async move {
+            adjust(&mut config);
+            config
+        })
+        .await
+    }
+
+    /// Starts with settings adjusted by some asynchronous work (a relay to start, say).
+    pub async fn start_with_async<F: std::future::Future<Output = Config>>(
+        backend: Backend,
+        adjust: impl FnOnce(Config) -> F,
+    ) -> TestApp {
         // Errors the server logs (a 500's cause) show with the failing test's output.
         let _ = tracing_subscriber::fmt().with_test_writer().with_max_level(tracing::Level::WARN).try_init();
         let dir = tempfile::tempdir().expect("temp dir");
@@ -107,7 +119,7 @@ impl TestApp {
             Backend::Postgres => fresh_pg_database().await,
         };
         config.pg_pool_size = 4;
-        adjust(&mut config);
+        let config = adjust(config).await;
         let (state, _) = bootstrap::start(config).await.expect("start the platform");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
