@@ -37,6 +37,11 @@ pub fn date_of(ms: i64) -> Date {
     }
 }
 
+/// The first instant of a day in the deployment's time zone, as Unix milliseconds.
+pub fn start_of_day_ms(d: Date) -> i64 {
+    d.to_zoned(zone().clone()).map(|z| z.timestamp().as_millisecond()).unwrap_or(0)
+}
+
 /// An instant formatted for people: `2026-11-21 13:37` in the deployment's zone.
 pub fn format_ms(ms: i64) -> String {
     match jiff::Timestamp::from_millisecond(ms) {

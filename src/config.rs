@@ -23,6 +23,8 @@ pub struct Config {
     pub session_hours: i64,
     /// Mark cookies `Secure` (set when served over HTTPS).
     pub secure_cookies: bool,
+    /// Send `Strict-Transport-Security` (a deployment served only over HTTPS).
+    pub hsts: bool,
     /// Load the demo data set into a new database.
     pub demo_on_first_start: bool,
     /// SQLite reader connections.
@@ -58,6 +60,8 @@ pub struct ConfigFile {
     pub session_hours: Option<i64>,
     /// See [`Config::secure_cookies`].
     pub secure_cookies: Option<bool>,
+    /// See [`Config::hsts`].
+    pub hsts: Option<bool>,
     /// See [`Config::demo_on_first_start`].
     pub demo_on_first_start: Option<bool>,
     /// See [`Config::sqlite_readers`].
@@ -101,6 +105,7 @@ impl Config {
             max_upload_bytes: f.max_upload_bytes.unwrap_or(10 * 1024 * 1024),
             session_hours: f.session_hours.unwrap_or(12),
             secure_cookies: f.secure_cookies.unwrap_or(false),
+            hsts: f.hsts.unwrap_or(false),
             demo_on_first_start: f.demo_on_first_start.unwrap_or(true),
             sqlite_readers: f.sqlite_readers.unwrap_or(4),
             pg_pool_size: f.pg_pool_size.unwrap_or(16),

@@ -54,6 +54,8 @@ pub struct PasswordInput {
 pub struct TokenInput {
     /// What the token is for.
     pub name: Option<String>,
+    /// The last day it works, `YYYY-MM-DD` (after today); none: until revoked.
+    pub expires_on: Option<String>,
 }
 
 /// A token just created: the secret is shown this once.
@@ -97,7 +99,7 @@ pub async fn create(st: &AppState, actor: &Actor, input: AccountInput) -> Result
     let mut check = Check::new();
     let username = check.username("username", input.username.as_deref());
     let display_name = check.optional("display_name", input.display_name.as_deref(), limits::NAME);
-    let password = check.new_password("password", input.password.as_deref());
+    let password = check.new_password("password", input.password.as_deref(), &username);
     if input.person_id.is_none() && input.home_unit_id.is_none() {
         check.fail("home_unit_id", Msg::new("validation.required"));
     }
@@ -201,10 +203,24 @@ pub async fn revoke(st: &AppState, actor: &Actor, grant_id: i64) -> Result<Accou
 }
 
 /// Changes a password: one's own (with the current one) or, as an administrator, another's.
-/// Every session of the account ends.
+/// Every session of the account ends and its API tokens are revoked: whoever knew the old
+/// password may have made one.
 pub async fn set_password(st: &AppState, actor: &Actor, account_id: i64, input: PasswordInput) -> Result<()> {
+    let (username, stored) = {
+        let actor = actor.clone();
+        st.db
+            .read(move |c| {
+                let a = manageable(c, &actor, account_id)?;
+                let hash =
+                    c.query_opt("SELECT password_hash FROM accounts WHERE id = ?", crate::params![account_id], |r| {
+                        r.get::<String>("password_hash")
+                    })?;
+                Ok((a.username, hash.unwrap_or_default()))
+            })
+            .await?
+    };
     let mut check = Check::new();
-    let password = check.new_password("password", input.password.as_deref());
+    let password = check.new_password("password", input.password.as_deref(), &username);
     let own = account_id == actor.account_id;
     if own && input.current_password.as_deref().unwrap_or("").is_empty() {
         check.fail("current_password", Msg::new("validation.required"));
@@ -212,17 +228,6 @@ pub async fn set_password(st: &AppState, actor: &Actor, account_id: i64, input: 
     check.finish()?;
     if own {
         let current = input.current_password.unwrap_or_default();
-        let (username, stored) = st
-            .db
-            .read(move |c| {
-                c.query_opt(
-                    "SELECT username, password_hash FROM accounts WHERE id = ?",
-                    crate::params![account_id],
-                    |r| Ok((r.get::<String>("username")?, r.get::<String>("password_hash")?)),
-                )
-            })
-            .await?
-            .unwrap_or_default();
         // Guessing the current password is slowed down like guessing at the login.
         let keys = vec![(auth::account_key(&username), crate::domain::throttle::PER_ACCOUNT)];
         let now = st.now_ms();
@@ -242,6 +247,7 @@ pub async fn set_password(st: &AppState, actor: &Actor, account_id: i64, input: 
             let before = manageable(c, &actor, account_id)?;
             accounts::set_password(c, account_id, &password_hash)?;
             sessions::delete_for_account(c, account_id)?;
+            accounts::revoke_tokens_of(c, account_id)?;
             record(c, &actor, account_id, "password", Some(&before)).map(|_| ())
         })
         .await
@@ -258,7 +264,9 @@ pub async fn set_active(st: &AppState, actor: &Actor, account_id: i64, active: b
             }
             accounts::set_active(c, account_id, active)?;
             if !active {
+                // Enabling it again brings back neither sessions nor tokens.
                 sessions::delete_for_account(c, account_id)?;
+                accounts::revoke_tokens_of(c, account_id)?;
             }
             record(c, &actor, account_id, if active { "enable" } else { "disable" }, Some(&before))
         })
@@ -275,15 +283,28 @@ pub async fn set_locale(st: &AppState, actor: &Actor, locale: crate::i18n::Local
 pub async fn create_token(st: &AppState, actor: &Actor, input: TokenInput) -> Result<CreatedToken> {
     let mut check = Check::new();
     let name = check.required("name", input.name.as_deref(), limits::NAME);
+    let expires_on = check.optional_date("expires_on", input.expires_on.as_deref());
+    let today = st.today();
+    if let Some(d) = expires_on
+        && (d < today || d > today.saturating_add(jiff::Span::new().years(5)))
+    {
+        check.fail("expires_on", Msg::new("account.token_expiry_range"));
+    }
     check.finish()?;
     let secret = format!("jx_{}", auth::random_token(32));
-    let prefix: String = secret.chars().take(10).collect();
-    let hash = auth::token_hash(&secret);
+    let new = accounts::NewToken {
+        name,
+        hash: auth::token_hash(&secret),
+        prefix: secret.chars().take(10).collect(),
+        // It works through its last day, in the deployment's time zone.
+        expires_at: expires_on.map(|d| crate::clock::start_of_day_ms(d.saturating_add(jiff::Span::new().days(1)))),
+    };
     let actor = actor.clone();
+    let now = st.now_ms();
     let token = st
         .db
         .write(move |c| {
-            let id = accounts::insert_token(c, actor.account_id, &name, &hash, &prefix)?;
+            let id = accounts::insert_token(c, actor.account_id, &new, now)?;
             let (_, token) = found(accounts::token(c, id)?)?;
             audit::record(
                 c,

@@ -198,6 +198,8 @@ pub struct Found {
     pub csrf: String,
     /// The account's preferred language, if chosen.
     pub locale: Option<String>,
+    /// When the session or token stops working, Unix milliseconds.
+    pub expires_at: Option<i64>,
 }
 
 /// How long a caller looked up is trusted without asking the database again. Changes made
@@ -219,10 +221,12 @@ pub struct CallerCache {
 type CachedCaller = (u64, std::time::Instant, Option<Found>);
 
 impl CallerCache {
-    fn get(&self, key: &str) -> Option<Option<Found>> {
+    fn get(&self, key: &str, now: i64) -> Option<Option<Found>> {
         let map = self.entries.lock().ok()?;
         let (generation, at, found) = map.get(key)?;
-        (*generation == crate::storage::callers_generation() && at.elapsed() < CALLER_TTL).then(|| found.clone())
+        let live = found.as_ref().is_none_or(|f| f.expires_at.is_none_or(|e| e > now));
+        (*generation == crate::storage::callers_generation() && at.elapsed() < CALLER_TTL && live)
+            .then(|| found.clone())
     }
 
     fn put(&self, key: String, generation: u64, found: Option<Found>) {
@@ -239,17 +243,23 @@ impl CallerCache {
 pub async fn actor_from_session(st: &AppState, token: &str) -> Result<Option<Found>> {
     let hash = token_hash(token);
     let key = format!("s:{hash}");
-    if let Some(found) = st.callers.get(&key) {
+    let now = st.now_ms();
+    if let Some(found) = st.callers.get(&key, now) {
         return Ok(found);
     }
     let generation = crate::storage::callers_generation();
     let found = st
         .db
         .read(move |c| {
-            let Some(s) = sessions::get(c, &hash, crate::clock::now_ms())? else {
+            let Some(s) = sessions::get(c, &hash, now)? else {
                 return Ok(None);
             };
-            Ok(load_actor(c, s.account_id)?.map(|(actor, locale)| Found { actor, csrf: s.csrf_token, locale }))
+            Ok(load_actor(c, s.account_id)?.map(|(actor, locale)| Found {
+                actor,
+                csrf: s.csrf_token,
+                locale,
+                expires_at: Some(s.expires_at),
+            }))
         })
         .await?;
     st.callers.put(key, generation, found.clone());
@@ -260,14 +270,17 @@ pub async fn actor_from_session(st: &AppState, token: &str) -> Result<Option<Fou
 pub async fn actor_from_token(st: &AppState, token: &str) -> Result<Option<Found>> {
     let hash = token_hash(token);
     let key = format!("t:{hash}");
-    if let Some(found) = st.callers.get(&key) {
+    let now = st.now_ms();
+    if let Some(found) = st.callers.get(&key, now) {
         return Ok(found);
     }
     let generation = crate::storage::callers_generation();
     let found = st
         .db
-        .read(move |c| match accounts::account_of_token(c, &hash)? {
-            Some(id) => Ok(load_actor(c, id)?.map(|(actor, locale)| Found { actor, csrf: String::new(), locale })),
+        .read(move |c| match accounts::account_of_token(c, &hash, now)? {
+            Some((id, expires_at)) => {
+                Ok(load_actor(c, id)?.map(|(actor, locale)| Found { actor, csrf: String::new(), locale, expires_at }))
+            }
             None => Ok(None),
         })
         .await?;

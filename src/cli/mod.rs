@@ -330,7 +330,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                     let (password, generated) = password_or_generated(password);
                     let mut check = crate::domain::validation::Check::new();
                     let username = check.username("username", Some(&username));
-                    check.new_password("password", Some(&password));
+                    check.new_password("password", Some(&password), &username);
                     check.finish().map_err(|e| anyhow!("{e}"))?;
                     bootstrap::create_admin(&db, &username, auth::hash_password(&password)?)?;
                     println!("created platform admin {username}");
@@ -341,7 +341,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 UserCommand::ResetPassword { username, password } => {
                     let (password, generated) = password_or_generated(password);
                     let mut check = crate::domain::validation::Check::new();
-                    check.new_password("password", Some(&password));
+                    check.new_password("password", Some(&password), &username);
                     check.finish().map_err(|e| anyhow!("{e}"))?;
                     let hash = auth::hash_password(&password)?;
                     let name = username.trim().to_lowercase();
@@ -351,7 +351,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                         };
                         accounts::set_password(c, id, &hash)?;
                         crate::storage::sessions::delete_for_account(c, id)?;
-                        accounts::clear_login_failures(c, &format!("user:{name}"))?;
+                        accounts::revoke_tokens_of(c, id)?;
+                        accounts::clear_login_failures(c, &auth::account_key(&name))?;
                         Ok(true)
                     })?;
                     if !done {

@@ -8,6 +8,20 @@ use jiff::civil::Date;
 /// The longest login name an account may have.
 pub const MAX_USERNAME: usize = 32;
 
+/// Whether a password is the login name, or the login name with only digits or signs added
+/// (`zhangsan2024`, `admin123!`): the first thing anyone guesses.
+pub fn is_username_variant(password: &str, username: &str) -> bool {
+    let (p, u) = (password.to_lowercase(), username.trim().to_lowercase());
+    !u.is_empty()
+        && p.strip_prefix(&u).or_else(|| p.strip_suffix(&u)).is_some_and(|rest| !rest.chars().any(char::is_alphabetic))
+}
+
+/// Whether a password is one of the few hundred everyone tries first (compiled in).
+pub fn is_common_password(password: &str) -> bool {
+    let lower = password.to_lowercase();
+    include_str!("common_passwords.txt").lines().any(|l| !l.starts_with('#') && l == lower)
+}
+
 /// Length limits, in characters (a Chinese character counts as one).
 pub mod limits {
     /// Names of units, studios and people, titles.
@@ -179,14 +193,19 @@ impl Check {
         v
     }
 
-    /// A new password: 8 to 128 characters.
-    pub fn new_password(&mut self, field: &str, value: Option<&str>) -> String {
+    /// A new password (密码规则): 8 to 128 characters, not the login name, and not among the
+    /// passwords everyone tries first.
+    pub fn new_password(&mut self, field: &str, value: Option<&str>, username: &str) -> String {
         let v = value.unwrap_or("");
         let n = v.chars().count();
         if n == 0 {
             self.fail(field, Msg::new("validation.required"));
         } else if !(8..=128).contains(&n) {
             self.fail(field, Msg::new("validation.password_length").arg("min", 8).arg("max", 128));
+        } else if is_username_variant(v, username) {
+            self.fail(field, Msg::new("validation.password_has_username"));
+        } else if is_common_password(v) {
+            self.fail(field, Msg::new("validation.password_common"));
         }
         v.to_string()
     }
@@ -255,13 +274,25 @@ mod tests {
         let mut c = Check::new();
         assert_eq!(c.username("u", Some("Zhang.San")), "zhang.san");
         c.phone("p", Some("0551-1234567"));
-        c.new_password("pw", Some("long enough"));
+        c.new_password("pw", Some("long enough"), "zhang.san");
         assert!(c.finish().is_ok());
         let mut c = Check::new();
         c.username("u", Some("张三"));
         c.phone("p", Some("abc"));
-        c.new_password("pw", Some("short"));
+        c.new_password("pw", Some("short"), "zhang.san");
         assert!(c.has("u") && c.has("p") && c.has("pw"));
+        // Not the login name, not with digits tacked on, not a password everyone tries.
+        for bad in ["zhang.san", "Zhang.San2024", "2024zhang.san", "zhang.san!!", "12345678", "Password1", "woaini1314"]
+        {
+            let mut c = Check::new();
+            c.new_password("pw", Some(bad), "zhang.san");
+            assert!(c.has("pw"), "{bad}");
+        }
+        for good in ["zhang.san-drills-9", "admin-password-1", "焊接工艺要点很重要"] {
+            let mut c = Check::new();
+            c.new_password("pw", Some(good), "zhang.san");
+            assert!(!c.has("pw"), "{good}");
+        }
     }
 
     #[test]

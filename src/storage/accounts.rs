@@ -252,6 +252,8 @@ pub struct ApiToken {
     pub last_used_at: Option<i64>,
     /// Revoked, Unix milliseconds.
     pub revoked_at: Option<i64>,
+    /// When it stops working, Unix milliseconds (none: until revoked).
+    pub expires_at: Option<i64>,
 }
 
 fn token_from_row(r: &Row) -> Result<ApiToken> {
@@ -262,23 +264,48 @@ fn token_from_row(r: &Row) -> Result<ApiToken> {
         created_at: r.get("created_at")?,
         last_used_at: r.get("last_used_at")?,
         revoked_at: r.get("revoked_at")?,
+        expires_at: r.get("expires_at")?,
     })
 }
 
+/// A token to store: its label, the hash of its secret, its first characters, its expiry.
+#[derive(Debug, Clone)]
+pub struct NewToken {
+    /// Label.
+    pub name: String,
+    /// SHA-256 of the secret.
+    pub hash: String,
+    /// First characters of the secret.
+    pub prefix: String,
+    /// When it stops working, Unix milliseconds.
+    pub expires_at: Option<i64>,
+}
+
 /// Stores a new token's hash; returns its id.
-pub fn insert_token(c: &mut Conn, account_id: i64, name: &str, hash: &str, prefix: &str) -> Result<i64> {
+pub fn insert_token(c: &mut Conn, account_id: i64, t: &NewToken, now: i64) -> Result<i64> {
     let id = c.next_id("api_tokens")?;
     c.execute(
-        "INSERT INTO api_tokens (id, account_id, name, token_hash, prefix, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-        params![id, account_id, name, hash, prefix, crate::clock::now_ms()],
+        "INSERT INTO api_tokens (id, account_id, name, token_hash, prefix, created_at, expires_at) \
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
+        params![id, account_id, t.name.as_str(), t.hash.as_str(), t.prefix.as_str(), now, t.expires_at],
     )?;
     Ok(id)
+}
+
+/// Revokes every live token of an account (a password set anew, an account disabled).
+pub fn revoke_tokens_of(c: &mut Conn, account_id: i64) -> Result<u64> {
+    super::callers_changed();
+    c.execute(
+        "UPDATE api_tokens SET revoked_at = ? WHERE account_id = ? AND revoked_at IS NULL",
+        params![crate::clock::now_ms(), account_id],
+    )
 }
 
 /// The tokens of an account, newest first.
 pub fn tokens(c: &mut Conn, account_id: i64) -> Result<Vec<ApiToken>> {
     c.query(
-        "SELECT id, name, prefix, created_at, last_used_at, revoked_at FROM api_tokens WHERE account_id = ? ORDER BY id DESC",
+        "SELECT id, name, prefix, created_at, last_used_at, revoked_at, expires_at FROM api_tokens \
+         WHERE account_id = ? ORDER BY id DESC",
         params![account_id],
         token_from_row,
     )
@@ -287,7 +314,7 @@ pub fn tokens(c: &mut Conn, account_id: i64) -> Result<Vec<ApiToken>> {
 /// One token with its owner.
 pub fn token(c: &mut Conn, id: i64) -> Result<Option<(i64, ApiToken)>> {
     c.query_opt(
-        "SELECT account_id, id, name, prefix, created_at, last_used_at, revoked_at FROM api_tokens WHERE id = ?",
+        "SELECT account_id, id, name, prefix, created_at, last_used_at, revoked_at, expires_at FROM api_tokens WHERE id = ?",
         params![id],
         |r| Ok((r.get("account_id")?, token_from_row(r)?)),
     )
@@ -303,13 +330,13 @@ pub fn revoke_token(c: &mut Conn, id: i64) -> Result<()> {
     Ok(())
 }
 
-/// The account of a live token.
-pub fn account_of_token(c: &mut Conn, hash: &str) -> Result<Option<i64>> {
+/// The account of a live token at `now`, and when the token expires.
+pub fn account_of_token(c: &mut Conn, hash: &str, now: i64) -> Result<Option<(i64, Option<i64>)>> {
     c.query_opt(
-        "SELECT t.account_id FROM api_tokens t JOIN accounts a ON a.id = t.account_id \
-         WHERE t.token_hash = ? AND t.revoked_at IS NULL AND a.active = ?",
-        params![hash, true],
-        |r| r.get("account_id"),
+        "SELECT t.account_id, t.expires_at FROM api_tokens t JOIN accounts a ON a.id = t.account_id \
+         WHERE t.token_hash = ? AND t.revoked_at IS NULL AND a.active = ? AND (t.expires_at IS NULL OR t.expires_at > ?)",
+        params![hash, true, now],
+        |r| Ok((r.get("account_id")?, r.get("expires_at")?)),
     )
 }
 

@@ -53,6 +53,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/0007_seal_format.sql"),
         then: None,
     },
+    Migration {
+        version: 8,
+        name: "token_expiry",
+        sql: include_str!("../../migrations/0008_token_expiry.sql"),
+        then: None,
+    },
 ];
 
 /// Fills in the dialect placeholders.

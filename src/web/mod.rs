@@ -15,7 +15,7 @@ use crate::app::AppState;
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::middleware::{from_fn, from_fn_with_state, map_response};
+use axum::middleware::{from_fn, from_fn_with_state, map_response_with_state};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use std::sync::Arc;
@@ -33,6 +33,7 @@ pub fn router(state: AppState) -> Router {
     let (api, doc) = api::router();
     let doc: Arc<String> = Arc::new(doc.to_pretty_json().unwrap_or_default());
     let upload_limit = state.config.max_upload_bytes as usize + 64 * 1024;
+    let hsts = state.config.hsts;
     let api = api.layer(from_fn(api::render_errors));
     let pages = ui::router(state.clone()).layer(from_fn(ui::render_errors));
     let app = Router::new()
@@ -51,23 +52,29 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(upload_limit))
         .layer(from_fn_with_state(state.clone(), auth::context))
         .with_state(state);
-    let app = app.layer(map_response(security_headers)).layer(CompressionLayer::new());
+    let app = app.layer(map_response_with_state(hsts, security_headers)).layer(CompressionLayer::new());
     // Per-request spans cost a few per cent of throughput: only when someone reads them.
     let app = if tracing::enabled!(tracing::Level::DEBUG) { app.layer(TraceLayer::new_for_http()) } else { app };
     // Liveness answers with nothing in between: it is also the benchmarks' minimal handler.
     Router::new().route("/healthz", get(|| async { "ok" })).merge(app)
 }
 
-/// The security headers of every answer, in one pass.
-async fn security_headers(mut resp: Response) -> Response {
+/// The security headers of every answer, in one pass. Nothing is stored by browsers or
+/// proxies unless a handler says so (only the static assets do): pages and answers carry
+/// people's records. With `hsts`, browsers are told to come back over HTTPS only.
+async fn security_headers(State(hsts): State<bool>, mut resp: Response) -> Response {
     let h = resp.headers_mut();
     for (name, value) in [
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::X_FRAME_OPTIONS, "DENY"),
         (header::REFERRER_POLICY, "same-origin"),
         (header::CONTENT_SECURITY_POLICY, CSP),
+        (header::CACHE_CONTROL, "no-store"),
     ] {
         h.entry(name).or_insert(HeaderValue::from_static(value));
+    }
+    if hsts {
+        h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
     }
     resp
 }

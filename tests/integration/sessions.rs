@@ -272,7 +272,92 @@ async fn pages_need_a_session_and_csrf(b: Backend) {
     let _ = admin_pages;
 }
 
-both!(sessions_and_tokens, repeated_failures_are_slowed_down, pages_need_a_session_and_csrf);
+async fn passwords_tokens_and_headers_are_hardened(b: Backend) {
+    let app = TestApp::start(b).await;
+    let w = world(&app).await;
+    let admin = app.admin().await;
+    // The password policy: not the login name (nor it with digits added), not a common one.
+    for (password, why) in
+        [("zhao.liu", "用户名"), ("zhao.liu2024", "用户名"), ("12345678", "太常见"), ("Password1", "太常见")]
+    {
+        let (s, v) = admin
+            .post(
+                "/api/v1/accounts",
+                json!({"username": "zhao.liu", "password": password, "home_unit_id": w.e1, "display_name": "赵六"}),
+            )
+            .await;
+        assert_eq!(s, 422, "{password}: {v}");
+        assert!(v["error"]["fields"]["password"].as_str().unwrap().contains(why), "{password}: {v}");
+    }
+    let mem1_id = w.account("mem1");
+    let mem1 = app.login("mem1", PASSWORD).await;
+    let (s, v) = mem1
+        .put(
+            &format!("/api/v1/accounts/{mem1_id}/password"),
+            json!({"current_password": PASSWORD, "password": "woaini1314"}),
+        )
+        .await;
+    assert_eq!(s, 422, "{v}");
+
+    // A token may expire: it works through its last day, then no more.
+    let today = jiangxin::clock::today();
+    let (s, v) = mem1
+        .post("/api/v1/tokens", json!({"name": "过期的", "expires_on": today.yesterday().unwrap().to_string()}))
+        .await;
+    assert_eq!(s, 422, "{v}");
+    assert!(v["error"]["fields"]["expires_on"].is_string(), "{v}");
+    let t = mem1
+        .ok_post("/api/v1/tokens", json!({"name": "短期", "expires_on": today.tomorrow().unwrap().to_string()}))
+        .await;
+    assert!(t["expires_at"].as_i64().is_some(), "{t}");
+    let short = mem1.with_token(t["secret"].as_str().unwrap());
+    assert_eq!(short.get("/api/v1/session").await.0, 200);
+    app.state.clock.advance(std::time::Duration::from_secs(3 * 24 * 3600));
+    assert_eq!(short.get("/api/v1/session").await.0, 401, "expired");
+
+    // A password reset revokes the account's tokens (sessions, too, have expired meanwhile).
+    let admin = app.admin().await;
+    let mem1 = app.login("mem1", PASSWORD).await;
+    let t = mem1.ok_post("/api/v1/tokens", json!({"name": "OA"})).await;
+    let oa = mem1.with_token(t["secret"].as_str().unwrap());
+    assert_eq!(oa.get("/api/v1/session").await.0, 200);
+    let (s, _) =
+        admin.put(&format!("/api/v1/accounts/{mem1_id}/password"), json!({"password": "a-fresh-start-7"})).await;
+    assert_eq!(s, 204);
+    assert_eq!(oa.get("/api/v1/session").await.0, 401, "revoked by the reset");
+
+    // Disabling revokes them too, and enabling again does not bring them back.
+    let mem1 = app.login("mem1", "a-fresh-start-7").await;
+    let t = mem1.ok_post("/api/v1/tokens", json!({"name": "OA 2"})).await;
+    let oa = mem1.with_token(t["secret"].as_str().unwrap());
+    for active in [false, true] {
+        let (s, _) = admin.put(&format!("/api/v1/accounts/{mem1_id}/active"), json!({"active": active})).await;
+        assert_eq!(s, 200);
+    }
+    assert_eq!(oa.get("/api/v1/session").await.0, 401, "not brought back by enabling");
+    app.login("mem1", "a-fresh-start-7").await;
+
+    // Nothing of a signed-in person is kept by browsers or proxies; static assets are.
+    let page = crate::sessions::page_client(&app, "admin", ADMIN_PASSWORD).await;
+    for path in ["/", "/me", "/api/v1/session"] {
+        let resp = page.get(format!("{}{path}", app.base)).send().await.unwrap();
+        assert_eq!(resp.headers()["cache-control"], "no-store", "{path}");
+        assert!(resp.headers().get("strict-transport-security").is_none());
+    }
+    let resp = page.get(format!("{}/static/app.css", app.base)).send().await.unwrap();
+    assert_ne!(resp.headers()["cache-control"], "no-store");
+    // HSTS when the deployment says it is HTTPS only.
+    let https = TestApp::start_with(b, |c| c.hsts = true).await;
+    let resp = https.anonymous().client.get(format!("{}/login", https.base)).send().await.unwrap();
+    assert!(resp.headers()["strict-transport-security"].to_str().unwrap().starts_with("max-age="));
+}
+
+both!(
+    sessions_and_tokens,
+    repeated_failures_are_slowed_down,
+    pages_need_a_session_and_csrf,
+    passwords_tokens_and_headers_are_hardened
+);
 
 /// Logs a browser-like client in through the login form.
 pub async fn page_client(app: &TestApp, user: &str, password: &str) -> reqwest::Client {
