@@ -178,6 +178,17 @@ async fn pages_need_a_session_and_csrf(b: Backend) {
         .await
         .unwrap();
     assert_eq!(resp.status(), 403, "no CSRF token, no login");
+    // A wrong password shows the form again with the reason.
+    let resp = anon
+        .client
+        .post(format!("{}/login", app.base))
+        .form(&[("_csrf", token.as_str()), ("username", "lead1"), ("password", "not the password")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 422);
+    let html = resp.text().await.unwrap();
+    assert!(html.contains("用户名或密码不正确") && html.contains("name=\"username\""), "{html}");
     let resp = anon
         .client
         .post(format!("{}/login", app.base))

@@ -341,6 +341,7 @@ impl Form {
             Error::Validation(_)
             | Error::Refused { .. }
             | Error::TooManyRequests { .. }
+            | Error::WrongCredentials
             | Error::PayloadTooLarge { .. }
             | Error::UnsupportedMedia => {
                 let p = Problem::from_error(&e);
