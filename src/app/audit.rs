@@ -25,9 +25,22 @@ pub const ENTITIES: &[&str] = &[
     "activity",
 ];
 
+/// Where a record without any history entry sits, read from the record itself: a record
+/// loaded or generated and never changed since has an empty history, not a missing one.
+fn own_place(entity: &str) -> Option<&'static str> {
+    Some(match entity {
+        "studio" => "SELECT unit_path AS p FROM studios WHERE id = ?",
+        "person" => "SELECT unit_path AS p FROM people WHERE id = ?",
+        "org_unit" => "SELECT path AS p FROM org_units WHERE id = ?",
+        "project" => "SELECT unit_path AS p FROM projects WHERE id = ?",
+        "account" => "SELECT u.path AS p FROM accounts a LEFT JOIN org_units u ON u.id = a.home_unit_id WHERE a.id = ?",
+        _ => return None,
+    })
+}
+
 /// The history of a record, newest first, for administrators over the record's unit. The
-/// record's place is the one its newest entry recorded; records outside the caller's scope
-/// (or without history) are not found.
+/// record's place is the one its newest entry recorded (or, without entries, the record's
+/// own); records outside the caller's scope are not found.
 pub async fn history(
     st: &AppState,
     actor: &Actor,
@@ -47,6 +60,10 @@ pub async fn history(
                 crate::params![&entity, id],
                 |r| r.get("unit_path"),
             )?;
+            let path = match (path, own_place(&entity)) {
+                (None, Some(sql)) => c.query_opt(sql, crate::params![id], |r| r.get::<Option<String>>("p"))?,
+                (found, _) => found,
+            };
             let allowed = match path {
                 None => false,
                 Some(None) => actor.is_platform_admin(),

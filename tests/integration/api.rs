@@ -68,6 +68,28 @@ async fn tree_people_and_studios(b: Backend) {
     assert_eq!(newest["account_name"], "平台管理员");
     let person_hist = admin.ok_get(&format!("/api/v1/history/person/{}", w.p2)).await;
     assert_eq!(person_hist["items"][0]["action"], "create");
+
+    // A record loaded without history (imported, generated) has an empty history, not a
+    // missing one — for those who may read it; others still find nothing.
+    let s2 = w.s2;
+    app.db
+        .write(move |c| {
+            c.execute("DELETE FROM audit_log WHERE entity = 'studio' AND entity_id = ?", jiangxin::params![s2])?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    let empty = admin.ok_get(&format!("/api/v1/history/studio/{s2}")).await;
+    assert!(empty["items"].as_array().unwrap().is_empty(), "{empty}");
+    let page = crate::sessions::page_client(&app, "admin", crate::common::ADMIN_PASSWORD).await;
+    let resp = page.get(format!("{}/history/studio/{s2}", app.base)).send().await.unwrap();
+    assert_eq!(resp.status(), 200);
+    assert!(resp.text().await.unwrap().contains("没有变更记录"));
+    assert_eq!(
+        app.login("ent1", crate::common::PASSWORD).await.get(&format!("/api/v1/history/studio/{s2}")).await.0,
+        404
+    );
+    assert_eq!(admin.get("/api/v1/history/studio/999999").await.0, 404);
 }
 
 async fn search_by_any_fragment(b: Backend) {

@@ -6,7 +6,7 @@ use crate::app::AppState;
 use crate::app::accounts::{self, AccountInput, CreatedToken, GrantInput, PasswordInput, TokenInput};
 use crate::domain::access::Role;
 use crate::domain::pagination::{Page, PageRequest};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::i18n::Locale;
 use crate::storage::accounts::{Account, ApiToken};
 use crate::storage::audit::AuditEntry;
@@ -299,8 +299,5 @@ pub async fn history(
 ) -> Result<Response> {
     let page =
         crate::app::audit::history(&st, &u.actor, &entity, id, PageRequest::parse(None, q.cursor.as_deref())?).await?;
-    if page.items.is_empty() {
-        return Err(Error::NotFound);
-    }
     render(HistoryPage { c: Chrome::new(t, Some(&u), &here(&uri), ""), entity, id, page })
 }
