@@ -122,6 +122,9 @@ pub struct PersonDetail {
     pub account_id: Option<i64>,
     /// Whether the caller may edit the profile.
     pub can_edit: bool,
+    /// Whether the caller may open the person's unit (one may see oneself, not one's unit).
+    #[serde(skip)]
+    pub can_open_unit: bool,
 }
 
 /// A studio a person belongs to.
@@ -143,7 +146,8 @@ pub async fn get(st: &AppState, actor: &Actor, id: i64) -> Result<PersonDetail> 
                 studios::of_person(c, id)?.into_iter().map(|(studio, role)| PersonStudio { studio, role }).collect();
             let account_id = accounts::id_of_person(c, id)?;
             let can_edit = actor.can_manage_person(&person.unit_path);
-            Ok(PersonDetail { person, studios, account_id, can_edit })
+            let can_open_unit = actor.can_read_unit(&person.unit_path);
+            Ok(PersonDetail { person, studios, account_id, can_edit, can_open_unit })
         })
         .await
 }

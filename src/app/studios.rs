@@ -178,6 +178,8 @@ pub struct StudioDetail {
     pub can_read_history: bool,
     /// Whether the caller may enter steps with the past day they took effect.
     pub can_enter_history: bool,
+    /// Whether the caller may open the studio's unit (a member may see the studio only).
+    pub can_open_unit: bool,
 }
 
 fn readable(c: &mut Conn, actor: &Actor, id: i64) -> Result<Studio> {
@@ -254,6 +256,7 @@ pub async fn detail(st: &AppState, actor: &Actor, id: i64) -> Result<StudioDetai
                 can_decide: actor.can_decide_proposal(&studio.place()),
                 can_read_history: actor.can_read_history(&studio.unit_path),
                 can_enter_history: actor.can_enter_history(&studio.unit_path),
+                can_open_unit: actor.can_read_unit(&studio.unit_path),
                 studio,
             })
         })

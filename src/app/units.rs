@@ -31,6 +31,9 @@ pub struct UnitDetail {
     pub unit: Unit,
     /// Its ancestors, root first (names only matter).
     pub ancestors: Vec<Unit>,
+    /// Which of the ancestors the caller may open (the others are named, not linked).
+    #[serde(skip)]
+    pub ancestors_open: Vec<bool>,
     /// Whether the caller may add child units.
     pub can_add_child: bool,
     /// Whether the caller may rename it.
@@ -46,10 +49,11 @@ pub async fn get(st: &AppState, actor: &Actor, id: i64) -> Result<UnitDetail> {
             let mut ids = unit.path.ids();
             ids.pop();
             let ancestors = units::by_ids(c, &ids)?;
+            let ancestors_open = ancestors.iter().map(|a| actor.can_read_unit(&a.path)).collect();
             let can_add_child =
                 UnitKind::ALL.iter().any(|k| unit.kind.may_contain(*k) && actor.can_create_unit(&unit.path, *k));
             let can_edit = actor.can_edit_unit(&unit.path, unit.kind);
-            Ok(UnitDetail { unit, ancestors, can_add_child, can_edit })
+            Ok(UnitDetail { unit, ancestors, ancestors_open, can_add_child, can_edit })
         })
         .await
 }

@@ -363,7 +363,23 @@ async fn passwords_tokens_and_headers_are_hardened(b: Backend) {
     assert!(resp.headers()["strict-transport-security"].to_str().unwrap().starts_with("max-age="));
 }
 
+async fn breadcrumbs_link_only_what_the_reader_may_open(b: Backend) {
+    let app = TestApp::start(b).await;
+    let w = world(&app).await;
+    let city = page_client(&app, "city.a", PASSWORD).await;
+    let html = city.get(format!("{}/units/{}", app.base, w.e1)).send().await.unwrap().text().await.unwrap();
+    // The province and the root are named, not linked; the city is both.
+    assert!(html.contains("甲省总工会") && !html.contains(&format!("href=\"/units/{}\"", w.province_a)), "{html}");
+    assert!(html.contains(&format!("href=\"/units/{}\"", w.city_a)), "{html}");
+    for link in html.split("href=\"/units/").skip(1) {
+        let id = link.split(['"', '?']).next().unwrap();
+        let resp = city.get(format!("{}/units/{id}", app.base)).send().await.unwrap();
+        assert_eq!(resp.status(), 200, "a link on the page to /units/{id}");
+    }
+}
+
 both!(
+    breadcrumbs_link_only_what_the_reader_may_open,
     sessions_and_tokens,
     repeated_failures_are_slowed_down,
     pages_need_a_session_and_csrf,
