@@ -178,11 +178,15 @@ async fn record_an_activity_and_sign_it_twice(b: Backend) {
         c.find(Locator::Css("#f-summary")).await?.send_keys("讲解焊接参数选择，现场示范并逐人练习。").await?;
         c.find(Locator::Css("form.grid button[type=submit].primary")).await?.click().await?;
         // The record, not yet signed; the leader hosted it, so signs first as host …
-        c.wait().for_element(Locator::Css("#sign")).await?;
+        c.wait().for_element(Locator::Css("details.confirm summary")).await?;
         assert_eq!(c.find(Locator::Css("#state")).await?.text().await?, "待签字");
+        // Signing takes two taps: the question, then the confirmation.
+        assert!(!c.find(Locator::Css("#sign")).await?.is_displayed().await?, "not signed in one tap");
+        c.find(Locator::Css("form[action$='/sign'] details.confirm summary")).await?.click().await?;
         c.find(Locator::Css("#sign")).await?.click().await?;
         assert_eq!(state_becomes(&c, "主持人已签").await, "主持人已签");
         // … then as the studio's leader, which seals it.
+        c.find(Locator::Css("form[action$='/sign'] details.confirm summary")).await?.click().await?;
         c.find(Locator::Css("#sign")).await?.click().await?;
         assert_eq!(state_becomes(&c, "已签字确认").await, "已签字确认");
         assert!(c.find_all(Locator::Css("#sign")).await?.is_empty(), "nothing left to sign");
