@@ -13,8 +13,15 @@
     box.appendChild(head);
     var ul = document.createElement('ul');
     items.forEach(function (s) {
+      // Each one opens beside the form, so that what was typed stays.
       var li = document.createElement('li');
-      li.textContent = s.title + ' (' + s.similarity + '%)';
+      var a = document.createElement('a');
+      a.href = '/suggestions/' + encodeURIComponent(s.id);
+      a.target = '_blank';
+      a.rel = 'noopener';
+      a.textContent = s.title;
+      li.appendChild(a);
+      li.appendChild(document.createTextNode(' · ' + s.submitted_on + ' · ' + s.similarity + '%'));
       ul.appendChild(li);
     });
     box.appendChild(ul);

@@ -250,6 +250,10 @@ async fn submit_a_suggestion_and_follow_it_to_adoption(b: Backend) {
         // The likely duplicate shows while typing.
         let hint = c.wait().for_element(Locator::Css("#similar li")).await?.text().await?;
         assert!(hint.contains("冲压线增加自动上料装置"), "{hint}");
+        // … as a link to it, opening beside the form.
+        let link = c.find(Locator::Css("#similar li a")).await?;
+        let href = link.attr("href").await?.unwrap_or_default();
+        assert!(href.starts_with("/suggestions/") && link.attr("target").await?.as_deref() == Some("_blank"), "{href}");
         c.find(Locator::Css("#f-category option[value=rationalization]")).await?.click().await?;
         c.find(Locator::Css("#f-situation")).await?.send_keys("上料靠人工搬运，劳动强度大。").await?;
         c.find(Locator::Css("#f-measure")).await?.send_keys("加装自动上料装置。").await?;
