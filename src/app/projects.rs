@@ -443,12 +443,29 @@ pub struct ProjectDetail {
     pub can_report: bool,
     /// Whether the caller decides (approval, reviews, acceptance, extensions).
     pub can_decide: bool,
+    /// Why the light is red or yellow: the deadline behind it and the days late (red) or left
+    /// (yellow).
+    pub light_reason: Option<LightReason>,
+}
+
+/// The deadline that sets a red or yellow light.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct LightReason {
+    /// The milestone due, or none when it is the project's planned end.
+    pub milestone: Option<String>,
+    /// The date.
+    #[schema(value_type = String, format = Date)]
+    pub due_on: jiff::civil::Date,
+    /// Days since it passed (red) or left until it (yellow).
+    pub days: i64,
+    /// Whether it has passed (red).
+    pub late: bool,
 }
 
 /// The project page.
 pub async fn detail(st: &AppState, actor: &Actor, id: i64) -> Result<ProjectDetail> {
     let actor = actor.clone();
-    let today = crate::clock::today();
+    let today = st.today();
     st.db
         .read(move |c| {
             let l = load(c, &actor, id, today, false)?;
@@ -458,9 +475,23 @@ pub async fn detail(st: &AppState, actor: &Actor, id: i64) -> Result<ProjectDeta
                 .filter(|a| actor.can_take_project_step(*a, &place))
                 .collect();
             let running = l.project.state.is_active();
+            let milestones = projects::milestones(c, id, today, running)?;
+            let light_reason = match (crate::domain::project::light_days(l.project.next_due, today), l.project.next_due) {
+                (Some(days), Some(due_on)) => Some(LightReason {
+                    milestone: milestones
+                        .iter()
+                        .find(|m| m.done_on.is_none() && m.due_on == due_on)
+                        .map(|m| m.title.clone()),
+                    due_on,
+                    days,
+                    late: due_on < today,
+                }),
+                _ => None,
+            };
             Ok(ProjectDetail {
                 members: projects::members(c, id)?,
-                milestones: projects::milestones(c, id, today, running)?,
+                milestones,
+                light_reason,
                 updates: projects::updates(c, id)?,
                 extensions: projects::extensions(c, id)?,
                 transitions: projects::transitions(c, id)?,

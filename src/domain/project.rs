@@ -185,6 +185,18 @@ pub fn light(next_due: Option<Date>, today: Date) -> Option<Light> {
     }
 }
 
+/// Why a light is red or yellow, in days: how long the deadline has passed (red) or how
+/// long is left (yellow); none for green or no deadline.
+pub fn light_days(next_due: Option<Date>, today: Date) -> Option<i64> {
+    let due = next_due?;
+    let days = i64::from((today - due).get_days());
+    match light(Some(due), today)? {
+        Light::Red => Some(days),
+        Light::Yellow => Some(-days),
+        Light::Green => None,
+    }
+}
+
 /// The last day still yellow (rather than green) seen from `today`; red is before `today`.
 pub fn yellow_until(today: Date) -> Date {
     today.checked_add(YELLOW_DAYS.days()).unwrap_or(today)
@@ -363,5 +375,16 @@ mod tests {
         };
         assert!(matches!(decide(Acceptance, ProjectAction::Accept, &negative), Err(Error::Validation(_))));
         assert_eq!(generate_number(12, 2026, 3), "XM-0012-2026-003");
+    }
+
+    #[test]
+    fn a_light_says_how_late_or_how_close() {
+        let today = jiff::civil::date(2026, 12, 2);
+        assert_eq!(light_days(Some(jiff::civil::date(2026, 11, 20)), today), Some(12));
+        assert_eq!(light_days(Some(jiff::civil::date(2026, 12, 1)), today), Some(1));
+        assert_eq!(light_days(Some(today), today), Some(0));
+        assert_eq!(light_days(Some(jiff::civil::date(2026, 12, 9)), today), Some(7));
+        assert_eq!(light_days(Some(jiff::civil::date(2026, 12, 10)), today), None);
+        assert_eq!(light_days(None, today), None);
     }
 }

@@ -169,6 +169,13 @@ async fn red_lights_are_listed_for_every_level_above(b: Backend) {
     assert_eq!(ids(&yellow), vec![made[1]]);
     // A member of another studio does not see these projects at all.
     assert_eq!(ent2.get(&format!("/api/v1/projects/{}", made[0])).await.0, 404);
+    // A red project says why and for how long; a yellow one how long is left.
+    let page = crate::sessions::page_client(&app, "admin", crate::common::ADMIN_PASSWORD).await;
+    let html = page.get(format!("{}/projects/{p2}", app.base)).send().await.unwrap().text().await.unwrap();
+    let why = html.split("id=\"light-reason\">").nth(1).unwrap_or_default().split("</span>").next().unwrap();
+    assert!(why.contains("节点") && why.contains("已逾期 10 天"), "{why}");
+    let html = page.get(format!("{}/projects/{}", app.base, made[1])).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("还剩 7 天"), "{html}");
 
     // The sweep tells the people concerned once, not at every run.
     let swept = jiangxin::app::sweep::sweep(&app.state, jiangxin::clock::today()).await.unwrap();

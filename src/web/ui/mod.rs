@@ -209,6 +209,11 @@ impl Chrome {
         self.t.t(key.as_ref())
     }
 
+    /// Translates a key with one `{name}` filled in.
+    pub fn tr_with(&self, key: impl AsRef<str>, name: &str, value: impl std::fmt::Display) -> String {
+        self.t.t(key.as_ref()).replace(&format!("{{{name}}}"), &value.to_string())
+    }
+
     /// The name of a code-enum value.
     pub fn label(&self, prefix: &str, code: impl AsRef<str>) -> &'static str {
         self.t.label(prefix, code.as_ref())
