@@ -496,6 +496,26 @@ async fn bad_suggestions_are_refused_whole(b: Backend) {
         worker1.clone().english().post("/api/v1/suggestions", json!({"title": "", "category": "x"})).await;
     assert_eq!(status, 422);
     assert_eq!(v["error"]["fields"]["title"], "Required.", "{v}");
+    // On the page, the wrong co-proposer is marked on its own field, not only at the top.
+    let page = crate::sessions::page_client(&app, "worker1", PASSWORD).await;
+    let form = page.get(format!("{}/suggestions/new", app.base)).send().await.unwrap().text().await.unwrap();
+    let csrf = form.split("name=\"_csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let resp = page
+        .post(format!("{}/suggestions", app.base))
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("title", "冲压线加装挡板"),
+            ("category", "rationalization"),
+            ("situation", "x"),
+            ("measure", "y"),
+            ("co_proposers[]", "999999"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 422);
+    let html = resp.text().await.unwrap();
+    assert!(html.contains("id=\"e-co_proposers[]\""), "{html}");
     assert_eq!(app.fingerprint().await, before, "nothing was written");
 }
 both!(bad_suggestions_are_refused_whole);

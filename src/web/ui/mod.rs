@@ -350,7 +350,16 @@ impl Form {
             | Error::PayloadTooLarge { .. }
             | Error::UnsupportedMedia => {
                 let p = Problem::from_error(&e);
-                let errors = p.fields.iter().map(|(f, m)| (f.clone(), t.msg(m))).collect();
+                let mut errors: HashMap<String, String> = HashMap::new();
+                for (f, m) in &p.fields {
+                    // `co_proposers.0` of a list lands on the form's `co_proposers[]` input too.
+                    if let Some((list, i)) = f.rsplit_once('.')
+                        && i.parse::<usize>().is_ok()
+                    {
+                        errors.entry(format!("{list}[]")).or_insert_with(|| t.msg(m));
+                    }
+                    errors.insert(f.clone(), t.msg(m));
+                }
                 Ok((Form { values: raw, errors }, t.msg(&p.msg)))
             }
             other => Err(other),
