@@ -72,13 +72,7 @@ async fn tree_people_and_studios(b: Backend) {
     // A record loaded without history (imported, generated) has an empty history, not a
     // missing one — for those who may read it; others still find nothing.
     let s2 = w.s2;
-    app.db
-        .write(move |c| {
-            c.execute("DELETE FROM audit_log WHERE entity = 'studio' AND entity_id = ?", jiangxin::params![s2])?;
-            Ok(())
-        })
-        .await
-        .unwrap();
+    app.behind_the_back("DELETE FROM audit_log WHERE entity = 'studio' AND entity_id = ?", s2).await;
     let empty = admin.ok_get(&format!("/api/v1/history/studio/{s2}")).await;
     assert!(empty["items"].as_array().unwrap().is_empty(), "{empty}");
     let page = crate::sessions::page_client(&app, "admin", crate::common::ADMIN_PASSWORD).await;

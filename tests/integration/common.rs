@@ -130,6 +130,18 @@ impl TestApp {
         TestApp { base, db: state.db.clone(), state, _dir: dir }
     }
 
+    /// Runs one statement on the database behind the platform's back (what an intruder or a
+    /// careless operator would do), with `id` as its one parameter.
+    pub async fn behind_the_back(&self, sql: &'static str, id: i64) {
+        self.db
+            .write(move |c| {
+                c.execute(sql, jiangxin::params![id])?;
+                Ok(())
+            })
+            .await
+            .expect("statement behind the platform's back");
+    }
+
     /// A client without a session.
     pub fn anonymous(&self) -> Api {
         Api::new(&self.base)

@@ -137,29 +137,14 @@ async fn an_edit_behind_the_platforms_back_is_named(b: Backend) {
 
     // Someone rewrites the summary of the second record directly in the database.
     let target = ids[1];
-    app.db
-        .write(move |c| {
-            c.execute("UPDATE activities SET summary = ? WHERE id = ?", jiangxin::params!["（已篡改）", target])?;
-            Ok(())
-        })
-        .await
-        .unwrap();
+    app.behind_the_back("UPDATE activities SET summary = '（已篡改）' WHERE id = ?", target).await;
     let v = ent1.ok_get(&verify).await;
     assert_eq!(v["intact"], false);
     assert_eq!(findings(&v), vec![("content_altered".to_string(), target)], "exactly that record: {v}");
 
     // Someone moves the host's signature time of the third.
     let third = ids[2];
-    app.db
-        .write(move |c| {
-            c.execute(
-                "UPDATE activities SET host_signed_at = host_signed_at + 1000 WHERE id = ?",
-                jiangxin::params![third],
-            )?;
-            Ok(())
-        })
-        .await
-        .unwrap();
+    app.behind_the_back("UPDATE activities SET host_signed_at = host_signed_at + 1000 WHERE id = ?", third).await;
     let found = findings(&ent1.ok_get(&verify).await);
     assert!(
         found.contains(&("content_altered".into(), target)) && found.iter().any(|(_, id)| *id == third),
@@ -168,41 +153,21 @@ async fn an_edit_behind_the_platforms_back_is_named(b: Backend) {
 
     // Someone deletes the last signed record.
     let last = ids[3];
-    app.db
-        .write(move |c| {
-            c.execute("DELETE FROM activities WHERE id = ?", jiangxin::params![last])?;
-            Ok(())
-        })
-        .await
-        .unwrap();
+    app.behind_the_back("DELETE FROM activities WHERE id = ?", last).await;
     let found = findings(&ent1.ok_get(&verify).await);
     assert!(found.contains(&("missing".into(), 4)), "{found:?}");
 
     // Every field the record shows is sealed: the attendee count too; and a record cannot be
     // passed off as sealed in the older format that did not cover it.
     let first = ids[0];
-    app.db
-        .write(move |c| {
-            c.execute(
-                "UPDATE activities SET attendee_count = attendee_count + 5 WHERE id = ?",
-                jiangxin::params![first],
-            )?;
-            Ok(())
-        })
-        .await
-        .unwrap();
+    app.behind_the_back("UPDATE activities SET attendee_count = attendee_count + 5 WHERE id = ?", first).await;
     let found = findings(&ent1.ok_get(&verify).await);
     assert!(found.contains(&("content_altered".into(), first)), "{found:?}");
-    app.db
-        .write(move |c| {
-            c.execute(
-                "UPDATE activities SET attendee_count = attendee_count - 5, seal_format = NULL WHERE id = ?",
-                jiangxin::params![first],
-            )?;
-            Ok(())
-        })
-        .await
-        .unwrap();
+    app.behind_the_back(
+        "UPDATE activities SET attendee_count = attendee_count - 5, seal_format = NULL WHERE id = ?",
+        first,
+    )
+    .await;
     let found = findings(&ent1.ok_get(&verify).await);
     assert!(found.contains(&("content_altered".into(), first)), "{found:?}");
 
