@@ -1,7 +1,6 @@
 //! The one error type of the platform. Every layer returns it; the web layer maps it to an
 //! HTTP status and a translated message in exactly one place (`web::error`).
 
-use crate::storage::DbError;
 use std::fmt;
 
 /// A message for a person, named by a translation key and translated at the edge, in the
@@ -162,5 +161,68 @@ impl From<DbError> for Error {
 impl From<std::io::Error> for Error {
     fn from(e: std::io::Error) -> Self {
         Error::Internal(format!("i/o: {e}"))
+    }
+}
+
+/// A failure of the database layer.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    /// SQLite said no.
+    #[error("sqlite: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    /// PostgreSQL said no.
+    #[error("postgres: {0}")]
+    Postgres(#[from] postgres::Error),
+    /// No connection could be had.
+    #[error("connection pool: {0}")]
+    Pool(String),
+    /// A column did not hold what the code expected.
+    #[error("decoding column {0}")]
+    Decode(String),
+    /// The transaction could not be committed.
+    #[error("commit failed: {0}")]
+    Commit(String),
+    /// The writer thread is gone (the process is shutting down).
+    #[error("the database writer has stopped")]
+    WriterGone,
+}
+
+impl DbError {
+    /// A unique constraint refused the write (a duplicate).
+    pub fn is_unique_violation(&self) -> bool {
+        match self {
+            DbError::Sqlite(rusqlite::Error::SqliteFailure(e, _)) => {
+                e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+                    || e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
+            }
+            DbError::Postgres(e) => e.code() == Some(&postgres::error::SqlState::UNIQUE_VIOLATION),
+            _ => false,
+        }
+    }
+
+    /// The database cannot be reached (down, restarting, refusing connections): the request
+    /// may succeed later, so it is answered “unavailable”, not as a fault.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            DbError::Pool(_) => true,
+            DbError::Postgres(e) => is_connection_error(e),
+            _ => false,
+        }
+    }
+}
+
+/// Whether an error means the connection or the server is gone, not that the SQL failed.
+fn is_connection_error(e: &postgres::Error) -> bool {
+    use postgres::error::SqlState;
+    if e.is_closed() {
+        return true;
+    }
+    match e.code() {
+        Some(code) => {
+            code.code().starts_with("08")
+                || [SqlState::ADMIN_SHUTDOWN, SqlState::CRASH_SHUTDOWN, SqlState::CANNOT_CONNECT_NOW].contains(code)
+        }
+        // No SQLSTATE: an I/O error or a closed socket.
+        None => e.as_db_error().is_none(),
     }
 }

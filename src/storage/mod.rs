@@ -79,52 +79,7 @@ pub enum Backend {
     Postgres,
 }
 
-/// A failure of the database layer.
-#[derive(Debug, thiserror::Error)]
-pub enum DbError {
-    /// SQLite said no.
-    #[error("sqlite: {0}")]
-    Sqlite(#[from] rusqlite::Error),
-    /// PostgreSQL said no.
-    #[error("postgres: {0}")]
-    Postgres(#[from] postgres::Error),
-    /// No connection could be had.
-    #[error("connection pool: {0}")]
-    Pool(String),
-    /// A column did not hold what the code expected.
-    #[error("decoding column {0}")]
-    Decode(String),
-    /// The transaction could not be committed.
-    #[error("commit failed: {0}")]
-    Commit(String),
-    /// The writer thread is gone (the process is shutting down).
-    #[error("the database writer has stopped")]
-    WriterGone,
-}
-
-impl DbError {
-    /// A unique constraint refused the write (a duplicate).
-    pub fn is_unique_violation(&self) -> bool {
-        match self {
-            DbError::Sqlite(rusqlite::Error::SqliteFailure(e, _)) => {
-                e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
-                    || e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
-            }
-            DbError::Postgres(e) => e.code() == Some(&postgres::error::SqlState::UNIQUE_VIOLATION),
-            _ => false,
-        }
-    }
-
-    /// The database cannot be reached (down, restarting, refusing connections): the request
-    /// may succeed later, so it is answered “unavailable”, not as a fault.
-    pub fn is_unavailable(&self) -> bool {
-        match self {
-            DbError::Pool(_) => true,
-            DbError::Postgres(e) => pg::is_connection_error(e),
-            _ => false,
-        }
-    }
-}
+pub use crate::error::DbError;
 
 /// A value bound to a `?` placeholder.
 #[derive(Debug, Clone)]

@@ -23,22 +23,6 @@ const CHECK_IDLE: Duration = Duration::from_secs(1);
 /// checked again before use, so that one failure does not become one per pooled connection.
 static FAILURES: AtomicU64 = AtomicU64::new(0);
 
-/// Whether an error means the connection or the server is gone, not that the SQL failed.
-pub(super) fn is_connection_error(e: &postgres::Error) -> bool {
-    use postgres::error::SqlState;
-    if e.is_closed() {
-        return true;
-    }
-    match e.code() {
-        Some(code) => {
-            code.code().starts_with("08")
-                || [SqlState::ADMIN_SHUTDOWN, SqlState::CRASH_SHUTDOWN, SqlState::CANNOT_CONNECT_NOW].contains(code)
-        }
-        // No SQLSTATE: an I/O error or a closed socket.
-        None => e.as_db_error().is_none(),
-    }
-}
-
 /// Statements cached per connection before the cache is cleared.
 const STATEMENT_CACHE: usize = 512;
 
