@@ -14,10 +14,13 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct AccountInput {
     /// Login name: 3–32 of `a-z 0-9 . _ -`.
+    #[schema(value_type = input::schema::Username)]
     pub username: Option<String>,
     /// Name shown (default: the person's name).
+    #[schema(value_type = input::schema::Line100, required = false)]
     pub display_name: Option<String>,
     /// Initial password, 8–128 characters.
+    #[schema(value_type = String, min_length = 8, max_length = 128)]
     pub password: Option<String>,
     /// The person it belongs to.
     #[serde(default, deserialize_with = "input::int")]
@@ -33,10 +36,11 @@ pub struct AccountInput {
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct GrantInput {
     /// Role code.
+    #[schema(value_type = crate::domain::access::Role)]
     pub role: Option<String>,
     /// Unit it covers.
     #[serde(default, deserialize_with = "input::int")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(required = true, value_type = i64, minimum = 1)]
     pub unit_id: Option<i64>,
 }
 
@@ -46,6 +50,7 @@ pub struct PasswordInput {
     /// The current password (when changing one's own).
     pub current_password: Option<String>,
     /// The new password.
+    #[schema(value_type = String, min_length = 8, max_length = 128)]
     pub password: Option<String>,
 }
 
@@ -53,8 +58,10 @@ pub struct PasswordInput {
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct TokenInput {
     /// What the token is for.
+    #[schema(value_type = input::schema::NonBlankLine100)]
     pub name: Option<String>,
     /// The last day it works, `YYYY-MM-DD` (after today); none: until revoked.
+    #[schema(value_type = input::schema::OptionalDate, required = false)]
     pub expires_on: Option<String>,
 }
 

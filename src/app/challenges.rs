@@ -24,23 +24,27 @@ use serde::{Deserialize, Serialize};
 pub struct ChallengeInput {
     /// The posting unit (an enterprise or a union).
     #[serde(default, deserialize_with = "input::int")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(required = true, value_type = i64, minimum = 1)]
     pub unit_id: Option<i64>,
     /// Studios inside this unit may bid (the posting unit when absent).
     #[serde(default, deserialize_with = "input::int")]
     #[schema(value_type = Option<i64>)]
     pub scope_unit_id: Option<i64>,
     /// Title.
+    #[schema(value_type = input::schema::NonBlankLine100)]
     pub title: Option<String>,
     /// The problem.
+    #[schema(value_type = input::schema::NonBlankText4000)]
     pub problem: Option<String>,
     /// What a solution must achieve.
+    #[schema(value_type = input::schema::Text4000, required = false)]
     pub requirements: Option<String>,
     /// Last day for bids, `YYYY-MM-DD`.
+    #[schema(value_type = String, format = Date)]
     pub deadline: Option<String>,
     /// Reward in yuan.
     #[serde(default, deserialize_with = "input::int")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 1e12)]
     pub reward_yuan: Option<i64>,
 }
 
@@ -199,6 +203,7 @@ pub async fn detail(st: &AppState, actor: &Actor, id: i64) -> Result<ChallengeDe
 
 /// The query of a challenge list.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ChallengeQuery {
     /// Only challenges still open for bids.
     #[serde(default, deserialize_with = "input::flag")]
@@ -206,9 +211,10 @@ pub struct ChallengeQuery {
     pub open: Option<bool>,
     /// Page size.
     #[serde(default, deserialize_with = "input::int")]
-    #[param(value_type = Option<i64>)]
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     /// Where the previous page ended.
+    #[param(format = "cursor")]
     pub cursor: Option<String>,
 }
 
@@ -230,12 +236,14 @@ pub async fn list(st: &AppState, actor: &Actor, q: &ChallengeQuery) -> Result<Pa
 pub struct BidInput {
     /// The studio bidding.
     #[serde(default, deserialize_with = "input::int")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(required = true, value_type = i64, minimum = 1)]
     pub studio_id: Option<i64>,
     /// The plan (方案).
+    #[schema(value_type = input::schema::NonBlankText4000)]
     pub plan: Option<String>,
     /// The team: members of the studio.
     #[serde(default, deserialize_with = "input::ints")]
+    #[schema(value_type = Vec<i64>, max_items = 30)]
     pub team: Vec<i64>,
 }
 
@@ -313,14 +321,19 @@ pub async fn bid(st: &AppState, actor: &Actor, id: i64, input: BidInput) -> Resu
 pub struct ChoiceInput {
     /// The bids chosen: one, or several for a joint team (the first leads the project).
     #[serde(default, deserialize_with = "input::ints")]
+    #[schema(value_type = Vec<i64>)]
     pub bid_ids: Vec<i64>,
     /// Project category.
+    #[schema(value_type = input::schema::NonBlankLine50)]
     pub category: Option<String>,
     /// Start, `YYYY-MM-DD` (today when absent).
+    #[schema(value_type = input::schema::OptionalDate, required = false)]
     pub starts_on: Option<String>,
     /// Planned end, `YYYY-MM-DD`.
+    #[schema(value_type = String, format = Date)]
     pub ends_on: Option<String>,
     /// A note on the choice.
+    #[schema(value_type = input::schema::Text4000, required = false)]
     pub note: Option<String>,
 }
 
@@ -422,6 +435,7 @@ fn tell_bidders(c: &mut Conn, actor: &Actor, bids: &[Bid], ch: &Challenge) -> Re
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct CloseInput {
     /// Why (the bidders read it).
+    #[schema(value_type = input::schema::NonBlankText4000)]
     pub note: Option<String>,
 }
 

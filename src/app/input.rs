@@ -2,6 +2,8 @@
 //! is deserialised into the use case's input struct while recording *which field* held the
 //! wrong type, so that the person gets a message on that field.
 
+pub mod schema;
+
 use crate::error::{FieldErrors, Msg, Result};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
@@ -88,19 +90,35 @@ pub fn form_to_value(pairs: &[(String, String)]) -> serde_json::Value {
     root
 }
 
+/// A whole number as JSON may write it: `7`, or `7.0` (JSON does not tell the two apart, and
+/// some clients write every number with a fraction).
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Whole {
+    Int(i64),
+    Float(f64),
+    Text(String),
+}
+
+impl Whole {
+    /// The number, `None` for blank text.
+    fn read<E: serde::de::Error>(self) -> std::result::Result<Option<i64>, E> {
+        match self {
+            Whole::Int(i) => Ok(Some(i)),
+            // Within ±2^53 every whole `f64` is exact and fits an `i64`.
+            Whole::Float(f) if f.fract() == 0.0 && f.abs() <= 9_007_199_254_740_992.0 => Ok(Some(f as i64)),
+            Whole::Float(_) => Err(E::custom("not a whole number")),
+            Whole::Text(s) if s.trim().is_empty() => Ok(None),
+            Whole::Text(s) => s.trim().parse().map(Some).map_err(|_| E::custom("not a whole number")),
+        }
+    }
+}
+
 /// An optional whole number given as a number or as text (forms send text).
 pub fn int<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<i64>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Raw {
-        Int(i64),
-        Text(String),
-    }
-    match Option::<Raw>::deserialize(d)? {
+    match Option::<Whole>::deserialize(d)? {
         None => Ok(None),
-        Some(Raw::Int(i)) => Ok(Some(i)),
-        Some(Raw::Text(s)) if s.trim().is_empty() => Ok(None),
-        Some(Raw::Text(s)) => s.trim().parse().map(Some).map_err(|_| serde::de::Error::custom("not a whole number")),
+        Some(w) => w.read(),
     }
 }
 
@@ -122,19 +140,8 @@ pub fn decimal<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<f6
 
 /// A list of whole numbers given as numbers or as text (forms send `ids[]=3&ids[]=5`).
 pub fn ints<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Vec<i64>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Raw {
-        Int(i64),
-        Text(String),
-    }
-    let raw = Option::<Vec<Raw>>::deserialize(d)?.unwrap_or_default();
-    raw.into_iter()
-        .map(|r| match r {
-            Raw::Int(i) => Ok(i),
-            Raw::Text(s) => s.trim().parse().map_err(|_| serde::de::Error::custom("not a whole number")),
-        })
-        .collect()
+    let raw = Option::<Vec<Whole>>::deserialize(d)?.unwrap_or_default();
+    raw.into_iter().map(|w| w.read()?.ok_or_else(|| serde::de::Error::custom("not a whole number"))).collect()
 }
 
 /// An optional flag given as a boolean or as form text (`on`, `true`, `1`).
@@ -202,6 +209,9 @@ mod tests {
         }
         let ok: Sample = from_value(json!({"age": "42"})).unwrap();
         assert_eq!(ok.age, Some(42));
+        let ok: Sample = from_value(json!({"age": 42.0})).unwrap();
+        assert_eq!(ok.age, Some(42));
+        assert!(from_value::<Sample>(json!({"age": 42.5})).is_err());
         assert!(from_value::<Sample>(json!({"age": "forty"})).is_err());
         assert!(from_value::<Sample>(json!([1, 2])).is_err());
     }

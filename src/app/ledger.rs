@@ -19,12 +19,14 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct PlacingInput {
     /// Who.
+    #[schema(value_type = input::schema::NonBlankLine100)]
     pub name: Option<String>,
     /// Rank (1 = first).
     #[serde(default, deserialize_with = "input::int")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(required = true, value_type = i64, minimum = 1, maximum = 10_000)]
     pub rank: Option<i64>,
     /// The award.
+    #[schema(value_type = input::schema::Line100, required = false)]
     pub award: Option<String>,
 }
 
@@ -32,35 +34,42 @@ pub struct PlacingInput {
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct ActivityInput {
     /// Kind code.
+    #[schema(value_type = crate::domain::ledger::ActivityKind)]
     pub kind: Option<String>,
     /// Date held, `YYYY-MM-DD`.
+    #[schema(value_type = String, format = Date)]
     pub held_on: Option<String>,
     /// Place.
+    #[schema(value_type = input::schema::Line200, required = false)]
     pub place: Option<String>,
     /// The host (who signs first).
     #[serde(default, deserialize_with = "input::int")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(required = true, value_type = i64, minimum = 1)]
     pub host_person_id: Option<i64>,
     /// Title.
+    #[schema(value_type = input::schema::NonBlankLine100)]
     pub title: Option<String>,
     /// Duration in hours (decimals allowed).
     #[serde(default, deserialize_with = "input::decimal")]
-    #[schema(value_type = Option<f64>)]
+    #[schema(required = true, value_type = f64, exclusive_minimum = 0, maximum = 336)]
     pub hours: Option<f64>,
     /// Attendees on the platform.
     #[serde(default, deserialize_with = "input::ints")]
-    #[schema(value_type = Vec<i64>)]
+    #[schema(value_type = Vec<i64>, max_items = 300)]
     pub attendee_ids: Vec<i64>,
     /// Other attendees, by name, separated by commas, 、 or new lines.
+    #[schema(value_type = input::schema::Text4000, required = false)]
     pub other_attendees: Option<String>,
     /// Trainees (trainings and lectures).
     #[serde(default, deserialize_with = "input::int")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 100_000)]
     pub trainees: Option<i64>,
     /// Summary or minutes.
+    #[schema(value_type = input::schema::NonBlankText4000)]
     pub summary: Option<String>,
     /// Competition results.
     #[serde(default)]
+    #[schema(max_items = 50)]
     pub results: Vec<PlacingInput>,
     /// The signed record this one corrects.
     #[serde(default, deserialize_with = "input::int")]

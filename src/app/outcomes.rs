@@ -24,6 +24,7 @@ pub struct ContributorInput {
     #[schema(value_type = Option<i64>)]
     pub person_id: Option<i64>,
     /// A name (when not on record).
+    #[schema(value_type = input::schema::Line50, required = false)]
     pub name: Option<String>,
 }
 
@@ -32,41 +33,51 @@ pub struct ContributorInput {
 pub struct OutcomeInput {
     /// The studio (creation only).
     #[serde(default, deserialize_with = "input::int")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(required = true, value_type = i64, minimum = 1)]
     pub studio_id: Option<i64>,
     /// The project it came from (of the same studio).
     #[serde(default, deserialize_with = "input::int")]
     #[schema(value_type = Option<i64>)]
     pub project_id: Option<i64>,
     /// Type code.
+    #[schema(value_type = crate::domain::outcome::OutcomeKind)]
     pub kind: Option<String>,
     /// Title.
+    #[schema(value_type = input::schema::NonBlankLine100)]
     pub title: Option<String>,
     /// Achieved (granted, published, awarded) on, `YYYY-MM-DD`.
+    #[schema(value_type = String, format = Date)]
     pub achieved_on: Option<String>,
     /// Main innovation points, at most three.
     #[serde(default)]
+    #[schema(max_items = 3)]
     pub points: Vec<String>,
     /// Certificate or patent number (unique per type).
+    #[schema(value_type = input::schema::Line100, required = false)]
     pub number: Option<String>,
     /// Level code.
+    #[schema(value_type = Option<crate::domain::outcome::OutcomeLevel>)]
     pub level: Option<String>,
     /// Grade code.
+    #[schema(value_type = Option<crate::domain::outcome::OutcomeGrade>)]
     pub grade: Option<String>,
     /// Appraisal result.
+    #[schema(value_type = input::schema::Line200, required = false)]
     pub appraisal: Option<String>,
     /// Projected benefit, yuan per year.
     #[serde(default, deserialize_with = "input::int")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 1e12)]
     pub projected_benefit_yuan: Option<i64>,
     /// Actual benefit, yuan per year (counted once verified).
     #[serde(default, deserialize_with = "input::int")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 1e12)]
     pub actual_benefit_yuan: Option<i64>,
     /// How the benefit was computed.
+    #[schema(value_type = input::schema::Text4000, required = false)]
     pub benefit_method: Option<String>,
     /// Contributors ranked by contribution, first the main one.
     #[serde(default)]
+    #[schema(min_items = 1, max_items = 30)]
     pub contributors: Vec<ContributorInput>,
 }
 
@@ -284,10 +295,13 @@ pub async fn verify_benefit(st: &AppState, actor: &Actor, id: i64) -> Result<Out
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct PromotionInput {
     /// The unit applying it.
+    #[schema(value_type = input::schema::NonBlankLine100)]
     pub unit_name: Option<String>,
     /// Since, `YYYY-MM-DD`.
+    #[schema(value_type = String, format = Date)]
     pub since: Option<String>,
     /// Scale, effect.
+    #[schema(value_type = input::schema::Text4000, required = false)]
     pub note: Option<String>,
 }
 
@@ -362,6 +376,7 @@ pub async fn add_evidence(
 
 /// The query of an outcome list (each headline figure links to one).
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct OutcomeQuery {
     /// Only this unit's subtree.
     #[serde(default, deserialize_with = "input::int")]
@@ -372,12 +387,16 @@ pub struct OutcomeQuery {
     #[param(value_type = Option<i64>)]
     pub studio_id: Option<i64>,
     /// Type code.
+    #[param(value_type = Option<crate::domain::outcome::OutcomeKind>)]
     pub kind: Option<String>,
     /// Level code.
+    #[param(value_type = Option<crate::domain::outcome::OutcomeLevel>)]
     pub level: Option<String>,
     /// Achieved on or after, `YYYY-MM-DD`.
+    #[param(value_type = input::schema::OptionalDate, required = false)]
     pub from: Option<String>,
     /// Achieved on or before, `YYYY-MM-DD`.
+    #[param(value_type = input::schema::OptionalDate, required = false)]
     pub to: Option<String>,
     /// Only those whose actual benefit is verified.
     #[serde(default, deserialize_with = "input::flag")]
@@ -389,9 +408,10 @@ pub struct OutcomeQuery {
     pub applied: Option<bool>,
     /// Page size.
     #[serde(default, deserialize_with = "input::int")]
-    #[param(value_type = Option<i64>)]
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     /// Where the previous page ended.
+    #[param(format = "cursor")]
     pub cursor: Option<String>,
 }
 

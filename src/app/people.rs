@@ -17,10 +17,11 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct HonourInput {
     /// Honour code.
+    #[schema(value_type = crate::domain::person::Honour)]
     pub honour: Option<String>,
     /// Year awarded.
     #[serde(default, deserialize_with = "input::int")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<i64>, minimum = 1950)]
     pub year: Option<i64>,
 }
 
@@ -29,31 +30,40 @@ pub struct HonourInput {
 pub struct PersonInput {
     /// Unit the person works in.
     #[serde(default, deserialize_with = "input::int")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(required = true, value_type = i64, minimum = 1)]
     pub unit_id: Option<i64>,
     /// Name.
+    #[schema(value_type = input::schema::NonBlankLine100)]
     pub name: Option<String>,
     /// `male` or `female`.
+    #[schema(value_type = crate::domain::person::Gender)]
     pub gender: Option<String>,
     /// Year of birth.
     #[serde(default, deserialize_with = "input::int")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<i64>, minimum = 1900)]
     pub birth_year: Option<i64>,
     /// Education code.
+    #[schema(value_type = Option<crate::domain::person::Education>)]
     pub education: Option<String>,
     /// Professional title code.
+    #[schema(value_type = Option<crate::domain::person::Title>)]
     pub title: Option<String>,
     /// Skill grade code.
+    #[schema(value_type = Option<crate::domain::person::SkillGrade>)]
     pub skill_grade: Option<String>,
     /// Employee number.
+    #[schema(value_type = input::schema::Line40, required = false)]
     pub employee_no: Option<String>,
     /// Phone.
+    #[schema(value_type = input::schema::Phone, required = false)]
     pub phone: Option<String>,
     /// Honours held.
     #[serde(default)]
+    #[schema(max_items = 20)]
     pub honours: Vec<HonourInput>,
     /// The day the person was registered, `YYYY-MM-DD` (today when absent; a past day when
     /// history is entered later).
+    #[schema(value_type = input::schema::OptionalDate, required = false)]
     pub registered_on: Option<String>,
 }
 

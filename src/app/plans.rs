@@ -117,8 +117,10 @@ pub async fn save(st: &AppState, actor: &Actor, studio_id: i64, year: i64, input
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct PlanStepInput {
     /// `submit`, `agree` or `return`.
+    #[schema(value_type = crate::domain::plan::PlanAction)]
     pub action: Option<String>,
     /// Why it is returned.
+    #[schema(value_type = input::schema::Text4000, required = false)]
     pub reason: Option<String>,
     /// The year (forms).
     #[serde(default, deserialize_with = "input::int")]

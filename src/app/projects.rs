@@ -24,9 +24,10 @@ use serde::{Deserialize, Serialize};
 pub struct MemberInput {
     /// The person.
     #[serde(default, deserialize_with = "input::int")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(required = true, value_type = i64, minimum = 1)]
     pub person_id: Option<i64>,
     /// Their duty.
+    #[schema(value_type = input::schema::Line200, required = false)]
     pub duty: Option<String>,
 }
 
@@ -34,10 +35,13 @@ pub struct MemberInput {
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct MilestoneInput {
     /// What is due.
+    #[schema(value_type = input::schema::NonBlankLine100)]
     pub title: Option<String>,
     /// When, `YYYY-MM-DD`.
+    #[schema(value_type = String, format = Date)]
     pub due_on: Option<String>,
     /// A note.
+    #[schema(value_type = input::schema::Text4000, required = false)]
     pub note: Option<String>,
 }
 
@@ -46,59 +50,73 @@ pub struct MilestoneInput {
 pub struct ProjectInput {
     /// The studio (creation only).
     #[serde(default, deserialize_with = "input::int")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(required = true, value_type = i64, minimum = 1)]
     pub studio_id: Option<i64>,
     /// Title.
+    #[schema(value_type = input::schema::NonBlankLine100)]
     pub title: Option<String>,
     /// Category (one of the deployment's categories).
+    #[schema(value_type = input::schema::NonBlankLine50)]
     pub category: Option<String>,
     /// Source code: `own`, `suggestion`, `challenge`, `assigned`.
+    #[schema(value_type = Option<crate::domain::project::ProjectSource>)]
     pub source: Option<String>,
     /// The suggestion or challenge it comes from.
     #[serde(default, deserialize_with = "input::int")]
     #[schema(value_type = Option<i64>)]
     pub source_id: Option<i64>,
     /// The problem to solve.
+    #[schema(value_type = input::schema::Text4000, required = false)]
     pub problem: Option<String>,
     /// The goal.
+    #[schema(value_type = input::schema::Text4000, required = false)]
     pub goal: Option<String>,
     /// The project leader.
     #[serde(default, deserialize_with = "input::int")]
     #[schema(value_type = Option<i64>)]
     pub leader_person_id: Option<i64>,
     /// Start, `YYYY-MM-DD`.
+    #[schema(value_type = String, format = Date)]
     pub starts_on: Option<String>,
     /// Planned end, `YYYY-MM-DD`.
+    #[schema(value_type = String, format = Date)]
     pub ends_on: Option<String>,
     /// Budget in yuan.
     #[serde(default, deserialize_with = "input::int")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 1e12)]
     pub budget_yuan: Option<i64>,
     /// Expected benefit in yuan per year.
     #[serde(default, deserialize_with = "input::int")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 1e12)]
     pub expected_benefit_yuan: Option<i64>,
     /// The team (people may come from outside the studio).
     #[serde(default)]
+    #[schema(max_items = 50)]
     pub members: Vec<MemberInput>,
     /// Milestones (creation only; later one by one).
     #[serde(default)]
+    #[schema(max_items = 30)]
     pub milestones: Vec<MilestoneInput>,
     /// History entered later (creation only, administrators): the day it was approved (立项);
     /// the project is recorded as approved and under way since.
+    #[schema(value_type = input::schema::OptionalDate, required = false)]
     pub approved_on: Option<String>,
     /// History: the day it was completed (结题); the project is recorded as completed, its
     /// milestones done, and never shows a light.
+    #[schema(value_type = input::schema::OptionalDate, required = false)]
     pub completed_on: Option<String>,
     /// History: its project number (generated when absent).
+    #[schema(value_type = input::schema::Line60, required = false)]
     pub number: Option<String>,
     /// History of a completed project: the acceptance conclusion.
+    #[schema(value_type = input::schema::Text4000, required = false)]
     pub conclusion: Option<String>,
     /// History of a completed project: the acceptance record.
+    #[schema(value_type = input::schema::Text4000, required = false)]
     pub acceptance_record: Option<String>,
     /// History of a completed project: the benefit achieved, yuan per year.
     #[serde(default, deserialize_with = "input::int")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 1e12)]
     pub achieved_benefit_yuan: Option<i64>,
 }
 
@@ -476,7 +494,8 @@ pub async fn detail(st: &AppState, actor: &Actor, id: i64) -> Result<ProjectDeta
                 .collect();
             let running = l.project.state.is_active();
             let milestones = projects::milestones(c, id, today, running)?;
-            let light_reason = match (crate::domain::project::light_days(l.project.next_due, today), l.project.next_due) {
+            let light_reason = match (crate::domain::project::light_days(l.project.next_due, today), l.project.next_due)
+            {
                 (Some(days), Some(due_on)) => Some(LightReason {
                     milestone: milestones
                         .iter()
@@ -543,6 +562,7 @@ pub async fn update(st: &AppState, actor: &Actor, id: i64, input: ProjectInput) 
 pub struct ProjectStepRequest {
     /// The step: `approve`, `decline`, `start`, `request_stage_review`, `pass_stage_review`,
     /// `request_acceptance`, `accept`, `return_to_work`, `cancel`.
+    #[schema(value_type = crate::domain::project::ProjectAction)]
     pub action: Option<String>,
     /// What the step needs.
     #[serde(flatten)]
@@ -663,8 +683,10 @@ pub async fn add_milestone(st: &AppState, actor: &Actor, project_id: i64, input:
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct MilestoneDoneInput {
     /// Done on, `YYYY-MM-DD` (default today).
+    #[schema(value_type = input::schema::OptionalDate, required = false)]
     pub done_on: Option<String>,
     /// A note.
+    #[schema(value_type = input::schema::Text4000, required = false)]
     pub note: Option<String>,
     /// Open it again instead.
     #[serde(default, deserialize_with = "input::flag")]
@@ -786,8 +808,10 @@ pub struct ExtensionInput {
     #[schema(value_type = Option<i64>)]
     pub milestone_id: Option<i64>,
     /// The new date, `YYYY-MM-DD`.
+    #[schema(value_type = String, format = Date)]
     pub new_date: Option<String>,
     /// Why.
+    #[schema(value_type = input::schema::NonBlankText4000)]
     pub reason: Option<String>,
 }
 
@@ -926,26 +950,35 @@ pub struct ProjectQuery {
     #[param(value_type = Option<i64>)]
     pub studio_id: Option<i64>,
     /// `red`, `yellow` or `green`.
+    #[param(value_type = Option<crate::domain::project::Light>)]
     pub light: Option<String>,
     /// State code.
+    #[param(value_type = Option<crate::domain::project::ProjectState>)]
     pub state: Option<String>,
     /// Category.
+    #[param(value_type = input::schema::Line50, required = false)]
     pub category: Option<String>,
     /// `due` (most overdue first) or `unit` (tree order, the default).
+    #[param(value_type = input::schema::ProjectSort, required = false)]
     pub sort: Option<String>,
     /// Approved (立项) on or after, `YYYY-MM-DD`.
+    #[param(value_type = input::schema::OptionalDate, required = false)]
     pub approved_from: Option<String>,
     /// Approved on or before.
+    #[param(value_type = input::schema::OptionalDate, required = false)]
     pub approved_to: Option<String>,
     /// Completed (结题) on or after, `YYYY-MM-DD`.
+    #[param(value_type = input::schema::OptionalDate, required = false)]
     pub completed_from: Option<String>,
     /// Completed on or before.
+    #[param(value_type = input::schema::OptionalDate, required = false)]
     pub completed_to: Option<String>,
     /// Page size.
     #[serde(default, deserialize_with = "input::int")]
-    #[param(value_type = Option<i64>)]
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     /// Where the previous page ended.
+    #[param(format = "cursor")]
     pub cursor: Option<String>,
 }
 

@@ -90,6 +90,7 @@ pub struct Headline {
 
 /// The period and unit of the figures, as a client sends them.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct StatsQuery {
     /// The unit (its whole subtree); the caller's own top unit when absent.
     #[serde(default, deserialize_with = "input::int")]
@@ -97,11 +98,13 @@ pub struct StatsQuery {
     pub unit_id: Option<i64>,
     /// A calendar year (its first to last day, or to today for this year).
     #[serde(default, deserialize_with = "input::int")]
-    #[param(value_type = Option<i64>)]
+    #[param(value_type = Option<i64>, minimum = 1949)]
     pub year: Option<i64>,
     /// First day, `YYYY-MM-DD` (1 January of this year when absent).
+    #[param(value_type = input::schema::OptionalDate, required = false)]
     pub from: Option<String>,
     /// Last day, `YYYY-MM-DD` (today when absent); stocks are counted on it.
+    #[param(value_type = input::schema::OptionalDate, required = false)]
     pub to: Option<String>,
     /// Dashboard: the figure the children are ranked by (a column code).
     pub sort: Option<String>,
@@ -440,25 +443,30 @@ pub struct FigureQuery {
     pub unit_id: Option<i64>,
     /// A calendar year.
     #[serde(default, deserialize_with = "input::int")]
-    #[param(value_type = Option<i64>)]
+    #[param(value_type = Option<i64>, minimum = 1949)]
     pub year: Option<i64>,
     /// First day, `YYYY-MM-DD`.
+    #[param(value_type = input::schema::OptionalDate, required = false)]
     pub from: Option<String>,
     /// Last day, `YYYY-MM-DD`; stocks are listed as they were on it.
+    #[param(value_type = input::schema::OptionalDate, required = false)]
     pub to: Option<String>,
     /// Projects: the category.
     pub category: Option<String>,
     /// Outcomes: the type code.
+    #[param(value_type = Option<crate::domain::outcome::OutcomeKind>)]
     pub kind: Option<String>,
     /// Studios: the naming level code (`none`: never named); outcomes: the level code.
     pub level: Option<String>,
     /// Studios: the state code.
+    #[param(value_type = Option<crate::domain::studio::StudioState>)]
     pub state: Option<String>,
     /// Page size.
     #[serde(default, deserialize_with = "input::int")]
-    #[param(value_type = Option<i64>)]
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     /// Where the previous page ended.
+    #[param(format = "cursor")]
     pub cursor: Option<String>,
 }
 

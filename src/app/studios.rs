@@ -27,20 +27,26 @@ pub struct StudioQuery {
     #[param(value_type = Option<i64>)]
     pub unit_id: Option<i64>,
     /// Level code, or `none` for studios never named.
+    #[param(value_type = input::schema::LevelFilter, required = false)]
     pub level: Option<String>,
     /// State code.
+    #[param(value_type = Option<crate::domain::studio::StudioState>)]
     pub state: Option<String>,
     /// Kind code.
+    #[param(value_type = Option<crate::domain::studio::StudioKind>)]
     pub kind: Option<String>,
     /// Field, exactly.
+    #[param(value_type = input::schema::Line100, required = false)]
     pub field: Option<String>,
     /// Any fragment of the name.
+    #[param(value_type = input::schema::Line100, required = false)]
     pub q: Option<String>,
     /// Page size (1–200, default 50).
     #[serde(default, deserialize_with = "input::int")]
-    #[param(value_type = Option<i64>)]
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     /// Where the previous page ended.
+    #[param(format = "cursor")]
     pub cursor: Option<String>,
 }
 
@@ -80,33 +86,42 @@ pub async fn list(st: &AppState, actor: &Actor, q: &StudioQuery) -> Result<Page<
 pub struct StudioInput {
     /// Unit the studio belongs to (creation only): an enterprise or one of its parts.
     #[serde(default, deserialize_with = "input::int")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(required = true, value_type = i64, minimum = 1)]
     pub unit_id: Option<i64>,
     /// The leader (creation only).
     #[serde(default, deserialize_with = "input::int")]
     #[schema(value_type = Option<i64>)]
     pub leader_person_id: Option<i64>,
     /// Name.
+    #[schema(value_type = input::schema::NonBlankLine100)]
     pub name: Option<String>,
     /// Kind code.
+    #[schema(value_type = crate::domain::studio::StudioKind)]
     pub kind: Option<String>,
     /// Field or speciality.
+    #[schema(value_type = input::schema::NonBlankLine50)]
     pub field: Option<String>,
     /// Founding date, `YYYY-MM-DD`.
+    #[schema(value_type = input::schema::OptionalDate, required = false)]
     pub founded_on: Option<String>,
     /// Room.
+    #[schema(value_type = input::schema::Line200, required = false)]
     pub room: Option<String>,
     /// Area in m².
     #[serde(default, deserialize_with = "input::int")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<i64>, minimum = 1, maximum = 100_000)]
     pub area_m2: Option<i64>,
     /// Facilities and equipment.
+    #[schema(value_type = input::schema::Text4000, required = false)]
     pub facilities: Option<String>,
     /// Description.
+    #[schema(value_type = input::schema::Text4000, required = false)]
     pub description: Option<String>,
     /// Contact phone.
+    #[schema(value_type = input::schema::Phone, required = false)]
     pub contact: Option<String>,
     /// Partner university or institute (joint studios).
+    #[schema(value_type = input::schema::Line100, required = false)]
     pub partner: Option<String>,
 }
 
@@ -397,6 +412,7 @@ pub async fn update(st: &AppState, actor: &Actor, id: i64, input: StudioInput) -
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct TransitionRequest {
     /// The step: `apply`, `start_review`, `approve`, `name`, `warn`, `revoke`, `cancel`…
+    #[schema(value_type = crate::domain::lifecycle::StudioAction)]
     pub action: Option<String>,
     /// Apply: the union unit (or the enterprise) applied to.
     #[serde(default, deserialize_with = "input::int")]

@@ -30,16 +30,20 @@ pub const MAX_PROPOSERS: usize = 10;
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct SuggestionInput {
     /// Title.
+    #[schema(value_type = input::schema::NonBlankLine100)]
     pub title: Option<String>,
     /// Category code.
+    #[schema(value_type = crate::domain::suggestion::SuggestionCategory)]
     pub category: Option<String>,
     /// Current situation (现状).
+    #[schema(value_type = input::schema::NonBlankText4000)]
     pub situation: Option<String>,
     /// Proposed measure (改进措施).
+    #[schema(value_type = input::schema::NonBlankText4000)]
     pub measure: Option<String>,
     /// Expected benefit, yuan per year.
     #[serde(default, deserialize_with = "input::int")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 1e12)]
     pub expected_benefit_yuan: Option<i64>,
     /// Hide the proposers' names from the evaluators.
     #[serde(default, deserialize_with = "input::flag")]
@@ -47,12 +51,14 @@ pub struct SuggestionInput {
     pub anonymous: Option<bool>,
     /// Co-proposers (people of the same enterprise).
     #[serde(default, deserialize_with = "input::ints")]
+    #[schema(value_type = Vec<i64>, max_items = 9)]
     pub co_proposers: Vec<i64>,
     /// On behalf of: the worker on record.
     #[serde(default, deserialize_with = "input::int")]
     #[schema(value_type = Option<i64>)]
     pub for_person_id: Option<i64>,
     /// On behalf of: the name of a worker not on record…
+    #[schema(value_type = input::schema::Line50, required = false)]
     pub for_name: Option<String>,
     /// …and their unit.
     #[serde(default, deserialize_with = "input::int")]
@@ -398,6 +404,7 @@ pub async fn detail(st: &AppState, actor: &Actor, id: i64) -> Result<SuggestionD
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct SuggestionStepRequest {
     /// `reassign`, `score`, `adopt`, `decline`, `implement`, `reward`.
+    #[schema(value_type = crate::domain::suggestion::SuggestionAction)]
     pub action: Option<String>,
     /// What the step needs.
     #[serde(flatten)]
@@ -505,7 +512,7 @@ pub async fn step(st: &AppState, actor: &Actor, id: i64, req: SuggestionStepRequ
 pub struct MergeInput {
     /// The suggestion this one repeats.
     #[serde(default, deserialize_with = "input::int")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(required = true, value_type = i64, minimum = 1)]
     pub into_id: Option<i64>,
 }
 
@@ -581,13 +588,16 @@ pub async fn merge(st: &AppState, actor: &Actor, id: i64, input: MergeInput) -> 
 pub struct ConvertInput {
     /// The studio that takes it on.
     #[serde(default, deserialize_with = "input::int")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(required = true, value_type = i64, minimum = 1)]
     pub studio_id: Option<i64>,
     /// Project category.
+    #[schema(value_type = input::schema::NonBlankLine50)]
     pub category: Option<String>,
     /// Start, `YYYY-MM-DD` (today when absent).
+    #[schema(value_type = input::schema::OptionalDate, required = false)]
     pub starts_on: Option<String>,
     /// Planned end, `YYYY-MM-DD`.
+    #[schema(value_type = String, format = Date)]
     pub ends_on: Option<String>,
 }
 
@@ -678,16 +688,20 @@ pub async fn convert(st: &AppState, actor: &Actor, id: i64, input: ConvertInput)
 
 /// The query of a suggestion list.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SuggestionQuery {
     /// `mine` (default), `evaluate` (waiting for me) or `all` (my administrator subtrees).
+    #[param(value_type = input::schema::SuggestionView, required = false)]
     pub view: Option<String>,
     /// Only this unit's subtree.
     #[serde(default, deserialize_with = "input::int")]
     #[param(value_type = Option<i64>)]
     pub unit_id: Option<i64>,
     /// State code.
+    #[param(value_type = Option<crate::domain::suggestion::SuggestionState>)]
     pub state: Option<String>,
     /// Category code.
+    #[param(value_type = Option<crate::domain::suggestion::SuggestionCategory>)]
     pub category: Option<String>,
     /// Only those past their deadline and undecided.
     #[serde(default, deserialize_with = "input::flag")]
@@ -695,9 +709,10 @@ pub struct SuggestionQuery {
     pub overdue: Option<bool>,
     /// Page size.
     #[serde(default, deserialize_with = "input::int")]
-    #[param(value_type = Option<i64>)]
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     /// Where the previous page ended.
+    #[param(format = "cursor")]
     pub cursor: Option<String>,
 }
 
@@ -741,8 +756,10 @@ pub async fn list(st: &AppState, actor: &Actor, q: &SuggestionQuery) -> Result<P
 
 /// The query of the duplicate lookup while typing.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SimilarQuery {
     /// The text typed so far (the title).
+    #[param(value_type = input::schema::Line100, required = false)]
     pub text: Option<String>,
     /// The proposer's unit when submitting on someone's behalf (else the caller's own).
     #[serde(default, deserialize_with = "input::int")]
@@ -849,6 +866,7 @@ pub async fn set_rules(st: &AppState, actor: &Actor, enterprise_id: i64, rules: 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct RouteInput {
     /// Only this category (any when absent).
+    #[schema(value_type = Option<crate::domain::suggestion::SuggestionCategory>)]
     pub category: Option<String>,
     /// Only proposers inside this unit (anywhere in the enterprise when absent).
     #[serde(default, deserialize_with = "input::int")]
@@ -856,7 +874,7 @@ pub struct RouteInput {
     pub from_unit_id: Option<i64>,
     /// The department that evaluates.
     #[serde(default, deserialize_with = "input::int")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(required = true, value_type = i64, minimum = 1)]
     pub to_unit_id: Option<i64>,
     /// One evaluator named (the department's administrators when absent).
     #[serde(default, deserialize_with = "input::int")]
@@ -943,14 +961,15 @@ pub async fn remove_route(st: &AppState, actor: &Actor, enterprise_id: i64, rout
 
 /// The query of the monthly figures.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct FiguresQuery {
     /// The unit (its whole subtree).
     #[serde(default, deserialize_with = "input::int")]
-    #[param(value_type = Option<i64>)]
+    #[param(required = true, value_type = i64, minimum = 1)]
     pub unit_id: Option<i64>,
     /// The year (this year when absent).
     #[serde(default, deserialize_with = "input::int")]
-    #[param(value_type = Option<i64>)]
+    #[param(value_type = Option<i64>, minimum = 2000, maximum = 2100)]
     pub year: Option<i64>,
 }
 

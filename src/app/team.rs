@@ -19,6 +19,7 @@ use serde::Deserialize;
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct ProposalInput {
     /// `join` or `leave`.
+    #[schema(value_type = crate::domain::team::ProposalKind)]
     pub kind: Option<String>,
     /// Join: the person to add.
     #[serde(default, deserialize_with = "input::int")]
@@ -29,12 +30,16 @@ pub struct ProposalInput {
     #[schema(value_type = Option<i64>)]
     pub member_id: Option<i64>,
     /// Join: role code (`leading_expert`, `core`, `member`, `support`).
+    #[schema(value_type = Option<crate::domain::team::StudioRole>)]
     pub role: Option<String>,
     /// Join: duty in the team (分工).
+    #[schema(value_type = input::schema::Line200, required = false)]
     pub duty: Option<String>,
     /// From when, `YYYY-MM-DD` (default today).
+    #[schema(value_type = input::schema::OptionalDate, required = false)]
     pub effective_on: Option<String>,
     /// Why.
+    #[schema(value_type = input::schema::Text4000, required = false)]
     pub reason: Option<String>,
 }
 
@@ -42,8 +47,10 @@ pub struct ProposalInput {
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct DecisionInput {
     /// `approve` or `reject`.
+    #[schema(value_type = input::schema::Decision)]
     pub decision: Option<String>,
     /// A note; required to reject.
+    #[schema(value_type = input::schema::Text4000, required = false)]
     pub note: Option<String>,
 }
 
@@ -76,6 +83,7 @@ impl DecisionInput {
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct ReviewInput {
     /// Date of the review, `YYYY-MM-DD` (default today).
+    #[schema(value_type = input::schema::OptionalDate, required = false)]
     pub reviewed_on: Option<String>,
 }
 

@@ -18,8 +18,10 @@ pub struct UnitInput {
     #[schema(value_type = Option<i64>)]
     pub parent_id: Option<i64>,
     /// Kind code (creation only): `province`, `city`, `enterprise`, `branch`…
+    #[schema(value_type = crate::domain::org::UnitKind)]
     pub kind: Option<String>,
     /// Name.
+    #[schema(value_type = input::schema::NonBlankLine100)]
     pub name: Option<String>,
 }
 

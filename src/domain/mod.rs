@@ -63,7 +63,10 @@ macro_rules! code_enum {
     (
         $(#[$meta:meta])*
         pub enum $name:ident : $prefix:literal {
-            $( $(#[$vmeta:meta])* $variant:ident = $code:literal ),+ $(,)?
+            // `tt`, not `literal`: a `literal` fragment reaches the derives wrapped in an invisible
+            // group, which utoipa cannot read as `rename`, and the document then shows the
+            // variants' Rust names instead of their codes.
+            $( $(#[$vmeta:meta])* $variant:ident = $code:tt ),+ $(,)?
         }
     ) => {
         $(#[$meta])*

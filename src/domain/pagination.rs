@@ -70,6 +70,7 @@ pub struct Page<T> {
     /// The rows of this page.
     pub items: Vec<T>,
     /// Pass as `cursor` to read the next page; absent on the last page.
+    #[schema(format = "cursor")]
     pub next_cursor: Option<String>,
 }
 

@@ -124,41 +124,42 @@ impl Targets {
 pub struct TargetsInput {
     /// Projects to start.
     #[serde(default, deserialize_with = "crate::app::input::int")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 100_000)]
     pub projects_started: Option<i64>,
     /// Projects to finish.
     #[serde(default, deserialize_with = "crate::app::input::int")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 100_000)]
     pub projects_finished: Option<i64>,
     /// Technical challenges.
     #[serde(default, deserialize_with = "crate::app::input::int")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 100_000)]
     pub challenges: Option<i64>,
     /// Apprentices.
     #[serde(default, deserialize_with = "crate::app::input::int")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 100_000)]
     pub apprentices: Option<i64>,
     /// Training sessions.
     #[serde(default, deserialize_with = "crate::app::input::int")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 100_000)]
     pub training_sessions: Option<i64>,
     /// Trainees.
     #[serde(default, deserialize_with = "crate::app::input::int")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 100_000)]
     pub trainees: Option<i64>,
     /// Exchanges.
     #[serde(default, deserialize_with = "crate::app::input::int")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 100_000)]
     pub exchanges: Option<i64>,
     /// Outcomes.
     #[serde(default, deserialize_with = "crate::app::input::int")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 100_000)]
     pub outcomes: Option<i64>,
     /// Budget in yuan.
     #[serde(default, deserialize_with = "crate::app::input::int")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 1_000_000_000)]
     pub budget_yuan: Option<i64>,
     /// A note on the plan.
+    #[schema(value_type = crate::app::input::schema::Text4000, required = false)]
     pub note: Option<String>,
 }
 

@@ -123,12 +123,16 @@ pub fn check_from_state(state: SuggestionState, action: SuggestionAction) -> Res
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ScoreSheet {
     /// 技术水平
+    #[schema(minimum = 0, maximum = 1000)]
     pub technical: i64,
     /// 经济效益
+    #[schema(minimum = 0, maximum = 1000)]
     pub economic: i64,
     /// 推广范围
+    #[schema(minimum = 0, maximum = 1000)]
     pub scope: i64,
     /// 实用性
+    #[schema(minimum = 0, maximum = 1000)]
     pub practicality: i64,
 }
 
@@ -149,8 +153,10 @@ pub struct Rung {
     /// The grade (1 is the highest).
     pub grade: i64,
     /// Lowest annual value created, in yuan, for this grade.
+    #[schema(minimum = 0)]
     pub min_value_yuan: i64,
     /// Smallest reward of the grade, in yuan.
+    #[schema(minimum = 0)]
     pub reward_min_yuan: i64,
     /// Largest reward of the grade, in yuan.
     pub reward_max_yuan: i64,
@@ -163,16 +169,22 @@ pub struct Rules {
     /// Maxima of the scoring sheet.
     pub sheet_max: ScoreSheet,
     /// Grades by annual value created, highest first.
+    #[schema(min_items = 1, max_items = 10)]
     pub ladder: Vec<Rung>,
     /// Annual value (yuan) from which a special-contribution award may exceed the ladder.
+    #[schema(minimum = 0, maximum = 1e12)]
     pub special_from_yuan: i64,
     /// The largest special-contribution award, in yuan.
+    #[schema(minimum = 0, maximum = 1e12)]
     pub special_max_yuan: i64,
     /// Days to evaluate an ordinary suggestion.
+    #[schema(minimum = 1, maximum = 365)]
     pub ordinary_days: i64,
     /// Days to evaluate a major one.
+    #[schema(minimum = 1, maximum = 730)]
     pub major_days: i64,
     /// Expected annual benefit (yuan) from which a suggestion counts as major.
+    #[schema(minimum = 0, maximum = 1e12)]
     pub major_from_yuan: i64,
 }
 
@@ -263,38 +275,41 @@ pub const MAX_YUAN: i64 = 1_000_000_000_000;
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct SuggestionStepInput {
     /// Decline: why (the proposer reads it); otherwise an optional note.
+    #[schema(value_type = crate::app::input::schema::Text4000, required = false)]
     pub reason: Option<String>,
     /// Score: the four parts of the sheet.
     #[serde(default, deserialize_with = "crate::app::input::int")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<i64>, minimum = 0)]
     pub technical: Option<i64>,
     /// Score.
     #[serde(default, deserialize_with = "crate::app::input::int")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<i64>, minimum = 0)]
     pub economic: Option<i64>,
     /// Score.
     #[serde(default, deserialize_with = "crate::app::input::int")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<i64>, minimum = 0)]
     pub scope: Option<i64>,
     /// Score.
     #[serde(default, deserialize_with = "crate::app::input::int")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<i64>, minimum = 0)]
     pub practicality: Option<i64>,
     /// Score: the annual value it creates (or will), in yuan; sets the grade.
     #[serde(default, deserialize_with = "crate::app::input::int")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 1e12)]
     pub value_yuan: Option<i64>,
     /// Implement: the measured effect.
+    #[schema(value_type = crate::app::input::schema::Text4000, required = false)]
     pub effect: Option<String>,
     /// Implement: the measured benefit, yuan per year.
     #[serde(default, deserialize_with = "crate::app::input::int")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 1e12)]
     pub measured_benefit_yuan: Option<i64>,
     /// Reward: the amount, in yuan.
     #[serde(default, deserialize_with = "crate::app::input::int")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 1e12)]
     pub reward_yuan: Option<i64>,
     /// Reward: the day it was paid (today when absent).
+    #[schema(value_type = crate::app::input::schema::OptionalDate, required = false)]
     pub rewarded_on: Option<String>,
     /// Reassign: the department (unit) that evaluates it now.
     #[serde(default, deserialize_with = "crate::app::input::int")]

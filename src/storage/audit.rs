@@ -84,10 +84,10 @@ pub struct AuditEntry {
     /// What happened.
     pub action: String,
     /// The record before, as JSON.
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>)]
     pub before: Option<serde_json::Value>,
     /// The record after, as JSON.
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>)]
     pub after: Option<serde_json::Value>,
 }
 

@@ -507,7 +507,7 @@ pub struct Transition {
     /// Why.
     pub reason: Option<String>,
     /// Data of the step (levels, dates, certificate number).
-    #[schema(value_type = Object)]
+    #[schema(value_type = Option<Object>)]
     pub detail: Option<serde_json::Value>,
     /// Who (account).
     pub actor_account_id: Option<i64>,

@@ -12,6 +12,7 @@ mod figures;
 mod ideas;
 mod ledger;
 mod lifecycle;
+mod openapi;
 mod outage;
 mod projects;
 mod sessions;

@@ -66,7 +66,9 @@ pub async fn revoke(State(st): State<AppState>, User(u): User, Ids(id): Ids<i64>
 
 /// Sets a password (one's own needs the current one); every session of the account ends.
 #[utoipa::path(put, path = "/api/v1/accounts/{id}/password", tag = "accounts", params(("id" = i64, Path)), request_body = PasswordInput,
-    responses((status = 204), (status = "4XX", body = super::ErrorBody)))]
+    responses((status = 204),
+        (status = 429, body = super::ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = "4XX", body = super::ErrorBody)))]
 pub async fn password(
     State(st): State<AppState>,
     User(u): User,
@@ -82,7 +84,7 @@ pub async fn password(
 pub struct ActiveInput {
     /// True to enable, false to disable.
     #[serde(default, deserialize_with = "crate::app::input::flag")]
-    #[schema(value_type = bool)]
+    #[schema(required = true, value_type = bool)]
     pub active: Option<bool>,
 }
 

@@ -18,13 +18,14 @@ use serde::Deserialize;
 pub struct LedgerQuery {
     /// The studio.
     #[serde(default, deserialize_with = "crate::app::input::int")]
-    #[param(value_type = Option<i64>)]
+    #[param(required = true, value_type = i64, minimum = 1)]
     pub studio_id: Option<i64>,
     /// Page size.
     #[serde(default, deserialize_with = "crate::app::input::int")]
-    #[param(value_type = Option<i64>)]
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     /// Where the previous page ended.
+    #[param(format = "cursor")]
     pub cursor: Option<String>,
 }
 
@@ -49,7 +50,7 @@ pub async fn list(
 pub struct NewActivity {
     /// The studio.
     #[serde(default, deserialize_with = "crate::app::input::int")]
-    #[schema(value_type = i64)]
+    #[schema(required = true, value_type = i64, minimum = 1)]
     pub studio_id: Option<i64>,
     /// The record.
     #[serde(flatten)]
@@ -104,9 +105,19 @@ pub async fn sign(State(st): State<AppState>, User(u): User, Ids(id): Ids<i64>) 
     Ok(Json(ledger::sign(&st, &u.actor, id).await?))
 }
 
+/// A photo as uploaded (`multipart/form-data`).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // documents the part `UploadInput` reads
+pub struct PhotoUpload {
+    /// The file, with a name: JPEG, PNG, WebP, GIF, PDF, DOCX or XLSX (the type is read from the
+    /// content), at most the configured size.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+}
+
 /// Adds a photo (`multipart/form-data`, field `file`) to a record nobody has signed yet.
 #[utoipa::path(post, path = "/api/v1/activities/{id}/photos", tag = "ledger", params(("id" = i64, Path)),
-    request_body(content_type = "multipart/form-data", content = String),
+    request_body(content_type = "multipart/form-data", content = PhotoUpload),
     responses((status = 201, body = Activity), (status = "4XX", body = super::ErrorBody)))]
 pub async fn photo(
     State(st): State<AppState>,

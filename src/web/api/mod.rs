@@ -21,6 +21,7 @@ pub use studios::attachment_response;
 
 use super::error::Problem;
 use crate::app::AppState;
+use crate::app::input::schema as input;
 use crate::error::Error;
 use crate::i18n::Locale;
 use axum::extract::Request;
@@ -28,7 +29,10 @@ use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
+use utoipa::openapi::path::{Operation, ParameterIn};
+use utoipa::openapi::schema::Schema;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{Ref, RefOr, Required};
 use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -48,8 +52,8 @@ pub struct ErrorDetail {
     pub code: String,
     /// The message, in the language of `Accept-Language` (zh-CN by default).
     pub message: String,
-    /// Messages per input field.
-    #[schema(value_type = Object)]
+    /// Messages per input field (only when some field is at fault).
+    #[schema(value_type = std::collections::HashMap<String, String>, required = false)]
     pub fields: Option<serde_json::Value>,
 }
 
@@ -74,9 +78,24 @@ impl Modify for Security {
         description = "Organisation units, people, studios, teams and their life cycle. Log in with \
             `POST /api/v1/session` (a session cookie) or send an API token as `Authorization: Bearer …`. \
             Lists take `limit` and an opaque `cursor`; errors are `{\"error\": {\"code\", \"message\", \"fields\"}}` \
-            in the language of `Accept-Language`."
+            in the language of `Accept-Language`.\n\n\
+            The schemas give the codes, required fields, formats, lengths and bounds the server checks. \
+            Some rules no schema can state; a request breaking one is answered 422 with a message on the field: \
+            an id in a body must name a record that exists and that the caller may see (and of the right kind: \
+            a studio's unit an enterprise or part of one, a person of the studio's enterprise); days on which \
+            something happened may not lie in the future, a period's end may not come before its start, a deadline \
+            may not be past; a field may be required by the value of another (a refusal, a return or a \
+            cancellation needs a reason; a rejection needs a note; each step of a life cycle asks for what it \
+            records); a project category must be one of the deployment's; a password may not be the login name \
+            nor one of the commonest."
     ),
-    components(schemas(ErrorBody, ErrorDetail)),
+    // The schemas only parameters name (the derives register those of bodies and answers).
+    components(schemas(
+        ErrorBody, ErrorDetail, input::Line20, input::Line40, input::Line50, input::Line60, input::Line100,
+        input::Line200, input::NonBlankLine50, input::NonBlankLine100, input::Text4000, input::NonBlankText4000,
+        input::OptionalDate, input::LevelFilter, input::ProjectSort, input::SuggestionView,
+        crate::domain::figures::Figure
+    )),
     modifiers(&Security),
     security(("token" = []), ("session" = []))
 )]
@@ -160,7 +179,109 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(stats::dashboard))
         .routes(routes!(stats::records))
         .split_for_parts();
+    let mut doc = doc;
+    finish_document(&mut doc);
     (router, doc)
+}
+
+/// The bodies of updates that share a creation's input struct, and the fields only a creation
+/// reads (an update ignores them): (path, method, creation's schema, update's schema, fields).
+const UPDATE_BODIES: &[(&str, &str, &str, &str, &[&str])] = &[
+    ("/api/v1/org-units/{id}", "patch", "UnitInput", "UnitRename", &["parent_id", "kind"]),
+    ("/api/v1/studios/{id}", "put", "StudioInput", "StudioUpdate", &["unit_id", "leader_person_id"]),
+    (
+        "/api/v1/projects/{id}",
+        "put",
+        "ProjectInput",
+        "ProjectUpdate",
+        &[
+            "studio_id",
+            "milestones",
+            "approved_on",
+            "completed_on",
+            "number",
+            "conclusion",
+            "acceptance_record",
+            "achieved_benefit_yuan",
+        ],
+    ),
+    ("/api/v1/outcomes/{id}", "put", "OutcomeInput", "OutcomeUpdate", &["studio_id"]),
+];
+
+fn operation_mut<'a>(doc: &'a mut utoipa::openapi::OpenApi, path: &str, method: &str) -> Option<&'a mut Operation> {
+    let item = doc.paths.paths.get_mut(path)?;
+    match method {
+        "get" => item.get.as_mut(),
+        "post" => item.post.as_mut(),
+        "put" => item.put.as_mut(),
+        "patch" => item.patch.as_mut(),
+        "delete" => item.delete.as_mut(),
+        _ => None,
+    }
+}
+
+/// What the derives cannot say: the bodies of updates (see [`UPDATE_BODIES`]), empty query
+/// parameters, the names of the parts of an upload.
+fn finish_document(doc: &mut utoipa::openapi::OpenApi) {
+    for (path, method, from, to, creation_only) in UPDATE_BODIES {
+        let schemas = &mut doc.components.get_or_insert_with(Default::default).schemas;
+        let Some(RefOr::T(Schema::Object(mut update))) = schemas.get(*from).cloned() else {
+            panic!("{from} is an object schema");
+        };
+        for field in *creation_only {
+            assert!(update.properties.remove(*field).is_some(), "{from} has no field {field}");
+        }
+        update.required.retain(|f| !creation_only.contains(&f.as_str()));
+        update.description = update
+            .description
+            .map(|d| format!("{d} (an update: the fields of a creation but {})", creation_only.join(", ")));
+        schemas.insert(to.to_string(), RefOr::T(Schema::Object(update)));
+        let op = operation_mut(doc, path, method).unwrap_or_else(|| panic!("{method} {path}"));
+        let Some(RefOr::T(body)) = op.request_body.as_mut() else { panic!("{method} {path} has a body") };
+        for content in body.content.values_mut() {
+            if let RefOr::T(content) = content {
+                content.schema = Some(RefOr::Ref(Ref::from_schema_name(*to)));
+            }
+        }
+    }
+    // A query parameter left empty counts as not given (`allowEmptyValue`, which utoipa's
+    // `Parameter` lacks: it is written among the extensions, which are written as they are).
+    for item in doc.paths.paths.values_mut() {
+        for op in
+            [&mut item.get, &mut item.post, &mut item.put, &mut item.patch, &mut item.delete].into_iter().flatten()
+        {
+            for p in op.parameters.iter_mut().flatten() {
+                let RefOr::T(p) = p else { continue };
+                if p.parameter_in == ParameterIn::Query && p.required == Required::False {
+                    p.extensions.get_or_insert_with(Default::default).insert("allowEmptyValue".into(), true.into());
+                }
+            }
+        }
+    }
+    // Other parts of an upload are ignored, but their names go in a header: no control
+    // characters there.
+    let mut uploads = Vec::new();
+    for item in doc.paths.paths.values() {
+        for op in [&item.post, &item.put].into_iter().flatten() {
+            let Some(RefOr::T(body)) = op.request_body.as_ref() else { continue };
+            if let Some(RefOr::T(content)) = body.content.get("multipart/form-data")
+                && let Some(RefOr::Ref(r)) = &content.schema
+            {
+                uploads.push(r.ref_location.rsplit('/').next().unwrap_or_default().to_string());
+            }
+        }
+    }
+    let schemas = &mut doc.components.get_or_insert_with(Default::default).schemas;
+    for name in uploads {
+        if let Some(RefOr::T(Schema::Object(o))) = schemas.get_mut(&name) {
+            o.property_names = Some(Box::new(Schema::Object(
+                utoipa::openapi::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .pattern(Some(r"^[^\x00-\x1f\x7f]*$"))
+                    .build(),
+            )));
+        }
+    }
 }
 
 /// Renders errors of the API as JSON in the request's language; turns the router's own

@@ -75,8 +75,22 @@ pub async fn promote(
     Ok((StatusCode::CREATED, Json(outcomes::promote(&st, &u.actor, id, input).await?)))
 }
 
+/// Evidence of an outcome as uploaded (`multipart/form-data`): `purpose`, what it shows, and
+/// `file`.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // documents the parts `UploadInput` reads
+pub struct OutcomeEvidenceUpload {
+    #[schema(value_type = crate::app::input::schema::Line100, required = false, inline)]
+    purpose: Option<String>,
+    /// The file, with a name: JPEG, PNG, WebP, GIF, PDF, DOCX or XLSX (the type is read from the
+    /// content), at most the configured size.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+}
+
 /// Attaches evidence (multipart: `file`, optional `purpose`).
 #[utoipa::path(post, path = "/api/v1/outcomes/{id}/evidence", tag = "outcomes", params(("id" = i64, Path)),
+    request_body(content_type = "multipart/form-data", content = OutcomeEvidenceUpload),
     responses((status = 201, body = Attachment), (status = "4XX", body = super::ErrorBody)))]
 pub async fn evidence(
     State(st): State<AppState>,

@@ -24,9 +24,10 @@ pub struct PeopleQuery {
     pub q: Option<String>,
     /// Page size.
     #[serde(default, deserialize_with = "crate::app::input::int")]
-    #[param(value_type = Option<i64>)]
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     /// Where the previous page ended.
+    #[param(format = "cursor")]
     pub cursor: Option<String>,
 }
 

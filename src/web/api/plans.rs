@@ -11,7 +11,7 @@ use axum::Json;
 use axum::extract::State;
 
 /// The plan of a year and progress against each target, computed from the records.
-#[utoipa::path(get, path = "/api/v1/studios/{id}/plans/{year}", tag = "plans", params(("id" = i64, Path), ("year" = i64, Path)),
+#[utoipa::path(get, path = "/api/v1/studios/{id}/plans/{year}", tag = "plans", params(("id" = i64, Path), ("year" = i64, Path, minimum = 2000, maximum = 2100)),
     responses((status = 200, body = PlanView), (status = "4XX", body = super::ErrorBody)))]
 pub async fn get(
     State(st): State<AppState>,
@@ -22,7 +22,7 @@ pub async fn get(
 }
 
 /// Writes the targets (only while the plan is a draft; an agreed plan is fixed).
-#[utoipa::path(put, path = "/api/v1/studios/{id}/plans/{year}", tag = "plans", params(("id" = i64, Path), ("year" = i64, Path)),
+#[utoipa::path(put, path = "/api/v1/studios/{id}/plans/{year}", tag = "plans", params(("id" = i64, Path), ("year" = i64, Path, minimum = 2000, maximum = 2100)),
     request_body = TargetsInput, responses((status = 200, body = PlanView), (status = "4XX", body = super::ErrorBody)))]
 pub async fn save(
     State(st): State<AppState>,
@@ -34,7 +34,7 @@ pub async fn save(
 }
 
 /// Submits (the studio), agrees or returns (the enterprise) the plan.
-#[utoipa::path(post, path = "/api/v1/studios/{id}/plans/{year}/transitions", tag = "plans", params(("id" = i64, Path), ("year" = i64, Path)),
+#[utoipa::path(post, path = "/api/v1/studios/{id}/plans/{year}/transitions", tag = "plans", params(("id" = i64, Path), ("year" = i64, Path, minimum = 2000, maximum = 2100)),
     request_body = PlanStepInput, responses((status = 200, body = PlanView), (status = "4XX", body = super::ErrorBody)))]
 pub async fn step(
     State(st): State<AppState>,

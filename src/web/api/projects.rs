@@ -110,12 +110,27 @@ pub async fn milestone_done(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct UpdateInput {
     /// What was done.
+    #[schema(value_type = crate::app::input::schema::NonBlankText4000)]
     pub body: Option<String>,
+}
+
+/// A progress report with an attachment (`multipart/form-data`): `body`, what was done, and
+/// `file`.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // documents the parts `UploadInput` reads
+pub struct UpdateUpload {
+    #[schema(value_type = crate::app::input::schema::NonBlankText4000, inline)]
+    body: String,
+    /// The attachment, with a name: JPEG, PNG, WebP, GIF, PDF, DOCX or XLSX (the type is read
+    /// from the content), at most the configured size.
+    #[schema(value_type = String, format = Binary, required = false)]
+    file: Option<Vec<u8>>,
 }
 
 /// Reports progress: JSON `{"body"}`, or `multipart/form-data` with `body` and an attachment
 /// in `file`.
-#[utoipa::path(post, path = "/api/v1/projects/{id}/updates", tag = "projects", params(("id" = i64, Path)), request_body = UpdateInput,
+#[utoipa::path(post, path = "/api/v1/projects/{id}/updates", tag = "projects", params(("id" = i64, Path)),
+    request_body(content((UpdateInput = "application/json"), (UpdateUpload = "multipart/form-data"))),
     responses((status = 201, body = ProgressUpdate), (status = "4XX", body = super::ErrorBody)))]
 pub async fn report(
     State(st): State<AppState>,

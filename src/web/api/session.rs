@@ -15,8 +15,10 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct LoginInput {
     /// Login name.
+    #[schema(value_type = crate::app::input::schema::NonBlank)]
     pub username: Option<String>,
     /// Password.
+    #[schema(value_type = String, min_length = 1)]
     pub password: Option<String>,
 }
 
@@ -30,8 +32,10 @@ pub struct SessionView {
 }
 
 /// Logs in; the answer sets the session cookie. Repeated failures are slowed down (429).
-#[utoipa::path(post, path = "/api/v1/session", tag = "session", request_body = LoginInput,
-    responses((status = 200, body = SessionView), (status = "4XX", body = super::ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/session", tag = "session", request_body = LoginInput, security(()),
+    responses((status = 200, body = SessionView),
+        (status = 429, body = super::ErrorBody, headers(("Retry-After" = u64, description = "Seconds to wait"))),
+        (status = "4XX", body = super::ErrorBody)))]
 pub async fn login(State(st): State<AppState>, req: axum::extract::Request) -> Result<Response, Error> {
     let address = peer(req.extensions());
     let JsonBody(input) =
@@ -57,7 +61,7 @@ pub async fn me(State(st): State<AppState>, User(u): User) -> Result<Json<Accoun
 }
 
 /// Logs out: ends the session of the cookie.
-#[utoipa::path(delete, path = "/api/v1/session", tag = "session", responses((status = 204)))]
+#[utoipa::path(delete, path = "/api/v1/session", tag = "session", security(()), responses((status = 204)))]
 pub async fn logout(State(st): State<AppState>, headers: HeaderMap) -> Result<Response, Error> {
     if let Some(token) = cookie(&headers, SESSION_COOKIE) {
         auth::logout(&st, &token).await?;

@@ -39,7 +39,7 @@ pub async fn dashboard(
 /// `projects_started`, `projects_finished`, `outcomes`, `applied_outcomes`, `verified_benefit`,
 /// `people_trained`) of a unit and period: how many, their sum for sums, and a page of them.
 #[utoipa::path(get, path = "/api/v1/figures/{figure}", tag = "stats",
-    params(("figure" = String, Path, description = "The figure's code"), FigureQuery),
+    params(("figure" = crate::domain::figures::Figure, Path, description = "The figure's code"), FigureQuery),
     responses((status = 200, body = FigureRecords), (status = "4XX", body = super::ErrorBody)))]
 pub async fn records(
     State(st): State<AppState>,

@@ -108,10 +108,23 @@ pub async fn evidence(
     Ok(Json(studios::evidence(&st, &u.actor, id).await?))
 }
 
+/// Evidence as uploaded (`multipart/form-data`): `item`, the checklist item it proves, and
+/// `file`.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // documents the parts `UploadInput` reads
+pub struct EvidenceUpload {
+    #[schema(value_type = crate::app::input::schema::EvidenceItem, inline)]
+    item: String,
+    /// The file, with a name: JPEG, PNG, WebP, GIF, PDF, DOCX or XLSX (the type is read from the
+    /// content), at most the configured size.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+}
+
 /// Uploads evidence: `multipart/form-data` with `item` (a checklist item code) and `file`
 /// (JPEG, PNG, WebP, GIF, PDF, DOCX or XLSX, at most the configured size, 10 MB by default).
 #[utoipa::path(post, path = "/api/v1/studios/{id}/evidence", tag = "studios", params(("id" = i64, Path)),
-    request_body(content_type = "multipart/form-data", content = String),
+    request_body(content_type = "multipart/form-data", content = EvidenceUpload),
     responses((status = 201, body = Attachment), (status = "4XX", body = super::ErrorBody)))]
 pub async fn upload(
     State(st): State<AppState>,
@@ -139,7 +152,12 @@ pub async fn remove_evidence(
 
 /// Downloads an attachment.
 #[utoipa::path(get, path = "/api/v1/attachments/{id}", tag = "studios", params(("id" = i64, Path)),
-    responses((status = 200, content_type = "application/octet-stream"), (status = "4XX", body = super::ErrorBody)))]
+    responses((status = 200, description = "The file, of the type read from its content when it was uploaded",
+            content((Vec<u8> = "image/jpeg"), (Vec<u8> = "image/png"), (Vec<u8> = "image/webp"), (Vec<u8> = "image/gif"),
+                (Vec<u8> = "application/pdf"),
+                (Vec<u8> = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+                (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = "4XX", body = super::ErrorBody)))]
 pub async fn attachment(State(st): State<AppState>, User(u): User, Ids(id): Ids<i64>) -> Result<Response, Error> {
     attachment_response(&st, &u.actor, id).await
 }

@@ -22,12 +22,14 @@ pub struct UnitQuery {
     /// Name fragment; without it the list is the top of the caller's tree.
     pub q: Option<String>,
     /// Kind code.
+    #[param(value_type = Option<crate::domain::org::UnitKind>)]
     pub kind: Option<String>,
     /// Page size.
     #[serde(default, deserialize_with = "crate::app::input::int")]
-    #[param(value_type = Option<i64>)]
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     /// Where the previous page ended.
+    #[param(format = "cursor")]
     pub cursor: Option<String>,
 }
 
@@ -85,9 +87,10 @@ pub async fn rename(
 pub struct PageQuery {
     /// Page size.
     #[serde(default, deserialize_with = "crate::app::input::int")]
-    #[param(value_type = Option<i64>)]
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     /// Where the previous page ended.
+    #[param(format = "cursor")]
     pub cursor: Option<String>,
 }
 
