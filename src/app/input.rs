@@ -91,7 +91,8 @@ pub fn form_to_value(pairs: &[(String, String)]) -> serde_json::Value {
 }
 
 /// A whole number as JSON may write it: `7`, or `7.0` (JSON does not tell the two apart, and
-/// some clients write every number with a fraction).
+/// some clients write every number with a fraction) — or as text, the same way (forms and query
+/// strings send text).
 #[derive(Deserialize)]
 #[serde(untagged)]
 enum Whole {
@@ -105,13 +106,20 @@ impl Whole {
     fn read<E: serde::de::Error>(self) -> std::result::Result<Option<i64>, E> {
         match self {
             Whole::Int(i) => Ok(Some(i)),
-            // Within ±2^53 every whole `f64` is exact and fits an `i64`.
-            Whole::Float(f) if f.fract() == 0.0 && f.abs() <= 9_007_199_254_740_992.0 => Ok(Some(f as i64)),
-            Whole::Float(_) => Err(E::custom("not a whole number")),
+            Whole::Float(f) => whole(f).map(Some).ok_or_else(|| E::custom("not a whole number")),
             Whole::Text(s) if s.trim().is_empty() => Ok(None),
-            Whole::Text(s) => s.trim().parse().map(Some).map_err(|_| E::custom("not a whole number")),
+            Whole::Text(s) => {
+                let s = s.trim();
+                let n = s.parse::<i64>().ok().or_else(|| s.parse::<f64>().ok().and_then(whole));
+                n.map(Some).ok_or_else(|| E::custom("not a whole number"))
+            }
         }
     }
+}
+
+/// A whole `f64` as an `i64`: within ±2^53 every whole `f64` is exact and fits.
+fn whole(f: f64) -> Option<i64> {
+    (f.fract() == 0.0 && f.abs() <= 9_007_199_254_740_992.0).then_some(f as i64)
 }
 
 /// An optional whole number given as a number or as text (forms send text).
@@ -211,6 +219,9 @@ mod tests {
         assert_eq!(ok.age, Some(42));
         let ok: Sample = from_value(json!({"age": 42.0})).unwrap();
         assert_eq!(ok.age, Some(42));
+        let ok: Sample = from_value(json!({"age": "42.0"})).unwrap();
+        assert_eq!(ok.age, Some(42));
+        assert!(from_value::<Sample>(json!({"age": "4e99"})).is_err());
         assert!(from_value::<Sample>(json!({"age": 42.5})).is_err());
         assert!(from_value::<Sample>(json!({"age": "forty"})).is_err());
         assert!(from_value::<Sample>(json!([1, 2])).is_err());
