@@ -2,7 +2,7 @@
 //! is deserialised into the use case's input struct while recording *which field* held the
 //! wrong type, so that the person gets a message on that field.
 
-pub mod schema;
+pub use crate::domain::schema;
 
 use crate::error::{FieldErrors, Msg, Result};
 use serde::de::DeserializeOwned;

@@ -62,29 +62,29 @@ pub struct StudioFacts {
 #[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
 pub struct TransitionInput {
     /// Why — required for refusals, warnings, revocations and cancellations.
-    #[schema(value_type = crate::app::input::schema::Text4000, required = false)]
+    #[schema(value_type = crate::domain::schema::Text4000, required = false)]
     pub reason: Option<String>,
     /// Apply: the level of the union unit applied to (derived from the unit by the caller).
     #[serde(skip)]
     pub target_level: Option<Level>,
     /// Approve: first day of the public notice (default today).
-    #[schema(value_type = crate::app::input::schema::OptionalDate, required = false)]
+    #[schema(value_type = crate::domain::schema::OptionalDate, required = false)]
     pub notice_starts_on: Option<String>,
     /// Approve: last day of the public notice (default six days later).
-    #[schema(value_type = crate::app::input::schema::OptionalDate, required = false)]
+    #[schema(value_type = crate::domain::schema::OptionalDate, required = false)]
     pub notice_ends_on: Option<String>,
     /// Name: date of the naming (default today).
-    #[schema(value_type = crate::app::input::schema::OptionalDate, required = false)]
+    #[schema(value_type = crate::domain::schema::OptionalDate, required = false)]
     pub named_on: Option<String>,
     /// Name: certificate number of the plaque.
-    #[schema(value_type = crate::app::input::schema::Line100, required = false)]
+    #[schema(value_type = crate::domain::schema::Line100, required = false)]
     pub certificate_no: Option<String>,
     /// Warn: the date by which the studio must rectify.
-    #[schema(value_type = crate::app::input::schema::OptionalDate, required = false)]
+    #[schema(value_type = crate::domain::schema::OptionalDate, required = false)]
     pub rectify_by: Option<String>,
     /// The day the step took effect, when history is entered later (today when absent; for
     /// a naming, the day of the naming).
-    #[schema(value_type = crate::app::input::schema::OptionalDate, required = false)]
+    #[schema(value_type = crate::domain::schema::OptionalDate, required = false)]
     pub effective_on: Option<String>,
 }
 

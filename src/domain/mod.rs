@@ -16,6 +16,7 @@ pub mod pagination;
 pub mod person;
 pub mod plan;
 pub mod project;
+pub mod schema;
 pub mod search;
 pub mod studio;
 pub mod suggestion;

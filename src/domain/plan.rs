@@ -159,7 +159,7 @@ pub struct TargetsInput {
     #[schema(value_type = Option<i64>, minimum = 0, maximum = 1_000_000_000)]
     pub budget_yuan: Option<i64>,
     /// A note on the plan.
-    #[schema(value_type = crate::app::input::schema::Text4000, required = false)]
+    #[schema(value_type = crate::domain::schema::Text4000, required = false)]
     pub note: Option<String>,
 }
 

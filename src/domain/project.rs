@@ -206,16 +206,16 @@ pub fn yellow_until(today: Date) -> Date {
 #[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
 pub struct ProjectStepInput {
     /// Why (declining, returning, cancelling), or a note.
-    #[schema(value_type = crate::app::input::schema::Text4000, required = false)]
+    #[schema(value_type = crate::domain::schema::Text4000, required = false)]
     pub reason: Option<String>,
     /// Approve: the project number (generated when absent).
-    #[schema(value_type = crate::app::input::schema::Line60, required = false)]
+    #[schema(value_type = crate::domain::schema::Line60, required = false)]
     pub number: Option<String>,
     /// Accept: the conclusion of the acceptance.
-    #[schema(value_type = crate::app::input::schema::Text4000, required = false)]
+    #[schema(value_type = crate::domain::schema::Text4000, required = false)]
     pub conclusion: Option<String>,
     /// Accept: the acceptance record (who accepted, how).
-    #[schema(value_type = crate::app::input::schema::Text4000, required = false)]
+    #[schema(value_type = crate::domain::schema::Text4000, required = false)]
     pub record: Option<String>,
     /// Accept: the benefit achieved, in yuan per year.
     #[serde(default, deserialize_with = "crate::app::input::int")]
@@ -223,7 +223,7 @@ pub struct ProjectStepInput {
     pub achieved_benefit_yuan: Option<i64>,
     /// The day the step took effect, when history is entered later (today when absent): the
     /// day of approval (立项) or of completion (结题) a step records.
-    #[schema(value_type = crate::app::input::schema::OptionalDate, required = false)]
+    #[schema(value_type = crate::domain::schema::OptionalDate, required = false)]
     pub effective_on: Option<String>,
 }
 

@@ -275,7 +275,7 @@ pub const MAX_YUAN: i64 = 1_000_000_000_000;
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct SuggestionStepInput {
     /// Decline: why (the proposer reads it); otherwise an optional note.
-    #[schema(value_type = crate::app::input::schema::Text4000, required = false)]
+    #[schema(value_type = crate::domain::schema::Text4000, required = false)]
     pub reason: Option<String>,
     /// Score: the four parts of the sheet.
     #[serde(default, deserialize_with = "crate::app::input::int")]
@@ -298,7 +298,7 @@ pub struct SuggestionStepInput {
     #[schema(value_type = Option<i64>, minimum = 0, maximum = 1e12)]
     pub value_yuan: Option<i64>,
     /// Implement: the measured effect.
-    #[schema(value_type = crate::app::input::schema::Text4000, required = false)]
+    #[schema(value_type = crate::domain::schema::Text4000, required = false)]
     pub effect: Option<String>,
     /// Implement: the measured benefit, yuan per year.
     #[serde(default, deserialize_with = "crate::app::input::int")]
@@ -309,7 +309,7 @@ pub struct SuggestionStepInput {
     #[schema(value_type = Option<i64>, minimum = 0, maximum = 1e12)]
     pub reward_yuan: Option<i64>,
     /// Reward: the day it was paid (today when absent).
-    #[schema(value_type = crate::app::input::schema::OptionalDate, required = false)]
+    #[schema(value_type = crate::domain::schema::OptionalDate, required = false)]
     pub rewarded_on: Option<String>,
     /// Reassign: the department (unit) that evaluates it now.
     #[serde(default, deserialize_with = "crate::app::input::int")]

@@ -21,7 +21,7 @@ pub use studios::attachment_response;
 
 use super::error::Problem;
 use crate::app::AppState;
-use crate::app::input::schema as input;
+use crate::domain::schema as input;
 use crate::error::Error;
 use crate::i18n::Locale;
 use axum::extract::Request;

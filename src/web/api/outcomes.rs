@@ -80,7 +80,7 @@ pub async fn promote(
 #[derive(utoipa::ToSchema)]
 #[allow(dead_code)] // documents the parts `UploadInput` reads
 pub struct OutcomeEvidenceUpload {
-    #[schema(value_type = crate::app::input::schema::Line100, required = false, inline)]
+    #[schema(value_type = crate::domain::schema::Line100, required = false, inline)]
     purpose: Option<String>,
     /// The file, with a name: JPEG, PNG, WebP, GIF, PDF, DOCX or XLSX (the type is read from the
     /// content), at most the configured size.

@@ -110,7 +110,7 @@ pub async fn milestone_done(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct UpdateInput {
     /// What was done.
-    #[schema(value_type = crate::app::input::schema::NonBlankText4000)]
+    #[schema(value_type = crate::domain::schema::NonBlankText4000)]
     pub body: Option<String>,
 }
 
@@ -119,7 +119,7 @@ pub struct UpdateInput {
 #[derive(utoipa::ToSchema)]
 #[allow(dead_code)] // documents the parts `UploadInput` reads
 pub struct UpdateUpload {
-    #[schema(value_type = crate::app::input::schema::NonBlankText4000, inline)]
+    #[schema(value_type = crate::domain::schema::NonBlankText4000, inline)]
     body: String,
     /// The attachment, with a name: JPEG, PNG, WebP, GIF, PDF, DOCX or XLSX (the type is read
     /// from the content), at most the configured size.

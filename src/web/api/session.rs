@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct LoginInput {
     /// Login name.
-    #[schema(value_type = crate::app::input::schema::NonBlank)]
+    #[schema(value_type = crate::domain::schema::NonBlank)]
     pub username: Option<String>,
     /// Password.
     #[schema(value_type = String, min_length = 1)]

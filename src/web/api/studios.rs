@@ -113,7 +113,7 @@ pub async fn evidence(
 #[derive(utoipa::ToSchema)]
 #[allow(dead_code)] // documents the parts `UploadInput` reads
 pub struct EvidenceUpload {
-    #[schema(value_type = crate::app::input::schema::EvidenceItem, inline)]
+    #[schema(value_type = crate::domain::schema::EvidenceItem, inline)]
     item: String,
     /// The file, with a name: JPEG, PNG, WebP, GIF, PDF, DOCX or XLSX (the type is read from the
     /// content), at most the configured size.
