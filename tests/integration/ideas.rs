@@ -499,7 +499,7 @@ async fn bad_suggestions_are_refused_whole(b: Backend) {
     // On the page, the wrong co-proposer is marked on its own field, not only at the top.
     let page = crate::sessions::page_client(&app, "worker1", PASSWORD).await;
     let form = page.get(format!("{}/suggestions/new", app.base)).send().await.unwrap().text().await.unwrap();
-    let csrf = form.split("name=\"_csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let csrf = crate::sessions::csrf_of(&form);
     let resp = page
         .post(format!("{}/suggestions", app.base))
         .form(&[

@@ -169,7 +169,7 @@ async fn pages_need_a_session_and_csrf(b: Backend) {
     assert_eq!(resp.headers()["location"], "/login?next=/studios");
     // The login form carries a CSRF token tied to a cookie.
     let page = anon.client.get(format!("{}/login", app.base)).send().await.unwrap().text().await.unwrap();
-    let token = page.split("name=\"_csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let token = csrf_of(&page);
     let resp = anon
         .client
         .post(format!("{}/login", app.base))
@@ -217,7 +217,7 @@ async fn pages_need_a_session_and_csrf(b: Backend) {
         .await
         .unwrap();
     assert_eq!(resp.status(), 403);
-    let session_csrf = html.split("name=\"_csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let session_csrf = csrf_of(&html);
     let resp = anon
         .client
         .post(format!("{}/studios/{}/edit", app.base, w.s1))
@@ -386,11 +386,22 @@ both!(
     passwords_tokens_and_headers_are_hardened
 );
 
+/// The CSRF token of a page's forms.
+pub fn csrf_of(html: &str) -> String {
+    html.split("name=\"_csrf\" value=\"")
+        .nth(1)
+        .expect("a form with a CSRF token")
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
 /// Logs a browser-like client in through the login form.
 pub async fn page_client(app: &TestApp, user: &str, password: &str) -> reqwest::Client {
     let anon = app.anonymous();
     let page = anon.client.get(format!("{}/login", app.base)).send().await.unwrap().text().await.unwrap();
-    let token = page.split("name=\"_csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let token = csrf_of(&page);
     let resp = anon
         .client
         .post(format!("{}/login", app.base))
