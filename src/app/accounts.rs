@@ -233,6 +233,7 @@ pub async fn set_password(st: &AppState, actor: &Actor, account_id: i64, input: 
         check.fail("current_password", Msg::new("validation.required"));
     }
     check.finish()?;
+    let mut proved = Vec::new();
     if own {
         let current = input.current_password.unwrap_or_default();
         // Guessing the current password is slowed down like guessing at the login.
@@ -245,12 +246,14 @@ pub async fn set_password(st: &AppState, actor: &Actor, account_id: i64, input: 
         if !ok {
             return Err(FieldErrors::single("current_password", Msg::new("auth.wrong_password")));
         }
-        auth::give_back(st, keys, now).await?;
+        proved = keys;
     }
     let password_hash = hash(password).await?;
     let actor = actor.clone();
+    let now = st.now_ms();
     st.db
         .write(move |c| {
+            auth::give_back(c, &proved, now)?;
             let before = manageable(c, &actor, account_id)?;
             accounts::set_password(c, account_id, &password_hash)?;
             sessions::delete_for_account(c, account_id)?;

@@ -80,20 +80,17 @@ pub async fn take_attempt(st: &AppState, keys: Vec<(String, Throttle)>, now: i64
 }
 
 /// After the right password: the address gets its attempt back, the login name starts afresh.
-pub async fn give_back(st: &AppState, keys: Vec<(String, Throttle)>, now: i64) -> Result<()> {
-    st.db
-        .write(move |c| {
-            for (key, t) in &keys {
-                if key.starts_with("user:") {
-                    accounts::clear_login_failures(c, key)?;
-                } else {
-                    let b = accounts::login_bucket_for_update(c, key, now)?;
-                    accounts::set_login_bucket(c, key, t.give_back(b, now))?;
-                }
-            }
-            Ok(())
-        })
-        .await
+/// A step of the write that follows the check (the session, the new password).
+pub fn give_back(c: &mut Conn, keys: &[(String, Throttle)], now: i64) -> Result<()> {
+    for (key, t) in keys {
+        if key.starts_with("user:") {
+            accounts::clear_login_failures(c, key)?;
+        } else {
+            let b = accounts::login_bucket_for_update(c, key, now)?;
+            accounts::set_login_bucket(c, key, t.give_back(b, now))?;
+        }
+    }
+    Ok(())
 }
 
 /// Forgets throttle buckets that have long run dry, a slice at a time (called by the sweep).
@@ -161,7 +158,6 @@ pub async fn login(st: &AppState, username: &str, password: &str, address: &str)
         // The attempt stays counted.
         return Err(Error::WrongCredentials);
     }
-    give_back(st, keys, now).await?;
     let account_id = creds.map(|(id, _, _)| id).ok_or(Error::Unauthenticated)?;
     let session = NewSession {
         token: random_token(32),
@@ -172,6 +168,7 @@ pub async fn login(st: &AppState, username: &str, password: &str, address: &str)
     let (hash, csrf, expires) = (token_hash(&session.token), session.csrf.clone(), now + session.max_age_secs * 1000);
     st.db
         .write(move |c| {
+            give_back(c, &keys, now)?;
             sessions::purge_expired(c, now)?;
             sessions::insert(c, &hash, account_id, &csrf, expires)
         })
