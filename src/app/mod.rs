@@ -12,6 +12,7 @@ pub mod files;
 pub mod home;
 pub mod input;
 pub mod ledger;
+pub mod lookup;
 pub mod notifications;
 pub mod outcomes;
 pub mod people;

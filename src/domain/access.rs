@@ -81,6 +81,15 @@ impl Scope {
         matches!(self, Scope::Within { paths, studio_ids } if paths.is_empty() && studio_ids.is_empty())
     }
 
+    /// Whether a unit lies inside the scope (its subtrees; the studios held through a team
+    /// do not make their unit readable).
+    pub fn covers(&self, path: &UnitPath) -> bool {
+        match self {
+            Scope::All => true,
+            Scope::Within { paths, .. } => paths.iter().any(|p| p.covers(path)),
+        }
+    }
+
     /// The part of the scope inside one subtree: each path becomes the deeper of the two where
     /// one covers the other, and disappears where they are apart. (A query then has one range
     /// on the path column instead of two, which the index serves directly.) Studios held
@@ -233,6 +242,20 @@ impl Actor {
     /// The people a caller may list and search.
     pub fn person_scope(&self) -> Scope {
         self.scope(ADMINS, false)
+    }
+
+    /// Whom a caller may find by name when naming co-proposers or contributors: the people
+    /// they administer and the colleagues of their own enterprise (`own_enterprise`), as the
+    /// paper form lists them by name too. Only a name, a unit and an employee number are shown
+    /// through it (`app::lookup`), never a profile.
+    pub fn colleague_scope(&self, own_enterprise: Option<&UnitPath>) -> Scope {
+        match self.person_scope() {
+            Scope::All => Scope::All,
+            Scope::Within { mut paths, studio_ids } => {
+                paths.extend(own_enterprise.cloned());
+                Scope::Within { paths: outermost(paths), studio_ids }
+            }
+        }
     }
 
     // ---- studios -------------------------------------------------------------------------

@@ -290,6 +290,18 @@ async fn every_resource_and_role(b: Backend) {
                 },
             ),
             op(Method::GET, format!("/api/v1/suggestion-settings/{e1}"), None, e1_read),
+            // Pickers: opening a unit, a studio's projects, the likely duplicates of a suggestion.
+            op(Method::GET, format!("/api/v1/lookup/units?under={e1}"), None, e1_read),
+            op(Method::GET, format!("/api/v1/lookup/studios?unit_id={e1}"), None, e1_read),
+            op(Method::GET, format!("/api/v1/lookup/people?unit_id={e1}"), None, |u| {
+                // Administrators, and the colleagues of the enterprise (the reviewer has no
+                // person there).
+                if e1_anyone(u) && u != "reviewer.a" { Expect::Ok } else { Expect::Hidden }
+            }),
+            op(Method::GET, format!("/api/v1/lookup/projects?studio_id={}", w.s1), None, e1_read),
+            op(Method::GET, format!("/api/v1/lookup/suggestions?near={sid}"), None, |u| {
+                if e1_admins(u) || u == "worker1" { Expect::Ok } else { Expect::Hidden }
+            }),
             op(
                 Method::POST,
                 format!("/api/v1/suggestion-settings/{e1}/routes"),

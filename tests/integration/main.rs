@@ -14,6 +14,7 @@ mod ledger;
 mod lifecycle;
 mod openapi;
 mod outage;
+mod pickers;
 mod projects;
 mod sessions;
 mod team;

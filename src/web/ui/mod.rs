@@ -367,6 +367,26 @@ impl Form {
     }
 }
 
+/// Presets a picker (`templates/macros.html`, `pick`) with a record the page already knows —
+/// the caller's own unit, the studio they came from — as its id and the name shown.
+pub fn preset(m: &mut HashMap<String, String>, field: &str, id: i64, label: &str) {
+    put(m, field, id);
+    put(m, &format!("{field}__label"), label);
+}
+
+/// The unit a caller works from, when there is one: the one unit of their grants. Pickers of
+/// a unit start there.
+pub async fn own_unit(
+    st: &crate::app::AppState,
+    actor: &crate::domain::access::Actor,
+) -> Result<Option<(i64, String)>> {
+    let tops = crate::app::units::tops(st, actor).await?;
+    Ok(match tops.as_slice() {
+        [one] => Some((one.id, one.name.clone())),
+        _ => None,
+    })
+}
+
 /// Puts a value into a form map.
 pub fn put(m: &mut HashMap<String, String>, k: &str, v: impl ToString) {
     m.insert(k.to_string(), v.to_string());
