@@ -177,6 +177,17 @@ impl Actor {
         self.grants.iter().any(|g| g.role == Role::PlatformAdmin)
     }
 
+    /// Whether the caller administers some unit (a union or an enterprise): their home page
+    /// is an officer's, with figures and red lights.
+    pub fn administers(&self) -> bool {
+        self.grants.iter().any(|g| matches!(g.role, Role::PlatformAdmin | Role::UnionAdmin | Role::EnterpriseAdmin))
+    }
+
+    /// Whether the caller is an expert reviewer somewhere.
+    pub fn reviews(&self) -> bool {
+        self.grants.iter().any(|g| g.role == Role::Reviewer)
+    }
+
     fn covers(&self, roles: &[Role], path: &UnitPath) -> bool {
         self.is_platform_admin() || self.grants.iter().any(|g| roles.contains(&g.role) && g.unit_path.covers(path))
     }
@@ -323,6 +334,11 @@ impl Actor {
         self.can_read_studio(&p.studio)
     }
 
+    /// An overdue project is chased (催办) by the administrators over its studio.
+    pub fn can_chase_project(&self, p: &ProjectPlace) -> bool {
+        self.covers(ADMINS, p.studio.unit_path)
+    }
+
     /// A project is proposed by the studio (its leader) or an administrator over it.
     pub fn can_propose_project(&self, s: &StudioPlace) -> bool {
         self.can_edit_studio(s)
@@ -421,6 +437,16 @@ impl Actor {
     /// Where the caller lists suggestions beyond their own: administrator subtrees.
     pub fn suggestion_scope(&self) -> Scope {
         self.scope(ADMINS, false)
+    }
+
+    /// Where a caller's own evaluation queue lies (besides what is given to them by name): the
+    /// departments of the enterprises they administer. Union administrators oversee
+    /// suggestions but do not evaluate them.
+    pub fn evaluation_scope(&self) -> Scope {
+        match self.scope(&[Role::EnterpriseAdmin], false) {
+            Scope::All => Scope::Within { paths: Vec::new(), studio_ids: Vec::new() },
+            s => s,
+        }
     }
 
     /// An enterprise's administrators set its routing rules, scoring sheet and reward ladder.

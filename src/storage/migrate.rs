@@ -59,6 +59,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/0008_token_expiry.sql"),
         then: None,
     },
+    Migration {
+        version: 9,
+        name: "notification_detail",
+        sql: include_str!("../../migrations/0009_notification_detail.sql"),
+        then: None,
+    },
 ];
 
 /// Fills in the dialect placeholders.

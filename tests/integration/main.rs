@@ -9,6 +9,7 @@ mod bad_input;
 mod browser;
 mod cli;
 mod figures;
+mod homes;
 mod ideas;
 mod ledger;
 mod lifecycle;

@@ -557,6 +557,7 @@ async fn every_answer_as_documented(b: Backend) {
     )
     .await;
     t.run(call(&admin, M::GET, "/api/v1/projects/{id}/transitions", &[&project_id], 200)).await;
+    t.run(call(&admin, M::POST, "/api/v1/projects/{id}/chase", &[&project_id], 409)).await;
     let milestones = t.run(call(&admin, M::GET, "/api/v1/projects/{id}/milestones", &[&project_id], 200)).await;
     let first = id(&milestones[0]);
     t.run(call(&lead1, M::POST, "/api/v1/projects/{id}/milestones", &[&project_id], 201).body(json!({

@@ -140,6 +140,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(projects::milestones, projects::add_milestone))
         .routes(routes!(projects::milestone_done))
         .routes(routes!(projects::report))
+        .routes(routes!(projects::chase))
         .routes(routes!(projects::request_extension))
         .routes(routes!(projects::decide_extension))
         .routes(routes!(ledger::list, ledger::record))

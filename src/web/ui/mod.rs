@@ -93,6 +93,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/projects/{id}", get(projects::show))
         .route("/projects/{id}/edit", get(projects::edit_form).post(projects::edit))
         .route("/projects/{id}/steps", post(projects::step))
+        .route("/projects/{id}/chase", post(projects::chase))
         .route("/projects/{id}/milestones", post(projects::add_milestone))
         .route("/projects/{id}/updates", post(projects::report))
         .route("/projects/{id}/extensions", post(projects::request_extension))
@@ -114,18 +115,27 @@ pub fn router(state: AppState) -> Router<AppState> {
         .layer(axum::middleware::from_fn_with_state(state, count_unread))
 }
 
-/// Counts the unread notifications of a signed-in person for the header's bell (pages only).
+/// Counts the unread notifications of a signed-in person for the header's bell (pages only),
+/// after reading those that lead to the page opened.
 async fn count_unread(
     axum::extract::State(st): axum::extract::State<AppState>,
     mut req: Request,
     next: Next,
 ) -> Response {
+    let path = req.uri().path().to_string();
     if req.method() == axum::http::Method::GET
         && let Some(Some(caller)) = req.extensions_mut().get_mut::<Option<Caller>>()
     {
         match crate::app::notifications::unread(&st, &caller.actor).await {
             Ok(n) => caller.unread = n,
             Err(e) => tracing::warn!("counting notifications: {e}"),
+        }
+        // Opening the page a notice points to reads it: the bell counts only what still waits.
+        if caller.unread > 0 {
+            match crate::app::notifications::opened(&st, &caller.actor, &path).await {
+                Ok(n) => caller.unread -= n as i64,
+                Err(e) => tracing::warn!("reading notifications of a page: {e}"),
+            }
         }
     }
     next.run(req).await
