@@ -8,6 +8,7 @@ mod api;
 mod bad_input;
 mod browser;
 mod cli;
+mod exports;
 mod figures;
 mod homes;
 mod ideas;

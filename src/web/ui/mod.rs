@@ -4,6 +4,7 @@
 
 mod accounts;
 mod charts;
+mod exports;
 mod figures;
 mod home;
 mod ideas;
@@ -112,6 +113,18 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/activities/{id}/photos", post(ledger::add_photo))
         .route("/notifications", get(notifications::list))
         .route("/notifications/read", post(notifications::mark_read))
+        .route("/export/studios", get(exports::studios))
+        .route("/export/studios/{id}/ledger", get(exports::ledger))
+        .route("/export/people", get(exports::people))
+        .route("/export/accounts", get(exports::accounts))
+        .route("/export/units", get(exports::units))
+        .route("/export/units/{id}", get(exports::children))
+        .route("/export/projects", get(exports::projects))
+        .route("/export/suggestions", get(exports::suggestions))
+        .route("/export/challenges", get(exports::challenges))
+        .route("/export/outcomes", get(exports::outcomes))
+        .route("/export/figures/{figure}", get(exports::figure))
+        .route("/export/stats", get(exports::dashboard))
         .layer(axum::middleware::from_fn_with_state(state, count_unread))
 }
 
@@ -169,6 +182,9 @@ pub struct Chrome {
     pub notice: String,
     /// An error message to show.
     pub alert: String,
+    /// The Excel export of this page with its filters (`/export` + the page's address; lists
+    /// and figures pages show it).
+    pub export: String,
 }
 
 impl Chrome {
@@ -196,6 +212,7 @@ impl Chrome {
             section,
             notice,
             alert: String::new(),
+            export: export_link(here),
         }
     }
 
@@ -284,6 +301,18 @@ impl<T: Whole + ?Sized> Whole for &T {
     fn get(&self) -> i64 {
         (**self).get()
     }
+}
+
+/// The export of a page: its path under `/export`, with the page's filters but not where its
+/// paging stood nor its one-time notice.
+pub fn export_link(here: &str) -> String {
+    let (path, query) = here.split_once('?').unwrap_or((here, ""));
+    let kept: Vec<&str> = query
+        .split('&')
+        .filter(|kv| !kv.is_empty())
+        .filter(|kv| !["cursor", "at", "done", "dl", "limit"].contains(&kv.split('=').next().unwrap_or("")))
+        .collect();
+    if kept.is_empty() { format!("/export{path}") } else { format!("/export{path}?{}", kept.join("&")) }
 }
 
 /// Percent-encodes a value for a URL.
@@ -531,6 +560,14 @@ pub fn choices<E: crate::domain::Coded>(all: &[E], t: Locale) -> Vec<(&'static s
 #[cfg(test)]
 mod tests {
     use super::safe_next;
+
+    #[test]
+    fn export_links_keep_filters_not_paging() {
+        use super::export_link;
+        assert_eq!(export_link("/studios"), "/export/studios");
+        assert_eq!(export_link("/projects?light=red&cursor=abc&unit_id=4"), "/export/projects?light=red&unit_id=4");
+        assert_eq!(export_link("/figures/outcomes?unit_id=1&at=50&done=saved"), "/export/figures/outcomes?unit_id=1");
+    }
 
     #[test]
     fn next_accepts_only_paths_of_this_site() {
