@@ -209,6 +209,10 @@ pub struct ChallengeQuery {
     #[serde(default, deserialize_with = "input::flag")]
     #[param(value_type = Option<bool>)]
     pub open: Option<bool>,
+    /// Keywords of the title: words separated by spaces, each of which must occur (any
+    /// fragment, Chinese words of two characters included).
+    #[param(value_type = input::schema::Line100, required = false)]
+    pub q: Option<String>,
     /// Page size.
     #[serde(default, deserialize_with = "input::int")]
     #[param(value_type = Option<i64>, minimum = 1, maximum = 200)]
@@ -220,13 +224,16 @@ pub struct ChallengeQuery {
 
 /// Challenges the caller may see, newest first.
 pub async fn list(st: &AppState, actor: &Actor, q: &ChallengeQuery) -> Result<Page<Challenge>> {
+    let mut check = Check::new();
+    let text = check.optional("q", q.q.as_deref(), limits::NAME);
+    check.finish()?;
     let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
     let open = q.open.unwrap_or(false);
     let actor = actor.clone();
     st.db
         .read(move |c| {
             let teams: Vec<UnitPath> = team_paths(c, &actor)?.into_iter().map(|(_, p)| p).collect();
-            challenges::list(c, &actor.challenge_scope(), &teams, open, &page)
+            challenges::list(c, &actor.challenge_scope(), &teams, open, text.as_deref(), &page)
         })
         .await
 }

@@ -18,6 +18,7 @@ pub mod outcomes;
 pub mod people;
 pub mod plans;
 pub mod projects;
+pub mod search;
 pub mod stats;
 pub mod studios;
 pub mod suggestions;

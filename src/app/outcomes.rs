@@ -406,6 +406,10 @@ pub struct OutcomeQuery {
     #[serde(default, deserialize_with = "input::flag")]
     #[param(value_type = Option<bool>)]
     pub applied: Option<bool>,
+    /// Keywords of the title: words separated by spaces, each of which must occur (any
+    /// fragment, Chinese words of two characters included).
+    #[param(value_type = input::schema::Line100, required = false)]
+    pub q: Option<String>,
     /// Page size.
     #[serde(default, deserialize_with = "input::int")]
     #[param(value_type = Option<i64>, minimum = 1, maximum = 200)]
@@ -422,6 +426,7 @@ pub async fn list(st: &AppState, actor: &Actor, q: &OutcomeQuery) -> Result<Page
     let level = check.optional_choice("level", q.level.as_deref(), OutcomeLevel::parse);
     let from = check.optional_date("from", q.from.as_deref());
     let to = check.optional_date("to", q.to.as_deref());
+    let text = check.optional("q", q.q.as_deref(), limits::NAME);
     check.finish()?;
     let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
     let scope = actor.studio_scope();
@@ -437,7 +442,7 @@ pub async fn list(st: &AppState, actor: &Actor, q: &OutcomeQuery) -> Result<Page
             if let Some(sid) = studio_id {
                 found(studios::get(c, sid)?.filter(|s| actor.can_read_studio(&s.place())))?;
             }
-            let f = OutcomeFilter { within, studio_id, kind, level, from, to, verified, applied };
+            let f = OutcomeFilter { within, studio_id, kind, level, from, to, verified, applied, q: text };
             outcomes::list(c, &scope, &f, &page)
         })
         .await

@@ -973,6 +973,10 @@ pub struct ProjectQuery {
     /// Completed on or before.
     #[param(value_type = input::schema::OptionalDate, required = false)]
     pub completed_to: Option<String>,
+    /// Keywords of the title: words separated by spaces, each of which must occur (any
+    /// fragment, Chinese words of two characters included).
+    #[param(value_type = input::schema::Line100, required = false)]
+    pub q: Option<String>,
     /// Page size.
     #[serde(default, deserialize_with = "input::int")]
     #[param(value_type = Option<i64>, minimum = 1, maximum = 200)]
@@ -1016,6 +1020,7 @@ pub async fn list(st: &AppState, actor: &Actor, q: &ProjectQuery) -> Result<Proj
     };
     let approved = range(&q.approved_from, &q.approved_to, "approved_from", "approved_to");
     let completed = range(&q.completed_from, &q.completed_to, "completed_from", "completed_to");
+    let text = check.optional("q", q.q.as_deref(), limits::NAME);
     check.finish()?;
     let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
     let scope = actor.studio_scope();
@@ -1040,6 +1045,7 @@ pub async fn list(st: &AppState, actor: &Actor, q: &ProjectQuery) -> Result<Proj
                 by_due,
                 approved,
                 completed,
+                q: text,
             };
             let page = projects::list(c, &scope, &f, &page, today)?;
             let (red, yellow, green) = match studio_id {

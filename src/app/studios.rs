@@ -38,7 +38,7 @@ pub struct StudioQuery {
     /// Field, exactly.
     #[param(value_type = input::schema::Line100, required = false)]
     pub field: Option<String>,
-    /// Any fragment of the name.
+    /// Any fragment of the name, the field or the leader's name.
     #[param(value_type = input::schema::Line100, required = false)]
     pub q: Option<String>,
     /// Page size (1–200, default 50).

@@ -732,6 +732,10 @@ pub struct SuggestionQuery {
     #[serde(default, deserialize_with = "input::flag")]
     #[param(value_type = Option<bool>)]
     pub overdue: Option<bool>,
+    /// Keywords of the title: words separated by spaces, each of which must occur (any
+    /// fragment, Chinese words of two characters included).
+    #[param(value_type = input::schema::Line100, required = false)]
+    pub q: Option<String>,
     /// Page size.
     #[serde(default, deserialize_with = "input::int")]
     #[param(value_type = Option<i64>, minimum = 1, maximum = 200)]
@@ -769,8 +773,7 @@ pub async fn queue(st: &AppState, actor: &Actor, limit: i64) -> Result<Queue> {
     let today = st.today();
     st.db
         .read(move |c| {
-            let mut f =
-                SuggestionFilter { view: View::ToEvaluate, within: None, state: None, category: None, overdue: false };
+            let mut f = SuggestionFilter { view: View::ToEvaluate, ..Default::default() };
             let items = suggestions::list(c, &who, &f, &PageRequest { limit, after: None }, today)?.items;
             if items.is_empty() {
                 return Ok(Queue { items, waiting: 0, overdue: 0 });
@@ -797,6 +800,7 @@ pub async fn list(st: &AppState, actor: &Actor, q: &SuggestionQuery) -> Result<P
     };
     let state = check.optional_choice("state", q.state.as_deref(), SuggestionState::parse);
     let category = check.optional_choice("category", q.category.as_deref(), SuggestionCategory::parse);
+    let text = check.optional("q", q.q.as_deref(), limits::NAME);
     check.finish()?;
     let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
     let who = viewer(actor, view);
@@ -809,7 +813,7 @@ pub async fn list(st: &AppState, actor: &Actor, q: &SuggestionQuery) -> Result<P
                 Some(id) => Some(found(units::get(c, id)?.filter(|u| actor.can_read_unit(&u.path)))?.path),
                 None => None,
             };
-            let f = SuggestionFilter { view, within, state, category, overdue };
+            let f = SuggestionFilter { view, within, state, category, overdue, q: text };
             let page = suggestions::list(c, &who, &f, &page, today)?;
             let ids: Vec<i64> = page.items.iter().map(|s| s.id).collect();
             let mut proposers = suggestions::proposers_of(c, &ids)?;

@@ -1077,7 +1077,8 @@ pub fn generate(db: &Db, set: DataSet, opts: &Options) -> Result<Summary> {
         terms.extend(search_index::rows_for(SearchKind::Person, p.id, &p.name));
     }
     for s in &w.studios {
-        terms.extend(search_index::rows_for(SearchKind::Studio, s.id, &s.name));
+        let leader = &w.people[(s.leader - 1) as usize].name;
+        terms.extend(search_index::rows_for_parts(SearchKind::Studio, s.id, &[&s.name, &s.field, leader]));
     }
     terms.sort();
     let honours: usize = w.people.iter().map(|p| p.honours.len()).sum();
@@ -1405,6 +1406,9 @@ pub fn generate(db: &Db, set: DataSet, opts: &Options) -> Result<Summary> {
     bar.set_message("suggestions, challenges, outcomes");
     let ideas = ideas::generate(db, &bar, &w, &signers, set.shape().ideas, opts)?;
     stage("suggestions, challenges, outcomes written");
+    bar.set_message("keywords");
+    db.write_blocking(crate::storage::keywords::rebuild)?;
+    stage("keyword index written");
 
     bar.set_message("indexes");
     db.write_blocking(move |c| {

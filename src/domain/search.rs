@@ -51,6 +51,50 @@ pub fn like_pattern(query: &str) -> String {
     p
 }
 
+/// The keyword index's text of a title: its character pairs, separated by spaces (a title of one
+/// character is that character). Pairs alone keep the index of millions of titles small; every
+/// query of two characters or more is found through them (see `keyword_query`).
+pub fn keyword_text(text: &str) -> String {
+    let chars = normalise(text);
+    if chars.len() == 1 {
+        return chars[0].to_string();
+    }
+    let mut pairs: Vec<String> = chars.windows(2).map(|w| w.iter().collect()).collect();
+    pairs.sort();
+    pairs.dedup();
+    pairs.join(" ")
+}
+
+/// A keyword query: words separated by spaces, each of which must occur.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct KeywordQuery {
+    /// `LIKE` patterns of the words (see `like_pattern`).
+    pub patterns: Vec<String>,
+    /// The character pairs every match must hold; empty when every word is a single
+    /// character, which the index cannot narrow.
+    pub pairs: Vec<String>,
+}
+
+/// At most this many words of a query count; the rest are ignored.
+pub const MAX_WORDS: usize = 5;
+
+/// Splits a keyword query into words; `None` when it holds nothing to search for.
+pub fn keyword_query(query: &str) -> Option<KeywordQuery> {
+    let mut k = KeywordQuery::default();
+    for word in query.split_whitespace().take(MAX_WORDS) {
+        let chars = normalise(word);
+        if chars.is_empty() {
+            continue;
+        }
+        k.patterns.push(like_pattern(word));
+        k.pairs.extend(chars.windows(2).map(|w| w.iter().collect::<String>()));
+    }
+    k.pairs.sort();
+    k.pairs.dedup();
+    k.patterns.dedup();
+    (!k.patterns.is_empty()).then_some(k)
+}
+
 /// Kinds of record in the shared search index.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SearchKind {
@@ -96,6 +140,27 @@ mod tests {
                 assert!(query_terms(&q).iter().all(|t| indexed.contains(t)), "{q}");
             }
         }
+    }
+
+    #[test]
+    fn keyword_text_holds_every_pair_of_a_query() {
+        let text = keyword_text("数控机床 主轴改进");
+        assert!(text.split(' ').all(|p| p.chars().count() == 2));
+        for q in ["数控", "机床主轴", "主轴改进", "数控 改进"] {
+            let k = keyword_query(q).expect("words");
+            assert!(k.pairs.iter().all(|p| text.split(' ').any(|t| t == p)), "{q}");
+        }
+        assert_eq!(keyword_text("改"), "改");
+        assert!(keyword_text("。").is_empty());
+    }
+
+    #[test]
+    fn keyword_queries_split_words_and_keep_single_characters_for_matching() {
+        let k = keyword_query(" 数控  王 ").expect("words");
+        assert_eq!(k.patterns, vec!["%数控%", "%王%"]);
+        assert_eq!(k.pairs, vec!["数控"]);
+        assert!(keyword_query(" ，。 ").is_none());
+        assert!(keyword_query("王").expect("one").pairs.is_empty());
     }
 
     #[test]

@@ -135,6 +135,7 @@ pub fn insert(c: &mut Conn, n: &NewChallenge, by: i64) -> Result<i64> {
             now
         ],
     )?;
+    super::keywords::index(c, super::keywords::Keyed::Challenge, id, &n.title)?;
     Ok(id)
 }
 
@@ -159,6 +160,7 @@ pub fn list(
     scope: &Scope,
     studio_paths: &[UnitPath],
     open_only: bool,
+    keywords: Option<&str>,
     page: &PageRequest,
 ) -> Result<Page<Challenge>> {
     let mut q = Query::new(&format!("SELECT {COLUMNS} {JOINS} WHERE 1 = 1"));
@@ -185,6 +187,9 @@ pub fn list(
     q.push(&format!(" AND ({})", alts.join(" OR ")), vals);
     if open_only {
         q.push(" AND c.state = ?", [Value::from(ChallengeState::Open.code())]);
+    }
+    if !super::keywords::apply(c, &mut q, super::keywords::Keyed::Challenge, keywords, "c.id", "c.title")? {
+        return Ok(Page { items: Vec::new(), next_cursor: None });
     }
     if let Some(after) = &page.after {
         q.push(" AND c.id < ?", [Value::from(after.id)]);

@@ -215,6 +215,7 @@ pub fn insert(c: &mut Conn, d: &OutcomeData, studio_id: i64, unit_path: &UnitPat
         ],
     )?;
     set_contributors(c, id, &d.contributors)?;
+    super::keywords::index(c, super::keywords::Keyed::Outcome, id, &d.title)?;
     figures::settle(c, b)?;
     Ok(id)
 }
@@ -248,6 +249,9 @@ pub fn update(c: &mut Conn, before: &Outcome, d: &OutcomeData) -> Result<()> {
         ],
     )?;
     set_contributors(c, before.id, &d.contributors)?;
+    if before.title != d.title {
+        super::keywords::index(c, super::keywords::Keyed::Outcome, before.id, &d.title)?;
+    }
     figures::settle(c, b)
 }
 
@@ -325,6 +329,8 @@ pub struct OutcomeFilter {
     pub verified: bool,
     /// Only those applied elsewhere.
     pub applied: bool,
+    /// Keywords of the title (see `keywords`).
+    pub q: Option<String>,
 }
 
 /// Outcomes in scope, newest first.
@@ -359,6 +365,9 @@ pub fn list(c: &mut Conn, scope: &Scope, f: &OutcomeFilter, page: &PageRequest) 
     }
     if f.applied {
         q.push(" AND o.applied_since IS NOT NULL", []);
+    }
+    if !super::keywords::apply(c, &mut q, super::keywords::Keyed::Outcome, f.q.as_deref(), "o.id", "o.title")? {
+        return Ok(Page { items: Vec::new(), next_cursor: None });
     }
     if let Some(after) = &page.after {
         q.push(" AND (o.achieved_on, o.id) < (?, ?)", [Value::from(after.key.clone()), Value::from(after.id)]);

@@ -266,5 +266,7 @@ pub fn update(c: &mut Conn, id: i64, d: &PersonData, unit_path: &UnitPath) -> Re
     )?;
     write_honours(c, id, &d.honours)?;
     search_index::index(c, SearchKind::Person, id, &d.name)?;
+    // The studios they lead are found by their name too (an indexed, usually empty, lookup).
+    super::studios::reindex_led_by(c, id)?;
     figures::settle(c, b)
 }

@@ -182,6 +182,8 @@ pub struct ProjectFilter {
     pub approved: Option<(Date, Date)>,
     /// Only those completed (结题) between these days.
     pub completed: Option<(Date, Date)>,
+    /// Keywords of the title (see `keywords`).
+    pub q: Option<String>,
 }
 
 /// Projects in scope, filtered, a page at a time.
@@ -220,6 +222,9 @@ pub fn list(c: &mut Conn, scope: &Scope, f: &ProjectFilter, page: &PageRequest, 
             " AND p.completed_on >= ? AND p.completed_on <= ? AND p.state = ?",
             [Value::from(from), Value::from(to), Value::from(ProjectState::Completed.code())],
         );
+    }
+    if !super::keywords::apply(c, &mut q, super::keywords::Keyed::Project, f.q.as_deref(), "p.id", "p.title")? {
+        return Ok(Page { items: Vec::new(), next_cursor: None });
     }
     let key_col = if f.by_due { "p.next_due" } else { "p.unit_path" };
     if f.by_due {
@@ -316,6 +321,7 @@ pub fn insert(c: &mut Conn, d: &ProjectData, studio_id: i64, unit_path: &UnitPat
             now
         ],
     )?;
+    super::keywords::index(c, super::keywords::Keyed::Project, id, &d.title)?;
     Ok(id)
 }
 
@@ -345,6 +351,9 @@ pub fn update(c: &mut Conn, p: &Project, d: &ProjectData) -> Result<()> {
             p.id
         ],
     )?;
+    if p.title != d.title {
+        super::keywords::index(c, super::keywords::Keyed::Project, p.id, &d.title)?;
+    }
     figures::settle(c, b)
 }
 

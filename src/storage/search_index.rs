@@ -22,8 +22,22 @@ pub enum Plan {
 
 /// (Re)indexes a record's name.
 pub fn index(c: &mut Conn, kind: SearchKind, id: i64, text: &str) -> Result<()> {
+    index_parts(c, kind, id, &[text])
+}
+
+/// The terms of several texts of one record (a studio's name, field and leader): each text's
+/// own, so that no term spans two of them.
+pub fn terms_of(parts: &[&str]) -> Vec<String> {
+    let mut terms: Vec<String> = parts.iter().flat_map(|p| index_terms(p)).collect();
+    terms.sort();
+    terms.dedup();
+    terms
+}
+
+/// (Re)indexes a record under several texts.
+pub fn index_parts(c: &mut Conn, kind: SearchKind, id: i64, parts: &[&str]) -> Result<()> {
     remove(c, kind, id)?;
-    for term in index_terms(text) {
+    for term in terms_of(parts) {
         c.execute(
             "INSERT INTO search_terms (kind, term, entity_id) VALUES (?, ?, ?)",
             params![kind as i64, &term, id],
@@ -41,7 +55,12 @@ pub fn remove(c: &mut Conn, kind: SearchKind, id: i64) -> Result<()> {
 
 /// Terms for the generator, which writes the index in bulk.
 pub fn rows_for(kind: SearchKind, id: i64, text: &str) -> impl Iterator<Item = (i64, String, i64)> {
-    index_terms(text).into_iter().map(move |t| (kind as i64, t, id))
+    rows_for_parts(kind, id, &[text])
+}
+
+/// Terms of several texts for the generator.
+pub fn rows_for_parts(kind: SearchKind, id: i64, parts: &[&str]) -> impl Iterator<Item = (i64, String, i64)> + use<> {
+    terms_of(parts).into_iter().map(move |t| (kind as i64, t, id))
 }
 
 /// Chooses how to run a query: by its rarest term, or by a scan when every term is common.

@@ -291,7 +291,11 @@ pub fn list(c: &mut Conn, scope: &Scope, f: &StudioFilter, page: &PageRequest) -
         _ => Query::new(&format!("SELECT {SUMMARY} FROM studios s {joins} WHERE 1 = 1")),
     };
     if let (Some(_), Some(q)) = (&plan, q) {
-        query.push(" AND LOWER(s.name) LIKE ? ESCAPE '\\'", [Value::from(like_pattern(q))]);
+        let p = like_pattern(q);
+        query.push(
+            " AND (LOWER(s.name) LIKE ? ESCAPE '\\' OR LOWER(s.field) LIKE ? ESCAPE '\\' OR LOWER(lp.name) LIKE ? ESCAPE '\\')",
+            [Value::from(p.clone()), Value::from(p.clone()), Value::from(p)],
+        );
     }
     match &f.within {
         Some(w) => {
@@ -370,7 +374,7 @@ pub fn insert(c: &mut Conn, d: &StudioData, unit_id: i64, unit_path: &UnitPath, 
             now
         ],
     )?;
-    search_index::index(c, SearchKind::Studio, id, &d.name)?;
+    reindex(c, id)?;
     figures::settle(c, b)?;
     Ok(id)
 }
@@ -395,7 +399,51 @@ pub fn update(c: &mut Conn, id: i64, d: &StudioData) -> Result<()> {
             id
         ],
     )?;
-    search_index::index(c, SearchKind::Studio, id, &d.name)
+    reindex(c, id)
+}
+
+/// Indexes a studio by name, field and leader's name.
+pub fn reindex(c: &mut Conn, id: i64) -> Result<()> {
+    let row = c.query_opt(
+        "SELECT s.name, s.field, lp.name AS leader FROM studios s LEFT JOIN people lp ON lp.id = s.leader_person_id \
+         WHERE s.id = ?",
+        params![id],
+        |r| Ok((r.get::<String>("name")?, r.get::<String>("field")?, r.get::<Option<String>>("leader")?)),
+    )?;
+    if let Some((name, field, leader)) = row {
+        search_index::index_parts(c, SearchKind::Studio, id, &[&name, &field, leader.as_deref().unwrap_or("")])?;
+    }
+    Ok(())
+}
+
+/// Re-indexes the studios a person leads (their name changed).
+pub fn reindex_led_by(c: &mut Conn, person_id: i64) -> Result<()> {
+    let ids: Vec<i64> =
+        c.query("SELECT id FROM studios WHERE leader_person_id = ?", params![person_id], |r| r.get("id"))?;
+    for id in ids {
+        reindex(c, id)?;
+    }
+    Ok(())
+}
+
+/// Adds every studio's field and leader to the index (migration 0010; names are there already).
+pub fn reindex_all(c: &mut Conn) -> Result<()> {
+    let rows: Vec<(i64, String, Option<String>)> = c.query(
+        "SELECT s.id, s.field, lp.name AS leader FROM studios s LEFT JOIN people lp ON lp.id = s.leader_person_id",
+        &[],
+        |r| Ok((r.get("id")?, r.get("field")?, r.get("leader")?)),
+    )?;
+    for (id, field, leader) in rows {
+        for (kind, term, id) in
+            search_index::rows_for_parts(SearchKind::Studio, id, &[&field, leader.as_deref().unwrap_or("")])
+        {
+            c.execute(
+                "INSERT INTO search_terms (kind, term, entity_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                params![kind, &term, id],
+            )?;
+        }
+    }
+    Ok(())
 }
 
 /// Changes the team size by `delta`.

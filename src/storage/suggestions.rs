@@ -274,6 +274,7 @@ pub fn insert(c: &mut Conn, s: &NewSuggestion, by_name: &str) -> Result<i64> {
         "INSERT INTO suggestion_signatures (enterprise_id, suggestion_id, terms) VALUES (?, ?, ?)",
         params![s.enterprise_id, id, suggestion::signature(&terms)],
     )?;
+    super::keywords::index(c, super::keywords::Keyed::Suggestion, id, &s.title)?;
     add_event(c, id, "submit", None, SuggestionState::Assigned, None, Some(s.submitted_by), by_name)?;
     Ok(id)
 }
@@ -516,6 +517,8 @@ pub struct SuggestionFilter {
     pub category: Option<SuggestionCategory>,
     /// Only those past their deadline and undecided.
     pub overdue: bool,
+    /// Keywords of the title (see `keywords`).
+    pub q: Option<String>,
 }
 
 /// The caller as the list needs them.
@@ -541,6 +544,9 @@ pub fn list(
     let mut q = Query::new(&format!("SELECT {COLUMNS} {JOINS} WHERE 1 = 1"));
     let by_due = f.view == View::ToEvaluate || f.overdue;
     filter(&mut q, who, f, today);
+    if !super::keywords::apply(c, &mut q, super::keywords::Keyed::Suggestion, f.q.as_deref(), "s.id", "s.title")? {
+        return Ok(Page { items: Vec::new(), next_cursor: None });
+    }
     if by_due {
         if let Some(after) = &page.after {
             q.push(" AND (s.due_on, s.id) > (?, ?)", [Value::from(after.key.clone()), Value::from(after.id)]);

@@ -18,5 +18,6 @@ mod openapi;
 mod outage;
 mod pickers;
 mod projects;
+mod search;
 mod sessions;
 mod team;

@@ -72,6 +72,7 @@ pub async fn list(
         ("category", &q.category),
         ("overdue", &overdue),
         ("unit_id", &unit),
+        ("q", &q.q),
     ]);
     let (page, f, alert) = match suggestions::list(&st, &u.actor, &q).await {
         Ok(p) => (p, Form::with(vals), String::new()),
@@ -237,6 +238,8 @@ pub async fn convert(
 struct ChallengesPage {
     c: Chrome,
     f: Form,
+    /// The keyword filter.
+    q: Form,
     page: Page<Challenge>,
     open: bool,
     next_link: String,
@@ -250,16 +253,24 @@ pub async fn challenges_list(
     uri: Uri,
     QueryInput(q): QueryInput<ChallengeQuery>,
 ) -> Result<Response> {
-    let page = challenges::list(&st, &u.actor, &q).await?;
+    let vals = values(&[("q", &q.q)]);
+    let (page, qf, alert) = match challenges::list(&st, &u.actor, &q).await {
+        Ok(p) => (p, Form::with(vals), String::new()),
+        Err(e) => {
+            let (f, alert) = Form::failed(vals, e, t)?;
+            (Page { items: Vec::new(), next_cursor: None }, f, alert)
+        }
+    };
     let open = q.open.unwrap_or(false);
     let extra = if open { vec![("open", "true".to_string())] } else { Vec::new() };
-    let next_link = list_link("/challenges", &HashMap::new(), &extra, page.next_cursor.as_deref());
-    let c = Chrome::new(t, Some(&u), &here(&uri), "challenges");
+    let next_link = list_link("/challenges", &qf.values, &extra, page.next_cursor.as_deref());
+    let mut c = Chrome::new(t, Some(&u), &here(&uri), "challenges");
+    c.alert = alert;
     let mut v = HashMap::new();
     if let Some((id, name)) = super::own_unit(&st, &u.actor).await? {
         super::preset(&mut v, "unit_id", id, &name);
     }
-    render(ChallengesPage { c, f: Form::with(v), page, open, next_link })
+    render(ChallengesPage { c, f: Form::with(v), q: qf, page, open, next_link })
 }
 
 /// Posts a challenge.
@@ -276,7 +287,10 @@ pub async fn post_challenge(
             let (f, alert) = Form::failed(form.raw, e, t)?;
             let page = challenges::list(&st, &u.actor, &ChallengeQuery::default()).await?;
             let (c, status) = Chrome::again(t, &u, &uri, "challenges", alert);
-            render_status(status, ChallengesPage { c, f, page, open: false, next_link: String::new() })
+            render_status(
+                status,
+                ChallengesPage { c, f, q: Form::default(), page, open: false, next_link: String::new() },
+            )
         }
     }
 }
@@ -402,6 +416,7 @@ pub async fn outcomes_list(
         ("to", &q.to),
         ("verified", &verified),
         ("applied", &applied),
+        ("q", &q.q),
     ]);
     let (page, f, alert) = match outcomes::list(&st, &u.actor, &q).await {
         Ok(p) => (p, Form::with(vals), String::new()),

@@ -13,6 +13,7 @@ mod notifications;
 mod people;
 mod plans;
 mod projects;
+mod search;
 mod studios;
 mod team;
 mod units;
@@ -36,6 +37,7 @@ use std::collections::HashMap;
 pub fn router(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/", get(home::home))
+        .route("/search", get(search::page))
         .route("/login", get(home::login_page).post(home::login))
         .route("/logout", post(home::logout))
         .route("/lang", get(home::set_lang))

@@ -53,7 +53,8 @@ pub async fn list(
     QueryInput(q): QueryInput<ProjectQuery>,
 ) -> Result<Response> {
     let mut values = HashMap::new();
-    for (k, v) in [("light", &q.light), ("state", &q.state), ("category", &q.category), ("sort", &q.sort)] {
+    for (k, v) in [("light", &q.light), ("state", &q.state), ("category", &q.category), ("sort", &q.sort), ("q", &q.q)]
+    {
         if let Some(v) = v.as_deref().filter(|v| !v.trim().is_empty()) {
             put(&mut values, k, v);
         }

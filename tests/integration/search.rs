@@ -1,0 +1,170 @@
+//! Keyword search: each kind found by a two-character Chinese fragment through its own list
+//! (API and page), only within the reader's scope; the search page across every kind; paging
+//! keeps the keyword; an overlong keyword is refused on its field.
+
+use crate::both;
+use crate::common::{Backend, PASSWORD, TestApp, day, person, project, studio, urlencode, world};
+use crate::sessions::page_client;
+use serde_json::{Value, json};
+
+fn titles(v: &Value, key: &str) -> Vec<String> {
+    v["items"].as_array().unwrap().iter().map(|x| x[key].as_str().unwrap().to_string()).collect()
+}
+
+fn idea(title: &str) -> Value {
+    json!({"title": title, "category": "rationalization", "situation": "现场问题。", "measure": "改进措施。"})
+}
+
+async fn keywords_find_every_kind_within_scope(b: Backend) {
+    let app = TestApp::start(b).await;
+    let w = world(&app).await;
+    let admin = app.admin().await;
+    let (union_a, union_b) = (app.login("union.a", PASSWORD).await, app.login("union.b", PASSWORD).await);
+    let (lead1, worker1) = (app.login("lead1", PASSWORD).await, app.login("worker1", PASSWORD).await);
+    let city_a = app.login("city.a", PASSWORD).await;
+
+    // Records of province A: every title holds 数控 somewhere inside.
+    let welding_leader = person(&admin, w.w1, "刘一手").await;
+    let welding = studio(&admin, w.w1, welding_leader, "东方焊接工作室").await;
+    project(&lead1, w.s1, "老旧数控车床主轴改进", w.leader1, &[30]).await;
+    project(&admin, w.s2, "变电站数控巡检", w.leader2, &[30]).await;
+    worker1.ok_post("/api/v1/suggestions", idea("给数控机床加装防护罩")).await;
+    worker1.ok_post("/api/v1/suggestions", idea("食堂增加夜班热餐")).await;
+    lead1
+        .ok_post(
+            "/api/v1/outcomes",
+            json!({"studio_id": w.s1, "kind": "paper", "title": "数控刀具寿命管理方法", "achieved_on": day(-3),
+                   "contributors": [{"name": "李建国"}]}),
+        )
+        .await;
+    city_a
+        .ok_post(
+            "/api/v1/challenges",
+            json!({"unit_id": w.city_a, "scope_unit_id": w.e1, "title": "数控系统故障攻关", "problem": "停机多。", "deadline": day(5)}),
+        )
+        .await;
+
+    let q = urlencode("数控");
+    // Studios by field (both work in 数控技术), by the leader's name, by a fragment of the name.
+    let v = union_a.ok_get(&format!("/api/v1/studios?q={q}")).await;
+    assert_eq!(titles(&v, "name"), vec!["李建国劳模创新工作室", "东方焊接工作室"], "{v}");
+    let v = union_a.ok_get(&format!("/api/v1/studios?q={}", urlencode("一手"))).await;
+    assert_eq!(v["items"][0]["id"], welding, "{v}");
+    let v = union_b.ok_get(&format!("/api/v1/studios?q={q}")).await;
+    assert_eq!(titles(&v, "name"), vec!["赵大勇电力创新工作室"], "{v}");
+
+    // Suggestions, projects, outcomes and challenges by a two-character word, a fragment across
+    // words, several words and a single character.
+    let v = union_a.ok_get(&format!("/api/v1/suggestions?view=all&q={q}")).await;
+    assert_eq!(titles(&v, "title"), vec!["给数控机床加装防护罩"], "{v}");
+    for (fragment, hits) in [("控机", 1), ("数控 防护", 1), ("罩", 1), ("热餐", 1), ("数控 热餐", 0), ("锅炉", 0)]
+    {
+        let v = union_a.ok_get(&format!("/api/v1/suggestions?view=all&q={}", urlencode(fragment))).await;
+        assert_eq!(v["items"].as_array().unwrap().len(), hits, "{fragment}: {v}");
+    }
+    let v = worker1.ok_get(&format!("/api/v1/suggestions?q={q}")).await;
+    assert_eq!(titles(&v, "title"), vec!["给数控机床加装防护罩"], "one's own, by keyword: {v}");
+    let v = union_a.ok_get(&format!("/api/v1/projects?q={}", urlencode("车床主轴"))).await;
+    assert_eq!(titles(&v, "title"), vec!["老旧数控车床主轴改进"], "{v}");
+    let v = union_a.ok_get(&format!("/api/v1/projects?q={q}")).await;
+    assert_eq!(titles(&v, "title"), vec!["老旧数控车床主轴改进"], "{v}");
+    let v = union_a.ok_get(&format!("/api/v1/outcomes?q={q}")).await;
+    assert_eq!(titles(&v, "title"), vec!["数控刀具寿命管理方法"], "{v}");
+    let v = union_a.ok_get(&format!("/api/v1/challenges?q={q}")).await;
+    assert_eq!(titles(&v, "title"), vec!["数控系统故障攻关"], "{v}");
+
+    // The other province's administrator finds only their own.
+    let v = union_b.ok_get(&format!("/api/v1/projects?q={q}")).await;
+    assert_eq!(titles(&v, "title"), vec!["变电站数控巡检"], "{v}");
+    for list in ["suggestions?view=all&", "outcomes?", "challenges?"] {
+        let v = union_b.ok_get(&format!("/api/v1/{list}q={q}")).await;
+        assert!(v["items"].as_array().unwrap().is_empty(), "{list}: {v}");
+    }
+
+    // The search page: every kind at once, each with what the reader may see.
+    let page = |c: reqwest::Client, path: String| async move {
+        let r = c.get(path).send().await.unwrap();
+        (r.status().as_u16(), r.text().await.unwrap())
+    };
+    let a = page_client(&app, "union.a", PASSWORD).await;
+    let (status, html) = page(a.clone(), format!("{}/search?q={q}", app.base)).await;
+    assert_eq!(status, 200);
+    for t in [
+        "李建国劳模创新工作室",
+        "给数控机床加装防护罩",
+        "老旧数控车床主轴改进",
+        "数控刀具寿命管理方法",
+        "数控系统故障攻关",
+    ] {
+        assert!(html.contains(t), "{t}");
+    }
+    assert!(!html.contains("变电站数控巡检") && !html.contains("赵大勇电力创新工作室"));
+    let bpage = page_client(&app, "union.b", PASSWORD).await;
+    let (_, html) = page(bpage, format!("{}/search?q={q}", app.base)).await;
+    assert!(html.contains("变电站数控巡检") && html.contains("赵大勇电力创新工作室"));
+    for t in [
+        "李建国劳模创新工作室",
+        "给数控机床加装防护罩",
+        "老旧数控车床主轴改进",
+        "数控刀具寿命管理方法",
+        "数控系统故障攻关",
+    ] {
+        assert!(!html.contains(t), "{t} is outside province B");
+    }
+    // Each list page takes the keyword too.
+    for (list, t) in [
+        ("suggestions?view=all&", "给数控机床加装防护罩"),
+        ("projects?", "老旧数控车床主轴改进"),
+        ("outcomes?", "数控刀具寿命管理方法"),
+        ("challenges?", "数控系统故障攻关"),
+        ("studios?", "东方焊接工作室"),
+    ] {
+        let (status, html) = page(a.clone(), format!("{}/{list}q={q}", app.base)).await;
+        assert_eq!(status, 200, "{list}");
+        assert!(html.contains(t) && html.contains("value=\"数控\""), "{list}");
+        assert!(!html.contains("食堂增加夜班热餐"), "{list}");
+    }
+
+    // Overlong: refused on the field, on every list and the search page.
+    let long = "数".repeat(101);
+    for list in ["studios?", "suggestions?view=all&", "projects?", "outcomes?", "challenges?"] {
+        let (status, v) = union_a.get(&format!("/api/v1/{list}q={}", urlencode(&long))).await;
+        assert_eq!(status, 422, "{list}: {v}");
+        assert!(v["error"]["fields"]["q"].is_string(), "{list}: {v}");
+    }
+    let (status, html) = page(a, format!("{}/search?q={}", app.base, urlencode(&long))).await;
+    assert_eq!(status, 422);
+    assert!(html.contains("search-q-err"));
+}
+
+async fn paging_keeps_the_keyword(b: Backend) {
+    let app = TestApp::start(b).await;
+    let _w = world(&app).await;
+    let worker1 = app.login("worker1", PASSWORD).await;
+    for t in ["数控一号改进", "无关建议甲", "数控二号改进", "无关建议乙", "数控三号改进"] {
+        worker1.ok_post("/api/v1/suggestions", idea(t)).await;
+    }
+    let q = urlencode("数控");
+    // The API: a page at a time, only the matching ones, newest first.
+    let mut seen = Vec::new();
+    let mut path = format!("/api/v1/suggestions?q={q}&limit=2");
+    loop {
+        let v = worker1.ok_get(&path).await;
+        seen.extend(titles(&v, "title"));
+        match v["next_cursor"].as_str() {
+            Some(c) => path = format!("/api/v1/suggestions?q={q}&limit=2&cursor={c}"),
+            None => break,
+        }
+    }
+    assert_eq!(seen, vec!["数控三号改进", "数控二号改进", "数控一号改进"]);
+    // The page: its "next" link carries the keyword.
+    let c = page_client(&app, "worker1", PASSWORD).await;
+    let html = c.get(format!("{}/suggestions?q={q}&limit=2", app.base)).send().await.unwrap().text().await.unwrap();
+    let next = html.split("class=\"more\" href=\"").nth(1).and_then(|s| s.split('"').next()).expect("a next link");
+    let next = next.replace("&amp;", "&");
+    assert!(next.contains(&format!("q={q}")), "{next}");
+    let html = c.get(format!("{}{next}", app.base)).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("数控一号改进") && !html.contains("无关建议"), "{html}");
+}
+
+both!(keywords_find_every_kind_within_scope, paging_keeps_the_keyword);
