@@ -7,3 +7,7 @@
 @KEYWORDS project_keywords@
 @KEYWORDS outcome_keywords@
 @KEYWORDS challenge_keywords@
+
+-- Outcome lists run newest first: over a wide subtree they walk this index rather than read the
+-- whole subtree and sort it.
+CREATE INDEX outcomes_achieved ON outcomes (achieved_on, id);

@@ -130,7 +130,14 @@ pub enum KeywordFilter {
 /// Reading `n` ids costs about what scanning `page × rows / n` rows to fill a page does; they
 /// meet at the square root of `page × rows`.
 fn rare_limit(c: &mut Conn, kind: Keyed) -> Result<i64> {
-    let rows = c.scalar(&format!("SELECT COALESCE(MAX(id), 0) FROM {}", kind.record_table()), &[])?;
+    crossover(c, kind.record_table())
+}
+
+/// √(51 × rows of `table`), between 1,000 and 50,000: where reading that many rows by an index
+/// and sorting them costs what scanning in another order to fill a page of 50 does, when one
+/// row in (rows ÷ that many) qualifies. `table` is one of the platform's own names.
+pub fn crossover(c: &mut Conn, table: &str) -> Result<i64> {
+    let rows = c.scalar(&format!("SELECT COALESCE(MAX(id), 0) FROM {table}"), &[])?;
     Ok((((51 * rows.max(0)) as f64).sqrt() as i64).clamp(1_000, 50_000))
 }
 

@@ -335,16 +335,24 @@ pub struct OutcomeFilter {
 
 /// Outcomes in scope, newest first.
 pub fn list(c: &mut Conn, scope: &Scope, f: &OutcomeFilter, page: &PageRequest) -> Result<Page<Outcome>> {
-    let mut q = Query::new(&format!("SELECT {COLUMNS} {JOINS} WHERE 1 = 1"));
-    match &f.within {
+    let scoped = |q: &mut Query, path_col: &str| match &f.within {
         Some(w) => {
-            q.scope(&scope.narrow(w), "o.unit_path", Some("o.studio_id"));
-            q.within(w, "o.unit_path");
+            q.scope(&scope.narrow(w), path_col, Some("o.studio_id"));
+            q.within(w, path_col);
         }
         None => {
-            q.scope(scope, "o.unit_path", Some("o.studio_id"));
+            q.scope(scope, path_col, Some("o.studio_id"));
         }
-    }
+    };
+    // Newest first over a wide subtree: walking every outcome by date finds a page sooner than
+    // reading the subtree by unit and sorting it (see `keywords::crossover`).
+    let cap = super::keywords::crossover(c, "outcomes")?;
+    let mut count = Query::new("SELECT COUNT(*) AS n FROM (SELECT 1 FROM outcomes o WHERE 1 = 1");
+    scoped(&mut count, "o.unit_path");
+    count.push(" LIMIT ?) x", [Value::from(cap)]);
+    let wide = f.studio_id.is_none() && count.fetch(c, |r| r.get::<i64>("n"))?.pop().unwrap_or(0) >= cap;
+    let mut q = Query::new(&format!("SELECT {COLUMNS} {JOINS} WHERE 1 = 1"));
+    scoped(&mut q, if wide { "(o.unit_path || '')" } else { "o.unit_path" });
     if let Some(s) = f.studio_id {
         q.push(" AND o.studio_id = ?", [Value::from(s)]);
     }

@@ -543,7 +543,11 @@ pub fn list(
 ) -> Result<Page<Suggestion>> {
     let mut q = Query::new(&format!("SELECT {COLUMNS} {JOINS} WHERE 1 = 1"));
     let by_due = f.view == View::ToEvaluate || f.overdue;
-    filter(&mut q, who, f, today);
+    // Newest first over a wide subtree: walking the ids backwards fills a page sooner than
+    // reading the whole subtree by unit and sorting it (see `wide`).
+    let path_col =
+        if !by_due && f.view == View::All && wide(c, who, f, today)? { "(s.unit_path || '')" } else { "s.unit_path" };
+    filter_on(&mut q, who, f, today, path_col);
     if !super::keywords::apply(c, &mut q, super::keywords::Keyed::Suggestion, f.q.as_deref(), "s.id", "s.title")? {
         return Ok(Page { items: Vec::new(), next_cursor: None });
     }
@@ -574,8 +578,26 @@ pub fn count(c: &mut Conn, who: &Viewer, f: &SuggestionFilter, today: Date, cap:
     Ok(q.fetch(c, |r| r.get::<i64>("n"))?.pop().unwrap_or(0))
 }
 
+/// Whether a list's subtree holds so many suggestions that walking all ids newest first finds a
+/// page of them sooner than reading the subtree and sorting it: at more than √(51 × rows) they
+/// cost the same (`keywords::crossover`); counting stops there.
+fn wide(c: &mut Conn, who: &Viewer, f: &SuggestionFilter, today: Date) -> Result<bool> {
+    let cap = super::keywords::crossover(c, "suggestions")?;
+    let mut q = Query::new("SELECT COUNT(*) AS n FROM (SELECT 1 FROM suggestions s WHERE 1 = 1");
+    let plain = SuggestionFilter { view: f.view, within: f.within.clone(), ..Default::default() };
+    filter(&mut q, who, &plain, today);
+    q.push(" LIMIT ?) x", [Value::from(cap)]);
+    Ok(q.fetch(c, |r| r.get::<i64>("n"))?.pop().unwrap_or(0) >= cap)
+}
+
 /// The conditions of a list: whose, where, which state, category and deadline.
 fn filter(q: &mut Query, who: &Viewer, f: &SuggestionFilter, today: Date) {
+    filter_on(q, who, f, today, "s.unit_path")
+}
+
+/// `filter`, naming the proposer's unit path as `path_col` (`(s.unit_path || '')` keeps the database from
+/// reading the subtree by its index).
+fn filter_on(q: &mut Query, who: &Viewer, f: &SuggestionFilter, today: Date, path_col: &str) {
     match f.view {
         View::Mine => {
             q.push(
@@ -594,11 +616,16 @@ fn filter(q: &mut Query, who: &Viewer, f: &SuggestionFilter, today: Date) {
             );
         }
         View::All => {
-            q.scope(&who.scope, "s.unit_path", None);
+            // Narrowed to the subtree asked for, so that the index reads that range only.
+            let scope = match &f.within {
+                Some(w) => who.scope.narrow(w),
+                None => who.scope.clone(),
+            };
+            q.scope(&scope, path_col, None);
         }
     }
     if let Some(w) = &f.within {
-        q.within(w, if f.view == View::ToEvaluate { "s.assigned_path" } else { "s.unit_path" });
+        q.within(w, if f.view == View::ToEvaluate { "s.assigned_path" } else { path_col });
     }
     if let Some(s) = f.state {
         q.push(" AND s.state = ?", [Value::from(s.code())]);

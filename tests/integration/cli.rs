@@ -45,7 +45,7 @@ fn demo_migrate_and_user_commands() {
     assert!(indexed > 1000 && found > 0, "{indexed} {found}");
     c.execute_batch(
         "DROP TABLE suggestion_keywords; DROP TABLE project_keywords; DROP TABLE outcome_keywords; \
-         DROP TABLE challenge_keywords; DELETE FROM search_terms WHERE kind = 3 AND term = '数控'; \
+         DROP TABLE challenge_keywords; DROP INDEX outcomes_achieved; DELETE FROM search_terms WHERE kind = 3 AND term = '数控'; \
          DELETE FROM schema_migrations WHERE version = 10",
     )
     .unwrap();
