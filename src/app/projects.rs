@@ -121,7 +121,7 @@ pub struct ProjectInput {
 }
 
 /// A project's past as entered later: the days it was approved and completed.
-struct History {
+pub(crate) struct History {
     approved_on: Date,
     completed_on: Option<Date>,
     number: Option<String>,
@@ -130,7 +130,7 @@ struct History {
 
 impl ProjectInput {
     /// Reads the history fields, if any were given.
-    fn history(&self, c: &mut Check, today: Date, starts_on: Option<Date>) -> Option<History> {
+    pub(crate) fn history(&self, c: &mut Check, today: Date, starts_on: Option<Date>) -> Option<History> {
         let given = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.trim().is_empty());
         if !given(&self.approved_on) {
             if given(&self.completed_on) {
@@ -171,7 +171,7 @@ impl ProjectInput {
 }
 
 impl ProjectInput {
-    fn validate(&self, c: &mut Check, categories: &[String]) -> Option<ProjectData> {
+    pub(crate) fn validate(&self, c: &mut Check, categories: &[String]) -> Option<ProjectData> {
         let title = c.required("title", self.title.as_deref(), limits::NAME);
         let category = c.required("category", self.category.as_deref(), 50);
         if !category.is_empty() && !categories.contains(&category) {
@@ -353,7 +353,7 @@ pub async fn create(st: &AppState, actor: &Actor, input: ProjectInput) -> Result
 /// completed with its acceptance when it was — the steps dated as they happened, entered now
 /// by the caller. Nobody is notified and no light ever shows for a project entered finished.
 #[allow(clippy::too_many_arguments)]
-fn enter_history(
+pub(crate) fn enter_history(
     c: &mut Conn,
     actor: &Actor,
     studio: &Studio,

@@ -59,6 +59,7 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/0008_token_expiry.sql"),
         then: None,
     },
+    Migration { version: 9, name: "imports", sql: include_str!("../../migrations/0009_imports.sql"), then: None },
 ];
 
 /// Fills in the dialect placeholders.

@@ -10,6 +10,7 @@ mod browser;
 mod cli;
 mod figures;
 mod ideas;
+mod imports;
 mod ledger;
 mod lifecycle;
 mod openapi;

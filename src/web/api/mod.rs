@@ -4,6 +4,7 @@
 
 mod accounts;
 mod challenges;
+mod imports;
 mod ledger;
 mod notifications;
 mod outcomes;
@@ -17,6 +18,7 @@ mod suggestions;
 mod team;
 mod units;
 
+pub use imports::template_response;
 pub use studios::attachment_response;
 
 use super::error::Problem;
@@ -114,7 +116,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(studios::list, studios::create))
         .routes(routes!(studios::get, studios::update))
         .routes(routes!(studios::transition, studios::transitions))
-        .routes(routes!(studios::namings))
+        .routes(routes!(studios::namings, studios::register_naming))
         .routes(routes!(studios::checklist))
         .routes(routes!(studios::evidence, studios::upload))
         .routes(routes!(studios::remove_evidence))
@@ -178,6 +180,10 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(stats::headline))
         .routes(routes!(stats::dashboard))
         .routes(routes!(stats::records))
+        .routes(routes!(imports::template))
+        .routes(routes!(imports::start))
+        .routes(routes!(imports::status))
+        .routes(routes!(imports::confirm))
         .split_for_parts();
     let mut doc = doc;
     finish_document(&mut doc);

@@ -7,6 +7,7 @@ mod charts;
 mod figures;
 mod home;
 mod ideas;
+mod imports;
 mod ledger;
 mod notifications;
 mod people;
@@ -111,6 +112,11 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/activities/{id}/photos", post(ledger::add_photo))
         .route("/notifications", get(notifications::list))
         .route("/notifications/read", post(notifications::mark_read))
+        .route("/imports", get(imports::page).post(imports::start))
+        .route("/imports/templates/{kind}", get(imports::template))
+        .route("/imports/{id}", get(imports::show))
+        .route("/imports/{id}/confirm", post(imports::confirm))
+        .route("/studios/{id}/namings", post(studios::register_naming))
         .layer(axum::middleware::from_fn_with_state(state, count_unread))
 }
 
