@@ -8,7 +8,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 /// A filled-in template: the header row (Chinese), the example row, then `rows`.
-fn xlsx(kind: &str, rows: &[Vec<&str>]) -> Vec<u8> {
+pub fn xlsx(kind: &str, rows: &[Vec<&str>]) -> Vec<u8> {
     let template = jiangxin::app::imports::sheet::template(
         jiangxin::domain::import::ImportKind::parse(kind).unwrap(),
         jiangxin::i18n::Locale::Zh,
@@ -384,3 +384,93 @@ both!(
     a_past_naming_is_registered_in_one_step,
     bad_files_get_clear_messages
 );
+
+/// The measure of SCALE.md: 100,000 people in one file (release build:
+/// `cargo test --release --test integration import_of_100k -- --ignored --nocapture`). Prints
+/// the time to read and check, the time to write, how long the writer was held, and the
+/// slowest of the other writes made meanwhile (a person created every 20 ms by another
+/// administrator).
+async fn import_of_100k_people(b: Backend) {
+    let app = TestApp::start(b).await;
+    let w = world(&app).await;
+    let ent1 = app.login("ent1", PASSWORD).await;
+    let n = 100_000;
+    let rows: Vec<Vec<String>> = (0..n)
+        .map(|i| {
+            let unit = if i % 2 == 0 { "东方机械有限公司/一车间" } else { "东方机械有限公司" };
+            let gender = if i % 3 == 0 { "女" } else { "男" };
+            vec![
+                unit.to_string(),
+                format!("职工{}", i % 9973),
+                format!("B-{i:06}"),
+                gender.to_string(),
+                format!("{}", 1960 + i % 40),
+                "本科".into(),
+                String::new(),
+                "高级工".into(),
+                String::new(),
+                String::new(),
+                format!("20{:02}-0{}-1{}", 10 + i % 15, 1 + i % 9, i % 10),
+            ]
+        })
+        .collect();
+    let refs: Vec<Vec<&str>> = rows.iter().map(|r| r.iter().map(String::as_str).collect()).collect();
+    let bytes = xlsx("people", &refs);
+    println!("file: {} rows, {} bytes", n, bytes.len());
+    let t0 = std::time::Instant::now();
+    let (s, v) = start(&app, "ent1", "people", bytes).await;
+    assert_eq!(s, StatusCode::ACCEPTED, "{v}");
+    let id = v["id"].as_i64().unwrap();
+    let preview = settled(&ent1, id).await;
+    let checked = t0.elapsed();
+    assert_eq!(counts(&preview), (n, 0, 0, 1), "{}", preview["rows"][0]);
+    // Another administrator keeps writing while the import writes.
+    let other = app.login("union.a", PASSWORD).await;
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let (stop2, e1) = (stop.clone(), w.e1);
+    let writer = tokio::spawn(async move {
+        let mut worst = std::time::Duration::ZERO;
+        let mut k = 0;
+        while !stop2.load(std::sync::atomic::Ordering::Acquire) {
+            let t = std::time::Instant::now();
+            let (s, _) = other
+                .post("/api/v1/people", json!({"unit_id": e1, "name": format!("旁人{k}"), "gender": "male"}))
+                .await;
+            assert_eq!(s, 201);
+            worst = worst.max(t.elapsed());
+            k += 1;
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        (k, worst)
+    });
+    let t1 = std::time::Instant::now();
+    let (s, _) = ent1.post(&format!("/api/v1/imports/{id}/confirm"), json!({})).await;
+    assert_eq!(s, StatusCode::ACCEPTED);
+    let done = settled(&ent1, id).await;
+    let written = t1.elapsed();
+    stop.store(true, std::sync::atomic::Ordering::Release);
+    let (k, worst) = writer.await.unwrap();
+    assert_eq!(done["phase"], "done", "{done}");
+    println!(
+        "{b:?}: read and checked in {:.1} s; confirmed (checked again and written) in {:.1} s; writer held {} ms; \
+         total {:.1} s; {k} other writes meanwhile, slowest {} ms",
+        checked.as_secs_f64(),
+        written.as_secs_f64(),
+        done["writer_ms"],
+        (checked + written).as_secs_f64(),
+        worst.as_millis()
+    );
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM people WHERE employee_no LIKE 'B-%'").await, n);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a measurement: run with --release"]
+async fn import_of_100k_people_sqlite() {
+    import_of_100k_people(Backend::Sqlite).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a measurement: run with --release"]
+async fn import_of_100k_people_postgres() {
+    import_of_100k_people(Backend::Postgres).await
+}
