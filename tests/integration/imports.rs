@@ -401,7 +401,12 @@ async fn import_of_100k_people(b: Backend) {
             let gender = if i % 3 == 0 { "女" } else { "男" };
             vec![
                 unit.to_string(),
-                format!("职工{}", i % 9973),
+                format!(
+                    "{}{}{}",
+                    ["王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴"][i % 10],
+                    ["建", "国", "小", "红", "明", "伟", "芳", "军", "磊", "静"][(i / 10) % 10],
+                    ["华", "平", "强", "丽", "东", "海", "林", "峰", "霞", "勇", ""][(i / 100) % 11]
+                ),
                 format!("B-{i:06}"),
                 gender.to_string(),
                 format!("{}", 1960 + i % 40),
@@ -423,7 +428,7 @@ async fn import_of_100k_people(b: Backend) {
     let id = v["id"].as_i64().unwrap();
     let preview = settled(&ent1, id).await;
     let checked = t0.elapsed();
-    assert_eq!(counts(&preview), (n, 0, 0, 1), "{}", preview["rows"][0]);
+    assert_eq!(counts(&preview), (n as i64, 0, 0, 1), "{}", preview["rows"][0]);
     // Another administrator keeps writing while the import writes.
     let other = app.login("union.a", PASSWORD).await;
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -460,7 +465,7 @@ async fn import_of_100k_people(b: Backend) {
         (checked + written).as_secs_f64(),
         worst.as_millis()
     );
-    assert_eq!(app.scalar("SELECT COUNT(*) FROM people WHERE employee_no LIKE 'B-%'").await, n);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM people WHERE employee_no LIKE 'B-%'").await, n as i64);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

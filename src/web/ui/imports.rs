@@ -65,6 +65,8 @@ struct ImportPage {
     /// Whether the page refreshes itself (the job is under way).
     running: bool,
     percent: u64,
+    /// Whether the import is written.
+    done: bool,
 }
 
 impl ImportPage {
@@ -83,8 +85,9 @@ pub async fn show(
 ) -> Result<Response> {
     let s = imports::status(&st, &u.actor, id).await?;
     let running = matches!(s.phase, Phase::Reading | Phase::Checking | Phase::Writing);
-    let percent = if s.total > 0 { (s.done * 100 / s.total).min(100) } else { 0 };
-    render(ImportPage { c: Chrome::new(t, Some(&u), &here(&uri), "imports"), s, running, percent })
+    let percent = (s.done * 100).checked_div(s.total).unwrap_or(0).min(100);
+    let done = s.phase == Phase::Done;
+    render(ImportPage { c: Chrome::new(t, Some(&u), &here(&uri), "imports"), s, running, percent, done })
 }
 
 /// Confirms an import from its preview.
@@ -102,7 +105,7 @@ pub async fn confirm(
             let (_, alert) = Form::failed(Default::default(), e, t)?;
             let s = imports::status(&st, &u.actor, id).await?;
             let (c, status) = Chrome::again(t, &u, &uri, "imports", alert);
-            render_status(status, ImportPage { c, s, running: false, percent: 0 })
+            render_status(status, ImportPage { c, s, running: false, percent: 0, done: false })
         }
     }
 }
