@@ -279,21 +279,29 @@ pub async fn start(st: &AppState, actor: &Actor, up: Upload, t: Locale) -> Resul
             Ok(sheet) => {
                 let sheet = Arc::new(sheet);
                 job2.with(|s| s.sheet = Some(sheet.clone()));
-                check_rows(&st2, &actor, &job2, &sheet);
+                check_rows(&st2, &actor, &job2, &sheet, Phase::Ready);
             }
         }
     });
     Ok(job.status())
 }
 
-/// Checks every row against the database (the preview); leaves the job ready or failed.
-fn check_rows(st: &AppState, actor: &Actor, job: &Arc<Job>, sheet: &Arc<sheet::Sheet>) -> Option<plan::Plan> {
+/// Checks every row against the database (the preview); leaves the job failed, or with its
+/// report and then `next` (ready for the preview; still checking before a write, so that
+/// nobody may confirm it twice).
+fn check_rows(
+    st: &AppState,
+    actor: &Actor,
+    job: &Arc<Job>,
+    sheet: &Arc<sheet::Sheet>,
+    next: Phase,
+) -> Option<plan::Plan> {
     job.set_phase(Phase::Checking, sheet.rows.len() as u64);
     match plan::plan(st, actor, job.kind, sheet, job.locale, &|n| job.progress(n)) {
         Ok(p) => {
             job.with(|s| {
                 s.report = p.report.clone();
-                s.phase = Some(Phase::Ready);
+                s.phase = Some(next);
                 s.changed_at = crate::clock::now_ms();
             });
             Some(p)
@@ -328,12 +336,15 @@ pub async fn confirm(st: &AppState, actor: &Actor, id: u64) -> Result<ImportStat
         if !s.report.iter().any(|r| r.outcome == RowOutcome::Create) {
             return Err(Error::refused("import_nothing", Msg::new("import.nothing_new")));
         }
-        s.sheet.clone().ok_or(Error::NotFound)
+        let sheet = s.sheet.clone().ok_or(Error::NotFound)?;
+        // Taken under the lock: a second confirmation finds the job no longer ready.
+        s.phase = Some(Phase::Checking);
+        Ok(sheet)
     })?;
     job.set_phase(Phase::Checking, sheet.rows.len() as u64);
     let (st2, actor, job2) = (st.clone(), actor.clone(), job.clone());
     tokio::task::spawn_blocking(move || {
-        let Some(p) = check_rows(&st2, &actor, &job2, &sheet) else { return };
+        let Some(p) = check_rows(&st2, &actor, &job2, &sheet, Phase::Checking) else { return };
         if p.report.iter().any(|r| r.outcome == RowOutcome::Refused) {
             job2.fail(job2.locale.t("import.refused_now").to_string());
             return;
