@@ -10,6 +10,7 @@ pub mod bootstrap;
 pub mod challenges;
 pub mod files;
 pub mod home;
+pub mod idempotency;
 pub mod input;
 pub mod ledger;
 pub mod notifications;

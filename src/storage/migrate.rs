@@ -59,6 +59,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/0008_token_expiry.sql"),
         then: None,
     },
+    Migration {
+        version: 9,
+        name: "idempotency",
+        sql: include_str!("../../migrations/0009_idempotency.sql"),
+        then: None,
+    },
 ];
 
 /// Fills in the dialect placeholders.

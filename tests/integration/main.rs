@@ -10,6 +10,7 @@ mod browser;
 mod cli;
 mod figures;
 mod ideas;
+mod idempotency;
 mod ledger;
 mod lifecycle;
 mod openapi;
