@@ -15,6 +15,7 @@ pub mod input;
 pub mod ledger;
 pub mod notifications;
 pub mod outcomes;
+pub mod paper;
 pub mod people;
 pub mod plans;
 pub mod projects;

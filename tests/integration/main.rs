@@ -15,6 +15,7 @@ mod ledger;
 mod lifecycle;
 mod openapi;
 mod outage;
+mod paper;
 mod projects;
 mod sessions;
 mod team;
