@@ -203,6 +203,17 @@ async fn each_layout_prints_on_a4(b: Backend) {
             ],
         },
         Doc {
+            name: "activity-en",
+            path: format!("/activities/{}/print?lang=en", signed[0]),
+            pages: 1,
+            shows: vec![
+                "Innovation studio activity record".into(),
+                "Trade union of 东方机械有限公司".into(),
+                "Ledger seal fingerprint".into(),
+                seal.clone(),
+            ],
+        },
+        Doc {
             name: "activity-long",
             path: format!("/activities/{}/print", signed[1]),
             pages: 1,
@@ -274,6 +285,10 @@ async fn each_layout_prints_on_a4(b: Backend) {
             c.goto(&format!("{}{page}", app.base)).await?;
             let link = c.find(Locator::Css(&format!("a.button[href='{print}']"))).await;
             assert!(link.is_ok(), "{page} has a print button to {print}");
+            if keep.is_some() {
+                let name = page.trim_start_matches('/').replace(['/', '?', '='], "_");
+                std::fs::write(out.join(format!("{tag}-page-{name}-1366.png")), c.screenshot().await?).expect("write");
+            }
         }
         // The record page shows the fingerprint the paper carries.
         c.goto(&format!("{}/activities/{}", app.base, signed[0])).await?;
@@ -336,6 +351,15 @@ async fn each_layout_prints_on_a4(b: Backend) {
                 if keep.is_some() {
                     let png = c.screenshot().await?;
                     std::fs::write(out.join(format!("{tag}-{}-360.png", d.name)), png).expect("write the screenshot");
+                }
+            }
+            // The record pages with their print buttons, to look at.
+            if keep.is_some() {
+                for page in [format!("/activities/{}", signed[0]), format!("/projects/{pid}")] {
+                    c.goto(&format!("{}{page}", app.base)).await?;
+                    let name = page.trim_start_matches('/').replace('/', "_");
+                    std::fs::write(out.join(format!("{tag}-page-{name}-360.png")), c.screenshot().await?)
+                        .expect("write");
                 }
             }
             Ok::<_, CmdError>(())
