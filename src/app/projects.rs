@@ -623,13 +623,15 @@ pub async fn step(st: &AppState, actor: &Actor, id: i64, req: ProjectStepRequest
             let link = format!("/projects/{id}");
             if action.is_decision() {
                 let to = super::notifications::project_people(c, l.project.studio_id, l.project.leader_person_id)?;
-                notifications::send_all(
+                let detail = decision_detail(action, d.reason.as_deref());
+                notifications::send_all_saying(
                     c,
                     &to,
                     Some(actor.account_id),
                     NotificationKind::ProjectDecided,
                     &after.title,
                     &link,
+                    detail.as_ref(),
                 )?;
             } else if matches!(action, ProjectAction::RequestStageReview | ProjectAction::RequestAcceptance) {
                 let to = notifications::deciders(c, &l.studio.unit_path)?;
@@ -1146,4 +1148,18 @@ pub async fn lights_by_child(st: &AppState, actor: &Actor, unit_id: i64) -> Resu
             Ok(out)
         })
         .await
+}
+
+/// What a project's people are told a decision did.
+fn decision_detail(action: ProjectAction, reason: Option<&str>) -> Option<Detail> {
+    let reason = reason.unwrap_or("");
+    Some(match action {
+        ProjectAction::Approve => Detail::new(Happened::ProjectApproved),
+        ProjectAction::Decline => Detail::new(Happened::ProjectDeclined).with("reason", reason),
+        ProjectAction::PassStageReview => Detail::new(Happened::ProjectStagePassed),
+        ProjectAction::Accept => Detail::new(Happened::ProjectAccepted),
+        ProjectAction::ReturnToWork => Detail::new(Happened::ProjectReturned).with("reason", reason),
+        ProjectAction::Cancel => Detail::new(Happened::ProjectCancelled).with("reason", reason),
+        _ => return None,
+    })
 }
