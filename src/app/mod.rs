@@ -13,6 +13,7 @@ pub mod home;
 pub mod idempotency;
 pub mod input;
 pub mod ledger;
+pub mod lookup;
 pub mod notifications;
 pub mod outcomes;
 pub mod paper;

@@ -61,8 +61,14 @@ pub const MIGRATIONS: &[Migration] = &[
     },
     Migration {
         version: 9,
+        name: "notification_detail",
+        sql: include_str!("../../migrations/0009_notification_detail.sql"),
+        then: None,
+    },
+    Migration {
+        version: 10,
         name: "idempotency",
-        sql: include_str!("../../migrations/0009_idempotency.sql"),
+        sql: include_str!("../../migrations/0010_idempotency.sql"),
         then: None,
     },
 ];

@@ -1,4 +1,6 @@
-//! The stylesheet, the icon and two small scripts (likely duplicates while typing; the print button), compiled into the binary: no front-end build step.
+//! The stylesheet, the icon and four small scripts (likely duplicates while typing; pickers;
+//! the notice while an Excel export is prepared; the print button), compiled into the binary:
+//! no front-end build step.
 
 use axum::extract::Path;
 use axum::http::{StatusCode, header};
@@ -8,6 +10,8 @@ const CSS: &str = include_str!("../../static/app.css");
 const ICON: &str = include_str!("../../static/icon.svg");
 const SIMILAR_JS: &str = include_str!("../../static/similar.js");
 const PRINT_JS: &str = include_str!("../../static/print.js");
+const PICK_JS: &str = include_str!("../../static/pick.js");
+const EXPORT_JS: &str = include_str!("../../static/export.js");
 
 /// `/static/{file}`.
 pub async fn serve(Path(file): Path<String>) -> Response {
@@ -16,6 +20,8 @@ pub async fn serve(Path(file): Path<String>) -> Response {
         "icon.svg" => (ICON, "image/svg+xml"),
         "similar.js" => (SIMILAR_JS, "text/javascript; charset=utf-8"),
         "print.js" => (PRINT_JS, "text/javascript; charset=utf-8"),
+        "pick.js" => (PICK_JS, "text/javascript; charset=utf-8"),
+        "export.js" => (EXPORT_JS, "text/javascript; charset=utf-8"),
         _ => return StatusCode::NOT_FOUND.into_response(),
     };
     ([(header::CONTENT_TYPE, kind), (header::CACHE_CONTROL, "public, max-age=3600")], body).into_response()

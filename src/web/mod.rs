@@ -11,6 +11,7 @@ pub mod error;
 pub mod extract;
 pub mod idempotency;
 pub mod ui;
+pub mod xlsx;
 
 use crate::app::AppState;
 use axum::Router;
@@ -21,6 +22,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use std::sync::Arc;
 use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 use tower_http::trace::TraceLayer;
 
 /// Largest JSON or form body accepted.
@@ -53,7 +55,11 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(upload_limit))
         .layer(from_fn_with_state(state.clone(), auth::context))
         .with_state(state);
-    let app = app.layer(map_response_with_state(hsts, security_headers)).layer(CompressionLayer::new());
+    // Excel files are zip archives already: compressing them again only costs time.
+    let compress = DefaultPredicate::new().and(NotForContentType::const_new("application/vnd.openxmlformats"));
+    let app = app
+        .layer(map_response_with_state(hsts, security_headers))
+        .layer(CompressionLayer::new().compress_when(compress));
     // Per-request spans cost a few per cent of throughput: only when someone reads them.
     let app = if tracing::enabled!(tracing::Level::DEBUG) { app.layer(TraceLayer::new_for_http()) } else { app };
     // Liveness answers with nothing in between: it is also the benchmarks' minimal handler.

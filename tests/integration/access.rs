@@ -233,6 +233,8 @@ async fn every_resource_and_role(b: Backend) {
         lead1.ok_post(&format!("/api/v1/activities/{sealed}/signatures"), json!({})).await;
     }
     let ent1_note = ent1.ok_get("/api/v1/notifications").await["items"][0]["id"].as_i64().unwrap();
+    // Chasing a project (on time, so administrators are answered 409 after the checks).
+    ops.push(op(Method::POST, format!("/api/v1/projects/{running}/chase"), None, |u| admins_else(u, e1_anyone)));
     let year = jiangxin::clock::today().year();
     let report = |u: &str| {
         if e1_admins(u) || matches!(u, "lead1" | "mem1") {
@@ -293,6 +295,18 @@ async fn every_resource_and_role(b: Backend) {
                 },
             ),
             op(Method::GET, format!("/api/v1/suggestion-settings/{e1}"), None, e1_read),
+            // Pickers: opening a unit, a studio's projects, the likely duplicates of a suggestion.
+            op(Method::GET, format!("/api/v1/lookup/units?under={e1}"), None, e1_read),
+            op(Method::GET, format!("/api/v1/lookup/studios?unit_id={e1}"), None, e1_read),
+            op(Method::GET, format!("/api/v1/lookup/people?unit_id={e1}"), None, |u| {
+                // Administrators, and the colleagues of the enterprise (the reviewer has no
+                // person there).
+                if e1_anyone(u) && u != "reviewer.a" { Expect::Ok } else { Expect::Hidden }
+            }),
+            op(Method::GET, format!("/api/v1/lookup/projects?studio_id={}", w.s1), None, e1_read),
+            op(Method::GET, format!("/api/v1/lookup/suggestions?near={sid}"), None, |u| {
+                if e1_admins(u) || u == "worker1" { Expect::Ok } else { Expect::Hidden }
+            }),
             op(
                 Method::POST,
                 format!("/api/v1/suggestion-settings/{e1}/routes"),

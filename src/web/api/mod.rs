@@ -5,6 +5,7 @@
 mod accounts;
 mod challenges;
 mod ledger;
+mod lookup;
 mod notifications;
 mod outcomes;
 mod people;
@@ -94,7 +95,7 @@ impl Modify for Security {
         ErrorBody, ErrorDetail, input::Line20, input::Line40, input::Line50, input::Line60, input::Line100,
         input::Line200, input::NonBlankLine50, input::NonBlankLine100, input::Text4000, input::NonBlankText4000,
         input::OptionalDate, input::LevelFilter, input::ProjectSort, input::SuggestionView,
-        crate::domain::figures::Figure
+        crate::domain::figures::Figure, crate::app::lookup::LookupKind
     )),
     modifiers(&Security),
     security(("token" = []), ("session" = []))
@@ -139,6 +140,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(projects::milestones, projects::add_milestone))
         .routes(routes!(projects::milestone_done))
         .routes(routes!(projects::report))
+        .routes(routes!(projects::chase))
         .routes(routes!(projects::request_extension))
         .routes(routes!(projects::decide_extension))
         .routes(routes!(ledger::list, ledger::record))
@@ -178,6 +180,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(stats::headline))
         .routes(routes!(stats::dashboard))
         .routes(routes!(stats::records))
+        .routes(routes!(lookup::find))
         .split_for_parts();
     let mut doc = doc;
     finish_document(&mut doc);
