@@ -38,6 +38,8 @@ pub struct Config {
     pub project_categories: Vec<String>,
     /// Minutes between sweeps for deadlines (red projects, milestones due).
     pub sweep_minutes: u64,
+    /// Rows an Excel export holds at most (Excel's own limit is 1,048,575 below the heading).
+    pub max_export_rows: usize,
 }
 
 /// The same settings as read from a TOML file; every key optional.
@@ -74,6 +76,8 @@ pub struct ConfigFile {
     pub project_categories: Option<Vec<String>>,
     /// See [`Config::sweep_minutes`].
     pub sweep_minutes: Option<u64>,
+    /// See [`Config::max_export_rows`].
+    pub max_export_rows: Option<usize>,
 }
 
 impl ConfigFile {
@@ -115,6 +119,7 @@ impl Config {
                 .filter(|c| !c.is_empty())
                 .unwrap_or_else(|| crate::domain::project::DEFAULT_CATEGORIES.iter().map(|c| c.to_string()).collect()),
             sweep_minutes: f.sweep_minutes.unwrap_or(10).max(1),
+            max_export_rows: f.max_export_rows.unwrap_or(200_000).clamp(1, 1_048_575),
         }
     }
 

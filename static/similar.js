@@ -32,7 +32,7 @@
     timer = setTimeout(function () {
       var text = input.value.trim();
       if (text.length < 4) { show([]); return; }
-      var unit = document.getElementById('f-for_unit_id');
+      var unit = document.querySelector('input[type="hidden"][name="for_unit_id"]');
       var q = '/api/v1/suggestions/similar?text=' + encodeURIComponent(text) +
         (unit && unit.value ? '&unit_id=' + encodeURIComponent(unit.value) : '');
       fetch(q, { credentials: 'same-origin' })

@@ -108,3 +108,112 @@ pub async fn unit_figures(st: &AppState, actor: &Actor, unit_id: i64) -> Result<
         })
         .await
 }
+
+/// An officer's red lights: one unit at the top of their sight, its children by red and yellow.
+#[derive(Debug, Clone, Serialize)]
+pub struct UnitLights {
+    /// The unit at the top.
+    pub unit: Unit,
+    /// Its children with overdue or soon-due projects, most red first.
+    pub children: Vec<super::projects::ChildLights>,
+}
+
+/// What waits on one person's home page (工作台), by what they do: a worker's suggestions and
+/// the button to make one; an evaluator's queue, overdue first; a leader's signatures, plans
+/// and red lights; an officer's red lights by child unit with the most overdue to chase; a
+/// reviewer's queue or why it is empty. Figures come last, and only for officers.
+#[derive(Debug, Clone)]
+pub struct Desk {
+    /// The caller has a person record: they can make a suggestion.
+    pub can_suggest: bool,
+    /// The suggestion button comes first: the caller neither leads a studio nor administers.
+    pub suggest_first: bool,
+    /// Their latest suggestions, where each stands.
+    pub my_suggestions: Vec<crate::storage::suggestions::Suggestion>,
+    /// Suggestions waiting for their evaluation.
+    pub queue: super::suggestions::Queue,
+    /// The studios they belong to, with their role.
+    pub studios: Vec<(crate::storage::studios::StudioSummary, String)>,
+    /// Ledger records waiting for their signature.
+    pub to_sign: Vec<crate::storage::activities::Activity>,
+    /// Annual plans waiting for their approval.
+    pub plans: Vec<crate::storage::plans::Plan>,
+    /// Team changes waiting for their approval.
+    pub pending: Vec<crate::storage::members::Proposal>,
+    /// The red projects of the studios they lead.
+    pub studio_reds: Vec<crate::storage::projects::Project>,
+    /// Officers: the lights of their scope and the most overdue projects, to chase.
+    pub reds: Option<super::projects::ProjectList>,
+    /// Officers: the red lights by child unit of each unit at the top of their sight.
+    pub lights: Vec<UnitLights>,
+    /// An expert reviewer: their queue is shown (empty until rounds assign them work).
+    pub reviewer: bool,
+    /// Officers: this year's headline figures of the units at the top of their sight.
+    pub headlines: Vec<super::stats::Headline>,
+}
+
+/// Everything one person's home page shows.
+pub async fn desk(st: &AppState, actor: &Actor) -> Result<Desk> {
+    use super::projects::{ProjectQuery, list as projects};
+    let officer = actor.administers();
+    let my_suggestions = match actor.person_id {
+        Some(_) => {
+            let q = super::suggestions::SuggestionQuery { limit: Some(5), ..Default::default() };
+            super::suggestions::list(st, actor, &q).await?.items
+        }
+        None => Vec::new(),
+    };
+    let queue = super::suggestions::queue(st, actor, 10).await?;
+    let studios = match actor.person_id {
+        Some(pid) => st.db.read(move |c| crate::storage::studios::of_person(c, pid)).await?,
+        None => Vec::new(),
+    };
+    let mut studio_reds = Vec::new();
+    for (s, role) in &studios {
+        if role == crate::domain::team::StudioRole::Leader.code() {
+            let q = ProjectQuery {
+                studio_id: Some(s.id),
+                light: Some("red".into()),
+                sort: Some("due".into()),
+                limit: Some(5),
+                ..Default::default()
+            };
+            studio_reds.extend(projects(st, actor, &q).await?.page.items);
+        }
+    }
+    let (reds, lights, headlines) = if officer {
+        let q =
+            ProjectQuery { light: Some("red".into()), sort: Some("due".into()), limit: Some(5), ..Default::default() };
+        let reds = projects(st, actor, &q).await?;
+        let tops = {
+            let actor = actor.clone();
+            st.db.read(move |c| tops(c, &actor)).await?
+        };
+        let mut lights = Vec::new();
+        if reds.red + reds.yellow > 0 {
+            for unit in tops {
+                let children = super::projects::lights_by_child(st, actor, unit.id).await?;
+                lights.push(UnitLights { unit, children });
+            }
+        }
+        (Some(reds), lights, super::stats::my_headlines(st, actor).await?)
+    } else {
+        (None, Vec::new(), Vec::new())
+    };
+    let leads = studios.iter().any(|(_, role)| role == crate::domain::team::StudioRole::Leader.code());
+    Ok(Desk {
+        can_suggest: actor.person_id.is_some(),
+        suggest_first: !officer && !leads,
+        my_suggestions,
+        queue,
+        studios,
+        to_sign: super::ledger::waiting(st, actor).await?,
+        plans: super::plans::waiting(st, actor).await?,
+        pending: super::team::pending(st, actor).await?,
+        studio_reds,
+        reds,
+        lights,
+        reviewer: actor.reviews(),
+        headlines,
+    })
+}

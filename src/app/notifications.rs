@@ -33,6 +33,17 @@ pub async fn mark_read(st: &AppState, actor: &Actor, id: Option<i64>) -> Result<
         .await
 }
 
+/// The page at `link` was opened: the notifications leading there have done their work and
+/// go read. Returns how many; writes only when there are some (checked on a reader first).
+pub async fn opened(st: &AppState, actor: &Actor, link: &str) -> Result<u64> {
+    let (account, path) = (actor.account_id, link.to_string());
+    if !st.db.read(move |c| notifications::unread_about(c, account, &path)).await? {
+        return Ok(0);
+    }
+    let (path, now) = (link.to_string(), st.now_ms());
+    st.db.write(move |c| notifications::mark_read_about(c, account, &path, now)).await
+}
+
 /// Opens one of one's notifications: marks it read and says where it leads.
 pub async fn open(st: &AppState, actor: &Actor, id: i64) -> Result<String> {
     let account = actor.account_id;

@@ -3,7 +3,7 @@
 
 use super::{AppState, found, input};
 use crate::domain::access::Actor;
-use crate::domain::notification::NotificationKind;
+use crate::domain::notification::{Detail, Happened, NotificationKind};
 use crate::domain::plan::{self, PlanAction, PlanState, Progress, Target, Targets, TargetsInput};
 use crate::domain::validation::{Check, limits};
 use crate::error::{Error, Msg, Result};
@@ -182,7 +182,21 @@ pub async fn step(st: &AppState, actor: &Actor, studio_id: i64, year: i64, input
                     )?
                     .flatten(),
                 );
-                notifications::send_all(c, &to, Some(actor.account_id), NotificationKind::PlanDecided, &title, &link)?;
+                let detail = match action {
+                    PlanAction::Return => {
+                        Detail::new(Happened::PlanReturned).with("reason", reason.as_deref().unwrap_or(""))
+                    }
+                    _ => Detail::new(Happened::PlanAgreed),
+                };
+                notifications::send_all_saying(
+                    c,
+                    &to,
+                    Some(actor.account_id),
+                    NotificationKind::PlanDecided,
+                    &title,
+                    &link,
+                    Some(&detail),
+                )?;
             }
             view(c, &actor, &s, year)
         })

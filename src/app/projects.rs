@@ -6,7 +6,7 @@ use super::team::{DecisionInput, candidate_scope, in_scope};
 use super::{AppState, files, found, input};
 use crate::domain::access::{Actor, ProjectPlace};
 use crate::domain::history;
-use crate::domain::notification::NotificationKind;
+use crate::domain::notification::{Detail, Happened, NotificationKind};
 use crate::domain::pagination::{Page, PageRequest};
 use crate::domain::project::{self, Light, ProjectAction, ProjectSource, ProjectState, ProjectStepInput};
 use crate::domain::validation::{Check, limits};
@@ -623,13 +623,15 @@ pub async fn step(st: &AppState, actor: &Actor, id: i64, req: ProjectStepRequest
             let link = format!("/projects/{id}");
             if action.is_decision() {
                 let to = super::notifications::project_people(c, l.project.studio_id, l.project.leader_person_id)?;
-                notifications::send_all(
+                let detail = decision_detail(action, d.reason.as_deref());
+                notifications::send_all_saying(
                     c,
                     &to,
                     Some(actor.account_id),
                     NotificationKind::ProjectDecided,
                     &after.title,
                     &link,
+                    detail.as_ref(),
                 )?;
             } else if matches!(action, ProjectAction::RequestStageReview | ProjectAction::RequestAcceptance) {
                 let to = notifications::deciders(c, &l.studio.unit_path)?;
@@ -1061,4 +1063,103 @@ pub async fn of_studio(st: &AppState, actor: &Actor, studio_id: i64) -> Result<V
     let mut list = list(st, actor, &q).await?.page.items;
     list.sort_by_key(|p| (p.next_due.is_none(), p.next_due, std::cmp::Reverse(p.id)));
     Ok(list)
+}
+
+/// Chases (催办) an overdue project: its leader and its studio's leader are told who asks and
+/// for how many days it has been overdue. Once a day at most, so that a chase stays a signal.
+pub async fn chase(st: &AppState, actor: &Actor, id: i64) -> Result<Project> {
+    let today = st.today();
+    let since = crate::clock::start_of_day_ms(today);
+    let actor = actor.clone();
+    st.db
+        .write(move |c| {
+            let l = load(c, &actor, id, today, true)?;
+            if !actor.can_chase_project(&l.place()) {
+                return Err(Error::Forbidden);
+            }
+            let Some(days) = project::days_overdue(l.project.next_due, today) else {
+                return Err(Error::refused("not_overdue", Msg::new("project.not_overdue")));
+            };
+            if audit::done_since(c, "project", id, "chase", since)? {
+                return Err(Error::refused("already_chased", Msg::new("project.chased_today")));
+            }
+            let to = super::notifications::project_people(c, l.project.studio_id, l.project.leader_person_id)?;
+            let detail = Detail::new(Happened::ProjectChased).with("by", &actor.display_name).with("days", days);
+            notifications::send_all_saying(
+                c,
+                &to,
+                Some(actor.account_id),
+                NotificationKind::ProjectRed,
+                &l.project.title,
+                &format!("/projects/{id}"),
+                Some(&detail),
+            )?;
+            audit::record(
+                c,
+                Some(actor.account_id),
+                Change { entity: "project", id, action: "chase", unit_path: Some(&l.project.unit_path) },
+                None::<&()>,
+                Some(&serde_json::json!({ "days_overdue": days, "told": to.len() })),
+            )?;
+            Ok(l.project)
+        })
+        .await
+}
+
+/// The red and yellow lights under one child unit (its whole subtree).
+#[derive(Debug, Clone, Serialize)]
+pub struct ChildLights {
+    /// The child unit.
+    pub unit: crate::storage::units::Unit,
+    /// Overdue projects.
+    pub red: i64,
+    /// Projects due within the week.
+    pub yellow: i64,
+}
+
+/// The children of a unit in scope with their red and yellow lights, most red first; those
+/// with neither are left out. An officer sees where the overdue work lies, one level down.
+pub async fn lights_by_child(st: &AppState, actor: &Actor, unit_id: i64) -> Result<Vec<ChildLights>> {
+    let today = st.today();
+    let actor = actor.clone();
+    st.db
+        .read(move |c| {
+            found(units::get(c, unit_id)?.filter(|u| actor.can_read_unit(&u.path)))?;
+            let children = units::children(c, unit_id, &PageRequest { limit: 200, after: None })?.items;
+            let ids: Vec<i64> = children.iter().map(|u| u.id).collect();
+            let today_key = today.to_string();
+            let mut tally: std::collections::HashMap<i64, (i64, i64)> = std::collections::HashMap::new();
+            for (unit, due, n) in crate::storage::counters::due_by_unit(c, &ids, project::yellow_until(today))? {
+                let t = tally.entry(unit).or_default();
+                if due < today_key {
+                    t.0 += n;
+                } else {
+                    t.1 += n;
+                }
+            }
+            let mut out: Vec<ChildLights> = children
+                .into_iter()
+                .filter_map(|unit| {
+                    let (red, yellow) = tally.get(&unit.id).copied().unwrap_or_default();
+                    (red + yellow > 0).then_some(ChildLights { unit, red, yellow })
+                })
+                .collect();
+            out.sort_by_key(|l| (std::cmp::Reverse(l.red), std::cmp::Reverse(l.yellow), l.unit.id));
+            Ok(out)
+        })
+        .await
+}
+
+/// What a project's people are told a decision did.
+fn decision_detail(action: ProjectAction, reason: Option<&str>) -> Option<Detail> {
+    let reason = reason.unwrap_or("");
+    Some(match action {
+        ProjectAction::Approve => Detail::new(Happened::ProjectApproved),
+        ProjectAction::Decline => Detail::new(Happened::ProjectDeclined).with("reason", reason),
+        ProjectAction::PassStageReview => Detail::new(Happened::ProjectStagePassed),
+        ProjectAction::Accept => Detail::new(Happened::ProjectAccepted),
+        ProjectAction::ReturnToWork => Detail::new(Happened::ProjectReturned).with("reason", reason),
+        ProjectAction::Cancel => Detail::new(Happened::ProjectCancelled).with("reason", reason),
+        _ => return None,
+    })
 }

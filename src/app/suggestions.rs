@@ -5,7 +5,7 @@
 
 use super::{AppState, found, input};
 use crate::domain::access::{Actor, SuggestionPlace};
-use crate::domain::notification::NotificationKind;
+use crate::domain::notification::{Detail, Happened, NotificationKind};
 use crate::domain::org::UnitPath;
 use crate::domain::pagination::{Page, PageRequest};
 use crate::domain::project::ProjectSource;
@@ -483,13 +483,14 @@ pub async fn step(st: &AppState, actor: &Actor, id: i64, req: SuggestionStepRequ
             record(c, &actor, &format!("step.{}", action.code()), Some(&l.s), &after)?;
             let link = format!("/suggestions/{id}");
             let to = proposer_accounts(c, id, l.s.submitted_by)?;
-            notifications::send_all(
+            notifications::send_all_saying(
                 c,
                 &to,
                 Some(actor.account_id),
                 NotificationKind::SuggestionChanged,
                 &after.title,
                 &link,
+                step_detail(action, &after).as_ref(),
             )?;
             if let Some((_, path, evaluator)) = &reassign {
                 let to = evaluator_accounts(c, *evaluator, path)?;
@@ -505,6 +506,28 @@ pub async fn step(st: &AppState, actor: &Actor, id: i64, req: SuggestionStepRequ
             Ok(after)
         })
         .await
+}
+
+/// What a proposer is told a step did: the department it went to, the score, the grade, the
+/// reason, the reward.
+fn step_detail(action: SuggestionAction, after: &Suggestion) -> Option<Detail> {
+    Some(match action {
+        SuggestionAction::Reassign => {
+            Detail::new(Happened::SuggestionReassigned).with("unit", &after.assigned_unit_name)
+        }
+        SuggestionAction::Score => Detail::new(Happened::SuggestionScored).with("score", after.score_total?),
+        SuggestionAction::Adopt => {
+            Detail::new(Happened::SuggestionAdopted).with("score", after.score_total?).with("grade", after.grade?)
+        }
+        SuggestionAction::Decline => {
+            Detail::new(Happened::SuggestionDeclined).with("reason", after.decision_reason.as_deref().unwrap_or(""))
+        }
+        SuggestionAction::Implement => Detail::new(Happened::SuggestionImplemented),
+        SuggestionAction::Reward => {
+            let fen = after.reward_fen?;
+            Detail::new(Happened::SuggestionRewarded).with("amount", format!("{}.{:02}", fen / 100, fen % 100))
+        }
+    })
 }
 
 /// A merge as submitted.
@@ -570,13 +593,14 @@ pub async fn merge(st: &AppState, actor: &Actor, id: i64, input: MergeInput) -> 
             record(c, &actor, "merge", Some(&from.s), &after)?;
             let to = proposer_accounts(c, id, from.s.submitted_by)?;
             let link = format!("/suggestions/{}", into.id);
-            notifications::send_all(
+            notifications::send_all_saying(
                 c,
                 &to,
                 Some(actor.account_id),
                 NotificationKind::SuggestionChanged,
                 &from.s.title,
                 &link,
+                Some(&Detail::new(Happened::SuggestionMerged).with("into", &into.title)),
             )?;
             Ok(after)
         })
@@ -673,13 +697,14 @@ pub async fn convert(st: &AppState, actor: &Actor, id: i64, input: ConvertInput)
             record(c, &actor, "project", Some(&l.s), &after)?;
             let to = proposer_accounts(c, id, l.s.submitted_by)?;
             let link = format!("/suggestions/{id}");
-            notifications::send_all(
+            notifications::send_all_saying(
                 c,
                 &to,
                 Some(actor.account_id),
                 NotificationKind::SuggestionChanged,
                 &after.title,
                 &link,
+                Some(&Detail::new(Happened::SuggestionConverted)),
             )?;
             Ok(project)
         })
@@ -716,6 +741,48 @@ pub struct SuggestionQuery {
     pub cursor: Option<String>,
 }
 
+/// Who is listing: “waiting for me” is one's evaluation queue (`Actor::evaluation_scope`),
+/// the others one's administrator subtrees.
+fn viewer(actor: &Actor, view: View) -> Viewer {
+    let scope = if view == View::ToEvaluate { actor.evaluation_scope() } else { actor.suggestion_scope() };
+    Viewer { account_id: actor.account_id, person_id: actor.person_id, scope }
+}
+
+/// One's evaluation queue as a home page shows it: the first suggestions by deadline (the
+/// overdue come first), how many wait and how many of them are overdue.
+#[derive(Debug, Clone, Serialize)]
+pub struct Queue {
+    /// The first, soonest deadline first.
+    pub items: Vec<Suggestion>,
+    /// How many wait (counted up to `QUEUE_CAP`).
+    pub waiting: i64,
+    /// How many of them are past their deadline (up to `QUEUE_CAP`).
+    pub overdue: i64,
+}
+
+/// Beyond this many, a queue's count reads “1000+”: counting stops there.
+pub const QUEUE_CAP: i64 = 1000;
+
+/// One's evaluation queue: the same list as `view=evaluate`, its size and its overdue part.
+pub async fn queue(st: &AppState, actor: &Actor, limit: i64) -> Result<Queue> {
+    let who = viewer(actor, View::ToEvaluate);
+    let today = st.today();
+    st.db
+        .read(move |c| {
+            let mut f =
+                SuggestionFilter { view: View::ToEvaluate, within: None, state: None, category: None, overdue: false };
+            let items = suggestions::list(c, &who, &f, &PageRequest { limit, after: None }, today)?.items;
+            if items.is_empty() {
+                return Ok(Queue { items, waiting: 0, overdue: 0 });
+            }
+            let waiting = suggestions::count(c, &who, &f, today, QUEUE_CAP)?;
+            f.overdue = true;
+            let overdue = suggestions::count(c, &who, &f, today, QUEUE_CAP)?;
+            Ok(Queue { items, waiting, overdue })
+        })
+        .await
+}
+
 /// A page of suggestions (names hidden where the caller may not see them).
 pub async fn list(st: &AppState, actor: &Actor, q: &SuggestionQuery) -> Result<Page<Suggestion>> {
     let mut check = Check::new();
@@ -732,7 +799,7 @@ pub async fn list(st: &AppState, actor: &Actor, q: &SuggestionQuery) -> Result<P
     let category = check.optional_choice("category", q.category.as_deref(), SuggestionCategory::parse);
     check.finish()?;
     let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
-    let who = Viewer { account_id: actor.account_id, person_id: actor.person_id, scope: actor.suggestion_scope() };
+    let who = viewer(actor, view);
     let (unit_id, overdue) = (q.unit_id, q.overdue.unwrap_or(false));
     let actor = actor.clone();
     let today = crate::clock::today();

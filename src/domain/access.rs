@@ -81,6 +81,15 @@ impl Scope {
         matches!(self, Scope::Within { paths, studio_ids } if paths.is_empty() && studio_ids.is_empty())
     }
 
+    /// Whether a unit lies inside the scope (its subtrees; the studios held through a team
+    /// do not make their unit readable).
+    pub fn covers(&self, path: &UnitPath) -> bool {
+        match self {
+            Scope::All => true,
+            Scope::Within { paths, .. } => paths.iter().any(|p| p.covers(path)),
+        }
+    }
+
     /// The part of the scope inside one subtree: each path becomes the deeper of the two where
     /// one covers the other, and disappears where they are apart. (A query then has one range
     /// on the path column instead of two, which the index serves directly.) Studios held
@@ -168,6 +177,17 @@ impl Actor {
         self.grants.iter().any(|g| g.role == Role::PlatformAdmin)
     }
 
+    /// Whether the caller administers some unit (a union or an enterprise): their home page
+    /// is an officer's, with figures and red lights.
+    pub fn administers(&self) -> bool {
+        self.grants.iter().any(|g| matches!(g.role, Role::PlatformAdmin | Role::UnionAdmin | Role::EnterpriseAdmin))
+    }
+
+    /// Whether the caller is an expert reviewer somewhere.
+    pub fn reviews(&self) -> bool {
+        self.grants.iter().any(|g| g.role == Role::Reviewer)
+    }
+
     fn covers(&self, roles: &[Role], path: &UnitPath) -> bool {
         self.is_platform_admin() || self.grants.iter().any(|g| roles.contains(&g.role) && g.unit_path.covers(path))
     }
@@ -233,6 +253,20 @@ impl Actor {
     /// The people a caller may list and search.
     pub fn person_scope(&self) -> Scope {
         self.scope(ADMINS, false)
+    }
+
+    /// Whom a caller may find by name when naming co-proposers or contributors: the people
+    /// they administer and the colleagues of their own enterprise (`own_enterprise`), as the
+    /// paper form lists them by name too. Only a name, a unit and an employee number are shown
+    /// through it (`app::lookup`), never a profile.
+    pub fn colleague_scope(&self, own_enterprise: Option<&UnitPath>) -> Scope {
+        match self.person_scope() {
+            Scope::All => Scope::All,
+            Scope::Within { mut paths, studio_ids } => {
+                paths.extend(own_enterprise.cloned());
+                Scope::Within { paths: outermost(paths), studio_ids }
+            }
+        }
     }
 
     // ---- studios -------------------------------------------------------------------------
@@ -305,6 +339,11 @@ impl Actor {
     /// Projects are seen by whoever sees their studio.
     pub fn can_read_project(&self, p: &ProjectPlace) -> bool {
         self.can_read_studio(&p.studio)
+    }
+
+    /// An overdue project is chased (催办) by the administrators over its studio.
+    pub fn can_chase_project(&self, p: &ProjectPlace) -> bool {
+        self.covers(ADMINS, p.studio.unit_path)
     }
 
     /// A project is proposed by the studio (its leader) or an administrator over it.
@@ -405,6 +444,16 @@ impl Actor {
     /// Where the caller lists suggestions beyond their own: administrator subtrees.
     pub fn suggestion_scope(&self) -> Scope {
         self.scope(ADMINS, false)
+    }
+
+    /// Where a caller's own evaluation queue lies (besides what is given to them by name): the
+    /// departments of the enterprises they administer. Union administrators oversee
+    /// suggestions but do not evaluate them.
+    pub fn evaluation_scope(&self) -> Scope {
+        match self.scope(&[Role::EnterpriseAdmin], false) {
+            Scope::All => Scope::Within { paths: Vec::new(), studio_ids: Vec::new() },
+            s => s,
+        }
     }
 
     /// An enterprise's administrators set its routing rules, scoring sheet and reward ladder.

@@ -1,6 +1,9 @@
 //! In-app notifications (SPEC §3.14): what a person is told, and in which words.
 
 use crate::code_enum;
+use crate::error::Msg;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 code_enum! {
     /// What a notification is about.
@@ -49,5 +52,117 @@ impl NotificationKind {
             NotificationKind::ChallengeBid => "notification_text.challenge_bid",
             NotificationKind::ChallengeDecided => "notification_text.challenge_decided",
         }
+    }
+}
+
+code_enum! {
+    /// What happened, where a notice's kind alone does not say: each has its own sentence
+    /// (`happened.*` in the catalogues) with the values of `Detail`.
+    pub enum Happened : "happened" {
+        /// My suggestion went to another department.
+        SuggestionReassigned = "suggestion_reassigned",
+        /// My suggestion was scored.
+        SuggestionScored = "suggestion_scored",
+        /// My suggestion was adopted.
+        SuggestionAdopted = "suggestion_adopted",
+        /// My suggestion was declined, with a reason.
+        SuggestionDeclined = "suggestion_declined",
+        /// My suggestion was carried out.
+        SuggestionImplemented = "suggestion_implemented",
+        /// My suggestion earned a reward.
+        SuggestionRewarded = "suggestion_rewarded",
+        /// My suggestion was merged into another one.
+        SuggestionMerged = "suggestion_merged",
+        /// My suggestion became a studio's project.
+        SuggestionConverted = "suggestion_converted",
+        /// My studio's plan was agreed.
+        PlanAgreed = "plan_agreed",
+        /// My studio's plan was returned.
+        PlanReturned = "plan_returned",
+        /// A union or enterprise asks about an overdue project.
+        ProjectChased = "project_chased",
+        /// My project was approved (立项).
+        ProjectApproved = "project_approved",
+        /// My project was declined, with a reason.
+        ProjectDeclined = "project_declined",
+        /// My project passed its stage review.
+        ProjectStagePassed = "project_stage_passed",
+        /// My project passed acceptance and is completed.
+        ProjectAccepted = "project_accepted",
+        /// My project was sent back to work, with a reason.
+        ProjectReturned = "project_returned",
+        /// My project was cancelled, with a reason.
+        ProjectCancelled = "project_cancelled",
+        /// My studio's bid was chosen.
+        BidChosen = "bid_chosen",
+        /// Another bid was chosen.
+        BidNotChosen = "bid_not_chosen",
+        /// The challenge was withdrawn, with a reason.
+        ChallengeWithdrawn = "challenge_withdrawn",
+    }
+}
+
+/// Placeholders a detail may fill; a stored name outside these is not shown.
+const VALUE_NAMES: &[&str] = &["score", "grade", "reason", "amount", "unit", "into", "days", "by"];
+
+/// What happened, with the values its sentence shows (a score, a reason…), kept with the notice
+/// so that it reads “已采纳，75 分” rather than “有新进展”.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Detail {
+    /// What happened.
+    pub happened: Happened,
+    /// The values of the sentence's placeholders.
+    #[serde(default)]
+    pub values: BTreeMap<String, String>,
+}
+
+impl Detail {
+    /// A detail without values.
+    pub fn new(happened: Happened) -> Self {
+        Detail { happened, values: BTreeMap::new() }
+    }
+
+    /// Adds a value (one of the known placeholders).
+    pub fn with(mut self, name: &'static str, value: impl ToString) -> Self {
+        debug_assert!(VALUE_NAMES.contains(&name), "{name}");
+        self.values.insert(name.to_string(), value.to_string());
+        self
+    }
+}
+
+/// The sentence of a notice: what happened when it is known, else what its kind says.
+pub fn message(kind: NotificationKind, title: &str, detail: Option<&Detail>) -> Msg {
+    match detail {
+        None => Msg::new(kind.message_key()).arg("title", title),
+        Some(d) => {
+            // The happening's sentence comes first, so that the values after it fill its
+            // placeholders (`Msg` fills them in order).
+            let mut m =
+                Msg::new("notification_text.happened").arg_key("what", d.happened.label_key()).arg("title", title);
+            for name in VALUE_NAMES {
+                if let Some(v) = d.values.get(*name) {
+                    m = m.arg(name, v);
+                }
+            }
+            m
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n::Locale;
+
+    #[test]
+    fn a_notice_says_what_happened() {
+        let d = Detail::new(Happened::SuggestionAdopted).with("score", 75).with("grade", 2);
+        let text = Locale::Zh.msg(&message(NotificationKind::SuggestionChanged, "冲压线加挡板", Some(&d)));
+        assert!(text.contains("冲压线加挡板") && text.contains("采纳") && text.contains("75"), "{text}");
+        assert!(!text.contains('{'), "every placeholder filled: {text}");
+        let plain = Locale::Zh.msg(&message(NotificationKind::SuggestionChanged, "冲压线加挡板", None));
+        assert!(plain.contains("冲压线加挡板"), "{plain}");
+        let json = serde_json::to_string(&d).unwrap();
+        assert_eq!(serde_json::from_str::<Detail>(&json).unwrap(), d);
     }
 }

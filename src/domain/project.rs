@@ -197,6 +197,14 @@ pub fn light_days(next_due: Option<Date>, today: Date) -> Option<i64> {
     }
 }
 
+/// How many days a project has been overdue (red); none unless it is.
+pub fn days_overdue(next_due: Option<Date>, today: Date) -> Option<i64> {
+    match light(next_due, today)? {
+        Light::Red => light_days(next_due, today),
+        _ => None,
+    }
+}
+
 /// The last day still yellow (rather than green) seen from `today`; red is before `today`.
 pub fn yellow_until(today: Date) -> Date {
     today.checked_add(YELLOW_DAYS.days()).unwrap_or(today)

@@ -116,6 +116,20 @@ pub fn list(c: &mut Conn, scope: &Scope, page: &PageRequest) -> Result<Page<Acco
     Ok(Page::from_rows(rows, page.limit, |a| Cursor { key: String::new(), id: a.id }))
 }
 
+/// Active accounts in scope whose login or shown name contains `q` (the picker of an
+/// evaluator), with the name of their home unit; by login name.
+pub fn find(c: &mut Conn, scope: &Scope, q: &str, limit: i64) -> Result<Vec<(Account, Option<String>)>> {
+    let pattern = crate::domain::search::like_pattern(q);
+    let mut query = Query::new(&format!(
+        "SELECT {COLUMNS}, u.name AS home_name FROM accounts a LEFT JOIN org_units u ON u.id = a.home_unit_id \
+         WHERE a.active = ? AND (LOWER(a.username) LIKE ? ESCAPE '\\' OR LOWER(a.display_name) LIKE ? ESCAPE '\\')"
+    ));
+    query.params.extend([Value::from(true), Value::from(pattern.clone()), Value::from(pattern)]);
+    query.scope(scope, "u.path", None);
+    query.push(" ORDER BY a.username LIMIT ?", [Value::from(limit)]);
+    query.fetch(c, |r| Ok((from_row(r)?, r.get("home_name")?)))
+}
+
 /// What a new account holds.
 #[derive(Debug, Clone, Serialize)]
 pub struct NewAccount {

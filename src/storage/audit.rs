@@ -121,3 +121,13 @@ pub fn history(c: &mut Conn, entity: &str, entity_id: i64, page: &PageRequest) -
 pub fn count(c: &mut Conn) -> Result<i64> {
     c.scalar("SELECT COUNT(*) FROM audit_log", &[])
 }
+
+/// Whether a change of this action was made to a record since a moment (a chase today, say).
+pub fn done_since(c: &mut Conn, entity: &str, id: i64, action: &str, since: i64) -> Result<bool> {
+    let hit: Option<i64> = c.query_opt(
+        "SELECT id FROM audit_log WHERE entity = ? AND entity_id = ? AND action = ? AND at >= ? LIMIT 1",
+        crate::params![entity, id, action, since],
+        |r| r.get("id"),
+    )?;
+    Ok(hit.is_some())
+}

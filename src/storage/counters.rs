@@ -65,6 +65,24 @@ pub fn due_dates(c: &mut Conn, unit_ids: &[i64]) -> Result<Vec<(String, i64)>> {
     )
 }
 
+/// Running projects due on or before `until` in each of these units' subtrees: (unit, date,
+/// count). The red and yellow ones of each child of a unit, read together.
+pub fn due_by_unit(c: &mut Conn, unit_ids: &[i64], until: jiff::civil::Date) -> Result<Vec<(i64, String, i64)>> {
+    if unit_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks = vec!["?"; unit_ids.len()].join(", ");
+    let mut params: Vec<crate::storage::Value> = unit_ids.iter().map(|&id| id.into()).collect();
+    params.push(due_counter(until).into());
+    c.query(
+        &format!("SELECT unit_id, counter, value FROM unit_counters WHERE unit_id IN ({marks}) AND counter >= 'due:' AND counter <= ?"),
+        &params,
+        |r| {
+            Ok((r.get::<i64>("unit_id")?, r.get::<String>("counter")?[DUE_PREFIX.len()..].to_string(), r.get::<i64>("value")?))
+        },
+    )
+}
+
 /// Recomputes every counter from the records.
 pub fn rebuild(c: &mut Conn) -> Result<()> {
     c.execute("DELETE FROM unit_counters", &[])?;

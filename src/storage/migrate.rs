@@ -59,7 +59,19 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/0008_token_expiry.sql"),
         then: None,
     },
-    Migration { version: 9, name: "imports", sql: include_str!("../../migrations/0009_imports.sql"), then: None },
+    Migration {
+        version: 9,
+        name: "notification_detail",
+        sql: include_str!("../../migrations/0009_notification_detail.sql"),
+        then: None,
+    },
+    Migration {
+        version: 10,
+        name: "idempotency",
+        sql: include_str!("../../migrations/0010_idempotency.sql"),
+        then: None,
+    },
+    Migration { version: 11, name: "imports", sql: include_str!("../../migrations/0011_imports.sql"), then: None },
 ];
 
 /// Fills in the dialect placeholders.

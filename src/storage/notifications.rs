@@ -2,7 +2,7 @@
 
 use super::{Conn, Value, code};
 use crate::domain::access::Role;
-use crate::domain::notification::NotificationKind;
+use crate::domain::notification::{Detail, NotificationKind};
 use crate::domain::org::UnitPath;
 use crate::domain::pagination::{Cursor, Page, PageRequest};
 use crate::error::Result;
@@ -20,17 +20,28 @@ pub struct Notification {
     pub title: String,
     /// Where to look.
     pub link: String,
+    /// What happened, where the kind alone does not say.
+    pub detail: Option<Detail>,
     /// When, Unix milliseconds.
     pub created_at: i64,
     /// When read, Unix milliseconds.
     pub read_at: Option<i64>,
 }
 
-/// Sends a notification to an account.
-pub fn send(c: &mut Conn, account_id: i64, kind: NotificationKind, title: &str, link: &str) -> Result<()> {
+/// Sends a notification to an account, with what happened when the kind alone does not say.
+pub fn send(
+    c: &mut Conn,
+    account_id: i64,
+    kind: NotificationKind,
+    title: &str,
+    link: &str,
+    detail: Option<&Detail>,
+) -> Result<()> {
+    let detail =
+        detail.map(serde_json::to_string).transpose().map_err(|e| crate::error::Error::Internal(e.to_string()))?;
     c.execute(
-        "INSERT INTO notifications (account_id, kind, title, link, created_at) VALUES (?, ?, ?, ?, ?)",
-        params![account_id, kind.code(), title, link, crate::clock::now_ms()],
+        "INSERT INTO notifications (account_id, kind, title, link, detail, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        params![account_id, kind.code(), title, link, detail, crate::clock::now_ms()],
     )?;
     Ok(())
 }
@@ -44,10 +55,24 @@ pub fn send_all(
     title: &str,
     link: &str,
 ) -> Result<()> {
+    send_all_saying(c, accounts, except, kind, title, link, None)
+}
+
+/// Sends the same notification, saying what happened, to several accounts (each once; not
+/// to `except`).
+pub fn send_all_saying(
+    c: &mut Conn,
+    accounts: &[i64],
+    except: Option<i64>,
+    kind: NotificationKind,
+    title: &str,
+    link: &str,
+    detail: Option<&Detail>,
+) -> Result<()> {
     let mut seen = std::collections::HashSet::new();
     for &a in accounts {
         if Some(a) != except && seen.insert(a) {
-            send(c, a, kind, title, link)?;
+            send(c, a, kind, title, link, detail)?;
         }
     }
     Ok(())
@@ -57,7 +82,7 @@ pub fn send_all(
 pub fn list(c: &mut Conn, account_id: i64, page: &PageRequest) -> Result<Page<Notification>> {
     let after = page.after.as_ref().map_or(i64::MAX, |c| c.id);
     let rows = c.query(
-        "SELECT id, kind, title, link, created_at, read_at FROM notifications WHERE account_id = ? AND id < ? ORDER BY id DESC LIMIT ?",
+        "SELECT id, kind, title, link, detail, created_at, read_at FROM notifications WHERE account_id = ? AND id < ? ORDER BY id DESC LIMIT ?",
         params![account_id, after, page.limit + 1],
         |r| {
             Ok(Notification {
@@ -65,6 +90,8 @@ pub fn list(c: &mut Conn, account_id: i64, page: &PageRequest) -> Result<Page<No
                 kind: code(r, "kind", NotificationKind::parse)?,
                 title: r.get("title")?,
                 link: r.get("link")?,
+                // A detail this version cannot read is left out: the kind still speaks.
+                detail: r.get::<Option<String>>("detail")?.and_then(|d| serde_json::from_str(&d).ok()),
                 created_at: r.get("created_at")?,
                 read_at: r.get("read_at")?,
             })
@@ -91,6 +118,24 @@ pub fn mark_read(c: &mut Conn, account_id: i64, id: Option<i64>) -> Result<u64> 
             params![now, account_id],
         ),
     }
+}
+
+/// Whether an account has unread notifications leading to `link`.
+pub fn unread_about(c: &mut Conn, account_id: i64, link: &str) -> Result<bool> {
+    let unread: Option<i64> = c.query_opt(
+        "SELECT id FROM notifications WHERE account_id = ? AND link = ? AND read_at IS NULL LIMIT 1",
+        params![account_id, link],
+        |r| r.get("id"),
+    )?;
+    Ok(unread.is_some())
+}
+
+/// Marks read an account's unread notifications that lead to `link`; returns how many.
+pub fn mark_read_about(c: &mut Conn, account_id: i64, link: &str, now: i64) -> Result<u64> {
+    c.execute(
+        "UPDATE notifications SET read_at = ? WHERE account_id = ? AND link = ? AND read_at IS NULL",
+        params![now, account_id, link],
+    )
 }
 
 /// Where one of an account's notifications leads.

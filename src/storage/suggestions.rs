@@ -540,6 +540,36 @@ pub fn list(
 ) -> Result<Page<Suggestion>> {
     let mut q = Query::new(&format!("SELECT {COLUMNS} {JOINS} WHERE 1 = 1"));
     let by_due = f.view == View::ToEvaluate || f.overdue;
+    filter(&mut q, who, f, today);
+    if by_due {
+        if let Some(after) = &page.after {
+            q.push(" AND (s.due_on, s.id) > (?, ?)", [Value::from(after.key.clone()), Value::from(after.id)]);
+        }
+        q.push(" ORDER BY s.due_on, s.id LIMIT ?", [Value::from(page.limit + 1)]);
+    } else {
+        if let Some(after) = &page.after {
+            q.push(" AND s.id < ?", [Value::from(after.id)]);
+        }
+        q.push(" ORDER BY s.id DESC LIMIT ?", [Value::from(page.limit + 1)]);
+    }
+    let rows = q.fetch(c, |r| from_row(r, today))?;
+    Ok(Page::from_rows(rows, page.limit, |s| Cursor {
+        key: if by_due { s.due_on.to_string() } else { String::new() },
+        id: s.id,
+    }))
+}
+
+/// How many suggestions a list holds, counted up to `cap` (a queue's size on a home page
+/// need not be exact beyond it, and counting stops there).
+pub fn count(c: &mut Conn, who: &Viewer, f: &SuggestionFilter, today: Date, cap: i64) -> Result<i64> {
+    let mut q = Query::new("SELECT COUNT(*) AS n FROM (SELECT 1 FROM suggestions s WHERE 1 = 1");
+    filter(&mut q, who, f, today);
+    q.push(" LIMIT ?) x", [Value::from(cap)]);
+    Ok(q.fetch(c, |r| r.get::<i64>("n"))?.pop().unwrap_or(0))
+}
+
+/// The conditions of a list: whose, where, which state, category and deadline.
+fn filter(q: &mut Query, who: &Viewer, f: &SuggestionFilter, today: Date) {
     match f.view {
         View::Mine => {
             q.push(
@@ -580,22 +610,6 @@ pub fn list(
             ],
         );
     }
-    if by_due {
-        if let Some(after) = &page.after {
-            q.push(" AND (s.due_on, s.id) > (?, ?)", [Value::from(after.key.clone()), Value::from(after.id)]);
-        }
-        q.push(" ORDER BY s.due_on, s.id LIMIT ?", [Value::from(page.limit + 1)]);
-    } else {
-        if let Some(after) = &page.after {
-            q.push(" AND s.id < ?", [Value::from(after.id)]);
-        }
-        q.push(" ORDER BY s.id DESC LIMIT ?", [Value::from(page.limit + 1)]);
-    }
-    let rows = q.fetch(c, |r| from_row(r, today))?;
-    Ok(Page::from_rows(rows, page.limit, |s| Cursor {
-        key: if by_due { s.due_on.to_string() } else { String::new() },
-        id: s.id,
-    }))
 }
 
 /// An earlier suggestion that says nearly the same.

@@ -9,7 +9,9 @@ mod assets;
 pub mod auth;
 pub mod error;
 pub mod extract;
+pub mod idempotency;
 pub mod ui;
+pub mod xlsx;
 
 use crate::app::AppState;
 use axum::Router;
@@ -20,6 +22,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use std::sync::Arc;
 use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};
 use tower_http::trace::TraceLayer;
 
 /// Largest JSON or form body accepted.
@@ -34,7 +37,7 @@ pub fn router(state: AppState) -> Router {
     let doc: Arc<String> = Arc::new(doc.to_pretty_json().unwrap_or_default());
     let upload_limit = state.config.max_upload_bytes as usize + 64 * 1024;
     let hsts = state.config.hsts;
-    let api = api.layer(from_fn(api::render_errors));
+    let api = api.layer(from_fn(api::render_errors)).layer(from_fn_with_state(state.clone(), idempotency::layer));
     let pages = ui::router(state.clone()).layer(from_fn(ui::render_errors));
     let app = Router::new()
         .route("/readyz", get(readyz))
@@ -52,7 +55,11 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(upload_limit))
         .layer(from_fn_with_state(state.clone(), auth::context))
         .with_state(state);
-    let app = app.layer(map_response_with_state(hsts, security_headers)).layer(CompressionLayer::new());
+    // Excel files are zip archives already: compressing them again only costs time.
+    let compress = DefaultPredicate::new().and(NotForContentType::const_new("application/vnd.openxmlformats"));
+    let app = app
+        .layer(map_response_with_state(hsts, security_headers))
+        .layer(CompressionLayer::new().compress_when(compress));
     // Per-request spans cost a few per cent of throughput: only when someone reads them.
     let app = if tracing::enabled!(tracing::Level::DEBUG) { app.layer(TraceLayer::new_for_http()) } else { app };
     // Liveness answers with nothing in between: it is also the benchmarks' minimal handler.

@@ -9,7 +9,7 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-struct Driver(Child);
+pub(crate) struct Driver(Child);
 
 impl Drop for Driver {
     fn drop(&mut self) {
@@ -22,7 +22,7 @@ fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
 }
 
-async fn start_driver() -> (Driver, String) {
+pub(crate) async fn start_driver() -> (Driver, String) {
     let bin = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
     let port = free_port();
     let child = Command::new(&bin)
@@ -76,7 +76,7 @@ async fn log_in(c: &Client, user: &str) -> Result<(), CmdError> {
 }
 
 /// Fails when something on the page reaches past the phone's 360-pixel width.
-async fn fits_the_phone(c: &Client, what: &str) -> Result<(), CmdError> {
+pub(crate) async fn fits_the_phone(c: &Client, what: &str) -> Result<(), CmdError> {
     let viewport = c.execute("return window.innerWidth", vec![]).await?;
     assert_eq!(viewport.as_i64(), Some(360), "the phone's viewport");
     let width = c.execute("return document.documentElement.scrollWidth", vec![]).await?;
@@ -258,6 +258,14 @@ async fn submit_a_suggestion_and_follow_it_to_adoption(b: Backend) {
         c.find(Locator::Css("#f-situation")).await?.send_keys("上料靠人工搬运，劳动强度大。").await?;
         c.find(Locator::Css("#f-measure")).await?.send_keys("加装自动上料装置。").await?;
         c.find(Locator::Css("#f-expected_benefit_yuan")).await?.send_keys("60000").await?;
+        // A workmate joins as co-proposer, found by name and chosen with the keyboard.
+        let picker = c.find(Locator::Css("#f-co_proposers")).await?;
+        picker.send_keys("王小").await?;
+        let offered = c.wait().for_element(Locator::Css("#l-co_proposers li")).await?.text().await?;
+        assert!(offered.contains("王小明") && offered.contains("一车间"), "{offered}");
+        picker.send_keys("\u{E015}\u{E007}").await?; // ↓, Enter
+        let chip = c.wait().for_element(Locator::Css(".chips li")).await?.text().await?;
+        assert!(chip.contains("王小明"), "{chip}");
         c.find(Locator::Css("form.grid button[type=submit].primary")).await?.click().await?;
         assert_eq!(wait_state(&c, "待评审").await?, "待评审");
         fits_the_phone(&c, "suggestion page").await?;
@@ -292,6 +300,10 @@ async fn submit_a_suggestion_and_follow_it_to_adoption(b: Backend) {
     let mine = worker.ok_get("/api/v1/suggestions").await;
     assert_eq!(mine["items"][0]["state"], "adopted", "{mine}");
     assert_eq!(mine["items"][0]["grade"], 4);
+    let one = worker.ok_get(&format!("/api/v1/suggestions/{}", mine["items"][0]["id"])).await;
+    let proposers: Vec<&str> =
+        one["suggestion"]["proposers"].as_array().unwrap().iter().filter_map(|p| p["name"].as_str()).collect();
+    assert_eq!(proposers, ["孙工人", "王小明"], "{mine}");
     let notes = worker.ok_get("/api/v1/notifications").await;
     assert!(notes["items"].as_array().unwrap().iter().any(|n| n["kind"] == "suggestion_changed"));
 }

@@ -509,13 +509,16 @@ async fn bad_suggestions_are_refused_whole(b: Backend) {
             ("situation", "x"),
             ("measure", "y"),
             ("co_proposers[]", "999999"),
+            ("co_proposers__chosen", "[[999999,\"某某\"]]"),
         ])
         .send()
         .await
         .unwrap();
     assert_eq!(resp.status(), 422);
     let html = resp.text().await.unwrap();
-    assert!(html.contains("id=\"e-co_proposers[]\""), "{html}");
+    assert!(html.contains("id=\"e-co_proposers\""), "{html}");
+    // The picker shows again what was chosen, to be corrected rather than typed again.
+    assert!(html.contains("[[999999,&#34;某某&#34;]]") || html.contains("[[999999,&quot;某某&quot;]]"), "{html}");
     assert_eq!(app.fingerprint().await, before, "nothing was written");
 }
 both!(bad_suggestions_are_refused_whole);

@@ -583,6 +583,7 @@ async fn every_answer_as_documented(b: Backend) {
     )
     .await;
     t.run(call(&admin, M::GET, "/api/v1/projects/{id}/transitions", &[&project_id], 200)).await;
+    t.run(call(&admin, M::POST, "/api/v1/projects/{id}/chase", &[&project_id], 409)).await;
     let milestones = t.run(call(&admin, M::GET, "/api/v1/projects/{id}/milestones", &[&project_id], 200)).await;
     let first = id(&milestones[0]);
     t.run(call(&lead1, M::POST, "/api/v1/projects/{id}/milestones", &[&project_id], 201).body(json!({
@@ -659,6 +660,12 @@ async fn every_answer_as_documented(b: Backend) {
     let s2 = t.run(call(&worker1, M::POST, "/api/v1/suggestions", &[], 201).body(body)).await;
     t.run(call(&admin, M::GET, "/api/v1/suggestions", &[], 200).query("?view=all&category=small_suggestion")).await;
     t.run(call(&worker1, M::GET, "/api/v1/suggestions/similar", &[], 200).query("?text=LED")).await;
+    t.run(call(&worker1, M::GET, "/api/v1/lookup/{kind}", &[&"people"], 200).query("?q=%E7%8E%8B")).await;
+    t.run(call(&admin, M::GET, "/api/v1/lookup/{kind}", &[&"units"], 200).query(&format!("?under={}", w.province_a)))
+        .await;
+    t.run(call(&admin, M::GET, "/api/v1/lookup/{kind}", &[&"suggestions"], 200).query(&format!("?near={}", id(&s1))))
+        .await;
+    t.run(call(&admin, M::GET, "/api/v1/lookup/{kind}", &[&"rockets"], 404)).await;
     t.run(call(&admin, M::GET, "/api/v1/suggestions/figures", &[], 200).query(&format!("?unit_id={}", w.e1))).await;
     t.run(call(&admin, M::GET, "/api/v1/suggestions/{id}", &[&id(&s1)], 200)).await;
     t.run(call(&admin, M::POST, "/api/v1/suggestions/{id}/merge", &[&id(&s2)], 200).body(json!({"into_id": id(&s1)})))

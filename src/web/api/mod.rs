@@ -6,6 +6,7 @@ mod accounts;
 mod challenges;
 mod imports;
 mod ledger;
+mod lookup;
 mod notifications;
 mod outcomes;
 mod people;
@@ -96,7 +97,7 @@ impl Modify for Security {
         ErrorBody, ErrorDetail, input::Line20, input::Line40, input::Line50, input::Line60, input::Line100,
         input::Line200, input::NonBlankLine50, input::NonBlankLine100, input::Text4000, input::NonBlankText4000,
         input::OptionalDate, input::LevelFilter, input::ProjectSort, input::SuggestionView,
-        crate::domain::figures::Figure
+        crate::domain::figures::Figure, crate::app::lookup::LookupKind
     )),
     modifiers(&Security),
     security(("token" = []), ("session" = []))
@@ -141,6 +142,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(projects::milestones, projects::add_milestone))
         .routes(routes!(projects::milestone_done))
         .routes(routes!(projects::report))
+        .routes(routes!(projects::chase))
         .routes(routes!(projects::request_extension))
         .routes(routes!(projects::decide_extension))
         .routes(routes!(ledger::list, ledger::record))
@@ -184,6 +186,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(imports::start))
         .routes(routes!(imports::status))
         .routes(routes!(imports::confirm))
+        .routes(routes!(lookup::find))
         .split_for_parts();
     let mut doc = doc;
     finish_document(&mut doc);
@@ -264,6 +267,18 @@ fn finish_document(doc: &mut utoipa::openapi::OpenApi) {
             }
         }
     }
+    // Every POST takes an `Idempotency-Key` (one layer reads it: `web::idempotency`).
+    let key = idempotency_key_parameter();
+    for (path, item) in doc.paths.paths.iter_mut() {
+        if let Some(op) = item.post.as_mut() {
+            let mut p = key.clone();
+            if crate::web::idempotency::NOT_KEPT.contains(&path.as_str()) {
+                p.description =
+                    Some("Accepted but not acted on here: the answer carries a secret, which is never kept.".into());
+            }
+            op.parameters.get_or_insert_with(Vec::new).push(RefOr::T(p));
+        }
+    }
     // Other parts of an upload are ignored, but their names go in a header: no control
     // characters there.
     let mut uploads = Vec::new();
@@ -288,6 +303,33 @@ fn finish_document(doc: &mut utoipa::openapi::OpenApi) {
             )));
         }
     }
+}
+
+/// The `Idempotency-Key` header of the POSTs.
+fn idempotency_key_parameter() -> utoipa::openapi::path::Parameter {
+    use utoipa::openapi::path::ParameterBuilder;
+    use utoipa::openapi::schema::{SchemaFormat, Type};
+    ParameterBuilder::new()
+        .name("Idempotency-Key")
+        .parameter_in(ParameterIn::Header)
+        .required(Required::False)
+        .description(Some(
+            "Makes a retry safe: a request repeated with the same key by the same caller within 24 hours is not \
+             run again but answered with the first answer (status and body, with `Idempotent-Replayed: true`). \
+             The same key with a different request (method, path, query or body) answers 422 \
+             `idempotency_key_reused`; a repeat arriving while the first request still runs answers 409 \
+             `idempotency_in_progress`. Server errors (5xx) and 429 are not kept: a retry runs again. \
+             Use a new random key (a UUID) for each new request.",
+        ))
+        .schema(Some(
+            utoipa::openapi::ObjectBuilder::new()
+                .schema_type(Type::String)
+                .format(Some(SchemaFormat::Custom("idempotency-key".into())))
+                .min_length(Some(1))
+                .max_length(Some(crate::app::idempotency::MAX_KEY_LEN))
+                .pattern(Some(r"^[!-~]+$")),
+        ))
+        .build()
 }
 
 /// Renders errors of the API as JSON in the request's language; turns the router's own

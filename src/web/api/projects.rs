@@ -71,6 +71,15 @@ pub async fn step(
     Ok(Json(projects::step(&st, &u.actor, id, input).await?))
 }
 
+/// Chases (催办) an overdue project: its leader and its studio's leader are told who asks and
+/// how many days it is overdue. Administrators over the studio; once a day (409
+/// `already_chased`); only an overdue project (409 `not_overdue`).
+#[utoipa::path(post, path = "/api/v1/projects/{id}/chase", tag = "projects", params(("id" = i64, Path)),
+    responses((status = 200, body = Project), (status = "4XX", body = super::ErrorBody)))]
+pub async fn chase(State(st): State<AppState>, User(u): User, Ids(id): Ids<i64>) -> Result<Json<Project>, Error> {
+    Ok(Json(crate::app::projects::chase(&st, &u.actor, id).await?))
+}
+
 /// The milestones of a project, by due date, each with its light.
 #[utoipa::path(get, path = "/api/v1/projects/{id}/milestones", tag = "projects", params(("id" = i64, Path)),
     responses((status = 200, body = Vec<Milestone>), (status = "4XX", body = super::ErrorBody)))]

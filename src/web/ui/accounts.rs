@@ -55,6 +55,7 @@ struct NewAccountPage {
 
 /// `/accounts/new?person_id=`.
 pub async fn new_form(
+    State(st): State<AppState>,
     Lang(t): Lang,
     User(u): User,
     uri: Uri,
@@ -62,7 +63,13 @@ pub async fn new_form(
 ) -> Result<Response> {
     let mut v = std::collections::HashMap::new();
     if let Some(p) = q.person_id {
-        put(&mut v, "person_id", p);
+        // The account of a person starts with their name and unit.
+        let person = crate::app::people::get(&st, &u.actor, p).await?.person;
+        super::preset(&mut v, "person_id", person.id, &person.name);
+        super::preset(&mut v, "home_unit_id", person.unit_id, &person.unit_name);
+        put(&mut v, "display_name", &person.name);
+    } else if let Some((id, name)) = super::own_unit(&st, &u.actor).await? {
+        super::preset(&mut v, "home_unit_id", id, &name);
     }
     render(NewAccountPage { c: Chrome::new(t, Some(&u), &here(&uri), "accounts"), f: Form::with(v) })
 }

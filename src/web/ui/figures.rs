@@ -122,6 +122,9 @@ pub async fn dashboard(
             let mut f = Form::with(vals);
             put(&mut f.values, "from", d.headline.from);
             put(&mut f.values, "to", d.headline.to);
+            // The unit picker of the period form starts at the unit shown.
+            put(&mut f.values, "unit_id", d.headline.unit.id);
+            put(&mut f.values, "unit_id__label", &d.headline.unit.name);
             (Some(d), f, String::new())
         }
         Err(Error::NotFound) if q.unit_id.is_none() => (None, Form::with(vals), String::new()),

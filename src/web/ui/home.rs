@@ -1,11 +1,9 @@
 //! Log in and out, the language switch, and the home page with the figures of one's scope.
 
 use super::{Chrome, Form, here, redirect_with_cookie, render, render_status, safe_next};
-use crate::app::{AppState, auth, team};
+use crate::app::{AppState, auth};
 use crate::error::Result;
 use crate::i18n::Locale;
-use crate::storage::members::Proposal;
-use crate::storage::studios::StudioSummary;
 use crate::web::auth::User;
 use crate::web::auth::{LANG_COOKIE, Lang, MaybeUser, PRE_CSRF_COOKIE, SESSION_COOKIE, cookie, peer, set_cookie};
 use crate::web::extract::{FormInput, QueryInput};
@@ -122,43 +120,27 @@ pub async fn set_lang(
 #[template(path = "home.html")]
 struct HomePage {
     c: Chrome,
-    /// This year's headline figures of the units at the top of one's sight.
-    headlines: Vec<crate::app::stats::Headline>,
-    mine: Vec<(StudioSummary, String)>,
-    pending: Vec<Proposal>,
-    /// Ledger records waiting for my signature.
-    to_sign: Vec<crate::storage::activities::Activity>,
-    /// Annual plans waiting for my approval.
-    plans: Vec<crate::storage::plans::Plan>,
-    /// The red projects of my scope, most overdue first, and the counts of every light.
-    reds: crate::app::projects::ProjectList,
+    d: crate::app::home::Desk,
+    /// Days overdue of the red projects shown (the leader's, then the officer's), by id.
+    overdue: std::collections::HashMap<i64, i64>,
 }
 
-/// The home page: the figures of every unit at the top of one's scope, one's own studios,
-/// the team changes waiting for one's approval.
+impl HomePage {
+    /// Days a red project shown has been overdue.
+    fn days(&self, id: &i64) -> i64 {
+        self.overdue.get(id).copied().unwrap_or_default()
+    }
+}
+
+/// The home page: the work waiting for the caller, by their roles (`app::home::desk`).
 pub async fn home(State(st): State<AppState>, Lang(t): Lang, User(u): User, uri: Uri) -> Result<Response> {
-    let headlines = crate::app::stats::my_headlines(&st, &u.actor).await?;
-    let mine = match u.actor.person_id {
-        Some(pid) => st.db.read(move |c| crate::storage::studios::of_person(c, pid)).await?,
-        None => Vec::new(),
-    };
-    let pending = team::pending(&st, &u.actor).await?;
-    let to_sign = crate::app::ledger::waiting(&st, &u.actor).await?;
-    let plans = crate::app::plans::waiting(&st, &u.actor).await?;
-    let q = crate::app::projects::ProjectQuery {
-        light: Some("red".into()),
-        sort: Some("due".into()),
-        limit: Some(5),
-        ..Default::default()
-    };
-    let reds = crate::app::projects::list(&st, &u.actor, &q).await?;
-    render(HomePage {
-        c: Chrome::new(t, Some(&u), &here(&uri), "home"),
-        headlines,
-        mine,
-        pending,
-        to_sign,
-        plans,
-        reds,
-    })
+    let d = crate::app::home::desk(&st, &u.actor).await?;
+    let today = st.today();
+    let overdue = d
+        .studio_reds
+        .iter()
+        .chain(d.reds.iter().flat_map(|r| r.page.items.iter()))
+        .filter_map(|p| Some((p.id, crate::domain::project::days_overdue(p.next_due, today)?)))
+        .collect();
+    render(HomePage { c: Chrome::new(t, Some(&u), &here(&uri), "home"), d, overdue })
 }

@@ -255,7 +255,11 @@ pub async fn challenges_list(
     let extra = if open { vec![("open", "true".to_string())] } else { Vec::new() };
     let next_link = list_link("/challenges", &HashMap::new(), &extra, page.next_cursor.as_deref());
     let c = Chrome::new(t, Some(&u), &here(&uri), "challenges");
-    render(ChallengesPage { c, f: Form::default(), page, open, next_link })
+    let mut v = HashMap::new();
+    if let Some((id, name)) = super::own_unit(&st, &u.actor).await? {
+        super::preset(&mut v, "unit_id", id, &name);
+    }
+    render(ChallengesPage { c, f: Form::with(v), page, open, next_link })
 }
 
 /// Posts a challenge.
@@ -450,6 +454,7 @@ pub struct StudioQuery {
 
 /// `/outcomes/new?studio_id=`.
 pub async fn new_outcome(
+    State(st): State<AppState>,
     Lang(t): Lang,
     User(u): User,
     uri: Uri,
@@ -457,10 +462,12 @@ pub async fn new_outcome(
 ) -> Result<Response> {
     let mut v = HashMap::new();
     if let Some(s) = q.studio_id {
-        put(&mut v, "studio_id", s);
+        let studio = crate::app::studios::get(&st, &u.actor, s).await?;
+        super::preset(&mut v, "studio_id", studio.id, &studio.name);
     }
     if let Some(p) = q.project_id {
-        put(&mut v, "project_id", p);
+        let project = crate::app::projects::get(&st, &u.actor, p).await?;
+        super::preset(&mut v, "project_id", project.id, &project.title);
     }
     let c = Chrome::new(t, Some(&u), &here(&uri), "outcomes");
     render(outcome_form(c, Form::with(v), t))

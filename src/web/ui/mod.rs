@@ -4,12 +4,14 @@
 
 mod accounts;
 mod charts;
+mod exports;
 mod figures;
 mod home;
 mod ideas;
 mod imports;
 mod ledger;
 mod notifications;
+mod paper;
 mod people;
 mod plans;
 mod projects;
@@ -94,6 +96,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/projects/{id}", get(projects::show))
         .route("/projects/{id}/edit", get(projects::edit_form).post(projects::edit))
         .route("/projects/{id}/steps", post(projects::step))
+        .route("/projects/{id}/chase", post(projects::chase))
         .route("/projects/{id}/milestones", post(projects::add_milestone))
         .route("/projects/{id}/updates", post(projects::report))
         .route("/projects/{id}/extensions", post(projects::request_extension))
@@ -110,6 +113,12 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/activities/{id}/delete", post(ledger::delete))
         .route("/activities/{id}/sign", post(ledger::sign))
         .route("/activities/{id}/photos", post(ledger::add_photo))
+        .route("/activities/{id}/print", get(paper::activity))
+        .route("/studios/{id}/ledger/print", get(paper::ledger))
+        .route("/studios/{id}/plans/{year}/print", get(paper::plan))
+        .route("/suggestions/{id}/print", get(paper::suggestion))
+        .route("/studios/{id}/checklist/print", get(paper::checklist))
+        .route("/projects/{id}/acceptance/print", get(paper::acceptance))
         .route("/notifications", get(notifications::list))
         .route("/notifications/read", post(notifications::mark_read))
         .route("/imports", get(imports::page).post(imports::start))
@@ -117,21 +126,42 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/imports/{id}", get(imports::show))
         .route("/imports/{id}/confirm", post(imports::confirm))
         .route("/studios/{id}/namings", post(studios::register_naming))
+        .route("/export/studios", get(exports::studios))
+        .route("/export/studios/{id}/ledger", get(exports::ledger))
+        .route("/export/people", get(exports::people))
+        .route("/export/accounts", get(exports::accounts))
+        .route("/export/units", get(exports::units))
+        .route("/export/units/{id}", get(exports::children))
+        .route("/export/projects", get(exports::projects))
+        .route("/export/suggestions", get(exports::suggestions))
+        .route("/export/challenges", get(exports::challenges))
+        .route("/export/outcomes", get(exports::outcomes))
+        .route("/export/figures/{figure}", get(exports::figure))
+        .route("/export/stats", get(exports::dashboard))
         .layer(axum::middleware::from_fn_with_state(state, count_unread))
 }
 
-/// Counts the unread notifications of a signed-in person for the header's bell (pages only).
+/// Counts the unread notifications of a signed-in person for the header's bell (pages only),
+/// after reading those that lead to the page opened.
 async fn count_unread(
     axum::extract::State(st): axum::extract::State<AppState>,
     mut req: Request,
     next: Next,
 ) -> Response {
+    let path = req.uri().path().to_string();
     if req.method() == axum::http::Method::GET
         && let Some(Some(caller)) = req.extensions_mut().get_mut::<Option<Caller>>()
     {
         match crate::app::notifications::unread(&st, &caller.actor).await {
             Ok(n) => caller.unread = n,
             Err(e) => tracing::warn!("counting notifications: {e}"),
+        }
+        // Opening the page a notice points to reads it: the bell counts only what still waits.
+        if caller.unread > 0 {
+            match crate::app::notifications::opened(&st, &caller.actor, &path).await {
+                Ok(n) => caller.unread -= n as i64,
+                Err(e) => tracing::warn!("reading notifications of a page: {e}"),
+            }
         }
     }
     next.run(req).await
@@ -165,6 +195,9 @@ pub struct Chrome {
     pub notice: String,
     /// An error message to show.
     pub alert: String,
+    /// The Excel export of this page with its filters (`/export` + the page's address; lists
+    /// and figures pages show it).
+    pub export: String,
 }
 
 impl Chrome {
@@ -192,6 +225,7 @@ impl Chrome {
             section,
             notice,
             alert: String::new(),
+            export: export_link(here),
         }
     }
 
@@ -262,6 +296,21 @@ impl Chrome {
     pub fn when(&self, ms: impl Whole) -> String {
         crate::clock::format_ms(ms.get())
     }
+
+    /// A signature made on the platform, as paper shows it: who and when (empty when none).
+    pub fn signed_by(&self, name: &Option<String>, at: &Option<i64>) -> String {
+        match at {
+            Some(at) => {
+                format!("{} {}", name.as_deref().unwrap_or(""), crate::clock::format_ms(*at)).trim().to_string()
+            }
+            None => String::new(),
+        }
+    }
+
+    /// The day of an instant that may not have come (empty when not).
+    pub fn day_of(&self, at: &Option<i64>) -> String {
+        at.map(|at| crate::clock::date_of(at).to_string()).unwrap_or_default()
+    }
 }
 
 /// A whole number however a template holds it (by value or behind references).
@@ -280,6 +329,18 @@ impl<T: Whole + ?Sized> Whole for &T {
     fn get(&self) -> i64 {
         (**self).get()
     }
+}
+
+/// The export of a page: its path under `/export`, with the page's filters but not where its
+/// paging stood nor its one-time notice.
+pub fn export_link(here: &str) -> String {
+    let (path, query) = here.split_once('?').unwrap_or((here, ""));
+    let kept: Vec<&str> = query
+        .split('&')
+        .filter(|kv| !kv.is_empty())
+        .filter(|kv| !["cursor", "at", "done", "dl", "limit"].contains(&kv.split('=').next().unwrap_or("")))
+        .collect();
+    if kept.is_empty() { format!("/export{path}") } else { format!("/export{path}?{}", kept.join("&")) }
 }
 
 /// Percent-encodes a value for a URL.
@@ -371,6 +432,26 @@ impl Form {
             other => Err(other),
         }
     }
+}
+
+/// Presets a picker (`templates/macros.html`, `pick`) with a record the page already knows —
+/// the caller's own unit, the studio they came from — as its id and the name shown.
+pub fn preset(m: &mut HashMap<String, String>, field: &str, id: i64, label: &str) {
+    put(m, field, id);
+    put(m, &format!("{field}__label"), label);
+}
+
+/// The unit a caller works from, when there is one: the one unit of their grants. Pickers of
+/// a unit start there.
+pub async fn own_unit(
+    st: &crate::app::AppState,
+    actor: &crate::domain::access::Actor,
+) -> Result<Option<(i64, String)>> {
+    let tops = crate::app::units::tops(st, actor).await?;
+    Ok(match tops.as_slice() {
+        [one] => Some((one.id, one.name.clone())),
+        _ => None,
+    })
 }
 
 /// Puts a value into a form map.
@@ -507,6 +588,14 @@ pub fn choices<E: crate::domain::Coded>(all: &[E], t: Locale) -> Vec<(&'static s
 #[cfg(test)]
 mod tests {
     use super::safe_next;
+
+    #[test]
+    fn export_links_keep_filters_not_paging() {
+        use super::export_link;
+        assert_eq!(export_link("/studios"), "/export/studios");
+        assert_eq!(export_link("/projects?light=red&cursor=abc&unit_id=4"), "/export/projects?light=red&unit_id=4");
+        assert_eq!(export_link("/figures/outcomes?unit_id=1&at=50&done=saved"), "/export/figures/outcomes?unit_id=1");
+    }
 
     #[test]
     fn next_accepts_only_paths_of_this_site() {

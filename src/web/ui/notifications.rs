@@ -2,8 +2,9 @@
 
 use super::{Chrome, here, list_link, render, safe_next, see};
 use crate::app::{AppState, notifications};
+use crate::domain::notification::message;
 use crate::domain::pagination::PageRequest;
-use crate::error::{Msg, Result};
+use crate::error::Result;
 use crate::storage::notifications::Notification;
 use crate::web::auth::{Lang, User};
 use crate::web::extract::{FormInput, QueryInput};
@@ -41,7 +42,7 @@ pub async fn list(
         .items
         .into_iter()
         .map(|n| {
-            let text = t.msg(&Msg::new(n.kind.message_key()).arg("title", &n.title));
+            let text = t.msg(&message(n.kind, &n.title, n.detail.as_ref()));
             (n, text)
         })
         .collect();

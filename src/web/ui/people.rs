@@ -146,7 +146,10 @@ pub async fn new_form(
 ) -> Result<Response> {
     let mut v = std::collections::HashMap::new();
     if let Some(id) = q.unit_id {
-        put(&mut v, "unit_id", id);
+        let unit = crate::app::units::get(&st, &u.actor, id).await?.unit;
+        super::preset(&mut v, "unit_id", unit.id, &unit.name);
+    } else if let Some((id, name)) = super::own_unit(&st, &u.actor).await? {
+        super::preset(&mut v, "unit_id", id, &name);
     }
     form_page(&st, t, &u, &uri, None, Form::with(v), String::new()).await
 }

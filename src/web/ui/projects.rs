@@ -463,3 +463,19 @@ pub async fn edit(
         Err(e) => form_page(&st, t, &u, &uri, p.studio_id, Some(id), Form::failed(form.raw, e, t)?, Vec::new()).await,
     }
 }
+
+/// Chases an overdue project from the home page's list: back home, told it is done; refused
+/// (not overdue, chased today already), the project page says why.
+pub async fn chase(
+    State(st): State<AppState>,
+    Lang(t): Lang,
+    User(u): User,
+    uri: Uri,
+    Ids(id): Ids<i64>,
+    form: FormInput<super::ledger::Empty>,
+) -> Result<Response> {
+    match crate::app::projects::chase(&st, &u.actor, id).await {
+        Ok(_) => Ok(see("/", "chased")),
+        Err(e) => after(&st, t, &u, &uri, id, form.raw, Err(e)).await,
+    }
+}

@@ -1,0 +1,592 @@
+//! “导出 Excel” of every list and figures page: `/export` + the page's own address and filters.
+//! Each export names its columns and calls the very use case its page calls, a page at a time
+//! (so it holds exactly what the reader may see, and answers 404 where the page does); the
+//! rest is `web::xlsx`.
+
+use crate::app::stats::{self, FigureQuery, FigureValue, StatsQuery};
+use crate::app::studios::StudioQuery;
+use crate::app::suggestions::SuggestionQuery;
+use crate::app::{AppState, accounts, challenges, ledger, outcomes, people, projects, studios, suggestions, units};
+use crate::app::{challenges::ChallengeQuery, outcomes::OutcomeQuery, projects::ProjectQuery};
+use crate::domain::figures::{Family, Figure, Measure};
+use crate::domain::pagination::{MAX_LIMIT, Page, PageRequest};
+use crate::error::Result;
+use crate::i18n::Locale;
+use crate::storage::accounts::Account;
+use crate::storage::activities::Activity;
+use crate::storage::challenges::Challenge;
+use crate::storage::figures::FigureRecord;
+use crate::storage::outcomes::Outcome;
+use crate::storage::people::Person;
+use crate::storage::projects::Project;
+use crate::storage::studios::StudioSummary;
+use crate::storage::suggestions::Suggestion;
+use crate::storage::units::Unit;
+use crate::web::auth::{Lang, User};
+use crate::web::extract::{Ids, QueryInput};
+use crate::web::xlsx::{Book, Column, Value, col, token_of, too_many_rows};
+use axum::extract::{Path, RawQuery, State};
+use axum::response::Response;
+use serde::Deserialize;
+use std::future::Future;
+
+/// One list in one sheet: the file and the sheet are called `export.file_<name>`.
+async fn one<T, F, Fut>(
+    st: &AppState,
+    t: Locale,
+    raw: Option<String>,
+    name: &'static str,
+    columns: Vec<Column<T>>,
+    fetch: F,
+) -> Result<Response>
+where
+    F: FnMut(Option<String>) -> Fut,
+    Fut: Future<Output = Result<Page<T>>>,
+{
+    let title = t.t(&format!("export.file_{name}"));
+    let mut book = Book::start(title, name, st.today(), st.config.max_export_rows);
+    book.list(t, title, &columns, fetch).await?;
+    book.finish(token_of(raw.as_deref()).as_deref()).await
+}
+
+/// The largest page the use cases give: the fewest round trips.
+fn page(cursor: Option<String>) -> Result<PageRequest> {
+    PageRequest::parse(Some(MAX_LIMIT), cursor.as_deref())
+}
+
+fn label_or_empty(label: Option<&'static str>) -> Value {
+    label.map_or(Value::Empty, Value::text)
+}
+
+// ---- studios -------------------------------------------------------------------------------
+
+fn studio_columns() -> Vec<Column<StudioSummary>> {
+    vec![
+        col("studio.name", 30.0, |s, _| Value::text(&s.name)),
+        col("studio.unit", 24.0, |s, _| Value::text(&s.unit_name)),
+        col("studio.level", 14.0, |s, t| Value::text(s.level.map_or(t.t("level.none"), |l| l.label(t)))),
+        col("studio.state", 10.0, |s, t| Value::text(s.state.label(t))),
+        col("studio.kind", 14.0, |s, t| Value::text(s.kind.label(t))),
+        col("studio.field", 16.0, |s, _| Value::text(&s.field)),
+        col("export.leader", 10.0, |s, _| Value::opt(&s.leader_name)),
+        col("studio.members", 8.0, |s, _| Value::Int(s.member_count)),
+    ]
+}
+
+/// `/export/studios`: the directory with its filters.
+pub async fn studios(
+    State(st): State<AppState>,
+    Lang(t): Lang,
+    User(u): User,
+    RawQuery(raw): RawQuery,
+    QueryInput(q): QueryInput<StudioQuery>,
+) -> Result<Response> {
+    one(&st, t, raw, "studios", studio_columns(), |cursor| {
+        let q = StudioQuery { limit: Some(MAX_LIMIT), cursor, ..q.clone() };
+        let (st, actor) = (&st, &u.actor);
+        async move { studios::list(st, actor, &q).await }
+    })
+    .await
+}
+
+// ---- people --------------------------------------------------------------------------------
+
+fn person_columns() -> Vec<Column<Person>> {
+    vec![
+        col("person.name", 10.0, |p, _| Value::text(&p.name)),
+        col("person.gender", 6.0, |p, t| Value::text(p.gender.label(t))),
+        col("person.birth_year", 8.0, |p, _| Value::int(p.birth_year)),
+        col("person.unit", 24.0, |p, _| Value::text(&p.unit_name)),
+        col("person.employee_no", 12.0, |p, _| Value::opt(&p.employee_no)),
+        col("person.education", 10.0, |p, t| label_or_empty(p.education.map(|x| x.label(t)))),
+        col("person.title", 12.0, |p, t| label_or_empty(p.title.map(|x| x.label(t)))),
+        col("person.skill_grade", 12.0, |p, t| label_or_empty(p.skill_grade.map(|x| x.label(t)))),
+        col("person.honours", 30.0, |p, t| {
+            let names: Vec<String> = p
+                .honours
+                .iter()
+                .map(|h| match h.year {
+                    Some(y) => format!("{}（{y}）", h.honour.label(t)),
+                    None => h.honour.label(t).to_string(),
+                })
+                .collect();
+            Value::text(names.join("、"))
+        }),
+        col("export.registered_on", 12.0, |p, _| Value::date(p.registered_on)),
+    ]
+}
+
+/// The people list's filters.
+#[derive(Debug, Default, Deserialize)]
+pub struct PeopleQuery {
+    #[serde(default, deserialize_with = "crate::app::input::int")]
+    unit_id: Option<i64>,
+    q: Option<String>,
+}
+
+/// `/export/people`.
+pub async fn people(
+    State(st): State<AppState>,
+    Lang(t): Lang,
+    User(u): User,
+    RawQuery(raw): RawQuery,
+    QueryInput(q): QueryInput<PeopleQuery>,
+) -> Result<Response> {
+    one(&st, t, raw, "people", person_columns(), |cursor| {
+        let (st, actor, unit_id, text) = (&st, &u.actor, q.unit_id, q.q.clone());
+        async move { people::list(st, actor, unit_id, text, page(cursor)?).await }
+    })
+    .await
+}
+
+// ---- accounts ------------------------------------------------------------------------------
+
+fn account_columns() -> Vec<Column<Account>> {
+    vec![
+        col("accounts.username", 14.0, |a, _| Value::text(&a.username)),
+        col("accounts.display_name", 12.0, |a, _| Value::text(&a.display_name)),
+        col("accounts.roles", 40.0, |a, t| {
+            let roles: Vec<String> =
+                a.grants.iter().map(|g| format!("{} · {}", g.role.label(t), g.unit_name)).collect();
+            Value::text(roles.join("；"))
+        }),
+        col("accounts.active", 8.0, |a, t| Value::yes_no(a.active, t)),
+        col("export.created_on", 12.0, |a, _| Value::Date(crate::clock::date_of(a.created_at))),
+    ]
+}
+
+/// `/export/accounts`.
+pub async fn accounts(
+    State(st): State<AppState>,
+    Lang(t): Lang,
+    User(u): User,
+    RawQuery(raw): RawQuery,
+) -> Result<Response> {
+    one(&st, t, raw, "accounts", account_columns(), |cursor| {
+        let (st, actor) = (&st, &u.actor);
+        async move { accounts::list(st, actor, page(cursor)?).await }
+    })
+    .await
+}
+
+// ---- units ---------------------------------------------------------------------------------
+
+fn unit_columns() -> Vec<Column<Unit>> {
+    vec![
+        col("export.unit_name", 30.0, |x, _| Value::text(&x.name)),
+        col("export.unit_kind", 12.0, |x, t| Value::text(x.kind.label(t))),
+        col("export.has_children", 10.0, |x, t| Value::yes_no(x.has_children, t)),
+    ]
+}
+
+/// The units page's search.
+#[derive(Debug, Default, Deserialize)]
+pub struct UnitsQuery {
+    q: Option<String>,
+}
+
+/// `/export/units`: the units found by name, or the tops of one's scope.
+pub async fn units(
+    State(st): State<AppState>,
+    Lang(t): Lang,
+    User(u): User,
+    RawQuery(raw): RawQuery,
+    QueryInput(q): QueryInput<UnitsQuery>,
+) -> Result<Response> {
+    let text = q.q.unwrap_or_default();
+    one(&st, t, raw, "units", unit_columns(), |cursor| {
+        let (st, actor, text) = (&st, &u.actor, text.clone());
+        async move {
+            if text.trim().is_empty() {
+                Ok(Page { items: units::tops(st, actor).await?, next_cursor: None })
+            } else {
+                units::search(st, actor, text, None, page(cursor)?).await
+            }
+        }
+    })
+    .await
+}
+
+/// `/export/units/{id}`: a unit's children.
+pub async fn children(
+    State(st): State<AppState>,
+    Lang(t): Lang,
+    User(u): User,
+    RawQuery(raw): RawQuery,
+    Ids(id): Ids<i64>,
+) -> Result<Response> {
+    one(&st, t, raw, "units", unit_columns(), |cursor| {
+        let (st, actor) = (&st, &u.actor);
+        async move { units::children(st, actor, id, page(cursor)?).await }
+    })
+    .await
+}
+
+// ---- projects ------------------------------------------------------------------------------
+
+fn project_columns() -> Vec<Column<Project>> {
+    vec![
+        col("export.light", 8.0, |p, t| label_or_empty(p.light.map(|l| l.label(t)))),
+        col("export.project_number", 14.0, |p, _| Value::opt(&p.number)),
+        col("projects.name", 30.0, |p, _| Value::text(&p.title)),
+        col("projects.studio", 24.0, |p, _| Value::text(&p.studio_name)),
+        col("projects.category", 12.0, |p, _| Value::text(&p.category)),
+        col("export.source", 10.0, |p, t| Value::text(p.source.label(t))),
+        col("projects.state", 10.0, |p, t| Value::text(p.state.label(t))),
+        col("projects.next_due", 12.0, |p, _| Value::date(p.next_due)),
+        col("projects.leader", 10.0, |p, _| Value::opt(&p.leader_name)),
+        col("export.starts_on", 12.0, |p, _| Value::Date(p.starts_on)),
+        col("export.ends_on", 12.0, |p, _| Value::Date(p.ends_on)),
+        col("export.approved_on", 12.0, |p, _| Value::date(p.approved_on)),
+        col("export.completed_on", 12.0, |p, _| Value::date(p.completed_on)),
+        col("export.budget_yuan", 14.0, |p, _| Value::yuan(p.budget_yuan)),
+        col("export.expected_benefit_yuan", 16.0, |p, _| Value::yuan(p.expected_benefit_yuan)),
+        col("export.achieved_benefit_yuan", 16.0, |p, _| Value::fen(p.achieved_benefit_fen)),
+    ]
+}
+
+/// `/export/projects`: projects with their filters (the red-light list is `light=red`).
+pub async fn projects(
+    State(st): State<AppState>,
+    Lang(t): Lang,
+    User(u): User,
+    RawQuery(raw): RawQuery,
+    QueryInput(q): QueryInput<ProjectQuery>,
+) -> Result<Response> {
+    one(&st, t, raw, "projects", project_columns(), |cursor| {
+        let q = ProjectQuery { limit: Some(MAX_LIMIT), cursor, ..q.clone() };
+        let (st, actor) = (&st, &u.actor);
+        async move { Ok(projects::list(st, actor, &q).await?.page) }
+    })
+    .await
+}
+
+// ---- a studio's ledger ---------------------------------------------------------------------
+
+fn activity_columns() -> Vec<Column<Activity>> {
+    vec![
+        col("ledger_page.held_on", 12.0, |a, _| Value::Date(a.held_on)),
+        col("ledger_page.kind", 10.0, |a, t| Value::text(a.kind.label(t))),
+        col("ledger_page.activity_title", 30.0, |a, _| Value::text(&a.title)),
+        col("ledger_page.host", 10.0, |a, _| Value::opt(&a.host_name)),
+        col("export.place", 16.0, |a, _| Value::opt(&a.place)),
+        col("export.minutes", 10.0, |a, _| Value::Int(a.minutes)),
+        col("export.attendees", 8.0, |a, _| Value::Int(a.attendee_count)),
+        col("export.trainees", 8.0, |a, _| Value::int(a.trainees)),
+        col("export.summary", 40.0, |a, _| Value::text(&a.summary)),
+        col("ledger_page.state", 10.0, |a, t| Value::text(a.state.label(t))),
+        col("export.seq", 8.0, |a, _| Value::int(a.seq)),
+        col("export.correction_of", 10.0, |a, _| Value::int(a.corrects_id)),
+    ]
+}
+
+/// `/export/studios/{id}/ledger`: every record of a studio's ledger, newest first.
+pub async fn ledger(
+    State(st): State<AppState>,
+    Lang(t): Lang,
+    User(u): User,
+    RawQuery(raw): RawQuery,
+    Ids(id): Ids<i64>,
+) -> Result<Response> {
+    one(&st, t, raw, "ledger", activity_columns(), |cursor| {
+        let (st, actor) = (&st, &u.actor);
+        async move { ledger::list(st, actor, id, page(cursor)?).await }
+    })
+    .await
+}
+
+// ---- suggestions, challenges, outcomes -----------------------------------------------------
+
+fn suggestion_columns() -> Vec<Column<Suggestion>> {
+    vec![
+        col("ideas.title", 30.0, |s, _| Value::text(&s.title)),
+        col("ideas.category", 10.0, |s, t| Value::text(s.category.label(t))),
+        col("export.unit", 20.0, |s, _| Value::text(&s.unit_name)),
+        col("ideas.state", 10.0, |s, t| Value::text(s.state.label(t))),
+        col("ideas.overdue", 8.0, |s, t| Value::yes_no(s.overdue, t)),
+        col("export.submitted_on", 12.0, |s, _| Value::Date(s.submitted_on)),
+        col("ideas.due_on", 12.0, |s, _| Value::Date(s.due_on)),
+        col("ideas.proposers", 16.0, |s, t| {
+            if s.proposers_hidden {
+                Value::text(t.t("ideas.anonymous"))
+            } else {
+                Value::text(s.proposers.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join("、"))
+            }
+        }),
+        col("export.evaluator", 10.0, |s, _| Value::opt(&s.evaluator_name)),
+        col("export.expected_benefit_yuan", 16.0, |s, _| Value::yuan(s.expected_benefit_yuan)),
+        col("export.score", 8.0, |s, _| Value::int(s.score_total)),
+        col("export.value_yuan", 14.0, |s, _| Value::yuan(s.value_yuan)),
+        col("export.grade", 8.0, |s, _| Value::int(s.grade)),
+        col("export.measured_benefit_yuan", 16.0, |s, _| Value::fen(s.measured_benefit_fen)),
+        col("export.reward_yuan", 12.0, |s, _| Value::fen(s.reward_fen)),
+        col("export.decided_on", 12.0, |s, _| Value::date(s.decided_on)),
+        col("export.implemented_on", 12.0, |s, _| Value::date(s.implemented_on)),
+    ]
+}
+
+/// `/export/suggestions`: the view and filters of the suggestions page.
+pub async fn suggestions(
+    State(st): State<AppState>,
+    Lang(t): Lang,
+    User(u): User,
+    RawQuery(raw): RawQuery,
+    QueryInput(q): QueryInput<SuggestionQuery>,
+) -> Result<Response> {
+    one(&st, t, raw, "suggestions", suggestion_columns(), |cursor| {
+        let q = SuggestionQuery { limit: Some(MAX_LIMIT), cursor, ..q.clone() };
+        let (st, actor) = (&st, &u.actor);
+        async move { suggestions::list(st, actor, &q).await }
+    })
+    .await
+}
+
+fn challenge_columns() -> Vec<Column<Challenge>> {
+    vec![
+        col("ideas.title", 30.0, |c, _| Value::text(&c.title)),
+        col("ideas.poster", 20.0, |c, _| Value::text(&c.unit_name)),
+        col("export.scope_unit", 20.0, |c, _| Value::text(&c.scope_unit_name)),
+        col("ideas.deadline", 12.0, |c, _| Value::Date(c.deadline)),
+        col("export.reward_yuan", 12.0, |c, _| Value::yuan(c.reward_yuan)),
+        col("ideas.state", 10.0, |c, t| Value::text(c.state.label(t))),
+        col("ideas.bids", 8.0, |c, _| Value::Int(c.bids)),
+        col("ideas.problem", 40.0, |c, _| Value::text(&c.problem)),
+    ]
+}
+
+/// `/export/challenges`.
+pub async fn challenges(
+    State(st): State<AppState>,
+    Lang(t): Lang,
+    User(u): User,
+    RawQuery(raw): RawQuery,
+    QueryInput(q): QueryInput<ChallengeQuery>,
+) -> Result<Response> {
+    one(&st, t, raw, "challenges", challenge_columns(), |cursor| {
+        let q = ChallengeQuery { limit: Some(MAX_LIMIT), cursor, ..q.clone() };
+        let (st, actor) = (&st, &u.actor);
+        async move { challenges::list(st, actor, &q).await }
+    })
+    .await
+}
+
+fn outcome_columns() -> Vec<Column<Outcome>> {
+    vec![
+        col("ideas.title", 30.0, |o, _| Value::text(&o.title)),
+        col("ideas.kind", 12.0, |o, t| Value::text(o.kind.label(t))),
+        col("ideas.level", 10.0, |o, t| label_or_empty(o.level.map(|x| x.label(t)))),
+        col("export.outcome_grade", 10.0, |o, t| label_or_empty(o.grade.map(|x| x.label(t)))),
+        col("ideas.number", 16.0, |o, _| Value::opt(&o.number)),
+        col("ideas.achieved_on", 12.0, |o, _| Value::Date(o.achieved_on)),
+        col("ideas.studio", 24.0, |o, _| Value::text(&o.studio_name)),
+        col("export.project", 24.0, |o, _| Value::opt(&o.project_title)),
+        col("export.contributors", 20.0, |o, _| {
+            Value::text(o.contributors.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join("、"))
+        }),
+        col("export.projected_benefit_yuan", 16.0, |o, _| Value::yuan(o.projected_benefit_yuan)),
+        col("export.actual_benefit_yuan", 16.0, |o, _| Value::yuan(o.actual_benefit_yuan)),
+        col("export.benefit_verified", 10.0, |o, t| Value::yes_no(o.benefit_verified_at.is_some(), t)),
+        col("export.applied_since", 12.0, |o, _| Value::date(o.applied_since)),
+    ]
+}
+
+/// `/export/outcomes`.
+pub async fn outcomes(
+    State(st): State<AppState>,
+    Lang(t): Lang,
+    User(u): User,
+    RawQuery(raw): RawQuery,
+    QueryInput(q): QueryInput<OutcomeQuery>,
+) -> Result<Response> {
+    one(&st, t, raw, "outcomes", outcome_columns(), |cursor| {
+        let q = OutcomeQuery { limit: Some(MAX_LIMIT), cursor, ..q.clone() };
+        let (st, actor) = (&st, &u.actor);
+        async move { outcomes::list(st, actor, &q).await }
+    })
+    .await
+}
+
+// ---- the records behind a figure -----------------------------------------------------------
+
+fn figure_columns(figure: Figure) -> Vec<Column<FigureRecord>> {
+    let family = figure.family();
+    let unit = || col("figures.col_unit", 20.0, |x: &FigureRecord, _| Value::text(&x.unit));
+    let studio = || col("figures.col_studio", 24.0, |x: &FigureRecord, _| Value::opt(&x.studio));
+    let on = |head| col(head, 12.0, |x: &FigureRecord, _| Value::date(x.on));
+    match family {
+        Family::ProjectsStarted | Family::ProjectsFinished => vec![
+            col("figures.col_number", 14.0, |x, _| Value::opt(&x.number)),
+            col("figures.col_project", 30.0, |x, _| Value::text(&x.title)),
+            studio(),
+            unit(),
+            col("figures.col_category", 12.0, |x, _| Value::opt(&x.category)),
+            on(if family == Family::ProjectsStarted { "figures.col_approved_on" } else { "figures.col_completed_on" }),
+        ],
+        Family::Outcomes | Family::Applied | Family::Verified | Family::Benefit => {
+            let mut cols = vec![
+                col("figures.col_outcome", 30.0, |x: &FigureRecord, _| Value::text(&x.title)),
+                col("figures.col_kind", 12.0, |x, t| {
+                    label_or_empty(x.outcome_kind.as_deref().map(|k| t.label("outcome_kind", k)))
+                }),
+                col("figures.col_level", 10.0, |x, t| {
+                    label_or_empty(x.level.as_deref().map(|l| t.label("outcome_level", l)))
+                }),
+                studio(),
+                unit(),
+                on(if family == Family::Applied { "figures.col_applied_since" } else { "figures.col_achieved_on" }),
+            ];
+            if figure == Figure::VerifiedBenefit {
+                cols.push(col("export.benefit_yuan", 16.0, |x, _| Value::yuan(x.amount)));
+            }
+            cols
+        }
+        Family::Trainings | Family::Trained => vec![
+            on("figures.col_held_on"),
+            col("figures.col_training", 30.0, |x, _| Value::text(&x.title)),
+            studio(),
+            unit(),
+            col("figures.col_trainees", 8.0, |x, _| Value::int(x.amount)),
+        ],
+        Family::Studios => vec![
+            col("figures.col_studio", 30.0, |x, _| Value::text(&x.title)),
+            unit(),
+            col("figures.col_level", 14.0, |x, t| {
+                Value::text(match x.level.as_deref() {
+                    None | Some("none") => t.t("level.none"),
+                    Some(l) => t.label("level", l),
+                })
+            }),
+            col("figures.col_state", 10.0, |x, t| {
+                label_or_empty(x.state.as_deref().map(|s| t.label("studio_state", s)))
+            }),
+            on("figures.col_since"),
+        ],
+        Family::Members => vec![
+            col("figures.col_person", 10.0, |x, _| Value::text(&x.title)),
+            unit(),
+            col("figures.col_studios", 30.0, |x, _| Value::opt(&x.studio)),
+            on("figures.col_since"),
+        ],
+        Family::People => vec![
+            col("figures.col_person", 10.0, |x, _| Value::text(&x.title)),
+            unit(),
+            col("figures.col_employee_no", 12.0, |x, _| Value::opt(&x.number)),
+            on("figures.col_registered_on"),
+        ],
+    }
+}
+
+/// `/export/figures/{figure}`: the records behind a figure, its unit, period and filters; the
+/// figure's own count tells at once whether it fits.
+pub async fn figure(
+    State(st): State<AppState>,
+    Lang(t): Lang,
+    User(u): User,
+    RawQuery(raw): RawQuery,
+    Path(code): Path<String>,
+    QueryInput(q): QueryInput<FigureQuery>,
+) -> Result<Response> {
+    let fig = Figure::parse(&code).ok_or(crate::error::Error::NotFound)?;
+    let sheet = t.label("figure", fig.code());
+    let max = st.config.max_export_rows;
+    let mut book = Book::start(sheet, fig.code(), st.today(), max);
+    book.list(t, sheet, &figure_columns(fig), |cursor| {
+        let q = FigureQuery { limit: Some(MAX_LIMIT), cursor, ..q.clone() };
+        let (st, actor, code) = (&st, &u.actor, code.as_str());
+        async move {
+            let r = stats::records(st, actor, code, &q).await?;
+            if r.total > max as i64 {
+                return Err(too_many_rows(max));
+            }
+            Ok(Page { items: r.items, next_cursor: r.next_cursor })
+        }
+    })
+    .await?;
+    book.finish(token_of(raw.as_deref()).as_deref()).await
+}
+
+// ---- the dashboard -------------------------------------------------------------------------
+
+fn figure_value(v: &FigureValue, m: Measure) -> Value {
+    match m {
+        Measure::Yuan => Value::Yuan(v.value),
+        Measure::Count | Measure::People => Value::Int(v.value),
+    }
+}
+
+/// `/export/stats`: the dashboard of a unit and period in three sheets — the headline
+/// figures, the trend by year, the children side by side.
+pub async fn dashboard(
+    State(st): State<AppState>,
+    Lang(t): Lang,
+    User(u): User,
+    RawQuery(raw): RawQuery,
+    QueryInput(q): QueryInput<StatsQuery>,
+) -> Result<Response> {
+    let d = stats::dashboard(&st, &u.actor, &q).await?;
+    let h = &d.headline;
+    let title = format!("{}_{}", t.t("export.file_stats"), h.unit.name);
+    let mut book = Book::start(&title, "stats", st.today(), st.config.max_export_rows);
+
+    // The headline: one figure a row, grouped as the page groups them.
+    let heads = vec![t.t("export.group").to_string(), t.t("export.item").to_string(), t.t("export.value").to_string()];
+    book.sheet(t.t("figures.headline"), heads, vec![16.0, 24.0, 16.0]).await?;
+    let mut rows = vec![
+        vec![Value::text(t.t("export.unit")), Value::Empty, Value::text(&h.unit.name)],
+        vec![Value::text(t.t("export.period_from")), Value::Empty, Value::Date(h.from)],
+        vec![Value::text(t.t("export.period_to")), Value::Empty, Value::Date(h.to)],
+    ];
+    let main = t.t("export.main_figures");
+    for (key, v, m) in [
+        ("figure.named_studios", &h.named_studios, Measure::Count),
+        ("figure.members", &h.members, Measure::Count),
+        ("figure.projects_started", &h.projects_started, Measure::Count),
+        ("figure.projects_finished", &h.projects_finished, Measure::Count),
+        ("figure.outcomes", &h.outcomes, Measure::Count),
+        ("figure_column.invention_patents", &h.invention_patents, Measure::Count),
+        ("figure_column.utility_patents", &h.utility_patents, Measure::Count),
+        ("figure.applied_outcomes", &h.applied_outcomes, Measure::Count),
+        ("figure.verified_benefit", &h.verified_benefit_yuan, Measure::Yuan),
+        ("figure.people_trained", &h.people_trained, Measure::People),
+        ("figures.all_studios", &h.studios, Measure::Count),
+        ("figure.people", &h.people, Measure::Count),
+    ] {
+        rows.push(vec![Value::text(main), Value::text(t.t(key)), figure_value(v, m)]);
+    }
+    let groups: [(&str, &[FigureValue], Option<&str>); 6] = [
+        ("figures.named_by_level", &h.studios_by_level, Some("level")),
+        ("figures.by_state", &h.studios_by_state, Some("studio_state")),
+        ("ideas.outcomes_by_kind", &h.outcomes_by_kind, Some("outcome_kind")),
+        ("ideas.outcomes_by_level", &h.outcomes_by_level, Some("outcome_level")),
+        ("figures.started_by_category", &h.projects_started_by_category, None),
+        ("figures.finished_by_category", &h.projects_finished_by_category, None),
+    ];
+    for (group, values, prefix) in groups {
+        for v in values {
+            let item = match prefix {
+                Some(p) => t.label(p, &v.code).to_string(),
+                None => v.code.clone(),
+            };
+            rows.push(vec![Value::text(t.t(group)), Value::text(item), Value::Int(v.value)]);
+        }
+    }
+    book.rows(rows).await?;
+
+    // The trend and the children: a row per year or per child, a column per figure.
+    let names: Vec<String> = d.columns.iter().map(|c| t.t(&format!("figure_column.{c}")).to_string()).collect();
+    let widths: Vec<f64> = std::iter::once(24.0).chain(d.columns.iter().map(|_| 12.0)).collect();
+    let table = |label: Value, values: &[FigureValue]| -> Vec<Value> {
+        std::iter::once(label).chain(values.iter().zip(&d.measures).map(|(v, m)| figure_value(v, *m))).collect()
+    };
+    let heads = std::iter::once(t.t("export.year").to_string()).chain(names.iter().cloned()).collect();
+    book.sheet(t.t("export.sheet_trend"), heads, widths.clone()).await?;
+    book.rows(d.trend.iter().map(|r| table(Value::text(&r.label), &r.values)).collect()).await?;
+    let heads = std::iter::once(t.t("export.child_unit").to_string()).chain(names).collect();
+    book.sheet(t.t("export.sheet_children"), heads, widths).await?;
+    let mut rows: Vec<Vec<Value>> = d.children.iter().map(|r| table(Value::text(&r.label), &r.values)).collect();
+    if let Some(own) = &d.own {
+        rows.push(table(Value::text(t.t("export.own_records")), &own.values));
+    }
+    book.rows(rows).await?;
+    book.finish(token_of(raw.as_deref()).as_deref()).await
+}

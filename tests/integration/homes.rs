@@ -1,0 +1,111 @@
+//! Each role's home page is its work: a worker's button and suggestions, an evaluator's queue
+//! with the overdue first, an officer's red lights by child unit with a way to chase, a
+//! reviewer's (empty) queue; notices say what happened and go read when their page is opened.
+
+use crate::both;
+use crate::common::{Backend, PASSWORD, TestApp, project, world};
+use serde_json::json;
+
+async fn page(app: &TestApp, user: &str, path: &str) -> String {
+    let client = crate::sessions::page_client(app, user, PASSWORD).await;
+    client.get(format!("{}{path}", app.base)).send().await.unwrap().text().await.unwrap()
+}
+
+async fn every_role_finds_its_work_at_home(b: Backend) {
+    let app = TestApp::start(b).await;
+    let w = world(&app).await;
+    let worker1 = app.login("worker1", PASSWORD).await;
+    let body = |title: &str| json!({"title": title, "category": "small_suggestion", "situation": "耗电。", "measure": "换灯。"});
+    for title in ["冲压车间照明改LED", "焊装线加装挡板"] {
+        worker1.ok_post("/api/v1/suggestions", body(title)).await;
+    }
+
+    // The worker: the button first, their suggestions and where each stands, no figures.
+    let home = page(&app, "worker1", "/").await;
+    let button = home.find("href=\"/suggestions/new\"").expect("the suggestion button");
+    assert!(home.contains("焊装线加装挡板") && home.contains("评审中"), "{home}");
+    assert!(!home.contains("id=\"lights\"") && !home.contains("class=\"headline"), "no wall of figures: {home}");
+    assert!(button < home.find("焊装线加装挡板").unwrap(), "the button comes first");
+
+    // The evaluator: both suggestions wait, soonest deadline first, and the list behind the
+    // count holds as many.
+    let home = page(&app, "ent1", "/").await;
+    assert!(home.contains("id=\"queue\"") && home.contains("(2)"), "{home}");
+    let queue = app.login("ent1", PASSWORD).await.ok_get("/api/v1/suggestions?view=evaluate").await;
+    assert_eq!(queue["items"].as_array().map(Vec::len), Some(2), "{queue}");
+    // A union officer oversees suggestions but evaluates none.
+    let union_home = page(&app, "union.a", "/").await;
+    assert!(!union_home.contains("id=\"queue\""), "{union_home}");
+
+    // The reviewer: an empty queue, and why.
+    let home = page(&app, "reviewer.a", "/").await;
+    assert!(home.contains("id=\"reviews\"") && home.contains("目前没有分配给您的评审任务"), "{home}");
+
+    // An officer: the red lights by child unit, and the most overdue to chase.
+    let lead1 = app.login("lead1", PASSWORD).await;
+    let ent1 = app.login("ent1", PASSWORD).await;
+    let red = project(&lead1, w.s1, "主轴温升攻关", w.leader1, &[-4]).await["id"].as_i64().unwrap();
+    ent1.ok_post(&format!("/api/v1/projects/{red}/transitions"), json!({"action": "approve"})).await;
+    let green = project(&lead1, w.s1, "刀具寿命提升", w.leader1, &[40]).await["id"].as_i64().unwrap();
+    ent1.ok_post(&format!("/api/v1/projects/{green}/transitions"), json!({"action": "approve"})).await;
+    let home = page(&app, "union.a", "/").await;
+    let table = home.split(&format!("id=\"lights-{}\"", w.province_a)).nth(1).expect("lights by child unit");
+    let row = table.split("</tr>").find(|r| r.contains("甲一市总工会")).expect("the city's row");
+    assert!(row.contains(&format!("unit_id={}&amp;light=red", w.city_a)) && row.contains(">1</a>"), "{row}");
+    assert!(home.contains(&format!("action=\"/projects/{red}/chase\"")), "{home}");
+    // The leader sees the studio's red project, with how long it is overdue.
+    let home = page(&app, "lead1", "/").await;
+    assert!(
+        home.contains("id=\"studio-reds\"") && home.contains("主轴温升攻关") && home.contains("已逾期 4 天"),
+        "{home}"
+    );
+
+    // Chasing: only administrators over it, only overdue, once a day; the leader is told who
+    // asks and how long it is overdue.
+    let union_a = app.login("union.a", PASSWORD).await;
+    let (status, v) = lead1.post(&format!("/api/v1/projects/{red}/chase"), json!({})).await;
+    assert_eq!(status, 403, "{v}");
+    let (status, v) =
+        app.login("union.b", PASSWORD).await.post(&format!("/api/v1/projects/{red}/chase"), json!({})).await;
+    assert_eq!(status, 404, "{v}");
+    let (status, v) = union_a.post(&format!("/api/v1/projects/{green}/chase"), json!({})).await;
+    assert_eq!((status.as_u16(), v["error"]["code"].as_str()), (409, Some("not_overdue")), "{v}");
+    union_a.ok_post(&format!("/api/v1/projects/{red}/chase"), json!({})).await;
+    let (status, v) = union_a.post(&format!("/api/v1/projects/{red}/chase"), json!({})).await;
+    assert_eq!((status.as_u16(), v["error"]["code"].as_str()), (409, Some("already_chased")), "{v}");
+    let notes = page(&app, "lead1", "/notifications").await;
+    assert!(notes.contains("甲省总工会管理员催办") || notes.contains("催办：课题“主轴温升攻关”已逾期 4 天"), "{notes}");
+}
+
+async fn notices_say_what_happened_and_go_read_when_opened(b: Backend) {
+    let app = TestApp::start(b).await;
+    let _w = world(&app).await;
+    let worker1 = app.login("worker1", PASSWORD).await;
+    let ent1 = app.login("ent1", PASSWORD).await;
+    let s = worker1
+        .ok_post(
+            "/api/v1/suggestions",
+            json!({"title": "冲压线加装挡板", "category": "small_suggestion", "situation": "飞溅。", "measure": "加挡板。"}),
+        )
+        .await;
+    let id = s["id"].as_i64().unwrap();
+    let path = format!("/api/v1/suggestions/{id}/transitions");
+    ent1.ok_post(&path, json!({"action": "score", "technical": 25, "economic": 24, "scope": 15, "practicality": 16, "value_yuan": 60000}))
+        .await;
+    ent1.ok_post(&path, json!({"action": "adopt", "reason": "同意"})).await;
+    let notes = page(&app, "worker1", "/notifications").await;
+    assert!(notes.contains("您的建议“冲压线加装挡板”已采纳：80 分"), "{notes}");
+    assert!(notes.contains("已评分：80 分"), "{notes}");
+    let listed = worker1.ok_get("/api/v1/notifications").await;
+    assert_eq!(listed["items"][0]["detail"]["happened"], "suggestion_adopted", "{listed}");
+    let unread = |v: &serde_json::Value| v["unread"].as_i64().unwrap_or(-1);
+    let before = unread(&worker1.ok_get("/api/v1/notifications/unread").await);
+    assert!(before >= 2, "{before}");
+    // Opening the suggestion's page reads every notice that points there.
+    let html = page(&app, "worker1", &format!("/suggestions/{id}")).await;
+    assert!(html.contains("冲压线加装挡板"));
+    let after = unread(&worker1.ok_get("/api/v1/notifications/unread").await);
+    assert_eq!(after, 0, "read when opened (was {before})");
+}
+
+both!(every_role_finds_its_work_at_home, notices_say_what_happened_and_go_read_when_opened);
