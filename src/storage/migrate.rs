@@ -72,6 +72,12 @@ pub const MIGRATIONS: &[Migration] = &[
         then: None,
     },
     Migration { version: 11, name: "imports", sql: include_str!("../../migrations/0011_imports.sql"), then: None },
+    Migration {
+        version: 12,
+        name: "suggestions_by_submitter",
+        sql: include_str!("../../migrations/0012_suggestions_by_submitter.sql"),
+        then: None,
+    },
 ];
 
 /// Fills in the dialect placeholders.
