@@ -84,7 +84,9 @@ pub fn figures_of(c: &mut Conn, cache: &figures::Cache, unit: Unit, today: jiff:
 pub async fn my_figures(st: &AppState, actor: &Actor) -> Result<Vec<Figures>> {
     let (actor, cache) = (actor.clone(), st.db.figure_cache());
     let today = st.today();
-    st.db.read(move |c| super::units::tops_of(c, &actor)?.into_iter().map(|u| figures_of(c, &cache, u, today)).collect()).await
+    st.db
+        .read(move |c| super::units::tops_of(c, &actor)?.into_iter().map(|u| figures_of(c, &cache, u, today)).collect())
+        .await
 }
 
 /// The figures of one unit in scope.

@@ -248,7 +248,10 @@ fn sums_of(
 fn unit_in_sight(c: &mut Conn, actor: &Actor, unit_id: Option<i64>) -> Result<Unit> {
     match unit_id {
         Some(id) => found(units::get(c, id)?.filter(|u| actor.can_read_figures(&u.path))),
-        None => super::units::tops_of(c, actor)?.into_iter().find(|u| actor.can_read_figures(&u.path)).ok_or(Error::NotFound),
+        None => super::units::tops_of(c, actor)?
+            .into_iter()
+            .find(|u| actor.can_read_figures(&u.path))
+            .ok_or(Error::NotFound),
     }
 }
 
