@@ -109,6 +109,8 @@ pub enum Error {
     },
     /// An upload of a type that is not accepted.
     UnsupportedMedia,
+    /// An `Idempotency-Key` already used by this caller for a different request.
+    IdempotencyKeyReused,
     /// The database failed (or refused a constraint).
     Database(DbError),
     /// Anything else that should not happen.
@@ -144,6 +146,7 @@ impl fmt::Display for Error {
             }
             Error::PayloadTooLarge { max_bytes } => write!(f, "payload over {max_bytes} bytes"),
             Error::UnsupportedMedia => f.write_str("unsupported media type"),
+            Error::IdempotencyKeyReused => f.write_str("idempotency key reused for another request"),
             Error::Database(e) => write!(f, "database: {e}"),
             Error::Internal(e) => write!(f, "internal: {e}"),
         }

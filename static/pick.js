@@ -8,6 +8,9 @@
 
   function attach(box) {
     var kind = box.getAttribute('data-pick');
+    // Kinds with something to offer before anything is typed: the tree of units, the likely
+    // duplicates of a suggestion, a studio's projects.
+    var browse = kind === 'units' || kind === 'suggestions' || kind === 'projects';
     var input = box.querySelector('input[role="combobox"]');
     var list = box.querySelector('[role="listbox"]');
     var multi = box.getAttribute('data-multi');
@@ -185,11 +188,11 @@
       clearTimeout(timer);
       var q = input.value.trim();
       timer = setTimeout(function () {
-        if (q || kind === 'units') { ask(q, null); } else { close(); }
+        if (q || browse) { ask(q, null); } else { close(); }
       }, 250);
     });
     input.addEventListener('focus', function () {
-      if (kind === 'units' && !input.value.trim()) { ask('', null); }
+      if (browse && !input.value.trim()) { ask('', null); }
     });
     input.addEventListener('blur', function () { setTimeout(close, 150); });
     input.addEventListener('keydown', function (e) {
@@ -199,7 +202,7 @@
         if (!openList) {
           // A chosen unit's name finds itself; open the tree from the top instead.
           var q = value && value.value ? '' : input.value.trim();
-          if (q || kind === 'units') { ask(q, trail.length ? trail[trail.length - 1].id : null, true); }
+          if (q || browse) { ask(q, trail.length ? trail[trail.length - 1].id : null, true); }
         } else { move(active + 1); }
       } else if (e.key === 'ArrowUp') {
         e.preventDefault();

@@ -5,7 +5,7 @@
 use super::{AppState, found, input};
 use crate::domain::access::{Actor, ChallengePlace};
 use crate::domain::challenge::{self, ChallengeState};
-use crate::domain::notification::NotificationKind;
+use crate::domain::notification::{Detail, Happened, NotificationKind};
 use crate::domain::org::UnitPath;
 use crate::domain::pagination::{Page, PageRequest};
 use crate::domain::project::ProjectSource;
@@ -416,26 +416,36 @@ pub async fn choose(st: &AppState, actor: &Actor, id: i64, input: ChoiceInput) -
                 Some(&ch),
                 Some(&after),
             )?;
-            tell_bidders(c, &actor, &bids, &ch)?;
+            tell_bidders(c, &actor, &bids, &ch, |b| {
+                if ids.contains(&b.id) { Detail::new(Happened::BidChosen) } else { Detail::new(Happened::BidNotChosen) }
+            })?;
             Ok(project)
         })
         .await
 }
 
-fn tell_bidders(c: &mut Conn, actor: &Actor, bids: &[Bid], ch: &Challenge) -> Result<()> {
-    let mut leaders = Vec::new();
+/// Tells the leader of each bidding studio how the challenge ended for their bid.
+fn tell_bidders(
+    c: &mut Conn,
+    actor: &Actor,
+    bids: &[Bid],
+    ch: &Challenge,
+    what: impl Fn(&Bid) -> Detail,
+) -> Result<()> {
     for b in bids {
-        leaders.push(studios::get(c, b.studio_id)?.and_then(|s| s.leader_person_id));
+        let leader = studios::get(c, b.studio_id)?.and_then(|s| s.leader_person_id);
+        let to = notifications::accounts_of(c, &[leader])?;
+        notifications::send_all_saying(
+            c,
+            &to,
+            Some(actor.account_id),
+            NotificationKind::ChallengeDecided,
+            &ch.title,
+            &format!("/challenges/{}", ch.id),
+            Some(&what(b)),
+        )?;
     }
-    let to = notifications::accounts_of(c, &leaders)?;
-    notifications::send_all(
-        c,
-        &to,
-        Some(actor.account_id),
-        NotificationKind::ChallengeDecided,
-        &ch.title,
-        &format!("/challenges/{}", ch.id),
-    )
+    Ok(())
 }
 
 /// Withdrawing a challenge, as submitted.
@@ -471,7 +481,7 @@ pub async fn close(st: &AppState, actor: &Actor, id: i64, input: CloseInput) -> 
                 Some(&ch),
                 Some(&after),
             )?;
-            tell_bidders(c, &actor, &bids, &ch)?;
+            tell_bidders(c, &actor, &bids, &ch, |_| Detail::new(Happened::ChallengeWithdrawn).with("reason", &note))?;
             Ok(after)
         })
         .await

@@ -80,21 +80,13 @@ pub fn figures_of(c: &mut Conn, cache: &figures::Cache, unit: Unit, today: jiff:
     })
 }
 
-/// The units at the top of the caller's sight: the roots for a platform admin, else the
-/// outermost units of their grants.
-pub fn tops(c: &mut Conn, actor: &Actor) -> Result<Vec<Unit>> {
-    if actor.is_platform_admin() {
-        return units::roots(c);
-    }
-    let ids: Vec<i64> = actor.home_units().iter().map(|p| p.id()).collect();
-    units::by_ids(c, &ids)
-}
-
 /// The figures of every unit at the top of the caller's scope.
 pub async fn my_figures(st: &AppState, actor: &Actor) -> Result<Vec<Figures>> {
     let (actor, cache) = (actor.clone(), st.db.figure_cache());
     let today = st.today();
-    st.db.read(move |c| tops(c, &actor)?.into_iter().map(|u| figures_of(c, &cache, u, today)).collect()).await
+    st.db
+        .read(move |c| super::units::tops_of(c, &actor)?.into_iter().map(|u| figures_of(c, &cache, u, today)).collect())
+        .await
 }
 
 /// The figures of one unit in scope.
@@ -187,7 +179,7 @@ pub async fn desk(st: &AppState, actor: &Actor) -> Result<Desk> {
         let reds = projects(st, actor, &q).await?;
         let tops = {
             let actor = actor.clone();
-            st.db.read(move |c| tops(c, &actor)).await?
+            st.db.read(move |c| super::units::tops_of(c, &actor)).await?
         };
         let mut lights = Vec::new();
         if reds.red + reds.yellow > 0 {

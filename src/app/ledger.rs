@@ -410,6 +410,9 @@ pub struct ActivityDetail {
     pub can_change: bool,
     /// Whether the caller may record a correction of it.
     pub can_correct: bool,
+    /// The seal in short (`A1B2 C3D4 E5F6 0718`), once the leader signed: what a printed copy
+    /// shows, to be compared with the record here.
+    pub seal_fingerprint: Option<String>,
 }
 
 /// One record.
@@ -427,6 +430,7 @@ pub async fn detail(st: &AppState, actor: &Actor, id: i64) -> Result<ActivityDet
                 can_change: a.state == ActivityState::Recorded && may_change(&actor, &a, &s),
                 can_correct: a.state == ActivityState::Signed && actor.can_record_activity(&s.place()),
                 can_sign,
+                seal_fingerprint: activities::seal_of(c, id)?.as_deref().map(crate::domain::ledger::short_seal),
                 activity: a,
             })
         })

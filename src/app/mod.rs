@@ -10,11 +10,14 @@ pub mod bootstrap;
 pub mod challenges;
 pub mod files;
 pub mod home;
+pub mod idempotency;
+pub mod imports;
 pub mod input;
 pub mod ledger;
 pub mod lookup;
 pub mod notifications;
 pub mod outcomes;
+pub mod paper;
 pub mod people;
 pub mod plans;
 pub mod projects;
@@ -43,6 +46,8 @@ pub struct AppState {
     pub ledger_key: Arc<[u8]>,
     /// The clock every use case reads (tests move it).
     pub clock: Arc<crate::clock::Clock>,
+    /// The imports under way or waiting for confirmation in this process.
+    pub imports: Arc<imports::Jobs>,
 }
 
 impl AppState {
@@ -54,6 +59,7 @@ impl AppState {
             callers: Arc::new(auth::CallerCache::default()),
             ledger_key: ledger_key.into(),
             clock: Arc::default(),
+            imports: Arc::default(),
         }
     }
 }

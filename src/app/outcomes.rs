@@ -82,7 +82,7 @@ pub struct OutcomeInput {
 }
 
 impl OutcomeInput {
-    fn validate(&self, c: &mut Check, today: jiff::civil::Date) -> Option<OutcomeData> {
+    pub(crate) fn validate(&self, c: &mut Check, today: jiff::civil::Date) -> Option<OutcomeData> {
         let kind = c.choice("kind", self.kind.as_deref(), OutcomeKind::parse);
         let title = c.required("title", self.title.as_deref(), limits::NAME);
         let achieved_on = c.date("achieved_on", self.achieved_on.as_deref());
@@ -138,7 +138,13 @@ impl OutcomeInput {
 
 /// Resolves the contributors (people on record by their own names) and checks the project and
 /// the number; every problem at once.
-fn complete(c: &mut Conn, s: &Studio, input: &OutcomeInput, d: &mut OutcomeData, except: Option<i64>) -> Result<()> {
+pub(crate) fn complete(
+    c: &mut Conn,
+    s: &Studio,
+    input: &OutcomeInput,
+    d: &mut OutcomeData,
+    except: Option<i64>,
+) -> Result<()> {
     let mut errors = FieldErrors::default();
     if let Some(pid) = d.project_id
         && projects::get(c, pid, crate::clock::today())?.filter(|p| p.studio_id == s.id).is_none()

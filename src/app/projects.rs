@@ -121,7 +121,7 @@ pub struct ProjectInput {
 }
 
 /// A project's past as entered later: the days it was approved and completed.
-struct History {
+pub(crate) struct History {
     approved_on: Date,
     completed_on: Option<Date>,
     number: Option<String>,
@@ -130,7 +130,7 @@ struct History {
 
 impl ProjectInput {
     /// Reads the history fields, if any were given.
-    fn history(&self, c: &mut Check, today: Date, starts_on: Option<Date>) -> Option<History> {
+    pub(crate) fn history(&self, c: &mut Check, today: Date, starts_on: Option<Date>) -> Option<History> {
         let given = |v: &Option<String>| v.as_deref().is_some_and(|s| !s.trim().is_empty());
         if !given(&self.approved_on) {
             if given(&self.completed_on) {
@@ -171,7 +171,7 @@ impl ProjectInput {
 }
 
 impl ProjectInput {
-    fn validate(&self, c: &mut Check, categories: &[String]) -> Option<ProjectData> {
+    pub(crate) fn validate(&self, c: &mut Check, categories: &[String]) -> Option<ProjectData> {
         let title = c.required("title", self.title.as_deref(), limits::NAME);
         let category = c.required("category", self.category.as_deref(), 50);
         if !category.is_empty() && !categories.contains(&category) {
@@ -353,7 +353,7 @@ pub async fn create(st: &AppState, actor: &Actor, input: ProjectInput) -> Result
 /// completed with its acceptance when it was — the steps dated as they happened, entered now
 /// by the caller. Nobody is notified and no light ever shows for a project entered finished.
 #[allow(clippy::too_many_arguments)]
-fn enter_history(
+pub(crate) fn enter_history(
     c: &mut Conn,
     actor: &Actor,
     studio: &Studio,
@@ -623,13 +623,15 @@ pub async fn step(st: &AppState, actor: &Actor, id: i64, req: ProjectStepRequest
             let link = format!("/projects/{id}");
             if action.is_decision() {
                 let to = super::notifications::project_people(c, l.project.studio_id, l.project.leader_person_id)?;
-                notifications::send_all(
+                let detail = decision_detail(action, d.reason.as_deref());
+                notifications::send_all_saying(
                     c,
                     &to,
                     Some(actor.account_id),
                     NotificationKind::ProjectDecided,
                     &after.title,
                     &link,
+                    detail.as_ref(),
                 )?;
             } else if matches!(action, ProjectAction::RequestStageReview | ProjectAction::RequestAcceptance) {
                 let to = notifications::deciders(c, &l.studio.unit_path)?;
@@ -1152,4 +1154,18 @@ pub async fn lights_by_child(st: &AppState, actor: &Actor, unit_id: i64) -> Resu
             Ok(out)
         })
         .await
+}
+
+/// What a project's people are told a decision did.
+fn decision_detail(action: ProjectAction, reason: Option<&str>) -> Option<Detail> {
+    let reason = reason.unwrap_or("");
+    Some(match action {
+        ProjectAction::Approve => Detail::new(Happened::ProjectApproved),
+        ProjectAction::Decline => Detail::new(Happened::ProjectDeclined).with("reason", reason),
+        ProjectAction::PassStageReview => Detail::new(Happened::ProjectStagePassed),
+        ProjectAction::Accept => Detail::new(Happened::ProjectAccepted),
+        ProjectAction::ReturnToWork => Detail::new(Happened::ProjectReturned).with("reason", reason),
+        ProjectAction::Cancel => Detail::new(Happened::ProjectCancelled).with("reason", reason),
+        _ => return None,
+    })
 }

@@ -6,7 +6,6 @@
 //! the records themselves for smaller subtrees), read through a `domain::figures::Selection` —
 //! the same selection that filters the figure's list, so a figure and its list agree.
 
-use super::home;
 use super::{AppState, found, input};
 use crate::domain::access::Actor;
 use crate::domain::figures::{Family, Figure, Filters, Measure, Reach, Selection, Tally, level_fits};
@@ -249,7 +248,10 @@ fn sums_of(
 fn unit_in_sight(c: &mut Conn, actor: &Actor, unit_id: Option<i64>) -> Result<Unit> {
     match unit_id {
         Some(id) => found(units::get(c, id)?.filter(|u| actor.can_read_figures(&u.path))),
-        None => home::tops(c, actor)?.into_iter().find(|u| actor.can_read_figures(&u.path)).ok_or(Error::NotFound),
+        None => super::units::tops_of(c, actor)?
+            .into_iter()
+            .find(|u| actor.can_read_figures(&u.path))
+            .ok_or(Error::NotFound),
     }
 }
 
@@ -278,7 +280,7 @@ pub async fn my_headlines(st: &AppState, actor: &Actor) -> Result<Vec<Headline>>
     st.db
         .read(move |c| {
             let mut out = Vec::new();
-            for u in home::tops(c, &actor)?.into_iter().filter(|u| actor.can_read_figures(&u.path)) {
+            for u in super::units::tops_of(c, &actor)?.into_iter().filter(|u| actor.can_read_figures(&u.path)) {
                 let sums = sums_of(c, &cache, &u, &[Question::Period(from, today)])?.pop().unwrap_or_default();
                 out.push(headline_from(&sums, u, from, today, &actor, &known));
             }

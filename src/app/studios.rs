@@ -126,7 +126,7 @@ pub struct StudioInput {
 }
 
 impl StudioInput {
-    fn validate(&self, check: &mut Check, today: Date) -> Option<StudioData> {
+    pub(crate) fn validate(&self, check: &mut Check, today: Date) -> Option<StudioData> {
         let name = check.required("name", self.name.as_deref(), limits::NAME);
         let kind = check.choice("kind", self.kind.as_deref(), StudioKind::parse);
         let field = check.required("field", self.field.as_deref(), 50);
@@ -328,6 +328,37 @@ fn record_change(c: &mut Conn, actor: &Actor, action: &str, before: Option<&Stud
     )
 }
 
+/// Stores a new studio (in draft) with its leader as the first member, audited under
+/// `action`; inside a write job whose caller checked the input and the access.
+pub(crate) fn create_in(
+    c: &mut Conn,
+    actor: &Actor,
+    unit: &units::Unit,
+    data: &StudioData,
+    leader: Option<i64>,
+    today: Date,
+    action: &str,
+) -> Result<Studio> {
+    let id = studios::insert(c, data, unit.id, &unit.path, leader)?;
+    if let Some(p) = leader {
+        let joined = data.founded_on.unwrap_or(today);
+        let member_id = members::add(c, id, p, StudioRole::Leader, None, joined)?;
+        let s = found(studios::get(c, id)?)?;
+        studios::add_members(c, &s, 1)?;
+        let member = members::get(c, member_id)?;
+        audit::record(
+            c,
+            Some(actor.account_id),
+            Change { entity: "studio_member", id: member_id, action: "create", unit_path: Some(&unit.path) },
+            None::<&()>,
+            member.as_ref(),
+        )?;
+    }
+    let studio = found(studios::get(c, id)?)?;
+    record_change(c, actor, action, None, &studio)?;
+    Ok(studio)
+}
+
 /// Sets up a new studio (in draft), with its leader as the first member.
 pub async fn create(st: &AppState, actor: &Actor, input: StudioInput) -> Result<Studio> {
     let today = crate::clock::today();
@@ -365,24 +396,7 @@ pub async fn create(st: &AppState, actor: &Actor, input: StudioInput) -> Result<
             if !actor.can_create_studio(&unit.path) {
                 return Err(Error::Forbidden);
             }
-            let id = studios::insert(c, &data, unit.id, &unit.path, leader.as_ref().map(|p| p.id))?;
-            if let Some(p) = &leader {
-                let joined = data.founded_on.unwrap_or(today);
-                let member_id = members::add(c, id, p.id, StudioRole::Leader, None, joined)?;
-                let s = found(studios::get(c, id)?)?;
-                studios::add_members(c, &s, 1)?;
-                let member = members::get(c, member_id)?;
-                audit::record(
-                    c,
-                    Some(actor.account_id),
-                    Change { entity: "studio_member", id: member_id, action: "create", unit_path: Some(&unit.path) },
-                    None::<&()>,
-                    member.as_ref(),
-                )?;
-            }
-            let studio = found(studios::get(c, id)?)?;
-            record_change(c, &actor, "create", None, &studio)?;
-            Ok(studio)
+            create_in(c, &actor, &unit, &data, leader.as_ref().map(|p| p.id), today, "create")
         })
         .await
 }
@@ -606,6 +620,127 @@ pub async fn attachment_file(
             readable(c, &actor, studio_id)?;
             let path = dir.join(&a.storage_key);
             Ok((a, path))
+        })
+        .await
+}
+
+/// A naming received before the platform, as submitted (登记已有命名).
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct NamingInput {
+    /// The level; when absent, the naming unit's.
+    #[schema(value_type = Option<crate::domain::studio::Level>)]
+    pub level: Option<String>,
+    /// The union unit (or enterprise, for an enterprise-level naming) that named the studio:
+    /// its own unit or one above it.
+    #[serde(default, deserialize_with = "input::int")]
+    #[schema(required = true, value_type = i64, minimum = 1)]
+    pub naming_unit_id: Option<i64>,
+    /// The day of the naming, `YYYY-MM-DD`.
+    #[schema(value_type = String, format = Date)]
+    pub named_on: Option<String>,
+    /// The certificate number, when known.
+    #[schema(value_type = input::schema::Line100, required = false)]
+    pub certificate_no: Option<String>,
+}
+
+/// Checks and registers a past naming inside a write job: the naming unit must be the
+/// studio's own or above it and name at the level given, the caller an administrator over it;
+/// the studio in draft or named; the day not in the future nor before the studio's last step;
+/// the same naming not registered twice, a certificate number not used twice by its unit.
+pub(crate) fn register_naming_in(
+    c: &mut Conn,
+    actor: &Actor,
+    before: &Studio,
+    input: &NamingInput,
+    today: Date,
+) -> Result<studios::PastNaming> {
+    let mut check = Check::new();
+    let level = check.optional_choice("level", input.level.as_deref(), Level::parse);
+    let certificate_no = check.optional("certificate_no", input.certificate_no.as_deref(), limits::SHORT / 2);
+    if input.naming_unit_id.is_none() {
+        check.fail("naming_unit_id", Msg::new("validation.required"));
+    }
+    if input.named_on.as_deref().is_none_or(|s| s.trim().is_empty()) {
+        check.fail("named_on", Msg::new("validation.required"));
+    }
+    let unit = match input.naming_unit_id {
+        Some(id) => units::get(c, id)?.filter(|u| actor.can_read_unit(&u.path)),
+        None => None,
+    };
+    let unit_level = unit.as_ref().and_then(|u| u.kind.naming_level());
+    match &unit {
+        None if input.naming_unit_id.is_some() => check.fail("naming_unit_id", Msg::new("validation.unknown_unit")),
+        Some(u) if !u.path.covers(&before.unit_path) || unit_level.is_none() => {
+            check.fail("naming_unit_id", Msg::new("past_naming.unit_not_above"))
+        }
+        _ => {}
+    }
+    if let (Some(l), Some(ul)) = (level, unit_level)
+        && l != ul
+    {
+        check.fail("level", Msg::new("past_naming.level_mismatch").arg_key("level", ul.label_key()));
+    }
+    let named_on = history::effective_day(
+        &mut check,
+        "named_on",
+        input.named_on.as_deref().filter(|s| !s.trim().is_empty()),
+        today,
+        studios::last_step_on(c, before.id)?,
+        true,
+    );
+    check.finish()?;
+    let (Some(unit), Some(level)) = (unit, level.or(unit_level)) else { return Err(Error::NotFound) };
+    if !actor.can_register_naming(&before.place(), &unit.path) {
+        return Err(Error::Forbidden);
+    }
+    if !matches!(before.state, StudioState::Draft | StudioState::Named) {
+        return Err(Error::refused(
+            "invalid_transition",
+            Msg::new("lifecycle.not_from_state")
+                .arg_key("action", StudioAction::RegisterNaming.label_key())
+                .arg_key("state", before.state.label_key()),
+        ));
+    }
+    if studios::has_naming(c, before.id, level, unit.id, named_on)? {
+        return Err(Error::refused("naming_registered", Msg::new("past_naming.already")));
+    }
+    if let Some(cert) = &certificate_no
+        && studios::certificate_taken(c, unit.id, cert)?
+    {
+        return Err(FieldErrors::single("certificate_no", Msg::new("lifecycle.certificate_taken")));
+    }
+    let naming = studios::PastNaming { level, naming_unit_id: unit.id, named_on, certificate_no };
+    studios::register_naming(c, before, &naming, actor.account_id)?;
+    Ok(naming)
+}
+
+/// Registers a naming the studio received before the platform, in one step (level, naming
+/// unit, day; the certificate number when known), recorded as such in its history and audit.
+pub async fn register_naming(st: &AppState, actor: &Actor, id: i64, input: NamingInput) -> Result<Studio> {
+    let actor = actor.clone();
+    let today = crate::clock::today();
+    st.db
+        .write(move |c| {
+            let before = found(studios::get_for_update(c, id)?.filter(|s| actor.can_read_studio(&s.place())))?;
+            register_naming_in(c, &actor, &before, &input, today)?;
+            let after = found(studios::get(c, id)?)?;
+            record_change(c, &actor, "register_naming", Some(&before), &after)?;
+            Ok(after)
+        })
+        .await
+}
+
+/// The units that may name a studio and whose namings the caller may register: the studio's
+/// own unit and those above it, with a naming level.
+pub async fn naming_units(st: &AppState, actor: &Actor, s: &Studio) -> Result<Vec<units::Unit>> {
+    let (actor, s) = (actor.clone(), s.clone());
+    st.db
+        .read(move |c| {
+            let ancestors = units::by_ids(c, &s.unit_path.ids())?;
+            Ok(ancestors
+                .into_iter()
+                .filter(|u| u.kind.naming_level().is_some() && actor.can_register_naming(&s.place(), &u.path))
+                .collect())
         })
         .await
 }

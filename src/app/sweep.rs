@@ -1,6 +1,7 @@
 //! The deadline sweep: notices, once each, the projects that turned red, the milestones falling
 //! due within the week and the suggestions past their evaluation deadline — events no request
-//! would otherwise raise.
+//! would otherwise raise. Between runs it also forgets what expires: dry login throttles and
+//! the answers kept for `Idempotency-Key`s older than a day.
 //!
 //! It never holds the single writer for long: the candidates and the people to tell are read
 //! first on a reader connection (through partial indexes that hold only what is still to be
@@ -136,6 +137,9 @@ pub fn spawn(st: AppState) {
             }
             if let Err(e) = super::auth::forget_dry_buckets(&st, st.now_ms()).await {
                 tracing::warn!("forgetting login throttles failed: {e}");
+            }
+            if let Err(e) = super::idempotency::forget_expired(&st).await {
+                tracing::warn!("forgetting idempotency keys failed: {e}");
             }
             tokio::time::sleep(every).await;
         }

@@ -75,15 +75,16 @@ pub async fn children(st: &AppState, actor: &Actor, id: i64, page: PageRequest) 
 /// outermost units of their grants.
 pub async fn tops(st: &AppState, actor: &Actor) -> Result<Vec<Unit>> {
     let actor = actor.clone();
-    st.db
-        .read(move |c| {
-            if actor.is_platform_admin() {
-                return units::roots(c);
-            }
-            let ids: Vec<i64> = actor.home_units().iter().map(|p| p.id()).collect();
-            units::by_ids(c, &ids)
-        })
-        .await
+    st.db.read(move |c| tops_of(c, &actor)).await
+}
+
+/// [`tops`] inside a job already running (the home page's figures, a dashboard's default unit).
+pub fn tops_of(c: &mut crate::storage::Conn, actor: &Actor) -> Result<Vec<Unit>> {
+    if actor.is_platform_admin() {
+        return units::roots(c);
+    }
+    let ids: Vec<i64> = actor.home_units().iter().map(|p| p.id()).collect();
+    units::by_ids(c, &ids)
 }
 
 /// Units in scope by name fragment.

@@ -324,7 +324,14 @@ impl Actor {
             }
             Warn | LiftWarning | Revoke => s.supervisor_path.is_some_and(|p| self.covers(ADMINS, p)),
             Cancel => self.covers(ADMINS, s.unit_path) || s.supervisor_path.is_some_and(|p| self.covers(ADMINS, p)),
+            RegisterNaming => false,
         }
+    }
+
+    /// Registering a naming received before the platform (登记已有命名): an administrator over
+    /// the naming unit, which must be the studio's own unit or one above it.
+    pub fn can_register_naming(&self, s: &StudioPlace, naming_unit: &UnitPath) -> bool {
+        naming_unit.covers(s.unit_path) && self.covers(ADMINS, naming_unit)
     }
 
     // ---- projects --------------------------------------------------------------------------

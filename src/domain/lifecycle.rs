@@ -37,6 +37,9 @@ code_enum! {
         Revoke = "revoke",
         /// 注销: the studio is closed.
         Cancel = "cancel",
+        /// 登记已有命名: a naming received before the platform, registered in one step by an
+        /// administrator over the naming unit (never taken through the life-cycle steps).
+        RegisterNaming = "register_naming",
     }
 }
 
@@ -122,6 +125,7 @@ impl StudioAction {
             StudioAction::LiftWarning => &[Warned],
             StudioAction::Revoke => &[Named, Warned],
             StudioAction::Cancel => &[Draft, Applied, UnderReview, PublicNotice, Named, Warned],
+            StudioAction::RegisterNaming => &[],
         }
     }
 
@@ -250,6 +254,8 @@ pub fn decide(facts: &StudioFacts, action: StudioAction, input: &TransitionInput
             d.to = if action == StudioAction::Revoke { StudioState::Revoked } else { StudioState::Cancelled };
             d.ends_application = facts.state.is_applying();
         }
+        // Registered through its own operation (`app::studios::register_naming`).
+        StudioAction::RegisterNaming => {}
     }
     check.finish()?;
     d.reason = reason;

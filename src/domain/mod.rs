@@ -7,6 +7,7 @@ pub mod challenge;
 pub mod checklist;
 pub mod figures;
 pub mod history;
+pub mod import;
 pub mod ledger;
 pub mod lifecycle;
 pub mod notification;

@@ -81,6 +81,24 @@ code_enum! {
         PlanReturned = "plan_returned",
         /// A union or enterprise asks about an overdue project.
         ProjectChased = "project_chased",
+        /// My project was approved (立项).
+        ProjectApproved = "project_approved",
+        /// My project was declined, with a reason.
+        ProjectDeclined = "project_declined",
+        /// My project passed its stage review.
+        ProjectStagePassed = "project_stage_passed",
+        /// My project passed acceptance and is completed.
+        ProjectAccepted = "project_accepted",
+        /// My project was sent back to work, with a reason.
+        ProjectReturned = "project_returned",
+        /// My project was cancelled, with a reason.
+        ProjectCancelled = "project_cancelled",
+        /// My studio's bid was chosen.
+        BidChosen = "bid_chosen",
+        /// Another bid was chosen.
+        BidNotChosen = "bid_not_chosen",
+        /// The challenge was withdrawn, with a reason.
+        ChallengeWithdrawn = "challenge_withdrawn",
     }
 }
 

@@ -606,3 +606,29 @@ pub fn recent_signed(c: &mut Conn, studio_id: i64, today: Date) -> Result<i64> {
         params![studio_id, from, ActivityState::Signed.code()],
     )
 }
+
+/// The seal of a signed record (none before the leader's signature).
+pub fn seal_of(c: &mut Conn, id: i64) -> Result<Option<String>> {
+    Ok(c.query_opt("SELECT seal FROM activities WHERE id = ?", params![id], |r| r.get::<Option<String>>("seal"))?
+        .flatten())
+}
+
+/// A studio's signed records held in a year, with their photos and seals, in the order they
+/// were held (the bound ledger of the year); at most `limit`.
+pub fn signed_in_year(c: &mut Conn, studio_id: i64, year: i64, limit: i64) -> Result<Vec<(Activity, String)>> {
+    let (from, to) = (format!("{year}-01-01"), format!("{year}-12-31"));
+    let rows = c.query(
+        &format!(
+            "SELECT {COLUMNS}, a.seal {JOINS} WHERE a.studio_id = ? AND a.held_on BETWEEN ? AND ? AND a.state = ? \
+             ORDER BY a.held_on, a.seq LIMIT ?"
+        ),
+        params![studio_id, &from, &to, ActivityState::Signed.code(), limit],
+        |r| Ok((from_row(r)?, r.get::<Option<String>>("seal")?.unwrap_or_default())),
+    )?;
+    let mut out = Vec::with_capacity(rows.len());
+    for (mut a, seal) in rows {
+        a.photos = super::attachments::list(c, "activity", a.id)?;
+        out.push((a, seal));
+    }
+    Ok(out)
+}

@@ -1567,6 +1567,19 @@ pub fn has_rollups(c: &mut Conn, unit_id: i64) -> Result<bool> {
     .is_some())
 }
 
+/// What [`before`] / [`settle`] do for people just inserted in bulk (an import), computed
+/// from the new rows themselves instead of read back one by one: each is counted among the
+/// people on record from the day they were registered; they belong to no studio yet, so no
+/// member stretches move. The figures rebuild checks the two agree (tests do).
+pub fn people_added<'a>(c: &mut Conn, people: impl Iterator<Item = (&'a UnitPath, Date)>) -> Result<()> {
+    let key = figures::key(Family::People, &[]);
+    let mut diff: BTreeMap<(String, bool, String, Date), i64> = BTreeMap::new();
+    for (path, day) in people {
+        *diff.entry((path.as_str().to_string(), false, key.clone(), day)).or_insert(0) += 1;
+    }
+    apply(c, diff)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -67,8 +67,21 @@ pub const MIGRATIONS: &[Migration] = &[
     },
     Migration {
         version: 10,
+        name: "idempotency",
+        sql: include_str!("../../migrations/0010_idempotency.sql"),
+        then: None,
+    },
+    Migration { version: 11, name: "imports", sql: include_str!("../../migrations/0011_imports.sql"), then: None },
+    Migration {
+        version: 12,
+        name: "suggestions_by_submitter",
+        sql: include_str!("../../migrations/0012_suggestions_by_submitter.sql"),
+        then: None,
+    },
+    Migration {
+        version: 13,
         name: "search",
-        sql: include_str!("../../migrations/0010_search.sql"),
+        sql: include_str!("../../migrations/0013_search.sql"),
         then: Some(super::keywords::after_migration),
     },
 ];

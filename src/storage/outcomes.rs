@@ -384,3 +384,12 @@ pub fn list(c: &mut Conn, scope: &Scope, f: &OutcomeFilter, page: &PageRequest) 
     let rows = q.fetch(c, from_row)?;
     Ok(Page::from_rows(rows, page.limit, |o| Cursor { key: o.achieved_on.to_string(), id: o.id }))
 }
+
+/// Whether a studio already holds an outcome of this type, title and day (the natural key of
+/// an outcome without a number).
+pub fn same_on_file(c: &mut Conn, studio_id: i64, kind: OutcomeKind, title: &str, on: Date) -> Result<bool> {
+    Ok(c.scalar(
+        "SELECT COUNT(*) FROM outcomes WHERE studio_id = ? AND kind = ? AND title = ? AND achieved_on = ?",
+        params![studio_id, kind.code(), title, on],
+    )? > 0)
+}

@@ -270,3 +270,173 @@ pub fn update(c: &mut Conn, id: i64, d: &PersonData, unit_path: &UnitPath) -> Re
     super::studios::reindex_led_by(c, id)?;
     figures::settle(c, b)
 }
+
+/// The person with this employee number within a subtree (an enterprise): id and name.
+pub fn by_employee_no(c: &mut Conn, employee_no: &str, within: &UnitPath) -> Result<Option<(i64, String)>> {
+    let (lo, hi) = within.subtree_range();
+    c.query_opt(
+        "SELECT id, name FROM people WHERE employee_no = ? AND unit_path >= ? AND unit_path < ? ORDER BY id LIMIT 1",
+        params![employee_no, lo, hi],
+        |r| Ok((r.get::<i64>("id")?, r.get::<String>("name")?)),
+    )
+}
+
+/// The employee numbers among `numbers` already on file, with the path of their holder's unit.
+pub fn employee_nos_on_file(c: &mut Conn, numbers: &[&str]) -> Result<Vec<(String, UnitPath)>> {
+    let mut out = Vec::new();
+    for chunk in numbers.chunks(500) {
+        let sql = format!(
+            "SELECT employee_no, unit_path FROM people WHERE employee_no IN ({})",
+            vec!["?"; chunk.len()].join(", ")
+        );
+        let params: Vec<Value> = chunk.iter().map(|n| Value::from(*n)).collect();
+        out.extend(c.query(&sql, &params, |r| {
+            let p: String = r.get("unit_path")?;
+            Ok((
+                r.get::<String>("employee_no")?,
+                UnitPath::parse(&p).ok_or_else(|| Error::internal("bad person path"))?,
+            ))
+        })?);
+    }
+    Ok(out)
+}
+
+/// A new person of a bulk load, with where they go.
+#[derive(Debug, Clone)]
+pub struct NewPerson {
+    /// The profile.
+    pub data: PersonData,
+    /// The unit's path.
+    pub unit_path: UnitPath,
+    /// The unit's name (for the audit entry).
+    pub unit_name: String,
+}
+
+/// Creates many people in one go (an import): the same rows, honours, search terms, audit
+/// entries (`action`, by `by`) and figures as [`insert`] one by one, written as a few bulk
+/// statements. `progress` is told how many are written so far.
+pub fn insert_many(
+    c: &mut Conn,
+    list: &[NewPerson],
+    by: i64,
+    action: &str,
+    progress: &dyn Fn(u64),
+) -> Result<Vec<i64>> {
+    let n = list.len();
+    if n == 0 {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<i64> = match c.backend() {
+        super::Backend::Sqlite => {
+            let first = c.next_id("people")?;
+            (first..first + n as i64).collect()
+        }
+        super::Backend::Postgres => c.query(
+            "SELECT nextval(pg_get_serial_sequence('people', 'id')) AS id FROM generate_series(1, CAST(? AS BIGINT))",
+            params![n as i64],
+            |r| r.get::<i64>("id"),
+        )?,
+    };
+    let now = crate::clock::now_ms();
+    let today = crate::clock::today();
+    const SLICE: usize = 5_000;
+    for (k, chunk) in list.chunks(SLICE).enumerate() {
+        let ids = &ids[k * SLICE..k * SLICE + chunk.len()];
+        c.bulk_insert(
+            "people",
+            &[
+                "id",
+                "unit_id",
+                "unit_path",
+                "name",
+                "gender",
+                "birth_year",
+                "education",
+                "title",
+                "skill_grade",
+                "employee_no",
+                "phone",
+                "registered_on",
+                "created_at",
+                "updated_at",
+            ],
+            chunk.iter().zip(ids).map(|(p, &id)| {
+                let d = &p.data;
+                vec![
+                    Value::from(id),
+                    Value::from(d.unit_id),
+                    Value::from(p.unit_path.as_str()),
+                    Value::from(d.name.as_str()),
+                    Value::from(d.gender.code()),
+                    Value::from(d.birth_year),
+                    Value::from(d.education.map(|e| e.code())),
+                    Value::from(d.title.map(|t| t.code())),
+                    Value::from(d.skill_grade.map(|s| s.code())),
+                    Value::from(d.employee_no.as_deref()),
+                    Value::from(d.phone.as_deref()),
+                    Value::from(d.registered_on.unwrap_or(today)),
+                    Value::from(now),
+                    Value::from(now),
+                ]
+            }),
+        )?;
+        c.bulk_insert(
+            "person_honours",
+            &["person_id", "honour", "year"],
+            chunk.iter().zip(ids).flat_map(|(p, &id)| {
+                p.data
+                    .honours
+                    .iter()
+                    .map(move |h| vec![Value::from(id), Value::from(h.honour.code()), Value::from(h.year)])
+            }),
+        )?;
+        c.bulk_insert(
+            "search_terms",
+            &["kind", "term", "entity_id"],
+            chunk.iter().zip(ids).flat_map(|(p, &id)| {
+                search_index::rows_for(SearchKind::Person, id, &p.data.name)
+                    .map(|(k, t, e)| vec![Value::from(k), Value::from(t), Value::from(e)])
+            }),
+        )?;
+        let mut audit_rows = Vec::with_capacity(chunk.len());
+        for (p, &id) in chunk.iter().zip(ids) {
+            let d = &p.data;
+            let person = Person {
+                id,
+                unit_id: d.unit_id,
+                unit_name: p.unit_name.clone(),
+                unit_path: p.unit_path.clone(),
+                name: d.name.clone(),
+                gender: d.gender,
+                birth_year: d.birth_year,
+                education: d.education,
+                title: d.title,
+                skill_grade: d.skill_grade,
+                employee_no: d.employee_no.clone(),
+                phone: d.phone.clone(),
+                honours: d.honours.clone(),
+                registered_on: Some(d.registered_on.unwrap_or(today)),
+                created_at: now,
+                updated_at: now,
+            };
+            audit_rows.push(vec![
+                Value::from(now),
+                Value::from(by),
+                Value::from("person"),
+                Value::from(id),
+                Value::from(action.to_string()),
+                Value::from(p.unit_path.as_str()),
+                Value::Null,
+                Value::from(super::audit::json(&person)),
+            ]);
+        }
+        c.bulk_insert(
+            "audit_log",
+            &["at", "account_id", "entity", "entity_id", "action", "unit_path", "before_json", "after_json"],
+            audit_rows,
+        )?;
+        progress(((k * SLICE) + chunk.len()) as u64);
+    }
+    figures::people_added(c, list.iter().map(|p| (&p.unit_path, p.data.registered_on.unwrap_or(today))))?;
+    Ok(ids)
+}

@@ -871,3 +871,10 @@ pub fn mark_due_notified(c: &mut Conn, id: i64) -> Result<bool> {
     Ok(c.execute("UPDATE milestones SET due_notified = ? WHERE id = ? AND due_notified = ?", params![true, id, false])?
         == 1)
 }
+
+/// The project with this number: its id and studio.
+pub fn by_number(c: &mut Conn, number: &str) -> Result<Option<(i64, i64)>> {
+    c.query_opt("SELECT id, studio_id FROM projects WHERE number = ?", params![number], |r| {
+        Ok((r.get::<i64>("id")?, r.get::<i64>("studio_id")?))
+    })
+}

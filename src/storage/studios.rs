@@ -639,3 +639,75 @@ pub fn certificate_taken(c: &mut Conn, naming_unit_id: i64, certificate_no: &str
         params![naming_unit_id, certificate_no],
     )? > 0)
 }
+
+/// A naming received before the platform, as registered (登记已有命名).
+#[derive(Debug, Clone)]
+pub struct PastNaming {
+    /// Level.
+    pub level: Level,
+    /// The naming unit.
+    pub naming_unit_id: i64,
+    /// The day of the naming.
+    pub named_on: Date,
+    /// Certificate number, when known.
+    pub certificate_no: Option<String>,
+}
+
+/// Registers a past naming in one step: the naming, a step of the life cycle dated on the
+/// naming's day (the studio is named from then on), and the studio's level and supervisor,
+/// which are those of its latest naming. The caller has checked the access and the dates.
+pub fn register_naming(c: &mut Conn, s: &Studio, n: &PastNaming, by: i64) -> Result<()> {
+    let now = crate::clock::now_ms();
+    let b = figures::before(c, &[Subject::Studio(s.id)])?;
+    c.execute(
+        "INSERT INTO studio_namings (studio_id, level, naming_unit_id, named_on, certificate_no, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        params![s.id, n.level.code(), n.naming_unit_id, n.named_on, n.certificate_no.as_deref().unwrap_or(""), now],
+    )?;
+    let (level, supervisor) = c.query_one(
+        "SELECT level, naming_unit_id FROM studio_namings WHERE studio_id = ? ORDER BY named_on DESC, id DESC LIMIT 1",
+        params![s.id],
+        |r| Ok((code(r, "level", Level::parse)?, r.get::<i64>("naming_unit_id")?)),
+    )?;
+    c.execute(
+        "UPDATE studios SET state = ?, level = ?, supervisor_unit_id = ?, updated_at = ? WHERE id = ?",
+        params![StudioState::Named.code(), level.code(), supervisor, now, s.id],
+    )?;
+    let detail = serde_json::json!({
+        "level": n.level.code(),
+        "naming_unit_id": n.naming_unit_id,
+        "named_on": n.named_on.to_string(),
+        "certificate_no": n.certificate_no,
+    });
+    c.execute(
+        "INSERT INTO studio_transitions (studio_id, action, from_state, to_state, reason, detail, actor_account_id, at, effective_on) \
+         VALUES (?, ?, ?, ?, NULL, ?, ?, ?, ?)",
+        params![
+            s.id,
+            StudioAction::RegisterNaming.code(),
+            s.state.code(),
+            StudioState::Named.code(),
+            detail.to_string(),
+            by,
+            now,
+            n.named_on
+        ],
+    )?;
+    figures::settle(c, b)
+}
+
+/// Whether the studio already holds this naming (level, unit and day).
+pub fn has_naming(c: &mut Conn, studio_id: i64, level: Level, naming_unit_id: i64, named_on: Date) -> Result<bool> {
+    Ok(c.scalar(
+        "SELECT COUNT(*) FROM studio_namings WHERE studio_id = ? AND level = ? AND naming_unit_id = ? AND named_on = ?",
+        params![studio_id, level.code(), naming_unit_id, named_on],
+    )? > 0)
+}
+
+/// The studio of a unit with this name, if any (the importer's natural key).
+pub fn by_unit_and_name(c: &mut Conn, unit_id: i64, name: &str) -> Result<Option<i64>> {
+    c.query_opt(
+        "SELECT id FROM studios WHERE unit_id = ? AND name = ? ORDER BY id LIMIT 1",
+        params![unit_id, name],
+        |r| r.get::<i64>("id"),
+    )
+}

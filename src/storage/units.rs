@@ -140,3 +140,13 @@ pub fn enterprise_of(c: &mut Conn, path: &UnitPath) -> Result<Option<Unit>> {
     let units = by_ids(c, &path.ids())?;
     Ok(units.into_iter().rev().find(|u| u.kind == UnitKind::Enterprise))
 }
+
+/// The units with exactly this name within a scope (the importer names units as people know
+/// them), at most `limit`.
+pub fn named(c: &mut Conn, scope: &Scope, name: &str, limit: i64) -> Result<Vec<Unit>> {
+    let mut q = Query::new(&format!("SELECT {COLUMNS} FROM org_units u WHERE u.name = ?"));
+    q.params.push(Value::from(name.to_string()));
+    q.scope(scope, "u.path", None);
+    q.push(" ORDER BY u.path LIMIT ?", [Value::from(limit)]);
+    q.fetch(c, from_row)
+}

@@ -55,6 +55,10 @@ impl Problem {
                 fields: vec![("file".into(), Msg::new("error.unsupported_media"))],
                 ..p(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "error.unsupported_media")
             },
+            Error::IdempotencyKeyReused => Problem {
+                fields: vec![("Idempotency-Key".into(), Msg::new("idempotency.key_reused"))],
+                ..p(StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused", "idempotency.key_reused")
+            },
             Error::Database(db) if db.is_unique_violation() => p(StatusCode::CONFLICT, "conflict", "error.conflict"),
             Error::Database(db) if db.is_unavailable() => {
                 tracing::warn!("database unavailable: {db}");
@@ -130,6 +134,7 @@ mod tests {
             (Error::TooManyRequests { retry_after_secs: 3 }, 429),
             (Error::PayloadTooLarge { max_bytes: 1 }, 413),
             (Error::UnsupportedMedia, 415),
+            (Error::IdempotencyKeyReused, 422),
             (Error::internal("x"), 500),
             (Error::WrongCredentials, 401),
             (Error::Database(crate::storage::DbError::Pool("timed out".into())), 503),

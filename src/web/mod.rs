@@ -9,6 +9,7 @@ mod assets;
 pub mod auth;
 pub mod error;
 pub mod extract;
+pub mod idempotency;
 pub mod ui;
 pub mod xlsx;
 
@@ -36,7 +37,7 @@ pub fn router(state: AppState) -> Router {
     let doc: Arc<String> = Arc::new(doc.to_pretty_json().unwrap_or_default());
     let upload_limit = state.config.max_upload_bytes as usize + 64 * 1024;
     let hsts = state.config.hsts;
-    let api = api.layer(from_fn(api::render_errors));
+    let api = api.layer(from_fn(api::render_errors)).layer(from_fn_with_state(state.clone(), idempotency::layer));
     let pages = ui::router(state.clone()).layer(from_fn(ui::render_errors));
     let app = Router::new()
         .route("/readyz", get(readyz))

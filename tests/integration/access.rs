@@ -40,11 +40,14 @@ fn admins_else(u: &str, in_sight: fn(&str) -> bool) -> Expect {
     }
 }
 
+/// Who may do something, user by user.
+type Rule = Box<dyn Fn(&str) -> Expect>;
+
 struct Op {
     method: Method,
     path: String,
     body: Option<Value>,
-    expect: Box<dyn Fn(&str) -> Expect>,
+    expect: Rule,
 }
 
 /// Makes a body unique to the user sending it (a new login name, say).
@@ -447,6 +450,41 @@ async fn every_resource_and_role(b: Backend) {
             failures.push(format!("{} {} anonymous: expected 401, got {status} {body}", o.method, o.path));
         } else {
             assert_eq!(body["error"]["code"], "unauthenticated");
+        }
+    }
+    // The print pages answer exactly as the page of the record they print (404 out of scope).
+    let suggestion_read = |u: &str| if e1_admins(u) || u == "worker1" { Expect::Ok } else { Expect::Hidden };
+    let pages: Vec<(String, String, Rule)> = vec![
+        (format!("/activities/{sealed}"), format!("/activities/{sealed}/print"), Box::new(studio_read)),
+        (
+            format!("/studios/{s1}/ledger?year={year}"),
+            format!("/studios/{s1}/ledger/print?year={year}"),
+            Box::new(studio_read),
+        ),
+        (format!("/studios/{s1}/plans/{year}"), format!("/studios/{s1}/plans/{year}/print"), Box::new(studio_read)),
+        (format!("/suggestions/{sid}"), format!("/suggestions/{sid}/print"), Box::new(suggestion_read)),
+        (format!("/studios/{s1}"), format!("/studios/{s1}/checklist/print"), Box::new(studio_read)),
+        (format!("/projects/{pid}"), format!("/projects/{pid}/acceptance/print"), Box::new(studio_read)),
+        (format!("/activities/{ab}"), format!("/activities/{ab}/print"), Box::new(b_read)),
+        (format!("/studios/{s2}/ledger"), format!("/studios/{s2}/ledger/print"), Box::new(b_read)),
+        (format!("/studios/{s2}"), format!("/studios/{s2}/checklist/print"), Box::new(b_read)),
+        (format!("/projects/{pb}"), format!("/projects/{pb}/acceptance/print"), Box::new(b_read)),
+    ];
+    for (page, print, expect) in &pages {
+        for (name, api) in &users {
+            let get = |path: &str| api.client.get(format!("{}{path}", app.base)).send();
+            let (page_status, print_status) =
+                (get(page).await.unwrap().status().as_u16(), get(print).await.unwrap().status().as_u16());
+            let want = expect(name);
+            if page_status != print_status || classify(print_status, &Value::Null) != Some(want) {
+                failures.push(format!(
+                    "{print} as {name}: expected {want:?} as {page} ({page_status}), got {print_status}"
+                ));
+            }
+        }
+        let resp = app.anonymous().client.get(format!("{}{print}", app.base)).send().await.unwrap();
+        if !resp.status().is_redirection() {
+            failures.push(format!("{print} anonymous: expected the way to the login page, got {}", resp.status()));
         }
     }
     // Uploading evidence: the record's editors only.

@@ -9,7 +9,7 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-struct Driver(Child);
+pub(crate) struct Driver(Child);
 
 impl Drop for Driver {
     fn drop(&mut self) {
@@ -22,7 +22,7 @@ fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
 }
 
-async fn start_driver() -> (Driver, String) {
+pub(crate) async fn start_driver() -> (Driver, String) {
     let bin = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
     let port = free_port();
     let child = Command::new(&bin)
@@ -76,7 +76,7 @@ async fn log_in(c: &Client, user: &str) -> Result<(), CmdError> {
 }
 
 /// Fails when something on the page reaches past the phone's 360-pixel width.
-async fn fits_the_phone(c: &Client, what: &str) -> Result<(), CmdError> {
+pub(crate) async fn fits_the_phone(c: &Client, what: &str) -> Result<(), CmdError> {
     let viewport = c.execute("return window.innerWidth", vec![]).await?;
     assert_eq!(viewport.as_i64(), Some(360), "the phone's viewport");
     let width = c.execute("return document.documentElement.scrollWidth", vec![]).await?;

@@ -25,7 +25,7 @@ fn demo_migrate_and_user_commands() {
     let (ok, out) = jiangxin(&db, &["demo", "--set", "demo"]);
     assert!(!ok && out.contains("already holds"), "{out}");
     let (ok, out) = jiangxin(&db, &["migrate", "--status"]);
-    assert!(ok && out.contains("schema version: 10"), "{out}");
+    assert!(ok && out.contains("schema version: 13"), "{out}");
     // The database is the service user's alone.
     #[cfg(unix)]
     {
@@ -37,7 +37,7 @@ fn demo_migrate_and_user_commands() {
     // platform's back is found and repaired.
     let (ok, out) = jiangxin(&db, &["figures", "rebuild", "--check"]);
     assert!(ok && out.contains("differing: 0 studios' stretches, 0 people's, 0 roll-up rows"), "{out}");
-    // Migration 0010 on a database that already holds records fills the keyword index.
+    // Migration 0013 on a database that already holds records fills the keyword index.
     let c = rusqlite::Connection::open(&db).unwrap();
     let count = |c: &rusqlite::Connection, sql: &str| -> i64 { c.query_row(sql, [], |r| r.get(0)).unwrap() };
     let matched = "SELECT COUNT(*) FROM suggestion_keywords WHERE suggestion_keywords MATCH '\"改进\"'";
@@ -46,12 +46,12 @@ fn demo_migrate_and_user_commands() {
     c.execute_batch(
         "DROP TABLE suggestion_keywords; DROP TABLE project_keywords; DROP TABLE outcome_keywords; \
          DROP TABLE challenge_keywords; DROP INDEX outcomes_achieved; DELETE FROM search_terms WHERE kind = 3 AND term = '数控'; \
-         DELETE FROM schema_migrations WHERE version = 10",
+         DELETE FROM schema_migrations WHERE version = 13",
     )
     .unwrap();
     drop(c);
     let (ok, out) = jiangxin(&db, &["migrate"]);
-    assert!(ok && out.contains("[10]"), "{out}");
+    assert!(ok && out.contains("[13]"), "{out}");
     let c = rusqlite::Connection::open(&db).unwrap();
     assert_eq!(count(&c, matched), found);
     assert_eq!(

@@ -527,6 +527,32 @@ async fn every_answer_as_documented(b: Backend) {
     .await;
     t.run(call(&admin, M::GET, "/api/v1/studios/{id}/transitions", &[&w.s1], 200)).await;
     t.run(call(&admin, M::GET, "/api/v1/studios/{id}/namings", &[&w.s1], 200)).await;
+    t.run(
+        call(&admin, M::POST, "/api/v1/studios/{id}/namings", &[&w.s2], 200)
+            .body(json!({"naming_unit_id": w.e2, "named_on": "2018-01-01", "level": "enterprise"})),
+    )
+    .await;
+
+    // Imports: a template, an upload, its preview, the confirmation.
+    t.run(call(&admin, M::GET, "/api/v1/imports/templates/{kind}", &[&"people"], 200)).await;
+    let rows = vec![vec!["西山电力有限公司", "接口导入", "E-API-1", "男", "", "", "", "", "", "", ""]];
+    let job = t
+        .run(
+            call(&bearer, M::POST, "/api/v1/imports", &[], 202)
+                .upload(&[("kind", "people")], crate::imports::xlsx("people", &rows)),
+        )
+        .await;
+    let job_id = id(&job);
+    for _ in 0..400 {
+        let v = bearer.ok_get(&format!("/api/v1/imports/{job_id}")).await;
+        if v["phase"] == "ready" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    t.run(call(&bearer, M::GET, "/api/v1/imports/{id}", &[&job_id], 200)).await;
+    t.run(call(&bearer, M::POST, "/api/v1/imports/{id}/confirm", &[&job_id], 202)).await;
+    t.run(call(&bearer, M::POST, "/api/v1/imports/{id}/confirm", &[&job_id], 409)).await;
 
     // Projects and their milestones, extensions, progress and steps.
     let p = project(&lead1, w.s1, "焊缝返修率攻关", w.leader1, &[20, 40]).await;

@@ -4,6 +4,7 @@
 
 mod accounts;
 mod challenges;
+mod imports;
 mod ledger;
 mod lookup;
 mod notifications;
@@ -18,6 +19,7 @@ mod suggestions;
 mod team;
 mod units;
 
+pub use imports::template_response;
 pub use studios::attachment_response;
 
 use super::error::Problem;
@@ -115,7 +117,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(studios::list, studios::create))
         .routes(routes!(studios::get, studios::update))
         .routes(routes!(studios::transition, studios::transitions))
-        .routes(routes!(studios::namings))
+        .routes(routes!(studios::namings, studios::register_naming))
         .routes(routes!(studios::checklist))
         .routes(routes!(studios::evidence, studios::upload))
         .routes(routes!(studios::remove_evidence))
@@ -180,6 +182,10 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(stats::headline))
         .routes(routes!(stats::dashboard))
         .routes(routes!(stats::records))
+        .routes(routes!(imports::template))
+        .routes(routes!(imports::start))
+        .routes(routes!(imports::status))
+        .routes(routes!(imports::confirm))
         .routes(routes!(lookup::find))
         .split_for_parts();
     let mut doc = doc;
@@ -261,6 +267,18 @@ fn finish_document(doc: &mut utoipa::openapi::OpenApi) {
             }
         }
     }
+    // Every POST takes an `Idempotency-Key` (one layer reads it: `web::idempotency`).
+    let key = idempotency_key_parameter();
+    for (path, item) in doc.paths.paths.iter_mut() {
+        if let Some(op) = item.post.as_mut() {
+            let mut p = key.clone();
+            if crate::web::idempotency::NOT_KEPT.contains(&path.as_str()) {
+                p.description =
+                    Some("Accepted but not acted on here: the answer carries a secret, which is never kept.".into());
+            }
+            op.parameters.get_or_insert_with(Vec::new).push(RefOr::T(p));
+        }
+    }
     // Other parts of an upload are ignored, but their names go in a header: no control
     // characters there.
     let mut uploads = Vec::new();
@@ -285,6 +303,33 @@ fn finish_document(doc: &mut utoipa::openapi::OpenApi) {
             )));
         }
     }
+}
+
+/// The `Idempotency-Key` header of the POSTs.
+fn idempotency_key_parameter() -> utoipa::openapi::path::Parameter {
+    use utoipa::openapi::path::ParameterBuilder;
+    use utoipa::openapi::schema::{SchemaFormat, Type};
+    ParameterBuilder::new()
+        .name("Idempotency-Key")
+        .parameter_in(ParameterIn::Header)
+        .required(Required::False)
+        .description(Some(
+            "Makes a retry safe: a request repeated with the same key by the same caller within 24 hours is not \
+             run again but answered with the first answer (status and body, with `Idempotent-Replayed: true`). \
+             The same key with a different request (method, path, query or body) answers 422 \
+             `idempotency_key_reused`; a repeat arriving while the first request still runs answers 409 \
+             `idempotency_in_progress`. Server errors (5xx) and 429 are not kept: a retry runs again. \
+             Use a new random key (a UUID) for each new request.",
+        ))
+        .schema(Some(
+            utoipa::openapi::ObjectBuilder::new()
+                .schema_type(Type::String)
+                .format(Some(SchemaFormat::Custom("idempotency-key".into())))
+                .min_length(Some(1))
+                .max_length(Some(crate::app::idempotency::MAX_KEY_LEN))
+                .pattern(Some(r"^[!-~]+$")),
+        ))
+        .build()
 }
 
 /// Renders errors of the API as JSON in the request's language; turns the router's own

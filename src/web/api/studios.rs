@@ -1,7 +1,7 @@
 //! `/api/v1/studios`: the directory, records, life cycle, checklist and evidence.
 
 use crate::app::AppState;
-use crate::app::studios::{self, StudioInput, StudioQuery, TransitionRequest, Upload};
+use crate::app::studios::{self, NamingInput, StudioInput, StudioQuery, TransitionRequest, Upload};
 use crate::domain::checklist::ItemStatus;
 use crate::domain::pagination::Page;
 use crate::error::Error;
@@ -84,6 +84,20 @@ pub async fn transitions(
     responses((status = 200, body = Vec<Naming>), (status = "4XX", body = super::ErrorBody)))]
 pub async fn namings(State(st): State<AppState>, User(u): User, Ids(id): Ids<i64>) -> Result<Json<Vec<Naming>>, Error> {
     Ok(Json(studios::namings(&st, &u.actor, id).await?))
+}
+
+/// Registers a naming the studio received before the platform, in one step: level, naming
+/// unit (the studio's own unit or one above it, administered by the caller), day; the
+/// certificate number when known. Recorded as a registration of an existing naming.
+#[utoipa::path(post, path = "/api/v1/studios/{id}/namings", tag = "studios", params(("id" = i64, Path)), request_body = NamingInput,
+    responses((status = 200, body = Studio), (status = "4XX", body = super::ErrorBody)))]
+pub async fn register_naming(
+    State(st): State<AppState>,
+    User(u): User,
+    Ids(id): Ids<i64>,
+    JsonBody(input): JsonBody<NamingInput>,
+) -> Result<Json<Studio>, Error> {
+    Ok(Json(studios::register_naming(&st, &u.actor, id, input).await?))
 }
 
 /// The “八有” checklist: which standards are met, from data or from evidence.

@@ -476,7 +476,19 @@ pub async fn new_outcome(
     QueryInput(q): QueryInput<StudioQuery>,
 ) -> Result<Response> {
     let mut v = HashMap::new();
-    if let Some(s) = q.studio_id {
+    // The studio named in the link, else the one the caller leads.
+    let led: Vec<i64> = u
+        .actor
+        .ties
+        .iter()
+        .filter(|t| t.role == crate::domain::team::StudioRole::Leader)
+        .map(|t| t.studio_id)
+        .collect();
+    let studio_id = q.studio_id.or(match led.as_slice() {
+        [one] => Some(*one),
+        _ => None,
+    });
+    if let Some(s) = studio_id {
         let studio = crate::app::studios::get(&st, &u.actor, s).await?;
         super::preset(&mut v, "studio_id", studio.id, &studio.name);
     }

@@ -8,8 +8,10 @@ mod exports;
 mod figures;
 mod home;
 mod ideas;
+mod imports;
 mod ledger;
 mod notifications;
+mod paper;
 mod people;
 mod plans;
 mod projects;
@@ -113,8 +115,19 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/activities/{id}/delete", post(ledger::delete))
         .route("/activities/{id}/sign", post(ledger::sign))
         .route("/activities/{id}/photos", post(ledger::add_photo))
+        .route("/activities/{id}/print", get(paper::activity))
+        .route("/studios/{id}/ledger/print", get(paper::ledger))
+        .route("/studios/{id}/plans/{year}/print", get(paper::plan))
+        .route("/suggestions/{id}/print", get(paper::suggestion))
+        .route("/studios/{id}/checklist/print", get(paper::checklist))
+        .route("/projects/{id}/acceptance/print", get(paper::acceptance))
         .route("/notifications", get(notifications::list))
         .route("/notifications/read", post(notifications::mark_read))
+        .route("/imports", get(imports::page).post(imports::start))
+        .route("/imports/templates/{kind}", get(imports::template))
+        .route("/imports/{id}", get(imports::show))
+        .route("/imports/{id}/confirm", post(imports::confirm))
+        .route("/studios/{id}/namings", post(studios::register_naming))
         .route("/export/studios", get(exports::studios))
         .route("/export/studios/{id}/ledger", get(exports::ledger))
         .route("/export/people", get(exports::people))
@@ -284,6 +297,21 @@ impl Chrome {
     /// A date-time for people.
     pub fn when(&self, ms: impl Whole) -> String {
         crate::clock::format_ms(ms.get())
+    }
+
+    /// A signature made on the platform, as paper shows it: who and when (empty when none).
+    pub fn signed_by(&self, name: &Option<String>, at: &Option<i64>) -> String {
+        match at {
+            Some(at) => {
+                format!("{} {}", name.as_deref().unwrap_or(""), crate::clock::format_ms(*at)).trim().to_string()
+            }
+            None => String::new(),
+        }
+    }
+
+    /// The day of an instant that may not have come (empty when not).
+    pub fn day_of(&self, at: &Option<i64>) -> String {
+        at.map(|at| crate::clock::date_of(at).to_string()).unwrap_or_default()
     }
 }
 

@@ -2,7 +2,7 @@
 //! record form, evidence uploads.
 
 use super::{Chrome, Form, choices, here, put, render, render_status, see};
-use crate::app::studios::{self, StudioDetail, StudioInput, StudioQuery, TransitionRequest, Upload};
+use crate::app::studios::{self, NamingInput, StudioDetail, StudioInput, StudioQuery, TransitionRequest, Upload};
 use crate::app::{AppState, people};
 use crate::domain::checklist::ChecklistItem;
 use crate::domain::pagination::{Page, PageRequest};
@@ -94,6 +94,10 @@ struct StudioPage {
     recent: Vec<crate::storage::activities::Activity>,
     /// The caller may record activities.
     can_record: bool,
+    /// Units whose past namings the caller may register here (登记已有命名).
+    naming_units: Vec<Unit>,
+    /// The naming levels, for the registration form.
+    levels: Vec<(&'static str, &'static str)>,
 }
 
 /// Shows the studio page, with a failed form's values and problem when there was one.
@@ -112,12 +116,28 @@ async fn studio_page(
     let projects = crate::app::projects::of_studio(st, &u.actor, id).await?;
     let recent = crate::app::ledger::list(st, &u.actor, id, PageRequest::parse(Some(5), None)?).await?.items;
     let can_record = u.actor.can_record_activity(&d.studio.place());
+    let naming_units = if matches!(d.studio.state, StudioState::Draft | StudioState::Named) {
+        studios::naming_units(st, &u.actor, &d.studio).await?
+    } else {
+        Vec::new()
+    };
     let (c, status) = Chrome::again(t, u, uri, "studios", alert);
     let evidence_items: Vec<ChecklistItem> =
         ChecklistItem::ALL.iter().copied().filter(|i| i.takes_evidence()).collect();
     render_status(
         status,
-        StudioPage { c, d, act, items: choices(&evidence_items, t), plan, projects, recent, can_record },
+        StudioPage {
+            c,
+            d,
+            act,
+            items: choices(&evidence_items, t),
+            plan,
+            projects,
+            recent,
+            can_record,
+            naming_units,
+            levels: choices(Level::ALL, t),
+        },
     )
 }
 
@@ -143,6 +163,24 @@ pub async fn transition(
 ) -> Result<Response> {
     match studios::transition(&st, &u.actor, id, form.value).await {
         Ok(_) => Ok(see(&format!("/studios/{id}"), "transition")),
+        Err(e) => {
+            let (f, alert) = Form::failed(form.raw, e, t)?;
+            studio_page(&st, t, &u, &uri, id, f, alert).await
+        }
+    }
+}
+
+/// Registers a past naming from the studio page.
+pub async fn register_naming(
+    State(st): State<AppState>,
+    Lang(t): Lang,
+    User(u): User,
+    uri: Uri,
+    Ids(id): Ids<i64>,
+    form: FormInput<NamingInput>,
+) -> Result<Response> {
+    match studios::register_naming(&st, &u.actor, id, form.value).await {
+        Ok(_) => Ok(see(&format!("/studios/{id}"), "naming_registered")),
         Err(e) => {
             let (f, alert) = Form::failed(form.raw, e, t)?;
             studio_page(&st, t, &u, &uri, id, f, alert).await
