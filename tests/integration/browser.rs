@@ -308,7 +308,92 @@ async fn submit_a_suggestion_and_follow_it_to_adoption(b: Backend) {
     assert!(notes["items"].as_array().unwrap().iter().any(|n| n["kind"] == "suggestion_changed"));
 }
 
+/// Chooses in a picker by typing a fragment and taking the first offer with the keyboard.
+async fn pick(c: &Client, field: &str, fragment: &str, expect: &str) -> Result<(), CmdError> {
+    let input = c.find(Locator::Css(&format!("#f-{field}"))).await?;
+    input.clear().await?;
+    input.send_keys(fragment).await?;
+    // The list answers the fragment once the lookup is back (a unit picker shows the tree
+    // before anything is typed).
+    let mut offered = String::new();
+    for _ in 0..100 {
+        offered = c.find(Locator::Css(&format!("#l-{field}"))).await?.text().await?;
+        if offered.starts_with(expect) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(offered.starts_with(expect), "{field}: {offered}");
+    input.send_keys("\u{E015}\u{E007}").await?; // ↓, Enter
+    let chosen = c.find(Locator::Css(&format!("input[type=hidden][name='{field}']"))).await?.prop("value").await?;
+    assert!(chosen.is_some_and(|v| !v.is_empty()), "{field}: nothing chosen");
+    Ok(())
+}
+
+/// An enterprise administrator posts a challenge on a phone, and then, as the clerk, types in a
+/// suggestion for a worker without an account — choosing units by name, never by number.
+async fn officers_work_with_pickers_on_a_phone(b: Backend) {
+    let app = TestApp::start(b).await;
+    let w = world(&app).await;
+    let deadline = crate::common::day(20);
+    let (c, _driver, _profile) = phone().await;
+    let result = async {
+        c.goto(&format!("{}/challenges", app.base)).await?;
+        log_in(&c, "ent1").await?;
+        c.wait().for_element(Locator::Css("details > summary")).await?.click().await?;
+        fits_the_phone(&c, "challenge form").await?;
+        c.find(Locator::Css("#f-title")).await?.send_keys("铸件砂眼攻关").await?;
+        // The poster is the administrator's own enterprise before anything is typed.
+        let poster = c.find(Locator::Css("#f-unit_id")).await?.prop("value").await?.unwrap_or_default();
+        assert_eq!(poster, "东方机械有限公司");
+        pick(&c, "scope_unit_id", "一车", "一车间").await?;
+        c.execute("document.getElementById('f-deadline').value = arguments[0]", vec![deadline.clone().into()]).await?;
+        c.find(Locator::Css("#f-problem")).await?.send_keys("铸件砂眼多，废品率高。").await?;
+        c.find(Locator::Css("form[method=post][action='/challenges'] button[type=submit]")).await?.click().await?;
+        for _ in 0..100 {
+            if c.current_url().await?.path().starts_with("/challenges/") {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        if !c.current_url().await?.path().starts_with("/challenges/") {
+            let problems = c
+                .execute("return Array.from(document.querySelectorAll('.err, [role=alert], .alert')).map(e => e.textContent).join(' | ')", vec![])
+                .await?;
+            panic!("the challenge was not posted: {problems} at {}", c.current_url().await?);
+        }
+
+        // The clerk types in a worker's suggestion: the worker has no account, their workshop
+        // is chosen by name.
+        c.goto(&format!("{}/suggestions/new", app.base)).await?;
+        c.wait().for_element(Locator::Css("#f-title")).await?.send_keys("浇注口加过滤网减少砂眼").await?;
+        c.find(Locator::Css("#f-category option[value=small_innovation]")).await?.click().await?;
+        c.find(Locator::Css("#f-situation")).await?.send_keys("砂眼多。").await?;
+        c.find(Locator::Css("#f-measure")).await?.send_keys("浇注口加过滤网。").await?;
+        c.find(Locator::Css("details.wide > summary")).await?.click().await?;
+        c.find(Locator::Css("#f-for_name")).await?.send_keys("周师傅").await?;
+        pick(&c, "for_unit_id", "一车", "一车间").await?;
+        fits_the_phone(&c, "suggestion form on behalf").await?;
+        c.find(Locator::Css("form.grid button[type=submit].primary")).await?.click().await?;
+        assert_eq!(wait_state(&c, "待评审").await?, "待评审");
+        Ok::<_, CmdError>(())
+    }
+    .await;
+    let _ = c.close().await;
+    result.expect("browser steps");
+    let ent1 = app.login("ent1", PASSWORD).await;
+    let posted = ent1.ok_get("/api/v1/challenges").await;
+    let ch = &posted["items"][0];
+    assert_eq!((ch["unit_id"].as_i64(), ch["scope_unit_id"].as_i64()), (Some(w.e1), Some(w.w1)), "{posted}");
+    let all = ent1.ok_get("/api/v1/suggestions?view=all").await;
+    let s = &all["items"][0];
+    assert_eq!(s["unit_id"].as_i64(), Some(w.w1), "{all}");
+    let one = ent1.ok_get(&format!("/api/v1/suggestions/{}", s["id"])).await;
+    assert_eq!(one["suggestion"]["proposers"][0]["name"], "周师傅", "{one}");
+}
+
 both!(
+    officers_work_with_pickers_on_a_phone,
     find_a_studio_and_add_a_member,
     record_an_activity_and_sign_it_twice,
     submit_a_suggestion_and_follow_it_to_adoption
