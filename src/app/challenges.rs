@@ -2,6 +2,7 @@
 //! one bid or a joint team (which becomes a project with the challenge as its source), or
 //! withdrawing it.
 
+use super::step::{self, Notice, Workflow};
 use super::{AppState, found, input};
 use crate::domain::access::{Actor, ChallengePlace};
 use crate::domain::challenge::{self, ChallengeState};
@@ -79,7 +80,7 @@ fn load(c: &mut Conn, actor: &Actor, id: i64, for_update: bool) -> Result<(Chall
 
 /// Posts a challenge.
 pub async fn post(st: &AppState, actor: &Actor, input: ChallengeInput) -> Result<Challenge> {
-    let today = crate::clock::today();
+    let today = st.today();
     let mut check = Check::new();
     let title = check.required("title", input.title.as_deref(), limits::NAME);
     let problem = check.required_long("problem", input.problem.as_deref(), limits::LONG);
@@ -174,7 +175,7 @@ pub struct ChallengeDetail {
 
 /// The challenge page.
 pub async fn detail(st: &AppState, actor: &Actor, id: i64) -> Result<ChallengeDetail> {
-    let today = crate::clock::today();
+    let today = st.today();
     let actor = actor.clone();
     st.db
         .read(move |c| {
@@ -256,7 +257,7 @@ pub struct BidInput {
 
 /// Bids for a challenge from a studio in scope, before the deadline; the poster is told.
 pub async fn bid(st: &AppState, actor: &Actor, id: i64, input: BidInput) -> Result<Bid> {
-    let today = crate::clock::today();
+    let today = st.today();
     let mut check = Check::new();
     let plan = check.required_long("plan", input.plan.as_deref(), limits::LONG);
     if input.studio_id.is_none() {
@@ -347,7 +348,7 @@ pub struct ChoiceInput {
 /// Chooses one bid or a joint team: the project is proposed in the leading studio with every
 /// chosen team on it, and every bidder is told.
 pub async fn choose(st: &AppState, actor: &Actor, id: i64, input: ChoiceInput) -> Result<Project> {
-    let today = crate::clock::today();
+    let today = st.today();
     let mut check = Check::new();
     let category = check.required("category", input.category.as_deref(), 50);
     if !category.is_empty() && !st.config.project_categories.contains(&category) {
@@ -461,28 +462,44 @@ pub async fn close(st: &AppState, actor: &Actor, id: i64, input: CloseInput) -> 
     let mut check = Check::new();
     let note = check.required_long("note", input.note.as_deref(), limits::LONG);
     check.finish()?;
-    let actor = actor.clone();
-    st.db
-        .write(move |c| {
-            let (ch, teams) = load(c, &actor, id, true)?;
-            if !actor.can_decide_challenge(&place(&ch, &teams)) {
-                return Err(Error::Forbidden);
-            }
-            if ch.state != ChallengeState::Open {
-                return Err(Error::refused("challenge_not_open", Msg::new("challenge.not_open")));
-            }
-            let bids = challenges::bids(c, id)?;
-            challenges::close(c, id, Some(&note), actor.account_id)?;
-            let after = found(challenges::get(c, id)?)?;
-            audit::record(
-                c,
-                Some(actor.account_id),
-                Change { entity: "challenge", id, action: "close", unit_path: Some(&ch.unit_path) },
-                Some(&ch),
-                Some(&after),
-            )?;
-            tell_bidders(c, &actor, &bids, &ch, |_| Detail::new(Happened::ChallengeWithdrawn).with("reason", &note))?;
-            Ok(after)
-        })
-        .await
+    step::take::<Challenges, _>(st, actor, id, "close".into(), move |s| {
+        let teams = team_paths(s.c, s.actor)?;
+        s.allow(s.actor.can_decide_challenge(&place(s.before, &teams)))?;
+        if s.before.state != ChallengeState::Open {
+            return Err(Error::refused("challenge_not_open", Msg::new("challenge.not_open")));
+        }
+        let bids = challenges::bids(s.c, id)?;
+        challenges::close(s.c, id, Some(&note), s.actor.account_id)?;
+        for b in &bids {
+            let leader = studios::get(s.c, b.studio_id)?.and_then(|st| st.leader_person_id);
+            let to = notifications::accounts_of(s.c, &[leader])?;
+            s.notify(Notice {
+                to,
+                kind: NotificationKind::ChallengeDecided,
+                title: s.before.title.clone(),
+                link: format!("/challenges/{id}"),
+                detail: Some(Detail::new(Happened::ChallengeWithdrawn).with("reason", &note)),
+            });
+        }
+        Ok(())
+    })
+    .await
+}
+
+/// Challenges as a record with steps (see `step`).
+struct Challenges;
+
+impl Workflow for Challenges {
+    type Record = Challenge;
+    const ENTITY: &'static str = "challenge";
+    fn load(c: &mut Conn, id: i64, for_update: bool) -> Result<Option<Challenge>> {
+        if for_update { challenges::get_for_update(c, id) } else { challenges::get(c, id) }
+    }
+    fn unit_path(r: &Challenge) -> &UnitPath {
+        &r.unit_path
+    }
+    fn readable(c: &mut Conn, actor: &Actor, r: &Challenge) -> Result<bool> {
+        let teams = team_paths(c, actor)?;
+        Ok(actor.can_read_challenge(&place(r, &teams)))
+    }
 }

@@ -291,7 +291,7 @@ fn may_change(actor: &Actor, a: &Activity, s: &Studio) -> bool {
 
 /// Corrects a record nobody has signed yet.
 pub async fn update(st: &AppState, actor: &Actor, id: i64, input: ActivityInput) -> Result<Activity> {
-    let today = crate::clock::today();
+    let today = st.today();
     let actor = actor.clone();
     st.db
         .write(move |c| {

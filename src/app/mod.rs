@@ -23,6 +23,7 @@ pub mod plans;
 pub mod projects;
 pub mod search;
 pub mod stats;
+pub mod step;
 pub mod studios;
 pub mod suggestions;
 pub mod sweep;

@@ -194,7 +194,7 @@ fn record(c: &mut Conn, actor: &Actor, action: &str, before: Option<&Outcome>, i
 
 /// Registers an outcome of a studio.
 pub async fn create(st: &AppState, actor: &Actor, input: OutcomeInput) -> Result<Outcome> {
-    let today = crate::clock::today();
+    let today = st.today();
     let mut check = Check::new();
     let data = input.validate(&mut check, today);
     if input.studio_id.is_none() {
@@ -224,7 +224,7 @@ pub async fn create(st: &AppState, actor: &Actor, input: OutcomeInput) -> Result
 
 /// Rewrites an outcome (a changed actual benefit waits for a new verification).
 pub async fn update(st: &AppState, actor: &Actor, id: i64, input: OutcomeInput) -> Result<Outcome> {
-    let today = crate::clock::today();
+    let today = st.today();
     let mut check = Check::new();
     let data = input.validate(&mut check, today);
     let actor = actor.clone();
@@ -313,7 +313,7 @@ pub struct PromotionInput {
 
 /// Records where an outcome was applied.
 pub async fn promote(st: &AppState, actor: &Actor, id: i64, input: PromotionInput) -> Result<Outcome> {
-    let today = crate::clock::today();
+    let today = st.today();
     let mut check = Check::new();
     let unit_name = check.required("unit_name", input.unit_name.as_deref(), limits::NAME);
     let since = check.date("since", input.since.as_deref());

@@ -193,7 +193,7 @@ fn unit_for_person(c: &mut crate::storage::Conn, actor: &Actor, unit_id: i64) ->
 
 /// Creates a person.
 pub async fn create(st: &AppState, actor: &Actor, input: PersonInput) -> Result<Person> {
-    let data = input.validate(crate::clock::today())?;
+    let data = input.validate(st.today())?;
     let actor = actor.clone();
     st.db
         .write(move |c| {
@@ -214,7 +214,7 @@ pub async fn create(st: &AppState, actor: &Actor, input: PersonInput) -> Result<
 
 /// Rewrites a person's profile.
 pub async fn update(st: &AppState, actor: &Actor, id: i64, input: PersonInput) -> Result<Person> {
-    let data = input.validate(crate::clock::today())?;
+    let data = input.validate(st.today())?;
     let actor = actor.clone();
     st.db
         .write(move |c| {

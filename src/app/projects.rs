@@ -305,7 +305,7 @@ fn record(
 
 /// Proposes a project in a studio; the enterprise is asked to approve it.
 pub async fn create(st: &AppState, actor: &Actor, input: ProjectInput) -> Result<Project> {
-    let today = crate::clock::today();
+    let today = st.today();
     let mut check = Check::new();
     let data = input.validate(&mut check, &st.config.project_categories);
     let mut planned = Vec::new();
@@ -527,13 +527,13 @@ pub async fn detail(st: &AppState, actor: &Actor, id: i64) -> Result<ProjectDeta
 /// One project's record.
 pub async fn get(st: &AppState, actor: &Actor, id: i64) -> Result<Project> {
     let actor = actor.clone();
-    let today = crate::clock::today();
+    let today = st.today();
     st.db.read(move |c| Ok(load(c, &actor, id, today, false)?.project)).await
 }
 
 /// Rewrites a project's record and team (not closed projects).
 pub async fn update(st: &AppState, actor: &Actor, id: i64, input: ProjectInput) -> Result<Project> {
-    let today = crate::clock::today();
+    let today = st.today();
     let mut check = Check::new();
     let data = input.validate(&mut check, &st.config.project_categories);
     let actor = actor.clone();
@@ -577,7 +577,7 @@ pub async fn step(st: &AppState, actor: &Actor, id: i64, req: ProjectStepRequest
         check.finish()?;
         a.ok_or(Error::NotFound)?
     };
-    let today = crate::clock::today();
+    let today = st.today();
     let actor = actor.clone();
     st.db
         .write(move |c| {
@@ -651,7 +651,7 @@ pub async fn step(st: &AppState, actor: &Actor, id: i64, req: ProjectStepRequest
 
 /// Adds a milestone to a project that is not closed.
 pub async fn add_milestone(st: &AppState, actor: &Actor, project_id: i64, input: MilestoneInput) -> Result<Milestone> {
-    let today = crate::clock::today();
+    let today = st.today();
     let mut check = Check::new();
     let m = milestone(&mut check, "", &input);
     check.finish()?;
@@ -703,7 +703,7 @@ pub async fn milestone_done(
     milestone_id: i64,
     input: MilestoneDoneInput,
 ) -> Result<Milestone> {
-    let today = crate::clock::today();
+    let today = st.today();
     let mut check = Check::new();
     let done_on = check.optional_date("done_on", input.done_on.as_deref()).unwrap_or(today);
     if done_on > today {
@@ -751,7 +751,7 @@ pub async fn report(
     body: Option<String>,
     file: Option<files::File>,
 ) -> Result<ProgressUpdate> {
-    let today = crate::clock::today();
+    let today = st.today();
     let mut check = Check::new();
     let body = check.required_long("body", body.as_deref(), limits::LONG);
     let file = match file.filter(|f| !f.bytes.is_empty() || !f.name.is_empty()) {
@@ -824,7 +824,7 @@ pub async fn request_extension(
     project_id: i64,
     input: ExtensionInput,
 ) -> Result<Extension> {
-    let today = crate::clock::today();
+    let today = st.today();
     let mut check = Check::new();
     let new_date = check.date("new_date", input.new_date.as_deref());
     let reason = check.required_long("reason", input.reason.as_deref(), limits::LONG);
@@ -897,7 +897,7 @@ pub async fn decide_extension(
     extension_id: i64,
     input: DecisionInput,
 ) -> Result<Extension> {
-    let today = crate::clock::today();
+    let today = st.today();
     let (grant, note) = input.validate()?;
     let actor = actor.clone();
     st.db
@@ -1028,7 +1028,7 @@ pub async fn list(st: &AppState, actor: &Actor, q: &ProjectQuery) -> Result<Proj
     let scope = actor.studio_scope();
     let (unit_id, studio_id) = (q.unit_id, q.studio_id);
     let actor = actor.clone();
-    let today = crate::clock::today();
+    let today = st.today();
     st.db
         .read(move |c| {
             let within = match unit_id {

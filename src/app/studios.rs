@@ -233,10 +233,10 @@ fn apply_targets(c: &mut Conn, s: &Studio) -> Result<Vec<units::Unit>> {
 /// The studio page.
 pub async fn detail(st: &AppState, actor: &Actor, id: i64) -> Result<StudioDetail> {
     let actor = actor.clone();
+    let today = st.today();
     st.db
         .read(move |c| {
             let studio = readable(c, &actor, id)?;
-            let today = crate::clock::today();
             let evidence = evidence_of(c, id)?;
             let checklist = checklist_of(c, &studio, &evidence, today)?;
             let mut actions: Vec<StudioAction> = StudioAction::available_from(studio.state)
@@ -287,11 +287,12 @@ pub async fn get(st: &AppState, actor: &Actor, id: i64) -> Result<Studio> {
 /// The checklist of one studio.
 pub async fn checklist(st: &AppState, actor: &Actor, id: i64) -> Result<Vec<ItemStatus>> {
     let actor = actor.clone();
+    let today = st.today();
     st.db
         .read(move |c| {
             let s = readable(c, &actor, id)?;
             let evidence = evidence_of(c, id)?;
-            checklist_of(c, &s, &evidence, crate::clock::today())
+            checklist_of(c, &s, &evidence, today)
         })
         .await
 }
@@ -361,7 +362,7 @@ pub(crate) fn create_in(
 
 /// Sets up a new studio (in draft), with its leader as the first member.
 pub async fn create(st: &AppState, actor: &Actor, input: StudioInput) -> Result<Studio> {
-    let today = crate::clock::today();
+    let today = st.today();
     let mut check = Check::new();
     let data = input.validate(&mut check, today);
     if input.unit_id.is_none() {
@@ -404,7 +405,7 @@ pub async fn create(st: &AppState, actor: &Actor, input: StudioInput) -> Result<
 /// Rewrites a studio's record (not its unit, leader or state).
 pub async fn update(st: &AppState, actor: &Actor, id: i64, input: StudioInput) -> Result<Studio> {
     let mut check = Check::new();
-    let data = input.validate(&mut check, crate::clock::today());
+    let data = input.validate(&mut check, st.today());
     let actor = actor.clone();
     st.db
         .write(move |c| {
@@ -446,7 +447,7 @@ pub async fn transition(st: &AppState, actor: &Actor, id: i64, req: TransitionRe
         a.ok_or(Error::NotFound)?
     };
     let actor = actor.clone();
-    let today = crate::clock::today();
+    let today = st.today();
     st.db
         .write(move |c| {
             let before = found(studios::get_for_update(c, id)?.filter(|s| actor.can_read_studio(&s.place())))?;
@@ -718,7 +719,7 @@ pub(crate) fn register_naming_in(
 /// unit, day; the certificate number when known), recorded as such in its history and audit.
 pub async fn register_naming(st: &AppState, actor: &Actor, id: i64, input: NamingInput) -> Result<Studio> {
     let actor = actor.clone();
-    let today = crate::clock::today();
+    let today = st.today();
     st.db
         .write(move |c| {
             let before = found(studios::get_for_update(c, id)?.filter(|s| actor.can_read_studio(&s.place())))?;

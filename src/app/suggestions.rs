@@ -359,7 +359,7 @@ pub struct SuggestionDetail {
 /// The suggestion page.
 pub async fn detail(st: &AppState, actor: &Actor, id: i64) -> Result<SuggestionDetail> {
     let actor = actor.clone();
-    let today = crate::clock::today();
+    let today = st.today();
     st.db
         .read(move |c| {
             let l = load(c, &actor, id, today, false)?;
@@ -419,7 +419,7 @@ pub async fn step(st: &AppState, actor: &Actor, id: i64, req: SuggestionStepRequ
         check.finish()?;
         a.ok_or(Error::NotFound)?
     };
-    let today = crate::clock::today();
+    let today = st.today();
     let actor = actor.clone();
     st.db
         .write(move |c| {
@@ -545,7 +545,7 @@ pub async fn merge(st: &AppState, actor: &Actor, id: i64, input: MergeInput) -> 
     let Some(into_id) = input.into_id else {
         return Err(FieldErrors::single("into_id", Msg::new("validation.required")));
     };
-    let today = crate::clock::today();
+    let today = st.today();
     let actor = actor.clone();
     st.db
         .write(move |c| {
@@ -628,7 +628,7 @@ pub struct ConvertInput {
 /// Turns an adopted suggestion into a proposed project of a studio (source: suggestion); the
 /// enterprise approves it as any other project.
 pub async fn convert(st: &AppState, actor: &Actor, id: i64, input: ConvertInput) -> Result<Project> {
-    let today = crate::clock::today();
+    let today = st.today();
     let mut check = Check::new();
     let category = check.required("category", input.category.as_deref(), 50);
     if !category.is_empty() && !st.config.project_categories.contains(&category) {
@@ -806,7 +806,7 @@ pub async fn list(st: &AppState, actor: &Actor, q: &SuggestionQuery) -> Result<P
     let who = viewer(actor, view);
     let (unit_id, overdue) = (q.unit_id, q.overdue.unwrap_or(false));
     let actor = actor.clone();
-    let today = crate::clock::today();
+    let today = st.today();
     st.db
         .read(move |c| {
             let within = match unit_id {
@@ -1061,7 +1061,7 @@ pub struct SuggestionFigures {
 
 /// The monthly figures of a unit's subtree (SPEC §3.6).
 pub async fn figures(st: &AppState, actor: &Actor, q: &FiguresQuery) -> Result<SuggestionFigures> {
-    let today = crate::clock::today();
+    let today = st.today();
     let mut check = Check::new();
     let year = check.range("year", q.year, 2000, 2100).unwrap_or(today.year() as i64);
     if q.unit_id.is_none() {

@@ -194,7 +194,7 @@ fn carry_out(c: &mut Conn, actor: &Actor, s: &Studio, p: &Proposal) -> Result<()
 
 /// Proposes a team change; when the proposer may also approve it, it takes effect at once.
 pub async fn propose(st: &AppState, actor: &Actor, studio_id: i64, input: ProposalInput) -> Result<Proposal> {
-    let today = crate::clock::today();
+    let today = st.today();
     let mut check = Check::new();
     let kind = check.choice("kind", input.kind.as_deref(), ProposalKind::parse);
     let role = check.optional_choice("role", input.role.as_deref(), StudioRole::parse);
@@ -330,7 +330,7 @@ pub async fn pending(st: &AppState, actor: &Actor) -> Result<Vec<Proposal>> {
 
 /// Records that the team was re-selected.
 pub async fn mark_reviewed(st: &AppState, actor: &Actor, studio_id: i64, input: ReviewInput) -> Result<Studio> {
-    let today = crate::clock::today();
+    let today = st.today();
     let mut check = Check::new();
     let on = check.optional_date("reviewed_on", input.reviewed_on.as_deref()).unwrap_or(today);
     if on > today {

@@ -48,7 +48,7 @@ pub async fn studio_ledger(
     Ids(id): Ids<i64>,
     QueryInput(q): QueryInput<LedgerQuery>,
 ) -> Result<Response> {
-    let this_year = crate::clock::today().year() as i64;
+    let this_year = st.today().year() as i64;
     let year = q.year.filter(|y| (2000..=this_year + 1).contains(y)).unwrap_or(this_year);
     let l = ledger::studio_ledger(&st, &u.actor, id, year, PageRequest::parse(Some(50), q.cursor.as_deref())?).await?;
     let next_link = list_link(
@@ -309,7 +309,7 @@ pub async fn new_form(
         }
         None => {
             let mut f = Form::default();
-            put(&mut f.values, "held_on", crate::clock::today());
+            put(&mut f.values, "held_on", st.today());
             if let Some(p) = u.actor.person_id {
                 put(&mut f.values, "host_person_id", p);
             }

@@ -124,7 +124,7 @@ async fn project_page(
     let (f, alert) = again;
     let d = projects::detail(st, &u.actor, id).await?;
     let (c, status) = Chrome::again(t, u, uri, "projects", alert);
-    render_status(status, ProjectPage { c, d, f, today: crate::clock::today().to_string() })
+    render_status(status, ProjectPage { c, d, f, today: st.today().to_string() })
 }
 
 /// `/projects/{id}`.
@@ -378,7 +378,7 @@ pub async fn new_form(
     let s = studios::get(&st, &u.actor, studio_id).await?;
     let mut f = Form::default();
     put(&mut f.values, "source", "own");
-    let today = crate::clock::today();
+    let today = st.today();
     put(&mut f.values, "starts_on", today);
     if let Some(l) = s.leader_person_id {
         put(&mut f.values, "leader_person_id", l);

@@ -111,7 +111,7 @@ async fn studio_page(
     alert: String,
 ) -> Result<Response> {
     let d = studios::detail(st, &u.actor, id).await?;
-    let year = crate::clock::today().year() as i64;
+    let year = st.today().year() as i64;
     let plan = crate::app::plans::get(st, &u.actor, id, year).await?;
     let projects = crate::app::projects::of_studio(st, &u.actor, id).await?;
     let recent = crate::app::ledger::list(st, &u.actor, id, PageRequest::parse(Some(5), None)?).await?.items;
