@@ -146,6 +146,22 @@ pub fn decimal<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<f6
     }
 }
 
+/// An amount of money as typed (`12,345.50`) or sent as a JSON number, kept as text so that
+/// `domain::funding::parse_yuan` reads it exactly (no binary fractions on the way).
+pub fn money<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Option<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Raw {
+        Num(serde_json::Number),
+        Text(String),
+    }
+    Ok(match Option::<Raw>::deserialize(d)? {
+        None => None,
+        Some(Raw::Num(n)) => Some(n.to_string()),
+        Some(Raw::Text(s)) => Some(s),
+    })
+}
+
 /// A list of whole numbers given as numbers or as text (forms send `ids[]=3&ids[]=5`).
 pub fn ints<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<Vec<i64>, D::Error> {
     let raw = Option::<Vec<Whole>>::deserialize(d)?.unwrap_or_default();

@@ -9,6 +9,7 @@ pub mod backup;
 pub mod bootstrap;
 pub mod challenges;
 pub mod files;
+pub mod funding;
 pub mod home;
 pub mod idempotency;
 pub mod imports;

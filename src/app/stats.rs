@@ -9,6 +9,7 @@
 use super::{AppState, found, input};
 use crate::domain::access::Actor;
 use crate::domain::figures::{Family, Figure, Filters, Measure, Reach, Selection, Tally, level_fits};
+use crate::domain::funding::{BudgetSource, ExpenseCategory};
 use crate::domain::outcome::{OutcomeKind, OutcomeLevel};
 use crate::domain::pagination::PageRequest;
 use crate::domain::studio::{Level, StudioState};
@@ -85,6 +86,14 @@ pub struct Headline {
     pub people_trained: FigureValue,
     /// Apprentices: counted from mentorship agreements (§3.8), which are not recorded yet.
     pub apprentices: Option<FigureValue>,
+    /// The studios' budgets of the years in the period, fen (`records`: the budget lines).
+    pub budget_fen: FigureValue,
+    /// …by source.
+    pub budget_by_source: Vec<FigureValue>,
+    /// Approved expenses spent in the period, fen (`records`: the expenses).
+    pub spent_fen: FigureValue,
+    /// …by category.
+    pub spent_by_category: Vec<FigureValue>,
 }
 
 /// The period and unit of the figures, as a client sends them.
@@ -223,6 +232,18 @@ pub fn headline_from(sums: &Tally, unit: Unit, from: Date, to: Date, actor: &Act
         verified_benefit_yuan: r.of(Figure::VerifiedBenefit),
         people_trained: r.of(Figure::PeopleTrained),
         apprentices: None,
+        budget_fen: r.of(Figure::Budget),
+        budget_by_source: BudgetSource::ALL
+            .iter()
+            .map(|s| r.with(s.code(), Figure::Budget, Filters { source: Some(s.code().into()), ..Default::default() }))
+            .collect(),
+        spent_fen: r.of(Figure::Spending),
+        spent_by_category: ExpenseCategory::ALL
+            .iter()
+            .map(|k| {
+                r.with(k.code(), Figure::Spending, Filters { category: Some(k.code().into()), ..Default::default() })
+            })
+            .collect(),
         unit,
         from,
         to,
@@ -463,6 +484,9 @@ pub struct FigureQuery {
     /// Studios: the state code.
     #[param(value_type = Option<crate::domain::studio::StudioState>)]
     pub state: Option<String>,
+    /// Budget: the source code.
+    #[param(value_type = Option<crate::domain::funding::BudgetSource>)]
+    pub source: Option<String>,
     /// Page size.
     #[serde(default, deserialize_with = "input::int")]
     #[param(value_type = Option<i64>, minimum = 1, maximum = 200)]
@@ -530,6 +554,7 @@ impl FigureRecords {
             "kind" => f.kind = None,
             "level" => f.level = None,
             "state" => f.state = None,
+            "source" => f.source = None,
             _ => {}
         }
         figure_link(&Selection::new(self.figure, f), self.unit.id, self.from, self.to)
@@ -542,6 +567,7 @@ impl FigureRecords {
             kind: get("kind").and_then(|k| OutcomeKind::parse(&k)),
             level: get("level"),
             state: get("state").and_then(|s| StudioState::parse(&s)),
+            source: get("source"),
         }
     }
 }
@@ -557,6 +583,7 @@ fn filters_of(check: &mut Check, figure: Figure, q: &FigureQuery) -> Filters {
         (FilterName::Kind, given(&q.kind)),
         (FilterName::Level, given(&q.level)),
         (FilterName::State, given(&q.state)),
+        (FilterName::Source, given(&q.source)),
     ] {
         let Some(v) = value else { continue };
         if !allowed.contains(&name) {
@@ -564,6 +591,12 @@ fn filters_of(check: &mut Check, figure: Figure, q: &FigureQuery) -> Filters {
             continue;
         }
         match name {
+            FilterName::Category if figure == Figure::Spending => {
+                f.category = check.choice("category", Some(&v), ExpenseCategory::parse).map(|c| c.code().to_string())
+            }
+            FilterName::Source => {
+                f.source = check.choice("source", Some(&v), BudgetSource::parse).map(|s| s.code().to_string())
+            }
             FilterName::Category => {
                 if v.chars().count() > 50 {
                     check.fail("category", Msg::new("validation.too_long").arg("max", 50));

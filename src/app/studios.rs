@@ -195,6 +195,8 @@ pub struct StudioDetail {
     pub can_enter_history: bool,
     /// Whether the caller may open the studio's unit (a member may see the studio only).
     pub can_open_unit: bool,
+    /// Whether the caller may read the studio's budget and expenses (经费).
+    pub can_read_funding: bool,
 }
 
 fn readable(c: &mut Conn, actor: &Actor, id: i64) -> Result<Studio> {
@@ -213,8 +215,8 @@ fn checklist_of(c: &mut Conn, s: &Studio, evidence: &[Attachment], today: Date) 
         has_room: s.room.is_some(),
         member_count: s.member_count,
         recent_activities,
-        outcomes: 0,
-        budget_fen: 0,
+        outcomes: crate::storage::outcomes::count_of_studio(c, s.id)?,
+        budget_fen: crate::storage::funding::budget(c, s.id, today.year() as i64)?.map_or(0, |b| b.total_fen),
         evidence: evidence
             .iter()
             .filter_map(|a| ChecklistItem::parse(&a.purpose).map(|i| (i, crate::clock::date_of(a.uploaded_at))))
@@ -272,6 +274,7 @@ pub async fn detail(st: &AppState, actor: &Actor, id: i64) -> Result<StudioDetai
                 can_read_history: actor.can_read_history(&studio.unit_path),
                 can_enter_history: actor.can_enter_history(&studio.unit_path),
                 can_open_unit: actor.can_read_unit(&studio.unit_path),
+                can_read_funding: actor.can_read_funding(&studio.place()),
                 studio,
             })
         })
@@ -616,6 +619,11 @@ pub async fn attachment_file(
             let studio_id = match a.owner_kind.as_str() {
                 "studio" => a.owner_id,
                 "outcome" => found(crate::storage::outcomes::get(c, a.owner_id)?)?.studio_id,
+                // Receipts of an expense: with the studio's funding (403 for others who see it).
+                "expense" => {
+                    super::funding::expense_studio_readable(c, &actor, a.owner_id)?;
+                    return Ok((a.clone(), dir.join(&a.storage_key)));
+                }
                 _ => return Err(Error::NotFound),
             };
             readable(c, &actor, studio_id)?;

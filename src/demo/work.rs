@@ -6,6 +6,7 @@
 //! written in chunks, so the national set's ten million ledger records never sit in memory.
 
 use super::{World, names, pick, write_rows};
+use crate::domain::funding::{BudgetSource, ExpenseCategory, ExpenseState};
 use crate::domain::ledger::{self, ActivityKind, ActivityState, Attendee, Placing};
 use crate::domain::plan::PlanState;
 use crate::domain::project::{self, DEFAULT_CATEGORIES, ProjectAction, ProjectSource, ProjectState};
@@ -126,6 +127,9 @@ struct Ids {
     extension: i64,
     transition: i64,
     activity: i64,
+    budget: i64,
+    budget_line: i64,
+    expense: i64,
 }
 
 impl Ids {
@@ -147,6 +151,9 @@ struct Rows {
     transitions: Vec<Vec<Value<'static>>>,
     activities: Vec<Vec<Value<'static>>>,
     heads: Vec<Vec<Value<'static>>>,
+    budgets: Vec<Vec<Value<'static>>>,
+    budget_lines: Vec<Vec<Value<'static>>>,
+    expenses: Vec<Vec<Value<'static>>>,
 }
 
 impl Rows {
@@ -160,6 +167,9 @@ impl Rows {
             + self.transitions.len()
             + self.activities.len()
             + self.heads.len()
+            + self.budgets.len()
+            + self.budget_lines.len()
+            + self.expenses.len()
     }
 }
 
@@ -294,7 +304,157 @@ fn write(db: &Db, bar: &ProgressBar, rows: Rows) -> Result<()> {
         rows.transitions,
     )?;
     write_rows(db, bar, "activities", ACTIVITY_COLUMNS, rows.activities)?;
-    write_rows(db, bar, "ledger_heads", &["studio_id", "seq", "seal"], rows.heads)
+    write_rows(db, bar, "ledger_heads", &["studio_id", "seq", "seal"], rows.heads)?;
+    write_rows(db, bar, "budgets", BUDGET_COLUMNS, rows.budgets)?;
+    write_rows(db, bar, "budget_lines", BUDGET_LINE_COLUMNS, rows.budget_lines)?;
+    write_rows(db, bar, "expenses", EXPENSE_COLUMNS, rows.expenses)
+}
+
+const BUDGET_COLUMNS: &[&str] =
+    &["id", "studio_id", "unit_path", "year", "categories", "note", "updated_by", "created_at", "updated_at"];
+const BUDGET_LINE_COLUMNS: &[&str] =
+    &["id", "budget_id", "studio_id", "unit_path", "funded_on", "source", "amount_fen", "note"];
+const EXPENSE_COLUMNS: &[&str] = &[
+    "id",
+    "studio_id",
+    "unit_path",
+    "budget_id",
+    "spent_on",
+    "amount_fen",
+    "category",
+    "purpose",
+    "project_id",
+    "state",
+    "submitted_by",
+    "submitted_at",
+    "decided_by",
+    "decided_at",
+    "reason",
+];
+
+/// What studios spend their money on, by category (the demo's purposes).
+const PURPOSES: &[(ExpenseCategory, &[&str])] = &[
+    (
+        ExpenseCategory::Equipment,
+        &["数控车床刀具一套", "三坐标测量仪维护", "焊接机器人示教器", "便携式红外热像仪", "工作室电脑两台"],
+    ),
+    (ExpenseCategory::Materials, &["试验用钢材", "工装夹具加工材料", "电气元件一批", "3D打印耗材", "样件试制材料"]),
+    (ExpenseCategory::Training, &["技能培训讲师费", "高级技师培训报名费", "培训教材印制", "青工技能比武场地"]),
+    (ExpenseCategory::Exchange, &["赴兄弟单位交流差旅", "技术交流会会务", "参加省级创新成果展"]),
+    (ExpenseCategory::Rewards, &["合理化建议奖励", "技术攻关团队奖励", "师带徒出师奖励"]),
+    (ExpenseCategory::Other, &["资料复印装订", "专利申请代理费", "成果展板制作"]),
+];
+
+/// A studio's budget of a year from its sources, and its expenses: most approved, some
+/// refused, and this year's last few still waiting — never more than the budget holds.
+#[allow(clippy::too_many_arguments)]
+fn funding(
+    rng: &mut ChaCha8Rng,
+    signers: &Signers,
+    s: &Studio,
+    year: i64,
+    anchor: Date,
+    projects: (i64, i64),
+    ids: &mut Ids,
+    rows: &mut Rows,
+) {
+    let jan = jiff::civil::date(year as i16, 1, 1);
+    let dec = jiff::civil::date(year as i16, 12, 31);
+    let (from, until) = (jan.max(s.from), dec.min(s.until).min(anchor));
+    let made = at(jan.max(s.from), 10.0);
+    let budget = Ids::next(&mut ids.budget);
+    let categories: Vec<ExpenseCategory> = if rng.random_bool(0.8) {
+        ExpenseCategory::ALL.to_vec()
+    } else {
+        vec![
+            ExpenseCategory::Equipment,
+            ExpenseCategory::Materials,
+            ExpenseCategory::Training,
+            ExpenseCategory::Exchange,
+        ]
+    };
+    rows.budgets.push(vec![
+        budget.into(),
+        s.id.into(),
+        s.unit_path.clone().into(),
+        year.into(),
+        crate::domain::funding::categories_code(&categories).into(),
+        Value::Null,
+        Value::Null,
+        made.into(),
+        made.into(),
+    ]);
+    let mut total = 0i64;
+    let mut line = |rng: &mut ChaCha8Rng, source: BudgetSource, lo: i64, hi: i64| {
+        let fen = rng.random_range(lo..=hi) * 100_000; // whole thousands of yuan
+        total += fen;
+        rows.budget_lines.push(vec![
+            Ids::next(&mut ids.budget_line).into(),
+            budget.into(),
+            s.id.into(),
+            s.unit_path.clone().into(),
+            jan.into(),
+            source.code().into(),
+            fen.into(),
+            Value::Null,
+        ]);
+    };
+    line(rng, BudgetSource::Enterprise, 10, 50);
+    if rng.random_bool(0.4) {
+        line(rng, BudgetSource::CityUnion, 5, 20);
+    }
+    if rng.random_bool(0.15) {
+        line(rng, BudgetSource::ProvinceUnion, 10, 50);
+    }
+    if rng.random_bool(0.1) {
+        line(rng, BudgetSource::Other, 2, 10);
+    }
+    let Some(&by) = signers.account_of.get(&s.leader) else { return };
+    if from > until {
+        return;
+    }
+    let mut left = total * 9 / 10;
+    let n = rng.random_range(3..=10);
+    let mut days: Vec<Date> = (0..n).map(|_| day_between(rng, from, until)).collect();
+    days.sort();
+    let current = year == anchor.year() as i64;
+    for (k, day) in days.iter().enumerate() {
+        let cat = categories[rng.random_range(0..categories.len())];
+        let fen = (rng.random_range(2..=(total / 8 / 100).max(3)) * 100 + rng.random_range(0..100)).min(left);
+        if fen <= 0 {
+            break;
+        }
+        let state = if current && k + 3 >= days.len() {
+            ExpenseState::Submitted
+        } else {
+            pick(rng, &[(ExpenseState::Approved, 90), (ExpenseState::Refused, 10)])
+        };
+        if state.holds_money() {
+            left -= fen;
+        }
+        let purposes = PURPOSES.iter().find(|(c, _)| *c == cat).map_or(&["其他支出"][..], |(_, p)| *p);
+        let project =
+            (projects.1 >= projects.0 && rng.random_bool(0.4)).then(|| rng.random_range(projects.0..=projects.1));
+        let submitted = at(*day, 15.0);
+        let decided = (state != ExpenseState::Submitted).then(|| submitted + 2 * 86_400_000);
+        rows.expenses.push(vec![
+            Ids::next(&mut ids.expense).into(),
+            s.id.into(),
+            s.unit_path.clone().into(),
+            budget.into(),
+            (*day).into(),
+            fen.into(),
+            cat.code().into(),
+            purposes[rng.random_range(0..purposes.len())].into(),
+            project.into(),
+            state.code().into(),
+            by.into(),
+            submitted.into(),
+            Value::Null,
+            decided.into(),
+            (state == ExpenseState::Refused).then_some("超出本年度计划用途，请调整后重新申报").into(),
+        ]);
+    }
 }
 
 /// Everything a studio's generation needs.
@@ -448,10 +608,15 @@ fn studio_work(
         sum.plans += 1;
     }
     let mut numbers: HashMap<i16, i64> = HashMap::new();
+    let first_project = ids.project + 1;
     for _ in 0..n_projects {
         project(rng, s, anchor, ids, rows, sum, &mut numbers, signers);
     }
+    let studio_projects = (first_project, ids.project);
     ledger(rng, w, signers, s, anchor, key, ids, rows, sum);
+    for &year in &years {
+        funding(rng, signers, s, year, anchor, studio_projects, ids, rows);
+    }
 }
 
 #[allow(clippy::too_many_arguments)]

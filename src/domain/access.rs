@@ -506,6 +506,41 @@ impl Actor {
         self.covers(ADMINS, s.unit_path)
     }
 
+    // ---- funding (经费) ---------------------------------------------------------------------------
+
+    /// A studio's budget and expenses are read by its own team and by the administrators over
+    /// it; others who see the studio (workers, reviewers of the unit) are refused its accounts.
+    pub fn can_read_funding(&self, s: &StudioPlace) -> bool {
+        self.covers(ADMINS, s.unit_path) || self.tie(s.id).is_some()
+    }
+
+    /// Budgets are granted by the administrators over the studio: the enterprise, or a union
+    /// above it entering its own grant.
+    pub fn can_set_budget(&self, s: &StudioPlace) -> bool {
+        self.covers(ADMINS, s.unit_path)
+    }
+
+    /// Expenses are submitted by the studio's leader (领衔人), who answers for the studio's money.
+    pub fn can_submit_expense(&self, s: &StudioPlace) -> bool {
+        self.leads(s.id) || self.is_platform_admin()
+    }
+
+    /// Expenses are approved or refused by the enterprise administrator over the studio
+    /// (SPEC §1), not by a union above: the enterprise keeps the accounts.
+    pub fn can_decide_expense(&self, s: &StudioPlace) -> bool {
+        self.covers(&[Role::EnterpriseAdmin], s.unit_path)
+    }
+
+    /// Where the caller decides expenses: the subtrees of their enterprise administrator roles.
+    pub fn expense_decision_scope(&self) -> Scope {
+        self.scope(&[Role::EnterpriseAdmin], false)
+    }
+
+    /// Whose expenses the caller may list: the subtrees they administer and their own studios.
+    pub fn funding_scope(&self) -> Scope {
+        self.scope(ADMINS, true)
+    }
+
     // ---- figures -------------------------------------------------------------------------------
 
     /// A unit's headline figures are read by anyone with a role over it.
@@ -519,6 +554,8 @@ impl Actor {
         use crate::domain::figures::Figure;
         match figure {
             Figure::Members | Figure::People => self.covers(ADMINS, path),
+            // Money: the administrators who keep the accounts, not every reader of figures.
+            Figure::Budget | Figure::Spending => self.covers(ADMINS, path),
             _ => self.can_read_figures(path),
         }
     }

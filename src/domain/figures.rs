@@ -48,6 +48,14 @@ code_enum! {
         Members = "members",
         /// People on record, as of a day.
         People = "people",
+        /// Budget lines of studios (经费预算), dated 1 January of their year, by source.
+        BudgetLines = "budget_lines",
+        /// Their amounts in fen, by source.
+        Budget = "budget",
+        /// Approved expenses (经费支出), dated the day spent, by category.
+        Expenses = "expenses",
+        /// Their amounts in fen, by category.
+        Spent = "spent",
     }
 }
 
@@ -73,6 +81,7 @@ impl Family {
     pub fn dims(self) -> usize {
         match self {
             Family::ProjectsStarted | Family::ProjectsFinished => 1,
+            Family::BudgetLines | Family::Budget | Family::Expenses | Family::Spent => 1,
             Family::Outcomes | Family::Applied | Family::Verified | Family::Benefit | Family::Studios => 2,
             Family::Trainings | Family::Trained | Family::Members | Family::People => 0,
         }
@@ -128,6 +137,10 @@ code_enum! {
         VerifiedBenefit = "verified_benefit",
         /// 培训人次
         PeopleTrained = "people_trained",
+        /// 经费预算: the studios' budgets of the years in the period.
+        Budget = "budget",
+        /// 经费支出: approved expenses spent in the period.
+        Spending = "spending",
     }
 }
 
@@ -141,6 +154,8 @@ pub enum Measure {
     Yuan,
     /// People, summed over the records (trainees of the trainings).
     People,
+    /// Money in fen, summed over the records (budgets, expenses).
+    Fen,
 }
 
 impl Figure {
@@ -156,6 +171,8 @@ impl Figure {
             Figure::AppliedOutcomes => Family::Applied,
             Figure::VerifiedBenefit => Family::Verified,
             Figure::PeopleTrained => Family::Trainings,
+            Figure::Budget => Family::BudgetLines,
+            Figure::Spending => Family::Expenses,
         }
     }
 
@@ -164,6 +181,8 @@ impl Figure {
         match self {
             Figure::VerifiedBenefit => Some(Family::Benefit),
             Figure::PeopleTrained => Some(Family::Trained),
+            Figure::Budget => Some(Family::Budget),
+            Figure::Spending => Some(Family::Spent),
             _ => None,
         }
     }
@@ -173,6 +192,7 @@ impl Figure {
         match self {
             Figure::VerifiedBenefit => Measure::Yuan,
             Figure::PeopleTrained => Measure::People,
+            Figure::Budget | Figure::Spending => Measure::Fen,
             _ => Measure::Count,
         }
     }
@@ -191,6 +211,8 @@ impl Figure {
             Figure::ProjectsStarted | Figure::ProjectsFinished => &[Category],
             Figure::Outcomes | Figure::AppliedOutcomes | Figure::VerifiedBenefit => &[Kind, Level],
             Figure::Members | Figure::People | Figure::PeopleTrained => &[],
+            Figure::Budget => &[Source],
+            Figure::Spending => &[Category],
         }
     }
 }
@@ -206,6 +228,8 @@ pub enum FilterName {
     Level,
     /// Studio state.
     State,
+    /// Where a budget's money comes from.
+    Source,
 }
 
 impl FilterName {
@@ -216,6 +240,7 @@ impl FilterName {
             FilterName::Kind => "kind",
             FilterName::Level => "level",
             FilterName::State => "state",
+            FilterName::Source => "source",
         }
     }
 }
@@ -231,6 +256,8 @@ pub struct Filters {
     pub level: Option<String>,
     /// A studio state.
     pub state: Option<StudioState>,
+    /// A budget source code.
+    pub source: Option<String>,
 }
 
 impl Filters {
@@ -248,6 +275,9 @@ impl Filters {
         }
         if let Some(s) = self.state {
             v.push(("state", s.code().to_string()));
+        }
+        if let Some(s) = &self.source {
+            v.push(("source", s.clone()));
         }
         v
     }
@@ -300,6 +330,8 @@ impl Selection {
                     f.kind.is_none_or(|k| k.code() == part(0)) && fits(&f.level, part(1))
                 }
                 Figure::Members | Figure::People | Figure::PeopleTrained => true,
+                Figure::Budget => fits(&f.source, part(0)),
+                Figure::Spending => fits(&f.category, part(0)),
             }
     }
 

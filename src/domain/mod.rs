@@ -6,6 +6,7 @@ pub mod access;
 pub mod challenge;
 pub mod checklist;
 pub mod figures;
+pub mod funding;
 pub mod history;
 pub mod import;
 pub mod ledger;

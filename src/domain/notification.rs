@@ -32,6 +32,10 @@ code_enum! {
         ChallengeBid = "challenge_bid",
         /// The poster chose among the bids of a challenge my studio bid for.
         ChallengeDecided = "challenge_decided",
+        /// A studio's expense waits for my approval.
+        ExpenseApproval = "expense_approval",
+        /// My studio's expense was approved or refused.
+        ExpenseDecided = "expense_decided",
     }
 }
 
@@ -51,6 +55,8 @@ impl NotificationKind {
             NotificationKind::SuggestionOverdue => "notification_text.suggestion_overdue",
             NotificationKind::ChallengeBid => "notification_text.challenge_bid",
             NotificationKind::ChallengeDecided => "notification_text.challenge_decided",
+            NotificationKind::ExpenseApproval => "notification_text.expense_approval",
+            NotificationKind::ExpenseDecided => "notification_text.expense_decided",
         }
     }
 }
@@ -99,6 +105,10 @@ code_enum! {
         BidNotChosen = "bid_not_chosen",
         /// The challenge was withdrawn, with a reason.
         ChallengeWithdrawn = "challenge_withdrawn",
+        /// My studio's expense was approved.
+        ExpenseApproved = "expense_approved",
+        /// My studio's expense was refused, with a reason.
+        ExpenseRefused = "expense_refused",
     }
 }
 

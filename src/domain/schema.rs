@@ -195,6 +195,29 @@ impl utoipa::ToSchema for NonBlank {
     }
 }
 
+/// An amount of yuan as [`parse_yuan`](crate::domain::funding::parse_yuan) reads it.
+pub struct Yuan;
+
+impl utoipa::PartialSchema for Yuan {
+    fn schema() -> RefOr<Schema> {
+        text(
+            true,
+            "An amount of yuan: digits with at most two decimals, optionally led by `¥` and grouped by \
+             commas (`12,345.50`); more than zero and at most 100,000,000."
+                .into(),
+            format!("^{WS}*[¥￥]?{WS}*[0-9][0-9,]{{0,14}}(?:\\.[0-9]{{1,2}})?{WS}*$"),
+            Some(1),
+            Some(40),
+        )
+    }
+}
+
+impl utoipa::ToSchema for Yuan {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("Yuan")
+    }
+}
+
 /// A day that may be left out: `YYYY-MM-DD`, or empty, blank or null for none.
 pub struct OptionalDate;
 

@@ -103,7 +103,31 @@ fn source(f: Family) -> Source {
             signed = lit(ActivityState::Signed.code())
         ),
     };
+    let budget = |value| Source {
+        from: "budget_lines bl",
+        id: "bl.id",
+        place: Place::Path("bl.unit_path"),
+        parts: &["bl.source"],
+        day: "bl.funded_on",
+        until: None,
+        value,
+        cond: "1 = 1".into(),
+    };
+    let spent = |value| Source {
+        from: "expenses e",
+        id: "e.id",
+        place: Place::Path("e.unit_path"),
+        parts: &["e.category"],
+        day: "e.spent_on",
+        until: None,
+        value,
+        cond: format!("e.state = {}", lit(crate::domain::funding::ExpenseState::Approved.code())),
+    };
     match f {
+        Family::BudgetLines => budget("1"),
+        Family::Budget => budget("bl.amount_fen"),
+        Family::Expenses => spent("1"),
+        Family::Spent => spent("e.amount_fen"),
         Family::ProjectsStarted => project(&["p.category"], "p.approved_on", "p.approved_on IS NOT NULL".into()),
         Family::ProjectsFinished => project(
             &["p.category"],
@@ -244,6 +268,10 @@ pub enum Subject {
     /// A person: registration, and the stretches in which they belonged to studios (derived
     /// again from their memberships).
     Person(i64),
+    /// A studio's budget of a year: its lines (budget by source).
+    Budget(i64),
+    /// An expense (spending by category, once approved).
+    Expense(i64),
 }
 
 impl Subject {
@@ -254,6 +282,8 @@ impl Subject {
             Subject::Activity(_) => &[Family::Trainings, Family::Trained],
             Subject::Studio(_) => &[Family::Studios],
             Subject::Person(_) => &[Family::People, Family::Members],
+            Subject::Budget(_) => &[Family::BudgetLines, Family::Budget],
+            Subject::Expense(_) => &[Family::Expenses, Family::Spent],
         }
     }
 }
@@ -276,6 +306,7 @@ fn subject_facts(c: &mut Conn, subject: Subject, ids: &[i64]) -> Result<Vec<(Fam
     for &family in subject.families() {
         let col = match family {
             Family::Members => "m.person_id",
+            Family::BudgetLines | Family::Budget => "bl.budget_id",
             _ => source(family).id,
         };
         for f in read_facts(c, family, &format!(" AND {col} IN ({marks})"), &params)? {
@@ -288,7 +319,12 @@ fn subject_facts(c: &mut Conn, subject: Subject, ids: &[i64]) -> Result<Vec<(Fam
 /// The records a subject stands for: an activity with the record it corrects.
 fn subject_ids(c: &mut Conn, subject: Subject) -> Result<Vec<i64>> {
     Ok(match subject {
-        Subject::Project(id) | Subject::Outcome(id) | Subject::Studio(id) | Subject::Person(id) => vec![id],
+        Subject::Project(id)
+        | Subject::Outcome(id)
+        | Subject::Studio(id)
+        | Subject::Person(id)
+        | Subject::Budget(id)
+        | Subject::Expense(id) => vec![id],
         Subject::Activity(id) => {
             let mut v = vec![id];
             if let Some(Some(orig)) =
@@ -898,7 +934,7 @@ pub fn sums(
 pub struct FigureRecord {
     /// The record's id (a project, outcome, ledger record, studio or person).
     pub id: i64,
-    /// What it is: `project`, `outcome`, `activity`, `studio` or `person`.
+    /// What it is: `project`, `outcome`, `activity`, `studio`, `person`, `budget_line` or `expense`.
     pub kind: String,
     /// Its title or name.
     pub title: String,
@@ -910,7 +946,7 @@ pub struct FigureRecord {
     pub unit: String,
     /// Project number or certificate/patent number.
     pub number: Option<String>,
-    /// Project category.
+    /// Project category; a budget line's source code; an expense's category code.
     pub category: Option<String>,
     /// Outcome type code.
     pub outcome_kind: Option<String>,
@@ -921,7 +957,7 @@ pub struct FigureRecord {
     /// The day that puts it in the period (flows), or since when it holds (stocks).
     #[schema(value_type = Option<String>, format = Date)]
     pub on: Option<Date>,
-    /// What it adds to a sum: yuan, or trainees.
+    /// What it adds to a sum: yuan, trainees, or fen (budgets, expenses).
     pub amount: Option<i64>,
     #[serde(skip)]
     sort_key: String,
@@ -983,6 +1019,18 @@ fn filter_sql(q: &ListQuery, s: &Source) -> (String, Vec<Value<'static>>) {
             }
         }
         Figure::Members | Figure::People | Figure::PeopleTrained => {}
+        Figure::Budget => {
+            if let Some(src) = &f.source {
+                sql.push_str(&format!(" AND {} = ?", part(0)));
+                params.push(Value::from(src.clone()));
+            }
+        }
+        Figure::Spending => {
+            if let Some(cat) = &f.category {
+                sql.push_str(&format!(" AND {} = ?", part(0)));
+                params.push(Value::from(cat.clone()));
+            }
+        }
     }
     (sql, params)
 }
@@ -1070,6 +1118,24 @@ pub fn list(c: &mut Conn, q: &ListQuery, page: &PageRequest) -> Result<Page<Figu
             "a.unit_path, a.id",
             |r| Cursor { key: r.sort_key.clone(), id: r.id },
         ),
+        Family::BudgetLines | Family::Budget => (
+            "SELECT bl.id, st.name AS title, CASE WHEN un.kind = 'branch' AND pu.name IS NOT NULL THEN pu.name || ' · ' || un.name ELSE un.name END AS unit, bl.funded_on AS on_day, bl.unit_path AS sort_key, st.name AS studio, \
+             NULL AS number, bl.source AS category, NULL AS outcome_kind, NULL AS level, NULL AS state, bl.amount_fen AS amount \
+             FROM budget_lines bl JOIN studios st ON st.id = bl.studio_id JOIN org_units un ON un.id = st.unit_id LEFT JOIN org_units pu ON pu.id = un.parent_id"
+                .into(),
+            " AND bl.unit_path >= ? AND bl.unit_path < ?".into(),
+            "bl.unit_path, bl.id",
+            |r| Cursor { key: r.sort_key.clone(), id: r.id },
+        ),
+        Family::Expenses | Family::Spent => (
+            "SELECT e.id, e.purpose AS title, CASE WHEN un.kind = 'branch' AND pu.name IS NOT NULL THEN pu.name || ' · ' || un.name ELSE un.name END AS unit, e.spent_on AS on_day, e.unit_path AS sort_key, st.name AS studio, \
+             NULL AS number, e.category, NULL AS outcome_kind, NULL AS level, NULL AS state, e.amount_fen AS amount \
+             FROM expenses e JOIN studios st ON st.id = e.studio_id JOIN org_units un ON un.id = st.unit_id LEFT JOIN org_units pu ON pu.id = un.parent_id"
+                .into(),
+            " AND e.unit_path >= ? AND e.unit_path < ?".into(),
+            "e.unit_path, e.id",
+            |r| Cursor { key: r.sort_key.clone(), id: r.id },
+        ),
     };
     let mut all: Vec<Value> = Vec::new();
     if family == Family::Members {
@@ -1098,6 +1164,8 @@ pub fn list(c: &mut Conn, q: &ListQuery, page: &PageRequest) -> Result<Page<Figu
         Family::ProjectsStarted | Family::ProjectsFinished => "project",
         Family::Outcomes | Family::Applied | Family::Verified | Family::Benefit => "outcome",
         Family::Trainings | Family::Trained => "activity",
+        Family::BudgetLines | Family::Budget => "budget_line",
+        Family::Expenses | Family::Spent => "expense",
     };
     let rows = c.query(&sql, &all, |r| {
         let id: i64 = r.get("id")?;
@@ -1106,6 +1174,8 @@ pub fn list(c: &mut Conn, q: &ListQuery, page: &PageRequest) -> Result<Page<Figu
             "studio" => format!("/studios/{id}"),
             "project" => format!("/projects/{id}"),
             "outcome" => format!("/outcomes/{id}"),
+            "budget_line" => format!("/budget-lines/{id}"),
+            "expense" => format!("/expenses/{id}"),
             _ => format!("/activities/{id}"),
         };
         Ok(FigureRecord {

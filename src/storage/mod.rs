@@ -19,6 +19,7 @@ pub mod audit;
 pub mod challenges;
 pub mod counters;
 pub mod figures;
+pub mod funding;
 pub mod idempotency;
 pub mod keywords;
 pub mod members;

@@ -393,3 +393,8 @@ pub fn same_on_file(c: &mut Conn, studio_id: i64, kind: OutcomeKind, title: &str
         params![studio_id, kind.code(), title, on],
     )? > 0)
 }
+
+/// How many outcomes a studio has registered (the “八有” display of results is met from them).
+pub fn count_of_studio(c: &mut Conn, studio_id: i64) -> Result<i64> {
+    c.scalar("SELECT COUNT(*) FROM outcomes WHERE studio_id = ?", params![studio_id])
+}

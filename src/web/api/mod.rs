@@ -4,6 +4,7 @@
 
 mod accounts;
 mod challenges;
+mod funding;
 mod imports;
 mod ledger;
 mod lookup;
@@ -96,7 +97,7 @@ impl Modify for Security {
     components(schemas(
         ErrorBody, ErrorDetail, input::Line20, input::Line40, input::Line50, input::Line60, input::Line100,
         input::Line200, input::NonBlankLine50, input::NonBlankLine100, input::Text4000, input::NonBlankText4000,
-        input::OptionalDate, input::LevelFilter, input::ProjectSort, input::SuggestionView,
+        input::OptionalDate, input::Yuan, input::LevelFilter, input::ProjectSort, input::SuggestionView,
         crate::domain::figures::Figure, crate::app::lookup::LookupKind
     )),
     modifiers(&Security),
@@ -187,6 +188,11 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(imports::status))
         .routes(routes!(imports::confirm))
         .routes(routes!(lookup::find))
+        .routes(routes!(funding::get, funding::save))
+        .routes(routes!(funding::list, funding::submit))
+        .routes(routes!(funding::detail))
+        .routes(routes!(funding::step))
+        .routes(routes!(funding::receipt))
         .split_for_parts();
     let mut doc = doc;
     finish_document(&mut doc);

@@ -27,10 +27,17 @@ pub fn money(yuan: i64, t: Locale) -> String {
     }
 }
 
+/// An amount kept in fen as people read it: to the fen below a million yuan (`¥12,345.00`),
+/// in 万元 above (`3,883 万元`; `¥38.83 million`), where fen no longer matter to a reader.
+pub fn fen(fen: i64, t: Locale) -> String {
+    if fen.abs() >= 100_000_000 { money(fen / 100, t) } else { format!("¥{}", crate::domain::funding::yuan_text(fen)) }
+}
+
 /// A figure's value in full: counts and people with their digits grouped, money as [`money`].
 pub fn value(v: i64, m: Measure, t: Locale) -> String {
     match m {
         Measure::Yuan => money(v, t),
+        Measure::Fen => money(v / 100, t),
         Measure::Count | Measure::People => group_digits(v),
     }
 }
@@ -45,6 +52,9 @@ fn one_decimal(x: f64) -> String {
 /// chart (`max`), so the bars of one chart read alike: `12.3万`, `2755万`, `2.8亿`
 /// (`¥27.6M`, `950`).
 pub fn short(v: i64, max: i64, m: Measure, t: Locale) -> String {
+    if m == Measure::Fen {
+        return short(v / 100, max / 100, Measure::Yuan, t);
+    }
     let (x, top) = (v as f64, max.abs() as f64);
     match t {
         Locale::En => {
@@ -147,6 +157,13 @@ fn round1(x: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fen_read_exactly_until_large() {
+        assert_eq!(fen(1_234_500, Locale::Zh), "¥12,345.00");
+        assert_eq!(fen(-5, Locale::En), "¥-0.05");
+        assert_eq!(fen(3_883_000_000, Locale::Zh), "3,883 万元");
+    }
 
     #[test]
     fn money_reads_in_wan_yuan() {

@@ -467,6 +467,25 @@ fn figure_columns(figure: Figure) -> Vec<Column<FigureRecord>> {
             col("figures.col_studios", 30.0, |x, _| Value::opt(&x.studio)),
             on("figures.col_since"),
         ],
+        Family::BudgetLines | Family::Budget => vec![
+            col("figures.col_studio", 30.0, |x, _| Value::text(&x.title)),
+            unit(),
+            col("figures.col_source", 14.0, |x, t| {
+                label_or_empty(x.category.as_deref().map(|k| t.label("budget_source", k)))
+            }),
+            col("figures.col_year", 8.0, |x, _| Value::int(x.on.map(|d| d.year() as i64))),
+            col("figures.col_amount_yuan", 16.0, |x, _| Value::fen(x.amount)),
+        ],
+        Family::Expenses | Family::Spent => vec![
+            on("figures.col_spent_on"),
+            col("figures.col_purpose", 30.0, |x, _| Value::text(&x.title)),
+            studio(),
+            unit(),
+            col("figures.col_category", 12.0, |x, t| {
+                label_or_empty(x.category.as_deref().map(|k| t.label("expense_category", k)))
+            }),
+            col("figures.col_amount_yuan", 16.0, |x, _| Value::fen(x.amount)),
+        ],
         Family::People => vec![
             col("figures.col_person", 10.0, |x, _| Value::text(&x.title)),
             unit(),
@@ -510,6 +529,7 @@ pub async fn figure(
 fn figure_value(v: &FigureValue, m: Measure) -> Value {
     match m {
         Measure::Yuan => Value::Yuan(v.value),
+        Measure::Fen => Value::fen(Some(v.value)),
         Measure::Count | Measure::People => Value::Int(v.value),
     }
 }

@@ -252,6 +252,8 @@ fn filter_label(name: &str, value: &str, figure: Figure, t: Locale) -> String {
     let shown = match name {
         "kind" => t.label("outcome_kind", value).to_string(),
         "state" => t.label("studio_state", value).to_string(),
+        "source" => t.label("budget_source", value).to_string(),
+        "category" if figure == Figure::Spending => t.label("expense_category", value).to_string(),
         "level" if figure.family() == Family::Studios && value == "none" => t.t("level.none").to_string(),
         "level" if figure.family() == Family::Studios => t.label("level", value).to_string(),
         "level" => t.label("outcome_level", value).to_string(),
@@ -377,6 +379,50 @@ fn table(r: &FigureRecords, t: Locale) -> (Vec<&'static str>, Vec<Vec<Cell>>) {
                         Cell::text(x.unit.clone()),
                         Cell::text(opt(&x.studio)),
                         Cell::text(date(x.on)),
+                    ]
+                })
+                .collect(),
+        ),
+        Family::BudgetLines | Family::Budget => (
+            vec![
+                "figures.col_studio",
+                "figures.col_unit",
+                "figures.col_source",
+                "figures.col_year",
+                "figures.col_amount",
+            ],
+            r.items
+                .iter()
+                .map(|x| {
+                    vec![
+                        Cell::link(x.title.clone(), x.link.clone()),
+                        Cell::text(x.unit.clone()),
+                        Cell::text(x.category.as_deref().map(|k| t.label("budget_source", k)).unwrap_or_default()),
+                        Cell::text(x.on.map(|d| d.year().to_string()).unwrap_or_default()),
+                        Cell::num(charts::fen(x.amount.unwrap_or(0), t), None),
+                    ]
+                })
+                .collect(),
+        ),
+        Family::Expenses | Family::Spent => (
+            vec![
+                "figures.col_spent_on",
+                "figures.col_purpose",
+                "figures.col_studio",
+                "figures.col_unit",
+                "figures.col_category",
+                "figures.col_amount",
+            ],
+            r.items
+                .iter()
+                .map(|x| {
+                    vec![
+                        Cell::text(date(x.on)),
+                        Cell::link(x.title.clone(), x.link.clone()),
+                        Cell::text(opt(&x.studio)),
+                        Cell::text(x.unit.clone()),
+                        Cell::text(x.category.as_deref().map(|k| t.label("expense_category", k)).unwrap_or_default()),
+                        Cell::num(charts::fen(x.amount.unwrap_or(0), t), None),
                     ]
                 })
                 .collect(),

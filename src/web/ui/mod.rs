@@ -6,6 +6,7 @@ mod accounts;
 mod charts;
 mod exports;
 mod figures;
+mod funding;
 mod home;
 mod ideas;
 mod imports;
@@ -104,6 +105,15 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/projects/{id}/extensions", post(projects::request_extension))
         .route("/milestones/{id}/done", post(projects::milestone_done))
         .route("/extensions/{id}", post(projects::decide_extension))
+        .route("/studios/{id}/funding", get(funding::page))
+        .route("/studios/{id}/budgets/{year}", post(funding::save_budget))
+        .route("/studios/{id}/expenses", post(funding::submit))
+        .route("/expenses", get(funding::queue))
+        .route("/expenses/{id}", get(funding::expense))
+        .route("/expenses/{id}/steps", post(funding::step))
+        .route("/expenses/{id}/receipts", post(funding::receipt))
+        .route("/budget-lines/{id}", get(funding::line))
+        .route("/funding", get(funding::summary))
         .route("/studios/{id}/plans/{year}", get(plans::page).post(plans::save))
         .route("/studios/{id}/plans/{year}/steps", post(plans::step))
         .route("/studios/{id}/ledger", get(ledger::studio_ledger))
@@ -270,6 +280,11 @@ impl Chrome {
     pub fn yuan(&self, fen: impl Whole) -> String {
         let fen = fen.get();
         if fen % 100 == 0 { format!("{}", fen / 100) } else { format!("{:.2}", fen as f64 / 100.0) }
+    }
+
+    /// An amount kept in fen as people read it: `¥12,345.00`, or `3,883 万元` when large.
+    pub fn rmb(&self, fen: impl Whole) -> String {
+        charts::fen(fen.get(), self.t)
     }
 
     /// A number with its digits grouped (`12,345`).
