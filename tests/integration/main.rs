@@ -10,6 +10,7 @@ mod browser;
 mod cli;
 mod exports;
 mod figures;
+mod funding;
 mod homes;
 mod ideas;
 mod idempotency;
