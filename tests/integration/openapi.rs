@@ -765,6 +765,34 @@ async fn every_answer_as_documented(b: Backend) {
     .await;
     t.run(call(&admin, M::GET, "/api/v1/stats", &[], 422).query("?to=2000-01-01&from=2001-01-01")).await;
 
+    // Funding: a budget, an expense, the queue, a receipt, the approval.
+    t.run(call(&ent1, M::PUT, "/api/v1/studios/{id}/budgets/{year}", &[&w.s1, &year], 200).body(json!({
+        "lines": [{"source": "enterprise", "amount_yuan": "20,000.00", "note": "企业拨付"}, {"source": "city_union", "amount_yuan": "5000"}],
+        "categories": ["equipment", "training"], "note": "专款专用"
+    })))
+    .await;
+    t.run(call(&ent1, M::GET, "/api/v1/studios/{id}/budgets/{year}", &[&w.s1, &year], 200)).await;
+    let expense = t
+        .run(call(&lead1, M::POST, "/api/v1/expenses", &[], 201).body(json!({
+            "studio_id": w.s1, "spent_on": day(0), "amount_yuan": "1280.50", "category": "equipment", "purpose": "数控刀具一套"
+        })))
+        .await;
+    let eid = id(&expense);
+    t.run(call(&lead1, M::POST, "/api/v1/expenses", &[], 409).body(json!({
+        "studio_id": w.s1, "spent_on": day(0), "amount_yuan": "1", "category": "rewards", "purpose": "奖励"
+    })))
+    .await;
+    t.run(call(&ent1, M::GET, "/api/v1/expenses", &[], 200).query("?view=waiting&limit=10")).await;
+    t.run(call(&bearer, M::POST, "/api/v1/expenses/{id}/receipts", &[&eid], 201).upload(&[], tiny_png())).await;
+    t.run(call(&ent1, M::GET, "/api/v1/expenses/{id}", &[&eid], 200)).await;
+    t.run(call(&ent1, M::POST, "/api/v1/expenses/{id}/transitions", &[&eid], 200).body(json!({"action": "approve"})))
+        .await;
+    t.run(
+        call(&admin, M::GET, "/api/v1/figures/{figure}", &[&"spending"], 200)
+            .query(&format!("?unit_id={}&category=equipment", w.e1)),
+    )
+    .await;
+
     // Logging out needs no credentials.
     t.run(call(&admin, M::DELETE, "/api/v1/session", &[], 204)).await;
     t.run(call(&anon, M::DELETE, "/api/v1/session", &[], 204)).await;
