@@ -48,6 +48,16 @@ code_enum! {
         Members = "members",
         /// People on record, as of a day.
         People = "people",
+        /// Apprentices under an agreement in force (师带徒), as of a day.
+        Apprentices = "apprentices",
+        /// Apprentices who finished (出师: excellent or pass) in the period, by final grade.
+        Finished = "apprentices_finished",
+        /// Apprentices promoted a skill grade in the period, by the grade reached.
+        Promotions = "promotions",
+        /// Agreements whose final assessment paid the mentor an allowance in the period.
+        Allowances = "allowances",
+        /// The allowances they paid, in fen.
+        AllowanceFen = "allowance_fen",
     }
 }
 
@@ -64,7 +74,7 @@ impl Family {
     /// Flow or stock.
     pub fn reach(self) -> Reach {
         match self {
-            Family::Studios | Family::Members | Family::People => Reach::Stock,
+            Family::Studios | Family::Members | Family::People | Family::Apprentices => Reach::Stock,
             _ => Reach::Flow,
         }
     }
@@ -72,9 +82,15 @@ impl Family {
     /// How many parts its keys have after the family's code.
     pub fn dims(self) -> usize {
         match self {
-            Family::ProjectsStarted | Family::ProjectsFinished => 1,
+            Family::ProjectsStarted | Family::ProjectsFinished | Family::Finished | Family::Promotions => 1,
             Family::Outcomes | Family::Applied | Family::Verified | Family::Benefit | Family::Studios => 2,
-            Family::Trainings | Family::Trained | Family::Members | Family::People => 0,
+            Family::Trainings
+            | Family::Trained
+            | Family::Members
+            | Family::People
+            | Family::Apprentices
+            | Family::Allowances
+            | Family::AllowanceFen => 0,
         }
     }
 }
@@ -128,6 +144,14 @@ code_enum! {
         VerifiedBenefit = "verified_benefit",
         /// 培训人次
         PeopleTrained = "people_trained",
+        /// 在带徒弟: apprentices under an agreement in force.
+        Apprentices = "apprentices",
+        /// 出师徒弟: apprentices who finished.
+        ApprenticesFinished = "apprentices_finished",
+        /// 技能晋升: apprentices promoted a skill grade, by grade.
+        Promotions = "promotions",
+        /// 带徒津贴: allowances paid to mentors.
+        AllowancesPaid = "allowances_paid",
     }
 }
 
@@ -141,6 +165,8 @@ pub enum Measure {
     Yuan,
     /// People, summed over the records (trainees of the trainings).
     People,
+    /// Money in fen, summed over the records (allowances).
+    Fen,
 }
 
 impl Figure {
@@ -156,6 +182,10 @@ impl Figure {
             Figure::AppliedOutcomes => Family::Applied,
             Figure::VerifiedBenefit => Family::Verified,
             Figure::PeopleTrained => Family::Trainings,
+            Figure::Apprentices => Family::Apprentices,
+            Figure::ApprenticesFinished => Family::Finished,
+            Figure::Promotions => Family::Promotions,
+            Figure::AllowancesPaid => Family::Allowances,
         }
     }
 
@@ -164,6 +194,7 @@ impl Figure {
         match self {
             Figure::VerifiedBenefit => Some(Family::Benefit),
             Figure::PeopleTrained => Some(Family::Trained),
+            Figure::AllowancesPaid => Some(Family::AllowanceFen),
             _ => None,
         }
     }
@@ -173,6 +204,7 @@ impl Figure {
         match self {
             Figure::VerifiedBenefit => Measure::Yuan,
             Figure::PeopleTrained => Measure::People,
+            Figure::AllowancesPaid => Measure::Fen,
             _ => Measure::Count,
         }
     }
@@ -190,7 +222,13 @@ impl Figure {
             Figure::NamedStudios => &[Level],
             Figure::ProjectsStarted | Figure::ProjectsFinished => &[Category],
             Figure::Outcomes | Figure::AppliedOutcomes | Figure::VerifiedBenefit => &[Kind, Level],
-            Figure::Members | Figure::People | Figure::PeopleTrained => &[],
+            Figure::Promotions => &[Level],
+            Figure::Members
+            | Figure::People
+            | Figure::PeopleTrained
+            | Figure::Apprentices
+            | Figure::ApprenticesFinished
+            | Figure::AllowancesPaid => &[],
         }
     }
 }
@@ -202,7 +240,7 @@ pub enum FilterName {
     Category,
     /// Outcome type.
     Kind,
-    /// Studio naming level (or `none`), or outcome level.
+    /// Studio naming level (or `none`), outcome level, or the skill grade of a promotion.
     Level,
     /// Studio state.
     State,
@@ -258,6 +296,7 @@ impl Filters {
 pub fn level_fits(figure: Figure, code: &str) -> bool {
     match figure.family() {
         Family::Studios => code == NO_LEVEL || Level::parse(code).is_some(),
+        Family::Promotions => crate::domain::person::SkillGrade::parse(code).is_some(),
         _ => OutcomeLevel::parse(code).is_some(),
     }
 }
@@ -299,7 +338,13 @@ impl Selection {
                 Figure::Outcomes | Figure::AppliedOutcomes | Figure::VerifiedBenefit => {
                     f.kind.is_none_or(|k| k.code() == part(0)) && fits(&f.level, part(1))
                 }
-                Figure::Members | Figure::People | Figure::PeopleTrained => true,
+                Figure::Promotions => fits(&f.level, part(0)),
+                Figure::Members
+                | Figure::People
+                | Figure::PeopleTrained
+                | Figure::Apprentices
+                | Figure::ApprenticesFinished
+                | Figure::AllowancesPaid => true,
             }
     }
 
@@ -582,6 +627,13 @@ pub fn union_of(mut intervals: Vec<(Date, Option<Date>)>) -> Vec<(Date, Option<D
 }
 
 // ---- amounts as people read them ----------------------------------------------------------
+
+/// An amount in fen as people read it: `¥12,345.00`.
+pub fn fen_text(fen: i64) -> String {
+    let sign = if fen < 0 { "-" } else { "" };
+    let f = fen.unsigned_abs();
+    format!("{sign}¥{}.{:02}", group_digits((f / 100) as i64), f % 100)
+}
 
 /// Groups the digits of a whole number in threes: `38830000` → `38,830,000`.
 pub fn group_digits(n: i64) -> String {

@@ -32,6 +32,10 @@ code_enum! {
         ChallengeBid = "challenge_bid",
         /// The poster chose among the bids of a challenge my studio bid for.
         ChallengeDecided = "challenge_decided",
+        /// A mentorship agreement I take part in or decide moved a step.
+        MentorshipStep = "mentorship_step",
+        /// An assessment of an agreement in my studio falls due.
+        AssessmentDue = "assessment_due",
     }
 }
 
@@ -51,6 +55,8 @@ impl NotificationKind {
             NotificationKind::SuggestionOverdue => "notification_text.suggestion_overdue",
             NotificationKind::ChallengeBid => "notification_text.challenge_bid",
             NotificationKind::ChallengeDecided => "notification_text.challenge_decided",
+            NotificationKind::MentorshipStep => "notification_text.mentorship_step",
+            NotificationKind::AssessmentDue => "notification_text.assessment_due",
         }
     }
 }

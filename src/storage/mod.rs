@@ -22,6 +22,7 @@ pub mod figures;
 pub mod idempotency;
 pub mod keywords;
 pub mod members;
+pub mod mentorships;
 pub mod migrate;
 pub mod notifications;
 pub mod outcomes;

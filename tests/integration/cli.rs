@@ -25,7 +25,7 @@ fn demo_migrate_and_user_commands() {
     let (ok, out) = jiangxin(&db, &["demo", "--set", "demo"]);
     assert!(!ok && out.contains("already holds"), "{out}");
     let (ok, out) = jiangxin(&db, &["migrate", "--status"]);
-    assert!(ok && out.contains("schema version: 13"), "{out}");
+    assert!(ok && out.contains("schema version: 14"), "{out}");
     // The database is the service user's alone.
     #[cfg(unix)]
     {

@@ -31,6 +31,7 @@ pub fn money(yuan: i64, t: Locale) -> String {
 pub fn value(v: i64, m: Measure, t: Locale) -> String {
     match m {
         Measure::Yuan => money(v, t),
+        Measure::Fen => money(v / 100, t),
         Measure::Count | Measure::People => group_digits(v),
     }
 }
@@ -45,6 +46,9 @@ fn one_decimal(x: f64) -> String {
 /// chart (`max`), so the bars of one chart read alike: `12.3万`, `2755万`, `2.8亿`
 /// (`¥27.6M`, `950`).
 pub fn short(v: i64, max: i64, m: Measure, t: Locale) -> String {
+    if m == Measure::Fen {
+        return short(v / 100, max / 100, Measure::Yuan, t);
+    }
     let (x, top) = (v as f64, max.abs() as f64);
     match t {
         Locale::En => {
