@@ -132,6 +132,8 @@ pub struct Desk {
     pub plans: Vec<crate::storage::plans::Plan>,
     /// Team changes waiting for their approval.
     pub pending: Vec<crate::storage::members::Proposal>,
+    /// Mentorship agreements of the studios they lead whose assessment falls due within a week.
+    pub mentorship_due: Vec<crate::storage::mentorships::Mentorship>,
     /// The red projects of the studios they lead.
     pub studio_reds: Vec<crate::storage::projects::Project>,
     /// Officers: the lights of their scope and the most overdue projects, to chase.
@@ -202,6 +204,7 @@ pub async fn desk(st: &AppState, actor: &Actor) -> Result<Desk> {
         to_sign: super::ledger::waiting(st, actor).await?,
         plans: super::plans::waiting(st, actor).await?,
         pending: super::team::pending(st, actor).await?,
+        mentorship_due: super::mentorships::due_for(st, actor).await?,
         studio_reds,
         reds,
         lights,
