@@ -16,6 +16,7 @@ mod idempotency;
 mod imports;
 mod ledger;
 mod lifecycle;
+mod mentorships;
 mod openapi;
 mod outage;
 mod paper;
