@@ -75,7 +75,7 @@ CREATE TABLE apprentice_results (
     grade TEXT,
     certificate_no TEXT,
     competition TEXT,
-    placing TEXT,
+    placing_won TEXT,
     -- 1 when a promotion to 技师 or above within three years of the start earns the mentor a reward.
     earns_reward BIGINT NOT NULL,
     recorded_by BIGINT NOT NULL REFERENCES accounts (id),

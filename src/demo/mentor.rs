@@ -398,7 +398,7 @@ const RESULT_COLUMNS: &[&str] = &[
     "grade",
     "certificate_no",
     "competition",
-    "placing",
+    "placing_won",
     "earns_reward",
     "recorded_by",
     "recorded_at",

@@ -498,7 +498,7 @@ pub fn add_result(c: &mut Conn, m: &Mentorship, r: &NewResult, by: i64) -> Resul
     figures::around(c, &[Subject::ApprenticeResult(id)], |c| {
         c.execute(
             "INSERT INTO apprentice_results (id, mentorship_id, person_id, unit_path, kind, achieved_on, grade, certificate_no, \
-             competition, placing, earns_reward, recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             competition, placing_won, earns_reward, recorded_by, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             params![
                 id,
                 m.id,
@@ -534,7 +534,7 @@ pub fn add_result(c: &mut Conn, m: &Mentorship, r: &NewResult, by: i64) -> Resul
 }
 
 const RESULT_COLUMNS: &str = "SELECT r.id, r.mentorship_id, r.person_id, pe.name AS person_name, mp.name AS mentor_name, \
-     s.name AS studio_name, r.kind, r.achieved_on, r.grade, r.certificate_no, r.competition, r.placing, r.earns_reward \
+     s.name AS studio_name, r.kind, r.achieved_on, r.grade, r.certificate_no, r.competition, r.placing_won, r.earns_reward \
      FROM apprentice_results r JOIN people pe ON pe.id = r.person_id JOIN mentorships m ON m.id = r.mentorship_id \
      JOIN people mp ON mp.id = m.mentor_person_id JOIN studios s ON s.id = m.studio_id";
 
@@ -551,7 +551,7 @@ fn result_row(r: &Row) -> Result<ApprenticeResult> {
         grade: opt_code(r, "grade", SkillGrade::parse)?,
         certificate_no: r.get("certificate_no")?,
         competition: r.get("competition")?,
-        placing: opt_code(r, "placing", Placing::parse)?,
+        placing: opt_code(r, "placing_won", Placing::parse)?,
         earns_reward: r.get::<i64>("earns_reward")? != 0,
     })
 }

@@ -75,7 +75,7 @@ async fn life_cycle_and_figures(b: Backend) {
     assert_eq!(rewards["items"].as_array().unwrap().len(), 1, "{rewards}");
     assert_eq!(rewards["items"][0]["mentor_name"], "王小明");
     let person = ent.ok_get(&format!("/api/v1/people/{}", w.worker_person)).await;
-    assert_eq!(person["person"]["skill_grade"], "technician", "{person}");
+    assert_eq!(person["skill_grade"], "technician", "{person}");
     assert_eq!(person["mentorships"]["results"].as_array().unwrap().len(), 2);
 
     // The final assessment: a pass pays half the allowance.
@@ -184,7 +184,7 @@ async fn bad_input_changes_nothing(b: Backend) {
         (with("ends_on", json!(day(-200))), "ends_on", "结束日期须晚于开始日期"),
         (with("allowance_yuan", json!(50_000_000)), "allowance_yuan", ""),
         (with("allowance_yuan", json!(-1)), "allowance_yuan", ""),
-        (with("mentor_person_id", json!(w.worker_person)), "mentor_person_id", "在册成员"),
+        (with("mentor_person_id", json!(w.p4)), "mentor_person_id", "在册成员"),
         (with("apprentice_person_id", json!(w.q2)), "apprentice_person_id", "本企业"),
         (with("trade", json!("  ")), "trade", ""),
         (with("starts_on", json!("2026-13-01")), "starts_on", ""),
