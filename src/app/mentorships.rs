@@ -18,8 +18,7 @@ use crate::domain::validation::{Check, limits};
 use crate::error::{Error, FieldErrors, Msg, Result};
 use crate::storage::audit::{self, Change};
 use crate::storage::mentorships::{
-    self as store, ApprenticeResult, Assessment, Mentorship, MentorshipFilter, NewAssessment, NewMentorship,
-    NewResult,
+    self as store, ApprenticeResult, Assessment, Mentorship, MentorshipFilter, NewAssessment, NewMentorship, NewResult,
 };
 use crate::storage::studios::{self, Studio};
 use crate::storage::{Conn, members, notifications, people, units};
@@ -314,13 +313,7 @@ pub async fn decide(st: &AppState, actor: &Actor, id: i64, input: StepInput) -> 
                 to.extend(leader_accounts(s.c, m.studio_id)?);
             }
         }
-        s.notify(Notice {
-            to,
-            kind: NotificationKind::MentorshipStep,
-            title: title(m),
-            link: link(id),
-            detail: None,
-        });
+        s.notify(Notice { to, kind: NotificationKind::MentorshipStep, title: title(m), link: link(id), detail: None });
         Ok(())
     })
     .await
@@ -387,7 +380,7 @@ pub async fn assess(st: &AppState, actor: &Actor, id: i64, input: AssessmentInpu
             return Err(Error::refused("mentorship_not_in_force", Msg::new("mentorship.not_in_force")));
         }
         if held_on < m.starts_on {
-            return Err(FieldErrors::single("held_on", Msg::new("mentorship.before_start")).into());
+            return Err(FieldErrors::single("held_on", Msg::new("mentorship.before_start")));
         }
         let final_grade = (kind == AssessmentKind::Final).then_some(grade).flatten();
         let new = NewAssessment {
@@ -412,13 +405,7 @@ pub async fn assess(st: &AppState, actor: &Actor, id: i64, input: AssessmentInpu
             }
         }
         let to = notifications::accounts_of(s.c, &[Some(m.mentor_person_id), Some(m.apprentice_person_id)])?;
-        s.notify(Notice {
-            to,
-            kind: NotificationKind::MentorshipStep,
-            title: title(m),
-            link: link(id),
-            detail: None,
-        });
+        s.notify(Notice { to, kind: NotificationKind::MentorshipStep, title: title(m), link: link(id), detail: None });
         Ok(())
     })
     .await
@@ -428,9 +415,10 @@ pub async fn assess(st: &AppState, actor: &Actor, id: i64, input: AssessmentInpu
 /// plan and allowance with a new mentor, for the usual year from the day after the failure.
 fn renew(c: &mut Conn, m: &Mentorship, new_mentor: Option<i64>, failed_on: Date, by: i64) -> Result<i64> {
     let studio = found(studios::get(c, m.studio_id)?)?;
-    let mentor = new_mentor.ok_or_else(|| FieldErrors::single("new_mentor_person_id", Msg::new("validation.required")))?;
+    let mentor =
+        new_mentor.ok_or_else(|| FieldErrors::single("new_mentor_person_id", Msg::new("validation.required")))?;
     if mentor == m.mentor_person_id || mentor == m.apprentice_person_id {
-        return Err(FieldErrors::single("new_mentor_person_id", Msg::new("mentorship.new_mentor_differs")).into());
+        return Err(FieldErrors::single("new_mentor_person_id", Msg::new("mentorship.new_mentor_differs")));
     }
     let starts_on = rules::day_after(failed_on);
     let p = Proposal {
@@ -447,7 +435,7 @@ fn renew(c: &mut Conn, m: &Mentorship, new_mentor: Option<i64>, failed_on: Date,
     };
     check_people(c, &studio, &p, None).map_err(|e| match e {
         // The renewal's only field on the form is its new mentor.
-        Error::Validation(_) => FieldErrors::single("new_mentor_person_id", Msg::new("mentorship.mentor_not_member")).into(),
+        Error::Validation(_) => FieldErrors::single("new_mentor_person_id", Msg::new("mentorship.mentor_not_member")),
         other => other,
     })?;
     let new = NewMentorship {
@@ -531,7 +519,7 @@ pub async fn record_result(st: &AppState, actor: &Actor, id: i64, input: ResultI
             return Err(Error::refused("mentorship_not_in_force", Msg::new("mentorship.not_in_force")));
         }
         if on < m.starts_on {
-            return Err(FieldErrors::single("achieved_on", Msg::new("mentorship.before_start")).into());
+            return Err(FieldErrors::single("achieved_on", Msg::new("mentorship.before_start")));
         }
         let earns_reward = grade.is_some_and(|g| rules::earns_reward(m.starts_on, on, g));
         let r = NewResult { kind, achieved_on: on, grade, certificate_no, competition, placing, earns_reward };
@@ -708,12 +696,8 @@ pub fn of_person(c: &mut Conn, actor: &Actor, person_id: i64) -> Result<PersonMe
 /// Agreements of the studios the caller leads whose assessment falls due within a week, for
 /// the home page.
 pub async fn due_for(st: &AppState, actor: &Actor) -> Result<Vec<Mentorship>> {
-    let led: Vec<i64> = actor
-        .ties
-        .iter()
-        .filter(|t| t.role == crate::domain::team::StudioRole::Leader)
-        .map(|t| t.studio_id)
-        .collect();
+    let led: Vec<i64> =
+        actor.ties.iter().filter(|t| t.role == crate::domain::team::StudioRole::Leader).map(|t| t.studio_id).collect();
     if led.is_empty() {
         return Ok(Vec::new());
     }

@@ -31,8 +31,24 @@ pub struct MentorSummary {
 }
 
 const TRADES: &[&str] = &[
-    "电工", "钳工", "焊工", "数控车工", "车工", "铣工", "维修电工", "仪表工", "化学检验工", "锅炉操作工", "汽车维修工",
-    "装配钳工", "电梯安装维修工", "变电站值班员", "客房服务员", "中式烹调师", "起重装卸机械操作工", "水泥生产制造工",
+    "电工",
+    "钳工",
+    "焊工",
+    "数控车工",
+    "车工",
+    "铣工",
+    "维修电工",
+    "仪表工",
+    "化学检验工",
+    "锅炉操作工",
+    "汽车维修工",
+    "装配钳工",
+    "电梯安装维修工",
+    "变电站值班员",
+    "客房服务员",
+    "中式烹调师",
+    "起重装卸机械操作工",
+    "水泥生产制造工",
 ];
 const COMPETITIONS: &[&str] =
     &["全省职工职业技能大赛", "市五一劳动奖章技能竞赛", "集团公司技能比武", "全国行业职业技能竞赛", "企业青工技能比赛"];
@@ -152,7 +168,8 @@ pub(super) fn generate(
                 let mut next_due = None;
                 let mut closing: Option<(FinalGrade, Date)> = None;
                 if agreed {
-                    let grade = pick(&mut rng, &[(FinalGrade::Excellent, 25), (FinalGrade::Pass, 62), (FinalGrade::Fail, 13)]);
+                    let grade =
+                        pick(&mut rng, &[(FinalGrade::Excellent, 25), (FinalGrade::Pass, 62), (FinalGrade::Fail, 13)]);
                     loop {
                         let due = rules::next_due(last, rules::DEFAULT_ASSESS_MONTHS).min(end);
                         if due > anchor {
@@ -169,7 +186,16 @@ pub(super) fn generate(
                             };
                             let m = rng.random_range(60..=98);
                             aid += 1;
-                            rows.assessments.push(assessment(aid, id, AssessmentKind::Final, held, a, m, Some(grade), account));
+                            rows.assessments.push(assessment(
+                                aid,
+                                id,
+                                AssessmentKind::Final,
+                                held,
+                                a,
+                                m,
+                                Some(grade),
+                                account,
+                            ));
                             closing = Some((grade, held));
                             break;
                         }
@@ -178,7 +204,11 @@ pub(super) fn generate(
                             next_due = Some(due);
                             break;
                         }
-                        let a = if grade == FinalGrade::Fail { rng.random_range(45..=75) } else { rng.random_range(62..=97) };
+                        let a = if grade == FinalGrade::Fail {
+                            rng.random_range(45..=75)
+                        } else {
+                            rng.random_range(62..=97)
+                        };
                         let m = rng.random_range(65..=98);
                         aid += 1;
                         rows.assessments.push(assessment(aid, id, AssessmentKind::Periodic, due, a, m, None, account));
@@ -267,7 +297,12 @@ pub(super) fn generate(
                         let on = plus(earliest, rng.random_range(0..(latest - earliest).get_days().max(1) as i64));
                         let placing = pick(
                             &mut rng,
-                            &[(Placing::First, 10), (Placing::Second, 20), (Placing::Third, 30), (Placing::Honourable, 40)],
+                            &[
+                                (Placing::First, 10),
+                                (Placing::Second, 20),
+                                (Placing::Third, 30),
+                                (Placing::Honourable, 40),
+                            ],
                         );
                         rid += 1;
                         rows.results.push(vec![

@@ -303,7 +303,9 @@ impl Subject {
             Subject::Activity(_) => &[Family::Trainings, Family::Trained],
             Subject::Studio(_) => &[Family::Studios],
             Subject::Person(_) => &[Family::People, Family::Members],
-            Subject::Mentorship(_) => &[Family::Apprentices, Family::Finished, Family::Allowances, Family::AllowanceFen],
+            Subject::Mentorship(_) => {
+                &[Family::Apprentices, Family::Finished, Family::Allowances, Family::AllowanceFen]
+            }
             Subject::ApprenticeResult(_) => &[Family::Promotions],
         }
     }

@@ -430,15 +430,6 @@ pub fn assessments(c: &mut Conn, mentorship_id: i64) -> Result<Vec<Assessment>> 
     )
 }
 
-/// The day of the latest assessment of an agreement.
-pub fn last_assessed(c: &mut Conn, mentorship_id: i64) -> Result<Option<Date>> {
-    Ok(c.query_opt(
-        "SELECT held_on FROM mentorship_assessments WHERE mentorship_id = ? ORDER BY held_on DESC, id DESC LIMIT 1",
-        params![mentorship_id],
-        |r| r.get::<Date>("held_on"),
-    )?)
-}
-
 /// A promotion or placing of an apprentice.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ApprenticeResult {
@@ -731,11 +722,9 @@ pub fn claim_due_notice(c: &mut Conn, id: i64, due: Date) -> Result<bool> {
 
 /// The enterprise's months between periodic assessments, if it set them.
 pub fn assess_months(c: &mut Conn, enterprise_id: i64) -> Result<Option<i64>> {
-    c.query_opt(
-        "SELECT assess_months FROM mentorship_settings WHERE enterprise_id = ?",
-        params![enterprise_id],
-        |r| r.get::<i64>("assess_months"),
-    )
+    c.query_opt("SELECT assess_months FROM mentorship_settings WHERE enterprise_id = ?", params![enterprise_id], |r| {
+        r.get::<i64>("assess_months")
+    })
 }
 
 /// Sets the enterprise's months between periodic assessments (for agreements proposed from now).

@@ -60,17 +60,26 @@ async fn life_cycle_and_figures(b: Backend) {
 
     // A periodic assessment: the mentor is bound to a failing apprentice.
     let assess = format!("/api/v1/mentorships/{id}/assessments");
-    assert_eq!(worker.post(&assess, json!({"kind": "periodic", "apprentice_score": 80, "mentor_score": 80})).await.0, 403);
+    assert_eq!(
+        worker.post(&assess, json!({"kind": "periodic", "apprentice_score": 80, "mentor_score": 80})).await.0,
+        403
+    );
     lead.ok_post(&assess, json!({"kind": "periodic", "apprentice_score": 55, "mentor_score": 95})).await;
     let d = worker.ok_get(&format!("/api/v1/mentorships/{id}")).await;
     assert_eq!(d["assessments"][0]["mentor_result"], 59, "{d}");
 
     // A promotion to 技师 within three years lists the mentor for the reward.
     let r = format!("/api/v1/mentorships/{id}/results");
-    lead.ok_post(&r, json!({"kind": "promotion", "achieved_on": day(-10), "grade": "technician", "certificate_no": "JS-2026-001"}))
-        .await;
-    lead.ok_post(&r, json!({"kind": "placing", "achieved_on": day(-5), "competition": "全省职工职业技能大赛", "placing": "third"}))
-        .await;
+    lead.ok_post(
+        &r,
+        json!({"kind": "promotion", "achieved_on": day(-10), "grade": "technician", "certificate_no": "JS-2026-001"}),
+    )
+    .await;
+    lead.ok_post(
+        &r,
+        json!({"kind": "placing", "achieved_on": day(-5), "competition": "全省职工职业技能大赛", "placing": "third"}),
+    )
+    .await;
     let rewards = ent.ok_get(&format!("/api/v1/mentorships/rewards?unit_id={}", w.e1)).await;
     assert_eq!(rewards["items"].as_array().unwrap().len(), 1, "{rewards}");
     assert_eq!(rewards["items"][0]["mentor_name"], "王小明");
@@ -83,7 +92,10 @@ async fn life_cycle_and_figures(b: Backend) {
     assert_eq!(m["state"], "finished");
     assert_eq!(m["final_grade"], "pass");
     assert_eq!(m["allowance_paid_fen"], 300_000);
-    assert_eq!(lead.post(&assess, json!({"kind": "periodic", "apprentice_score": 80, "mentor_score": 80})).await.0, 409);
+    assert_eq!(
+        lead.post(&assess, json!({"kind": "periodic", "apprentice_score": 80, "mentor_score": 80})).await.0,
+        409
+    );
     for unit in [w.e1, w.city_a, w.province_a] {
         assert_eq!(figure(&admin, unit, "apprentices_finished", "apprentices_finished").await, (1, 1, 1));
         assert_eq!(figure(&admin, unit, "allowances_paid", "allowances_paid_fen").await, (300_000, 1, 1));
@@ -100,10 +112,15 @@ async fn life_cycle_and_figures(b: Backend) {
     assert_eq!(h["apprentices_finished"]["value"], 0);
 
     // A fail opens a renewal with a new mentor.
-    let m2 = lead.ok_post("/api/v1/mentorships", json!({
-        "studio_id": w.s1, "mentor_person_id": w.p2, "apprentice_person_id": w.p4, "trade": "钳工",
-        "starts_on": day(-100), "teaching_plan": "钳工基本功", "allowance_yuan": 5000
-    })).await;
+    let m2 = lead
+        .ok_post(
+            "/api/v1/mentorships",
+            json!({
+                "studio_id": w.s1, "mentor_person_id": w.p2, "apprentice_person_id": w.p4, "trade": "钳工",
+                "starts_on": day(-100), "teaching_plan": "钳工基本功", "allowance_yuan": 5000
+            }),
+        )
+        .await;
     let id2 = m2["id"].as_i64().unwrap();
     lead.ok_post(&format!("/api/v1/mentorships/{id2}/steps"), json!({"action": "approve_pair"})).await;
     ent.ok_post(&format!("/api/v1/mentorships/{id2}/steps"), json!({"action": "approve_agreement"})).await;
@@ -122,7 +139,11 @@ async fn life_cycle_and_figures(b: Backend) {
     assert_eq!(r["mentorship"]["mentor_person_id"], w.leader1);
     assert_eq!(r["mentorship"]["state"], "proposed");
     assert_eq!(r["mentorship"]["renews_id"], id2);
-    assert_eq!(figure(&admin, w.e1, "apprentices_finished", "apprentices_finished").await, (1, 1, 1), "a fail does not finish");
+    assert_eq!(
+        figure(&admin, w.e1, "apprentices_finished", "apprentices_finished").await,
+        (1, 1, 1),
+        "a fail does not finish"
+    );
     app.assert_figures_rebuild().await;
 }
 
@@ -149,7 +170,12 @@ async fn who_sees_an_agreement(b: Backend) {
         let want = [expect_a(u), expect_b(u)].iter().filter(|s| **s == 200).count();
         assert_eq!(listed, want, "{u} lists");
         // Steps: hidden outside, forbidden to those who only read.
-        let (s, _) = api.post(&format!("/api/v1/mentorships/{b_id}/assessments"), json!({"kind": "periodic", "apprentice_score": 80, "mentor_score": 80})).await;
+        let (s, _) = api
+            .post(
+                &format!("/api/v1/mentorships/{b_id}/assessments"),
+                json!({"kind": "periodic", "apprentice_score": 80, "mentor_score": 80}),
+            )
+            .await;
         let want = match expect_b(u) {
             404 => 404,
             _ if matches!(u, "mem1" | "worker1") => 403,
@@ -208,9 +234,19 @@ async fn bad_input_changes_nothing(b: Backend) {
     other["trade"] = json!("焊工");
     let id = lead.ok_post("/api/v1/mentorships", other).await["id"].as_i64().unwrap();
     // An assessment before the agreement is in force, or with an absurd score, writes nothing.
-    let (s, _) = lead.post(&format!("/api/v1/mentorships/{id}/assessments"), json!({"kind": "periodic", "apprentice_score": 150, "mentor_score": 80})).await;
+    let (s, _) = lead
+        .post(
+            &format!("/api/v1/mentorships/{id}/assessments"),
+            json!({"kind": "periodic", "apprentice_score": 150, "mentor_score": 80}),
+        )
+        .await;
     assert_eq!(s, 422);
-    let (s, _) = lead.post(&format!("/api/v1/mentorships/{id}/assessments"), json!({"kind": "periodic", "apprentice_score": 80, "mentor_score": 80})).await;
+    let (s, _) = lead
+        .post(
+            &format!("/api/v1/mentorships/{id}/assessments"),
+            json!({"kind": "periodic", "apprentice_score": 80, "mentor_score": 80}),
+        )
+        .await;
     assert_eq!(s, 409);
     let (s, _) = lead.post(&format!("/api/v1/mentorships/{id}/steps"), json!({"action": "refuse"})).await;
     assert_eq!(s, 422, "a refusal needs its reason");

@@ -3,8 +3,8 @@
 
 use crate::app::AppState;
 use crate::app::mentorships::{
-    self, AssessmentInput, MentorshipDetail, MentorshipInput, MentorshipQuery, ResultInput, RewardQuery,
-    SettingsInput, StepInput,
+    self, AssessmentInput, MentorshipDetail, MentorshipInput, MentorshipQuery, ResultInput, RewardQuery, SettingsInput,
+    StepInput,
 };
 use crate::domain::pagination::Page;
 use crate::error::Error;
@@ -43,7 +43,11 @@ pub async fn propose(
 /// One agreement with its steps, assessments and the apprentice's results.
 #[utoipa::path(get, path = "/api/v1/mentorships/{id}", tag = "mentorships", params(("id" = i64, Path)),
     responses((status = 200, body = MentorshipDetail), (status = "4XX", body = super::ErrorBody)))]
-pub async fn get(State(st): State<AppState>, User(u): User, Ids(id): Ids<i64>) -> Result<Json<MentorshipDetail>, Error> {
+pub async fn get(
+    State(st): State<AppState>,
+    User(u): User,
+    Ids(id): Ids<i64>,
+) -> Result<Json<MentorshipDetail>, Error> {
     Ok(Json(mentorships::detail(&st, &u.actor, id).await?))
 }
 

@@ -491,7 +491,9 @@ fn figure_columns(figure: Figure) -> Vec<Column<FigureRecord>> {
         }
         Family::Promotions => vec![
             col("figures.col_person", 10.0, |x, _| Value::text(&x.title)),
-            col("figures.col_grade", 10.0, |x, t| label_or_empty(x.level.as_deref().map(|l| t.label("skill_grade", l)))),
+            col("figures.col_grade", 10.0, |x, t| {
+                label_or_empty(x.level.as_deref().map(|l| t.label("skill_grade", l)))
+            }),
             col("figures.col_certificate", 16.0, |x, _| Value::opt(&x.number)),
             col("figures.col_mentor", 10.0, |x, _| Value::opt(&x.mentor)),
             studio(),

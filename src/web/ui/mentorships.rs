@@ -84,7 +84,9 @@ async fn list_page(
     };
     let next_link = list_link(&path, &f.values, &[], page.next_cursor.as_deref());
     let due = match &studio {
-        Some((id, _, _)) => mentorships::due_for(st, &u.actor).await?.into_iter().filter(|m| m.studio_id == *id).collect(),
+        Some((id, _, _)) => {
+            mentorships::due_for(st, &u.actor).await?.into_iter().filter(|m| m.studio_id == *id).collect()
+        }
         None => Vec::new(),
     };
     let mut c = Chrome::new(t, Some(u), &here(uri), "mentorships");
@@ -189,7 +191,15 @@ struct DetailPage {
     result_kinds: Options,
 }
 
-async fn detail_page(st: &AppState, t: Locale, u: &Caller, uri: &Uri, id: i64, again: (Form, String), which: &str) -> Result<Response> {
+async fn detail_page(
+    st: &AppState,
+    t: Locale,
+    u: &Caller,
+    uri: &Uri,
+    id: i64,
+    again: (Form, String),
+    which: &str,
+) -> Result<Response> {
     let (f, alert) = again;
     let d = mentorships::detail(st, &u.actor, id).await?;
     let (mut fs, mut fa, mut fr) = (Form::default(), Form::default(), Form::default());
@@ -225,10 +235,17 @@ async fn detail_page(st: &AppState, t: Locale, u: &Caller, uri: &Uri, id: i64, a
 }
 
 /// `/mentorships/{id}`.
-pub async fn show(State(st): State<AppState>, Lang(t): Lang, User(u): User, uri: Uri, Ids(id): Ids<i64>) -> Result<Response> {
+pub async fn show(
+    State(st): State<AppState>,
+    Lang(t): Lang,
+    User(u): User,
+    uri: Uri,
+    Ids(id): Ids<i64>,
+) -> Result<Response> {
     detail_page(&st, t, &u, &uri, id, (Form::default(), String::new()), "").await
 }
 
+#[allow(clippy::too_many_arguments)] // the parts of a request a page shown again needs
 async fn after(
     st: &AppState,
     t: Locale,
