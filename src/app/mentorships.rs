@@ -8,7 +8,7 @@ use super::step::{self, Notice, Workflow};
 use super::{AppState, found, input};
 use crate::domain::access::Actor;
 use crate::domain::mentorship::{
-    self as rules, AssessmentKind, FinalGrade, MentorshipAction, MentorshipState, Placing, ResultKind,
+    self as rules, AssessmentKind, FinalGrade, MentorshipAction, MentorshipState, PlacingRank, ResultKind,
 };
 use crate::domain::notification::NotificationKind;
 use crate::domain::org::UnitPath;
@@ -484,7 +484,7 @@ pub struct ResultInput {
     #[schema(value_type = input::schema::Line100, required = false)]
     pub competition: Option<String>,
     /// Placings: the placing.
-    #[schema(value_type = Option<crate::domain::mentorship::Placing>)]
+    #[schema(value_type = Option<crate::domain::mentorship::PlacingRank>)]
     pub placing: Option<String>,
 }
 
@@ -506,7 +506,7 @@ pub async fn record_result(st: &AppState, actor: &Actor, id: i64, input: ResultI
         }
         Some(ResultKind::Placing) => {
             competition = Some(check.required("competition", input.competition.as_deref(), limits::NAME));
-            placing = check.choice("placing", input.placing.as_deref(), Placing::parse);
+            placing = check.choice("placing", input.placing.as_deref(), PlacingRank::parse);
         }
         None => {}
     }
@@ -714,8 +714,22 @@ pub struct SettingsInput {
     pub assess_months: Option<i64>,
 }
 
+/// An enterprise's mentorship settings as set.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct MentorshipSettings {
+    /// The enterprise.
+    pub enterprise_id: i64,
+    /// Months between periodic assessments of its new agreements.
+    pub assess_months: i64,
+}
+
 /// Sets the months between periodic assessments of an enterprise's new agreements.
-pub async fn configure(st: &AppState, actor: &Actor, enterprise_id: i64, input: SettingsInput) -> Result<i64> {
+pub async fn configure(
+    st: &AppState,
+    actor: &Actor,
+    enterprise_id: i64,
+    input: SettingsInput,
+) -> Result<MentorshipSettings> {
     let mut check = Check::new();
     if input.assess_months.is_none() {
         check.fail("assess_months", Msg::new("validation.required"));
@@ -742,7 +756,7 @@ pub async fn configure(st: &AppState, actor: &Actor, enterprise_id: i64, input: 
                 before.as_ref(),
                 Some(&months),
             )?;
-            Ok(months)
+            Ok(MentorshipSettings { enterprise_id: unit.id, assess_months: months })
         })
         .await
 }

@@ -7,7 +7,7 @@
 
 use super::work::Signers;
 use super::{World, pick, write_rows};
-use crate::domain::mentorship::{self as rules, AssessmentKind, FinalGrade, MentorshipState, Placing, ResultKind};
+use crate::domain::mentorship::{self as rules, AssessmentKind, FinalGrade, MentorshipState, PlacingRank, ResultKind};
 use crate::domain::person::SkillGrade;
 use crate::domain::studio::StudioState;
 use crate::error::Result;
@@ -298,10 +298,10 @@ pub(super) fn generate(
                         let placing = pick(
                             &mut rng,
                             &[
-                                (Placing::First, 10),
-                                (Placing::Second, 20),
-                                (Placing::Third, 30),
-                                (Placing::Honourable, 40),
+                                (PlacingRank::First, 10),
+                                (PlacingRank::Second, 20),
+                                (PlacingRank::Third, 30),
+                                (PlacingRank::Honourable, 40),
                             ],
                         );
                         rid += 1;

@@ -77,7 +77,7 @@ code_enum! {
 
 code_enum! {
     /// A placing in a skill competition.
-    pub enum Placing : "placing" {
+    pub enum PlacingRank : "placing" {
         /// 第一名 / 一等奖
         First = "first",
         /// 第二名 / 二等奖

@@ -5,7 +5,7 @@
 use super::figures::{self, Subject};
 use super::{Conn, Query, Row, Value, code, opt_code};
 use crate::domain::access::{MentorshipPlace, Scope, StudioPlace};
-use crate::domain::mentorship::{AssessmentKind, FinalGrade, MentorshipState, Placing, ResultKind};
+use crate::domain::mentorship::{AssessmentKind, FinalGrade, MentorshipState, PlacingRank, ResultKind};
 use crate::domain::org::UnitPath;
 use crate::domain::pagination::{Cursor, Page, PageRequest};
 use crate::domain::person::SkillGrade;
@@ -457,7 +457,7 @@ pub struct ApprenticeResult {
     /// The competition (placings).
     pub competition: Option<String>,
     /// The placing (placings).
-    pub placing: Option<Placing>,
+    pub placing: Option<PlacingRank>,
     /// Whether it earns the mentor the reward (技师 within three years).
     pub earns_reward: bool,
 }
@@ -476,7 +476,7 @@ pub struct NewResult {
     /// Competition.
     pub competition: Option<String>,
     /// Placing.
-    pub placing: Option<Placing>,
+    pub placing: Option<PlacingRank>,
     /// Earns the mentor's reward.
     pub earns_reward: bool,
 }
@@ -542,7 +542,7 @@ fn result_row(r: &Row) -> Result<ApprenticeResult> {
         grade: opt_code(r, "grade", SkillGrade::parse)?,
         certificate_no: r.get("certificate_no")?,
         competition: r.get("competition")?,
-        placing: opt_code(r, "placing_won", Placing::parse)?,
+        placing: opt_code(r, "placing_won", PlacingRank::parse)?,
         earns_reward: r.get::<i64>("earns_reward")? != 0,
     })
 }

@@ -46,12 +46,13 @@ fn demo_migrate_and_user_commands() {
     c.execute_batch(
         "DROP TABLE suggestion_keywords; DROP TABLE project_keywords; DROP TABLE outcome_keywords; \
          DROP TABLE challenge_keywords; DROP INDEX outcomes_achieved; DELETE FROM search_terms WHERE kind = 3 AND term = '数控'; \
-         DELETE FROM schema_migrations WHERE version = 13",
+         DELETE FROM schema_migrations WHERE version = 13; DROP TABLE apprentice_results; DROP TABLE mentorship_assessments; \
+         DROP TABLE mentorship_settings; DROP TABLE mentorships; DELETE FROM schema_migrations WHERE version = 14",
     )
     .unwrap();
     drop(c);
     let (ok, out) = jiangxin(&db, &["migrate"]);
-    assert!(ok && out.contains("[13]"), "{out}");
+    assert!(ok && out.contains("[13, 14]"), "{out}");
     let c = rusqlite::Connection::open(&db).unwrap();
     assert_eq!(count(&c, matched), found);
     assert_eq!(

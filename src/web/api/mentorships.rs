@@ -3,8 +3,8 @@
 
 use crate::app::AppState;
 use crate::app::mentorships::{
-    self, AssessmentInput, MentorshipDetail, MentorshipInput, MentorshipQuery, ResultInput, RewardQuery, SettingsInput,
-    StepInput,
+    self, AssessmentInput, MentorshipDetail, MentorshipInput, MentorshipQuery, MentorshipSettings, ResultInput,
+    RewardQuery, SettingsInput, StepInput,
 };
 use crate::domain::pagination::Page;
 use crate::error::Error;
@@ -105,15 +105,15 @@ pub async fn rewards(
 }
 
 /// Sets the months between periodic assessments of an enterprise's new agreements (3 by
-/// default: quarterly); answers the months set.
+/// default: quarterly).
 #[utoipa::path(put, path = "/api/v1/org-units/{id}/mentorship-settings", tag = "mentorships", params(("id" = i64, Path)),
     request_body = SettingsInput,
-    responses((status = 200, body = i64), (status = "4XX", body = super::ErrorBody)))]
+    responses((status = 200, body = MentorshipSettings), (status = "4XX", body = super::ErrorBody)))]
 pub async fn settings(
     State(st): State<AppState>,
     User(u): User,
     Ids(id): Ids<i64>,
     JsonBody(input): JsonBody<SettingsInput>,
-) -> Result<Json<i64>, Error> {
+) -> Result<Json<MentorshipSettings>, Error> {
     Ok(Json(mentorships::configure(&st, &u.actor, id, input).await?))
 }

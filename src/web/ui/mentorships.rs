@@ -8,7 +8,7 @@ use crate::app::AppState;
 use crate::app::mentorships::{
     self, AssessmentInput, MentorshipDetail, MentorshipInput, MentorshipQuery, ResultInput, RewardQuery, StepInput,
 };
-use crate::domain::mentorship::{AssessmentKind, MentorshipState, Placing, ResultKind};
+use crate::domain::mentorship::{AssessmentKind, MentorshipState, PlacingRank, ResultKind};
 use crate::domain::pagination::Page;
 use crate::domain::person::SkillGrade;
 use crate::error::Result;
@@ -228,7 +228,7 @@ async fn detail_page(
             fr,
             kinds: choices(AssessmentKind::ALL, t),
             grades: choices(SkillGrade::ALL, t),
-            placings: choices(Placing::ALL, t),
+            placings: choices(PlacingRank::ALL, t),
             result_kinds: choices(ResultKind::ALL, t),
         },
     )
