@@ -134,6 +134,8 @@ pub struct Desk {
     pub pending: Vec<crate::storage::members::Proposal>,
     /// Expenses waiting for their approval (enterprise administrators), counted up to 1,000.
     pub expenses_waiting: i64,
+    /// Mentorship agreements of the studios they lead whose assessment falls due within a week.
+    pub mentorship_due: Vec<crate::storage::mentorships::Mentorship>,
     /// The red projects of the studios they lead.
     pub studio_reds: Vec<crate::storage::projects::Project>,
     /// Officers: the lights of their scope and the most overdue projects, to chase.
@@ -205,6 +207,7 @@ pub async fn desk(st: &AppState, actor: &Actor) -> Result<Desk> {
         plans: super::plans::waiting(st, actor).await?,
         pending: super::team::pending(st, actor).await?,
         expenses_waiting: super::funding::waiting_count(st, actor).await?,
+        mentorship_due: super::mentorships::due_for(st, actor).await?,
         studio_reds,
         reds,
         lights,

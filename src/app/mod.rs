@@ -16,6 +16,7 @@ pub mod imports;
 pub mod input;
 pub mod ledger;
 pub mod lookup;
+pub mod mentorships;
 pub mod notifications;
 pub mod outcomes;
 pub mod paper;

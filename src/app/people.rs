@@ -132,6 +132,8 @@ pub struct PersonDetail {
     pub account_id: Option<i64>,
     /// Whether the caller may edit the profile.
     pub can_edit: bool,
+    /// Their mentorship agreements (those the caller may read), promotions and placings.
+    pub mentorships: super::mentorships::PersonMentorships,
     /// Whether the caller may open the person's unit (one may see oneself, not one's unit).
     #[serde(skip)]
     pub can_open_unit: bool,
@@ -157,7 +159,8 @@ pub async fn get(st: &AppState, actor: &Actor, id: i64) -> Result<PersonDetail> 
             let account_id = accounts::id_of_person(c, id)?;
             let can_edit = actor.can_manage_person(&person.unit_path);
             let can_open_unit = actor.can_read_unit(&person.unit_path);
-            Ok(PersonDetail { person, studios, account_id, can_edit, can_open_unit })
+            let mentorships = super::mentorships::of_person(c, &actor, id)?;
+            Ok(PersonDetail { person, studios, account_id, can_edit, mentorships, can_open_unit })
         })
         .await
 }

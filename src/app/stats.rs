@@ -12,6 +12,7 @@ use crate::domain::figures::{Family, Figure, Filters, Measure, Reach, Selection,
 use crate::domain::funding::{BudgetSource, ExpenseCategory};
 use crate::domain::outcome::{OutcomeKind, OutcomeLevel};
 use crate::domain::pagination::PageRequest;
+use crate::domain::person::SkillGrade;
 use crate::domain::studio::{Level, StudioState};
 use crate::domain::validation::Check;
 use crate::error::{Error, Msg, Result};
@@ -84,8 +85,6 @@ pub struct Headline {
     /// People trained: trainees of the signed training records held in the period (`records`:
     /// the trainings).
     pub people_trained: FigureValue,
-    /// Apprentices: counted from mentorship agreements (§3.8), which are not recorded yet.
-    pub apprentices: Option<FigureValue>,
     /// The studios' budgets of the years in the period, fen (`records`: the budget lines).
     pub budget_fen: FigureValue,
     /// …by source.
@@ -94,6 +93,15 @@ pub struct Headline {
     pub spent_fen: FigureValue,
     /// …by category.
     pub spent_by_category: Vec<FigureValue>,
+    /// Apprentices under an agreement in force (师带徒) on the last day.
+    pub apprentices: FigureValue,
+    /// Apprentices who finished (出师: excellent or pass) in the period.
+    pub apprentices_finished: FigureValue,
+    /// Apprentices promoted in the period, by the grade reached: 高级工, 技师, 高级技师.
+    pub promotions_by_grade: Vec<FigureValue>,
+    /// Allowances paid to mentors by final assessments of the period, in fen (`records`: the
+    /// agreements).
+    pub allowances_paid_fen: FigureValue,
 }
 
 /// The period and unit of the figures, as a client sends them.
@@ -231,7 +239,6 @@ pub fn headline_from(sums: &Tally, unit: Unit, from: Date, to: Date, actor: &Act
         applied_outcomes: r.of(Figure::AppliedOutcomes),
         verified_benefit_yuan: r.of(Figure::VerifiedBenefit),
         people_trained: r.of(Figure::PeopleTrained),
-        apprentices: None,
         budget_fen: r.of(Figure::Budget),
         budget_by_source: BudgetSource::ALL
             .iter()
@@ -244,6 +251,13 @@ pub fn headline_from(sums: &Tally, unit: Unit, from: Date, to: Date, actor: &Act
                 r.with(k.code(), Figure::Spending, Filters { category: Some(k.code().into()), ..Default::default() })
             })
             .collect(),
+        apprentices: r.of(Figure::Apprentices),
+        apprentices_finished: r.of(Figure::ApprenticesFinished),
+        promotions_by_grade: [SkillGrade::Senior, SkillGrade::Technician, SkillGrade::SeniorTechnician]
+            .iter()
+            .map(|g| r.with(g.code(), Figure::Promotions, level(g.code())))
+            .collect(),
+        allowances_paid_fen: r.of(Figure::AllowancesPaid),
         unit,
         from,
         to,
@@ -324,6 +338,10 @@ pub fn columns() -> Vec<(&'static str, Selection)> {
         ("applied_outcomes", Selection::all(Figure::AppliedOutcomes)),
         ("verified_benefit", Selection::all(Figure::VerifiedBenefit)),
         ("people_trained", Selection::all(Figure::PeopleTrained)),
+        ("apprentices", Selection::all(Figure::Apprentices)),
+        ("apprentices_finished", Selection::all(Figure::ApprenticesFinished)),
+        ("promotions", Selection::all(Figure::Promotions)),
+        ("allowances_paid", Selection::all(Figure::AllowancesPaid)),
     ]
 }
 

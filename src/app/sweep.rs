@@ -13,7 +13,7 @@ use super::notifications::project_people;
 use crate::domain::notification::NotificationKind;
 use crate::domain::org::UnitPath;
 use crate::error::Result;
-use crate::storage::{Conn, notifications, projects, suggestions};
+use crate::storage::{Conn, mentorships, notifications, projects, suggestions};
 use jiff::civil::Date;
 
 /// Notices written in one job of the writer (a few milliseconds at most).
@@ -30,6 +30,8 @@ pub struct Swept {
     pub due: usize,
     /// Suggestions past their evaluation deadline.
     pub overdue: usize,
+    /// Mentorship assessments falling due within a week.
+    pub assessments: usize,
 }
 
 /// One notice to claim and send.
@@ -41,6 +43,8 @@ struct Notice {
     title: String,
     link: String,
     to: Vec<i64>,
+    /// Mentorship assessments: the due day told.
+    due: Option<Date>,
 }
 
 /// The evaluator named, or else the administrators of the department.
@@ -57,17 +61,24 @@ fn candidates(c: &mut Conn, today: Date) -> Result<Vec<Notice>> {
     for d in projects::newly_red(c, today, READ_AHEAD)? {
         let to = project_people(c, d.studio_id, d.leader_person_id)?;
         let link = format!("/projects/{}", d.project_id);
-        out.push(Notice { kind: NotificationKind::ProjectRed, id: d.id, title: d.title, link, to });
+        out.push(Notice { kind: NotificationKind::ProjectRed, id: d.id, title: d.title, link, to, due: None });
     }
     for d in projects::milestones_due(c, today, READ_AHEAD)? {
         let to = project_people(c, d.studio_id, d.leader_person_id)?;
         let link = format!("/projects/{}", d.project_id);
-        out.push(Notice { kind: NotificationKind::MilestoneDue, id: d.id, title: d.title, link, to });
+        out.push(Notice { kind: NotificationKind::MilestoneDue, id: d.id, title: d.title, link, to, due: None });
     }
     for (id, title, evaluator, dept) in suggestions::overdue_to_notify(c, today, READ_AHEAD)? {
         let to = evaluators(c, evaluator, &dept)?;
         let link = format!("/suggestions/{id}");
-        out.push(Notice { kind: NotificationKind::SuggestionOverdue, id, title, link, to });
+        out.push(Notice { kind: NotificationKind::SuggestionOverdue, id, title, link, to, due: None });
+    }
+    let week = today.checked_add(jiff::ToSpan::days(7)).unwrap_or(today);
+    for (id, title, studio_id, due) in mentorships::due_to_tell(c, week, READ_AHEAD)? {
+        let leader = crate::storage::studios::get(c, studio_id)?.and_then(|s| s.leader_person_id);
+        let to = notifications::accounts_of(c, &[leader])?;
+        let link = format!("/mentorships/{id}");
+        out.push(Notice { kind: NotificationKind::AssessmentDue, id, title, link, to, due: Some(due) });
     }
     Ok(out)
 }
@@ -79,6 +90,10 @@ fn send(c: &mut Conn, slice: &[Notice]) -> Result<Swept> {
         let claimed = match n.kind {
             NotificationKind::ProjectRed => projects::mark_red_notified(c, n.id)?,
             NotificationKind::MilestoneDue => projects::mark_due_notified(c, n.id)?,
+            NotificationKind::AssessmentDue => match n.due {
+                Some(d) => mentorships::claim_due_notice(c, n.id, d)?,
+                None => false,
+            },
             _ => suggestions::claim_overdue_notice(c, n.id)?,
         };
         if !claimed {
@@ -88,6 +103,7 @@ fn send(c: &mut Conn, slice: &[Notice]) -> Result<Swept> {
         match n.kind {
             NotificationKind::ProjectRed => s.red += 1,
             NotificationKind::MilestoneDue => s.due += 1,
+            NotificationKind::AssessmentDue => s.assessments += 1,
             _ => s.overdue += 1,
         }
     }
@@ -106,7 +122,8 @@ pub async fn sweep(st: &AppState, today: Date) -> Result<Swept> {
         for slice in found.chunks(SLICE) {
             let slice = slice.to_vec();
             let s = st.db.write(move |c| send(c, &slice)).await?;
-            sent_any |= s.red + s.due + s.overdue > 0;
+            sent_any |= s.red + s.due + s.overdue + s.assessments > 0;
+            total.assessments += s.assessments;
             total.red += s.red;
             total.due += s.due;
             total.overdue += s.overdue;

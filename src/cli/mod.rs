@@ -236,6 +236,11 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 "{} suggestions, {} challenges with {} bids, {} outcomes",
                 ideas.suggestions, ideas.challenges, ideas.bids, ideas.outcomes
             );
+            let mentor = &summary.mentor;
+            println!(
+                "{} mentorship agreements, {} assessments, {} promotions and placings",
+                mentor.agreements, mentor.assessments, mentor.results
+            );
             println!(
                 "accounts: {} (and {} of studio leaders and hosts, login p<person id>)",
                 summary.accounts.join(", "),

@@ -6,6 +6,7 @@
 //! PostgreSQL), showing progress, and finally rebuilds the subtree counters.
 
 pub mod ideas;
+pub mod mentor;
 pub mod names;
 pub mod work;
 
@@ -49,6 +50,8 @@ struct Shape {
     people: usize,
     work: work::Volume,
     ideas: ideas::Volume,
+    /// Mentorship agreements (renewals included).
+    mentorships: usize,
 }
 
 impl DataSet {
@@ -65,6 +68,7 @@ impl DataSet {
                 people: 800,
                 work: work::Volume { projects: 400, activities: 4_000, years: 3 },
                 ideas: ideas::Volume { suggestions: 5_000, outcomes: 600, years: 3 },
+                mentorships: 200,
             },
             DataSet::Province => Shape {
                 provinces: 0,
@@ -77,6 +81,7 @@ impl DataSet {
                 people: 40_000,
                 work: work::Volume { projects: 20_000, activities: 200_000, years: 5 },
                 ideas: ideas::Volume { suggestions: 500_000, outcomes: 30_000, years: 5 },
+                mentorships: 12_000,
             },
             DataSet::National => Shape {
                 provinces: 31,
@@ -89,6 +94,7 @@ impl DataSet {
                 people: 2_000_000,
                 work: work::Volume { projects: 1_000_000, activities: 10_000_000, years: 5 },
                 ideas: ideas::Volume { suggestions: 20_000_000, outcomes: 1_500_000, years: 5 },
+                mentorships: 600_000,
             },
         }
     }
@@ -128,6 +134,8 @@ pub struct Summary {
     pub work: work::WorkSummary,
     /// Suggestions, challenges, bids and outcomes generated.
     pub ideas: ideas::IdeasSummary,
+    /// Mentorship agreements, assessments, promotions and placings generated.
+    pub mentor: mentor::MentorSummary,
 }
 
 struct U {
@@ -1406,6 +1414,10 @@ pub fn generate(db: &Db, set: DataSet, opts: &Options) -> Result<Summary> {
     bar.set_message("suggestions, challenges, outcomes");
     let ideas = ideas::generate(db, &bar, &w, &signers, set.shape().ideas, opts)?;
     stage("suggestions, challenges, outcomes written");
+    bar.set_message("mentorships");
+    let shape = set.shape();
+    let mentor = mentor::generate(db, &bar, &w, &signers, shape.mentorships, shape.work.years, opts)?;
+    stage("mentorships written");
     bar.set_message("keywords");
     db.write_blocking(crate::storage::keywords::rebuild)?;
     stage("keyword index written");
@@ -1429,7 +1441,7 @@ pub fn generate(db: &Db, set: DataSet, opts: &Options) -> Result<Summary> {
     stage("deadline counters and figure roll-ups computed");
     if db.backend() == Backend::Postgres {
         db.write_blocking(|c| {
-            for table in ["org_units", "people", "person_honours", "accounts", "role_grants", "api_tokens", "studios", "studio_transitions", "studio_namings", "studio_members", "member_proposals", "attachments", "audit_log", "annual_plans", "projects", "milestones", "project_updates", "extension_requests", "project_transitions", "activities", "notifications", "suggestions", "suggestion_events", "suggestion_routes", "challenges", "challenge_bids", "outcomes", "outcome_promotions", "budgets", "budget_lines", "expenses"] {
+            for table in ["org_units", "people", "person_honours", "accounts", "role_grants", "api_tokens", "studios", "studio_transitions", "studio_namings", "studio_members", "member_proposals", "attachments", "audit_log", "annual_plans", "projects", "milestones", "project_updates", "extension_requests", "project_transitions", "activities", "notifications", "suggestions", "suggestion_events", "suggestion_routes", "challenges", "challenge_bids", "outcomes", "outcome_promotions", "mentorships", "mentorship_assessments", "apprentice_results", "budgets", "budget_lines", "expenses"] {
                 c.batch(&format!(
                     "SELECT setval(pg_get_serial_sequence('{table}', 'id'), GREATEST((SELECT COALESCE(MAX(id), 0) FROM {table}), 1))"
                 ))?;
@@ -1451,6 +1463,7 @@ pub fn generate(db: &Db, set: DataSet, opts: &Options) -> Result<Summary> {
         studio_accounts: studio_accounts.len(),
         work,
         ideas,
+        mentor,
     })
 }
 

@@ -171,6 +171,17 @@ pub struct ChallengePlace<'a> {
     pub team_in_scope: bool,
 }
 
+/// Where a mentorship agreement sits and whom it binds, as the policy needs it.
+#[derive(Debug, Clone, Copy)]
+pub struct MentorshipPlace<'a> {
+    /// The studio the agreement belongs to.
+    pub studio: StudioPlace<'a>,
+    /// The mentor (师傅).
+    pub mentor_person_id: i64,
+    /// The apprentice (徒弟).
+    pub apprentice_person_id: i64,
+}
+
 impl Actor {
     /// Platform admins may do everything.
     pub fn is_platform_admin(&self) -> bool {
@@ -541,6 +552,57 @@ impl Actor {
         self.scope(ADMINS, true)
     }
 
+    // ---- mentorship -----------------------------------------------------------------------------
+
+    /// An agreement holds scores and an allowance: it is read by the administrators over its
+    /// studio, the studio's leader, and the mentor and apprentice themselves — not by the rest
+    /// of the team, nor by workers of the unit.
+    pub fn can_read_mentorship(&self, m: &MentorshipPlace) -> bool {
+        self.covers(ADMINS, m.studio.unit_path)
+            || self.leads(m.studio.id)
+            || self.person_id.is_some_and(|p| p == m.mentor_person_id || p == m.apprentice_person_id)
+    }
+
+    /// The agreements a caller may list, besides their own as mentor or apprentice: the
+    /// subtrees they administer and the studios they lead.
+    pub fn mentorship_scope(&self) -> Scope {
+        match self.scope(ADMINS, false) {
+            Scope::All => Scope::All,
+            Scope::Within { paths, .. } => Scope::Within {
+                paths,
+                studio_ids: self.ties.iter().filter(|t| t.role == StudioRole::Leader).map(|t| t.studio_id).collect(),
+            },
+        }
+    }
+
+    /// Agreements are proposed by the studio's leader or an administrator over the studio.
+    pub fn can_propose_mentorship(&self, s: &StudioPlace) -> bool {
+        self.can_edit_studio(s)
+    }
+
+    /// The first approval, the relationship (师徒关系), is the studio leader's: the studio
+    /// answers for who teaches whom (SPEC §1: the leader runs the studio's mentorship).
+    pub fn can_approve_pair(&self, s: &StudioPlace) -> bool {
+        self.is_platform_admin() || self.leads(s.id)
+    }
+
+    /// The second approval, the agreement with its task plan and allowance, is the
+    /// enterprise's (or a union's above it): the enterprise pays the allowance.
+    pub fn can_approve_agreement(&self, s: &StudioPlace) -> bool {
+        self.covers(ADMINS, s.unit_path)
+    }
+
+    /// Assessments, promotions and placings are recorded by the studio's leader and the
+    /// administrators over the studio.
+    pub fn can_assess_mentorship(&self, s: &StudioPlace) -> bool {
+        self.can_edit_studio(s)
+    }
+
+    /// An enterprise's assessment interval is set by its administrators (or a union above).
+    pub fn can_configure_mentorship(&self, enterprise_path: &UnitPath) -> bool {
+        self.covers(ADMINS, enterprise_path)
+    }
+
     // ---- figures -------------------------------------------------------------------------------
 
     /// A unit's headline figures are read by anyone with a role over it.
@@ -553,9 +615,14 @@ impl Actor {
     pub fn can_list_figure(&self, figure: crate::domain::figures::Figure, path: &UnitPath) -> bool {
         use crate::domain::figures::Figure;
         match figure {
-            Figure::Members | Figure::People => self.covers(ADMINS, path),
             // Money: the administrators who keep the accounts, not every reader of figures.
             Figure::Budget | Figure::Spending => self.covers(ADMINS, path),
+            Figure::Members
+            | Figure::People
+            | Figure::Apprentices
+            | Figure::ApprenticesFinished
+            | Figure::Promotions
+            | Figure::AllowancesPaid => self.covers(ADMINS, path),
             _ => self.can_read_figures(path),
         }
     }
@@ -623,6 +690,26 @@ mod tests {
     // /1/2/3/4/5/ workshop; /1/6/ province B, /1/6/7/ enterprise E2.
     fn studio_in_e1<'a>(unit: &'a UnitPath, sup: Option<&'a UnitPath>, app: Option<&'a UnitPath>) -> StudioPlace<'a> {
         StudioPlace { id: 10, unit_path: unit, supervisor_path: sup, applying_path: app }
+    }
+
+    #[test]
+    fn agreements_are_for_the_pair_the_leader_and_administrators() {
+        let unit = path("/1/2/3/4/5/");
+        let s = studio_in_e1(&unit, None, None);
+        let m = MentorshipPlace { studio: s, mentor_person_id: 7, apprentice_person_id: 100 };
+        let apprentice = actor(&[(Role::Worker, "/1/2/3/4/")], &[]);
+        assert!(apprentice.can_read_mentorship(&m));
+        assert!(!apprentice.can_assess_mentorship(&s));
+        let colleague = Actor { person_id: Some(101), ..apprentice.clone() };
+        assert!(!colleague.can_read_mentorship(&m), "a worker of the unit does not read others' agreements");
+        let member = Actor { person_id: Some(102), ..actor(&[], &[(10, StudioRole::Member)]) };
+        assert!(!member.can_read_mentorship(&m), "nor does the rest of the team");
+        let leader = Actor { person_id: Some(103), ..actor(&[], &[(10, StudioRole::Leader)]) };
+        assert!(leader.can_read_mentorship(&m) && leader.can_approve_pair(&s) && !leader.can_approve_agreement(&s));
+        let ent = actor(&[(Role::EnterpriseAdmin, "/1/2/3/4/")], &[]);
+        assert!(ent.can_approve_agreement(&s) && !ent.can_approve_pair(&s));
+        let other = actor(&[(Role::EnterpriseAdmin, "/1/6/7/")], &[]);
+        assert!(!Actor { person_id: Some(104), ..other }.can_read_mentorship(&m));
     }
 
     #[test]

@@ -56,6 +56,16 @@ code_enum! {
         Expenses = "expenses",
         /// Their amounts in fen, by category.
         Spent = "spent",
+        /// Apprentices under an agreement in force (师带徒), as of a day.
+        Apprentices = "apprentices",
+        /// Apprentices who finished (出师: excellent or pass) in the period, by final grade.
+        Finished = "apprentices_finished",
+        /// Apprentices promoted a skill grade in the period, by the grade reached.
+        Promotions = "promotions",
+        /// Agreements whose final assessment paid the mentor an allowance in the period.
+        Allowances = "allowances",
+        /// The allowances they paid, in fen.
+        AllowanceFen = "allowance_fen",
     }
 }
 
@@ -72,7 +82,7 @@ impl Family {
     /// Flow or stock.
     pub fn reach(self) -> Reach {
         match self {
-            Family::Studios | Family::Members | Family::People => Reach::Stock,
+            Family::Studios | Family::Members | Family::People | Family::Apprentices => Reach::Stock,
             _ => Reach::Flow,
         }
     }
@@ -82,8 +92,15 @@ impl Family {
         match self {
             Family::ProjectsStarted | Family::ProjectsFinished => 1,
             Family::BudgetLines | Family::Budget | Family::Expenses | Family::Spent => 1,
+            Family::Finished | Family::Promotions => 1,
             Family::Outcomes | Family::Applied | Family::Verified | Family::Benefit | Family::Studios => 2,
-            Family::Trainings | Family::Trained | Family::Members | Family::People => 0,
+            Family::Trainings
+            | Family::Trained
+            | Family::Members
+            | Family::People
+            | Family::Apprentices
+            | Family::Allowances
+            | Family::AllowanceFen => 0,
         }
     }
 }
@@ -141,6 +158,14 @@ code_enum! {
         Budget = "budget",
         /// 经费支出: approved expenses spent in the period.
         Spending = "spending",
+        /// 在带徒弟: apprentices under an agreement in force.
+        Apprentices = "apprentices",
+        /// 出师徒弟: apprentices who finished.
+        ApprenticesFinished = "apprentices_finished",
+        /// 技能晋升: apprentices promoted a skill grade, by grade.
+        Promotions = "promotions",
+        /// 带徒津贴: allowances paid to mentors.
+        AllowancesPaid = "allowances_paid",
     }
 }
 
@@ -154,7 +179,7 @@ pub enum Measure {
     Yuan,
     /// People, summed over the records (trainees of the trainings).
     People,
-    /// Money in fen, summed over the records (budgets, expenses).
+    /// Money in fen, summed over the records (budgets, expenses, allowances).
     Fen,
 }
 
@@ -173,6 +198,10 @@ impl Figure {
             Figure::PeopleTrained => Family::Trainings,
             Figure::Budget => Family::BudgetLines,
             Figure::Spending => Family::Expenses,
+            Figure::Apprentices => Family::Apprentices,
+            Figure::ApprenticesFinished => Family::Finished,
+            Figure::Promotions => Family::Promotions,
+            Figure::AllowancesPaid => Family::Allowances,
         }
     }
 
@@ -183,6 +212,7 @@ impl Figure {
             Figure::PeopleTrained => Some(Family::Trained),
             Figure::Budget => Some(Family::Budget),
             Figure::Spending => Some(Family::Spent),
+            Figure::AllowancesPaid => Some(Family::AllowanceFen),
             _ => None,
         }
     }
@@ -192,7 +222,7 @@ impl Figure {
         match self {
             Figure::VerifiedBenefit => Measure::Yuan,
             Figure::PeopleTrained => Measure::People,
-            Figure::Budget | Figure::Spending => Measure::Fen,
+            Figure::Budget | Figure::Spending | Figure::AllowancesPaid => Measure::Fen,
             _ => Measure::Count,
         }
     }
@@ -210,9 +240,15 @@ impl Figure {
             Figure::NamedStudios => &[Level],
             Figure::ProjectsStarted | Figure::ProjectsFinished => &[Category],
             Figure::Outcomes | Figure::AppliedOutcomes | Figure::VerifiedBenefit => &[Kind, Level],
-            Figure::Members | Figure::People | Figure::PeopleTrained => &[],
             Figure::Budget => &[Source],
             Figure::Spending => &[Category],
+            Figure::Promotions => &[Level],
+            Figure::Members
+            | Figure::People
+            | Figure::PeopleTrained
+            | Figure::Apprentices
+            | Figure::ApprenticesFinished
+            | Figure::AllowancesPaid => &[],
         }
     }
 }
@@ -224,7 +260,7 @@ pub enum FilterName {
     Category,
     /// Outcome type.
     Kind,
-    /// Studio naming level (or `none`), or outcome level.
+    /// Studio naming level (or `none`), outcome level, or the skill grade of a promotion.
     Level,
     /// Studio state.
     State,
@@ -288,6 +324,7 @@ impl Filters {
 pub fn level_fits(figure: Figure, code: &str) -> bool {
     match figure.family() {
         Family::Studios => code == NO_LEVEL || Level::parse(code).is_some(),
+        Family::Promotions => crate::domain::person::SkillGrade::parse(code).is_some(),
         _ => OutcomeLevel::parse(code).is_some(),
     }
 }
@@ -329,9 +366,15 @@ impl Selection {
                 Figure::Outcomes | Figure::AppliedOutcomes | Figure::VerifiedBenefit => {
                     f.kind.is_none_or(|k| k.code() == part(0)) && fits(&f.level, part(1))
                 }
-                Figure::Members | Figure::People | Figure::PeopleTrained => true,
                 Figure::Budget => fits(&f.source, part(0)),
                 Figure::Spending => fits(&f.category, part(0)),
+                Figure::Promotions => fits(&f.level, part(0)),
+                Figure::Members
+                | Figure::People
+                | Figure::PeopleTrained
+                | Figure::Apprentices
+                | Figure::ApprenticesFinished
+                | Figure::AllowancesPaid => true,
             }
     }
 
@@ -614,6 +657,23 @@ pub fn union_of(mut intervals: Vec<(Date, Option<Date>)>) -> Vec<(Date, Option<D
 }
 
 // ---- amounts as people read them ----------------------------------------------------------
+
+/// An amount in fen as people read it: `¥12,345.00`.
+pub fn fen_text(fen: i64) -> String {
+    let text = yuan_text(fen);
+    match text.strip_prefix('-') {
+        Some(abs) => format!("-¥{abs}"),
+        None => format!("¥{text}"),
+    }
+}
+
+/// An amount in fen as yuan with two decimals and grouped digits, without the sign of the
+/// currency (for form fields and tables): `12,345.00`.
+pub fn yuan_text(fen: i64) -> String {
+    let sign = if fen < 0 { "-" } else { "" };
+    let f = fen.unsigned_abs();
+    format!("{sign}{}.{:02}", group_digits((f / 100) as i64), f % 100)
+}
 
 /// Groups the digits of a whole number in threes: `38830000` → `38,830,000`.
 pub fn group_digits(n: i64) -> String {

@@ -144,12 +144,8 @@ pub fn parse_yuan(text: &str) -> std::result::Result<i64, Msg> {
     Ok(fen)
 }
 
-/// Fen as yuan with two decimals and grouped digits: `12,345.00` (messages, exports).
-pub fn yuan_text(fen: i64) -> String {
-    let sign = if fen < 0 { "-" } else { "" };
-    let f = fen.unsigned_abs();
-    format!("{sign}{}.{:02}", crate::domain::figures::group_digits((f / 100) as i64), f % 100)
-}
+// Fen as yuan for messages and exports, kept with the other amounts people read.
+pub use crate::domain::figures::yuan_text;
 
 /// A year's budget as the guard sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]

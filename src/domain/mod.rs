@@ -11,6 +11,7 @@ pub mod history;
 pub mod import;
 pub mod ledger;
 pub mod lifecycle;
+pub mod mentorship;
 pub mod notification;
 pub mod org;
 pub mod outcome;

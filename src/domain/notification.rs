@@ -36,6 +36,10 @@ code_enum! {
         ExpenseApproval = "expense_approval",
         /// My studio's expense was approved or refused.
         ExpenseDecided = "expense_decided",
+        /// A mentorship agreement I take part in or decide moved a step.
+        MentorshipStep = "mentorship_step",
+        /// An assessment of an agreement in my studio falls due.
+        AssessmentDue = "assessment_due",
     }
 }
 
@@ -57,6 +61,8 @@ impl NotificationKind {
             NotificationKind::ChallengeDecided => "notification_text.challenge_decided",
             NotificationKind::ExpenseApproval => "notification_text.expense_approval",
             NotificationKind::ExpenseDecided => "notification_text.expense_decided",
+            NotificationKind::MentorshipStep => "notification_text.mentorship_step",
+            NotificationKind::AssessmentDue => "notification_text.assessment_due",
         }
     }
 }

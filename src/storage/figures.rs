@@ -18,6 +18,7 @@ use crate::domain::figures::{
     year_bucket,
 };
 use crate::domain::ledger::{ActivityKind, ActivityState};
+use crate::domain::mentorship::{FinalGrade, ResultKind};
 use crate::domain::org::{UnitKind, UnitPath};
 use crate::domain::pagination::{Cursor, Page, PageRequest};
 use crate::domain::project::ProjectState;
@@ -160,6 +161,50 @@ fn source(f: Family) -> Source {
             value: "1",
             cond: "1 = 1".into(),
         },
+        Family::Apprentices => Source {
+            from: "mentorships m",
+            id: "m.id",
+            place: Place::Path("m.unit_path"),
+            parts: &[],
+            day: "m.starts_on",
+            until: Some("m.until_on"),
+            value: "1",
+            cond: "m.agreed_at IS NOT NULL".into(),
+        },
+        Family::Finished => Source {
+            from: "mentorships m",
+            id: "m.id",
+            place: Place::Path("m.unit_path"),
+            parts: &["m.final_grade"],
+            day: "m.finished_on",
+            until: None,
+            value: "1",
+            cond: format!(
+                "m.finished_on IS NOT NULL AND m.final_grade IN ({}, {})",
+                lit(FinalGrade::Excellent.code()),
+                lit(FinalGrade::Pass.code())
+            ),
+        },
+        Family::Allowances | Family::AllowanceFen => Source {
+            from: "mentorships m",
+            id: "m.id",
+            place: Place::Path("m.unit_path"),
+            parts: &[],
+            day: "m.finished_on",
+            until: None,
+            value: if f == Family::Allowances { "1" } else { "m.allowance_paid_fen" },
+            cond: "m.finished_on IS NOT NULL AND m.allowance_paid_fen > 0".into(),
+        },
+        Family::Promotions => Source {
+            from: "apprentice_results r",
+            id: "r.id",
+            place: Place::Path("r.unit_path"),
+            parts: &["r.grade"],
+            day: "r.achieved_on",
+            until: None,
+            value: "1",
+            cond: format!("r.kind = {}", lit(ResultKind::Promotion.code())),
+        },
         Family::People => Source {
             from: "people pe",
             id: "pe.id",
@@ -272,6 +317,10 @@ pub enum Subject {
     Budget(i64),
     /// An expense (spending by category, once approved).
     Expense(i64),
+    /// A mentorship agreement (apprentices under agreement, finished, allowances paid).
+    Mentorship(i64),
+    /// A promotion or placing of an apprentice (promotions by grade).
+    ApprenticeResult(i64),
 }
 
 impl Subject {
@@ -284,6 +333,10 @@ impl Subject {
             Subject::Person(_) => &[Family::People, Family::Members],
             Subject::Budget(_) => &[Family::BudgetLines, Family::Budget],
             Subject::Expense(_) => &[Family::Expenses, Family::Spent],
+            Subject::Mentorship(_) => {
+                &[Family::Apprentices, Family::Finished, Family::Allowances, Family::AllowanceFen]
+            }
+            Subject::ApprenticeResult(_) => &[Family::Promotions],
         }
     }
 }
@@ -325,6 +378,7 @@ fn subject_ids(c: &mut Conn, subject: Subject) -> Result<Vec<i64>> {
         | Subject::Person(id)
         | Subject::Budget(id)
         | Subject::Expense(id) => vec![id],
+        Subject::Mentorship(id) | Subject::ApprenticeResult(id) => vec![id],
         Subject::Activity(id) => {
             let mut v = vec![id];
             if let Some(Some(orig)) =
@@ -958,7 +1012,10 @@ pub struct FigureRecord {
     #[schema(value_type = Option<String>, format = Date)]
     pub on: Option<Date>,
     /// What it adds to a sum: yuan, trainees, or fen (budgets, expenses).
+    /// What it adds to a sum: yuan, trainees, or an allowance in fen.
     pub amount: Option<i64>,
+    /// Mentorships and promotions: the mentor's name.
+    pub mentor: Option<String>,
     #[serde(skip)]
     sort_key: String,
 }
@@ -1018,7 +1075,6 @@ fn filter_sql(q: &ListQuery, s: &Source) -> (String, Vec<Value<'static>>) {
                 params.push(Value::from(l.clone()));
             }
         }
-        Figure::Members | Figure::People | Figure::PeopleTrained => {}
         Figure::Budget => {
             if let Some(src) = &f.source {
                 sql.push_str(&format!(" AND {} = ?", part(0)));
@@ -1031,6 +1087,18 @@ fn filter_sql(q: &ListQuery, s: &Source) -> (String, Vec<Value<'static>>) {
                 params.push(Value::from(cat.clone()));
             }
         }
+        Figure::Promotions => {
+            if let Some(l) = &f.level {
+                sql.push_str(&format!(" AND {} = ?", part(0)));
+                params.push(Value::from(l.clone()));
+            }
+        }
+        Figure::Members
+        | Figure::People
+        | Figure::PeopleTrained
+        | Figure::Apprentices
+        | Figure::ApprenticesFinished
+        | Figure::AllowancesPaid => {}
     }
     (sql, params)
 }
@@ -1136,6 +1204,30 @@ pub fn list(c: &mut Conn, q: &ListQuery, page: &PageRequest) -> Result<Page<Figu
             "e.unit_path, e.id",
             |r| Cursor { key: r.sort_key.clone(), id: r.id },
         ),
+        Family::Apprentices | Family::Finished | Family::Allowances | Family::AllowanceFen => (
+            format!(
+                "SELECT m.id, ap.name || ' · ' || m.trade AS title, CASE WHEN un.kind = 'branch' AND pu.name IS NOT NULL THEN pu.name || ' · ' || un.name ELSE un.name END AS unit, {day} AS on_day, m.unit_path AS sort_key, st.name AS studio, \
+                 NULL AS number, NULL AS category, NULL AS outcome_kind, m.final_grade AS level, m.state, \
+                 CASE WHEN m.allowance_paid_fen > 0 THEN m.allowance_paid_fen ELSE NULL END AS amount, mp.name AS mentor, m.id AS link_id \
+                 FROM mentorships m JOIN people ap ON ap.id = m.apprentice_person_id JOIN people mp ON mp.id = m.mentor_person_id \
+                 JOIN studios st ON st.id = m.studio_id JOIN org_units un ON un.id = st.unit_id LEFT JOIN org_units pu ON pu.id = un.parent_id",
+                day = s.day
+            ),
+            " AND m.unit_path >= ? AND m.unit_path < ?".into(),
+            "m.unit_path, m.id",
+            |r| Cursor { key: r.sort_key.clone(), id: r.id },
+        ),
+        Family::Promotions => (
+            "SELECT r.id, pe.name AS title, CASE WHEN un.kind = 'branch' AND pu.name IS NOT NULL THEN pu.name || ' · ' || un.name ELSE un.name END AS unit, r.achieved_on AS on_day, r.unit_path AS sort_key, st.name AS studio, \
+             r.certificate_no AS number, NULL AS category, NULL AS outcome_kind, r.grade AS level, NULL AS state, CAST(NULL AS BIGINT) AS amount, mp.name AS mentor, m.id AS link_id \
+             FROM apprentice_results r JOIN people pe ON pe.id = r.person_id JOIN mentorships m ON m.id = r.mentorship_id \
+             JOIN people mp ON mp.id = m.mentor_person_id JOIN studios st ON st.id = m.studio_id JOIN org_units un ON un.id = st.unit_id \
+             LEFT JOIN org_units pu ON pu.id = un.parent_id"
+                .into(),
+            " AND r.unit_path >= ? AND r.unit_path < ?".into(),
+            "r.unit_path, r.id",
+            |r| Cursor { key: r.sort_key.clone(), id: r.id },
+        ),
     };
     let mut all: Vec<Value> = Vec::new();
     if family == Family::Members {
@@ -1166,10 +1258,14 @@ pub fn list(c: &mut Conn, q: &ListQuery, page: &PageRequest) -> Result<Page<Figu
         Family::Trainings | Family::Trained => "activity",
         Family::BudgetLines | Family::Budget => "budget_line",
         Family::Expenses | Family::Spent => "expense",
+        Family::Apprentices | Family::Finished | Family::Allowances | Family::AllowanceFen => "mentorship",
+        Family::Promotions => "promotion",
     };
     let rows = c.query(&sql, &all, |r| {
         let id: i64 = r.get("id")?;
+        let mentored = matches!(kind, "mentorship" | "promotion");
         let link = match kind {
+            "mentorship" | "promotion" => format!("/mentorships/{}", r.get::<i64>("link_id")?),
             "person" => format!("/people/{id}"),
             "studio" => format!("/studios/{id}"),
             "project" => format!("/projects/{id}"),
@@ -1189,9 +1285,10 @@ pub fn list(c: &mut Conn, q: &ListQuery, page: &PageRequest) -> Result<Page<Figu
             category: r.get("category")?,
             outcome_kind: r.get("outcome_kind")?,
             level: r.get::<Option<String>>("level")?.filter(|l| !l.is_empty()),
-            state: if kind == "studio" { r.get("state")? } else { None },
+            state: if kind == "studio" || kind == "mentorship" { r.get("state")? } else { None },
             on: r.get("on_day")?,
             amount: r.get("amount")?,
+            mentor: if mentored { r.get("mentor")? } else { None },
             sort_key: r.get("sort_key")?,
         })
     })?;

@@ -84,7 +84,13 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/0013_search.sql"),
         then: Some(super::keywords::after_migration),
     },
-    Migration { version: 14, name: "funding", sql: include_str!("../../migrations/0014_funding.sql"), then: None },
+    Migration {
+        version: 14,
+        name: "mentorships",
+        sql: include_str!("../../migrations/0014_mentorships.sql"),
+        then: None,
+    },
+    Migration { version: 15, name: "funding", sql: include_str!("../../migrations/0015_funding.sql"), then: None },
 ];
 
 /// Fills in the dialect placeholders.

@@ -23,6 +23,7 @@ pub mod funding;
 pub mod idempotency;
 pub mod keywords;
 pub mod members;
+pub mod mentorships;
 pub mod migrate;
 pub mod notifications;
 pub mod outcomes;

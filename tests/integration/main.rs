@@ -17,6 +17,7 @@ mod idempotency;
 mod imports;
 mod ledger;
 mod lifecycle;
+mod mentorships;
 mod openapi;
 mod outage;
 mod paper;

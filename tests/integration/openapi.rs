@@ -746,6 +746,46 @@ async fn every_answer_as_documented(b: Backend) {
     .await;
     t.run(call(&admin, M::POST, "/api/v1/outcomes/{id}/verification", &[&oid], 200)).await;
 
+    // Mentorship.
+    let ent = app.login("ent1", PASSWORD).await;
+    let m = t
+        .run(call(&lead1, M::POST, "/api/v1/mentorships", &[], 201).body(json!({
+            "studio_id": w.s1, "mentor_person_id": w.p2, "apprentice_person_id": w.worker_person, "trade": "数控车工",
+            "starts_on": day(-100), "teaching_plan": "每周带教两次", "allowance_yuan": 6000, "target_grade": "technician"
+        })))
+        .await;
+    let mid = id(&m);
+    t.run(
+        call(&lead1, M::POST, "/api/v1/mentorships/{id}/steps", &[&mid], 200).body(json!({"action": "approve_pair"})),
+    )
+    .await;
+    t.run(
+        call(&ent, M::POST, "/api/v1/mentorships/{id}/steps", &[&mid], 200)
+            .body(json!({"action": "approve_agreement"})),
+    )
+    .await;
+    t.run(call(&lead1, M::POST, "/api/v1/mentorships/{id}/assessments", &[&mid], 201).body(json!({
+        "kind": "periodic", "apprentice_score": 85, "mentor_score": 90, "note": "进步明显"
+    })))
+    .await;
+    t.run(call(&lead1, M::POST, "/api/v1/mentorships/{id}/results", &[&mid], 201).body(json!({
+        "kind": "promotion", "achieved_on": day(-2), "grade": "technician", "certificate_no": "JS-1"
+    })))
+    .await;
+    t.run(call(&admin, M::GET, "/api/v1/mentorships/{id}", &[&mid], 200)).await;
+    t.run(call(&admin, M::GET, "/api/v1/mentorships", &[], 200).query(&format!("?unit_id={}&q=数控", w.e1))).await;
+    t.run(call(&admin, M::GET, "/api/v1/mentorships/rewards", &[], 200)).await;
+    t.run(
+        call(&ent, M::PUT, "/api/v1/org-units/{id}/mentorship-settings", &[&w.e1], 200)
+            .body(json!({"assess_months": 2})),
+    )
+    .await;
+    t.run(call(&lead1, M::POST, "/api/v1/mentorships", &[], 422).body(json!({
+        "studio_id": w.s1, "mentor_person_id": w.p2, "apprentice_person_id": w.p2, "trade": "钳工",
+        "starts_on": day(-10), "teaching_plan": "x", "allowance_yuan": 1
+    })))
+    .await;
+
     // Notifications, after all this.
     let ent1 = app.login("ent1", PASSWORD).await;
     let notes = t.run(call(&ent1, M::GET, "/api/v1/notifications", &[], 200)).await;

@@ -8,6 +8,7 @@ mod funding;
 mod imports;
 mod ledger;
 mod lookup;
+mod mentorships;
 mod notifications;
 mod outcomes;
 mod people;
@@ -180,6 +181,13 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(outcomes::verify))
         .routes(routes!(outcomes::promote))
         .routes(routes!(outcomes::evidence))
+        .routes(routes!(mentorships::list, mentorships::propose))
+        .routes(routes!(mentorships::rewards))
+        .routes(routes!(mentorships::get))
+        .routes(routes!(mentorships::step))
+        .routes(routes!(mentorships::assess))
+        .routes(routes!(mentorships::result))
+        .routes(routes!(mentorships::settings))
         .routes(routes!(stats::headline))
         .routes(routes!(stats::dashboard))
         .routes(routes!(stats::records))

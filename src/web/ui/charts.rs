@@ -30,7 +30,7 @@ pub fn money(yuan: i64, t: Locale) -> String {
 /// An amount kept in fen as people read it: to the fen below a million yuan (`¥12,345.00`),
 /// in 万元 above (`3,883 万元`; `¥38.83 million`), where fen no longer matter to a reader.
 pub fn fen(fen: i64, t: Locale) -> String {
-    if fen.abs() >= 100_000_000 { money(fen / 100, t) } else { format!("¥{}", crate::domain::funding::yuan_text(fen)) }
+    if fen.abs() >= 100_000_000 { money(fen / 100, t) } else { crate::domain::figures::fen_text(fen) }
 }
 
 /// A figure's value in full: counts and people with their digits grouped, money as [`money`].

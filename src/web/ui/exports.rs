@@ -492,6 +492,33 @@ fn figure_columns(figure: Figure) -> Vec<Column<FigureRecord>> {
             col("figures.col_employee_no", 12.0, |x, _| Value::opt(&x.number)),
             on("figures.col_registered_on"),
         ],
+        Family::Apprentices | Family::Finished | Family::Allowances | Family::AllowanceFen => {
+            let mut cols = vec![
+                col("figures.col_apprentice", 24.0, |x: &FigureRecord, _| Value::text(&x.title)),
+                col("figures.col_mentor", 10.0, |x, _| Value::opt(&x.mentor)),
+                studio(),
+                unit(),
+                col("figures.col_state", 10.0, |x, t| {
+                    label_or_empty(x.state.as_deref().map(|s| t.label("mentorship_state", s)))
+                }),
+                on(if family == Family::Apprentices { "figures.col_starts_on" } else { "figures.col_finished_on" }),
+            ];
+            if figure == Figure::AllowancesPaid {
+                cols.push(col("figures.col_allowance", 14.0, |x, _| Value::fen(x.amount)));
+            }
+            cols
+        }
+        Family::Promotions => vec![
+            col("figures.col_person", 10.0, |x, _| Value::text(&x.title)),
+            col("figures.col_grade", 10.0, |x, t| {
+                label_or_empty(x.level.as_deref().map(|l| t.label("skill_grade", l)))
+            }),
+            col("figures.col_certificate", 16.0, |x, _| Value::opt(&x.number)),
+            col("figures.col_mentor", 10.0, |x, _| Value::opt(&x.mentor)),
+            studio(),
+            unit(),
+            on("figures.col_promoted_on"),
+        ],
     }
 }
 

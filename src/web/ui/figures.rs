@@ -256,6 +256,7 @@ fn filter_label(name: &str, value: &str, figure: Figure, t: Locale) -> String {
         "category" if figure == Figure::Spending => t.label("expense_category", value).to_string(),
         "level" if figure.family() == Family::Studios && value == "none" => t.t("level.none").to_string(),
         "level" if figure.family() == Family::Studios => t.label("level", value).to_string(),
+        "level" if figure.family() == Family::Promotions => t.label("skill_grade", value).to_string(),
         "level" => t.label("outcome_level", value).to_string(),
         _ => value.to_string(),
     };
@@ -436,6 +437,63 @@ fn table(r: &FigureRecords, t: Locale) -> (Vec<&'static str>, Vec<Vec<Cell>>) {
                         Cell::link(x.title.clone(), x.link.clone()),
                         Cell::text(x.unit.clone()),
                         Cell::text(opt(&x.number)),
+                        Cell::text(date(x.on)),
+                    ]
+                })
+                .collect(),
+        ),
+        Family::Apprentices | Family::Finished | Family::Allowances | Family::AllowanceFen => {
+            let mut heads = vec![
+                "figures.col_apprentice",
+                "figures.col_mentor",
+                "figures.col_studio",
+                "figures.col_unit",
+                "figures.col_state",
+                if family == Family::Apprentices { "figures.col_starts_on" } else { "figures.col_finished_on" },
+            ];
+            if r.figure == Figure::AllowancesPaid {
+                heads.push("figures.col_allowance");
+            }
+            let rows = r
+                .items
+                .iter()
+                .map(|x| {
+                    let mut row = vec![
+                        Cell::link(x.title.clone(), x.link.clone()),
+                        Cell::text(opt(&x.mentor)),
+                        Cell::text(opt(&x.studio)),
+                        Cell::text(x.unit.clone()),
+                        Cell::text(x.state.as_deref().map(|s| t.label("mentorship_state", s)).unwrap_or_default()),
+                        Cell::text(date(x.on)),
+                    ];
+                    if r.figure == Figure::AllowancesPaid {
+                        row.push(Cell::num(crate::domain::figures::fen_text(x.amount.unwrap_or(0)), None));
+                    }
+                    row
+                })
+                .collect();
+            (heads, rows)
+        }
+        Family::Promotions => (
+            vec![
+                "figures.col_person",
+                "figures.col_grade",
+                "figures.col_certificate",
+                "figures.col_mentor",
+                "figures.col_studio",
+                "figures.col_unit",
+                "figures.col_promoted_on",
+            ],
+            r.items
+                .iter()
+                .map(|x| {
+                    vec![
+                        Cell::link(x.title.clone(), x.link.clone()),
+                        Cell::text(x.level.as_deref().map(|l| t.label("skill_grade", l)).unwrap_or_default()),
+                        Cell::text(opt(&x.number)),
+                        Cell::text(opt(&x.mentor)),
+                        Cell::text(opt(&x.studio)),
+                        Cell::text(x.unit.clone()),
                         Cell::text(date(x.on)),
                     ]
                 })

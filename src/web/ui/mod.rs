@@ -11,6 +11,7 @@ mod home;
 mod ideas;
 mod imports;
 mod ledger;
+mod mentorships;
 mod notifications;
 mod paper;
 mod people;
@@ -91,6 +92,14 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/outcomes/{id}/verification", post(ideas::verify))
         .route("/outcomes/{id}/promotions", post(ideas::promote))
         .route("/outcomes/{id}/evidence", post(ideas::evidence))
+        .route("/mentorships", get(mentorships::list).post(mentorships::create))
+        .route("/mentorships/new", get(mentorships::new_form))
+        .route("/mentorships/rewards", get(mentorships::rewards))
+        .route("/mentorships/{id}", get(mentorships::show))
+        .route("/mentorships/{id}/steps", post(mentorships::step))
+        .route("/mentorships/{id}/assessments", post(mentorships::assess))
+        .route("/mentorships/{id}/results", post(mentorships::result))
+        .route("/studios/{id}/mentorships", get(mentorships::of_studio))
         .route("/stats", get(figures::dashboard))
         .route("/figures/{figure}", get(figures::list))
         .route("/trainings", get(figures::trainings))
@@ -285,6 +294,11 @@ impl Chrome {
     /// An amount kept in fen as people read it: `¥12,345.00`, or `3,883 万元` when large.
     pub fn rmb(&self, fen: impl Whole) -> String {
         charts::fen(fen.get(), self.t)
+    }
+
+    /// An amount of money in fen as people read it (`¥12,345.00`).
+    pub fn fen(&self, fen: impl Whole) -> String {
+        crate::domain::figures::fen_text(fen.get())
     }
 
     /// A number with its digits grouped (`12,345`).

@@ -1,0 +1,257 @@
+//! Mentorship (师带徒): the two approvals by their roles, bound assessments, the final grade
+//! and the allowance, promotions and the reward list, who sees an agreement, bad input that
+//! changes nothing, and the four figures equal to the lengths of their lists.
+
+use crate::both;
+use crate::common::{Api, Backend, PASSWORD, TestApp, World, day, world};
+use serde_json::{Value, json};
+
+fn proposal(w: &World, mentor: i64, apprentice: i64) -> Value {
+    json!({
+        "studio_id": w.s1, "mentor_person_id": mentor, "apprentice_person_id": apprentice,
+        "trade": "数控车工", "starts_on": day(-200), "teaching_plan": "每周现场带教两次，每月集中授课一次。",
+        "allowance_yuan": 6000, "target_grade": "technician"
+    })
+}
+
+/// A figure of a unit this year: its value, how many records it counts, and how many its list
+/// holds (all pages of 200).
+async fn figure(api: &Api, unit: i64, code: &str, field: &str) -> (i64, i64, usize) {
+    let h = api.ok_get(&format!("/api/v1/stats?unit_id={unit}")).await;
+    let fv = &h[field];
+    let link = fv["link"].as_str().unwrap_or_else(|| panic!("{field} has a link: {h}"));
+    assert!(link.starts_with(&format!("/figures/{code}?")), "{link}");
+    let list = api.ok_get(&format!("/api/v1{link}&limit=200")).await;
+    let items = list["items"].as_array().map_or(0, Vec::len);
+    assert_eq!(list["total"], fv["records"], "{list}");
+    assert_eq!(list["value"], fv["value"], "{list}");
+    (fv["value"].as_i64().unwrap(), fv["records"].as_i64().unwrap(), items)
+}
+
+async fn life_cycle_and_figures(b: Backend) {
+    let app = TestApp::start(b).await;
+    let w = world(&app).await;
+    let admin = app.admin().await;
+    let lead = app.login("lead1", PASSWORD).await;
+    let ent = app.login("ent1", PASSWORD).await;
+    let worker = app.login("worker1", PASSWORD).await;
+    // The apprentice comes from another team of the enterprise.
+    let m = lead.ok_post("/api/v1/mentorships", proposal(&w, w.p2, w.worker_person)).await;
+    let id = m["id"].as_i64().unwrap();
+    assert_eq!(m["state"], "proposed");
+    let start: jiff::civil::Date = day(-200).parse().unwrap();
+    assert_eq!(m["ends_on"], jiangxin::domain::mentorship::default_end(start).to_string(), "a year by default");
+    let steps = format!("/api/v1/mentorships/{id}/steps");
+    // The pair is the leader's to confirm, the agreement the enterprise's.
+    assert_eq!(worker.post(&steps, json!({"action": "approve_pair"})).await.0, 403);
+    assert_eq!(ent.post(&steps, json!({"action": "approve_pair"})).await.0, 403);
+    let m = lead.ok_post(&steps, json!({"action": "approve_pair", "note": "师傅技术过硬"})).await;
+    assert_eq!(m["state"], "paired");
+    assert_eq!(m["paired_note"], "师傅技术过硬");
+    assert_eq!(lead.post(&steps, json!({"action": "approve_agreement"})).await.0, 403);
+    assert_eq!(ent.post(&steps, json!({"action": "approve_pair"})).await.0, 403, "the pair is confirmed already");
+    let m = ent.ok_post(&steps, json!({"action": "approve_agreement"})).await;
+    assert_eq!(m["state"], "in_force");
+    assert!(m["agreed_by_name"].as_str().is_some() && m["next_due_on"].as_str().is_some(), "{m}");
+    for unit in [w.e1, w.city_a, w.province_a] {
+        assert_eq!(figure(&admin, unit, "apprentices", "apprentices").await, (1, 1, 1));
+    }
+    assert_eq!(figure(&admin, w.province_b, "apprentices", "apprentices").await, (0, 0, 0));
+
+    // A periodic assessment: the mentor is bound to a failing apprentice.
+    let assess = format!("/api/v1/mentorships/{id}/assessments");
+    assert_eq!(
+        worker.post(&assess, json!({"kind": "periodic", "apprentice_score": 80, "mentor_score": 80})).await.0,
+        403
+    );
+    lead.ok_post(&assess, json!({"kind": "periodic", "apprentice_score": 55, "mentor_score": 95})).await;
+    let d = worker.ok_get(&format!("/api/v1/mentorships/{id}")).await;
+    assert_eq!(d["assessments"][0]["mentor_result"], 59, "{d}");
+
+    // A promotion to 技师 within three years lists the mentor for the reward.
+    let r = format!("/api/v1/mentorships/{id}/results");
+    lead.ok_post(
+        &r,
+        json!({"kind": "promotion", "achieved_on": day(-10), "grade": "technician", "certificate_no": "JS-2026-001"}),
+    )
+    .await;
+    lead.ok_post(
+        &r,
+        json!({"kind": "placing", "achieved_on": day(-5), "competition": "全省职工职业技能大赛", "placing": "third"}),
+    )
+    .await;
+    let rewards = ent.ok_get(&format!("/api/v1/mentorships/rewards?unit_id={}", w.e1)).await;
+    assert_eq!(rewards["items"].as_array().unwrap().len(), 1, "{rewards}");
+    assert_eq!(rewards["items"][0]["mentor_name"], "王小明");
+    let person = ent.ok_get(&format!("/api/v1/people/{}", w.worker_person)).await;
+    assert_eq!(person["skill_grade"], "technician", "{person}");
+    assert_eq!(person["mentorships"]["results"].as_array().unwrap().len(), 2);
+
+    // The final assessment: a pass pays half the allowance.
+    let m = lead.ok_post(&assess, json!({"kind": "final", "apprentice_score": 75, "mentor_score": 80})).await;
+    assert_eq!(m["state"], "finished");
+    assert_eq!(m["final_grade"], "pass");
+    assert_eq!(m["allowance_paid_fen"], 300_000);
+    assert_eq!(
+        lead.post(&assess, json!({"kind": "periodic", "apprentice_score": 80, "mentor_score": 80})).await.0,
+        409
+    );
+    for unit in [w.e1, w.city_a, w.province_a] {
+        assert_eq!(figure(&admin, unit, "apprentices_finished", "apprentices_finished").await, (1, 1, 1));
+        assert_eq!(figure(&admin, unit, "allowances_paid", "allowances_paid_fen").await, (300_000, 1, 1));
+        assert_eq!(figure(&admin, unit, "apprentices", "apprentices").await, (0, 0, 0), "no longer under agreement");
+    }
+    let h = admin.ok_get(&format!("/api/v1/stats?unit_id={}", w.province_a)).await;
+    let technician = h["promotions_by_grade"].as_array().unwrap().iter().find(|x| x["code"] == "technician").unwrap();
+    assert_eq!(technician["value"], 1);
+    let list = admin.ok_get(&format!("/api/v1{}", technician["link"].as_str().unwrap())).await;
+    assert_eq!(list["items"].as_array().unwrap().len(), 1);
+    // Last year's figures hold none of it.
+    let last = jiangxin::clock::today().year() - 1;
+    let h = admin.ok_get(&format!("/api/v1/stats?unit_id={}&year={last}", w.province_a)).await;
+    assert_eq!(h["apprentices_finished"]["value"], 0);
+
+    // A fail opens a renewal with a new mentor.
+    let m2 = lead
+        .ok_post(
+            "/api/v1/mentorships",
+            json!({
+                "studio_id": w.s1, "mentor_person_id": w.p2, "apprentice_person_id": w.p4, "trade": "钳工",
+                "starts_on": day(-100), "teaching_plan": "钳工基本功", "allowance_yuan": 5000
+            }),
+        )
+        .await;
+    let id2 = m2["id"].as_i64().unwrap();
+    lead.ok_post(&format!("/api/v1/mentorships/{id2}/steps"), json!({"action": "approve_pair"})).await;
+    ent.ok_post(&format!("/api/v1/mentorships/{id2}/steps"), json!({"action": "approve_agreement"})).await;
+    let fail = json!({"kind": "final", "apprentice_score": 50, "mentor_score": 90});
+    let (s, body) = lead.post(&format!("/api/v1/mentorships/{id2}/assessments"), fail.clone()).await;
+    assert_eq!(s, 422, "a fail names the new mentor: {body}");
+    assert!(body["error"]["fields"]["new_mentor_person_id"].is_string(), "{body}");
+    let mut fail = fail;
+    fail["new_mentor_person_id"] = json!(w.leader1);
+    let m2 = lead.ok_post(&format!("/api/v1/mentorships/{id2}/assessments"), fail).await;
+    assert_eq!(m2["state"], "failed");
+    assert_eq!(m2["allowance_paid_fen"], 0);
+    let d = lead.ok_get(&format!("/api/v1/mentorships/{id2}")).await;
+    let renewal = d["renewed_by"].as_i64().expect("a renewal");
+    let r = lead.ok_get(&format!("/api/v1/mentorships/{renewal}")).await;
+    assert_eq!(r["mentorship"]["mentor_person_id"], w.leader1);
+    assert_eq!(r["mentorship"]["state"], "proposed");
+    assert_eq!(r["mentorship"]["renews_id"], id2);
+    assert_eq!(
+        figure(&admin, w.e1, "apprentices_finished", "apprentices_finished").await,
+        (1, 1, 1),
+        "a fail does not finish"
+    );
+    app.assert_figures_rebuild().await;
+}
+
+async fn who_sees_an_agreement(b: Backend) {
+    let app = TestApp::start(b).await;
+    let w = world(&app).await;
+    let lead = app.login("lead1", PASSWORD).await;
+    // A: the leader teaches 刘一手; B: 王小明 (mem1) teaches 孙工人 (worker1).
+    let a = lead.ok_post("/api/v1/mentorships", proposal(&w, w.leader1, w.p4)).await["id"].as_i64().unwrap();
+    let b_id = lead.ok_post("/api/v1/mentorships", proposal(&w, w.p2, w.worker_person)).await["id"].as_i64().unwrap();
+    let expect_a = |u: &str| match u {
+        "admin" | "union.a" | "city.a" | "ent1" | "lead1" => 200,
+        _ => 404,
+    };
+    let expect_b = |u: &str| match u {
+        "admin" | "union.a" | "city.a" | "ent1" | "lead1" | "mem1" | "worker1" => 200,
+        _ => 404,
+    };
+    for u in ["admin", "union.a", "city.a", "ent1", "ent2", "lead1", "mem1", "worker1", "reviewer.a", "union.b"] {
+        let api = if u == "admin" { app.admin().await } else { app.login(u, PASSWORD).await };
+        assert_eq!(api.get(&format!("/api/v1/mentorships/{a}")).await.0, expect_a(u), "{u} reads A");
+        assert_eq!(api.get(&format!("/api/v1/mentorships/{b_id}")).await.0, expect_b(u), "{u} reads B");
+        let listed = api.ok_get("/api/v1/mentorships").await["items"].as_array().unwrap().len();
+        let want = [expect_a(u), expect_b(u)].iter().filter(|s| **s == 200).count();
+        assert_eq!(listed, want, "{u} lists");
+        // Steps: hidden outside, forbidden to those who only read.
+        let (s, _) = api
+            .post(
+                &format!("/api/v1/mentorships/{b_id}/assessments"),
+                json!({"kind": "periodic", "apprentice_score": 80, "mentor_score": 80}),
+            )
+            .await;
+        let want = match expect_b(u) {
+            404 => 404,
+            _ if matches!(u, "mem1" | "worker1") => 403,
+            _ => 409, // allowed, but the agreement is not in force yet
+        };
+        assert_eq!(s.as_u16(), want, "{u} assesses B");
+        // The figures' lists name people: administrators only.
+        let (s, _) = api.get(&format!("/api/v1/figures/apprentices?unit_id={}", w.e1)).await;
+        let want = if matches!(u, "admin" | "union.a" | "city.a" | "ent1") { 200 } else { 404 };
+        assert_eq!(s.as_u16(), want, "{u} lists the apprentices figure");
+    }
+    let anon = app.anonymous();
+    assert_eq!(anon.get(&format!("/api/v1/mentorships/{a}")).await.0, 401);
+    // Pages answer as the API does.
+    let mem1 = app.login("mem1", PASSWORD).await;
+    assert_eq!(mem1.get(&format!("/mentorships/{a}")).await.0, 404);
+}
+
+async fn bad_input_changes_nothing(b: Backend) {
+    let app = TestApp::start(b).await;
+    let w = world(&app).await;
+    let lead = app.login("lead1", PASSWORD).await;
+    let good = proposal(&w, w.p2, w.worker_person);
+    let with = |k: &str, v: Value| {
+        let mut x = good.clone();
+        x[k] = v;
+        x
+    };
+    let cases = [
+        (with("apprentice_person_id", json!(w.p2)), "apprentice_person_id", "不能做自己的师傅"),
+        (with("ends_on", json!(day(-300))), "ends_on", "结束日期须晚于开始日期"),
+        (with("ends_on", json!(day(-200))), "ends_on", "结束日期须晚于开始日期"),
+        (with("allowance_yuan", json!(50_000_000)), "allowance_yuan", ""),
+        (with("allowance_yuan", json!(-1)), "allowance_yuan", ""),
+        (with("mentor_person_id", json!(w.p4)), "mentor_person_id", "在册成员"),
+        (with("apprentice_person_id", json!(w.q2)), "apprentice_person_id", "本企业"),
+        (with("trade", json!("  ")), "trade", ""),
+        (with("starts_on", json!("2026-13-01")), "starts_on", ""),
+    ];
+    for (body, field, words) in cases {
+        let (s, v) = lead.post("/api/v1/mentorships", body).await;
+        assert_eq!(s, 422, "{field}: {v}");
+        let msg = v["error"]["fields"][field].as_str().unwrap_or_else(|| panic!("{field}: {v}"));
+        assert!(msg.contains(words), "{field}: {msg}");
+    }
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM mentorships").await, 0);
+    let (_, v) = lead.clone().english().post("/api/v1/mentorships", with("apprentice_person_id", json!(w.p2))).await;
+    assert!(v["error"]["fields"]["apprentice_person_id"].as_str().unwrap().contains("cannot mentor themselves"), "{v}");
+    // The same pair and trade over an overlapping period is refused; another trade is not.
+    lead.ok_post("/api/v1/mentorships", good.clone()).await;
+    let (s, v) = lead.post("/api/v1/mentorships", with("starts_on", json!(day(-30)))).await;
+    assert_eq!(s, 422, "{v}");
+    assert!(v["error"]["fields"]["starts_on"].as_str().unwrap().contains("重叠"), "{v}");
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM mentorships").await, 1);
+    let mut other = with("starts_on", json!(day(-30)));
+    other["trade"] = json!("焊工");
+    let id = lead.ok_post("/api/v1/mentorships", other).await["id"].as_i64().unwrap();
+    // An assessment before the agreement is in force, or with an absurd score, writes nothing.
+    let (s, _) = lead
+        .post(
+            &format!("/api/v1/mentorships/{id}/assessments"),
+            json!({"kind": "periodic", "apprentice_score": 150, "mentor_score": 80}),
+        )
+        .await;
+    assert_eq!(s, 422);
+    let (s, _) = lead
+        .post(
+            &format!("/api/v1/mentorships/{id}/assessments"),
+            json!({"kind": "periodic", "apprentice_score": 80, "mentor_score": 80}),
+        )
+        .await;
+    assert_eq!(s, 409);
+    let (s, _) = lead.post(&format!("/api/v1/mentorships/{id}/steps"), json!({"action": "refuse"})).await;
+    assert_eq!(s, 422, "a refusal needs its reason");
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM mentorship_assessments").await, 0);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM mentorships WHERE state <> 'proposed'").await, 0);
+}
+
+both!(life_cycle_and_figures, who_sees_an_agreement, bad_input_changes_nothing);
