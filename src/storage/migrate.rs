@@ -84,6 +84,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/0013_search.sql"),
         then: Some(super::keywords::after_migration),
     },
+    Migration {
+        version: 14,
+        name: "import_staging",
+        sql: include_str!("../../migrations/0014_import_staging.sql"),
+        then: None,
+    },
 ];
 
 /// Fills in the dialect placeholders.

@@ -32,6 +32,7 @@ pub mod projects;
 pub mod search_index;
 pub mod sessions;
 mod sqlite;
+pub mod staging;
 pub mod stats;
 pub mod studios;
 pub mod suggestions;
