@@ -1,7 +1,8 @@
 //! The deadline sweep: notices, once each, the projects that turned red, the milestones falling
 //! due within the week and the suggestions past their evaluation deadline — events no request
 //! would otherwise raise. Between runs it also forgets what expires: dry login throttles and
-//! the answers kept for `Idempotency-Key`s older than a day.
+//! the answers kept for `Idempotency-Key`s older than a day, and it finishes the imports a
+//! process left half-published (`imports::finish_interrupted`).
 //!
 //! It never holds the single writer for long: the candidates and the people to tell are read
 //! first on a reader connection (through partial indexes that hold only what is still to be
@@ -157,6 +158,12 @@ pub fn spawn(st: AppState) {
             }
             if let Err(e) = super::idempotency::forget_expired(&st).await {
                 tracing::warn!("forgetting idempotency keys failed: {e}");
+            }
+            let st2 = st.clone();
+            match tokio::task::spawn_blocking(move || super::imports::finish_interrupted(&st2)).await {
+                Ok(Ok(())) => {}
+                Ok(Err(e)) => tracing::warn!("finishing interrupted imports failed: {e}"),
+                Err(e) => tracing::warn!("finishing interrupted imports: {e}"),
             }
             tokio::time::sleep(every).await;
         }

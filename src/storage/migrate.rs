@@ -91,6 +91,12 @@ pub const MIGRATIONS: &[Migration] = &[
         then: None,
     },
     Migration { version: 15, name: "funding", sql: include_str!("../../migrations/0015_funding.sql"), then: None },
+    Migration {
+        version: 16,
+        name: "import_staging",
+        sql: include_str!("../../migrations/0016_import_staging.sql"),
+        then: None,
+    },
 ];
 
 /// Fills in the dialect placeholders.

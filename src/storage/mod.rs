@@ -34,6 +34,7 @@ pub mod projects;
 pub mod search_index;
 pub mod sessions;
 mod sqlite;
+pub mod staging;
 pub mod stats;
 pub mod studios;
 pub mod suggestions;

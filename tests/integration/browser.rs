@@ -1,11 +1,12 @@
 //! End-to-end tests in headless Chromium (Debian's chromium and chromium-driver), on a
 //! 360-pixel-wide window: find a studio by a fragment of its Chinese name and add a member;
-//! record a ledger entry and sign it twice.
+//! record a ledger entry and sign it twice; export the red-light list and open the file.
 
 use crate::both;
-use crate::common::{Backend, PASSWORD, TestApp, world};
+use crate::common::{Backend, PASSWORD, TestApp, day, person, project, studio, unit, world};
 use fantoccini::error::CmdError;
 use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -45,6 +46,11 @@ pub(crate) async fn start_driver() -> (Driver, String) {
 
 /// A phone-sized headless Chromium speaking Chinese; keep the driver and profile alive with it.
 async fn phone() -> (Client, Driver, tempfile::TempDir) {
+    phone_with(serde_json::json!({"intl.accept_languages": "zh-CN,zh"})).await
+}
+
+/// A phone-sized headless Chromium with these preferences.
+async fn phone_with(prefs: serde_json::Value) -> (Client, Driver, tempfile::TempDir) {
     let (driver, url) = start_driver().await;
     let profile = tempfile::tempdir().expect("profile dir");
     let mut caps = serde_json::Map::new();
@@ -52,7 +58,7 @@ async fn phone() -> (Client, Driver, tempfile::TempDir) {
         "goog:chromeOptions".into(),
         serde_json::json!({
             "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
-            "prefs": {"intl.accept_languages": "zh-CN,zh"},
+            "prefs": prefs,
             "mobileEmulation": {"deviceMetrics": {"width": 360, "height": 740, "pixelRatio": 2.0}},
             "args": ["--headless=new", "--lang=zh-CN", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage",
                      "--disable-component-update", "--disable-sync", "--no-first-run", "--window-size=360,800",
@@ -392,7 +398,149 @@ async fn officers_work_with_pickers_on_a_phone(b: Backend) {
     assert_eq!(one["suggestion"]["proposers"][0]["name"], "周师傅", "{one}");
 }
 
+/// A phone like [`phone`] whose downloads land in `dir`, without asking.
+async fn phone_downloading_to(dir: &std::path::Path) -> (Client, Driver, tempfile::TempDir) {
+    phone_with(serde_json::json!({
+        "intl.accept_languages": "zh-CN,zh",
+        "download.default_directory": dir.display().to_string(),
+        "download.prompt_for_download": false,
+        "download.directory_upgrade": true,
+        "safebrowsing.enabled": false
+    }))
+    .await
+}
+
+/// Waits for a finished .xlsx download in `dir` (Chromium writes `*.crdownload` until done).
+async fn downloaded_xlsx(dir: &std::path::Path) -> std::path::PathBuf {
+    for _ in 0..300 {
+        let files: Vec<std::path::PathBuf> =
+            std::fs::read_dir(dir).map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect()).unwrap_or_default();
+        let busy = files.iter().any(|p| p.extension().is_some_and(|e| e == "crdownload"));
+        if let Some(done) = files.iter().find(|p| p.extension().is_some_and(|e| e == "xlsx"))
+            && !busy
+        {
+            return done.clone();
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("no .xlsx was downloaded into {}", dir.display());
+}
+
+/// A city union's officer, on a phone, goes from the home page's red light to the red-light
+/// list, exports it to Excel by tapping the link, and opens the file: it holds exactly the red
+/// projects of the city (those the page listed, as many as the database counts) and none of
+/// the province's or another province's.
+async fn an_officer_exports_the_red_lights_and_opens_the_file(b: Backend) {
+    let app = TestApp::start(b).await;
+    let w = world(&app).await;
+    let admin = app.admin().await;
+    let lead1 = app.login("lead1", PASSWORD).await;
+    let ent1 = app.login("ent1", PASSWORD).await;
+    // In the city (S1): two red, one yellow, one green; a proposal not yet approved.
+    let mut in_city = Vec::new();
+    for (title, due) in [
+        ("主轴温升攻关", vec![-4, 30]),
+        ("焊缝返修率攻关", vec![-12]),
+        ("刀具寿命提升", vec![3]),
+        ("夹具快换改进", vec![40]),
+    ] {
+        let id = project(&lead1, w.s1, title, w.leader1, &due).await["id"].as_i64().unwrap();
+        ent1.ok_post(&format!("/api/v1/projects/{id}/transitions"), json!({"action": "approve"})).await;
+        in_city.push(id);
+    }
+    project(&lead1, w.s1, "待批的逾期课题", w.leader1, &[-6]).await;
+    // In the province but outside the city, and in another province: red too.
+    let e3 = unit(&admin, w.province_a, "enterprise", "南湖纺织有限公司").await;
+    let leader3 = person(&admin, e3, "陈南湖").await;
+    let s3 = studio(&admin, e3, leader3, "陈南湖纺织创新工作室").await;
+    for (s, leader, title) in [(s3, leader3, "染整能耗攻关"), (w.s2, w.leader2, "乙省线损攻关")] {
+        let id = project(&admin, s, title, leader, &[-5]).await["id"].as_i64().unwrap();
+        admin.ok_post(&format!("/api/v1/projects/{id}/transitions"), json!({"action": "approve"})).await;
+    }
+    // Counted from the database, apart from the platform's code: running projects under the
+    // city whose earliest open deadline has passed.
+    let (city_a, today) = (w.city_a, day(0));
+    let red_in_city: Vec<String> = app
+        .db
+        .read(move |c| {
+            c.query(
+                "SELECT p.title FROM projects p JOIN org_units u ON u.id = ? \
+                 WHERE p.unit_path LIKE u.path || '%' AND p.next_due IS NOT NULL AND p.next_due < ? ORDER BY p.title",
+                jiangxin::params![city_a, today],
+                |r| r.get::<String>("title"),
+            )
+        })
+        .await
+        .expect("red projects of the city");
+    assert_eq!(red_in_city, ["主轴温升攻关", "焊缝返修率攻关"], "the set-up");
+
+    let downloads = tempfile::tempdir().expect("download dir");
+    let (c, _driver, _profile) = phone_downloading_to(downloads.path()).await;
+    let result = async {
+        c.goto(&format!("{}/", app.base)).await?;
+        log_in(&c, "city.a").await?;
+        // The home page's red light, with its count, leads to the list.
+        let red = c.wait().for_element(Locator::Css("#lights a.tile.l-red")).await?;
+        assert_eq!(red.find(Locator::Css("strong")).await?.text().await?, "2");
+        fits_the_phone(&c, "officer's home").await?;
+        red.click().await?;
+        for _ in 0..100 {
+            if c.current_url().await?.as_str().contains("light=red") {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        c.wait().for_element(Locator::Css("table.rows")).await?;
+        fits_the_phone(&c, "red-light list").await?;
+        let mut listed = Vec::new();
+        for a in c.find_all(Locator::Css("table.rows tbody tr td:nth-child(2) a")).await? {
+            listed.push(a.text().await?);
+        }
+        // The export link, tapped: it says the file is being made, then the download lands.
+        let link = c.find(Locator::Css("a.export")).await?;
+        assert!(link.attr("href").await?.unwrap_or_default().starts_with("/export/projects?"));
+        link.click().await?;
+        let file = downloaded_xlsx(downloads.path()).await;
+        let mut label = String::new();
+        for _ in 0..100 {
+            label = c.find(Locator::Css("a.export")).await?.text().await?;
+            if label == "导出 Excel" {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(label, "导出 Excel", "the link is itself again once the file came");
+        Ok::<_, CmdError>((listed, file))
+    }
+    .await;
+    let _ = c.close().await;
+    let (mut listed, file) = result.expect("browser steps");
+    listed.sort();
+    assert_eq!(listed, red_in_city, "the page lists the city's red projects");
+    assert!(file.file_name().is_some_and(|n| n.to_string_lossy().starts_with("攻关课题_")), "{}", file.display());
+
+    // The file, opened as a spreadsheet program would.
+    use calamine::Reader;
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&file).expect("an .xlsx workbook");
+    let name = wb.sheet_names().first().cloned().expect("a sheet");
+    let range = wb.worksheet_range(&name).expect("the sheet");
+    let mut rows = range.rows();
+    let header: Vec<String> = rows.next().expect("a header row").iter().map(|d| d.to_string()).collect();
+    let col = |h: &str| header.iter().position(|x| x == h).unwrap_or_else(|| panic!("no column {h}: {header:?}"));
+    let (title, light) = (col("课题名称"), col("红绿灯"));
+    let body: Vec<Vec<String>> = rows.map(|r| r.iter().map(|d| d.to_string()).collect()).collect();
+    let mut titles: Vec<String> = body.iter().map(|r| r[title].clone()).collect();
+    titles.sort();
+    assert_eq!(titles, red_in_city, "the file holds exactly the city's red projects");
+    assert!(body.iter().all(|r| r[light] == "红灯"), "{body:?}");
+    for outside in ["染整能耗攻关", "乙省线损攻关", "刀具寿命提升", "夹具快换改进", "待批的逾期课题"]
+    {
+        assert!(!titles.iter().any(|t| t == outside), "{outside} is not the city's red: {titles:?}");
+    }
+}
+
 both!(
+    an_officer_exports_the_red_lights_and_opens_the_file,
     officers_work_with_pickers_on_a_phone,
     find_a_studio_and_add_a_member,
     record_an_activity_and_sign_it_twice,

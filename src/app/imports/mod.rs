@@ -5,18 +5,23 @@
 //! file is a 422 on `file`), then becomes a **job** that reads every row and checks it against
 //! the database (preview: each row will be created, is on file already, or is refused and
 //! why); the importer confirms; the job checks again (the data may have moved meanwhile) and
-//! writes everything **in one transaction** — nothing half-imported. Re-importing the same
-//! file finds every record on file by its natural key and changes nothing.
+//! writes everything, all or nothing — people staged and then published in short slices
+//! (`plan::write_people`: the single writer of SQLite is never held for long), the other kinds
+//! in one transaction. Re-importing the same file finds every record on file by its natural
+//! key and changes nothing.
 //!
 //! **Jobs** live in this process (`Jobs`, in `AppState`), with atomic progress counters a page
-//! polls: the simplest design that holds — nothing to clean up in the database after a crash
-//! (the write is one transaction: a job lost with its process wrote nothing, and the file can
-//! be uploaded again), no second queue beside the database. A job is seen only by the account
+//! polls: the simplest design that holds — a job lost with its process before its commit
+//! wrote nothing visible (its staged rows are deleted by the sweep an hour later, and the file
+//! can be uploaded again), one lost after it is finished by the sweep from the staged rows;
+//! no second queue beside the database. A job is seen only by the account
 //! that started it, and forgotten an hour after it last changed. (Several processes behind one
 //! address would need sticky sessions for the progress page.)
 
 pub mod plan;
 pub mod sheet;
+
+pub use plan::finish_interrupted;
 
 use super::AppState;
 use crate::domain::access::Actor;
@@ -183,7 +188,8 @@ pub struct ImportStatus {
     pub truncated: bool,
     /// Why nothing was imported, when it failed.
     pub error: Option<String>,
-    /// How long the write held the database's writer, in milliseconds.
+    /// The longest the write held the database's writer at once, in milliseconds (people are
+    /// written in slices of a few tens of milliseconds).
     pub writer_ms: Option<u64>,
     /// Whether the importer may confirm now (checked, nothing refused, something to create).
     pub can_confirm: bool,
@@ -322,8 +328,8 @@ pub async fn status(st: &AppState, actor: &Actor, id: u64) -> Result<ImportStatu
     Ok(st.imports.get(id, actor)?.status())
 }
 
-/// Confirms an import: every row is checked again, then everything is written in one
-/// transaction (or nothing, if any row is refused now).
+/// Confirms an import: every row is checked again, then everything is written (or nothing, if
+/// any row is refused now).
 pub async fn confirm(st: &AppState, actor: &Actor, id: u64) -> Result<ImportStatus> {
     let job = st.imports.get(id, actor)?;
     let sheet = job.with(|s| {

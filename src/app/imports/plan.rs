@@ -22,12 +22,14 @@ use crate::domain::validation::Check;
 use crate::error::{Error, Msg, Result};
 use crate::i18n::Locale;
 use crate::storage::people::NewPerson;
+use crate::storage::staging::{self, Staged};
 use crate::storage::studios::{self, Studio, StudioData};
 use crate::storage::units::Unit;
 use crate::storage::{Conn, outcomes, people, projects, units};
 use jiff::civil::Date;
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 /// Rows read per read job while checking.
 const CHUNK: usize = 2000;
@@ -42,7 +44,8 @@ pub struct Plan {
 }
 
 enum Writes {
-    People(Vec<(usize, NewPerson)>),
+    /// Report index, the person, and the enterprise whose employee numbers they join.
+    People(Vec<(usize, NewPerson, UnitPath)>),
     Studios(Vec<StudioRow>),
     Projects(Vec<(usize, ProjectInput, i64)>),
     Outcomes(Vec<(usize, OutcomeInput, i64)>),
@@ -170,17 +173,47 @@ impl<'a> Cells<'a> {
     }
 }
 
+/// The holders of employee numbers: number → unit path, id, name.
+type Holders = HashMap<String, Vec<(UnitPath, i64, String)>>;
+
 /// What the checks look up again and again: units by the text naming them, enterprises.
 struct Resolver<'a> {
     actor: &'a Actor,
     units: HashMap<String, std::result::Result<Unit, Msg>>,
     enterprises: HashMap<i64, UnitPath>,
     studios: HashMap<(i64, String), Option<Studio>>,
+    /// The holders of the employee numbers of the rows being checked, read for a whole chunk
+    /// at once (number → unit path, id, name); `None` outside a people import.
+    holders: Option<Holders>,
 }
 
 impl<'a> Resolver<'a> {
     fn new(actor: &'a Actor) -> Self {
-        Resolver { actor, units: HashMap::new(), enterprises: HashMap::new(), studios: HashMap::new() }
+        Resolver { actor, units: HashMap::new(), enterprises: HashMap::new(), studios: HashMap::new(), holders: None }
+    }
+
+    /// Reads the holders of a chunk's employee numbers in a few queries.
+    fn read_holders(&mut self, c: &mut Conn, numbers: &[&str]) -> Result<()> {
+        let mut map: Holders = HashMap::new();
+        for (no, path, id, name) in people::holders_of(c, numbers)? {
+            map.entry(no).or_default().push((path, id, name));
+        }
+        self.holders = Some(map);
+        Ok(())
+    }
+
+    /// A person by employee number within an enterprise: from the chunk's holders when read,
+    /// else asked of the database.
+    fn holder(&mut self, c: &mut Conn, enterprise: &UnitPath, no: &str) -> Result<Option<(i64, String)>> {
+        match &self.holders {
+            Some(map) => Ok(map.get(no).and_then(|v| {
+                v.iter()
+                    .filter(|(p, _, _)| enterprise.covers(p))
+                    .min_by_key(|(_, id, _)| *id)
+                    .map(|(_, id, n)| (*id, n.clone()))
+            })),
+            None => people::by_employee_no(c, no, enterprise),
+        }
     }
 
     /// The unit a cell names (a name, or a path of names), among the units the importer may see.
@@ -319,6 +352,13 @@ pub fn plan(
     for chunk in sheet.rows.chunks(CHUNK) {
         // Each chunk on a reader of its own: no read transaction stays open for the whole file.
         st.db.read_blocking(|c| {
+            if kind == ImportKind::People {
+                let numbers: Vec<&str> = chunk
+                    .iter()
+                    .filter_map(|(_, cells)| Cells { kind, layout: &layout, row: cells }.get("employee_no"))
+                    .collect();
+                resolver.read_holders(c, &numbers)?;
+            }
             for (row, cells) in chunk {
                 let cells = Cells { kind, layout: &layout, row: cells };
                 state.check(c, &mut resolver, *row, &cells)?;
@@ -344,7 +384,7 @@ struct PlanState {
     report: Vec<RowReport>,
     /// Natural keys met so far in this file, with their row.
     seen: HashMap<String, u32>,
-    people: Vec<(usize, NewPerson)>,
+    people: Vec<(usize, NewPerson, UnitPath)>,
     studios: Vec<StudioRow>,
     projects: Vec<(usize, ProjectInput, i64)>,
     outcomes: Vec<(usize, OutcomeInput, i64)>,
@@ -456,7 +496,7 @@ impl PlanState {
             self.push(row, RowOutcome::Refused, key, notes);
             return Ok(());
         }
-        if let Some((_, name)) = people::by_employee_no(c, &key, &enterprise)? {
+        if let Some((_, name)) = r.holder(c, &enterprise, &key)? {
             if name != data.name {
                 notes.add("name", Msg::new("import.on_file_as").arg("name", name));
             }
@@ -464,7 +504,11 @@ impl PlanState {
             return Ok(());
         }
         let at = self.push(row, RowOutcome::Create, key, notes);
-        self.people.push((at, NewPerson { data, unit_path: unit.path.clone(), unit_name: unit.name.clone() }));
+        self.people.push((
+            at,
+            NewPerson { data, unit_path: unit.path.clone(), unit_name: unit.name.clone() },
+            enterprise,
+        ));
         Ok(())
     }
 
@@ -772,48 +816,34 @@ fn at_row(report: &[RowReport], index: usize, e: Error, t: Locale) -> Error {
     }
 }
 
-/// Writes every row to create in one transaction; returns the report (created rows marked so)
-/// and how long the writer was held, in milliseconds.
+/// Writes every row to create, all or nothing; returns the report (created rows marked so)
+/// and the longest time the writer was held at once, in milliseconds. People are staged and
+/// published in slices (`write_people`); studios, projects and outcomes — a few thousand rows
+/// at most in practice — are written in one transaction.
 pub fn write(
     st: &AppState,
     actor: &Actor,
     plan: Plan,
-    progress: impl Fn(u64) + Send + 'static,
+    progress: impl Fn(u64) + Send + Sync + 'static,
 ) -> Result<(Vec<RowReport>, u64)> {
     let actor = actor.clone();
     let categories = st.config.project_categories.clone();
     let Plan { kind, locale: t, report, writes } = plan;
+    let writes = match writes {
+        Writes::People(list) => {
+            let ms = write_people(st, &actor, list, &report, t, &progress)?;
+            return Ok((report, ms));
+        }
+        other => other,
+    };
     let today = crate::clock::today();
     let report2 = report.clone();
     let ms = st.db.write_blocking(move |c| {
         let started = std::time::Instant::now();
         let report = report2;
         match writes {
-            Writes::People(list) => {
-                // Someone may have registered one of these numbers since the check.
-                let nos: Vec<&str> = list.iter().filter_map(|(_, p)| p.data.employee_no.as_deref()).collect();
-                let on_file = people::employee_nos_on_file(c, &nos)?;
-                if !on_file.is_empty() {
-                    let mut by_no: HashMap<&str, Vec<&UnitPath>> = HashMap::new();
-                    for (n, p) in &on_file {
-                        by_no.entry(n.as_str()).or_default().push(p);
-                    }
-                    for (i, p) in &list {
-                        let no = p.data.employee_no.as_deref().unwrap_or("");
-                        let enterprise = units::enterprise_of(c, &p.unit_path)?.map_or(p.unit_path.clone(), |u| u.path);
-                        if by_no.get(no).is_some_and(|v| v.iter().any(|x| enterprise.covers(x))) {
-                            return Err(at_row(
-                                &report,
-                                *i,
-                                Error::refused("changed", Msg::new("import.changed_meanwhile")),
-                                t,
-                            ));
-                        }
-                    }
-                }
-                let people: Vec<NewPerson> = list.into_iter().map(|(_, p)| p).collect();
-                people::insert_many(c, &people, actor.account_id, "import", &progress)?;
-            }
+            // Written in slices by `write_people`, never here.
+            Writes::People(_) => {}
             Writes::Studios(rows) => {
                 let mut ids: HashMap<(i64, String), i64> = HashMap::new();
                 let mut n = 0;
@@ -903,3 +933,204 @@ pub fn write(
     let _ = kind;
     Ok((report, ms))
 }
+
+/// People staged per write job (checked against the people on file and the rows other imports
+/// staged, then inserted as JSON): a few milliseconds each.
+const STAGE_SLICE: usize = 2_000;
+/// People published per write job (rows, honours, search terms, audit entries, roll-ups):
+/// about 25 ms each on SQLite.
+const PUBLISH_SLICE: usize = 1_000;
+/// Write jobs of one import in flight at once.
+const IN_FLIGHT: usize = 2;
+/// Staged rows deleted per write job when a batch is refused or abandoned.
+const DISCARD_SLICE: usize = 5_000;
+
+/// Runs one write job and measures how long it held the writer.
+fn timed<T: Send + 'static>(
+    st: &AppState,
+    job: impl FnOnce(&mut Conn) -> Result<T> + Send + 'static,
+    longest: &mut u64,
+) -> Result<T> {
+    let (value, ms) = st.db.write_blocking(move |c| {
+        let started = std::time::Instant::now();
+        let value = job(c)?;
+        Ok((value, started.elapsed().as_millis() as u64))
+    })?;
+    *longest = (*longest).max(ms);
+    Ok(value)
+}
+
+/// Writes the people of an import without ever holding the writer for long, all or nothing as
+/// the users see it: (1) the rows are **staged** a slice at a time, each slice checked again
+/// in its write job (a number registered since the check, or staged by another import,
+/// refuses the whole import: the staged rows are deleted and nothing was ever visible);
+/// (2) one short write **commits** the batch; (3) the rows are **published** a slice at a time
+/// (taken out of the staging table and inserted in the same transaction). From the commit on
+/// nothing refuses a row, so the publication only ever runs to its end — if this process dies
+/// meanwhile, the sweep of the next one finishes it ([`finish_interrupted`]). Returns the
+/// longest hold of the writer, in milliseconds.
+fn write_people(
+    st: &AppState,
+    actor: &Actor,
+    list: Vec<(usize, NewPerson, UnitPath)>,
+    report: &[RowReport],
+    t: Locale,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<u64> {
+    let account = actor.account_id;
+    let mut longest = 0;
+    let batch = timed(st, move |c| staging::open(c, account), &mut longest)?;
+    // Two slices in flight: while the writer runs one, the last one's log is flushed to the
+    // disk (SQLite), so the slices cost little more than the rows they write.
+    let chunks: Vec<&[(usize, NewPerson, UnitPath)]> = list.chunks(STAGE_SLICE).collect();
+    let next = AtomicUsize::new(0);
+    let staged = AtomicUsize::new(0);
+    let refusal: Mutex<Option<Error>> = Mutex::new(None);
+    let longest_seen = AtomicU64::new(0);
+    std::thread::scope(|scope| {
+        for _ in 0..IN_FLIGHT {
+            scope.spawn(|| {
+                let mut mine = 0;
+                loop {
+                    let k = next.fetch_add(1, Ordering::AcqRel);
+                    let Some(chunk) = chunks.get(k) else { break };
+                    if refusal.lock().map_or(true, |r| r.is_some()) {
+                        break;
+                    }
+                    let found = stage_slice(st, batch, chunk, report, t, &mut mine);
+                    if let Some(e) = found {
+                        if let Ok(mut r) = refusal.lock() {
+                            r.get_or_insert(e);
+                        }
+                        break;
+                    }
+                    let n = staged.fetch_add(chunk.len(), Ordering::AcqRel) + chunk.len();
+                    progress(n as u64 / 2);
+                }
+                longest_seen.fetch_max(mine, Ordering::AcqRel);
+            });
+        }
+    });
+    longest = longest.max(longest_seen.load(Ordering::Acquire));
+    if let Some(e) = refusal.into_inner().unwrap_or_else(|p| p.into_inner()) {
+        discard(st, batch);
+        return Err(e);
+    }
+    let staged = staged.load(Ordering::Acquire);
+    timed(st, move |c| staging::commit(c, batch), &mut longest)?;
+    let published = AtomicUsize::new(0);
+    let failed = std::sync::atomic::AtomicBool::new(false);
+    let longest_seen = AtomicU64::new(0);
+    std::thread::scope(|scope| {
+        for _ in 0..IN_FLIGHT {
+            scope.spawn(|| {
+                let mut mine = 0;
+                while !failed.load(Ordering::Acquire) {
+                    match timed(st, move |c| publish_slice(c, batch, account), &mut mine) {
+                        Ok(0) => break,
+                        Ok(n) => {
+                            let done = published.fetch_add(n, Ordering::AcqRel) + n;
+                            progress(((staged + done) / 2) as u64);
+                        }
+                        Err(e) => {
+                            tracing::warn!("publishing import batch {batch}: {e}");
+                            failed.store(true, Ordering::Release);
+                        }
+                    }
+                }
+                longest_seen.fetch_max(mine, Ordering::AcqRel);
+            });
+        }
+    });
+    if failed.load(Ordering::Acquire) {
+        return Err(Error::refused("import_finishing", Msg::new("import.finishing_later")));
+    }
+    Ok(longest.max(longest_seen.load(Ordering::Acquire)))
+}
+
+/// Stages one slice; returns why the import is refused, if it is.
+fn stage_slice(
+    st: &AppState,
+    batch: i64,
+    chunk: &[(usize, NewPerson, UnitPath)],
+    report: &[RowReport],
+    t: Locale,
+    longest: &mut u64,
+) -> Option<Error> {
+    let rows = chunk
+        .iter()
+        .map(|(_, p, enterprise)| {
+            Ok(Staged {
+                enterprise: enterprise.clone(),
+                employee_no: p.data.employee_no.clone().unwrap_or_default(),
+                body: serde_json::to_string(p).map_err(|e| Error::internal(format!("staging a person: {e}")))?,
+            })
+        })
+        .collect::<Result<Vec<_>>>();
+    let rows = match rows {
+        Ok(rows) => rows,
+        Err(e) => return Some(e),
+    };
+    match timed(st, move |c| staging::stage(c, batch, &rows), longest) {
+        Ok(None) => None,
+        Ok(Some(i)) => {
+            Some(at_row(report, chunk[i].0, Error::refused("changed", Msg::new("import.changed_meanwhile")), t))
+        }
+        // Another import staging the same number at this very moment (PostgreSQL).
+        Err(Error::Database(d)) if d.is_unique_violation() => {
+            Some(Error::refused("import_changed", Msg::new("import.changed_meanwhile")))
+        }
+        Err(e) => Some(e),
+    }
+}
+
+/// Deletes the staged rows of a refused batch, a slice at a time (what fails here is left to
+/// the sweep, which deletes batches abandoned for an hour).
+fn discard(st: &AppState, batch: i64) {
+    loop {
+        match st.db.write_blocking(move |c| staging::discard(c, batch, DISCARD_SLICE)) {
+            Ok(0) => return,
+            Ok(_) => {}
+            Err(e) => {
+                tracing::warn!("discarding import batch {batch}: {e}");
+                return;
+            }
+        }
+    }
+}
+
+/// Publishes the next slice of a committed batch; returns how many people it created (none:
+/// the batch is done).
+fn publish_slice(c: &mut Conn, batch: i64, by: i64) -> Result<usize> {
+    let bodies = staging::take(c, batch, PUBLISH_SLICE)?;
+    let people = bodies
+        .iter()
+        .map(|b| serde_json::from_str::<NewPerson>(b).map_err(|e| Error::internal(format!("a staged person: {e}"))))
+        .collect::<Result<Vec<_>>>()?;
+    people::insert_many(c, &people, by, "import", &|_| {})?;
+    Ok(people.len())
+}
+
+/// Carries to their end the imports a process left behind: a committed batch is published
+/// (the importer saw it confirmed; its rows are all checked), a batch still staging and
+/// untouched for an hour is deleted (its job died before the commit: nothing was visible).
+/// Called by the sweep, at start and then regularly; several processes may run it at once.
+pub fn finish_interrupted(st: &AppState) -> Result<()> {
+    let now = crate::clock::now_ms();
+    for b in st.db.read_blocking(staging::batches)? {
+        if b.state == staging::PUBLISHING {
+            let mut n = 0;
+            while st.db.write_blocking(move |c| publish_slice(c, b.id, b.account_id))? > 0 {
+                n += 1;
+            }
+            tracing::info!("import batch {} finished after an interruption ({n} slices)", b.id);
+        } else if now - b.touched_at > STAGING_ABANDONED_MS {
+            discard(st, b.id);
+        }
+    }
+    Ok(())
+}
+
+/// How long a batch may stay in staging before it counts as abandoned (its job stages a slice
+/// every few milliseconds).
+const STAGING_ABANDONED_MS: i64 = 60 * 60 * 1000;
