@@ -161,7 +161,7 @@ mod tests {
     #[test]
     fn fen_read_exactly_until_large() {
         assert_eq!(fen(1_234_500, Locale::Zh), "¥12,345.00");
-        assert_eq!(fen(-5, Locale::En), "¥-0.05");
+        assert_eq!(fen(-5, Locale::En), "-¥0.05");
         assert_eq!(fen(3_883_000_000, Locale::Zh), "3,883 万元");
     }
 
