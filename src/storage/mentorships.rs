@@ -608,7 +608,15 @@ pub fn list(
     f: &MentorshipFilter,
     page: &PageRequest,
 ) -> Result<Page<Mentorship>> {
-    let mut q = Query::new(&format!("SELECT {COLUMNS} {JOINS} WHERE 1 = 1"));
+    // The page's ids are chosen from the agreements alone (joined to people only to match a
+    // name), and only the rows of the page are joined to the names around them: a city's
+    // list would otherwise join every agreement of the city before sorting.
+    let names = if f.q.is_some() {
+        " JOIN people mp ON mp.id = m.mentor_person_id JOIN people ap ON ap.id = m.apprentice_person_id"
+    } else {
+        ""
+    };
+    let mut q = Query::new(&format!("SELECT m.id FROM mentorships m{names} WHERE 1 = 1"));
     let scope = match &f.within {
         Some(w) => {
             q.within(w, "m.unit_path");
@@ -653,7 +661,10 @@ pub fn list(
         q.push(" AND (m.starts_on, m.id) < (?, ?)", [Value::from(after.key.clone()), Value::from(after.id)]);
     }
     q.push(" ORDER BY m.starts_on DESC, m.id DESC LIMIT ?", [Value::from(page.limit + 1)]);
-    let rows = q.fetch(c, from_row)?;
+    let mut rows = Query::new(&format!("SELECT {COLUMNS} {JOINS} WHERE m.id IN ({})", q.sql));
+    rows.params = q.params;
+    rows.push(" ORDER BY m.starts_on DESC, m.id DESC", []);
+    let rows = rows.fetch(c, from_row)?;
     Ok(Page::from_rows(rows, page.limit, |m| Cursor { key: m.starts_on.to_string(), id: m.id }))
 }
 
