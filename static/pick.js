@@ -163,6 +163,9 @@
     }
 
     function choose(c) {
+      // A lookup still waiting (typed a moment ago) must not open the list again over the form.
+      clearTimeout(timer);
+      asked++;
       if (multi) {
         chip(c.id, c.label);
         input.value = '';

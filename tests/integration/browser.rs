@@ -1,6 +1,7 @@
 //! End-to-end tests in headless Chromium (Debian's chromium and chromium-driver), on a
 //! 360-pixel-wide window: find a studio by a fragment of its Chinese name and add a member;
-//! record a ledger entry and sign it twice; export the red-light list and open the file.
+//! record a ledger entry and sign it twice; export the red-light list and open the file;
+//! record a mentorship's quarterly assessment; submit an expense and approve it.
 
 use crate::both;
 use crate::common::{Backend, PASSWORD, TestApp, day, person, project, studio, unit, world};
@@ -539,7 +540,175 @@ async fn an_officer_exports_the_red_lights_and_opens_the_file(b: Backend) {
     }
 }
 
+/// Waits until the browser is on a page whose path and query hold `part`.
+async fn arrived(c: &Client, part: &str) -> Result<(), CmdError> {
+    for _ in 0..100 {
+        if c.current_url().await?.as_str().contains(part) {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("never arrived at {part}: at {}", c.current_url().await?);
+}
+
+/// The text of an element once it holds `want` (the old page may go stale under our feet).
+async fn text_holding(c: &Client, css: &str, want: &str) -> String {
+    let mut seen = String::new();
+    for _ in 0..100 {
+        seen = match c.find(Locator::Css(css)).await {
+            Ok(e) => e.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        if seen.contains(want) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    seen
+}
+
+/// A studio's leader, on a phone, follows the home page's due list to an agreement in force
+/// whose quarterly assessment is overdue, fills the form by tapping and typing, and sees the
+/// assessment listed and the next one due a quarter after today.
+async fn a_leader_records_a_quarterly_assessment(b: Backend) {
+    let app = TestApp::start(b).await;
+    let w = world(&app).await;
+    let lead1 = app.login("lead1", PASSWORD).await;
+    let ent1 = app.login("ent1", PASSWORD).await;
+    let m = lead1
+        .ok_post(
+            "/api/v1/mentorships",
+            json!({"studio_id": w.s1, "mentor_person_id": w.p2, "apprentice_person_id": w.worker_person,
+                   "trade": "数控车工", "starts_on": day(-200), "teaching_plan": "每周现场带教两次。", "allowance_yuan": 6000}),
+        )
+        .await;
+    let id = m["id"].as_i64().unwrap();
+    let steps = format!("/api/v1/mentorships/{id}/steps");
+    lead1.ok_post(&steps, json!({"action": "approve_pair"})).await;
+    ent1.ok_post(&steps, json!({"action": "approve_agreement"})).await;
+    // The first quarter was assessed on time; the second is overdue.
+    let m = lead1
+        .ok_post(
+            &format!("/api/v1/mentorships/{id}/assessments"),
+            json!({"kind": "periodic", "held_on": day(-120), "apprentice_score": 70, "mentor_score": 80}),
+        )
+        .await;
+    let overdue = m["next_due_on"].as_str().expect("a next assessment").to_string();
+    assert!(overdue < day(0), "the set-up: {m}");
+    let ends_on: jiff::civil::Date = m["ends_on"].as_str().unwrap().parse().unwrap();
+    let today: jiff::civil::Date = day(0).parse().unwrap();
+    let next = jiangxin::domain::mentorship::next_due(today, m["assess_months"].as_i64().unwrap()).min(ends_on);
+
+    let (c, _driver, _profile) = phone().await;
+    let result = async {
+        c.goto(&format!("{}/", app.base)).await?;
+        log_in(&c, "lead1").await?;
+        let due = c.wait().for_element(Locator::Css("#mentorship-due li")).await?;
+        let line = due.text().await?;
+        assert!(line.contains("孙工人") && line.contains(&overdue), "{line}");
+        fits_the_phone(&c, "leader's home").await?;
+        due.find(Locator::Css("a")).await?.click().await?;
+        arrived(&c, &format!("/mentorships/{id}")).await?;
+        let facts = c.wait().for_element(Locator::Css("dl.facts")).await?.text().await?;
+        assert!(facts.contains(&overdue), "the overdue day: {facts}");
+        fits_the_phone(&c, "agreement page").await?;
+        // A periodic assessment held today is what the form proposes.
+        let kind = c.find(Locator::Css("#f-kind")).await?.prop("value").await?;
+        assert_eq!(kind.as_deref(), Some("periodic"));
+        c.find(Locator::Css("#f-apprentice_score")).await?.click().await?;
+        c.find(Locator::Css("#f-apprentice_score")).await?.send_keys("86\u{E004}93").await?; // Tab to the mentor's
+        c.find(Locator::Css("#f-note")).await?.send_keys("能独立完成外圆和螺纹加工。").await?;
+        c.find(Locator::Css("#assess-form button[type=submit]")).await?.click().await?;
+        c.wait().for_element(Locator::Css("p.notice")).await?;
+        let table = text_holding(&c, "#assessments", "86").await;
+        assert!(table.contains("86") && table.contains("93") && table.contains(&day(0)), "{table}");
+        assert!(table.contains("能独立完成外圆和螺纹加工。"), "{table}");
+        let facts = c.find(Locator::Css("dl.facts")).await?.text().await?;
+        assert!(facts.contains(&next.to_string()) && !facts.contains(&overdue), "next due {next}: {facts}");
+        fits_the_phone(&c, "agreement with its assessment").await?;
+        Ok::<_, CmdError>(())
+    }
+    .await;
+    let _ = c.close().await;
+    result.expect("browser steps");
+    let d = lead1.ok_get(&format!("/api/v1/mentorships/{id}")).await;
+    assert_eq!(d["assessments"].as_array().map(Vec::len), Some(2), "{d}");
+    assert_eq!(d["mentorship"]["next_due_on"], next.to_string(), "{d}");
+    assert_eq!(d["mentorship"]["state"], "in_force");
+}
+
+/// A studio's leader, on a phone, submits an expense on the studio's funding page — an amount
+/// in yuan, a category, a project found by its name — and the enterprise's administrator
+/// approves it from the home page's queue, confirming the step; the funding page then counts
+/// it as spent and shows what remains.
+async fn an_expense_is_submitted_and_approved_on_a_phone(b: Backend) {
+    let app = TestApp::start(b).await;
+    let w = world(&app).await;
+    let lead1 = app.login("lead1", PASSWORD).await;
+    let ent1 = app.login("ent1", PASSWORD).await;
+    let year = &day(0)[..4];
+    ent1.ok_put(
+        &format!("/api/v1/studios/{}/budgets/{year}", w.s1),
+        json!({"lines": [{"source": "enterprise", "amount_yuan": "10000"}], "categories": ["equipment", "training"]}),
+    )
+    .await;
+    let p = project(&lead1, w.s1, "主轴温升攻关", w.leader1, &[30]).await["id"].as_i64().unwrap();
+    ent1.ok_post(&format!("/api/v1/projects/{p}/transitions"), json!({"action": "approve"})).await;
+
+    let (c, _driver, _profile) = phone().await;
+    let result = async {
+        c.goto(&format!("{}/studios/{}/funding", app.base, w.s1)).await?;
+        log_in(&c, "lead1").await?;
+        c.wait().for_element(Locator::Css("#f-amount_yuan")).await?.send_keys("1234.5").await?;
+        fits_the_phone(&c, "funding page").await?;
+        c.find(Locator::Css("#f-category option[value=equipment]")).await?.click().await?;
+        c.find(Locator::Css("#f-purpose")).await?.send_keys("数控刀具").await?;
+        pick(&c, "project_id", "主轴", "主轴温升攻关").await?;
+        c.find(Locator::Css("#new-expense button[type=submit]")).await?.click().await?;
+        arrived(&c, "/expenses/").await?;
+        assert_eq!(text_holding(&c, "p.tags .state", "待审批").await, "待审批");
+        let facts = c.find(Locator::Css("dl.facts")).await?.text().await?;
+        assert!(facts.contains("¥1,234.50") && facts.contains("主轴温升攻关"), "{facts}");
+        fits_the_phone(&c, "expense page").await?;
+
+        // The enterprise's administrator goes from the home page to the queue, and approves.
+        c.delete_all_cookies().await?;
+        c.goto(&format!("{}/", app.base)).await?;
+        log_in(&c, "ent1").await?;
+        let queue = c.wait().for_element(Locator::Css("#expenses a[href='/expenses']")).await?;
+        assert!(queue.text().await?.contains('1'), "one waiting");
+        queue.click().await?;
+        c.wait().for_element(Locator::LinkText("数控刀具")).await?;
+        fits_the_phone(&c, "expense queue").await?;
+        c.find(Locator::LinkText("数控刀具")).await?.click().await?;
+        let ask = c.wait().for_element(Locator::Css("form input[value=approve] ~ details.confirm summary")).await?;
+        assert!(!c.find(Locator::Css("#confirm-approve")).await?.is_displayed().await?, "not approved in one tap");
+        ask.click().await?;
+        c.find(Locator::Css("#confirm-approve")).await?.click().await?;
+        assert_eq!(text_holding(&c, "p.tags .state", "已批准").await, "已批准");
+        // The funding page of the year counts it.
+        c.find(Locator::Css(&format!("nav.crumbs a[href^='/studios/{}/funding']", w.s1))).await?.click().await?;
+        arrived(&c, "/funding?year=").await?;
+        let tiles = text_holding(&c, "div.tiles", "¥8,765.50").await;
+        assert!(tiles.contains("¥10,000.00") && tiles.contains("¥1,234.50") && tiles.contains("¥8,765.50"), "{tiles}");
+        let rows = c.find(Locator::Css("#expenses")).await?.text().await?;
+        assert!(rows.contains("数控刀具") && rows.contains("已批准"), "{rows}");
+        fits_the_phone(&c, "funding page with the spending").await?;
+        Ok::<_, CmdError>(())
+    }
+    .await;
+    let _ = c.close().await;
+    result.expect("browser steps");
+    let v = lead1.ok_get(&format!("/api/v1/studios/{}/budgets/{year}", w.s1)).await;
+    assert_eq!((v["approved_fen"].as_i64(), v["remaining_fen"].as_i64()), (Some(123_450), Some(876_550)), "{v}");
+    // The one expense, approved, tied to the project picked by name.
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM expenses WHERE state = 'approved'").await, 1);
+    assert_eq!(app.scalar("SELECT MAX(project_id) FROM expenses").await, p);
+}
+
 both!(
+    a_leader_records_a_quarterly_assessment,
+    an_expense_is_submitted_and_approved_on_a_phone,
     an_officer_exports_the_red_lights_and_opens_the_file,
     officers_work_with_pickers_on_a_phone,
     find_a_studio_and_add_a_member,

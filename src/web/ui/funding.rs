@@ -35,6 +35,8 @@ struct FundingPage {
     f: Form,
     sources: Vec<(&'static str, &'static str)>,
     categories: Vec<(&'static str, &'static str)>,
+    /// The expense form's categories: those the year's budget allows.
+    spend_categories: Vec<(&'static str, &'static str)>,
     rows: Vec<usize>,
     today: String,
     /// The project picker looks among this studio's projects.
@@ -100,6 +102,13 @@ async fn funding_page(
     }
     let lines = v.budget.as_ref().map_or(0, |b| b.lines.len());
     let rows = (0..(lines + 2).max(MIN_LINE_ROWS)).collect();
+    let categories = choices(ExpenseCategory::ALL, t);
+    let spend_categories = match &v.budget {
+        Some(b) => {
+            categories.iter().filter(|(code, _)| b.categories.iter().any(|k| k.code() == *code)).copied().collect()
+        }
+        None => categories.clone(),
+    };
     let (c, status) = Chrome::again(t, u, uri, "studios", alert);
     render_status(
         status,
@@ -108,7 +117,8 @@ async fn funding_page(
             v,
             f,
             sources: choices(BudgetSource::ALL, t),
-            categories: choices(ExpenseCategory::ALL, t),
+            categories,
+            spend_categories,
             rows,
             today: st.today().to_string(),
             project_params: format!("studio_id={id}"),

@@ -189,6 +189,9 @@ struct DetailPage {
     grades: Options,
     placings: Options,
     result_kinds: Options,
+    /// Whether the caller may open the mentor's and the apprentice's pages.
+    link_mentor: bool,
+    link_apprentice: bool,
 }
 
 async fn detail_page(
@@ -217,6 +220,9 @@ async fn detail_page(
         _ => AssessmentKind::Periodic,
     };
     fa.values.entry("kind".into()).or_insert_with(|| kind.code().to_string());
+    let x = &d.mentorship;
+    let link_mentor = u.actor.can_read_person(x.mentor_person_id, &x.unit_path);
+    let link_apprentice = u.actor.can_read_person(x.apprentice_person_id, &x.unit_path);
     let (c, status) = Chrome::again(t, u, uri, "mentorships", alert);
     render_status(
         status,
@@ -230,6 +236,8 @@ async fn detail_page(
             grades: choices(SkillGrade::ALL, t),
             placings: choices(PlacingRank::ALL, t),
             result_kinds: choices(ResultKind::ALL, t),
+            link_mentor,
+            link_apprentice,
         },
     )
 }
