@@ -588,7 +588,8 @@ pub async fn upload_to(
     bytes: Vec<u8>,
 ) -> (StatusCode, Value) {
     let api = Api::new(&app.base);
-    let (_, session) = api.post("/api/v1/session", json!({"username": user, "password": PASSWORD})).await;
+    let password = if user == "admin" { ADMIN_PASSWORD } else { PASSWORD };
+    let (_, session) = api.post("/api/v1/session", json!({"username": user, "password": password})).await;
     let mut form = reqwest::multipart::Form::new();
     for (k, v) in fields {
         form = form.text(k.to_string(), v.to_string());
