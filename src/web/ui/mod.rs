@@ -159,6 +159,10 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/export/outcomes", get(exports::outcomes))
         .route("/export/figures/{figure}", get(exports::figure))
         .route("/export/stats", get(exports::dashboard))
+        .route("/export/mentorships", get(exports::mentorships))
+        .route("/export/studios/{id}/mentorships", get(exports::studio_mentorships))
+        .route("/export/studios/{id}/funding", get(exports::studio_expenses))
+        .route("/export/expenses", get(exports::expense_queue))
         .layer(axum::middleware::from_fn_with_state(state, count_unread))
 }
 
