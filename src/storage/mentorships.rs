@@ -269,6 +269,13 @@ pub fn overlapping(
     )? > 0)
 }
 
+/// The figures an agreement moves: its own (finished, allowances) and its apprentice's
+/// stretches under agreement (apprentices are counted as distinct people).
+fn subjects_of(c: &mut Conn, id: i64) -> Result<Vec<Subject>> {
+    let apprentice = c.scalar("SELECT apprentice_person_id FROM mentorships WHERE id = ?", params![id])?;
+    Ok(vec![Subject::Mentorship(id), Subject::Apprentice(apprentice)])
+}
+
 /// Confirms the pair (the studio leader), recording who, when and why.
 pub fn approve_pair(c: &mut Conn, id: i64, by: i64, note: Option<&str>) -> Result<()> {
     let now = crate::clock::now_ms();
@@ -290,7 +297,8 @@ pub fn approve_agreement(
     until: Date,
 ) -> Result<()> {
     let now = crate::clock::now_ms();
-    figures::around(c, &[Subject::Mentorship(id)], |c| {
+    let subjects = subjects_of(c, id)?;
+    figures::around(c, &subjects, |c| {
         c.execute(
             "UPDATE mentorships SET state = ?, agreed_by = ?, agreed_at = ?, agreed_note = ?, next_due_on = ?, until_on = ?, \
              updated_at = ? WHERE id = ?",
@@ -394,7 +402,8 @@ pub fn add_assessment(
 pub fn finish(c: &mut Conn, id: i64, grade: FinalGrade, on: Date, paid_fen: i64) -> Result<()> {
     let now = crate::clock::now_ms();
     let state = if grade == FinalGrade::Fail { MentorshipState::Failed } else { MentorshipState::Finished };
-    figures::around(c, &[Subject::Mentorship(id)], |c| {
+    let subjects = subjects_of(c, id)?;
+    figures::around(c, &subjects, |c| {
         c.execute(
             "UPDATE mentorships SET state = ?, final_grade = ?, finished_on = ?, allowance_paid_fen = ?, until_on = ?, \
              next_due_on = NULL, updated_at = ? WHERE id = ?",

@@ -25,7 +25,7 @@ fn demo_migrate_and_user_commands() {
     let (ok, out) = jiangxin(&db, &["demo", "--set", "demo"]);
     assert!(!ok && out.contains("already holds"), "{out}");
     let (ok, out) = jiangxin(&db, &["migrate", "--status"]);
-    assert!(ok && out.contains("schema version: 16"), "{out}");
+    assert!(ok && out.contains("schema version: 17"), "{out}");
     // The database is the service user's alone.
     #[cfg(unix)]
     {
@@ -36,7 +36,7 @@ fn demo_migrate_and_user_commands() {
     // The figures the generator kept agree with the records; a roll-up changed behind the
     // platform's back is found and repaired.
     let (ok, out) = jiangxin(&db, &["figures", "rebuild", "--check"]);
-    assert!(ok && out.contains("differing: 0 studios' stretches, 0 people's, 0 roll-up rows"), "{out}");
+    assert!(ok && out.contains("differing: 0 studios' stretches, 0 people's, 0 apprentices', 0 roll-up rows"), "{out}");
     // Migration 0013 on a database that already holds records fills the keyword index.
     let c = rusqlite::Connection::open(&db).unwrap();
     let count = |c: &rusqlite::Connection, sql: &str| -> i64 { c.query_row(sql, [], |r| r.get(0)).unwrap() };
@@ -48,12 +48,13 @@ fn demo_migrate_and_user_commands() {
          DROP TABLE challenge_keywords; DROP INDEX outcomes_achieved; DELETE FROM search_terms WHERE kind = 3 AND term = '数控'; \
          DROP TABLE import_staged; DROP TABLE import_batches; DROP TABLE expenses; DROP TABLE budget_lines; DROP TABLE budgets; \
          DROP TABLE apprentice_results; DROP TABLE mentorship_assessments; \
-         DROP TABLE mentorship_settings; DROP TABLE mentorships; DELETE FROM schema_migrations WHERE version >= 13",
+         DROP TABLE mentorship_settings; DROP TABLE mentorships; DROP TABLE apprentice_spans; \
+         DELETE FROM schema_migrations WHERE version >= 13",
     )
     .unwrap();
     drop(c);
     let (ok, out) = jiangxin(&db, &["migrate"]);
-    assert!(ok && out.contains("[13, 14, 15, 16]"), "{out}");
+    assert!(ok && out.contains("[13, 14, 15, 16, 17]"), "{out}");
     let c = rusqlite::Connection::open(&db).unwrap();
     assert_eq!(count(&c, matched), found);
     assert_eq!(

@@ -266,7 +266,8 @@ async fn mentorship_and_expense_exports(b: Backend) {
     let own = lead1.ok_post("/api/v1/mentorships", agreement(w.p2, w.worker_person, w.s1, "=SUM(1,2)")).await;
     lead1.ok_post("/api/v1/mentorships", agreement(w.p2, w.p4, w.s1, "钳工")).await;
     admin.ok_post("/api/v1/mentorships", agreement(w.q2, w.leader2, w.s2, "电工")).await;
-    lead1.ok_post(&format!("/api/v1/mentorships/{}/steps", own["id"]), json!({"action": "refuse", "note": "重报"}))
+    lead1
+        .ok_post(&format!("/api/v1/mentorships/{}/steps", own["id"]), json!({"action": "refuse", "note": "重报"}))
         .await;
 
     // The apprentice's export holds their own agreement only; the province's officer both of

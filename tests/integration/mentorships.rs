@@ -254,4 +254,53 @@ async fn bad_input_changes_nothing(b: Backend) {
     assert_eq!(app.scalar("SELECT COUNT(*) FROM mentorships WHERE state <> 'proposed'").await, 0);
 }
 
-both!(life_cycle_and_figures, who_sees_an_agreement, bad_input_changes_nothing);
+/// "Apprentices under agreement" counts people: one apprentice under two agreements in two
+/// trades counts once at every level, and the figure's list names exactly those people.
+async fn an_apprentice_counts_once(b: Backend) {
+    let app = TestApp::start(b).await;
+    let w = world(&app).await;
+    let admin = app.admin().await;
+    let lead = app.login("lead1", PASSWORD).await;
+    let ent = app.login("ent1", PASSWORD).await;
+    let agree = |mentor: i64, apprentice: i64, trade: &'static str| {
+        let (lead, ent) = (lead.clone(), ent.clone());
+        let mut body = proposal(&w, mentor, apprentice);
+        body["trade"] = json!(trade);
+        async move {
+            let id = lead.ok_post("/api/v1/mentorships", body).await["id"].as_i64().unwrap();
+            lead.ok_post(&format!("/api/v1/mentorships/{id}/steps"), json!({"action": "approve_pair"})).await;
+            ent.ok_post(&format!("/api/v1/mentorships/{id}/steps"), json!({"action": "approve_agreement"})).await;
+            id
+        }
+    };
+    let lathe = agree(w.p2, w.worker_person, "数控车工").await;
+    agree(w.p3, w.worker_person, "维修电工").await;
+    for unit in [w.e1, w.city_a, w.province_a] {
+        assert_eq!(figure(&admin, unit, "apprentices", "apprentices").await, (1, 1, 1), "unit {unit}");
+    }
+    let h = admin.ok_get(&format!("/api/v1/stats?unit_id={}", w.province_a)).await;
+    let list = admin.ok_get(&format!("/api/v1{}", h["apprentices"]["link"].as_str().unwrap())).await;
+    let item = &list["items"][0];
+    assert_eq!(item["id"], w.worker_person, "{list}");
+    let title = item["title"].as_str().unwrap();
+    assert!(title.starts_with("孙工人 · ") && title.contains("数控车工") && title.contains("维修电工"), "{title}");
+    assert!(item["link"].as_str().unwrap().starts_with("/mentorships/"), "{item}");
+    // A second apprentice counts; the first still counts once after one of their agreements ends.
+    agree(w.p2, w.p4, "钳工").await;
+    lead.ok_post(
+        &format!("/api/v1/mentorships/{lathe}/assessments"),
+        json!({"kind": "final", "apprentice_score": 95, "mentor_score": 90}),
+    )
+    .await;
+    for unit in [w.e1, w.city_a, w.province_a] {
+        assert_eq!(figure(&admin, unit, "apprentices", "apprentices").await, (2, 2, 2), "unit {unit}");
+    }
+    // The dashboard's children and trend say the same.
+    let d = admin.ok_get(&format!("/api/v1/stats/dashboard?unit_id={}", w.province_a)).await;
+    let col = d["columns"].as_array().unwrap().iter().position(|c| c == "apprentices").unwrap();
+    let city = d["children"].as_array().unwrap().iter().find(|r| r["unit_id"] == w.city_a).unwrap();
+    assert_eq!(city["values"][col]["value"], 2, "{city}");
+    app.assert_figures_rebuild().await;
+}
+
+both!(an_apprentice_counts_once, life_cycle_and_figures, who_sees_an_agreement, bad_input_changes_nothing);
