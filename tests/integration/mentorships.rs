@@ -303,4 +303,60 @@ async fn an_apprentice_counts_once(b: Backend) {
     app.assert_figures_rebuild().await;
 }
 
-both!(an_apprentice_counts_once, life_cycle_and_figures, who_sees_an_agreement, bad_input_changes_nothing);
+/// The enterprise's administrator sets the assessment interval on the enterprise's page; a
+/// bad value is named on its field and changes nothing; new agreements take the interval.
+async fn the_enterprise_sets_its_interval(b: Backend) {
+    let app = TestApp::start(b).await;
+    let w = world(&app).await;
+    let page = crate::sessions::page_client(&app, "ent1", PASSWORD).await;
+    let unit = format!("{}/units/{}", app.base, w.e1);
+    let html = page.get(&unit).send().await.unwrap().text().await.unwrap();
+    assert!(
+        html.contains("action=\"/units/{}/mentorship-settings\"".replace("{}", &w.e1.to_string()).as_str()),
+        "{html}"
+    );
+    assert!(html.contains("每 3 个月一次"), "the default is quarterly");
+    let csrf = crate::sessions::csrf_of(&html);
+    let post = |months: &'static str| {
+        page.post(format!("{unit}/mentorship-settings"))
+            .form(&[("_csrf", csrf.as_str()), ("assess_months", months)])
+            .send()
+    };
+    for bad in ["13", "0", "三"] {
+        let resp = post(bad).await.unwrap();
+        assert_eq!(resp.status(), 422, "{bad}");
+        let html = resp.text().await.unwrap();
+        // A number out of range is named on its field (the input allows only numbers).
+        if bad != "三" {
+            assert!(html.contains("id=\"e-assess_months\"") && html.contains("12"), "{bad}: {html}");
+        }
+    }
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM mentorship_settings").await, 0);
+    let resp = post("6").await.unwrap();
+    assert!(resp.status().is_redirection(), "{}", resp.status());
+    let html = page.get(&unit).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("每 6 个月一次"), "{html}");
+    let lead = app.login("lead1", PASSWORD).await;
+    let m = lead.ok_post("/api/v1/mentorships", proposal(&w, w.p2, w.worker_person)).await;
+    assert_eq!(m["assess_months"], 6);
+    // The form is the enterprise administrators' alone; a leader posting it is refused.
+    let leader_page = crate::sessions::page_client(&app, "lead1", PASSWORD).await;
+    let html = leader_page.get(&unit).send().await.unwrap().text().await.unwrap();
+    assert!(!html.contains("mentorship-settings"), "{html}");
+    let csrf = crate::sessions::csrf_of(&html);
+    let resp = leader_page
+        .post(format!("{unit}/mentorship-settings"))
+        .form(&[("_csrf", csrf.as_str()), ("assess_months", "2")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 403);
+}
+
+both!(
+    the_enterprise_sets_its_interval,
+    an_apprentice_counts_once,
+    life_cycle_and_figures,
+    who_sees_an_agreement,
+    bad_input_changes_nothing
+);

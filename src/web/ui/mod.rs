@@ -48,6 +48,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/units", get(units::tops))
         .route("/units/{id}", get(units::show).post(units::rename))
         .route("/units/{id}/children", post(units::create_child))
+        .route("/units/{id}/mentorship-settings", post(units::mentorship_settings))
         .route("/studios", get(studios::directory).post(studios::create))
         .route("/studios/new", get(studios::new_form))
         .route("/studios/{id}", get(studios::show))
