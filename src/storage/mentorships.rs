@@ -692,6 +692,19 @@ pub fn rewards(
     Ok(Page::from_rows(rows, page.limit, |r| Cursor { key: r.achieved_on.to_string(), id: r.id }))
 }
 
+/// The apprentices a studio trained in a year (带徒人数, the annual plan's target): the
+/// distinct people under one of its agreements in force on some day of the year — approved by
+/// the enterprise, begun by 31 December and not ended before 1 January. The one definition;
+/// the plan's progress and its print read it.
+pub fn apprentices_in_year(c: &mut Conn, studio_id: i64, year: i64) -> Result<i64> {
+    let (from, to) = (format!("{year}-01-01"), format!("{year}-12-31"));
+    c.scalar(
+        "SELECT COUNT(DISTINCT apprentice_person_id) FROM mentorships WHERE studio_id = ? AND agreed_at IS NOT NULL \
+         AND starts_on <= ? AND (until_on IS NULL OR until_on > ?)",
+        params![studio_id, to, from],
+    )
+}
+
 /// Agreements of some studios whose assessment falls due on or before `by`, soonest first.
 pub fn due_in_studios(c: &mut Conn, studio_ids: &[i64], by: Date, limit: i64) -> Result<Vec<Mentorship>> {
     if studio_ids.is_empty() {

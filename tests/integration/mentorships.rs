@@ -353,7 +353,56 @@ async fn the_enterprise_sets_its_interval(b: Backend) {
     assert_eq!(resp.status(), 403);
 }
 
+/// The annual plan's 带徒人数 is counted from the studio's agreements in force during the year:
+/// people, not agreements; an agreement waiting for approval does not count.
+async fn the_plan_counts_apprentices_of_the_year(b: Backend) {
+    let app = TestApp::start(b).await;
+    let w = world(&app).await;
+    let lead = app.login("lead1", PASSWORD).await;
+    let ent = app.login("ent1", PASSWORD).await;
+    let year = &day(0)[..4];
+    let path = format!("/api/v1/studios/{}/plans/{year}", w.s1);
+    lead.ok_put(&path, json!({"apprentices": 4})).await;
+    let of =
+        |v: &Value| v["progress"].as_array().unwrap().iter().find(|p| p["target"] == "apprentices").unwrap().clone();
+    assert_eq!(of(&lead.ok_get(&path).await)["actual"], 0);
+    for (mentor, apprentice, trade, agreed) in [
+        (w.p2, w.worker_person, "数控车工", true),
+        (w.p3, w.worker_person, "维修电工", true),
+        (w.p2, w.p4, "钳工", false),
+    ] {
+        let mut body = proposal(&w, mentor, apprentice);
+        body["trade"] = json!(trade);
+        body["starts_on"] = json!(day(-20));
+        let id = lead.ok_post("/api/v1/mentorships", body).await["id"].as_i64().unwrap();
+        lead.ok_post(&format!("/api/v1/mentorships/{id}/steps"), json!({"action": "approve_pair"})).await;
+        if agreed {
+            ent.ok_post(&format!("/api/v1/mentorships/{id}/steps"), json!({"action": "approve_agreement"})).await;
+        }
+    }
+    let p = of(&lead.ok_get(&path).await);
+    assert_eq!((p["actual"].as_i64(), p["percent"].as_i64()), (Some(1), Some(25)), "{p}");
+    // Another year counts the agreements in force on some day of it: the year after when the
+    // year-long agreements reach into it, the year before only when they began then.
+    let start: jiff::civil::Date = day(-20).parse().unwrap();
+    let until = jiangxin::domain::mentorship::day_after(jiangxin::domain::mentorship::default_end(start));
+    let this: i16 = year.parse().unwrap();
+    let (next, prior) = (this + 1, this - 1);
+    let expect_next = i64::from(until > jiff::civil::date(next, 1, 1));
+    let expect_prior = i64::from(start.year() == prior);
+    let s1 = w.s1;
+    app.db
+        .read(move |c| {
+            assert_eq!(jiangxin::storage::mentorships::apprentices_in_year(c, s1, i64::from(next))?, expect_next);
+            assert_eq!(jiangxin::storage::mentorships::apprentices_in_year(c, s1, i64::from(prior))?, expect_prior);
+            Ok(())
+        })
+        .await
+        .unwrap();
+}
+
 both!(
+    the_plan_counts_apprentices_of_the_year,
     the_enterprise_sets_its_interval,
     an_apprentice_counts_once,
     life_cycle_and_figures,
