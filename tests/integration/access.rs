@@ -615,6 +615,7 @@ async fn every_resource_and_role(b: Backend) {
         (format!("/suggestions/{sid}"), format!("/suggestions/{sid}/print"), Box::new(suggestion_read)),
         (format!("/studios/{s1}"), format!("/studios/{s1}/checklist/print"), Box::new(studio_read)),
         (format!("/projects/{pid}"), format!("/projects/{pid}/acceptance/print"), Box::new(studio_read)),
+        (format!("/mentorships/{agreement}"), format!("/mentorships/{agreement}/print"), Box::new(mentorship_read)),
         (format!("/activities/{ab}"), format!("/activities/{ab}/print"), Box::new(b_read)),
         (format!("/studios/{s2}/ledger"), format!("/studios/{s2}/ledger/print"), Box::new(b_read)),
         (format!("/studios/{s2}"), format!("/studios/{s2}/checklist/print"), Box::new(b_read)),

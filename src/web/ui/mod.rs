@@ -141,6 +141,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/suggestions/{id}/print", get(paper::suggestion))
         .route("/studios/{id}/checklist/print", get(paper::checklist))
         .route("/projects/{id}/acceptance/print", get(paper::acceptance))
+        .route("/mentorships/{id}/print", get(paper::mentorship))
         .route("/notifications", get(notifications::list))
         .route("/notifications/read", post(notifications::mark_read))
         .route("/imports", get(imports::page).post(imports::start))
