@@ -518,19 +518,26 @@ pub fn add_result(c: &mut Conn, m: &Mentorship, r: &NewResult, by: i64) -> Resul
         Ok(())
     })?;
     if let Some(g) = r.grade {
-        let current: Option<Option<String>> =
-            c.query_opt("SELECT skill_grade FROM people WHERE id = ?", params![m.apprentice_person_id], |r| {
-                r.get::<Option<String>>("skill_grade")
-            })?;
-        let rank = current.flatten().as_deref().and_then(SkillGrade::parse).map_or(0, SkillGrade::rank);
-        if g.rank() > rank {
-            c.execute(
-                "UPDATE people SET skill_grade = ?, updated_at = ? WHERE id = ?",
-                params![g.code(), now, m.apprentice_person_id],
-            )?;
-        }
+        raise_skill_grade(c, m.apprentice_person_id, g, now)?;
     }
     Ok(id)
+}
+
+/// Raises a person's skill grade to one reached by a promotion, when it is higher than the
+/// grade on file (a promotion never lowers it); `at` is when the record changed. The page's
+/// promotion and the generator's both go through here, so the person's record always shows
+/// the highest grade their promotions reached. Whether it changed.
+pub fn raise_skill_grade(c: &mut Conn, person_id: i64, grade: SkillGrade, at: i64) -> Result<bool> {
+    let current: Option<Option<String>> =
+        c.query_opt("SELECT skill_grade FROM people WHERE id = ?", params![person_id], |r| {
+            r.get::<Option<String>>("skill_grade")
+        })?;
+    let rank = current.flatten().as_deref().and_then(SkillGrade::parse).map_or(0, SkillGrade::rank);
+    if grade.rank() <= rank {
+        return Ok(false);
+    }
+    c.execute("UPDATE people SET skill_grade = ?, updated_at = ? WHERE id = ?", params![grade.code(), at, person_id])?;
+    Ok(true)
 }
 
 const RESULT_COLUMNS: &str = "SELECT r.id, r.mentorship_id, r.person_id, pe.name AS person_name, mp.name AS mentor_name, \

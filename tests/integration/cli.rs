@@ -40,6 +40,25 @@ fn demo_migrate_and_user_commands() {
     // Migration 0013 on a database that already holds records fills the keyword index.
     let c = rusqlite::Connection::open(&db).unwrap();
     let count = |c: &rusqlite::Connection, sql: &str| -> i64 { c.query_row(sql, [], |r| r.get(0)).unwrap() };
+    // A generated promotion raised the apprentice's skill grade, as the page's does.
+    let rank = |col: &str| {
+        format!(
+            "CASE {col} WHEN 'junior' THEN 1 WHEN 'intermediate' THEN 2 WHEN 'senior' THEN 3 WHEN 'technician' THEN 4 \
+             WHEN 'senior_technician' THEN 5 ELSE 0 END"
+        )
+    };
+    let promotions = count(&c, "SELECT COUNT(*) FROM apprentice_results WHERE kind = 'promotion'");
+    let below = count(
+        &c,
+        &format!(
+            "SELECT COUNT(*) FROM apprentice_results r JOIN people p ON p.id = r.person_id \
+             WHERE r.kind = 'promotion' AND {} < {}",
+            rank("p.skill_grade"),
+            rank("r.grade")
+        ),
+    );
+    assert!(promotions > 0, "the demo set holds promotions");
+    assert_eq!(below, 0, "every promoted apprentice holds at least the grade reached");
     let matched = "SELECT COUNT(*) FROM suggestion_keywords WHERE suggestion_keywords MATCH '\"改进\"'";
     let (indexed, found) = (count(&c, "SELECT COUNT(*) FROM suggestions"), count(&c, matched));
     assert!(indexed > 1000 && found > 0, "{indexed} {found}");
