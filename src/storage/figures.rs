@@ -605,9 +605,16 @@ pub fn refresh_member_spans(c: &mut Conn, person_id: i64) -> Result<()> {
     Ok(())
 }
 
-/// The agreements in force an apprentice was under: (studio's unit path, first day, first day
-/// no longer under it), of the given people.
-fn agreements_of(c: &mut Conn, people: &[i64]) -> Result<Vec<(i64, String, Date, Option<Date>)>> {
+/// One stretch of a person under a unit: (unit id, first day, first day no longer).
+type Stretch = (i64, Date, Option<Date>);
+/// Each person's stretches.
+type StretchesOf = BTreeMap<i64, Vec<Stretch>>;
+/// An agreement in force as its apprentice's stretch is derived from it: (apprentice, the
+/// studio's unit path, first day, first day no longer under it).
+type AgreementSpan = (i64, String, Date, Option<Date>);
+
+/// The agreements in force the given people were under as apprentices.
+fn agreements_of(c: &mut Conn, people: &[i64]) -> Result<Vec<AgreementSpan>> {
     let mut out = Vec::new();
     for chunk in people.chunks(500) {
         let sql = format!(
@@ -630,7 +637,7 @@ fn agreements_of(c: &mut Conn, people: &[i64]) -> Result<Vec<(i64, String, Date,
 
 /// Each person's apprentice stretches for every unit above their agreements' studios: the
 /// union of their agreements, as a person's memberships are merged.
-fn apprentice_spans_of(c: &mut Conn, people: &[i64]) -> Result<BTreeMap<i64, Vec<(i64, Date, Option<Date>)>>> {
+fn apprentice_spans_of(c: &mut Conn, people: &[i64]) -> Result<StretchesOf> {
     let mut by_person: BTreeMap<i64, Vec<(String, Date, Option<Date>)>> = BTreeMap::new();
     for (p, path, from, until) in agreements_of(c, people)? {
         by_person.entry(p).or_default().push((path, from, until));
@@ -647,7 +654,7 @@ fn apprentice_spans_of(c: &mut Conn, people: &[i64]) -> Result<BTreeMap<i64, Vec
 }
 
 /// Writes people's apprentice stretches anew.
-fn write_apprentice_spans(c: &mut Conn, spans: &BTreeMap<i64, Vec<(i64, Date, Option<Date>)>>) -> Result<()> {
+fn write_apprentice_spans(c: &mut Conn, spans: &StretchesOf) -> Result<()> {
     for (person, rows) in spans {
         c.execute("DELETE FROM apprentice_spans WHERE person_id = ?", params![*person])?;
         for (unit, from, to) in rows {
@@ -1701,7 +1708,7 @@ fn apprentices<R: Runner>(
             all.truncate(BATCH as usize);
             let (Some(&lo), Some(&hi)) = (all.first(), all.last()) else { return Ok((BTreeMap::new(), None)) };
             let want = apprentice_spans_of(c, &all)?;
-            let mut have: BTreeMap<i64, Vec<(i64, Date, Option<Date>)>> = BTreeMap::new();
+            let mut have: StretchesOf = BTreeMap::new();
             for (p, u, f, t) in c.query(
                 "SELECT person_id, unit_id, valid_from, valid_to FROM apprentice_spans WHERE person_id >= ? AND person_id <= ?",
                 params![lo, hi],
@@ -1716,7 +1723,7 @@ fn apprentices<R: Runner>(
             )? {
                 have.entry(p).or_default().push((u, f, t));
             }
-            let differ: BTreeMap<i64, Vec<(i64, Date, Option<Date>)>> = want
+            let differ: StretchesOf = want
                 .into_iter()
                 .filter(|(p, w)| {
                     let mut h = have.remove(p).unwrap_or_default();
@@ -1728,9 +1735,9 @@ fn apprentices<R: Runner>(
         })?;
         out.apprentices += differ.len();
         if repair && !differ.is_empty() {
-            let rows: Vec<(i64, Vec<(i64, Date, Option<Date>)>)> = differ.into_iter().collect();
+            let rows: Vec<(i64, Vec<Stretch>)> = differ.into_iter().collect();
             for chunk in rows.chunks(WRITE_SLICE) {
-                let chunk: BTreeMap<i64, Vec<(i64, Date, Option<Date>)>> = chunk.iter().cloned().collect();
+                let chunk: StretchesOf = chunk.iter().cloned().collect();
                 r.write(move |c| write_apprentice_spans(c, &chunk))?;
             }
         }
