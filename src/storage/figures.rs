@@ -1078,9 +1078,11 @@ pub fn sums(
 /// One record behind a figure, as its list shows it.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct FigureRecord {
-    /// The record's id (a project, outcome, ledger record, studio or person).
+    /// The record's id (a project, outcome, ledger record, studio, person — members and
+    /// apprentices are people — agreement or promotion).
     pub id: i64,
-    /// What it is: `project`, `outcome`, `activity`, `studio`, `person`, `budget_line` or `expense`.
+    /// What it is: `project`, `outcome`, `activity`, `studio`, `person`, `budget_line`,
+    /// `expense`, `apprentice` (a person under agreement), `mentorship` or `promotion`.
     pub kind: String,
     /// Its title or name.
     pub title: String,
