@@ -723,6 +723,24 @@ pub struct MentorshipSettings {
     pub assess_months: i64,
 }
 
+/// The months between periodic assessments of an enterprise's new agreements, for the form on
+/// the enterprise's page: `None` when the unit is no enterprise or the caller may not set them.
+pub async fn settings(st: &AppState, actor: &Actor, unit_id: i64) -> Result<Option<MentorshipSettings>> {
+    let actor = actor.clone();
+    st.db
+        .read(move |c| {
+            let Some(unit) = units::get(c, unit_id)?.filter(|u| actor.can_read_unit(&u.path)) else {
+                return Ok(None);
+            };
+            if unit.kind != crate::domain::org::UnitKind::Enterprise || !actor.can_configure_mentorship(&unit.path) {
+                return Ok(None);
+            }
+            let months = store::assess_months(c, unit.id)?.unwrap_or(rules::DEFAULT_ASSESS_MONTHS);
+            Ok(Some(MentorshipSettings { enterprise_id: unit.id, assess_months: months }))
+        })
+        .await
+}
+
 /// Sets the months between periodic assessments of an enterprise's new agreements.
 pub async fn configure(
     st: &AppState,

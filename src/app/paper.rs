@@ -1,12 +1,14 @@
 //! Paper: what the print pages put on A4 — a signed ledger record, a studio's year of ledger,
-//! the annual plan (目标责任书), the suggestion form (建议表), the “八有” checklist and a
-//! project's acceptance record — each under the letterhead of the unit it belongs to.
+//! the annual plan (目标责任书), the suggestion form (建议表), the “八有” checklist, a
+//! project's acceptance record and a mentorship agreement (师徒协议) — each under the
+//! letterhead of the unit it belongs to.
 //!
 //! Every sheet is read through the use case of the record it prints, so a print page answers
 //! exactly as that record's page does (404 out of scope); the letterhead is read afterwards.
 
 use super::AppState;
 use super::ledger::ActivityDetail;
+use super::mentorships::MentorshipDetail;
 use super::plans::PlanView;
 use super::projects::ProjectDetail;
 use super::studios::StudioDetail;
@@ -162,4 +164,29 @@ pub async fn acceptance(st: &AppState, actor: &Actor, project_id: i64) -> Result
         .find(|t| t.action == crate::domain::project::ProjectAction::Accept)
         .map(|t| (t.actor_name.clone().unwrap_or_default(), t.effective_on));
     Ok(AcceptanceSheet { head, d, accepted })
+}
+
+/// A mentorship agreement (师徒协议) on paper.
+pub struct MentorshipSheet {
+    /// The letterhead.
+    pub head: Letterhead,
+    /// The agreement with its steps and assessments, as its page shows it.
+    pub d: MentorshipDetail,
+    /// The studio's leader (领衔人), who confirms the pair and signs for the studio.
+    pub leader: Option<String>,
+}
+
+/// A mentorship agreement to print, with room for the mentor, the apprentice, the studio's
+/// leader and the enterprise to sign.
+pub async fn mentorship(st: &AppState, actor: &Actor, id: i64) -> Result<MentorshipSheet> {
+    let d = super::mentorships::detail(st, actor, id).await?;
+    let (path, studio_id) = (d.mentorship.unit_path.clone(), d.mentorship.studio_id);
+    let (head, leader) = st
+        .db
+        .read(move |c| {
+            let leader = crate::storage::studios::get(c, studio_id)?.and_then(|s| s.leader_name);
+            Ok((letterhead(c, &path)?, leader))
+        })
+        .await?;
+    Ok(MentorshipSheet { head, d, leader })
 }

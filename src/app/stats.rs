@@ -342,6 +342,8 @@ pub fn columns() -> Vec<(&'static str, Selection)> {
         ("apprentices_finished", Selection::all(Figure::ApprenticesFinished)),
         ("promotions", Selection::all(Figure::Promotions)),
         ("allowances_paid", Selection::all(Figure::AllowancesPaid)),
+        ("budget", Selection::all(Figure::Budget)),
+        ("spending", Selection::all(Figure::Spending)),
     ]
 }
 

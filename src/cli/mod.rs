@@ -286,7 +286,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             migrate::migrate(&db, None)?;
             let started = std::time::Instant::now();
             let mut shown = std::time::Instant::now();
-            let opts = crate::storage::figures::RebuildOptions { spans: true, repair: !check };
+            let opts = crate::storage::figures::RebuildOptions { spans: true, repair: !check, apprentices: true };
             let found = crate::storage::figures::rebuild(&mut &db, opts, &mut |stage, done, total| {
                 if shown.elapsed().as_millis() >= 1000 || (total > 0 && done == total) {
                     eprintln!("{stage}: {done}/{total}");
@@ -294,12 +294,13 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             })?;
             let secs = started.elapsed().as_secs_f64();
-            let differed = found.studios + found.people + found.corrected;
+            let differed = found.studios + found.people + found.apprentices + found.corrected;
             println!(
-                "{} union units checked in {secs:.1} s; differing: {} studios' stretches, {} people's, {} roll-up rows{}",
+                "{} union units checked in {secs:.1} s; differing: {} studios' stretches, {} people's, {} apprentices', {} roll-up rows{}",
                 found.units,
                 found.studios,
                 found.people,
+                found.apprentices,
                 found.corrected,
                 if check || differed == 0 { "" } else { " (repaired)" }
             );

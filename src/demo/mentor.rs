@@ -1,7 +1,8 @@
 //! Mentorship agreements (师带徒) of the generated studios: mentors from each working
 //! studio's team, apprentices from its enterprise (other teams included), periodic
 //! assessments every quarter, final assessments with their allowances (most pass, some
-//! excellent, a few fail and are renewed with a new mentor), promotions and placings.
+//! excellent, a few fail and are renewed with a new mentor), promotions and placings — a
+//! promotion raises the apprentice's skill grade on their record, as on the page.
 //! Written with multi-row inserts like the rest of the generator; the figures' roll-ups come
 //! from the rebuild at the end.
 
@@ -106,6 +107,8 @@ pub(super) fn generate(
         .collect();
     let weight: f64 = working.iter().map(|&i| signers.teams[i].len() as f64).sum::<f64>().max(1.0);
     let mut rows = Rows::default();
+    // The highest grade each apprentice was promoted to, and when: their records show it.
+    let mut promoted: std::collections::BTreeMap<i64, (SkillGrade, Date)> = std::collections::BTreeMap::new();
     let (mut id, mut aid, mut rid) = (0i64, 0i64, 0i64);
     for &i in &working {
         let s = &w.studios[i];
@@ -277,6 +280,10 @@ pub(super) fn generate(
                         let on = plus(earliest, rng.random_range(0..(latest - earliest).get_days().max(1) as i64));
                         rid += 1;
                         let reward = rules::earns_reward(p.start, on, target);
+                        let best = promoted.entry(p.apprentice).or_insert((target, on));
+                        if (target.rank(), on) > (best.0.rank(), best.1) {
+                            *best = (target, on);
+                        }
                         rows.results.push(vec![
                             rid.into(),
                             id.into(),
@@ -348,6 +355,17 @@ pub(super) fn generate(
     write_rows(db, bar, "mentorships", AGREEMENT_COLUMNS, rows.agreements)?;
     write_rows(db, bar, "mentorship_assessments", ASSESSMENT_COLUMNS, rows.assessments)?;
     write_rows(db, bar, "apprentice_results", RESULT_COLUMNS, rows.results)?;
+    // As a promotion recorded on the page does: the person's skill grade rises to it.
+    let promoted: Vec<(i64, SkillGrade, Date)> = promoted.into_iter().map(|(p, (g, on))| (p, g, on)).collect();
+    for chunk in promoted.chunks(2_000) {
+        let chunk = chunk.to_vec();
+        db.write_blocking(move |c| {
+            for (person, grade, on) in chunk {
+                crate::storage::mentorships::raise_skill_grade(c, person, grade, ms(on))?;
+            }
+            Ok(())
+        })?;
+    }
     Ok(sum)
 }
 

@@ -1434,7 +1434,7 @@ pub fn generate(db: &Db, set: DataSet, opts: &Options) -> Result<Summary> {
     bar.set_message("counters");
     db.write_blocking(counters::rebuild)?;
     bar.set_message("figures");
-    let rebuild = figures::RebuildOptions { spans: false, repair: true };
+    let rebuild = figures::RebuildOptions { spans: false, repair: true, apprentices: true };
     figures::rebuild(&mut &*db, rebuild, &mut |stage, done, total| {
         bar.set_message(format!("figures: {stage} {done}/{total}"));
     })?;

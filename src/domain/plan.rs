@@ -50,7 +50,7 @@ code_enum! {
         ProjectsFinished = "projects_finished",
         /// 技术攻关数
         Challenges = "challenges",
-        /// 带徒人数
+        /// 带徒人数: people under one of the studio's agreements in force during the year.
         Apprentices = "apprentices",
         /// 培训场次
         TrainingSessions = "training_sessions",
@@ -224,7 +224,8 @@ pub struct Progress {
     /// The number agreed.
     pub planned: i64,
     /// The number achieved, from the records; absent where the module recording it is not in
-    /// use yet (apprentices, outcomes, budget).
+    /// use yet (outcomes, budget). Apprentices are the distinct people under one of the
+    /// studio's agreements in force on some day of the year (`storage::mentorships::apprentices_in_year`).
     pub actual: Option<i64>,
     /// Achieved as a percentage of planned (capped display is the page's business).
     pub percent: Option<i64>,

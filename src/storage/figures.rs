@@ -161,15 +161,16 @@ fn source(f: Family) -> Source {
             value: "1",
             cond: "1 = 1".into(),
         },
+        // Distinct people, as members are: one apprentice under two agreements counts once.
         Family::Apprentices => Source {
-            from: "mentorships m",
-            id: "m.id",
-            place: Place::Path("m.unit_path"),
+            from: "apprentice_spans a",
+            id: "a.person_id",
+            place: Place::Unit("a.unit_id"),
             parts: &[],
-            day: "m.starts_on",
-            until: Some("m.until_on"),
+            day: "a.valid_from",
+            until: Some("a.valid_to"),
             value: "1",
-            cond: "m.agreed_at IS NOT NULL".into(),
+            cond: "1 = 1".into(),
         },
         Family::Finished => Source {
             from: "mentorships m",
@@ -216,6 +217,15 @@ fn source(f: Family) -> Source {
             cond: "pe.registered_on IS NOT NULL".into(),
         },
     }
+}
+
+/// The families of distinct people (members, apprentices under agreement): kept as stretches
+/// for every unit above their studios (`Place::Unit`), so a unit counts a person once however
+/// many of its children hold them — never the sum of its children.
+const ANCHORED: [Family; 2] = [Family::Members, Family::Apprentices];
+
+fn anchored(f: Family) -> bool {
+    ANCHORED.contains(&f)
 }
 
 impl Source {
@@ -317,8 +327,11 @@ pub enum Subject {
     Budget(i64),
     /// An expense (spending by category, once approved).
     Expense(i64),
-    /// A mentorship agreement (apprentices under agreement, finished, allowances paid).
+    /// A mentorship agreement (apprentices finished, allowances paid).
     Mentorship(i64),
+    /// An apprentice (a person): the stretches in which they were under an agreement in force
+    /// (derived again from their agreements) — apprentices under agreement.
+    Apprentice(i64),
     /// A promotion or placing of an apprentice (promotions by grade).
     ApprenticeResult(i64),
 }
@@ -333,9 +346,8 @@ impl Subject {
             Subject::Person(_) => &[Family::People, Family::Members],
             Subject::Budget(_) => &[Family::BudgetLines, Family::Budget],
             Subject::Expense(_) => &[Family::Expenses, Family::Spent],
-            Subject::Mentorship(_) => {
-                &[Family::Apprentices, Family::Finished, Family::Allowances, Family::AllowanceFen]
-            }
+            Subject::Mentorship(_) => &[Family::Finished, Family::Allowances, Family::AllowanceFen],
+            Subject::Apprentice(_) => &[Family::Apprentices],
             Subject::ApprenticeResult(_) => &[Family::Promotions],
         }
     }
@@ -378,7 +390,7 @@ fn subject_ids(c: &mut Conn, subject: Subject) -> Result<Vec<i64>> {
         | Subject::Person(id)
         | Subject::Budget(id)
         | Subject::Expense(id) => vec![id],
-        Subject::Mentorship(id) | Subject::ApprenticeResult(id) => vec![id],
+        Subject::Mentorship(id) | Subject::ApprenticeResult(id) | Subject::Apprentice(id) => vec![id],
         Subject::Activity(id) => {
             let mut v = vec![id];
             if let Some(Some(orig)) =
@@ -412,6 +424,7 @@ pub fn settle(c: &mut Conn, before: Before) -> Result<()> {
         match s {
             Subject::Studio(id) => refresh_studio_spans(c, *id)?,
             Subject::Person(id) => refresh_member_spans(c, *id)?,
+            Subject::Apprentice(id) => refresh_apprentice_spans(c, *id)?,
             _ => {}
         }
         after.extend(subject_facts(c, *s, ids)?);
@@ -590,6 +603,74 @@ pub fn refresh_member_spans(c: &mut Conn, person_id: i64) -> Result<()> {
         )?;
     }
     Ok(())
+}
+
+/// One stretch of a person under a unit: (unit id, first day, first day no longer).
+type Stretch = (i64, Date, Option<Date>);
+/// Each person's stretches.
+type StretchesOf = BTreeMap<i64, Vec<Stretch>>;
+/// An agreement in force as its apprentice's stretch is derived from it: (apprentice, the
+/// studio's unit path, first day, first day no longer under it).
+type AgreementSpan = (i64, String, Date, Option<Date>);
+
+/// The agreements in force the given people were under as apprentices.
+fn agreements_of(c: &mut Conn, people: &[i64]) -> Result<Vec<AgreementSpan>> {
+    let mut out = Vec::new();
+    for chunk in people.chunks(500) {
+        let sql = format!(
+            "SELECT apprentice_person_id, unit_path, starts_on, until_on FROM mentorships \
+             WHERE agreed_at IS NOT NULL AND apprentice_person_id IN ({}) ORDER BY apprentice_person_id",
+            vec!["?"; chunk.len()].join(", ")
+        );
+        let params: Vec<Value> = chunk.iter().map(|&p| Value::from(p)).collect();
+        out.extend(c.query(&sql, &params, |r| {
+            Ok((
+                r.get::<i64>("apprentice_person_id")?,
+                r.get::<String>("unit_path")?,
+                r.get::<Date>("starts_on")?,
+                r.get::<Option<Date>>("until_on")?,
+            ))
+        })?);
+    }
+    Ok(out)
+}
+
+/// Each person's apprentice stretches for every unit above their agreements' studios: the
+/// union of their agreements, as a person's memberships are merged.
+fn apprentice_spans_of(c: &mut Conn, people: &[i64]) -> Result<StretchesOf> {
+    let mut by_person: BTreeMap<i64, Vec<(String, Date, Option<Date>)>> = BTreeMap::new();
+    for (p, path, from, until) in agreements_of(c, people)? {
+        by_person.entry(p).or_default().push((path, from, until));
+    }
+    Ok(people
+        .iter()
+        .map(|p| {
+            let rows = by_person.remove(p).unwrap_or_default();
+            let mut spans = member_spans_from(rows.iter().map(|(path, f, t)| (path.as_str(), *f, *t)));
+            spans.sort();
+            (*p, spans)
+        })
+        .collect())
+}
+
+/// Writes people's apprentice stretches anew.
+fn write_apprentice_spans(c: &mut Conn, spans: &StretchesOf) -> Result<()> {
+    for (person, rows) in spans {
+        c.execute("DELETE FROM apprentice_spans WHERE person_id = ?", params![*person])?;
+        for (unit, from, to) in rows {
+            c.execute(
+                "INSERT INTO apprentice_spans (unit_id, person_id, valid_from, valid_to) VALUES (?, ?, ?, ?)",
+                params![*unit, *person, *from, *to],
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes an apprentice's stretches anew (from their agreements in force).
+pub fn refresh_apprentice_spans(c: &mut Conn, person_id: i64) -> Result<()> {
+    let spans = apprentice_spans_of(c, &[person_id])?;
+    write_apprentice_spans(c, &spans)
 }
 
 // ---- reading the figures ---------------------------------------------------------------------
@@ -832,19 +913,20 @@ fn grouped_facts(c: &mut Conn, family: Family, area: Area, flow: Option<(Date, D
     Ok(c.query(&sql, &params, |r| fact_of(family, r))?.into_iter().flatten().collect())
 }
 
-/// Member stretches of some units, counted per unit, first and last day.
-fn member_facts(c: &mut Conn, unit_ids: &[i64], until: Option<Date>) -> Result<Vec<Fact>> {
+/// Stretches of distinct people (an anchored family) of some units, counted per unit, first
+/// and last day.
+fn unit_facts(c: &mut Conn, family: Family, unit_ids: &[i64], until: Option<Date>) -> Result<Vec<Fact>> {
     let mut out = Vec::new();
+    let s = source(family);
     for chunk in unit_ids.chunks(500) {
-        let s = source(Family::Members);
-        let mut sql = format!("{} AND m.unit_id IN ({})", s.select(true), vec!["?"; chunk.len()].join(", "));
+        let mut sql = format!("{} AND {} IN ({})", s.select(true), s.place_col(), vec!["?"; chunk.len()].join(", "));
         let mut params: Vec<Value> = chunk.iter().map(|&u| Value::from(u)).collect();
         if let Some(d) = until {
-            sql.push_str(" AND m.valid_from <= ?");
+            sql.push_str(&format!(" AND {} <= ?", s.day));
             params.push(Value::from(d));
         }
         sql.push_str(&s.group_by());
-        out.extend(c.query(&sql, &params, |r| fact_of(Family::Members, r))?.into_iter().flatten());
+        out.extend(c.query(&sql, &params, |r| fact_of(family, r))?.into_iter().flatten());
     }
     Ok(out)
 }
@@ -891,7 +973,7 @@ fn direct_facts(
         None => units.iter().map(|(_, p)| p).collect(),
     };
     for area in areas {
-        for &family in Family::ALL.iter().filter(|f| **f != Family::Members) {
+        for &family in Family::ALL.iter().filter(|f| !anchored(**f)) {
             for f in grouped_facts(c, family, Area::Subtree(area), Some((from, to)))? {
                 if let Some(i) = UnitPath::parse(&f.place).and_then(|p| units.iter().position(|(_, u)| u.covers(&p))) {
                     out.push((i, f));
@@ -900,9 +982,11 @@ fn direct_facts(
         }
     }
     let ids: Vec<i64> = units.iter().map(|(id, _)| *id).collect();
-    for f in member_facts(c, &ids, Some(to))? {
-        if let Some(i) = f.place.parse::<i64>().ok().and_then(|id| ids.iter().position(|u| *u == id)) {
-            out.push((i, f));
+    for family in ANCHORED {
+        for f in unit_facts(c, family, &ids, Some(to))? {
+            if let Some(i) = f.place.parse::<i64>().ok().and_then(|id| ids.iter().position(|u| *u == id)) {
+                out.push((i, f));
+            }
         }
     }
     Ok(out)
@@ -915,11 +999,11 @@ pub fn direct_sums(c: &mut Conn, unit_id: i64, path: &UnitPath, questions: &[Que
 }
 
 /// The figures of a unit's own records, leaving out its children's subtrees (studios and
-/// people attached to the unit itself): what its children's figures do not hold. Members are
-/// the distinct people of the unit's own studios.
+/// people attached to the unit itself): what its children's figures do not hold. Members and
+/// apprentices under agreement are the distinct people of the unit's own studios.
 pub fn own_sums(c: &mut Conn, path: &UnitPath, q: Question) -> Result<Sums> {
     let mut facts = Vec::new();
-    for &family in Family::ALL.iter().filter(|f| **f != Family::Members) {
+    for &family in Family::ALL.iter().filter(|f| !anchored(**f)) {
         facts.extend(grouped_facts(c, family, Area::Exactly(path), span_of(&[q]))?);
     }
     let mut sums = sums_of(facts.iter(), q);
@@ -931,6 +1015,14 @@ pub fn own_sums(c: &mut Conn, path: &UnitPath, q: Question) -> Result<Sums> {
     )?;
     if members != 0 {
         sums.insert(figures::key(Family::Members, &[]), members);
+    }
+    let apprentices = c.scalar(
+        "SELECT COUNT(DISTINCT apprentice_person_id) FROM mentorships WHERE unit_path = ? AND agreed_at IS NOT NULL \
+         AND starts_on <= ? AND (until_on IS NULL OR until_on > ?)",
+        params![path, day, day],
+    )?;
+    if apprentices != 0 {
+        sums.insert(figures::key(Family::Apprentices, &[]), apprentices);
     }
     Ok(sums)
 }
@@ -986,9 +1078,11 @@ pub fn sums(
 /// One record behind a figure, as its list shows it.
 #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct FigureRecord {
-    /// The record's id (a project, outcome, ledger record, studio or person).
+    /// The record's id (a project, outcome, ledger record, studio, person — members and
+    /// apprentices are people — agreement or promotion).
     pub id: i64,
-    /// What it is: `project`, `outcome`, `activity`, `studio`, `person`, `budget_line` or `expense`.
+    /// What it is: `project`, `outcome`, `activity`, `studio`, `person`, `budget_line`,
+    /// `expense`, `apprentice` (a person under agreement), `mentorship` or `promotion`.
     pub kind: String,
     /// Its title or name.
     pub title: String,
@@ -1204,7 +1298,16 @@ pub fn list(c: &mut Conn, q: &ListQuery, page: &PageRequest) -> Result<Page<Figu
             "e.unit_path, e.id",
             |r| Cursor { key: r.sort_key.clone(), id: r.id },
         ),
-        Family::Apprentices | Family::Finished | Family::Allowances | Family::AllowanceFen => (
+        Family::Apprentices => (
+            "SELECT a.person_id AS id, pe.name AS title, CASE WHEN un.kind = 'branch' AND pu.name IS NOT NULL THEN pu.name || ' · ' || un.name ELSE un.name END AS unit, a.valid_from AS on_day, '' AS sort_key, \
+             NULL AS studio, NULL AS number, NULL AS category, NULL AS outcome_kind, NULL AS level, NULL AS state, CAST(NULL AS BIGINT) AS amount \
+             FROM apprentice_spans a JOIN people pe ON pe.id = a.person_id JOIN org_units un ON un.id = pe.unit_id LEFT JOIN org_units pu ON pu.id = un.parent_id"
+                .into(),
+            " AND a.unit_id = ?".into(),
+            "a.person_id",
+            |r| Cursor { key: String::new(), id: r.id },
+        ),
+        Family::Finished | Family::Allowances | Family::AllowanceFen => (
             format!(
                 "SELECT m.id, ap.name || ' · ' || m.trade AS title, CASE WHEN un.kind = 'branch' AND pu.name IS NOT NULL THEN pu.name || ' · ' || un.name ELSE un.name END AS unit, {day} AS on_day, m.unit_path AS sort_key, st.name AS studio, \
                  NULL AS number, NULL AS category, NULL AS outcome_kind, m.final_grade AS level, m.state, \
@@ -1230,7 +1333,7 @@ pub fn list(c: &mut Conn, q: &ListQuery, page: &PageRequest) -> Result<Page<Figu
         ),
     };
     let mut all: Vec<Value> = Vec::new();
-    if family == Family::Members {
+    if anchored(family) {
         all.push(Value::from(q.unit_id));
     } else {
         all.extend([Value::from(lo), Value::from(hi)]);
@@ -1239,8 +1342,8 @@ pub fn list(c: &mut Conn, q: &ListQuery, page: &PageRequest) -> Result<Page<Figu
     all.extend(filter_params);
     let mut sql = format!("{head} WHERE {}{place}{when}{filters}", s.cond);
     if let Some(after) = &page.after {
-        if family == Family::Members {
-            sql.push_str(" AND m.person_id > ?");
+        if anchored(family) {
+            sql.push_str(&format!(" AND {order} > ?"));
             all.push(Value::from(after.id));
         } else {
             let (path_col, id_col) = order.split_once(", ").unwrap_or((order, order));
@@ -1258,7 +1361,8 @@ pub fn list(c: &mut Conn, q: &ListQuery, page: &PageRequest) -> Result<Page<Figu
         Family::Trainings | Family::Trained => "activity",
         Family::BudgetLines | Family::Budget => "budget_line",
         Family::Expenses | Family::Spent => "expense",
-        Family::Apprentices | Family::Finished | Family::Allowances | Family::AllowanceFen => "mentorship",
+        Family::Apprentices => "apprentice",
+        Family::Finished | Family::Allowances | Family::AllowanceFen => "mentorship",
         Family::Promotions => "promotion",
     };
     let rows = c.query(&sql, &all, |r| {
@@ -1266,7 +1370,7 @@ pub fn list(c: &mut Conn, q: &ListQuery, page: &PageRequest) -> Result<Page<Figu
         let mentored = matches!(kind, "mentorship" | "promotion");
         let link = match kind {
             "mentorship" | "promotion" => format!("/mentorships/{}", r.get::<i64>("link_id")?),
-            "person" => format!("/people/{id}"),
+            "person" | "apprentice" => format!("/people/{id}"),
             "studio" => format!("/studios/{id}"),
             "project" => format!("/projects/{id}"),
             "outcome" => format!("/outcomes/{id}"),
@@ -1296,7 +1400,57 @@ pub fn list(c: &mut Conn, q: &ListQuery, page: &PageRequest) -> Result<Page<Figu
     if family == Family::Members {
         studios_of_members(c, q, &mut page_out.items)?;
     }
+    if family == Family::Apprentices {
+        agreements_of_apprentices(c, q, &mut page_out.items)?;
+    }
     Ok(page_out)
+}
+
+/// Names, for each listed apprentice, the agreements of the subtree in force on the day —
+/// trades, mentors, studios — and links the latest of them.
+fn agreements_of_apprentices(c: &mut Conn, q: &ListQuery, items: &mut [FigureRecord]) -> Result<()> {
+    if items.is_empty() {
+        return Ok(());
+    }
+    let (lo, hi) = q.within.subtree_range();
+    let mut params: Vec<Value> = items.iter().map(|r| Value::from(r.id)).collect();
+    params.extend([Value::from(lo), Value::from(hi), Value::from(q.to), Value::from(q.to)]);
+    let sql = format!(
+        "SELECT m.apprentice_person_id, m.id, m.trade, m.state, mp.name AS mentor, s.name AS studio FROM mentorships m \
+         JOIN people mp ON mp.id = m.mentor_person_id JOIN studios s ON s.id = m.studio_id \
+         WHERE m.apprentice_person_id IN ({}) AND m.unit_path >= ? AND m.unit_path < ? AND m.agreed_at IS NOT NULL \
+         AND m.starts_on <= ? AND (m.until_on IS NULL OR m.until_on > ?) ORDER BY m.starts_on DESC, m.id DESC",
+        vec!["?"; items.len()].join(", ")
+    );
+    let rows = c.query(&sql, &params, |r| {
+        Ok((
+            r.get::<i64>("apprentice_person_id")?,
+            r.get::<i64>("id")?,
+            r.get::<String>("trade")?,
+            r.get::<String>("state")?,
+            r.get::<String>("mentor")?,
+            r.get::<String>("studio")?,
+        ))
+    })?;
+    let joined = |v: Vec<&str>| {
+        let mut out: Vec<&str> = Vec::new();
+        for x in v {
+            if !out.contains(&x) {
+                out.push(x);
+            }
+        }
+        out.join("、")
+    };
+    for item in items.iter_mut() {
+        let mine: Vec<_> = rows.iter().filter(|r| r.0 == item.id).collect();
+        let Some(latest) = mine.first() else { continue };
+        item.link = format!("/mentorships/{}", latest.1);
+        item.state = Some(latest.3.clone());
+        item.title = format!("{} · {}", item.title, joined(mine.iter().map(|r| r.2.as_str()).collect()));
+        item.mentor = Some(joined(mine.iter().map(|r| r.4.as_str()).collect()));
+        item.studio = Some(joined(mine.iter().map(|r| r.5.as_str()).collect()));
+    }
+    Ok(())
 }
 
 /// Names the studios of the subtree each listed member belongs to on the day.
@@ -1369,6 +1523,8 @@ pub struct Rebuilt {
     pub studios: usize,
     /// People whose membership stretches were derived anew.
     pub people: usize,
+    /// Apprentices whose stretches under agreement were derived anew.
+    pub apprentices: usize,
     /// Union units checked.
     pub units: usize,
     /// Roll-up rows corrected.
@@ -1387,6 +1543,9 @@ pub struct RebuildOptions {
     pub spans: bool,
     /// Repair what differs; otherwise only count it.
     pub repair: bool,
+    /// Also check the apprentices' stretches under agreement (the generator leaves them to
+    /// the rebuild; the rebuild of migration 5 runs before agreements exist).
+    pub apprentices: bool,
 }
 
 /// Checks every derived stretch and every roll-up against the records and repairs what
@@ -1401,6 +1560,9 @@ pub fn rebuild<R: Runner>(
     let repair = opts.repair;
     if opts.spans {
         spans(r, repair, &mut out, progress)?;
+    }
+    if opts.apprentices {
+        apprentices(r, repair, &mut out, progress)?;
     }
     rollups(r, repair, &mut out, progress)?;
     Ok(out)
@@ -1520,6 +1682,76 @@ fn spans<R: Runner>(
     Ok(())
 }
 
+/// Apprentice stretches, a batch of people at a time (two reads a batch). What differs is
+/// written anew directly; the roll-ups stage that follows in the same rebuild corrects the
+/// roll-ups by the difference, as it does for anything else.
+fn apprentices<R: Runner>(
+    r: &mut R,
+    repair: bool,
+    out: &mut Rebuilt,
+    progress: &mut dyn FnMut(&str, u64, u64),
+) -> Result<()> {
+    let mut after = 0i64;
+    loop {
+        let (differ, last) = r.snapshot(move |c| {
+            let mut all: Vec<i64> = c.query(
+                "SELECT DISTINCT apprentice_person_id FROM mentorships WHERE agreed_at IS NOT NULL AND apprentice_person_id > ? \
+                 ORDER BY apprentice_person_id LIMIT ?",
+                params![after, BATCH],
+                |r| r.get("apprentice_person_id"),
+            )?;
+            all.extend(c.query(
+                "SELECT DISTINCT person_id FROM apprentice_spans WHERE person_id > ? ORDER BY person_id LIMIT ?",
+                params![after, BATCH],
+                |r| r.get::<i64>("person_id"),
+            )?);
+            all.sort_unstable();
+            all.dedup();
+            all.truncate(BATCH as usize);
+            let (Some(&lo), Some(&hi)) = (all.first(), all.last()) else { return Ok((BTreeMap::new(), None)) };
+            let want = apprentice_spans_of(c, &all)?;
+            let mut have: StretchesOf = BTreeMap::new();
+            for (p, u, f, t) in c.query(
+                "SELECT person_id, unit_id, valid_from, valid_to FROM apprentice_spans WHERE person_id >= ? AND person_id <= ?",
+                params![lo, hi],
+                |r| {
+                    Ok((
+                        r.get::<i64>("person_id")?,
+                        r.get::<i64>("unit_id")?,
+                        r.get::<Date>("valid_from")?,
+                        r.get::<Option<Date>>("valid_to")?,
+                    ))
+                },
+            )? {
+                have.entry(p).or_default().push((u, f, t));
+            }
+            let differ: StretchesOf = want
+                .into_iter()
+                .filter(|(p, w)| {
+                    let mut h = have.remove(p).unwrap_or_default();
+                    h.sort();
+                    *w != h
+                })
+                .collect();
+            Ok((differ, Some(hi)))
+        })?;
+        out.apprentices += differ.len();
+        if repair && !differ.is_empty() {
+            let rows: Vec<(i64, Vec<Stretch>)> = differ.into_iter().collect();
+            for chunk in rows.chunks(WRITE_SLICE) {
+                let chunk: StretchesOf = chunk.iter().cloned().collect();
+                r.write(move |c| write_apprentice_spans(c, &chunk))?;
+            }
+        }
+        progress("apprentices", after as u64, 0);
+        match last {
+            Some(l) => after = l,
+            None => break,
+        }
+    }
+    Ok(())
+}
+
 fn rollups<R: Runner>(
     r: &mut R,
     repair: bool,
@@ -1588,8 +1820,9 @@ fn rollup_difference(c: &mut Conn, unit_id: i64, path: &UnitPath) -> Result<BTre
                 Ok((r.get::<i64>("bucket")?, r.get::<String>("figure")?, r.get::<i64>("value")?))
             })?
         {
-            // Members are distinct people: a unit has its own stretches, not its children's sum.
-            if parse_key(&k).is_some_and(|(f, _)| f == Family::Members) {
+            // Members and apprentices are distinct people: a unit has its own stretches, not
+            // its children's sum.
+            if parse_key(&k).is_some_and(|(f, _)| anchored(f)) {
                 continue;
             }
             *want.entry((b, k)).or_insert(0) += v;
@@ -1612,7 +1845,7 @@ fn rollup_difference(c: &mut Conn, unit_id: i64, path: &UnitPath) -> Result<BTre
     }
     for (p, exactly) in &areas {
         let area = if *exactly { Area::Exactly(p) } else { Area::Subtree(p) };
-        for &family in Family::ALL.iter().filter(|f| **f != Family::Members) {
+        for &family in Family::ALL.iter().filter(|f| !anchored(**f)) {
             for f in grouped_facts(c, family, area, None)? {
                 for (day, v) in deltas_of(&f) {
                     for b in buckets_of(day) {
@@ -1622,11 +1855,13 @@ fn rollup_difference(c: &mut Conn, unit_id: i64, path: &UnitPath) -> Result<BTre
             }
         }
     }
-    // Members: the unit's own stretches.
-    for f in member_facts(c, &[unit_id], None)? {
-        for (day, v) in deltas_of(&f) {
-            for b in buckets_of(day) {
-                *want.entry((b, f.key.clone())).or_insert(0) += v;
+    // Members and apprentices: the unit's own stretches.
+    for family in ANCHORED {
+        for f in unit_facts(c, family, &[unit_id], None)? {
+            for (day, v) in deltas_of(&f) {
+                for b in buckets_of(day) {
+                    *want.entry((b, f.key.clone())).or_insert(0) += v;
+                }
             }
         }
     }
@@ -1705,7 +1940,14 @@ pub fn after_migration(c: &mut Conn) -> Result<()> {
         c.execute("UPDATE people SET registered_on = ? WHERE id = ?", params![crate::clock::date_of(at), id])?;
     }
     c.execute("DELETE FROM unit_counters WHERE counter < 'due:' OR counter >= 'due;'", &[])?;
-    rebuild(c, RebuildOptions { spans: true, repair: true }, &mut |_, _, _| {})?;
+    rebuild(c, RebuildOptions { spans: true, repair: true, apprentices: false }, &mut |_, _, _| {})?;
+    Ok(())
+}
+
+/// Derives every apprentice's stretches and corrects the roll-ups, which counted agreements
+/// until then (migration 17).
+pub fn after_apprentice_spans(c: &mut Conn) -> Result<()> {
+    rebuild(c, RebuildOptions { spans: false, repair: true, apprentices: true }, &mut |_, _, _| {})?;
     Ok(())
 }
 
@@ -1721,7 +1963,9 @@ pub fn all_rollups(c: &mut Conn) -> Result<Vec<(i64, i64, String, i64)>> {
 /// Forgets every roll-up and derived stretch (before a rebuild from nothing).
 pub fn clear(c: &mut Conn) -> Result<()> {
     rollups_changed(None);
-    c.batch("DELETE FROM figure_rollups; DELETE FROM studio_spans; DELETE FROM member_spans;")
+    c.batch(
+        "DELETE FROM figure_rollups; DELETE FROM studio_spans; DELETE FROM member_spans; DELETE FROM apprentice_spans;",
+    )
 }
 
 /// The ALL_TIME bucket is the first of a unit's rows: whether a unit has any roll-up yet.

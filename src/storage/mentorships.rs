@@ -269,6 +269,13 @@ pub fn overlapping(
     )? > 0)
 }
 
+/// The figures an agreement moves: its own (finished, allowances) and its apprentice's
+/// stretches under agreement (apprentices are counted as distinct people).
+fn subjects_of(c: &mut Conn, id: i64) -> Result<Vec<Subject>> {
+    let apprentice = c.scalar("SELECT apprentice_person_id FROM mentorships WHERE id = ?", params![id])?;
+    Ok(vec![Subject::Mentorship(id), Subject::Apprentice(apprentice)])
+}
+
 /// Confirms the pair (the studio leader), recording who, when and why.
 pub fn approve_pair(c: &mut Conn, id: i64, by: i64, note: Option<&str>) -> Result<()> {
     let now = crate::clock::now_ms();
@@ -290,7 +297,8 @@ pub fn approve_agreement(
     until: Date,
 ) -> Result<()> {
     let now = crate::clock::now_ms();
-    figures::around(c, &[Subject::Mentorship(id)], |c| {
+    let subjects = subjects_of(c, id)?;
+    figures::around(c, &subjects, |c| {
         c.execute(
             "UPDATE mentorships SET state = ?, agreed_by = ?, agreed_at = ?, agreed_note = ?, next_due_on = ?, until_on = ?, \
              updated_at = ? WHERE id = ?",
@@ -394,7 +402,8 @@ pub fn add_assessment(
 pub fn finish(c: &mut Conn, id: i64, grade: FinalGrade, on: Date, paid_fen: i64) -> Result<()> {
     let now = crate::clock::now_ms();
     let state = if grade == FinalGrade::Fail { MentorshipState::Failed } else { MentorshipState::Finished };
-    figures::around(c, &[Subject::Mentorship(id)], |c| {
+    let subjects = subjects_of(c, id)?;
+    figures::around(c, &subjects, |c| {
         c.execute(
             "UPDATE mentorships SET state = ?, final_grade = ?, finished_on = ?, allowance_paid_fen = ?, until_on = ?, \
              next_due_on = NULL, updated_at = ? WHERE id = ?",
@@ -509,19 +518,26 @@ pub fn add_result(c: &mut Conn, m: &Mentorship, r: &NewResult, by: i64) -> Resul
         Ok(())
     })?;
     if let Some(g) = r.grade {
-        let current: Option<Option<String>> =
-            c.query_opt("SELECT skill_grade FROM people WHERE id = ?", params![m.apprentice_person_id], |r| {
-                r.get::<Option<String>>("skill_grade")
-            })?;
-        let rank = current.flatten().as_deref().and_then(SkillGrade::parse).map_or(0, SkillGrade::rank);
-        if g.rank() > rank {
-            c.execute(
-                "UPDATE people SET skill_grade = ?, updated_at = ? WHERE id = ?",
-                params![g.code(), now, m.apprentice_person_id],
-            )?;
-        }
+        raise_skill_grade(c, m.apprentice_person_id, g, now)?;
     }
     Ok(id)
+}
+
+/// Raises a person's skill grade to one reached by a promotion, when it is higher than the
+/// grade on file (a promotion never lowers it); `at` is when the record changed. The page's
+/// promotion and the generator's both go through here, so the person's record always shows
+/// the highest grade their promotions reached. Whether it changed.
+pub fn raise_skill_grade(c: &mut Conn, person_id: i64, grade: SkillGrade, at: i64) -> Result<bool> {
+    let current: Option<Option<String>> =
+        c.query_opt("SELECT skill_grade FROM people WHERE id = ?", params![person_id], |r| {
+            r.get::<Option<String>>("skill_grade")
+        })?;
+    let rank = current.flatten().as_deref().and_then(SkillGrade::parse).map_or(0, SkillGrade::rank);
+    if grade.rank() <= rank {
+        return Ok(false);
+    }
+    c.execute("UPDATE people SET skill_grade = ?, updated_at = ? WHERE id = ?", params![grade.code(), at, person_id])?;
+    Ok(true)
 }
 
 const RESULT_COLUMNS: &str = "SELECT r.id, r.mentorship_id, r.person_id, pe.name AS person_name, mp.name AS mentor_name, \
@@ -692,6 +708,19 @@ pub fn rewards(
     q.push(" ORDER BY r.achieved_on DESC, r.id DESC LIMIT ?", [Value::from(page.limit + 1)]);
     let rows = q.fetch(c, result_row)?;
     Ok(Page::from_rows(rows, page.limit, |r| Cursor { key: r.achieved_on.to_string(), id: r.id }))
+}
+
+/// The apprentices a studio trained in a year (带徒人数, the annual plan's target): the
+/// distinct people under one of its agreements in force on some day of the year — approved by
+/// the enterprise, begun by 31 December and not ended before 1 January. The one definition;
+/// the plan's progress and its print read it.
+pub fn apprentices_in_year(c: &mut Conn, studio_id: i64, year: i64) -> Result<i64> {
+    let (from, to) = (format!("{year}-01-01"), format!("{year}-12-31"));
+    c.scalar(
+        "SELECT COUNT(DISTINCT apprentice_person_id) FROM mentorships WHERE studio_id = ? AND agreed_at IS NOT NULL \
+         AND starts_on <= ? AND (until_on IS NULL OR until_on > ?)",
+        params![studio_id, to, from],
+    )
 }
 
 /// Agreements of some studios whose assessment falls due on or before `by`, soonest first.

@@ -97,6 +97,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/0016_import_staging.sql"),
         then: None,
     },
+    Migration {
+        version: 17,
+        name: "apprentice_spans",
+        sql: include_str!("../../migrations/0017_apprentice_spans.sql"),
+        then: Some(super::figures::after_apprentice_spans),
+    },
 ];
 
 /// Fills in the dialect placeholders.

@@ -220,5 +220,6 @@ pub fn actuals(c: &mut Conn, studio_id: i64, year: i64) -> Result<Vec<(Target, i
         (Target::TrainingSessions, sessions),
         (Target::Trainees, trainees),
         (Target::Exchanges, exchanges),
+        (Target::Apprentices, super::mentorships::apprentices_in_year(c, studio_id, year)?),
     ])
 }

@@ -355,10 +355,130 @@ async fn every_resource_and_role(b: Backend) {
             op(Method::GET, format!("/api/v1/outcomes?unit_id={e1}"), None, e1_read),
         ],
     );
+    // Mentorship (师带徒) in studio 1: the mentor is mem1's person, the apprentice worker1's
+    // (another team of the enterprise). An agreement is read by the administrators over the
+    // studio, its leader and the pair themselves — not by the rest of the team or the unit.
+    let (mem1_person, apprentice) = (w.p2, w.worker_person);
+    let agreement = lead1
+        .ok_post(
+            "/api/v1/mentorships",
+            json!({"studio_id": s1, "mentor_person_id": mem1_person, "apprentice_person_id": apprentice,
+                   "trade": "数控车工", "starts_on": day(-30), "teaching_plan": "每周带教两次。", "allowance_yuan": 6000}),
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    lead1.ok_post(&format!("/api/v1/mentorships/{agreement}/steps"), json!({"action": "approve_pair"})).await;
+    ent1.ok_post(&format!("/api/v1/mentorships/{agreement}/steps"), json!({"action": "approve_agreement"})).await;
+    let mentorship_read = |u: &str| {
+        if e1_admins(u) || matches!(u, "lead1" | "mem1" | "worker1") { Expect::Ok } else { Expect::Hidden }
+    };
+    let mentorship_assess = |u: &str| {
+        if e1_admins(u) || u == "lead1" {
+            Expect::Ok
+        } else if matches!(u, "mem1" | "worker1") {
+            Expect::Forbidden
+        } else {
+            Expect::Hidden
+        }
+    };
+    // Funding (经费) of studio 1: a budget for the year and an expense waiting for a decision,
+    // read by the studio's own team and the administrators over it.
+    ent1.ok_put(
+        &format!("/api/v1/studios/{s1}/budgets/{year}"),
+        json!({"lines": [{"source": "enterprise", "amount_yuan": "10000"}], "categories": ["equipment", "training"]}),
+    )
+    .await;
+    let expense_body = json!({"studio_id": s1, "spent_on": day(0), "amount_yuan": "12.50", "category": "equipment",
+                              "purpose": "刀具"});
+    let expense = lead1.ok_post("/api/v1/expenses", expense_body.clone()).await["id"].as_i64().unwrap();
+    let funding_read = |u: &str| {
+        if e1_admins(u) || matches!(u, "lead1" | "mem1") {
+            Expect::Ok
+        } else if e1_anyone(u) {
+            Expect::Forbidden
+        } else {
+            Expect::Hidden
+        }
+    };
     // First, before the proposal decided above makes worker1 a member of studio 1.
     ops.splice(
         0..0,
         [
+            op(Method::GET, format!("/api/v1/mentorships/{agreement}"), None, mentorship_read),
+            op(Method::GET, format!("/api/v1/mentorships?studio_id={s1}"), None, e1_read),
+            op(
+                Method::POST,
+                "/api/v1/mentorships".into(),
+                Some(json!({"studio_id": s1, "mentor_person_id": mem1_person, "apprentice_person_id": w.p4,
+                            "trade": "钳工{user}", "starts_on": day(-10), "teaching_plan": "钳工基本功。", "allowance_yuan": 0})),
+                studio_edit,
+            ),
+            // The pair is the leader's to confirm (409 for them here: it is confirmed already).
+            op(Method::POST, format!("/api/v1/mentorships/{agreement}/steps"), Some(json!({"action": "approve_pair"})), move |u| {
+                if matches!(u, "admin" | "lead1") {
+                    Expect::Ok
+                } else if mentorship_read(u) == Expect::Ok {
+                    Expect::Forbidden
+                } else {
+                    Expect::Hidden
+                }
+            }),
+            op(
+                Method::POST,
+                format!("/api/v1/mentorships/{agreement}/assessments"),
+                Some(json!({"kind": "periodic", "apprentice_score": 80, "mentor_score": 85})),
+                mentorship_assess,
+            ),
+            op(
+                Method::POST,
+                format!("/api/v1/mentorships/{agreement}/results"),
+                Some(json!({"kind": "placing", "achieved_on": day(-1), "competition": "职工技能大赛", "placing": "third"})),
+                mentorship_assess,
+            ),
+            op(Method::GET, "/api/v1/mentorships/rewards".into(), None, |_| Expect::Ok),
+            op(
+                Method::PUT,
+                format!("/api/v1/org-units/{e1}/mentorship-settings"),
+                Some(json!({"assess_months": 3})),
+                |u| admins_else(u, e1_anyone),
+            ),
+            op(Method::GET, format!("/api/v1/studios/{s1}/budgets/{year}"), None, funding_read),
+            op(
+                Method::PUT,
+                format!("/api/v1/studios/{s1}/budgets/{year}"),
+                Some(json!({"lines": [{"source": "enterprise", "amount_yuan": "10000"}],
+                            "categories": ["equipment", "training"]})),
+                |u| admins_else(u, e1_anyone),
+            ),
+            op(Method::GET, format!("/api/v1/expenses/{expense}"), None, funding_read),
+            // Expenses are submitted by the studio's leader; a studio out of sight is named unknown.
+            op(Method::POST, "/api/v1/expenses".into(), Some(expense_body), |u| {
+                if matches!(u, "admin" | "lead1") {
+                    Expect::Ok
+                } else if e1_anyone(u) {
+                    Expect::Forbidden
+                } else {
+                    Expect::Hidden
+                }
+            }),
+            // …and decided by the enterprise (the first approval, then 409 decided already).
+            op(
+                Method::POST,
+                format!("/api/v1/expenses/{expense}/transitions"),
+                Some(json!({"action": "approve"})),
+                |u| {
+                    if matches!(u, "admin" | "ent1") {
+                        Expect::Ok
+                    } else if e1_anyone(u) {
+                        Expect::Forbidden
+                    } else {
+                        Expect::Hidden
+                    }
+                },
+            ),
+            op(Method::GET, "/api/v1/expenses".into(), None, |_| Expect::Ok),
+
             op(Method::GET, format!("/api/v1/projects/{pid}"), None, studio_read),
             op(Method::GET, format!("/api/v1/projects/{pid}/milestones"), None, studio_read),
             op(Method::GET, format!("/api/v1/projects/{pid}/transitions"), None, studio_read),
@@ -435,6 +555,36 @@ async fn every_resource_and_role(b: Backend) {
     ops.push(op(Method::GET, format!("/api/v1/projects/{pb}"), None, b_read));
     ops.push(op(Method::GET, format!("/api/v1/activities/{ab}"), None, b_read));
     ops.push(op(Method::GET, format!("/api/v1/studios/{s2}/ledger/figures"), None, b_read));
+    // Studio 2's money is never in sight of studio 1's people, nor of province A.
+    ent2.ok_put(
+        &format!("/api/v1/studios/{s2}/budgets/{year}"),
+        json!({"lines": [{"source": "enterprise", "amount_yuan": "8000"}], "categories": ["materials"]}),
+    )
+    .await;
+    let eb = user("admin")
+        .ok_post(
+            "/api/v1/expenses",
+            json!({"studio_id": s2, "spent_on": day(0), "amount_yuan": "30", "category": "materials", "purpose": "绝缘材料"}),
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    ops.push(op(Method::GET, format!("/api/v1/expenses/{eb}"), None, b_read));
+    ops.push(op(Method::GET, format!("/api/v1/studios/{s2}/budgets/{year}"), None, b_read));
+    ops.push(op(
+        Method::POST,
+        format!("/api/v1/expenses/{eb}/transitions"),
+        Some(json!({"action": "refuse", "reason": "重复"})),
+        |u| {
+            if matches!(u, "admin" | "ent2") {
+                Expect::Ok
+            } else if u == "union.b" {
+                Expect::Forbidden
+            } else {
+                Expect::Hidden
+            }
+        },
+    ));
 
     let mut failures = Vec::new();
     for o in &ops {
@@ -465,6 +615,7 @@ async fn every_resource_and_role(b: Backend) {
         (format!("/suggestions/{sid}"), format!("/suggestions/{sid}/print"), Box::new(suggestion_read)),
         (format!("/studios/{s1}"), format!("/studios/{s1}/checklist/print"), Box::new(studio_read)),
         (format!("/projects/{pid}"), format!("/projects/{pid}/acceptance/print"), Box::new(studio_read)),
+        (format!("/mentorships/{agreement}"), format!("/mentorships/{agreement}/print"), Box::new(mentorship_read)),
         (format!("/activities/{ab}"), format!("/activities/{ab}/print"), Box::new(b_read)),
         (format!("/studios/{s2}/ledger"), format!("/studios/{s2}/ledger/print"), Box::new(b_read)),
         (format!("/studios/{s2}"), format!("/studios/{s2}/checklist/print"), Box::new(b_read)),
@@ -495,7 +646,42 @@ async fn every_resource_and_role(b: Backend) {
             failures.push(format!("upload as {name}: expected {:?}, got {status} {body}", studio_edit(name)));
         }
     }
+    // Receipts of an expense: its studio's leader and the administrators who decide it.
+    for (e, rule) in [(expense, funding_receipt as fn(&str) -> Expect), (eb, b_receipt)] {
+        for (name, _) in &users {
+            let path = format!("/api/v1/expenses/{e}/receipts");
+            let (status, body) =
+                crate::common::upload_to(&app, name, &path, &[], "发票.png", crate::common::tiny_png()).await;
+            if classify(status.as_u16(), &body) != Some(rule(name)) {
+                failures.push(format!("receipt of {e} as {name}: expected {:?}, got {status} {body}", rule(name)));
+            }
+        }
+    }
     assert!(failures.is_empty(), "{} access failures:\n{}", failures.len(), failures.join("\n"));
+}
+
+/// Who attaches receipts to studio 1's expense: its leader and the enterprise that decides
+/// it; the unions above read the money but keep no receipts, the rest of the team and the
+/// unit see the studio but not its money.
+fn funding_receipt(u: &str) -> Expect {
+    if matches!(u, "admin" | "ent1" | "lead1") {
+        Expect::Ok
+    } else if e1_anyone(u) {
+        Expect::Forbidden
+    } else {
+        Expect::Hidden
+    }
+}
+
+/// …and to studio 2's: its enterprise; the union above sees it, province A does not.
+fn b_receipt(u: &str) -> Expect {
+    if matches!(u, "admin" | "ent2") {
+        Expect::Ok
+    } else if u == "union.b" {
+        Expect::Forbidden
+    } else {
+        Expect::Hidden
+    }
 }
 
 async fn lists_hold_only_the_scope(b: Backend) {
@@ -535,6 +721,53 @@ async fn lists_hold_only_the_scope(b: Backend) {
     assert_eq!(ids(&admin.ok_get("/api/v1/projects").await).len(), 2);
     assert_eq!(ent2.get(&format!("/api/v1/projects?studio_id={}", w.s1)).await.0, 404);
     assert_eq!(ent2.get(&format!("/api/v1/activities?studio_id={}", w.s1)).await.0, 404);
+
+    // Agreements: the apprentice and the mentor list their own, the rest of the team does not,
+    // the other province never; a studio out of sight is 404.
+    let m = lead1
+        .ok_post(
+            "/api/v1/mentorships",
+            json!({"studio_id": w.s1, "mentor_person_id": w.p2, "apprentice_person_id": w.worker_person,
+                   "trade": "数控车工", "starts_on": crate::common::day(-30), "teaching_plan": "带教。", "allowance_yuan": 100}),
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    for (who, sees) in
+        [("worker1", true), ("mem1", true), ("lead1", true), ("ent1", true), ("union.b", false), ("ent2", false)]
+    {
+        let api = app.login(who, PASSWORD).await;
+        assert_eq!(ids(&api.ok_get("/api/v1/mentorships").await), if sees { vec![m] } else { vec![] }, "{who}");
+    }
+    assert_eq!(ent2.get(&format!("/api/v1/mentorships?studio_id={}", w.s1)).await.0, 404);
+    assert_eq!(ent2.get(&format!("/api/v1/mentorships?unit_id={}", w.e1)).await.0, 404);
+    // Expenses: each enterprise decides its own.
+    let ent1 = app.login("ent1", PASSWORD).await;
+    let year = &crate::common::day(0)[..4];
+    for (api, s, cat) in [(&ent1, w.s1, "equipment"), (&ent2, w.s2, "materials")] {
+        api.ok_put(
+            &format!("/api/v1/studios/{s}/budgets/{year}"),
+            json!({"lines": [{"source": "enterprise", "amount_yuan": "1000"}], "categories": [cat]}),
+        )
+        .await;
+    }
+    let mine = lead1
+        .ok_post(
+            "/api/v1/expenses",
+            json!({"studio_id": w.s1, "spent_on": crate::common::day(0), "amount_yuan": "10", "category": "equipment", "purpose": "刀具"}),
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    admin
+        .ok_post(
+            "/api/v1/expenses",
+            json!({"studio_id": w.s2, "spent_on": crate::common::day(0), "amount_yuan": "10", "category": "materials", "purpose": "材料"}),
+        )
+        .await;
+    assert_eq!(ids(&ent1.ok_get("/api/v1/expenses").await), vec![mine]);
+    assert_eq!(ids(&ent2.ok_get("/api/v1/expenses").await).len(), 1);
+    assert!(!ids(&ent2.ok_get("/api/v1/expenses").await).contains(&mine));
 }
 
 both!(every_resource_and_role, lists_hold_only_the_scope);

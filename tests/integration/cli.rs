@@ -25,7 +25,7 @@ fn demo_migrate_and_user_commands() {
     let (ok, out) = jiangxin(&db, &["demo", "--set", "demo"]);
     assert!(!ok && out.contains("already holds"), "{out}");
     let (ok, out) = jiangxin(&db, &["migrate", "--status"]);
-    assert!(ok && out.contains("schema version: 16"), "{out}");
+    assert!(ok && out.contains("schema version: 17"), "{out}");
     // The database is the service user's alone.
     #[cfg(unix)]
     {
@@ -36,10 +36,29 @@ fn demo_migrate_and_user_commands() {
     // The figures the generator kept agree with the records; a roll-up changed behind the
     // platform's back is found and repaired.
     let (ok, out) = jiangxin(&db, &["figures", "rebuild", "--check"]);
-    assert!(ok && out.contains("differing: 0 studios' stretches, 0 people's, 0 roll-up rows"), "{out}");
+    assert!(ok && out.contains("differing: 0 studios' stretches, 0 people's, 0 apprentices', 0 roll-up rows"), "{out}");
     // Migration 0013 on a database that already holds records fills the keyword index.
     let c = rusqlite::Connection::open(&db).unwrap();
     let count = |c: &rusqlite::Connection, sql: &str| -> i64 { c.query_row(sql, [], |r| r.get(0)).unwrap() };
+    // A generated promotion raised the apprentice's skill grade, as the page's does.
+    let rank = |col: &str| {
+        format!(
+            "CASE {col} WHEN 'junior' THEN 1 WHEN 'intermediate' THEN 2 WHEN 'senior' THEN 3 WHEN 'technician' THEN 4 \
+             WHEN 'senior_technician' THEN 5 ELSE 0 END"
+        )
+    };
+    let promotions = count(&c, "SELECT COUNT(*) FROM apprentice_results WHERE kind = 'promotion'");
+    let below = count(
+        &c,
+        &format!(
+            "SELECT COUNT(*) FROM apprentice_results r JOIN people p ON p.id = r.person_id \
+             WHERE r.kind = 'promotion' AND {} < {}",
+            rank("p.skill_grade"),
+            rank("r.grade")
+        ),
+    );
+    assert!(promotions > 0, "the demo set holds promotions");
+    assert_eq!(below, 0, "every promoted apprentice holds at least the grade reached");
     let matched = "SELECT COUNT(*) FROM suggestion_keywords WHERE suggestion_keywords MATCH '\"改进\"'";
     let (indexed, found) = (count(&c, "SELECT COUNT(*) FROM suggestions"), count(&c, matched));
     assert!(indexed > 1000 && found > 0, "{indexed} {found}");
@@ -48,12 +67,13 @@ fn demo_migrate_and_user_commands() {
          DROP TABLE challenge_keywords; DROP INDEX outcomes_achieved; DELETE FROM search_terms WHERE kind = 3 AND term = '数控'; \
          DROP TABLE import_staged; DROP TABLE import_batches; DROP TABLE expenses; DROP TABLE budget_lines; DROP TABLE budgets; \
          DROP TABLE apprentice_results; DROP TABLE mentorship_assessments; \
-         DROP TABLE mentorship_settings; DROP TABLE mentorships; DELETE FROM schema_migrations WHERE version >= 13",
+         DROP TABLE mentorship_settings; DROP TABLE mentorships; DROP TABLE apprentice_spans; \
+         DELETE FROM schema_migrations WHERE version >= 13",
     )
     .unwrap();
     drop(c);
     let (ok, out) = jiangxin(&db, &["migrate"]);
-    assert!(ok && out.contains("[13, 14, 15, 16]"), "{out}");
+    assert!(ok && out.contains("[13, 14, 15, 16, 17]"), "{out}");
     let c = rusqlite::Connection::open(&db).unwrap();
     assert_eq!(count(&c, matched), found);
     assert_eq!(

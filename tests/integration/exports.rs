@@ -252,4 +252,114 @@ async fn exports_refuse_beyond_their_rows(b: Backend) {
     assert!(html.contains(&format!("href=\"/export/projects?light=red&#38;unit_id={}\"", w.e1)), "{html}");
 }
 
-both!(exports_hold_what_the_list_shows, figures_and_dashboard_export, exports_refuse_beyond_their_rows);
+async fn mentorship_and_expense_exports(b: Backend) {
+    let app = TestApp::start(b).await;
+    let w = world(&app).await;
+    let admin = app.admin().await;
+    let lead1 = app.login("lead1", PASSWORD).await;
+    let ent1 = app.login("ent1", PASSWORD).await;
+    let agreement = |mentor: i64, apprentice: i64, studio: i64, trade: &str| {
+        json!({"studio_id": studio, "mentor_person_id": mentor, "apprentice_person_id": apprentice, "trade": trade,
+               "starts_on": day(-30), "teaching_plan": "每周带教两次。", "allowance_yuan": 6000})
+    };
+    // Two agreements in studio 1 (one trade reads as a formula), one in province B's studio.
+    let own = lead1.ok_post("/api/v1/mentorships", agreement(w.p2, w.worker_person, w.s1, "=SUM(1,2)")).await;
+    lead1.ok_post("/api/v1/mentorships", agreement(w.p2, w.p4, w.s1, "钳工")).await;
+    admin.ok_post("/api/v1/mentorships", agreement(w.q2, w.leader2, w.s2, "电工")).await;
+    lead1
+        .ok_post(&format!("/api/v1/mentorships/{}/steps", own["id"]), json!({"action": "refuse", "note": "重报"}))
+        .await;
+
+    // The apprentice's export holds their own agreement only; the province's officer both of
+    // studio 1's and nothing of province B; the filters apply.
+    let worker = page_client(&app, "worker1", PASSWORD).await;
+    let (status, sheets, disposition) = export(&worker, &app, "/export/mentorships").await;
+    assert_eq!(status, 200);
+    assert!(disposition.contains(&jiangxin::domain::percent_encode("师带徒协议_")), "{disposition}");
+    assert_eq!(sheets[0].texts("工种"), vec!["'=SUM(1,2)".to_string()]);
+    assert_eq!(sheets[0].texts("状态"), vec!["未通过".to_string()]);
+    let union_a = page_client(&app, "union.a", PASSWORD).await;
+    let api_a = app.login("union.a", PASSWORD).await;
+    let listed = all_rows(&api_a, "/api/v1/mentorships").await;
+    let (_, sheets, _) = export(&union_a, &app, "/export/mentorships").await;
+    let mut trades = sheets[0].texts("工种");
+    trades.sort();
+    assert_eq!(trades, vec!["'=SUM(1,2)".to_string(), "钳工".to_string()]);
+    assert_eq!(listed.len(), 2);
+    let row = sheets[0].rows.iter().find(|r| r[sheets[0].col("工种")] == "钳工").unwrap();
+    assert_eq!(row[sheets[0].col("带徒津贴（元）")].as_f64(), Some(6000.0));
+    assert_eq!(row[sheets[0].col("徒弟")].to_string(), "刘一手");
+    let (_, sheets, _) = export(&union_a, &app, "/export/mentorships?state=proposed").await;
+    assert_eq!(sheets[0].texts("工种"), vec!["钳工".to_string()]);
+    let (_, sheets, _) = export(&union_a, &app, &format!("/export/studios/{}/mentorships", w.s1)).await;
+    assert_eq!(sheets[0].rows.len() - 1, 2);
+    let union_b = page_client(&app, "union.b", PASSWORD).await;
+    let (_, sheets, _) = export(&union_b, &app, "/export/mentorships").await;
+    assert_eq!(sheets[0].texts("工种"), vec!["电工".to_string()]);
+    let (status, _, _) = export(&union_b, &app, &format!("/export/mentorships?unit_id={}", w.province_a)).await;
+    assert_eq!(status, 404);
+    let (status, _, _) = export(&union_b, &app, &format!("/export/studios/{}/mentorships", w.s1)).await;
+    assert_eq!(status, 404);
+    let html =
+        union_a.get(format!("{}/mentorships?state=proposed", app.base)).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("href=\"/export/mentorships?state=proposed\""), "{html}");
+
+    // Expenses: the studio's year as its funding page lists it, the enterprise's queue.
+    let year = &day(0)[..4];
+    ent1.ok_put(
+        &format!("/api/v1/studios/{}/budgets/{year}", w.s1),
+        json!({"lines": [{"source": "enterprise", "amount_yuan": "10000"}], "categories": ["equipment", "training"]}),
+    )
+    .await;
+    let ent2 = app.login("ent2", PASSWORD).await;
+    ent2.ok_put(
+        &format!("/api/v1/studios/{}/budgets/{year}", w.s2),
+        json!({"lines": [{"source": "enterprise", "amount_yuan": "5000"}], "categories": ["materials"]}),
+    )
+    .await;
+    let spend = |studio: i64, amount: &str, category: &str, purpose: &str| json!({"studio_id": studio, "spent_on": day(0), "amount_yuan": amount, "category": category, "purpose": purpose});
+    let first = lead1.ok_post("/api/v1/expenses", spend(w.s1, "1280.50", "equipment", "+刀具")).await;
+    lead1.ok_post("/api/v1/expenses", spend(w.s1, "300", "training", "焊接培训")).await;
+    admin.ok_post("/api/v1/expenses", spend(w.s2, "99", "materials", "绝缘材料")).await;
+    ent1.ok_post(&format!("/api/v1/expenses/{}/transitions", first["id"]), json!({"action": "approve"})).await;
+    let mem1 = page_client(&app, "mem1", PASSWORD).await;
+    let path = format!("/export/studios/{}/funding?year={year}", w.s1);
+    let (status, sheets, _) = export(&mem1, &app, &path).await;
+    assert_eq!(status, 200);
+    let s = &sheets[0];
+    let mut purposes = s.texts("用途");
+    purposes.sort();
+    assert_eq!(purposes, vec!["'+刀具".to_string(), "焊接培训".to_string()]);
+    let row = s.rows.iter().find(|r| r[s.col("用途")] == "'+刀具").unwrap();
+    assert_eq!(row[s.col("金额（元）")].as_f64(), Some(1280.5));
+    assert_eq!(row[s.col("状态")].to_string(), "已批准");
+    // Studio 2's people never see studio 1's money; studio 1's workers outside the team neither.
+    let (status, _, _) = export(&page_client(&app, "ent2", PASSWORD).await, &app, &path).await;
+    assert_eq!(status, 404);
+    let (status, _, _) = export(&worker, &app, &path).await;
+    assert_eq!(status, 403);
+    let html = mem1.get(format!("{}/studios/{}/funding", app.base, w.s1)).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains(&format!("href=\"/export/studios/{}/funding?year={year}\"", w.s1)), "{html}");
+    // The queue: what waits for the enterprise's decision, its own studios only.
+    let ent1_page = page_client(&app, "ent1", PASSWORD).await;
+    let (status, sheets, _) = export(&ent1_page, &app, "/export/expenses").await;
+    assert_eq!(status, 200);
+    assert_eq!(sheets[0].texts("用途"), vec!["焊接培训".to_string()]);
+    let (_, sheets, _) = export(&page_client(&app, "ent2", PASSWORD).await, &app, "/export/expenses").await;
+    assert_eq!(sheets[0].texts("用途"), vec!["绝缘材料".to_string()]);
+
+    // The dashboard carries the funding figures in its columns and its headline sheet.
+    let (_, sheets, _) = export(&ent1_page, &app, &format!("/export/stats?unit_id={}", w.e1)).await;
+    let budget = sheets[0].rows.iter().find(|r| r[1] == "经费预算").expect("budget row");
+    assert_eq!(budget[2].as_f64(), Some(10000.0));
+    let spent = sheets[0].rows.iter().find(|r| r[1] == "经费支出").expect("spending row");
+    assert_eq!(spent[2].as_f64(), Some(1280.5));
+    assert!(sheets[1].heads().contains(&"经费支出".to_string()), "{:?}", sheets[1].heads());
+}
+
+both!(
+    exports_hold_what_the_list_shows,
+    figures_and_dashboard_export,
+    exports_refuse_beyond_their_rows,
+    mentorship_and_expense_exports
+);

@@ -254,4 +254,158 @@ async fn bad_input_changes_nothing(b: Backend) {
     assert_eq!(app.scalar("SELECT COUNT(*) FROM mentorships WHERE state <> 'proposed'").await, 0);
 }
 
-both!(life_cycle_and_figures, who_sees_an_agreement, bad_input_changes_nothing);
+/// "Apprentices under agreement" counts people: one apprentice under two agreements in two
+/// trades counts once at every level, and the figure's list names exactly those people.
+async fn an_apprentice_counts_once(b: Backend) {
+    let app = TestApp::start(b).await;
+    let w = world(&app).await;
+    let admin = app.admin().await;
+    let lead = app.login("lead1", PASSWORD).await;
+    let ent = app.login("ent1", PASSWORD).await;
+    let agree = |mentor: i64, apprentice: i64, trade: &'static str| {
+        let (lead, ent) = (lead.clone(), ent.clone());
+        let mut body = proposal(&w, mentor, apprentice);
+        body["trade"] = json!(trade);
+        async move {
+            let id = lead.ok_post("/api/v1/mentorships", body).await["id"].as_i64().unwrap();
+            lead.ok_post(&format!("/api/v1/mentorships/{id}/steps"), json!({"action": "approve_pair"})).await;
+            ent.ok_post(&format!("/api/v1/mentorships/{id}/steps"), json!({"action": "approve_agreement"})).await;
+            id
+        }
+    };
+    let lathe = agree(w.p2, w.worker_person, "数控车工").await;
+    agree(w.p3, w.worker_person, "维修电工").await;
+    for unit in [w.e1, w.city_a, w.province_a] {
+        assert_eq!(figure(&admin, unit, "apprentices", "apprentices").await, (1, 1, 1), "unit {unit}");
+    }
+    let h = admin.ok_get(&format!("/api/v1/stats?unit_id={}", w.province_a)).await;
+    let list = admin.ok_get(&format!("/api/v1{}", h["apprentices"]["link"].as_str().unwrap())).await;
+    let item = &list["items"][0];
+    assert_eq!(item["id"], w.worker_person, "{list}");
+    let title = item["title"].as_str().unwrap();
+    assert!(title.starts_with("孙工人 · ") && title.contains("数控车工") && title.contains("维修电工"), "{title}");
+    assert!(item["link"].as_str().unwrap().starts_with("/mentorships/"), "{item}");
+    // A second apprentice counts; the first still counts once after one of their agreements ends.
+    agree(w.p2, w.p4, "钳工").await;
+    lead.ok_post(
+        &format!("/api/v1/mentorships/{lathe}/assessments"),
+        json!({"kind": "final", "apprentice_score": 95, "mentor_score": 90}),
+    )
+    .await;
+    for unit in [w.e1, w.city_a, w.province_a] {
+        assert_eq!(figure(&admin, unit, "apprentices", "apprentices").await, (2, 2, 2), "unit {unit}");
+    }
+    // The dashboard's children and trend say the same.
+    let d = admin.ok_get(&format!("/api/v1/stats/dashboard?unit_id={}", w.province_a)).await;
+    let col = d["columns"].as_array().unwrap().iter().position(|c| c == "apprentices").unwrap();
+    let city = d["children"].as_array().unwrap().iter().find(|r| r["unit_id"] == w.city_a).unwrap();
+    assert_eq!(city["values"][col]["value"], 2, "{city}");
+    app.assert_figures_rebuild().await;
+}
+
+/// The enterprise's administrator sets the assessment interval on the enterprise's page; a
+/// bad value is named on its field and changes nothing; new agreements take the interval.
+async fn the_enterprise_sets_its_interval(b: Backend) {
+    let app = TestApp::start(b).await;
+    let w = world(&app).await;
+    let page = crate::sessions::page_client(&app, "ent1", PASSWORD).await;
+    let unit = format!("{}/units/{}", app.base, w.e1);
+    let html = page.get(&unit).send().await.unwrap().text().await.unwrap();
+    assert!(
+        html.contains("action=\"/units/{}/mentorship-settings\"".replace("{}", &w.e1.to_string()).as_str()),
+        "{html}"
+    );
+    assert!(html.contains("每 3 个月一次"), "the default is quarterly");
+    let csrf = crate::sessions::csrf_of(&html);
+    let post = |months: &'static str| {
+        page.post(format!("{unit}/mentorship-settings"))
+            .form(&[("_csrf", csrf.as_str()), ("assess_months", months)])
+            .send()
+    };
+    for bad in ["13", "0", "三"] {
+        let resp = post(bad).await.unwrap();
+        assert_eq!(resp.status(), 422, "{bad}");
+        let html = resp.text().await.unwrap();
+        // A number out of range is named on its field (the input allows only numbers).
+        if bad != "三" {
+            assert!(html.contains("id=\"e-assess_months\"") && html.contains("12"), "{bad}: {html}");
+        }
+    }
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM mentorship_settings").await, 0);
+    let resp = post("6").await.unwrap();
+    assert!(resp.status().is_redirection(), "{}", resp.status());
+    let html = page.get(&unit).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("每 6 个月一次"), "{html}");
+    let lead = app.login("lead1", PASSWORD).await;
+    let m = lead.ok_post("/api/v1/mentorships", proposal(&w, w.p2, w.worker_person)).await;
+    assert_eq!(m["assess_months"], 6);
+    // The form is the enterprise administrators' alone; a leader posting it is refused.
+    let leader_page = crate::sessions::page_client(&app, "lead1", PASSWORD).await;
+    let html = leader_page.get(&unit).send().await.unwrap().text().await.unwrap();
+    assert!(!html.contains("mentorship-settings"), "{html}");
+    let csrf = crate::sessions::csrf_of(&html);
+    let resp = leader_page
+        .post(format!("{unit}/mentorship-settings"))
+        .form(&[("_csrf", csrf.as_str()), ("assess_months", "2")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 403);
+}
+
+/// The annual plan's 带徒人数 is counted from the studio's agreements in force during the year:
+/// people, not agreements; an agreement waiting for approval does not count.
+async fn the_plan_counts_apprentices_of_the_year(b: Backend) {
+    let app = TestApp::start(b).await;
+    let w = world(&app).await;
+    let lead = app.login("lead1", PASSWORD).await;
+    let ent = app.login("ent1", PASSWORD).await;
+    let year = &day(0)[..4];
+    let path = format!("/api/v1/studios/{}/plans/{year}", w.s1);
+    lead.ok_put(&path, json!({"apprentices": 4})).await;
+    let of =
+        |v: &Value| v["progress"].as_array().unwrap().iter().find(|p| p["target"] == "apprentices").unwrap().clone();
+    assert_eq!(of(&lead.ok_get(&path).await)["actual"], 0);
+    for (mentor, apprentice, trade, agreed) in [
+        (w.p2, w.worker_person, "数控车工", true),
+        (w.p3, w.worker_person, "维修电工", true),
+        (w.p2, w.p4, "钳工", false),
+    ] {
+        let mut body = proposal(&w, mentor, apprentice);
+        body["trade"] = json!(trade);
+        body["starts_on"] = json!(day(-20));
+        let id = lead.ok_post("/api/v1/mentorships", body).await["id"].as_i64().unwrap();
+        lead.ok_post(&format!("/api/v1/mentorships/{id}/steps"), json!({"action": "approve_pair"})).await;
+        if agreed {
+            ent.ok_post(&format!("/api/v1/mentorships/{id}/steps"), json!({"action": "approve_agreement"})).await;
+        }
+    }
+    let p = of(&lead.ok_get(&path).await);
+    assert_eq!((p["actual"].as_i64(), p["percent"].as_i64()), (Some(1), Some(25)), "{p}");
+    // Another year counts the agreements in force on some day of it: the year after when the
+    // year-long agreements reach into it, the year before only when they began then.
+    let start: jiff::civil::Date = day(-20).parse().unwrap();
+    let until = jiangxin::domain::mentorship::day_after(jiangxin::domain::mentorship::default_end(start));
+    let this: i16 = year.parse().unwrap();
+    let (next, prior) = (this + 1, this - 1);
+    let expect_next = i64::from(until > jiff::civil::date(next, 1, 1));
+    let expect_prior = i64::from(start.year() == prior);
+    let s1 = w.s1;
+    app.db
+        .read(move |c| {
+            assert_eq!(jiangxin::storage::mentorships::apprentices_in_year(c, s1, i64::from(next))?, expect_next);
+            assert_eq!(jiangxin::storage::mentorships::apprentices_in_year(c, s1, i64::from(prior))?, expect_prior);
+            Ok(())
+        })
+        .await
+        .unwrap();
+}
+
+both!(
+    the_plan_counts_apprentices_of_the_year,
+    the_enterprise_sets_its_interval,
+    an_apprentice_counts_once,
+    life_cycle_and_figures,
+    who_sees_an_agreement,
+    bad_input_changes_nothing
+);

@@ -190,7 +190,42 @@ async fn each_layout_prints_on_a4(b: Backend) {
         .await;
     let pid = p["id"].as_i64().unwrap();
 
+    // A mentorship agreement, in force, with one assessment.
+    let m = lead1
+        .ok_post(
+            "/api/v1/mentorships",
+            json!({"studio_id": w.s1, "mentor_person_id": w.p2, "apprentice_person_id": w.worker_person,
+                   "trade": "数控车工", "starts_on": crate::common::day(-60), "target_grade": "technician",
+                   "teaching_plan": "每周现场带教两次，每月集中授课一次；第三个月独立完成典型零件加工。", "allowance_yuan": 6000}),
+        )
+        .await;
+    let mid = m["id"].as_i64().unwrap();
+    lead1.ok_post(&format!("/api/v1/mentorships/{mid}/steps"), json!({"action": "approve_pair"})).await;
+    ent1.ok_post(&format!("/api/v1/mentorships/{mid}/steps"), json!({"action": "approve_agreement"})).await;
+    lead1
+        .ok_post(
+            &format!("/api/v1/mentorships/{mid}/assessments"),
+            json!({"kind": "periodic", "apprentice_score": 82, "mentor_score": 88}),
+        )
+        .await;
+
     let docs = vec![
+        Doc {
+            name: "mentorship",
+            path: format!("/mentorships/{mid}/print"),
+            pages: 1,
+            shows: vec![
+                "东方机械有限公司工会".into(),
+                "师徒协议".into(),
+                "典型零件加工".into(),
+                "师傅签字".into(),
+                "徒弟签字".into(),
+                "领衔人 李建国".into(),
+                "工作室领衔人签字".into(),
+                "企业审批人签字".into(),
+                "企业盖章".into(),
+            ],
+        },
         Doc {
             name: "activity",
             path: format!("/activities/{}/print", signed[0]),
@@ -281,6 +316,7 @@ async fn each_layout_prints_on_a4(b: Backend) {
             (format!("/suggestions/{sid}"), path_of("suggestion")),
             (format!("/studios/{}", w.s1), path_of("checklist")),
             (format!("/projects/{pid}"), path_of("acceptance")),
+            (format!("/mentorships/{mid}"), path_of("mentorship")),
         ] {
             c.goto(&format!("{}{page}", app.base)).await?;
             let link = c.find(Locator::Css(&format!("a.button[href='{print}']"))).await;

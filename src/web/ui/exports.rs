@@ -3,11 +3,14 @@
 //! (so it holds exactly what the reader may see, and answers 404 where the page does); the
 //! rest is `web::xlsx`.
 
+use crate::app::funding::ExpenseQuery;
+use crate::app::mentorships::MentorshipQuery;
 use crate::app::stats::{self, FigureQuery, FigureValue, StatsQuery};
 use crate::app::studios::StudioQuery;
 use crate::app::suggestions::SuggestionQuery;
 use crate::app::{AppState, accounts, challenges, ledger, outcomes, people, projects, studios, suggestions, units};
 use crate::app::{challenges::ChallengeQuery, outcomes::OutcomeQuery, projects::ProjectQuery};
+use crate::app::{funding, mentorships};
 use crate::domain::figures::{Family, Figure, Measure};
 use crate::domain::pagination::{MAX_LIMIT, Page, PageRequest};
 use crate::error::Result;
@@ -16,6 +19,8 @@ use crate::storage::accounts::Account;
 use crate::storage::activities::Activity;
 use crate::storage::challenges::Challenge;
 use crate::storage::figures::FigureRecord;
+use crate::storage::funding::Expense;
+use crate::storage::mentorships::Mentorship;
 use crate::storage::outcomes::Outcome;
 use crate::storage::people::Person;
 use crate::storage::projects::Project;
@@ -406,6 +411,120 @@ pub async fn outcomes(
     .await
 }
 
+// ---- mentorship and funding ----------------------------------------------------------------
+
+fn mentorship_columns() -> Vec<Column<Mentorship>> {
+    vec![
+        col("mentorship.apprentice", 10.0, |m, _| Value::text(&m.apprentice_name)),
+        col("export.apprentice_unit", 20.0, |m, _| Value::text(&m.apprentice_unit)),
+        col("mentorship.mentor", 10.0, |m, _| Value::text(&m.mentor_name)),
+        col("mentorship.trade", 12.0, |m, _| Value::text(&m.trade)),
+        col("mentorship.studio", 24.0, |m, _| Value::text(&m.studio_name)),
+        col("export.starts_on", 12.0, |m, _| Value::Date(m.starts_on)),
+        col("export.ends_on", 12.0, |m, _| Value::Date(m.ends_on)),
+        col("mentorship.target_grade", 12.0, |m, t| label_or_empty(m.target_grade.map(|g| g.label(t)))),
+        col("mentorship.state", 10.0, |m, t| Value::text(m.state.label(t))),
+        col("mentorship.next_due", 12.0, |m, _| Value::date(m.next_due_on)),
+        col("mentorship.final", 10.0, |m, t| label_or_empty(m.final_grade.map(|g| g.label(t)))),
+        col("export.finished_on", 12.0, |m, _| Value::date(m.finished_on)),
+        col("mentorship.allowance_yuan", 14.0, |m, _| Value::fen(Some(m.allowance_fen))),
+        col("export.allowance_paid_yuan", 14.0, |m, _| Value::fen(m.allowance_paid_fen)),
+    ]
+}
+
+/// `/export/mentorships`: the agreements of the list with its filters, as its reader sees them.
+pub async fn mentorships(
+    State(st): State<AppState>,
+    Lang(t): Lang,
+    User(u): User,
+    RawQuery(raw): RawQuery,
+    QueryInput(q): QueryInput<MentorshipQuery>,
+) -> Result<Response> {
+    one(&st, t, raw, "mentorships", mentorship_columns(), |cursor| {
+        let q = MentorshipQuery { limit: Some(MAX_LIMIT), cursor, ..q.clone() };
+        let (st, actor) = (&st, &u.actor);
+        async move { mentorships::list(st, actor, &q).await }
+    })
+    .await
+}
+
+/// `/export/studios/{id}/mentorships`: a studio's agreements (its 师带徒 page).
+pub async fn studio_mentorships(
+    State(st): State<AppState>,
+    Lang(t): Lang,
+    User(u): User,
+    RawQuery(raw): RawQuery,
+    Ids(id): Ids<i64>,
+    QueryInput(q): QueryInput<MentorshipQuery>,
+) -> Result<Response> {
+    one(&st, t, raw, "mentorships", mentorship_columns(), |cursor| {
+        let q = MentorshipQuery { studio_id: Some(id), unit_id: None, limit: Some(MAX_LIMIT), cursor, ..q.clone() };
+        let (st, actor) = (&st, &u.actor);
+        async move { mentorships::list(st, actor, &q).await }
+    })
+    .await
+}
+
+fn expense_columns() -> Vec<Column<Expense>> {
+    vec![
+        col("funding.spent_on", 12.0, |e, _| Value::Date(e.spent_on)),
+        col("funding.studio", 24.0, |e, _| Value::text(&e.studio_name)),
+        col("funding.purpose", 30.0, |e, _| Value::text(&e.purpose)),
+        col("funding.category", 10.0, |e, t| Value::text(e.category.label(t))),
+        col("funding.amount_yuan", 14.0, |e, _| Value::fen(Some(e.amount_fen))),
+        col("funding.state", 10.0, |e, t| Value::text(e.state.label(t))),
+        col("funding.project", 24.0, |e, _| Value::opt(&e.project_title)),
+        col("funding.submitted_by", 10.0, |e, _| Value::text(&e.submitted_by_name)),
+        col("export.decided_by", 10.0, |e, _| Value::opt(&e.decided_by_name)),
+        col("export.decided_on", 12.0, |e, _| Value::date(e.decided_at.map(crate::clock::date_of))),
+        col("export.reason", 30.0, |e, _| Value::opt(&e.reason)),
+    ]
+}
+
+/// `?year=` of a studio's funding page.
+#[derive(Debug, Default, Deserialize)]
+pub struct YearQuery {
+    #[serde(default, deserialize_with = "crate::app::input::int")]
+    year: Option<i64>,
+}
+
+/// `/export/studios/{id}/funding?year=`: the expenses of a studio's year (this year by
+/// default), as its funding page lists them to its reader.
+pub async fn studio_expenses(
+    State(st): State<AppState>,
+    Lang(t): Lang,
+    User(u): User,
+    RawQuery(raw): RawQuery,
+    Ids(id): Ids<i64>,
+    QueryInput(q): QueryInput<YearQuery>,
+) -> Result<Response> {
+    let year = q.year.unwrap_or(st.today().year() as i64);
+    // The page reads the year whole: one page holds it.
+    let v = funding::get(&st, &u.actor, id, year).await?;
+    let mut items = Some(v.expenses);
+    one(&st, t, raw, "expenses", expense_columns(), |_| {
+        let items = items.take().unwrap_or_default();
+        async move { Ok(Page { items, next_cursor: None }) }
+    })
+    .await
+}
+
+/// `/export/expenses`: the expenses waiting for the caller's decision.
+pub async fn expense_queue(
+    State(st): State<AppState>,
+    Lang(t): Lang,
+    User(u): User,
+    RawQuery(raw): RawQuery,
+    QueryInput(q): QueryInput<ExpenseQuery>,
+) -> Result<Response> {
+    one(&st, t, raw, "expense_queue", expense_columns(), |cursor| {
+        let q = ExpenseQuery { limit: Some(MAX_LIMIT), cursor, ..q.clone() };
+        let (st, actor) = (&st, &u.actor);
+        async move { funding::waiting(st, actor, &q).await }
+    })
+    .await
+}
+
 // ---- the records behind a figure -----------------------------------------------------------
 
 fn figure_columns(figure: Figure) -> Vec<Column<FigureRecord>> {
@@ -597,24 +716,32 @@ pub async fn dashboard(
         ("figure.people_trained", &h.people_trained, Measure::People),
         ("figures.all_studios", &h.studios, Measure::Count),
         ("figure.people", &h.people, Measure::Count),
+        ("figure.apprentices", &h.apprentices, Measure::People),
+        ("figure.apprentices_finished", &h.apprentices_finished, Measure::Count),
+        ("figure.allowances_paid", &h.allowances_paid_fen, Measure::Fen),
+        ("figure.budget", &h.budget_fen, Measure::Fen),
+        ("figure.spending", &h.spent_fen, Measure::Fen),
     ] {
         rows.push(vec![Value::text(main), Value::text(t.t(key)), figure_value(v, m)]);
     }
-    let groups: [(&str, &[FigureValue], Option<&str>); 6] = [
-        ("figures.named_by_level", &h.studios_by_level, Some("level")),
-        ("figures.by_state", &h.studios_by_state, Some("studio_state")),
-        ("ideas.outcomes_by_kind", &h.outcomes_by_kind, Some("outcome_kind")),
-        ("ideas.outcomes_by_level", &h.outcomes_by_level, Some("outcome_level")),
-        ("figures.started_by_category", &h.projects_started_by_category, None),
-        ("figures.finished_by_category", &h.projects_finished_by_category, None),
+    let groups: [(&str, &[FigureValue], Option<&str>, Measure); 9] = [
+        ("figures.named_by_level", &h.studios_by_level, Some("level"), Measure::Count),
+        ("figures.by_state", &h.studios_by_state, Some("studio_state"), Measure::Count),
+        ("ideas.outcomes_by_kind", &h.outcomes_by_kind, Some("outcome_kind"), Measure::Count),
+        ("ideas.outcomes_by_level", &h.outcomes_by_level, Some("outcome_level"), Measure::Count),
+        ("figures.started_by_category", &h.projects_started_by_category, None, Measure::Count),
+        ("figures.finished_by_category", &h.projects_finished_by_category, None, Measure::Count),
+        ("figures.promotions_by_grade", &h.promotions_by_grade, Some("skill_grade"), Measure::Count),
+        ("figures.budget_by_source", &h.budget_by_source, Some("budget_source"), Measure::Fen),
+        ("figures.spent_by_category", &h.spent_by_category, Some("expense_category"), Measure::Fen),
     ];
-    for (group, values, prefix) in groups {
+    for (group, values, prefix, measure) in groups {
         for v in values {
             let item = match prefix {
                 Some(p) => t.label(p, &v.code).to_string(),
                 None => v.code.clone(),
             };
-            rows.push(vec![Value::text(t.t(group)), Value::text(item), Value::Int(v.value)]);
+            rows.push(vec![Value::text(t.t(group)), Value::text(item), figure_value(v, measure)]);
         }
     }
     book.rows(rows).await?;

@@ -48,6 +48,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/units", get(units::tops))
         .route("/units/{id}", get(units::show).post(units::rename))
         .route("/units/{id}/children", post(units::create_child))
+        .route("/units/{id}/mentorship-settings", post(units::mentorship_settings))
         .route("/studios", get(studios::directory).post(studios::create))
         .route("/studios/new", get(studios::new_form))
         .route("/studios/{id}", get(studios::show))
@@ -140,6 +141,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/suggestions/{id}/print", get(paper::suggestion))
         .route("/studios/{id}/checklist/print", get(paper::checklist))
         .route("/projects/{id}/acceptance/print", get(paper::acceptance))
+        .route("/mentorships/{id}/print", get(paper::mentorship))
         .route("/notifications", get(notifications::list))
         .route("/notifications/read", post(notifications::mark_read))
         .route("/imports", get(imports::page).post(imports::start))
@@ -159,6 +161,10 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/export/outcomes", get(exports::outcomes))
         .route("/export/figures/{figure}", get(exports::figure))
         .route("/export/stats", get(exports::dashboard))
+        .route("/export/mentorships", get(exports::mentorships))
+        .route("/export/studios/{id}/mentorships", get(exports::studio_mentorships))
+        .route("/export/studios/{id}/funding", get(exports::studio_expenses))
+        .route("/export/expenses", get(exports::expense_queue))
         .layer(axum::middleware::from_fn_with_state(state, count_unread))
 }
 

@@ -4,7 +4,9 @@
 
 use super::{Chrome, here, render};
 use crate::app::AppState;
-use crate::app::paper::{self, AcceptanceSheet, ActivitySheet, ChecklistSheet, LedgerBook, PlanSheet, SuggestionSheet};
+use crate::app::paper::{
+    self, AcceptanceSheet, ActivitySheet, ChecklistSheet, LedgerBook, MentorshipSheet, PlanSheet, SuggestionSheet,
+};
 use crate::error::Result;
 use crate::web::auth::{Lang, User};
 use crate::web::extract::{Ids, QueryInput};
@@ -144,4 +146,23 @@ pub async fn acceptance(
 ) -> Result<Response> {
     let s = paper::acceptance(&st, &u.actor, id).await?;
     render(AcceptancePaper { c: Chrome::new(t, Some(&u), &here(&uri), "projects"), s })
+}
+
+#[derive(Template)]
+#[template(path = "paper_mentorship.html")]
+struct MentorshipPaper {
+    c: Chrome,
+    s: MentorshipSheet,
+}
+
+/// `/mentorships/{id}/print`: the mentorship agreement (师徒协议) with its signature blocks.
+pub async fn mentorship(
+    State(st): State<AppState>,
+    Lang(t): Lang,
+    User(u): User,
+    uri: Uri,
+    Ids(id): Ids<i64>,
+) -> Result<Response> {
+    let s = paper::mentorship(&st, &u.actor, id).await?;
+    render(MentorshipPaper { c: Chrome::new(t, Some(&u), &here(&uri), "mentorships"), s })
 }

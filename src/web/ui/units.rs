@@ -62,13 +62,25 @@ struct UnitPage {
     kinds: Vec<(&'static str, &'static str)>,
     f: Form,
     rename: Form,
+    /// An enterprise's assessment interval of its agreements (师带徒), for its administrators.
+    mentor: Option<crate::app::mentorships::MentorshipSettings>,
+    /// …and its form as last submitted.
+    fm: Form,
 }
 
 /// The unit page, with the add-child and rename forms as last submitted, and an alert.
 struct Shown {
     add: Form,
     rename: Form,
+    /// The assessment interval's form.
+    mentor: Form,
     alert: String,
+}
+
+impl Shown {
+    fn fresh() -> Shown {
+        Shown { add: Form::default(), rename: Form::default(), mentor: Form::default(), alert: String::new() }
+    }
 }
 
 async fn unit_page(
@@ -80,7 +92,7 @@ async fn unit_page(
     cursor: Option<&str>,
     shown: Shown,
 ) -> Result<Response> {
-    let Shown { add: f, rename, alert } = shown;
+    let Shown { add: f, rename, mentor: fm, alert } = shown;
     let d = units::get(st, &u.actor, id).await?;
     let q = crate::app::stats::StatsQuery { unit_id: Some(id), ..Default::default() };
     let h = match crate::app::stats::headline(st, &u.actor, &q).await {
@@ -94,12 +106,19 @@ async fn unit_page(
         .copied()
         .filter(|k| d.unit.kind.may_contain(*k) && u.actor.can_create_unit(&d.unit.path, *k))
         .collect();
+    let mentor = crate::app::mentorships::settings(st, &u.actor, id).await?;
+    let mut fm = fm;
+    if let Some(m) = &mentor
+        && fm.values.is_empty()
+    {
+        super::put(&mut fm.values, "assess_months", m.assess_months);
+    }
     let (c, status) = Chrome::again(t, u, uri, "units", alert);
     let mut rename = rename;
     if rename.values.is_empty() {
         super::put(&mut rename.values, "name", &d.unit.name);
     }
-    render_status(status, UnitPage { c, kinds: choices(&allowed, t), d, h, children, f, rename })
+    render_status(status, UnitPage { c, kinds: choices(&allowed, t), d, h, children, f, rename, mentor, fm })
 }
 
 /// `/units/{id}`.
@@ -111,16 +130,7 @@ pub async fn show(
     Ids(id): Ids<i64>,
     QueryInput(q): QueryInput<UnitsQuery>,
 ) -> Result<Response> {
-    unit_page(
-        &st,
-        t,
-        &u,
-        &uri,
-        id,
-        q.cursor.as_deref(),
-        Shown { add: Form::default(), rename: Form::default(), alert: String::new() },
-    )
-    .await
+    unit_page(&st, t, &u, &uri, id, q.cursor.as_deref(), Shown::fresh()).await
 }
 
 /// Adds a child unit.
@@ -138,7 +148,7 @@ pub async fn create_child(
         Ok(child) => Ok(see(&format!("/units/{}", child.id), "created")),
         Err(e) => {
             let (f, alert) = Form::failed(form.raw, e, t)?;
-            unit_page(&st, t, &u, &uri, id, None, Shown { add: f, rename: Form::default(), alert }).await
+            unit_page(&st, t, &u, &uri, id, None, Shown { add: f, alert, ..Shown::fresh() }).await
         }
     }
 }
@@ -156,7 +166,25 @@ pub async fn rename(
         Ok(_) => Ok(see(&format!("/units/{id}"), "saved")),
         Err(e) => {
             let (f, alert) = Form::failed(form.raw, e, t)?;
-            unit_page(&st, t, &u, &uri, id, None, Shown { add: Form::default(), rename: f, alert }).await
+            unit_page(&st, t, &u, &uri, id, None, Shown { rename: f, alert, ..Shown::fresh() }).await
+        }
+    }
+}
+
+/// Sets the enterprise's interval between periodic assessments of its new agreements (师带徒).
+pub async fn mentorship_settings(
+    State(st): State<AppState>,
+    Lang(t): Lang,
+    User(u): User,
+    uri: Uri,
+    Ids(id): Ids<i64>,
+    form: FormInput<crate::app::mentorships::SettingsInput>,
+) -> Result<Response> {
+    match crate::app::mentorships::configure(&st, &u.actor, id, form.value).await {
+        Ok(_) => Ok(see(&format!("/units/{id}"), "saved")),
+        Err(e) => {
+            let (f, alert) = Form::failed(form.raw, e, t)?;
+            unit_page(&st, t, &u, &uri, id, None, Shown { mentor: f, alert, ..Shown::fresh() }).await
         }
     }
 }
