@@ -1940,14 +1940,14 @@ pub fn after_migration(c: &mut Conn) -> Result<()> {
         c.execute("UPDATE people SET registered_on = ? WHERE id = ?", params![crate::clock::date_of(at), id])?;
     }
     c.execute("DELETE FROM unit_counters WHERE counter < 'due:' OR counter >= 'due;'", &[])?;
-    rebuild(c, RebuildOptions { spans: true, repair: true, apprentices: false }, &mut |_, _, _| {})?;
     Ok(())
 }
 
-/// Derives every apprentice's stretches and corrects the roll-ups, which counted agreements
-/// until then (migration 17).
-pub fn after_apprentice_spans(c: &mut Conn) -> Result<()> {
-    rebuild(c, RebuildOptions { spans: false, repair: true, apprentices: true }, &mut |_, _, _| {})?;
+/// Derives every stretch and corrects every roll-up, once, after the migrations that change
+/// what a figure counts (`migrate::REBUILD_FIGURES`): run after the last migration, so the
+/// rebuild reads the tables of every figure source, including those later migrations add.
+pub fn after_migrations(c: &mut Conn) -> Result<()> {
+    rebuild(c, RebuildOptions { spans: true, repair: true, apprentices: true }, &mut |_, _, _| {})?;
     Ok(())
 }
 

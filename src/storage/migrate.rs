@@ -101,9 +101,14 @@ pub const MIGRATIONS: &[Migration] = &[
         version: 17,
         name: "apprentice_spans",
         sql: include_str!("../../migrations/0017_apprentice_spans.sql"),
-        then: Some(super::figures::after_apprentice_spans),
+        then: None,
     },
 ];
+
+/// The migrations after which every figure is derived again (they change what a figure
+/// counts); the rebuild runs once, after the last pending migration, since it reads tables
+/// that later migrations add.
+pub const REBUILD_FIGURES: &[i64] = &[5, 17];
 
 /// Fills in the dialect placeholders.
 pub fn render(sql: &str, backend: Backend) -> String {
@@ -156,6 +161,16 @@ fn apply(c: &mut Conn, up_to: Option<i64>) -> Result<Vec<i64>> {
             crate::params![m.version, m.name, crate::clock::now_ms()],
         )?;
         applied.push(m.version);
+    }
+    if applied.iter().any(|v| REBUILD_FIGURES.contains(v)) {
+        if applied.last() == Some(&known) {
+            super::figures::after_migrations(c)?;
+        } else {
+            // Stopped short with `--to`: the rebuild reads tables of later migrations.
+            tracing::warn!(
+                "figures are derived again once the last migration is applied: run `jiangxin figures rebuild` then"
+            );
+        }
     }
     Ok(applied)
 }
