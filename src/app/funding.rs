@@ -578,6 +578,7 @@ pub async fn add_receipt(st: &AppState, actor: &Actor, id: i64, file: files::Fil
 #[into_params(parameter_in = Query)]
 pub struct ExpenseQuery {
     /// `waiting`: those waiting for the caller's decision (the enterprise's queue).
+    #[param(value_type = input::schema::ExpenseView, required = false)]
     pub view: Option<String>,
     /// Page size.
     #[serde(default, deserialize_with = "input::int")]

@@ -293,6 +293,8 @@ code_types! {
     SuggestionView = false,
         "`mine` (the default: credited to or typed in by me), `evaluate` (waiting for me) or `all` (my administrator subtrees).",
         strings(&["mine", "evaluate", "all"]);
+    /// Which expenses to list.
+    ExpenseView = false, "`waiting` (the default): those waiting for my decision.", strings(&["waiting"]);
 }
 
 #[cfg(test)]
