@@ -103,6 +103,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/0017_apprentice_spans.sql"),
         then: None,
     },
+    Migration {
+        version: 18,
+        name: "inspections_reports",
+        sql: include_str!("../../migrations/0018_inspections_reports.sql"),
+        then: None,
+    },
 ];
 
 /// The migrations after which every figure is derived again (they change what a figure
