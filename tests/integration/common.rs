@@ -64,11 +64,29 @@ async fn fresh_pg_database() -> String {
     tokio::task::spawn_blocking(move || {
         let mut client =
             postgres::Client::connect(&admin_url, postgres::NoTls).expect("connect to the test PostgreSQL server");
+        static SWEPT: std::sync::Once = std::sync::Once::new();
+        SWEPT.call_once(|| drop_abandoned_databases(&mut client));
         client.batch_execute(&format!("CREATE DATABASE {db_name}")).expect("create a test database");
     })
     .await
     .expect("create database task");
     with_database(&base, &name)
+}
+
+/// Drops the databases of test processes that have ended (`jx_t_<pid>_…`), once per process, so
+/// that a developer's long-lived cluster does not fill the disk run after run.
+fn drop_abandoned_databases(client: &mut postgres::Client) {
+    let Ok(rows) = client.query("SELECT datname FROM pg_database WHERE datname LIKE 'jx\\_t\\_%'", &[]) else {
+        return;
+    };
+    for row in rows {
+        let name: String = row.get(0);
+        let pid = name.split('_').nth(2).and_then(|p| p.parse::<u32>().ok());
+        let alive = pid.is_some_and(|p| std::path::Path::new(&format!("/proc/{p}")).exists());
+        if !alive {
+            let _ = client.batch_execute(&format!("DROP DATABASE IF EXISTS {name}"));
+        }
+    }
 }
 
 /// The same server URL with another database name.
