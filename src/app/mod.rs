@@ -13,6 +13,7 @@ pub mod funding;
 pub mod home;
 pub mod idempotency;
 pub mod imports;
+pub mod inspections;
 pub mod input;
 pub mod ledger;
 pub mod lookup;

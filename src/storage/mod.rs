@@ -20,6 +20,7 @@ pub mod challenges;
 pub mod counters;
 pub mod figures;
 pub mod funding;
+pub mod inspections;
 pub mod idempotency;
 pub mod keywords;
 pub mod members;
