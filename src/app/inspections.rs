@@ -111,7 +111,11 @@ impl From<&Inspection> for InspectionView {
             year: i.year,
             quarter: i.quarter,
             inspected_on: i.inspected_on,
-            checklist: i.checklist.iter().map(|a| AnswerView { item: a.item, met: a.met, note: a.note.clone() }).collect(),
+            checklist: i
+                .checklist
+                .iter()
+                .map(|a| AnswerView { item: a.item, met: a.met, note: a.note.clone() })
+                .collect(),
             met: i.checklist.iter().filter(|a| a.met).count() as i64,
             score: i.score,
             band: ScoreBand::of(i.score),
@@ -627,7 +631,8 @@ pub async fn follow_up_step(
     let mut check = Check::new();
     let note = check.optional_long("note", input.note.as_deref(), limits::LONG);
     if action.needs_note() && note.is_none() {
-        let key = if action == FollowUpAction::Report { "inspection.report_required" } else { "inspection.reason_required" };
+        let key =
+            if action == FollowUpAction::Report { "inspection.report_required" } else { "inspection.reason_required" };
         check.fail("note", Msg::new(key));
     }
     let new_due = match action {
@@ -886,12 +891,8 @@ pub async fn due(st: &AppState, actor: &Actor, q: &DueQuery) -> Result<Page<DueV
 /// first.
 pub async fn overdue_for(st: &AppState, actor: &Actor, limit: i64) -> Result<Vec<FollowUpView>> {
     let today = st.today();
-    let led: Vec<i64> = actor
-        .ties
-        .iter()
-        .filter(|t| t.role == crate::domain::team::StudioRole::Leader)
-        .map(|t| t.studio_id)
-        .collect();
+    let led: Vec<i64> =
+        actor.ties.iter().filter(|t| t.role == crate::domain::team::StudioRole::Leader).map(|t| t.studio_id).collect();
     if led.is_empty() {
         return Ok(Vec::new());
     }
@@ -954,7 +955,9 @@ pub async fn overdue_by_child(st: &AppState, actor: &Actor) -> Result<Vec<Overdu
                         o.count += n;
                         o.max_days = o.max_days.max(days);
                     }
-                    None => out.push(OverdueByChild { unit_id: child, unit_name: String::new(), count: n, max_days: days }),
+                    None => {
+                        out.push(OverdueByChild { unit_id: child, unit_name: String::new(), count: n, max_days: days })
+                    }
                 }
             }
             for o in &mut out {
@@ -1147,14 +1150,18 @@ fn generate(c: &mut Conn, s: &Studio, year: i64, t: Locale) -> Result<(Vec<Secti
     let m = |key: &'static str| Msg::new(key);
     let mut sections = Vec::new();
     let mut push = |key: ReportSection, body: String| {
-        sections.push(Section { key, title: t.label(ReportSection::PREFIX, key.code()).to_string(), body, edited: false })
+        sections.push(Section {
+            key,
+            title: t.label(ReportSection::PREFIX, key.code()).to_string(),
+            body,
+            edited: false,
+        })
     };
     // Plan targets against what the records say, read as the plan's page reads them.
     let plan_text = match &plan {
         Some(p) => {
-            let progress = crate::domain::plan::progress(&p.targets, |x| {
-                actual.iter().find(|(y, _)| *y == x).map(|(_, n)| *n)
-            });
+            let progress =
+                crate::domain::plan::progress(&p.targets, |x| actual.iter().find(|(y, _)| *y == x).map(|(_, n)| *n));
             let lines: Vec<String> = progress
                 .iter()
                 .filter(|p| p.planned > 0 || p.actual.is_some_and(|a| a > 0))
@@ -1219,19 +1226,23 @@ fn generate(c: &mut Conn, s: &Studio, year: i64, t: Locale) -> Result<(Vec<Secti
         ),
     );
     let inspections = store::of_studio_year(c, s.id, year)?;
-    let mut lines = vec![t.msg(
-        &m("report_text.inspections")
-            .arg("count", f.inspections)
-            .arg("follow_ups", f.follow_ups)
-            .arg("closed", f.follow_ups_closed),
-    )];
+    let mut lines = vec![
+        t.msg(
+            &m("report_text.inspections")
+                .arg("count", f.inspections)
+                .arg("follow_ups", f.follow_ups)
+                .arg("closed", f.follow_ups_closed),
+        ),
+    ];
     for i in &inspections {
-        lines.push(t.msg(
-            &m("report_text.inspection_line")
-                .arg("quarter", i.quarter)
-                .arg("date", i.inspected_on)
-                .arg("score", i.score),
-        ));
+        lines.push(
+            t.msg(
+                &m("report_text.inspection_line")
+                    .arg("quarter", i.quarter)
+                    .arg("date", i.inspected_on)
+                    .arg("score", i.score),
+            ),
+        );
     }
     push(ReportSection::Inspections, lines.join("\n"));
     push(ReportSection::NextYear, t.msg(&m("report_text.next_year")));
@@ -1327,8 +1338,12 @@ impl Workflow for Reports {
         &r.unit_path
     }
     fn readable(_c: &mut Conn, actor: &Actor, r: &Report) -> Result<bool> {
-        let place =
-            crate::domain::access::StudioPlace { id: r.studio_id, unit_path: &r.unit_path, supervisor_path: None, applying_path: None };
+        let place = crate::domain::access::StudioPlace {
+            id: r.studio_id,
+            unit_path: &r.unit_path,
+            supervisor_path: None,
+            applying_path: None,
+        };
         Ok(actor.can_read_inspection(&place))
     }
 }
@@ -1407,11 +1422,7 @@ async fn report_id(st: &AppState, actor: &Actor, studio_id: i64, year: i64, t: L
         Some(id) => Ok(id),
         None => {
             save_report(st, actor, studio_id, year, ReportInput::default(), t).await?;
-            let actor = actor.clone();
-            st.db.read(move |c| found(store::report(c, studio_id, year)?.map(|r| r.id))).await.and_then(|id| {
-                let _ = &actor;
-                Ok(id)
-            })
+            st.db.read(move |c| found(store::report(c, studio_id, year)?.map(|r| r.id))).await
         }
     }
 }
@@ -1486,9 +1497,9 @@ pub async fn return_report(
         .db
         .read(move |c| {
             let s = readable_studio(c, &reader, studio_id)?;
-            store::report(c, s.id, year)?.map(|r| r.id).ok_or_else(|| {
-                Error::refused("report_not_submitted", Msg::new("inspection.report_not_submitted"))
-            })
+            store::report(c, s.id, year)?
+                .map(|r| r.id)
+                .ok_or_else(|| Error::refused("report_not_submitted", Msg::new("inspection.report_not_submitted")))
         })
         .await?;
     step::take::<Reports, _>(st, actor, id, "step.return".into(), move |s| {

@@ -1991,29 +1991,6 @@ pub fn people_added<'a>(c: &mut Conn, people: impl Iterator<Item = (&'a UnitPath
     apply(c, diff)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use jiff::civil::date;
-
-    #[test]
-    fn a_person_counts_once_per_unit_however_many_studios() {
-        let spans = member_spans_from(
-            [
-                ("/1/2/5/", date(2020, 1, 1), Some(date(2022, 1, 1))),
-                ("/1/2/6/", date(2021, 1, 1), None),
-                ("/1/3/", date(2019, 1, 1), Some(date(2019, 6, 1))),
-            ]
-            .into_iter(),
-        );
-        let of = |u: i64| spans.iter().filter(|s| s.0 == u).map(|s| (s.1, s.2)).collect::<Vec<_>>();
-        assert_eq!(of(1), vec![(date(2019, 1, 1), Some(date(2019, 6, 1))), (date(2020, 1, 1), None)]);
-        assert_eq!(of(2), vec![(date(2020, 1, 1), None)]);
-        assert_eq!(of(5), vec![(date(2020, 1, 1), Some(date(2022, 1, 1)))]);
-        assert_eq!(of(3), vec![(date(2019, 1, 1), Some(date(2019, 6, 1)))]);
-    }
-}
-
 /// The total of a flow family over one studio's records dated in a year (`[1 Jan, 31 Dec]`),
 /// read from the family's one source — what a studio's own pages (the annual work report)
 /// show, by the same definition as the headline figures. Stock families and those not kept
@@ -2039,4 +2016,27 @@ pub fn studio_year(c: &mut Conn, family: Family, studio_id: i64, year: i64) -> R
         ),
         params![studio_id, from, to],
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::date;
+
+    #[test]
+    fn a_person_counts_once_per_unit_however_many_studios() {
+        let spans = member_spans_from(
+            [
+                ("/1/2/5/", date(2020, 1, 1), Some(date(2022, 1, 1))),
+                ("/1/2/6/", date(2021, 1, 1), None),
+                ("/1/3/", date(2019, 1, 1), Some(date(2019, 6, 1))),
+            ]
+            .into_iter(),
+        );
+        let of = |u: i64| spans.iter().filter(|s| s.0 == u).map(|s| (s.1, s.2)).collect::<Vec<_>>();
+        assert_eq!(of(1), vec![(date(2019, 1, 1), Some(date(2019, 6, 1))), (date(2020, 1, 1), None)]);
+        assert_eq!(of(2), vec![(date(2020, 1, 1), None)]);
+        assert_eq!(of(5), vec![(date(2020, 1, 1), Some(date(2022, 1, 1)))]);
+        assert_eq!(of(3), vec![(date(2019, 1, 1), Some(date(2019, 6, 1)))]);
+    }
 }

@@ -292,7 +292,14 @@ pub fn follow_up(c: &mut Conn, id: i64) -> Result<Option<FollowUp>> {
 }
 
 /// Adds a follow-up item to an inspection.
-pub fn insert_follow_up(c: &mut Conn, inspection_id: i64, studio_id: i64, unit_path: &UnitPath, item: &str, due_on: Date) -> Result<i64> {
+pub fn insert_follow_up(
+    c: &mut Conn,
+    inspection_id: i64,
+    studio_id: i64,
+    unit_path: &UnitPath,
+    item: &str,
+    due_on: Date,
+) -> Result<i64> {
     let id = c.next_id("inspection_follow_ups")?;
     c.execute(
         "INSERT INTO inspection_follow_ups (id, inspection_id, studio_id, unit_path, item, due_on, state) \

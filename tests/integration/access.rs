@@ -627,7 +627,12 @@ async fn every_resource_and_role(b: Backend) {
             op(Method::GET, format!("/api/v1/inspections?unit_id={e1}"), None, e1_read),
             op(Method::GET, format!("/api/v1/inspections/due?unit_id={e1}"), None, e1_read),
             // A second inspection of the quarter: 409 for the unions, after the checks.
-            op(Method::POST, "/api/v1/inspections".into(), Some(json!({"studio_id": s1, "score": 70})), seen_else(unions)),
+            op(
+                Method::POST,
+                "/api/v1/inspections".into(),
+                Some(json!({"studio_id": s1, "score": 70})),
+                seen_else(unions),
+            ),
             op(Method::PUT, format!("/api/v1/inspections/{iid}"), Some(json!({"score": 82})), seen_else(unions)),
             op(
                 Method::POST,
@@ -635,7 +640,12 @@ async fn every_resource_and_role(b: Backend) {
                 Some(json!({"note": "已补签"})),
                 seen_else(studio_side),
             ),
-            op(Method::POST, format!("/api/v1/inspections/{iid}/follow-ups/{fid}/close"), Some(json!({})), seen_else(unions)),
+            op(
+                Method::POST,
+                format!("/api/v1/inspections/{iid}/follow-ups/{fid}/close"),
+                Some(json!({})),
+                seen_else(unions),
+            ),
             op(
                 Method::POST,
                 format!("/api/v1/inspections/{iid}/follow-ups/{fid}/reopen"),
@@ -643,7 +653,12 @@ async fn every_resource_and_role(b: Backend) {
                 seen_else(unions),
             ),
             op(Method::GET, report.clone(), None, inspection_read),
-            op(Method::PUT, report.clone(), Some(json!({"sections": [{"key": "next_year", "body": "新立课题"}]})), seen_else(studio_side)),
+            op(
+                Method::PUT,
+                report.clone(),
+                Some(json!({"sections": [{"key": "next_year", "body": "新立课题"}]})),
+                seen_else(studio_side),
+            ),
             op(Method::POST, format!("{report}/submit"), None, seen_else(studio_side)),
             op(Method::POST, format!("{report}/return"), Some(json!({"reason": "请补充"})), seen_else(unions)),
             op(Method::GET, format!("/api/v1/annual-reports?unit_id={e1}&year={last_year}"), None, e1_read),

@@ -78,9 +78,7 @@ async fn inspection_with_follow_ups(b: Backend) {
     assert_eq!(f["state"], "closed");
     assert_eq!(union_a.post(&format!("{base}/close"), json!({})).await.0, 409, "closed already");
     assert_eq!(union_a.post(&format!("{base}/reopen"), json!({})).await.0, 422, "a reopening needs its reason");
-    let f = union_a
-        .ok_post(&format!("{base}/reopen"), json!({"note": "十一月台账仍缺签章", "due_on": day(5)}))
-        .await;
+    let f = union_a.ok_post(&format!("{base}/reopen"), json!({"note": "十一月台账仍缺签章", "due_on": day(5)})).await;
     assert_eq!(f["state"], "open");
     assert_eq!(f["due_on"], day(5));
     let d = lead.ok_get(&format!("/api/v1/inspections/{id}")).await;
@@ -209,13 +207,10 @@ async fn the_report_from_records(b: Backend) {
     let h = admin.ok_get(&format!("/api/v1/stats?unit_id={}&year={year}", w.e1)).await;
     assert_eq!(h["outcomes"]["value"], 2, "{h}");
     // The leader edits a section; regenerating keeps the edit unless asked.
-    let r = lead
-        .ok_put(&path, json!({"sections": [{"key": "next_year", "body": "明年计划新立课题三项。"}]}))
-        .await;
+    let r = lead.ok_put(&path, json!({"sections": [{"key": "next_year", "body": "明年计划新立课题三项。"}]})).await;
     assert_eq!(r["saved"], true);
-    let next = |r: &Value| {
-        r["sections"].as_array().unwrap().iter().find(|s| s["key"] == "next_year").unwrap()["body"].clone()
-    };
+    let next =
+        |r: &Value| r["sections"].as_array().unwrap().iter().find(|s| s["key"] == "next_year").unwrap()["body"].clone();
     assert_eq!(next(&r), "明年计划新立课题三项。");
     let r = lead.ok_put(&path, json!({"regenerate": true})).await;
     assert_eq!(next(&r), "明年计划新立课题三项。", "an edit survives a regeneration");
@@ -250,7 +245,9 @@ async fn the_report_from_records(b: Backend) {
     assert_eq!(funding["edited"], true);
     // The pages answer: the report and its print.
     let page = crate::sessions::page_client(&app, "lead1", PASSWORD).await;
-    for p in [format!("/studios/{}/annual-reports/{year}", w.s1), format!("/studios/{}/annual-reports/{year}/print", w.s1)] {
+    for p in
+        [format!("/studios/{}/annual-reports/{year}", w.s1), format!("/studios/{}/annual-reports/{year}/print", w.s1)]
+    {
         let r = page.get(format!("{}{p}", app.base)).send().await.unwrap();
         assert_eq!(r.status(), 200, "{p}");
         let html = r.text().await.unwrap();

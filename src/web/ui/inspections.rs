@@ -10,8 +10,7 @@ use crate::app::AppState;
 use crate::app::files::File;
 use crate::app::inspections::{
     self, AnswerInput, DueQuery, DueView, FollowUpInput, FollowUpStepInput, InspectionDetail, InspectionInput,
-    InspectionQuery, InspectionView, ReportInput, ReportQuery, ReportStatusView, ReportView, ReturnInput,
-    SectionInput,
+    InspectionQuery, InspectionView, ReportInput, ReportQuery, ReportStatusView, ReportView, ReturnInput, SectionInput,
 };
 use crate::app::paper::Letterhead;
 use crate::domain::inspection::{FollowUpAction, InspectionItem, ScoreBand};
@@ -80,8 +79,8 @@ pub async fn list(
     set(&mut vals, "band", q.band.clone());
     let next_link = list_link("/inspections", &vals, &[], page.next_cursor.as_deref());
     unit_label(&st, &u, q.unit_id, &mut vals).await;
-    let can_record = u.actor.is_platform_admin()
-        || u.actor.grants.iter().any(|g| g.role == crate::domain::access::Role::UnionAdmin);
+    let can_record =
+        u.actor.is_platform_admin() || u.actor.grants.iter().any(|g| g.role == crate::domain::access::Role::UnionAdmin);
     let c = Chrome::new(t, Some(&u), &here(&uri), "inspections");
     render(ListPage {
         c,
@@ -191,7 +190,10 @@ fn input_of(raw: &HashMap<String, String>) -> Result<InspectionInput> {
                 .iter()
                 .any(|k| raw.get(k).is_some_and(|v| !v.trim().is_empty()))
         })
-        .map(|i| FollowUpInput { item: text(&format!("follow_ups.{i}.item")), due_on: text(&format!("follow_ups.{i}.due_on")) })
+        .map(|i| FollowUpInput {
+            item: text(&format!("follow_ups.{i}.item")),
+            due_on: text(&format!("follow_ups.{i}.due_on")),
+        })
         .collect();
     Ok(InspectionInput {
         studio_id: int("studio_id")?,
