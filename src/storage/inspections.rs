@@ -553,8 +553,9 @@ pub fn overdue(
     today: Date,
     limit: i64,
 ) -> Result<Vec<FollowUp>> {
-    let mut q = Query::new(&format!("SELECT {FU_COLUMNS} {FU_JOINS} WHERE f.state = ? AND f.due_on < ?"));
-    q.params.extend([Value::from(FollowUpState::Open.code()), Value::from(today)]);
+    // `'open'` written out: the partial index of open items is only used for the literal.
+    let mut q = Query::new(&format!("SELECT {FU_COLUMNS} {FU_JOINS} WHERE f.state = 'open' AND f.due_on < ?"));
+    q.params.push(Value::from(today));
     if let Some(w) = within {
         q.within(w, "f.unit_path");
     }
@@ -578,8 +579,8 @@ pub fn overdue_paths(c: &mut Conn, within: &UnitPath, today: Date) -> Result<Vec
     let (lo, hi) = within.subtree_range();
     c.query(
         "SELECT unit_path, COUNT(*) AS n, MIN(due_on) AS oldest FROM inspection_follow_ups \
-         WHERE state = ? AND due_on < ? AND unit_path >= ? AND unit_path < ? GROUP BY unit_path",
-        params![FollowUpState::Open.code(), today, lo, hi],
+         WHERE state = 'open' AND unit_path >= ? AND unit_path < ? AND due_on < ? GROUP BY unit_path",
+        params![lo, hi, today],
         |r| Ok((path(r, "unit_path")?, r.get("n")?, r.get("oldest")?)),
     )
 }
@@ -588,10 +589,10 @@ pub fn overdue_paths(c: &mut Conn, within: &UnitPath, today: Date) -> Result<Vec
 pub fn overdue_to_tell(c: &mut Conn, today: Date, limit: i64) -> Result<Vec<FollowUp>> {
     c.query(
         &format!(
-            "SELECT {FU_COLUMNS} {FU_JOINS} WHERE f.state = ? AND f.due_on < ? \
+            "SELECT {FU_COLUMNS} {FU_JOINS} WHERE f.state = 'open' AND f.due_on < ? \
              AND (f.overdue_notified_on IS NULL OR f.overdue_notified_on <> f.due_on) ORDER BY f.due_on, f.id LIMIT ?"
         ),
-        params![FollowUpState::Open.code(), today, limit],
+        params![today, limit],
         follow_up_row,
     )
 }
