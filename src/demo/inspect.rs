@@ -206,8 +206,13 @@ pub(super) fn generate(
                 fid += 1;
                 let due = plus(on, rng.random_range(20..=60));
                 let item = ITEMS.choose(&mut rng).copied().unwrap_or("补齐台账");
-                // Most items past their day were put right and closed; some are still open.
-                let closed = due < plus(anchor, -5) && rng.random_bool(0.88);
+                // Most items past their day were put right and closed; a few recent ones are
+                // still open and overdue.
+                let closed = if due < plus(anchor, -120) {
+                    rng.random_bool(0.995)
+                } else {
+                    due < plus(anchor, -5) && rng.random_bool(0.7)
+                };
                 let reported_on = plus(due, -rng.random_range(1..=15)).max(plus(on, 1)).min(plus(anchor, -1));
                 let report = REPORTED.choose(&mut rng).copied().unwrap_or("已整改。");
                 let closed_on = plus(reported_on, rng.random_range(1..=5)).min(plus(anchor, -1));
