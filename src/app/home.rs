@@ -136,6 +136,10 @@ pub struct Desk {
     pub expenses_waiting: i64,
     /// Mentorship agreements of the studios they lead whose assessment falls due within a week.
     pub mentorship_due: Vec<crate::storage::mentorships::Mentorship>,
+    /// Overdue follow-up items of inspections (整改事项) of the studios they lead.
+    pub follow_ups_overdue: Vec<super::inspections::FollowUpView>,
+    /// Officers: overdue follow-up items by child unit.
+    pub follow_ups_by_child: Vec<super::inspections::OverdueByChild>,
     /// The red projects of the studios they lead.
     pub studio_reds: Vec<crate::storage::projects::Project>,
     /// Officers: the lights of their scope and the most overdue projects, to chase.
@@ -208,6 +212,8 @@ pub async fn desk(st: &AppState, actor: &Actor) -> Result<Desk> {
         pending: super::team::pending(st, actor).await?,
         expenses_waiting: super::funding::waiting_count(st, actor).await?,
         mentorship_due: super::mentorships::due_for(st, actor).await?,
+        follow_ups_overdue: super::inspections::overdue_for(st, actor, 10).await?,
+        follow_ups_by_child: super::inspections::overdue_by_child(st, actor).await?,
         studio_reds,
         reds,
         lights,

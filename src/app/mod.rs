@@ -14,6 +14,7 @@ pub mod home;
 pub mod idempotency;
 pub mod imports;
 pub mod input;
+pub mod inspections;
 pub mod ledger;
 pub mod lookup;
 pub mod mentorships;

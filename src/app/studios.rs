@@ -624,6 +624,11 @@ pub async fn attachment_file(
                     super::funding::expense_studio_readable(c, &actor, a.owner_id)?;
                     return Ok((a.clone(), dir.join(&a.storage_key)));
                 }
+                // Photos of an inspection: with the inspection.
+                "inspection" => {
+                    super::inspections::photo_readable(c, &actor, a.owner_id)?;
+                    return Ok((a.clone(), dir.join(&a.storage_key)));
+                }
                 _ => return Err(Error::NotFound),
             };
             readable(c, &actor, studio_id)?;

@@ -153,6 +153,17 @@ pub fn spawn(st: AppState) {
                 Ok(_) => {}
                 Err(e) => tracing::warn!("deadline sweep failed: {e}"),
             }
+            // Overdue follow-up items of inspections, once per due day, in small slices.
+            loop {
+                match super::inspections::tell_overdue(&st, SLICE as i64).await {
+                    Ok(n) if n >= SLICE => continue,
+                    Ok(_) => break,
+                    Err(e) => {
+                        tracing::warn!("telling overdue follow-ups failed: {e}");
+                        break;
+                    }
+                }
+            }
             if let Err(e) = super::auth::forget_dry_buckets(&st, st.now_ms()).await {
                 tracing::warn!("forgetting login throttles failed: {e}");
             }

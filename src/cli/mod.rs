@@ -241,6 +241,11 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 "{} mentorship agreements, {} assessments, {} promotions and placings",
                 mentor.agreements, mentor.assessments, mentor.results
             );
+            let inspect = &summary.inspect;
+            println!(
+                "{} inspections with {} follow-up items, {} annual reports",
+                inspect.inspections, inspect.follow_ups, inspect.reports
+            );
             println!(
                 "accounts: {} (and {} of studio leaders and hosts, login p<person id>)",
                 summary.accounts.join(", "),

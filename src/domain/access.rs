@@ -603,6 +603,42 @@ impl Actor {
         self.covers(ADMINS, enterprise_path)
     }
 
+    // ---- inspections and annual reports (检查 / 年度工作汇报) -----------------------------------
+
+    /// Inspections and annual reports are read by the administrators over the studio and by
+    /// its own team (the leader answers for the follow-ups).
+    pub fn can_read_inspection(&self, s: &StudioPlace) -> bool {
+        self.covers(ADMINS, s.unit_path) || self.tie(s.id).is_some()
+    }
+
+    /// The inspections and reports a caller may list: the subtrees they administer and their
+    /// own studios.
+    pub fn inspection_scope(&self) -> Scope {
+        self.scope(ADMINS, true)
+    }
+
+    /// Inspections are recorded (and corrected) by the supervising union: a union
+    /// administrator over the studio.
+    pub fn can_inspect(&self, s: &StudioPlace) -> bool {
+        self.covers(&[Role::UnionAdmin], s.unit_path)
+    }
+
+    /// The studio reports what it put right: its leader, or the enterprise over it.
+    pub fn can_report_follow_up(&self, s: &StudioPlace) -> bool {
+        self.leads(s.id) || self.covers(&[Role::EnterpriseAdmin], s.unit_path)
+    }
+
+    /// The annual report is written and submitted by the studio's leader (or the enterprise
+    /// over it, for a studio without a leader on the platform).
+    pub fn can_write_report(&self, s: &StudioPlace) -> bool {
+        self.leads(s.id) || self.covers(&[Role::EnterpriseAdmin], s.unit_path)
+    }
+
+    /// A submitted report is returned for revision by a union administrator over the studio.
+    pub fn can_return_report(&self, s: &StudioPlace) -> bool {
+        self.covers(&[Role::UnionAdmin], s.unit_path)
+    }
+
     // ---- figures -------------------------------------------------------------------------------
 
     /// A unit's headline figures are read by anyone with a role over it.
@@ -710,6 +746,26 @@ mod tests {
         assert!(ent.can_approve_agreement(&s) && !ent.can_approve_pair(&s));
         let other = actor(&[(Role::EnterpriseAdmin, "/1/6/7/")], &[]);
         assert!(!Actor { person_id: Some(104), ..other }.can_read_mentorship(&m));
+    }
+
+    #[test]
+    fn inspections_are_the_unions_and_follow_ups_the_studios() {
+        let unit = path("/1/2/3/4/5/");
+        let s = studio_in_e1(&unit, None, None);
+        let union_a = actor(&[(Role::UnionAdmin, "/1/2/")], &[]);
+        assert!(union_a.can_inspect(&s) && union_a.can_read_inspection(&s) && union_a.can_return_report(&s));
+        assert!(!union_a.can_report_follow_up(&s) && !union_a.can_write_report(&s));
+        let leader = actor(&[], &[(10, StudioRole::Leader)]);
+        assert!(leader.can_read_inspection(&s) && leader.can_report_follow_up(&s) && leader.can_write_report(&s));
+        assert!(!leader.can_inspect(&s) && !leader.can_return_report(&s));
+        let ent = actor(&[(Role::EnterpriseAdmin, "/1/2/3/4/")], &[]);
+        assert!(ent.can_read_inspection(&s) && !ent.can_inspect(&s));
+        let other = actor(&[(Role::EnterpriseAdmin, "/1/6/7/")], &[]);
+        assert!(!other.can_read_inspection(&s));
+        let union_b = actor(&[(Role::UnionAdmin, "/1/6/")], &[]);
+        assert!(!union_b.can_read_inspection(&s) && !union_b.can_inspect(&s));
+        let worker = actor(&[(Role::Worker, "/1/2/3/4/")], &[]);
+        assert!(!worker.can_read_inspection(&s));
     }
 
     #[test]

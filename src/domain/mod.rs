@@ -9,6 +9,7 @@ pub mod figures;
 pub mod funding;
 pub mod history;
 pub mod import;
+pub mod inspection;
 pub mod ledger;
 pub mod lifecycle;
 pub mod mentorship;

@@ -40,6 +40,12 @@ code_enum! {
         MentorshipStep = "mentorship_step",
         /// An assessment of an agreement in my studio falls due.
         AssessmentDue = "assessment_due",
+        /// My studio was inspected, or a follow-up item of its inspection moved a step.
+        InspectionStep = "inspection_step",
+        /// A follow-up item of my studio's inspection is past its due day.
+        FollowUpOverdue = "follow_up_overdue",
+        /// An annual work report was submitted or returned.
+        AnnualReportStep = "annual_report_step",
     }
 }
 
@@ -63,6 +69,9 @@ impl NotificationKind {
             NotificationKind::ExpenseDecided => "notification_text.expense_decided",
             NotificationKind::MentorshipStep => "notification_text.mentorship_step",
             NotificationKind::AssessmentDue => "notification_text.assessment_due",
+            NotificationKind::InspectionStep => "notification_text.inspection_step",
+            NotificationKind::FollowUpOverdue => "notification_text.follow_up_overdue",
+            NotificationKind::AnnualReportStep => "notification_text.annual_report_step",
         }
     }
 }
@@ -115,6 +124,20 @@ code_enum! {
         ExpenseApproved = "expense_approved",
         /// My studio's expense was refused, with a reason.
         ExpenseRefused = "expense_refused",
+        /// My studio was inspected, with its score.
+        InspectionRecorded = "inspection_recorded",
+        /// The studio reported a follow-up item done.
+        FollowUpReported = "follow_up_reported",
+        /// The union closed a follow-up item.
+        FollowUpClosed = "follow_up_closed",
+        /// The union reopened a follow-up item, with a reason.
+        FollowUpReopened = "follow_up_reopened",
+        /// A follow-up item is overdue by some days.
+        FollowUpLate = "follow_up_late",
+        /// A studio submitted its annual work report.
+        ReportSubmitted = "report_submitted",
+        /// The union returned an annual work report, with a reason.
+        ReportReturned = "report_returned",
     }
 }
 

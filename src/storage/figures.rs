@@ -1991,6 +1991,33 @@ pub fn people_added<'a>(c: &mut Conn, people: impl Iterator<Item = (&'a UnitPath
     apply(c, diff)
 }
 
+/// The total of a flow family over one studio's records dated in a year (`[1 Jan, 31 Dec]`),
+/// read from the family's one source — what a studio's own pages (the annual work report)
+/// show, by the same definition as the headline figures. Stock families and those not kept
+/// per studio answer 0.
+pub fn studio_year(c: &mut Conn, family: Family, studio_id: i64, year: i64) -> Result<i64> {
+    let s = source(family);
+    if s.until.is_some() {
+        return Ok(0);
+    }
+    let Some((alias, _)) = s.id.split_once('.') else { return Ok(0) };
+    if !matches!(s.place, Place::Path(_)) || alias == "pe" || alias == "r" {
+        return Ok(0);
+    }
+    let (from, to) = (format!("{year}-01-01"), format!("{year}-12-31"));
+    c.scalar(
+        &format!(
+            "SELECT CAST(COALESCE(SUM({value}), 0) AS BIGINT) FROM {table} WHERE {cond} AND {alias}.studio_id = ? \
+             AND {day} BETWEEN ? AND ?",
+            value = s.value,
+            table = s.from,
+            cond = s.cond,
+            day = s.day
+        ),
+        params![studio_id, from, to],
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

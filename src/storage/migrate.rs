@@ -109,6 +109,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/0018_inspections_reports.sql"),
         then: None,
     },
+    Migration {
+        version: 21,
+        name: "inspection_steps",
+        sql: include_str!("../../migrations/0021_inspection_steps.sql"),
+        then: None,
+    },
 ];
 
 /// The migrations after which every figure is derived again (they change what a figure

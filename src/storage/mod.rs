@@ -21,6 +21,7 @@ pub mod counters;
 pub mod figures;
 pub mod funding;
 pub mod idempotency;
+pub mod inspections;
 pub mod keywords;
 pub mod members;
 pub mod mentorships;

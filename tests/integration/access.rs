@@ -586,6 +586,85 @@ async fn every_resource_and_role(b: Backend) {
         },
     ));
 
+    // Inspections (检查) of studio 1 by the province's union, with a follow-up item, and the
+    // studio's annual report of last year: read by the administrators over the studio and its
+    // team; recorded, closed and returned by the unions over it; reported and written by the
+    // studio's leader (or its enterprise).
+    let union_a = user("union.a");
+    let d = union_a
+        .ok_post(
+            "/api/v1/inspections",
+            json!({"studio_id": s1, "score": 80, "follow_ups": [{"item": "台账补签", "due_on": day(20)}]}),
+        )
+        .await;
+    let (iid, fid) = (d["inspection"]["id"].as_i64().unwrap(), d["follow_ups"][0]["id"].as_i64().unwrap());
+    let inspection_read = |u: &str| {
+        if e1_admins(u) || matches!(u, "lead1" | "mem1") { Expect::Ok } else { Expect::Hidden }
+    };
+    let seen_else = |allowed: fn(&str) -> bool| {
+        move |u: &str| {
+            if allowed(u) {
+                Expect::Ok
+            } else if inspection_read(u) == Expect::Ok {
+                Expect::Forbidden
+            } else {
+                Expect::Hidden
+            }
+        }
+    };
+    let team_reads = |u: &str| {
+        if e1_admins(u) || matches!(u, "lead1" | "mem1" | "worker1") { Expect::Ok } else { Expect::Hidden }
+    };
+    let unions = |u: &str| matches!(u, "admin" | "union.a" | "city.a");
+    let studio_side = |u: &str| matches!(u, "admin" | "ent1" | "lead1");
+    let last_year = year - 1;
+    let report = format!("/api/v1/studios/{s1}/annual-reports/{last_year}");
+    ops.splice(
+        0..0,
+        [
+            op(Method::GET, format!("/api/v1/inspections/{iid}"), None, inspection_read),
+            op(Method::GET, format!("/api/v1/inspections?studio_id={s1}"), None, inspection_read),
+            op(Method::GET, format!("/api/v1/inspections?unit_id={e1}"), None, e1_read),
+            op(Method::GET, format!("/api/v1/inspections/due?unit_id={e1}"), None, e1_read),
+            // A second inspection of the quarter: 409 for the unions, after the checks.
+            op(
+                Method::POST,
+                "/api/v1/inspections".into(),
+                Some(json!({"studio_id": s1, "score": 70})),
+                seen_else(unions),
+            ),
+            op(Method::PUT, format!("/api/v1/inspections/{iid}"), Some(json!({"score": 82})), seen_else(unions)),
+            op(
+                Method::POST,
+                format!("/api/v1/inspections/{iid}/follow-ups/{fid}/report"),
+                Some(json!({"note": "已补签"})),
+                seen_else(studio_side),
+            ),
+            op(
+                Method::POST,
+                format!("/api/v1/inspections/{iid}/follow-ups/{fid}/close"),
+                Some(json!({})),
+                seen_else(unions),
+            ),
+            op(
+                Method::POST,
+                format!("/api/v1/inspections/{iid}/follow-ups/{fid}/reopen"),
+                Some(json!({"note": "仍缺签字"})),
+                seen_else(unions),
+            ),
+            op(Method::GET, report.clone(), None, inspection_read),
+            op(
+                Method::PUT,
+                report.clone(),
+                Some(json!({"sections": [{"key": "next_year", "body": "新立课题"}]})),
+                seen_else(studio_side),
+            ),
+            op(Method::POST, format!("{report}/submit"), None, seen_else(studio_side)),
+            op(Method::POST, format!("{report}/return"), Some(json!({"reason": "请补充"})), seen_else(unions)),
+            op(Method::GET, format!("/api/v1/annual-reports?unit_id={e1}&year={last_year}"), None, e1_read),
+        ],
+    );
+
     let mut failures = Vec::new();
     for o in &ops {
         for (name, api) in &users {
@@ -616,6 +695,13 @@ async fn every_resource_and_role(b: Backend) {
         (format!("/studios/{s1}"), format!("/studios/{s1}/checklist/print"), Box::new(studio_read)),
         (format!("/projects/{pid}"), format!("/projects/{pid}/acceptance/print"), Box::new(studio_read)),
         (format!("/mentorships/{agreement}"), format!("/mentorships/{agreement}/print"), Box::new(mentorship_read)),
+        // By now worker1 is a member of studio 1: the team reads its inspections.
+        (format!("/inspections/{iid}"), format!("/inspections/{iid}/print"), Box::new(team_reads)),
+        (
+            format!("/studios/{s1}/annual-reports/{last_year}"),
+            format!("/studios/{s1}/annual-reports/{last_year}/print"),
+            Box::new(team_reads),
+        ),
         (format!("/activities/{ab}"), format!("/activities/{ab}/print"), Box::new(b_read)),
         (format!("/studios/{s2}/ledger"), format!("/studios/{s2}/ledger/print"), Box::new(b_read)),
         (format!("/studios/{s2}"), format!("/studios/{s2}/checklist/print"), Box::new(b_read)),

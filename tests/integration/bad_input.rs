@@ -403,4 +403,71 @@ async fn work_records_refuse_bad_input(b: Backend) {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
-both!(refused_requests_change_nothing, messages_speak_the_callers_language, work_records_refuse_bad_input);
+/// Inspections and annual reports (检查 / 年度工作汇报): a score above 100, a quarter that does not
+/// exist, a follow-up due before the inspection, a second inspection of the quarter, steps out
+/// of turn or without their reason, editing a submitted report — each refused, nothing written.
+async fn inspections_refuse_bad_input(b: Backend) {
+    let app = TestApp::start(b).await;
+    let w = world(&app).await;
+    let admin = app.admin().await;
+    let s1 = w.s1;
+    let year = jiangxin::clock::today().year();
+    let inspection = |patch: Value| {
+        let mut v = json!({"studio_id": s1, "score": 80, "follow_ups": [{"item": "台账补签", "due_on": day(10)}]});
+        for (k, x) in patch.as_object().unwrap() {
+            v[k] = x.clone();
+        }
+        v
+    };
+    let d = admin.ok_post("/api/v1/inspections", inspection(json!({}))).await;
+    let (iid, fid) = (d["inspection"]["id"].as_i64().unwrap(), d["follow_ups"][0]["id"].as_i64().unwrap());
+    let report = format!("/api/v1/studios/{s1}/annual-reports/{}", year - 1);
+    admin.ok_post(&format!("{report}/submit"), json!({})).await;
+    let fu = format!("/api/v1/inspections/{iid}/follow-ups/{fid}");
+    let cases: Vec<(Method, String, Value, u16, &str)> = vec![
+        (Method::POST, "/api/v1/inspections".into(), inspection(json!({"score": 101})), 422, "score"),
+        (Method::POST, "/api/v1/inspections".into(), inspection(json!({"score": "高"})), 422, "score"),
+        (Method::POST, "/api/v1/inspections".into(), inspection(json!({"studio_id": 999_999})), 422, "studio_id"),
+        (
+            Method::POST,
+            "/api/v1/inspections".into(),
+            inspection(json!({"follow_ups": [{"item": "整改", "due_on": day(-1)}]})),
+            422,
+            "follow_ups.0.due_on",
+        ),
+        (
+            Method::POST,
+            "/api/v1/inspections".into(),
+            inspection(json!({"inspected_on": "2026-02-30"})),
+            422,
+            "inspected_on",
+        ),
+        (Method::POST, "/api/v1/inspections".into(), inspection(json!({})), 409, ""),
+        (Method::PUT, format!("/api/v1/inspections/{iid}"), json!({"score": -1}), 422, "score"),
+        (Method::GET, "/api/v1/inspections?quarter=5".into(), Value::Null, 422, "quarter"),
+        (Method::GET, "/api/v1/inspections/due?quarter=5".into(), Value::Null, 422, "quarter"),
+        (Method::POST, format!("{fu}/report"), json!({}), 422, "note"),
+        (Method::POST, format!("{fu}/reopen"), json!({"note": "再改"}), 409, ""),
+        (Method::POST, format!("{fu}/close"), json!({"note": "长".repeat(4001)}), 422, "note"),
+        (Method::PUT, report.clone(), json!({"sections": [{"key": "next_year", "body": "改"}]}), 409, ""),
+        (Method::PUT, report.clone(), json!({"sections": [{"key": "poems", "body": "改"}]}), 422, "sections.0.key"),
+        (Method::POST, format!("{report}/submit"), Value::Null, 409, ""),
+        (Method::POST, format!("{report}/return"), json!({"reason": " "}), 422, "reason"),
+        (Method::GET, format!("/api/v1/studios/{s1}/annual-reports/1999"), Value::Null, 422, "year"),
+    ];
+    let failures = refusals(&app, |_| &admin, cases.clone()).await;
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    // The same in English.
+    let english = admin.clone().english();
+    let failures = refusals(&app, |_| &english, cases).await;
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    let (_, v) = english.post("/api/v1/inspections", inspection(json!({"score": 101}))).await;
+    assert!(v["error"]["fields"]["score"].as_str().unwrap().contains("100"), "{v}");
+}
+
+both!(
+    refused_requests_change_nothing,
+    messages_speak_the_callers_language,
+    work_records_refuse_bad_input,
+    inspections_refuse_bad_input
+);

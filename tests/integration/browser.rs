@@ -706,7 +706,69 @@ async fn an_expense_is_submitted_and_approved_on_a_phone(b: Backend) {
     assert_eq!(app.scalar("SELECT MAX(project_id) FROM expenses").await, p);
 }
 
+/// A union officer, on a phone, records a quarter's inspection: the studio chosen by name with
+/// the picker, checklist items ticked by their labels, a score, remarks and a follow-up item with
+/// its due day; the inspection's page then lists the item, and the studio's leader sees it.
+async fn a_union_officer_records_an_inspection_on_a_phone(b: Backend) {
+    let app = TestApp::start(b).await;
+    let w = world(&app).await;
+    let due = day(30);
+    let (c, _driver, _profile) = phone().await;
+    let result = async {
+        c.goto(&format!("{}/inspections/new", app.base)).await?;
+        log_in(&c, "union.a").await?;
+        arrived(&c, "/inspections/new").await?;
+        c.wait().for_element(Locator::Css("#f-studio_id")).await?;
+        fits_the_phone(&c, "inspection form").await?;
+        pick(&c, "studio_id", "李建国", "李建国劳模创新工作室").await?;
+        // Ticked by tapping the items' labels, which sit with their boxes.
+        for i in [0, 1, 5] {
+            c.find(Locator::Css(&format!("label[for='f-met-{i}'], label:has(#f-met-{i})"))).await?.click().await?;
+        }
+        c.find(Locator::Id("f-note-5")).await?.send_keys("十月以后未签章").await?;
+        c.find(Locator::Id("f-score")).await?.send_keys("86").await?;
+        c.find(Locator::Id("f-remarks")).await?.send_keys("整体良好，台账需及时签章。").await?;
+        c.find(Locator::Id("f-follow_ups.0.item")).await?.send_keys("补齐十月、十一月活动台账").await?;
+        c.execute("document.getElementById('f-follow_ups.0.due_on').value = arguments[0]", vec![due.clone().into()])
+            .await?;
+        fits_the_phone(&c, "filled inspection form").await?;
+        c.find(Locator::Id("record-inspection")).await?.click().await?;
+        for _ in 0..100 {
+            let path = c.current_url().await?.path().to_string();
+            if path.starts_with("/inspections/") && path != "/inspections/new" && path != "/inspections" {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let path = c.current_url().await?.path().to_string();
+        if path == "/inspections" || path == "/inspections/new" {
+            let problems = c
+                .execute("return Array.from(document.querySelectorAll('.err, [role=alert], .alert')).map(e => e.textContent).join(' | ')", vec![])
+                .await?;
+            panic!("the inspection was not recorded: {problems}");
+        }
+        let items = text_holding(&c, "#follow-ups", "补齐十月").await;
+        assert!(items.contains("补齐十月、十一月活动台账") && items.contains(&due), "{items}");
+        let facts = c.find(Locator::Css("dl.facts")).await?.text().await?;
+        assert!(facts.contains("86") && facts.contains("3 / 10"), "{facts}");
+        fits_the_phone(&c, "inspection page").await?;
+        Ok::<_, CmdError>(())
+    }
+    .await;
+    let _ = c.close().await;
+    result.expect("browser steps");
+    let lead1 = app.login("lead1", PASSWORD).await;
+    let list = lead1.ok_get(&format!("/api/v1/inspections?studio_id={}", w.s1)).await;
+    let i = &list["items"][0];
+    assert_eq!((i["score"].as_i64(), i["met"].as_i64(), i["open_follow_ups"].as_i64()), (Some(86), Some(3), Some(1)));
+    let d = lead1.ok_get(&format!("/api/v1/inspections/{}", i["id"])).await;
+    let ledger =
+        d["inspection"]["checklist"].as_array().unwrap().iter().find(|a| a["item"] == "ledger_current").unwrap();
+    assert_eq!((ledger["met"].as_bool(), ledger["note"].as_str()), (Some(true), Some("十月以后未签章")), "{d}");
+}
+
 both!(
+    a_union_officer_records_an_inspection_on_a_phone,
     a_leader_records_a_quarterly_assessment,
     an_expense_is_submitted_and_approved_on_a_phone,
     an_officer_exports_the_red_lights_and_opens_the_file,

@@ -281,6 +281,10 @@ impl TestApp {
             ("outcomes", "updated_at"),
             ("outcome_contributors", "position"),
             ("outcome_promotions", "id"),
+            ("inspections", "updated_at"),
+            ("inspection_follow_ups", "id + LENGTH(state) + LENGTH(COALESCE(report_note, ''))"),
+            ("inspection_follow_up_steps", "id"),
+            ("annual_reports", "updated_at"),
         ];
         self.db
             .read(|c| {

@@ -15,6 +15,7 @@ mod homes;
 mod ideas;
 mod idempotency;
 mod imports;
+mod inspections;
 mod ledger;
 mod lifecycle;
 mod mentorships;

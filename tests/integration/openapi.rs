@@ -833,6 +833,56 @@ async fn every_answer_as_documented(b: Backend) {
     )
     .await;
 
+    // Inspections (检查) and annual work reports.
+    let union_a = app.login("union.a", PASSWORD).await;
+    let d = t
+        .run(call(&union_a, M::POST, "/api/v1/inspections", &[], 201).body(json!({
+            "studio_id": w.s1, "inspected_on": day(0), "score": 88, "remarks": "良好",
+            "checklist": [{"item": "venue", "met": true}, {"item": "rules_posted", "met": false, "note": "未上墙"}],
+            "follow_ups": [{"item": "制度上墙", "due_on": day(20)}]
+        })))
+        .await;
+    let iid = id(&d["inspection"]);
+    let fid = id(&d["follow_ups"][0]);
+    t.run(call(&union_a, M::GET, "/api/v1/inspections/{id}", &[&iid], 200)).await;
+    t.run(call(&union_a, M::PUT, "/api/v1/inspections/{id}", &[&iid], 200).body(json!({"score": 90}))).await;
+    t.run(
+        call(&union_a, M::GET, "/api/v1/inspections", &[], 200)
+            .query(&format!("?unit_id={}&year={year}&band=excellent", w.e1)),
+    )
+    .await;
+    t.run(call(&union_a, M::GET, "/api/v1/inspections/due", &[], 200).query("?inspected=all")).await;
+    t.run(
+        call(&lead1, M::POST, "/api/v1/inspections/{id}/follow-ups/{fid}/report", &[&iid, &fid], 200)
+            .body(json!({"note": "已上墙"})),
+    )
+    .await;
+    t.run(
+        call(&union_a, M::POST, "/api/v1/inspections/{id}/follow-ups/{fid}/close", &[&iid, &fid], 200).body(json!({})),
+    )
+    .await;
+    t.run(
+        call(&union_a, M::POST, "/api/v1/inspections/{id}/follow-ups/{fid}/reopen", &[&iid, &fid], 200)
+            .body(json!({"note": "照片不清楚", "due_on": day(10)})),
+    )
+    .await;
+    t.run(call(&bearer, M::POST, "/api/v1/inspections/{id}/photos", &[&iid], 201).upload(&[], tiny_png())).await;
+    t.run(call(&union_a, M::POST, "/api/v1/inspections", &[], 409).body(json!({"studio_id": w.s1, "score": 70}))).await;
+    t.run(call(&lead1, M::GET, "/api/v1/studios/{id}/annual-reports/{year}", &[&w.s1, &year], 200)).await;
+    t.run(
+        call(&lead1, M::PUT, "/api/v1/studios/{id}/annual-reports/{year}", &[&w.s1, &year], 200)
+            .body(json!({"sections": [{"key": "next_year", "body": "新立课题三项"}], "regenerate": true})),
+    )
+    .await;
+    t.run(call(&lead1, M::POST, "/api/v1/studios/{id}/annual-reports/{year}/submit", &[&w.s1, &year], 200)).await;
+    t.run(
+        call(&union_a, M::POST, "/api/v1/studios/{id}/annual-reports/{year}/return", &[&w.s1, &year], 200)
+            .body(json!({"reason": "请补充"})),
+    )
+    .await;
+    t.run(call(&union_a, M::GET, "/api/v1/annual-reports", &[], 200).query(&format!("?year={year}&submitted=all")))
+        .await;
+
     // Logging out needs no credentials.
     t.run(call(&admin, M::DELETE, "/api/v1/session", &[], 204)).await;
     t.run(call(&anon, M::DELETE, "/api/v1/session", &[], 204)).await;

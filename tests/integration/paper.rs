@@ -209,7 +209,46 @@ async fn each_layout_prints_on_a4(b: Backend) {
         )
         .await;
 
-    let docs = vec![
+    // An inspection by the province's union with a follow-up item, and the year's work report.
+    let union_a = app.login("union.a", PASSWORD).await;
+    let ins = union_a
+        .ok_post(
+            "/api/v1/inspections",
+            json!({"studio_id": w.s1, "score": 87, "remarks": "台账较完整，制度需上墙。",
+                   "checklist": [{"item": "rules_posted", "met": false, "note": "制度未上墙"}],
+                   "follow_ups": [{"item": "制度上墙", "due_on": crate::common::day(20)}]}),
+        )
+        .await;
+    let iid = ins["inspection"]["id"].as_i64().unwrap();
+
+    let mut docs = vec![
+        Doc {
+            name: "inspection",
+            path: format!("/inspections/{iid}/print"),
+            pages: 1,
+            shows: vec![
+                "创新工作室检查记录表".into(),
+                "制度未上墙".into(),
+                "87".into(),
+                "检查人签字".into(),
+                "工作室领衔人签字".into(),
+            ],
+        },
+        Doc {
+            name: "annual-report",
+            path: format!("/studios/{}/annual-reports/{this_year}/print", w.s1),
+            // Ten sections, then the signatures and the seal.
+            pages: 2,
+            shows: vec![
+                format!("{this_year} 年度工作汇报"),
+                "一、年度目标完成情况".into(),
+                "九、检查与整改".into(),
+                "工作室领衔人签字".into(),
+                "企业盖章".into(),
+            ],
+        },
+    ];
+    docs.extend(vec![
         Doc {
             name: "mentorship",
             path: format!("/mentorships/{mid}/print"),
@@ -295,7 +334,7 @@ async fn each_layout_prints_on_a4(b: Backend) {
                 "验收组组长签字".into(),
             ],
         },
-    ];
+    ]);
 
     let keep = std::env::var("JIANGXIN_PAPER_OUT").ok().map(PathBuf::from);
     let tmp = tempfile::tempdir().expect("temp dir");

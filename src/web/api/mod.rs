@@ -6,6 +6,7 @@ mod accounts;
 mod challenges;
 mod funding;
 mod imports;
+mod inspections;
 mod ledger;
 mod lookup;
 mod mentorships;
@@ -201,6 +202,17 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(funding::detail))
         .routes(routes!(funding::step))
         .routes(routes!(funding::receipt))
+        .routes(routes!(inspections::list, inspections::record))
+        .routes(routes!(inspections::due))
+        .routes(routes!(inspections::get, inspections::update))
+        .routes(routes!(inspections::report_follow_up))
+        .routes(routes!(inspections::close_follow_up))
+        .routes(routes!(inspections::reopen_follow_up))
+        .routes(routes!(inspections::photo))
+        .routes(routes!(inspections::get_report, inspections::save_report))
+        .routes(routes!(inspections::submit_report))
+        .routes(routes!(inspections::return_report))
+        .routes(routes!(inspections::reports))
         .split_for_parts();
     let mut doc = doc;
     finish_document(&mut doc);

@@ -764,3 +764,81 @@ pub async fn dashboard(
     book.rows(rows).await?;
     book.finish(token_of(raw.as_deref()).as_deref()).await
 }
+
+fn inspection_columns() -> Vec<Column<crate::app::inspections::InspectionView>> {
+    vec![
+        col("inspection_page.studio", 28.0, |x, _| Value::text(&x.studio_name)),
+        col("inspection_page.unit", 20.0, |x, _| Value::text(&x.studio_unit)),
+        col("inspection_page.year", 8.0, |x, _| Value::Int(x.year)),
+        col("inspection_page.quarter", 8.0, |x, _| Value::Int(x.quarter)),
+        col("inspection_page.inspected_on", 12.0, |x, _| Value::Date(x.inspected_on)),
+        col("inspection_page.score", 8.0, |x, _| Value::Int(x.score)),
+        col("inspection_page.band", 12.0, |x, t| Value::text(x.band.label(t))),
+        col("inspection_page.inspecting_unit", 20.0, |x, _| Value::text(&x.inspecting_unit_name)),
+        col("inspection_page.open_follow_ups", 10.0, |x, _| Value::Int(x.open_follow_ups)),
+    ]
+}
+
+/// `/export/inspections`: the inspections of the list with its filters.
+pub async fn inspections(
+    State(st): State<AppState>,
+    Lang(t): Lang,
+    User(u): User,
+    RawQuery(raw): RawQuery,
+    QueryInput(q): QueryInput<crate::app::inspections::InspectionQuery>,
+) -> Result<Response> {
+    one(&st, t, raw, "inspections", inspection_columns(), |cursor| {
+        let q = crate::app::inspections::InspectionQuery { limit: Some(MAX_LIMIT), cursor, ..q.clone() };
+        let (st, actor) = (&st, &u.actor);
+        async move { crate::app::inspections::list(st, actor, &q).await }
+    })
+    .await
+}
+
+/// `/export/inspections/due`: the studios of the due list with its filters.
+pub async fn inspections_due(
+    State(st): State<AppState>,
+    Lang(t): Lang,
+    User(u): User,
+    RawQuery(raw): RawQuery,
+    QueryInput(q): QueryInput<crate::app::inspections::DueQuery>,
+) -> Result<Response> {
+    let columns: Vec<Column<crate::app::inspections::DueView>> = vec![
+        col("inspection_page.studio", 28.0, |x, _| Value::text(&x.studio_name)),
+        col("inspection_page.unit", 20.0, |x, _| Value::text(&x.unit_name)),
+        col("inspection_page.leader", 12.0, |x, _| Value::opt(&x.leader_name)),
+        col("inspection_page.last_inspected", 12.0, |x, _| x.last_inspected_on.map_or(Value::Empty, Value::Date)),
+        col("inspection_page.score", 8.0, |x, _| x.score.map_or(Value::Empty, Value::Int)),
+    ];
+    one(&st, t, raw, "inspections_due", columns, |cursor| {
+        let q = crate::app::inspections::DueQuery { limit: Some(MAX_LIMIT), cursor, ..q.clone() };
+        let (st, actor) = (&st, &u.actor);
+        async move { crate::app::inspections::due(st, actor, &q).await }
+    })
+    .await
+}
+
+/// `/export/annual-reports`: which studios submitted the year's report.
+pub async fn annual_reports(
+    State(st): State<AppState>,
+    Lang(t): Lang,
+    User(u): User,
+    RawQuery(raw): RawQuery,
+    QueryInput(q): QueryInput<crate::app::inspections::ReportQuery>,
+) -> Result<Response> {
+    let columns: Vec<Column<crate::app::inspections::ReportStatusView>> = vec![
+        col("inspection_page.studio", 28.0, |x, _| Value::text(&x.studio_name)),
+        col("inspection_page.unit", 20.0, |x, _| Value::text(&x.unit_name)),
+        col("inspection_page.state", 10.0, |x, t| match x.state {
+            Some(s) => Value::text(s.label(t)),
+            None => Value::text(t.t("inspection_page.not_written")),
+        }),
+        col("inspection_page.submitted_on", 12.0, |x, _| x.submitted_on.map_or(Value::Empty, Value::Date)),
+    ];
+    one(&st, t, raw, "annual_reports", columns, |cursor| {
+        let q = crate::app::inspections::ReportQuery { limit: Some(MAX_LIMIT), cursor, ..q.clone() };
+        let (st, actor) = (&st, &u.actor);
+        async move { crate::app::inspections::report_statuses(st, actor, &q).await }
+    })
+    .await
+}

@@ -10,6 +10,7 @@ mod funding;
 mod home;
 mod ideas;
 mod imports;
+mod inspections;
 mod ledger;
 mod mentorships;
 mod notifications;
@@ -165,6 +166,21 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/export/studios/{id}/mentorships", get(exports::studio_mentorships))
         .route("/export/studios/{id}/funding", get(exports::studio_expenses))
         .route("/export/expenses", get(exports::expense_queue))
+        .route("/inspections", get(inspections::list).post(inspections::create))
+        .route("/inspections/new", get(inspections::new_form))
+        .route("/inspections/due", get(inspections::due))
+        .route("/inspections/{id}", get(inspections::show))
+        .route("/inspections/{id}/print", get(inspections::print))
+        .route("/inspections/{id}/photos", post(inspections::photo))
+        .route("/inspections/{id}/follow-ups/{fid}/{action}", post(inspections::follow_up))
+        .route("/studios/{id}/annual-reports/{year}", get(inspections::report).post(inspections::save_report))
+        .route("/studios/{id}/annual-reports/{year}/submit", post(inspections::submit_report))
+        .route("/studios/{id}/annual-reports/{year}/return", post(inspections::return_report))
+        .route("/studios/{id}/annual-reports/{year}/print", get(inspections::print_report))
+        .route("/annual-reports", get(inspections::reports))
+        .route("/export/inspections", get(exports::inspections))
+        .route("/export/inspections/due", get(exports::inspections_due))
+        .route("/export/annual-reports", get(exports::annual_reports))
         .layer(axum::middleware::from_fn_with_state(state, count_unread))
 }
 

@@ -98,6 +98,12 @@ struct StudioPage {
     naming_units: Vec<Unit>,
     /// The naming levels, for the registration form.
     levels: Vec<(&'static str, &'static str)>,
+    /// Overdue follow-up items of its inspections (red lights), when the caller reads them.
+    follow_ups_overdue: Vec<crate::app::inspections::FollowUpView>,
+    /// Whether the caller reads its inspections and reports.
+    read_inspections: bool,
+    /// Whether the caller may record an inspection of it.
+    can_inspect: bool,
 }
 
 /// Shows the studio page, with a failed form's values and problem when there was one.
@@ -121,6 +127,9 @@ async fn studio_page(
     } else {
         Vec::new()
     };
+    let follow_ups_overdue = crate::app::inspections::overdue_of_studio(st, &u.actor, id).await?;
+    let read_inspections = u.actor.can_read_inspection(&d.studio.place());
+    let can_inspect = u.actor.can_inspect(&d.studio.place());
     let (c, status) = Chrome::again(t, u, uri, "studios", alert);
     let evidence_items: Vec<ChecklistItem> =
         ChecklistItem::ALL.iter().copied().filter(|i| i.takes_evidence()).collect();
@@ -137,6 +146,9 @@ async fn studio_page(
             can_record,
             naming_units,
             levels: choices(Level::ALL, t),
+            follow_ups_overdue,
+            read_inspections,
+            can_inspect,
         },
     )
 }

@@ -1,0 +1,305 @@
+//! Inspections (检查) and annual work reports (年度工作汇报): an inspection with follow-up
+//! items through report, close and reopen, overdue red lights and the sweep's notice; the due
+//! list per quarter; a report generated from hand-made records, edited, submitted, fixed,
+//! returned and edited again; bad input that writes nothing, in Chinese and English.
+
+use crate::both;
+use crate::common::{Api, Backend, PASSWORD, TestApp, World, day, world};
+use serde_json::{Value, json};
+
+/// Names a studio (registers a past naming by the city's union), so that it is inspected.
+async fn name(admin: &Api, w: &World, studio: i64, unit: i64) {
+    admin
+        .ok_post(
+            &format!("/api/v1/studios/{studio}/namings"),
+            json!({"naming_unit_id": unit, "named_on": "2021-05-01"}),
+        )
+        .await;
+    let _ = w;
+}
+
+fn inspection(studio: i64, due: &str) -> Value {
+    json!({
+        "studio_id": studio, "inspected_on": day(0), "score": 85, "remarks": "整体良好，台账需及时更新。",
+        "checklist": [
+            {"item": "name_plaque", "met": true}, {"item": "venue", "met": true},
+            {"item": "ledger_current", "met": false, "note": "十月以后未登记"}
+        ],
+        "follow_ups": [{"item": "补齐十月、十一月活动台账", "due_on": due}]
+    })
+}
+
+fn quarter_now() -> (i64, i64) {
+    jiangxin::domain::inspection::quarter_of(jiangxin::clock::today())
+}
+
+async fn inspection_with_follow_ups(b: Backend) {
+    let app = TestApp::start(b).await;
+    let w = world(&app).await;
+    let union_a = app.login("union.a", PASSWORD).await;
+    let lead = app.login("lead1", PASSWORD).await;
+    let ent = app.login("ent1", PASSWORD).await;
+    // The leader reads the studio's inspections, but does not record one.
+    assert_eq!(lead.post("/api/v1/inspections", inspection(w.s1, &day(10))).await.0, 403);
+    let d = union_a.ok_post("/api/v1/inspections", inspection(w.s1, &day(10))).await;
+    let id = d["inspection"]["id"].as_i64().unwrap();
+    let (year, quarter) = quarter_now();
+    assert_eq!((d["inspection"]["year"].as_i64(), d["inspection"]["quarter"].as_i64()), (Some(year), Some(quarter)));
+    assert_eq!(d["inspection"]["score"], 85);
+    assert_eq!(d["inspection"]["band"], "good");
+    assert_eq!(d["inspection"]["inspecting_unit_id"], w.province_a);
+    assert_eq!(d["inspection"]["checklist"].as_array().unwrap().len(), 10, "every item, met or not: {d}");
+    assert_eq!(d["inspection"]["met"], 2);
+    assert_eq!(d["follow_ups"][0]["state"], "open");
+    let fid = d["follow_ups"][0]["id"].as_i64().unwrap();
+    // The leader and the enterprise are told what happened.
+    for api in [&lead, &ent] {
+        let n = api.ok_get("/api/v1/notifications").await;
+        assert_eq!(n["items"][0]["detail"]["happened"], "inspection_recorded", "{n}");
+        assert_eq!(n["items"][0]["detail"]["values"]["score"], "85", "{n}");
+    }
+    // A second inspection of the quarter is refused, clearly, and writes nothing.
+    let (s, v) = union_a.post("/api/v1/inspections", inspection(w.s1, &day(10))).await;
+    assert_eq!(s, 409, "{v}");
+    assert!(v["error"]["message"].as_str().unwrap().contains("季度"), "{v}");
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM inspections").await, 1);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM inspection_follow_ups").await, 1);
+
+    // The studio reports, the union closes, then reopens with a reason and a new day.
+    let base = format!("/api/v1/inspections/{id}/follow-ups/{fid}");
+    assert_eq!(union_a.post(&format!("{base}/report"), json!({"note": "已补"})).await.0, 403);
+    assert_eq!(lead.post(&format!("{base}/report"), json!({})).await.0, 422, "a report says what was done");
+    let f = lead.ok_post(&format!("{base}/report"), json!({"note": "已补齐两个月台账并签章"})).await;
+    assert_eq!(f["report_note"], "已补齐两个月台账并签章");
+    let told = union_a.ok_get("/api/v1/notifications").await;
+    assert_eq!(told["items"][0]["detail"]["happened"], "follow_up_reported", "the union hears of it: {told}");
+    assert_eq!(lead.post(&format!("{base}/close"), json!({})).await.0, 403);
+    let f = union_a.ok_post(&format!("{base}/close"), json!({"note": "经现场核查已整改"})).await;
+    assert_eq!(f["state"], "closed");
+    assert_eq!(union_a.post(&format!("{base}/close"), json!({})).await.0, 409, "closed already");
+    assert_eq!(union_a.post(&format!("{base}/reopen"), json!({})).await.0, 422, "a reopening needs its reason");
+    let f = union_a.ok_post(&format!("{base}/reopen"), json!({"note": "十一月台账仍缺签章", "due_on": day(5)})).await;
+    assert_eq!(f["state"], "open");
+    assert_eq!(f["due_on"], day(5));
+    let d = lead.ok_get(&format!("/api/v1/inspections/{id}")).await;
+    let actions: Vec<&str> = d["steps"].as_array().unwrap().iter().map(|s| s["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["report", "close", "reopen"], "the item's history: {d}");
+
+    // Past its day the open item is a red light, and the sweep tells the studio once.
+    assert!(d["follow_ups"][0]["days_overdue"].is_null());
+    app.state.clock.advance(std::time::Duration::from_secs(8 * 86_400));
+    // Sessions idle that long have ended: sign in again.
+    let (lead, union_a) = (app.login("lead1", PASSWORD).await, app.login("union.a", PASSWORD).await);
+    let d = lead.ok_get(&format!("/api/v1/inspections/{id}")).await;
+    assert_eq!(d["follow_ups"][0]["days_overdue"], 3, "{d}");
+    let before = app.scalar("SELECT COUNT(*) FROM notifications WHERE kind = 'follow_up_overdue'").await;
+    assert_eq!(jiangxin::app::inspections::tell_overdue(&app.state, 50).await.unwrap(), 1);
+    assert_eq!(jiangxin::app::inspections::tell_overdue(&app.state, 50).await.unwrap(), 0, "once per due day");
+    let after = app.scalar("SELECT COUNT(*) FROM notifications WHERE kind = 'follow_up_overdue'").await;
+    assert!(after > before, "the leader and the enterprise are told");
+    let n = lead.ok_get("/api/v1/notifications").await;
+    assert_eq!(n["items"][0]["kind"], "follow_up_overdue", "{n}");
+    assert_eq!(n["items"][0]["detail"]["values"]["days"], "3", "{n}");
+    // The red light is on the studio's page, the leader's home and the union officer's home.
+    let page = crate::sessions::page_client(&app, "lead1", PASSWORD).await;
+    let studio_html = page.get(format!("{}/studios/{}", app.base, w.s1)).send().await.unwrap().text().await.unwrap();
+    assert!(studio_html.contains("补齐十月、十一月活动台账"), "the studio's page lists the overdue item");
+    let home = page.get(format!("{}/", app.base)).send().await.unwrap().text().await.unwrap();
+    assert!(home.contains("补齐十月、十一月活动台账"), "the leader's home lists it");
+    let officer = crate::sessions::page_client(&app, "union.a", PASSWORD).await;
+    let home = officer.get(format!("{}/", app.base)).send().await.unwrap().text().await.unwrap();
+    assert!(home.contains("甲一市总工会") && home.contains("逾期整改"), "the officer's home groups it by child unit");
+    // Closing it puts the light out.
+    union_a.ok_post(&format!("{base}/close"), json!({})).await;
+    let d = lead.ok_get(&format!("/api/v1/inspections/{id}")).await;
+    assert!(d["follow_ups"][0]["days_overdue"].is_null());
+    // Corrections keep one inspection per quarter; the union may add follow-ups.
+    let mut fix = inspection(w.s1, &day(30));
+    fix["score"] = json!(92);
+    let d = union_a.ok_put(&format!("/api/v1/inspections/{id}"), fix).await;
+    assert_eq!(d["inspection"]["score"], 92);
+    assert_eq!(d["follow_ups"].as_array().unwrap().len(), 2);
+    assert_eq!(lead.put(&format!("/api/v1/inspections/{id}"), inspection(w.s1, &day(30))).await.0, 403);
+    // Pages answer.
+    for path in [format!("/inspections/{id}"), format!("/inspections/{id}/print"), "/inspections".into()] {
+        let r = officer.get(format!("{}{path}", app.base)).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{path}");
+    }
+}
+
+async fn the_due_list(b: Backend) {
+    let app = TestApp::start(b).await;
+    let w = world(&app).await;
+    let admin = app.admin().await;
+    name(&admin, &w, w.s1, w.city_a).await;
+    name(&admin, &w, w.s2, w.province_b).await;
+    let union_a = app.login("union.a", PASSWORD).await;
+    let union_b = app.login("union.b", PASSWORD).await;
+    let (year, quarter) = quarter_now();
+    let due = |api: Api, q: String| async move {
+        let v = api.ok_get(&format!("/api/v1/inspections/due?{q}")).await;
+        v["items"].as_array().unwrap().iter().map(|x| x["studio_id"].as_i64().unwrap()).collect::<Vec<_>>()
+    };
+    let this = format!("year={year}&quarter={quarter}");
+    assert_eq!(due(union_a.clone(), this.clone()).await, vec![w.s1], "not inspected yet");
+    assert_eq!(due(union_b.clone(), this.clone()).await, vec![w.s2], "each union its own subtree");
+    union_a.ok_post("/api/v1/inspections", inspection(w.s1, &day(10))).await;
+    assert!(due(union_a.clone(), this.clone()).await.is_empty(), "inspected this quarter");
+    assert_eq!(due(union_a.clone(), format!("{this}&inspected=yes")).await, vec![w.s1]);
+    assert_eq!(due(union_a.clone(), format!("{this}&inspected=all&unit_id={}", w.e1)).await, vec![w.s1]);
+    // Another quarter: the studio is due there (it existed then), inspected here only.
+    let (py, pq) = if quarter == 1 { (year - 1, 4) } else { (year, quarter - 1) };
+    assert_eq!(due(union_a.clone(), format!("year={py}&quarter={pq}")).await, vec![w.s1]);
+    // A studio founded after a quarter is not due in it.
+    assert!(due(union_a.clone(), "year=2019&quarter=4".into()).await.is_empty(), "founded in 2020");
+    assert_eq!(union_b.get(&format!("/api/v1/inspections/due?unit_id={}", w.e1)).await.0, 404);
+    // The list of inspections filters by year, quarter and score band.
+    let list = |q: String| {
+        let api = union_a.clone();
+        async move { api.ok_get(&format!("/api/v1/inspections?{q}")).await["items"].as_array().unwrap().len() }
+    };
+    assert_eq!(list(format!("year={year}&quarter={quarter}")).await, 1);
+    assert_eq!(list("band=good".into()).await, 1);
+    assert_eq!(list("band=fail".into()).await, 0);
+    assert_eq!(union_b.ok_get("/api/v1/inspections").await["items"].as_array().unwrap().len(), 0);
+    // The due list's page and its export answer.
+    let page = crate::sessions::page_client(&app, "union.a", PASSWORD).await;
+    let r = page.get(format!("{}/inspections/due?quarter=5", app.base)).send().await.unwrap();
+    assert_eq!(r.status(), 422, "a quarter that does not exist is named");
+    let r = page.get(format!("{}/inspections/due?year={py}&quarter={pq}", app.base)).send().await.unwrap();
+    let html = r.text().await.unwrap();
+    assert!(html.contains("李建国劳模创新工作室"), "{html}");
+    let r = page.get(format!("{}/export/inspections/due?year={py}&quarter={pq}", app.base)).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.headers()["content-type"].to_str().unwrap().contains("spreadsheet"));
+}
+
+async fn the_report_from_records(b: Backend) {
+    let app = TestApp::start(b).await;
+    let w = world(&app).await;
+    let admin = app.admin().await;
+    name(&admin, &w, w.s1, w.city_a).await;
+    let lead = app.login("lead1", PASSWORD).await;
+    let ent = app.login("ent1", PASSWORD).await;
+    let union_a = app.login("union.a", PASSWORD).await;
+    let on = day(-3);
+    let year: i64 = on[..4].parse().unwrap();
+    // Two outcomes with ¥1,000 and ¥2,500 of benefit, verified by the enterprise.
+    for (title, benefit) in [("数控刀具寿命提升", 1000), ("焊接夹具改进", 2500)] {
+        let o = lead
+            .ok_post(
+                "/api/v1/outcomes",
+                json!({"studio_id": w.s1, "kind": "paper", "title": title, "achieved_on": on,
+                       "contributors": [{"name": "李建国"}], "actual_benefit_yuan": benefit, "benefit_method": "财务核算"}),
+            )
+            .await;
+        ent.ok_post(&format!("/api/v1/outcomes/{}/verification", o["id"]), json!({})).await;
+    }
+    let path = format!("/api/v1/studios/{}/annual-reports/{year}", w.s1);
+    let r = lead.ok_get(&path).await;
+    assert_eq!(r["saved"], false);
+    assert_eq!(r["figures"]["outcomes"], 2);
+    assert_eq!(r["figures"]["benefit_fen"], 350_000);
+    let outcomes = r["sections"].as_array().unwrap().iter().find(|s| s["key"] == "outcomes").unwrap();
+    let text = outcomes["body"].as_str().unwrap();
+    assert!(text.contains("创新成果 2 项") && text.contains("¥3,500.00"), "{text}");
+    // The same figures as the headline figures of the enterprise.
+    let h = admin.ok_get(&format!("/api/v1/stats?unit_id={}&year={year}", w.e1)).await;
+    assert_eq!(h["outcomes"]["value"], 2, "{h}");
+    // The leader edits a section; regenerating keeps the edit unless asked.
+    let r = lead.ok_put(&path, json!({"sections": [{"key": "next_year", "body": "明年计划新立课题三项。"}]})).await;
+    assert_eq!(r["saved"], true);
+    let next =
+        |r: &Value| r["sections"].as_array().unwrap().iter().find(|s| s["key"] == "next_year").unwrap()["body"].clone();
+    assert_eq!(next(&r), "明年计划新立课题三项。");
+    let r = lead.ok_put(&path, json!({"regenerate": true})).await;
+    assert_eq!(next(&r), "明年计划新立课题三项。", "an edit survives a regeneration");
+    // Others may read it, not write it.
+    assert_eq!(union_a.put(&path, json!({"sections": []})).await.0, 403);
+    assert_eq!(app.login("ent2", PASSWORD).await.get(&path).await.0, 404);
+    assert_eq!(app.login("union.b", PASSWORD).await.get(&path).await.0, 404);
+    // Submitted, it is fixed; the union is told.
+    let r = lead.ok_post(&format!("{path}/submit"), json!({})).await;
+    assert_eq!(r["state"], "submitted");
+    assert!(r["submitted_by_name"].is_string() && r["submitted_on"].is_string(), "{r}");
+    // The union nearest above the studio (the city's) is told.
+    let told = app.login("city.a", PASSWORD).await.ok_get("/api/v1/notifications").await;
+    assert_eq!(told["items"][0]["detail"]["happened"], "report_submitted", "{told}");
+    let (s, v) = lead.put(&path, json!({"sections": [{"key": "next_year", "body": "改"}]})).await;
+    assert_eq!(s, 409, "{v}");
+    let (_, v) = lead.clone().english().put(&path, json!({"sections": [{"key": "next_year", "body": "改"}]})).await;
+    assert!(v["error"]["message"].as_str().unwrap().contains("submitted"), "{v}");
+    assert_eq!(next(&lead.ok_get(&path).await), "明年计划新立课题三项。", "nothing written");
+    // The union's list of reports shows it submitted.
+    let list = union_a.ok_get(&format!("/api/v1/annual-reports?year={year}&submitted=yes")).await;
+    assert_eq!(list["items"][0]["studio_id"], w.s1, "{list}");
+    // Returned with a reason, it is a draft again and the leader edits it.
+    assert_eq!(lead.post(&format!("{path}/return"), json!({"reason": "请补充"})).await.0, 403);
+    assert_eq!(union_a.post(&format!("{path}/return"), json!({})).await.0, 422, "a return needs its reason");
+    let r = union_a.ok_post(&format!("{path}/return"), json!({"reason": "请补充经费使用明细"})).await;
+    assert_eq!(r["state"], "draft");
+    assert_eq!(r["return_reason"], "请补充经费使用明细");
+    let r = lead.ok_put(&path, json!({"sections": [{"key": "funding", "body": "经费全部用于设备购置。"}]})).await;
+    let funding = r["sections"].as_array().unwrap().iter().find(|s| s["key"] == "funding").unwrap();
+    assert_eq!(funding["body"], "经费全部用于设备购置。");
+    assert_eq!(funding["edited"], true);
+    // The pages answer: the report and its print.
+    let page = crate::sessions::page_client(&app, "lead1", PASSWORD).await;
+    for p in
+        [format!("/studios/{}/annual-reports/{year}", w.s1), format!("/studios/{}/annual-reports/{year}/print", w.s1)]
+    {
+        let r = page.get(format!("{}{p}", app.base)).send().await.unwrap();
+        assert_eq!(r.status(), 200, "{p}");
+        let html = r.text().await.unwrap();
+        assert!(html.contains("¥3,500.00"), "{p}");
+    }
+}
+
+async fn bad_input_writes_nothing(b: Backend) {
+    let app = TestApp::start(b).await;
+    let w = world(&app).await;
+    let union_a = app.login("union.a", PASSWORD).await;
+    let good = inspection(w.s1, &day(10));
+    let with = |k: &str, v: Value| {
+        let mut x = good.clone();
+        x[k] = v;
+        x
+    };
+    let cases = [
+        (with("score", json!(101)), "score", "0到100", "between 0 and 100"),
+        (with("score", Value::Null), "score", "必填", "Required"),
+        (with("inspected_on", json!(day(3))), "inspected_on", "不能晚于今天", "later than today"),
+        (
+            with("follow_ups", json!([{"item": "整改", "due_on": day(-1)}])),
+            "follow_ups.0.due_on",
+            "应晚于检查日期",
+            "after the inspection",
+        ),
+        (with("follow_ups", json!([{"item": " ", "due_on": day(3)}])), "follow_ups.0.item", "必填", "Required"),
+        (with("checklist", json!([{"item": "nonsense", "met": true}])), "checklist.0.item", "", ""),
+    ];
+    for (body, field, zh, en) in cases {
+        let (s, v) = union_a.post("/api/v1/inspections", body.clone()).await;
+        assert_eq!(s, 422, "{field}: {v}");
+        let msg = v["error"]["fields"][field].as_str().unwrap_or_else(|| panic!("{field}: {v}"));
+        assert!(msg.contains(zh), "{field}: {msg}");
+        let (_, v) = union_a.clone().english().post("/api/v1/inspections", body).await;
+        let msg = v["error"]["fields"][field].as_str().unwrap_or_else(|| panic!("{field}: {v}"));
+        assert!(msg.contains(en), "{field}: {msg}");
+    }
+    let (s, v) = union_a.get("/api/v1/inspections?quarter=5").await;
+    assert_eq!(s, 422, "{v}");
+    assert!(v["error"]["fields"]["quarter"].is_string());
+    let (s, _) = union_a.get("/api/v1/inspections/due?quarter=5").await;
+    assert_eq!(s, 422);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM inspections").await, 0);
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM inspection_follow_ups").await, 0);
+    // A second inspection of the quarter, in English too.
+    union_a.ok_post("/api/v1/inspections", good.clone()).await;
+    let (s, v) = union_a.clone().english().post("/api/v1/inspections", good).await;
+    assert_eq!(s, 409);
+    assert!(v["error"]["message"].as_str().unwrap().contains("one inspection per quarter"), "{v}");
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM inspections").await, 1);
+}
+
+both!(inspection_with_follow_ups, the_due_list, the_report_from_records, bad_input_writes_nothing);
