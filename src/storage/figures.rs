@@ -2013,3 +2013,11 @@ mod tests {
         assert_eq!(of(3), vec![(date(2019, 1, 1), Some(date(2019, 6, 1)))]);
     }
 }
+
+/// The one definition of a family's records, for a caller that counts them another way (the
+/// annual evaluation counts them per studio): the table with its alias, the day column and
+/// the condition.
+pub fn definition(f: Family) -> (&'static str, &'static str, String) {
+    let s = source(f);
+    (s.from, s.day, s.cond)
+}

@@ -109,6 +109,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/0018_inspections_reports.sql"),
         then: None,
     },
+    Migration {
+        version: 20,
+        name: "evaluations",
+        sql: include_str!("../../migrations/0020_evaluations.sql"),
+        then: None,
+    },
 ];
 
 /// The migrations after which every figure is derived again (they change what a figure
