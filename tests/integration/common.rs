@@ -263,6 +263,10 @@ impl TestApp {
             ("outcomes", "updated_at"),
             ("outcome_contributors", "position"),
             ("outcome_promotions", "id"),
+            ("evaluation_templates", "updated_at"),
+            ("evaluations", "updated_at"),
+            ("evaluation_runs", "id"),
+            ("studio_cases", "updated_at"),
         ];
         self.db
             .read(|c| {
