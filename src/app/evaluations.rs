@@ -1503,3 +1503,29 @@ pub async fn remind_due(st: &AppState, limit: i64) -> Result<usize> {
         })
         .await
 }
+
+/// The union units a union officer administers (at most five): their home page links each to
+/// its studios at risk and its results.
+pub async fn officer_units(st: &AppState, actor: &Actor) -> Result<Vec<(i64, String)>> {
+    let ids: Vec<i64> = actor
+        .grants
+        .iter()
+        .filter(|g| g.role == crate::domain::access::Role::UnionAdmin)
+        .map(|g| g.unit_id)
+        .take(5)
+        .collect();
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    st.db
+        .read(move |c| {
+            let mut out = Vec::new();
+            for id in ids {
+                if let Some(u) = units::get(c, id)? {
+                    out.push((u.id, u.name));
+                }
+            }
+            Ok(out)
+        })
+        .await
+}

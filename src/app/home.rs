@@ -136,6 +136,8 @@ pub struct Desk {
     pub expenses_waiting: i64,
     /// Mentorship agreements of the studios they lead whose assessment falls due within a week.
     pub mentorship_due: Vec<crate::storage::mentorships::Mentorship>,
+    /// The union units they administer: links to the studios at risk and the year's results.
+    pub evaluation_units: Vec<(i64, String)>,
     /// The red projects of the studios they lead.
     pub studio_reds: Vec<crate::storage::projects::Project>,
     /// Officers: the lights of their scope and the most overdue projects, to chase.
@@ -208,6 +210,7 @@ pub async fn desk(st: &AppState, actor: &Actor) -> Result<Desk> {
         pending: super::team::pending(st, actor).await?,
         expenses_waiting: super::funding::waiting_count(st, actor).await?,
         mentorship_due: super::mentorships::due_for(st, actor).await?,
+        evaluation_units: super::evaluations::officer_units(st, actor).await?,
         studio_reds,
         reds,
         lights,

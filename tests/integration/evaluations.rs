@@ -15,7 +15,10 @@ fn this_year() -> i64 {
 /// Names studio 1 at the city union (its supervisor).
 async fn name(admin: &Api, studio: i64, unit: i64) {
     let v = admin
-        .ok_post(&format!("/api/v1/studios/{studio}/namings"), json!({"naming_unit_id": unit, "named_on": "2020-06-01"}))
+        .ok_post(
+            &format!("/api/v1/studios/{studio}/namings"),
+            json!({"naming_unit_id": unit, "named_on": "2020-06-01"}),
+        )
         .await;
     assert_eq!(v["state"], "named", "{v}");
 }
@@ -84,7 +87,11 @@ async fn computed_judged_confirmed_and_lifted(b: Backend) {
     run(&union_a, w.province_a, y).await;
     let e = evaluation_of(&ent, w.s1, y).await;
     let a = item(&e, "apprentices");
-    assert_eq!((a["value"].as_i64(), a["points"].as_i64(), a["deduction"].as_i64()), (Some(9), Some(9), Some(1)), "{a}");
+    assert_eq!(
+        (a["value"].as_i64(), a["points"].as_i64(), a["deduction"].as_i64()),
+        (Some(9), Some(9), Some(1)),
+        "{a}"
+    );
     let records = e["records"].as_array().unwrap().iter().find(|r| r["code"] == "apprentices").unwrap();
     assert_eq!(records["records"].as_array().unwrap().len(), 9, "the list behind the number");
     assert!(records["records"][0]["link"].as_str().unwrap().starts_with("/mentorships/"));
@@ -104,7 +111,10 @@ async fn computed_judged_confirmed_and_lifted(b: Backend) {
     apprentice(&w, &admin, &lead, &ent, 9).await;
     run(&union_a, w.province_a, y).await;
     let e = evaluation_of(&lead, w.s1, y).await;
-    assert_eq!((item(&e, "apprentices")["points"].as_i64(), item(&e, "apprentices")["deduction"].as_i64()), (Some(10), Some(0)));
+    assert_eq!(
+        (item(&e, "apprentices")["points"].as_i64(), item(&e, "apprentices")["deduction"].as_i64()),
+        (Some(10), Some(0))
+    );
     let venue = item(&e, "venue");
     assert_eq!(venue["points"], 8);
     assert_eq!(venue["judged_by_name"], "city.a");
@@ -120,7 +130,11 @@ async fn computed_judged_confirmed_and_lifted(b: Backend) {
     assert_eq!(c["state"], "confirmed");
     assert_eq!(city.put(&judge, json!({"points": 9, "reason": "复核"})).await.0, 409);
     let studio = ent.ok_get(&format!("/api/v1/studios/{}", w.s1)).await;
-    assert_eq!((studio["state"].as_str(), studio["rectify_by"].as_str()), (Some("warned"), Some(by.as_str())), "{studio}");
+    assert_eq!(
+        (studio["state"].as_str(), studio["rectify_by"].as_str()),
+        (Some("warned"), Some(by.as_str())),
+        "{studio}"
+    );
     let cases = ent.ok_get(&format!("/api/v1/studio-cases?studio_id={}", w.s1)).await;
     let warning = &cases["items"][0];
     assert_eq!((warning["kind"].as_str(), warning["state"].as_str()), (Some("warning"), Some("open")), "{cases}");
@@ -195,7 +209,10 @@ async fn leader_change_and_cancellation(b: Backend) {
         .post("/api/v1/studio-cases", json!({"studio_id": w.s1, "kind": "leader_change", "reason": "退休", "new_leader_person_id": w.worker_person}))
         .await;
     assert_eq!(s, 422, "{v}");
-    assert_eq!(lead.post("/api/v1/studio-cases", json!({"studio_id": w.s1, "kind": "cancellation", "reason": "x"})).await.0, 403);
+    assert_eq!(
+        lead.post("/api/v1/studio-cases", json!({"studio_id": w.s1, "kind": "cancellation", "reason": "x"})).await.0,
+        403
+    );
     let k = ent
         .ok_post("/api/v1/studio-cases", json!({"studio_id": w.s1, "kind": "leader_change", "reason": "李建国同志退休", "new_leader_person_id": w.p2}))
         .await;
@@ -205,9 +222,17 @@ async fn leader_change_and_cancellation(b: Backend) {
     let s = ent.ok_get(&format!("/api/v1/studios/{}", w.s1)).await;
     assert_eq!(s["leader_person_id"].as_i64(), Some(w.p2), "{s}");
     // A cancellation asked by the enterprise, approved by the naming union.
-    let k = ent.ok_post("/api/v1/studio-cases", json!({"studio_id": w.s1, "kind": "cancellation", "reason": "产线搬迁，工作室撤并"})).await;
+    let k = ent
+        .ok_post(
+            "/api/v1/studio-cases",
+            json!({"studio_id": w.s1, "kind": "cancellation", "reason": "产线搬迁，工作室撤并"}),
+        )
+        .await;
     let id = k["id"].as_i64().unwrap();
-    assert_eq!(ent.post("/api/v1/studio-cases", json!({"studio_id": w.s1, "kind": "cancellation", "reason": "again"})).await.0, 409);
+    assert_eq!(
+        ent.post("/api/v1/studio-cases", json!({"studio_id": w.s1, "kind": "cancellation", "reason": "again"})).await.0,
+        409
+    );
     city.ok_post(&format!("/api/v1/studio-cases/{id}/steps"), json!({"action": "approve"})).await;
     assert_eq!(ent.ok_get(&format!("/api/v1/studios/{}", w.s1)).await["state"], "cancelled");
 }
@@ -225,7 +250,8 @@ async fn at_risk_and_templates(b: Backend) {
     assert_eq!(s["studio_id"].as_i64(), Some(w.s1), "{r}");
     assert!(s["items"].as_array().unwrap().iter().any(|i| i["code"] == "apprentices"), "{s}");
     // A template whose points do not add up writes nothing, in either language.
-    let mut t = union_a.ok_get(&format!("/api/v1/org-units/{}/evaluation-template", w.province_a)).await["template"].clone();
+    let mut t =
+        union_a.ok_get(&format!("/api/v1/org-units/{}/evaluation-template", w.province_a)).await["template"].clone();
     t["items"][0]["max_points"] = json!(11);
     let path = format!("/api/v1/org-units/{}/evaluation-template", w.province_a);
     let (s, v) = union_a.put(&path, t.clone()).await;
@@ -243,7 +269,10 @@ async fn at_risk_and_templates(b: Backend) {
     assert_eq!(city_view["template"]["qualified"], 20, "the province's template applies below it");
     let r = union_a.ok_get(&format!("/api/v1/org-units/{}/at-risk", w.province_a)).await;
     assert_eq!(r["items"].as_array().unwrap().len(), 0, "{r}");
-    assert_eq!(app.login("union.b", PASSWORD).await.get(&format!("/api/v1/org-units/{}/at-risk", w.province_a)).await.0, 404);
+    assert_eq!(
+        app.login("union.b", PASSWORD).await.get(&format!("/api/v1/org-units/{}/at-risk", w.province_a)).await.0,
+        404
+    );
 }
 
 both!(

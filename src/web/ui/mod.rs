@@ -4,6 +4,7 @@
 
 mod accounts;
 mod charts;
+mod evaluations;
 mod exports;
 mod figures;
 mod funding;
@@ -93,6 +94,18 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/outcomes/{id}/verification", post(ideas::verify))
         .route("/outcomes/{id}/promotions", post(ideas::promote))
         .route("/outcomes/{id}/evidence", post(ideas::evidence))
+        .route("/evaluations", get(evaluations::list))
+        .route("/evaluations/{id}", get(evaluations::show))
+        .route("/evaluations/{id}/items/{code}", post(evaluations::judge))
+        .route("/evaluations/{id}/confirm", post(evaluations::confirm))
+        .route("/evaluations/{id}/reopen", post(evaluations::reopen))
+        .route("/evaluation-runs", post(evaluations::start))
+        .route("/evaluation-confirmations", post(evaluations::confirm_all))
+        .route("/studios/{id}/evaluations", get(evaluations::of_studio))
+        .route("/units/{id}/at-risk", get(evaluations::at_risk))
+        .route("/units/{id}/evaluation-template", get(evaluations::template).post(evaluations::save_template))
+        .route("/studio-cases/{id}", get(evaluations::case))
+        .route("/studio-cases/{id}/steps", post(evaluations::case_step))
         .route("/mentorships", get(mentorships::list).post(mentorships::create))
         .route("/mentorships/new", get(mentorships::new_form))
         .route("/mentorships/rewards", get(mentorships::rewards))
