@@ -1991,6 +1991,14 @@ pub fn people_added<'a>(c: &mut Conn, people: impl Iterator<Item = (&'a UnitPath
     apply(c, diff)
 }
 
+/// The one definition of a family's records, for a caller that counts them another way (the
+/// annual evaluation counts them per studio): the table with its alias, the day column and
+/// the condition.
+pub fn definition(f: Family) -> (&'static str, &'static str, String) {
+    let s = source(f);
+    (s.from, s.day, s.cond)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -2012,12 +2020,4 @@ mod tests {
         assert_eq!(of(5), vec![(date(2020, 1, 1), Some(date(2022, 1, 1)))]);
         assert_eq!(of(3), vec![(date(2019, 1, 1), Some(date(2019, 6, 1)))]);
     }
-}
-
-/// The one definition of a family's records, for a caller that counts them another way (the
-/// annual evaluation counts them per studio): the table with its alias, the day column and
-/// the condition.
-pub fn definition(f: Family) -> (&'static str, &'static str, String) {
-    let s = source(f);
-    (s.from, s.day, s.cond)
 }

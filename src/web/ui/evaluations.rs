@@ -145,6 +145,7 @@ pub async fn show(
     detail_page(&st, t, &u, &uri, id, (Form::default(), String::new()), "").await
 }
 
+#[allow(clippy::too_many_arguments)] // the parts of a request a page shown again needs
 async fn after<T>(
     st: &AppState,
     t: Locale,
