@@ -5,6 +5,7 @@
 //! The generator builds the rows in memory, then writes them table by table in bulk (COPY on
 //! PostgreSQL), showing progress, and finally rebuilds the subtree counters.
 
+pub mod evaluate;
 pub mod ideas;
 pub mod mentor;
 pub mod names;
@@ -136,6 +137,8 @@ pub struct Summary {
     pub ideas: ideas::IdeasSummary,
     /// Mentorship agreements, assessments, promotions and placings generated.
     pub mentor: mentor::MentorSummary,
+    /// The annual evaluations of past years and their cases.
+    pub evaluations: evaluate::EvaluationSummary,
 }
 
 struct U {
@@ -1418,6 +1421,9 @@ pub fn generate(db: &Db, set: DataSet, opts: &Options) -> Result<Summary> {
     let shape = set.shape();
     let mentor = mentor::generate(db, &bar, &w, &signers, shape.mentorships, shape.work.years, opts)?;
     stage("mentorships written");
+    bar.set_message("evaluations");
+    let evaluations = evaluate::generate(db, &bar, &w, opts.seed, opts.anchor)?;
+    stage("annual evaluations written");
     bar.set_message("keywords");
     db.write_blocking(crate::storage::keywords::rebuild)?;
     stage("keyword index written");
@@ -1441,7 +1447,7 @@ pub fn generate(db: &Db, set: DataSet, opts: &Options) -> Result<Summary> {
     stage("deadline counters and figure roll-ups computed");
     if db.backend() == Backend::Postgres {
         db.write_blocking(|c| {
-            for table in ["org_units", "people", "person_honours", "accounts", "role_grants", "api_tokens", "studios", "studio_transitions", "studio_namings", "studio_members", "member_proposals", "attachments", "audit_log", "annual_plans", "projects", "milestones", "project_updates", "extension_requests", "project_transitions", "activities", "notifications", "suggestions", "suggestion_events", "suggestion_routes", "challenges", "challenge_bids", "outcomes", "outcome_promotions", "mentorships", "mentorship_assessments", "apprentice_results", "budgets", "budget_lines", "expenses"] {
+            for table in ["org_units", "people", "person_honours", "accounts", "role_grants", "api_tokens", "studios", "studio_transitions", "studio_namings", "studio_members", "member_proposals", "attachments", "audit_log", "annual_plans", "projects", "milestones", "project_updates", "extension_requests", "project_transitions", "activities", "notifications", "suggestions", "suggestion_events", "suggestion_routes", "challenges", "challenge_bids", "outcomes", "outcome_promotions", "mentorships", "mentorship_assessments", "apprentice_results", "budgets", "budget_lines", "expenses", "evaluations", "studio_cases"] {
                 c.batch(&format!(
                     "SELECT setval(pg_get_serial_sequence('{table}', 'id'), GREATEST((SELECT COALESCE(MAX(id), 0) FROM {table}), 1))"
                 ))?;
@@ -1464,6 +1470,7 @@ pub fn generate(db: &Db, set: DataSet, opts: &Options) -> Result<Summary> {
         work,
         ideas,
         mentor,
+        evaluations,
     })
 }
 
