@@ -112,7 +112,7 @@ const CASE_COLUMNS: &[&str] = &[
 ];
 
 /// Writes the evaluations of the two years before the anchor and their cases.
-pub fn generate(db: &Db, bar: &ProgressBar, w: &World, seed: u64, anchor: Date) -> Result<EvaluationSummary> {
+pub(super) fn generate(db: &Db, bar: &ProgressBar, w: &World, seed: u64, anchor: Date) -> Result<EvaluationSummary> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0xE7A1);
     let t = rules::default_template();
     let first_named: HashMap<i64, Date> = w.namings.iter().fold(HashMap::new(), |mut m, n| {
