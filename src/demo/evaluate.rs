@@ -34,7 +34,7 @@ fn ms(d: Date) -> i64 {
 
 /// Spreads `deduct` points over the sheet's items (never below 0): what a studio of that total
 /// would have scored, item by item.
-fn items_for(rng: &mut ChaCha8Rng, t: &rules::Template, total: i64) -> Vec<ScoredItem> {
+fn items_for(rng: &mut ChaCha8Rng, t: &rules::Template, total: i64, judged_at: i64) -> Vec<ScoredItem> {
     let mut points: Vec<i64> =
         t.items.iter().map(|i| if i.kind == ItemKind::Bonus { 0 } else { i.max_points }).collect();
     let mut deduct = (rules::FULL_MARKS - total).max(0);
@@ -59,6 +59,7 @@ fn items_for(rng: &mut ChaCha8Rng, t: &rules::Template, total: i64) -> Vec<Score
                 }
                 _ => (Some(0), 0),
             };
+            let judged = it.kind == ItemKind::Judged;
             ScoredItem {
                 item: it.clone(),
                 value,
@@ -66,9 +67,15 @@ fn items_for(rng: &mut ChaCha8Rng, t: &rules::Template, total: i64) -> Vec<Score
                 missing,
                 deduction,
                 judged_by: None,
-                judged_by_name: None,
-                judged_at: None,
-                reason: None,
+                judged_by_name: judged.then(|| "年度考核检查组".to_string()),
+                judged_at: judged.then_some(judged_at),
+                reason: judged.then(|| {
+                    if deduction == 0 {
+                        "现场检查符合要求".to_string()
+                    } else {
+                        format!("现场检查发现不足，扣{deduction}分")
+                    }
+                }),
             }
         })
         .collect()
@@ -152,11 +159,11 @@ pub(super) fn generate(db: &Db, bar: &ProgressBar, w: &World, seed: u64, anchor:
             } else {
                 rng.random_range(62..90)
             };
-            let items = items_for(&mut rng, &t, total);
-            let total = rules::total(items.iter().map(|i| (i.item.kind, i.points)));
-            let grade = rules::grade(total, &t);
             let confirmed = Date::new((y + 1) as i16, 1, 20).unwrap_or(anchor).min(anchor);
             let at = ms(confirmed);
+            let items = items_for(&mut rng, &t, total, at - 2 * 86_400_000);
+            let total = rules::total(items.iter().map(|i| (i.item.kind, i.points)));
+            let grade = rules::grade(total, &t);
             eid += 1;
             ids.insert(y, eid);
             sum.evaluations += 1;

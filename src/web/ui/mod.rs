@@ -175,6 +175,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/export/figures/{figure}", get(exports::figure))
         .route("/export/stats", get(exports::dashboard))
         .route("/export/mentorships", get(exports::mentorships))
+        .route("/export/evaluations", get(exports::evaluations))
         .route("/export/studios/{id}/mentorships", get(exports::studio_mentorships))
         .route("/export/studios/{id}/funding", get(exports::studio_expenses))
         .route("/export/expenses", get(exports::expense_queue))
