@@ -40,7 +40,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 /// Studios written per write transaction of a run (and confirmed per transaction).
-pub const SLICE: usize = 200;
+pub const SLICE: usize = 100;
 
 // ---- templates -----------------------------------------------------------------------------
 
