@@ -704,14 +704,51 @@ pub async fn detail(st: &AppState, actor: &Actor, id: i64) -> Result<EvaluationD
         .await
 }
 
-/// A studio's evaluations, newest year first.
-pub async fn of_studio(st: &AppState, actor: &Actor, studio_id: i64) -> Result<(studios::Studio, Vec<Evaluation>)> {
+/// A studio's evaluations and cases, and what the caller may ask for.
+#[derive(Debug, Clone)]
+pub struct StudioManagement {
+    /// The studio.
+    pub studio: studios::Studio,
+    /// Its evaluations, newest year first.
+    pub evaluations: Vec<Evaluation>,
+    /// Its cases, newest first.
+    pub cases: Vec<Case>,
+    /// Members who may become its leader: (person id, name).
+    pub candidates: Vec<(i64, String)>,
+    /// Whether the caller may ask for a leader change or a cancellation.
+    pub can_request: bool,
+    /// Whether the caller may propose revocation (the naming union).
+    pub can_propose_revocation: bool,
+}
+
+/// A studio's evaluations, newest year first, with its cases.
+pub async fn of_studio(st: &AppState, actor: &Actor, studio_id: i64) -> Result<StudioManagement> {
     let a = actor.clone();
     st.db
         .read(move |c| {
             let s = found(studios::get(c, studio_id)?.filter(|s| a.can_read_evaluation(&s.place())))?;
-            let list = store::of_studio(c, studio_id)?;
-            Ok((s, list))
+            let evaluations = store::of_studio(c, studio_id)?;
+            let cases = store::list_cases(
+                c,
+                &crate::domain::access::Scope::All,
+                &store::CaseFilter { studio_id: Some(studio_id), ..Default::default() },
+                &PageRequest { limit: 50, after: None },
+            )?
+            .items;
+            let named = matches!(s.state, StudioState::Named | StudioState::Warned) && s.supervisor_unit_id.is_some();
+            let candidates = crate::storage::members::list(c, studio_id, false)?
+                .into_iter()
+                .filter(|m| Some(m.person_id) != s.leader_person_id)
+                .map(|m| (m.person_id, m.person_name))
+                .collect();
+            Ok(StudioManagement {
+                can_request: named && a.can_open_case(&s.place()),
+                can_propose_revocation: named && a.can_decide_case(&s.place()),
+                studio: s,
+                evaluations,
+                cases,
+                candidates,
+            })
         })
         .await
 }

@@ -275,7 +275,102 @@ async fn at_risk_and_templates(b: Backend) {
     );
 }
 
+/// The pages: a union's results (run, counts, list), one evaluation judged through its form,
+/// the studios at risk linked from the officer's home, the template's rows, a studio's page of
+/// evaluations where the enterprise asks for a leader change, and the case's page where the
+/// naming union approves it.
+async fn the_pages_work(b: Backend) {
+    let app = TestApp::start(b).await;
+    let w = world(&app).await;
+    let admin = app.admin().await;
+    let y = this_year();
+    name(&admin, w.s1, w.city_a).await;
+    let city = crate::sessions::page_client(&app, "city.a", PASSWORD).await;
+    let get = |c: &reqwest::Client, path: String| {
+        let url = format!("{}{path}", app.base);
+        let c = c.clone();
+        async move {
+            let r = c.get(url).send().await.unwrap();
+            (r.status().as_u16(), r.text().await.unwrap())
+        }
+    };
+    let (s, home) = get(&city, "/".into()).await;
+    assert_eq!(s, 200);
+    assert!(home.contains(&format!("/units/{}/at-risk", w.city_a)), "the officer's home links the studios at risk");
+    let (s, risk) = get(&city, format!("/units/{}/at-risk", w.city_a)).await;
+    assert!(s == 200 && risk.contains("李建国劳模创新工作室"), "{risk}");
+    let (s, results) = get(&city, format!("/evaluations?unit_id={}&year={y}", w.city_a)).await;
+    assert_eq!(s, 200);
+    let csrf = crate::sessions::csrf_of(&results);
+    let r = city
+        .post(format!("{}/evaluation-runs", app.base))
+        .form(&[("_csrf", csrf.as_str()), ("unit_id", &w.city_a.to_string()), ("year", &y.to_string())])
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_redirection(), "{}", r.status());
+    let api = app.login("city.a", PASSWORD).await;
+    let mut id = None;
+    for _ in 0..200 {
+        let l = api.ok_get(&format!("/api/v1/evaluations?studio_id={}&year={y}", w.s1)).await;
+        if let Some(i) = l["items"][0]["id"].as_i64() {
+            id = Some(i);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let id = id.expect("the run wrote the evaluation");
+    let (s, one) = get(&city, format!("/evaluations/{id}")).await;
+    assert!(s == 200 && one.contains("协议带徒") && one.contains(&format!("/evaluations/{id}/items/venue")), "{one}");
+    // A judgement above the item's max is shown again with its message; a good one is kept.
+    let post = |points: &'static str| {
+        city.post(format!("{}/evaluations/{id}/items/venue", app.base))
+            .form(&[("_csrf", csrf.as_str()), ("points", points), ("reason", "场地达标")])
+            .send()
+    };
+    let r = post("12").await.unwrap();
+    assert_eq!(r.status(), 422);
+    assert!(r.text().await.unwrap().contains("应在0到10之间"));
+    assert!(post("9").await.unwrap().status().is_redirection());
+    let (_, one) = get(&city, format!("/evaluations/{id}")).await;
+    assert!(one.contains("场地达标") && one.contains("city.a"), "{one}");
+    let (s, tpl) = get(&city, format!("/units/{}/evaluation-template", w.city_a)).await;
+    assert!(s == 200 && tpl.contains("name=\"items.0.code\"") && tpl.contains("value=\"venue\""), "{tpl}");
+    // The enterprise asks for a leader change on the studio's page; the city approves it.
+    let ent = crate::sessions::page_client(&app, "ent1", PASSWORD).await;
+    let (s, page) = get(&ent, format!("/studios/{}/evaluations", w.s1)).await;
+    assert!(s == 200 && page.contains("leader_change"), "{page}");
+    let ecsrf = crate::sessions::csrf_of(&page);
+    let r = ent
+        .post(format!("{}/studios/{}/cases", app.base, w.s1))
+        .form(&[
+            ("_csrf", ecsrf.as_str()),
+            ("kind", "leader_change"),
+            ("new_leader_person_id", &w.p2.to_string()),
+            ("reason", "退休"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_redirection(), "{}", r.status());
+    let case = r.headers()["location"].to_str().unwrap().split('?').next().unwrap().to_string();
+    let (s, k) = get(&city, case.clone()).await;
+    assert!(s == 200 && k.contains("value=\"approve\""), "{k}");
+    let r = city
+        .post(format!("{}{case}/steps", app.base))
+        .form(&[("_csrf", csrf.as_str()), ("action", "approve")])
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_redirection(), "{}", r.status());
+    assert_eq!(api.ok_get(&format!("/api/v1/studios/{}", w.s1)).await["leader_person_id"].as_i64(), Some(w.p2));
+    // Union B sees none of it.
+    let b_client = crate::sessions::page_client(&app, "union.b", PASSWORD).await;
+    assert_eq!(get(&b_client, format!("/evaluations/{id}")).await.0, 404);
+}
+
 both!(
+    the_pages_work,
     computed_judged_confirmed_and_lifted,
     failed_recheck_revokes_and_two_failed_years_propose,
     leader_change_and_cancellation,

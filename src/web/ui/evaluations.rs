@@ -7,10 +7,10 @@
 use super::{Chrome, Form, choices, here, list_link, put, render, render_status, see};
 use crate::app::AppState;
 use crate::app::evaluations::{
-    self, AtRiskList, CaseDetail, CaseStepInput, ConfirmInput, EvaluationDetail, EvaluationQuery, GradeCounts,
-    JudgeInput, ReopenInput, RunInput, TemplateInput, TemplateView,
+    self, AtRiskList, CaseDetail, CaseInput, CaseStepInput, ConfirmInput, EvaluationDetail, EvaluationQuery,
+    GradeCounts, JudgeInput, ReopenInput, RunInput, TemplateInput, TemplateView,
 };
-use crate::domain::evaluation::{Grade, Group, ItemKind, Metric};
+use crate::domain::evaluation::{CaseKind, Grade, Group, ItemKind, Metric};
 use crate::domain::pagination::Page;
 use crate::error::Result;
 use crate::i18n::Locale;
@@ -205,12 +205,33 @@ pub async fn reopen(
 #[template(path = "evaluations_studio.html")]
 struct StudioPage {
     c: Chrome,
-    studio_id: i64,
-    studio_name: String,
-    list: Vec<Evaluation>,
+    f: Form,
+    mg: evaluations::StudioManagement,
+    kinds: Options,
 }
 
-/// A studio's evaluations, newest year first.
+async fn studio_page(
+    st: &AppState,
+    t: Locale,
+    u: &Caller,
+    uri: &Uri,
+    id: i64,
+    again: (Form, String),
+) -> Result<Response> {
+    let (f, alert) = again;
+    let mg = evaluations::of_studio(st, &u.actor, id).await?;
+    let mut kinds: Options = Vec::new();
+    if mg.can_request {
+        kinds.extend(choices(&[CaseKind::LeaderChange, CaseKind::Cancellation], t));
+    }
+    if mg.can_propose_revocation {
+        kinds.extend(choices(&[CaseKind::Revocation], t));
+    }
+    let (c, status) = Chrome::again(t, u, uri, "studios", alert);
+    render_status(status, StudioPage { c, f, mg, kinds })
+}
+
+/// A studio's evaluations and cases, with the requests the caller may make.
 pub async fn of_studio(
     State(st): State<AppState>,
     Lang(t): Lang,
@@ -218,13 +239,24 @@ pub async fn of_studio(
     uri: Uri,
     Ids(id): Ids<i64>,
 ) -> Result<Response> {
-    let (s, list) = evaluations::of_studio(&st, &u.actor, id).await?;
-    render(StudioPage {
-        c: Chrome::new(t, Some(&u), &here(&uri), "studios"),
-        studio_id: s.id,
-        studio_name: s.name,
-        list,
-    })
+    studio_page(&st, t, &u, &uri, id, (Form::default(), String::new())).await
+}
+
+/// Opens a case from the studio's page: a leader change, a cancellation, a revocation.
+pub async fn open_case(
+    State(st): State<AppState>,
+    Lang(t): Lang,
+    User(u): User,
+    uri: Uri,
+    Ids(id): Ids<i64>,
+    form: FormInput<CaseInput>,
+) -> Result<Response> {
+    let mut input = form.value;
+    input.studio_id = Some(id);
+    match evaluations::open(&st, &u.actor, input).await {
+        Ok(k) => Ok(see(&evaluations::links::case(k.id), "saved")),
+        Err(e) => studio_page(&st, t, &u, &uri, id, Form::failed(form.raw, e, t)?).await,
+    }
 }
 
 #[derive(Template)]
