@@ -140,6 +140,8 @@ pub struct Desk {
     pub follow_ups_overdue: Vec<super::inspections::FollowUpView>,
     /// Officers: overdue follow-up items by child unit.
     pub follow_ups_by_child: Vec<super::inspections::OverdueByChild>,
+    /// The union units they administer: links to the studios at risk and the year's results.
+    pub evaluation_units: Vec<(i64, String)>,
     /// The red projects of the studios they lead.
     pub studio_reds: Vec<crate::storage::projects::Project>,
     /// Officers: the lights of their scope and the most overdue projects, to chase.
@@ -214,6 +216,7 @@ pub async fn desk(st: &AppState, actor: &Actor) -> Result<Desk> {
         mentorship_due: super::mentorships::due_for(st, actor).await?,
         follow_ups_overdue: super::inspections::overdue_for(st, actor, 10).await?,
         follow_ups_by_child: super::inspections::overdue_by_child(st, actor).await?,
+        evaluation_units: super::evaluations::officer_units(st, actor).await?,
         studio_reds,
         reds,
         lights,

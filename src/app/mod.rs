@@ -8,6 +8,7 @@ pub mod auth;
 pub mod backup;
 pub mod bootstrap;
 pub mod challenges;
+pub mod evaluations;
 pub mod files;
 pub mod funding;
 pub mod home;

@@ -524,6 +524,33 @@ pub async fn transition(st: &AppState, actor: &Actor, id: i64, req: TransitionRe
         .await
 }
 
+/// Takes a life-cycle step inside a write job whose caller has already asked the policy (the
+/// dynamic management of `app::evaluations`: a confirmed failed year warns, a confirmed
+/// proposal revokes, an approved request cancels): the same rules, stretches and audit entry
+/// as [`transition`].
+pub(crate) fn life_step_in(
+    c: &mut Conn,
+    actor: &Actor,
+    id: i64,
+    action: StudioAction,
+    input: &TransitionInput,
+    today: Date,
+) -> Result<Studio> {
+    let before = found(studios::get_for_update(c, id)?)?;
+    lifecycle::check_from_state(before.state, action)?;
+    let facts = StudioFacts {
+        state: before.state,
+        level: before.level,
+        member_count: before.member_count,
+        notice_ends_on: before.notice_ends_on,
+    };
+    let decision = lifecycle::decide(&facts, action, input, today)?;
+    studios::apply_transition(c, &before, action, &decision, None, actor.account_id)?;
+    let after = found(studios::get(c, id)?)?;
+    record_change(c, actor, &format!("transition.{}", action.code()), Some(&before), &after)?;
+    Ok(after)
+}
+
 /// An upload as received.
 #[derive(Debug, Clone)]
 pub struct Upload {

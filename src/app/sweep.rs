@@ -170,6 +170,17 @@ pub fn spawn(st: AppState) {
             if let Err(e) = super::idempotency::forget_expired(&st).await {
                 tracing::warn!("forgetting idempotency keys failed: {e}");
             }
+            // Rectification deadlines (整改期限) come: the union is told once per due day, in slices.
+            loop {
+                match super::evaluations::remind_due(&st, 200).await {
+                    Ok(200) => continue,
+                    Ok(_) => break,
+                    Err(e) => {
+                        tracing::warn!("reminding of rectification deadlines failed: {e}");
+                        break;
+                    }
+                }
+            }
             let st2 = st.clone();
             match tokio::task::spawn_blocking(move || super::imports::finish_interrupted(&st2)).await {
                 Ok(Ok(())) => {}

@@ -71,6 +71,16 @@ pub enum Command {
     /// Work on the roll-ups behind the headline figures.
     #[command(subcommand)]
     Figures(FiguresCommand),
+    /// Run the annual evaluation (年度考核) of a year for every named studio, or those of a
+    /// unit's subtree: computed items recomputed, judged ones kept, confirmed ones untouched.
+    Evaluate {
+        /// The year.
+        #[arg(long)]
+        year: i64,
+        /// Only this unit's subtree (default: the whole tree).
+        #[arg(long)]
+        unit: Option<i64>,
+    },
     /// Back up, while the platform serves, into a new folder: a consistent copy of the SQLite
     /// database, the ledger key and the uploaded files (PostgreSQL: the key and files; the
     /// database with pg_dump). README.md tells how to restore.
@@ -312,6 +322,20 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             if differed > 0 {
                 std::process::exit(2);
             }
+            Ok(())
+        }
+        Some(Command::Evaluate { year, unit }) => {
+            let db = Db::open(&Location::parse(&config.database_url), &config.db_options())?;
+            migrate::migrate(&db, None)?;
+            let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+            let started = std::time::Instant::now();
+            let state = crate::app::AppState::new(db, config, Vec::new());
+            let (studios, slowest) =
+                runtime.block_on(async move { crate::app::evaluations::run_from_cli(&state, unit, year).await })?;
+            println!(
+                "{studios} studios evaluated for {year} in {:.1} s; the longest write held the writer {slowest} ms",
+                started.elapsed().as_secs_f64()
+            );
             Ok(())
         }
         Some(Command::Backup { target }) => {

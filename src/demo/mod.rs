@@ -5,6 +5,7 @@
 //! The generator builds the rows in memory, then writes them table by table in bulk (COPY on
 //! PostgreSQL), showing progress, and finally rebuilds the subtree counters.
 
+pub mod evaluate;
 pub mod ideas;
 pub mod inspect;
 pub mod mentor;
@@ -139,6 +140,8 @@ pub struct Summary {
     pub mentor: mentor::MentorSummary,
     /// Inspections, follow-up items and annual reports generated.
     pub inspect: inspect::InspectSummary,
+    /// The annual evaluations of past years and their cases.
+    pub evaluations: evaluate::EvaluationSummary,
 }
 
 struct U {
@@ -1424,6 +1427,9 @@ pub fn generate(db: &Db, set: DataSet, opts: &Options) -> Result<Summary> {
     bar.set_message("inspections, annual reports");
     let inspect = inspect::generate(db, &bar, &w, &signers, opts)?;
     stage("inspections and annual reports written");
+    bar.set_message("evaluations");
+    let evaluations = evaluate::generate(db, &bar, &w, opts.seed, opts.anchor)?;
+    stage("annual evaluations written");
     bar.set_message("keywords");
     db.write_blocking(crate::storage::keywords::rebuild)?;
     stage("keyword index written");
@@ -1447,7 +1453,7 @@ pub fn generate(db: &Db, set: DataSet, opts: &Options) -> Result<Summary> {
     stage("deadline counters and figure roll-ups computed");
     if db.backend() == Backend::Postgres {
         db.write_blocking(|c| {
-            for table in ["org_units", "people", "person_honours", "accounts", "role_grants", "api_tokens", "studios", "studio_transitions", "studio_namings", "studio_members", "member_proposals", "attachments", "audit_log", "annual_plans", "projects", "milestones", "project_updates", "extension_requests", "project_transitions", "activities", "notifications", "suggestions", "suggestion_events", "suggestion_routes", "challenges", "challenge_bids", "outcomes", "outcome_promotions", "mentorships", "mentorship_assessments", "apprentice_results", "budgets", "budget_lines", "expenses", "inspections", "inspection_follow_ups", "inspection_follow_up_steps", "annual_reports"] {
+            for table in ["org_units", "people", "person_honours", "accounts", "role_grants", "api_tokens", "studios", "studio_transitions", "studio_namings", "studio_members", "member_proposals", "attachments", "audit_log", "annual_plans", "projects", "milestones", "project_updates", "extension_requests", "project_transitions", "activities", "notifications", "suggestions", "suggestion_events", "suggestion_routes", "challenges", "challenge_bids", "outcomes", "outcome_promotions", "mentorships", "mentorship_assessments", "apprentice_results", "budgets", "budget_lines", "expenses", "inspections", "inspection_follow_ups", "inspection_follow_up_steps", "annual_reports", "evaluations", "studio_cases"] {
                 c.batch(&format!(
                     "SELECT setval(pg_get_serial_sequence('{table}', 'id'), GREATEST((SELECT COALESCE(MAX(id), 0) FROM {table}), 1))"
                 ))?;
@@ -1471,6 +1477,7 @@ pub fn generate(db: &Db, set: DataSet, opts: &Options) -> Result<Summary> {
         ideas,
         mentor,
         inspect,
+        evaluations,
     })
 }
 

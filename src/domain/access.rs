@@ -552,6 +552,43 @@ impl Actor {
         self.scope(ADMINS, true)
     }
 
+    // ---- evaluation and dynamic management (考核, 动态管理) ------------------------------------
+
+    /// A studio's evaluations and cases are read by the administrators over it (union and
+    /// enterprise) and by its leader.
+    pub fn can_read_evaluation(&self, s: &StudioPlace) -> bool {
+        self.covers(ADMINS, s.unit_path) || self.leads(s.id)
+    }
+
+    /// Evaluations and cases listed: the subtrees one administers, the studios one leads.
+    pub fn evaluation_list_scope(&self) -> Scope {
+        self.mentorship_scope()
+    }
+
+    /// Judged items are scored, and results confirmed or reopened, by an inspector: a union
+    /// administrator over the studio (the enterprise reads, never judges its own studios).
+    pub fn can_judge_evaluation(&self, s: &StudioPlace) -> bool {
+        self.covers(&[Role::UnionAdmin], s.unit_path)
+    }
+
+    /// A union administrator runs (and confirms) the evaluation of a union unit's subtree, and
+    /// sets that union's template.
+    pub fn can_run_evaluation(&self, unit_path: &UnitPath, kind: UnitKind) -> bool {
+        kind.is_union() && self.covers(&[Role::UnionAdmin], unit_path)
+    }
+
+    /// Leader changes and cancellations are asked for by the enterprise (or a union) over the
+    /// studio.
+    pub fn can_open_case(&self, s: &StudioPlace) -> bool {
+        self.covers(ADMINS, s.unit_path)
+    }
+
+    /// Cases are decided (re-checks, revocations, leader changes, cancellations) by a union
+    /// administrator of the naming unit or above.
+    pub fn can_decide_case(&self, s: &StudioPlace) -> bool {
+        s.supervisor_path.is_some_and(|p| self.covers(&[Role::UnionAdmin], p))
+    }
+
     // ---- mentorship -----------------------------------------------------------------------------
 
     /// An agreement holds scores and an allowance: it is read by the administrators over its

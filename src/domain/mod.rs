@@ -5,6 +5,7 @@
 pub mod access;
 pub mod challenge;
 pub mod checklist;
+pub mod evaluation;
 pub mod figures;
 pub mod funding;
 pub mod history;

@@ -46,6 +46,9 @@ code_enum! {
         FollowUpOverdue = "follow_up_overdue",
         /// An annual work report was submitted or returned.
         AnnualReportStep = "annual_report_step",
+        /// The annual evaluation or dynamic management (考核, 风险提示, 摘牌, 变更, 注销) of a
+        /// studio I lead, administer or supervise moved a step.
+        StudioManagement = "studio_management",
     }
 }
 
@@ -72,6 +75,7 @@ impl NotificationKind {
             NotificationKind::InspectionStep => "notification_text.inspection_step",
             NotificationKind::FollowUpOverdue => "notification_text.follow_up_overdue",
             NotificationKind::AnnualReportStep => "notification_text.annual_report_step",
+            NotificationKind::StudioManagement => "notification_text.studio_management",
         }
     }
 }
@@ -138,6 +142,32 @@ code_enum! {
         ReportSubmitted = "report_submitted",
         /// The union returned an annual work report, with a reason.
         ReportReturned = "report_returned",
+        /// The studio's evaluation of a year was confirmed: its score and grade.
+        EvaluationConfirmed = "evaluation_confirmed",
+        /// The studio was warned (风险提示) and must rectify by a day.
+        StudioWarned = "studio_warned",
+        /// The re-check passed: the warning is lifted.
+        WarningLifted = "warning_lifted",
+        /// Revocation of the name was proposed, with a reason.
+        RevocationProposed = "revocation_proposed",
+        /// The name was revoked (摘牌), with a reason.
+        StudioRevoked = "studio_revoked",
+        /// The revocation proposal was rejected.
+        RevocationRejected = "revocation_rejected",
+        /// A change of leader waits for the naming union.
+        LeaderChangeRequested = "leader_change_requested",
+        /// The leader changed.
+        LeaderChanged = "leader_changed",
+        /// The change of leader was refused, with a reason.
+        LeaderChangeRejected = "leader_change_rejected",
+        /// The enterprise asked to cancel the studio (注销).
+        CancellationRequested = "cancellation_requested",
+        /// The studio was cancelled.
+        StudioCancelled = "studio_cancelled",
+        /// The cancellation was refused, with a reason.
+        CancellationRejected = "cancellation_rejected",
+        /// The rectification deadline has come: the union re-checks.
+        RectificationDue = "rectification_due",
     }
 }
 

@@ -2018,6 +2018,14 @@ pub fn studio_year(c: &mut Conn, family: Family, studio_id: i64, year: i64) -> R
     )
 }
 
+/// The one definition of a family's records, for a caller that counts them another way (the
+/// annual evaluation counts them per studio): the table with its alias, the day column and
+/// the condition.
+pub fn definition(f: Family) -> (&'static str, &'static str, String) {
+    let s = source(f);
+    (s.from, s.day, s.cond)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

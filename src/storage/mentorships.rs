@@ -717,11 +717,16 @@ pub fn rewards(
 pub fn apprentices_in_year(c: &mut Conn, studio_id: i64, year: i64) -> Result<i64> {
     let (from, to) = (format!("{year}-01-01"), format!("{year}-12-31"));
     c.scalar(
-        "SELECT COUNT(DISTINCT apprentice_person_id) FROM mentorships WHERE studio_id = ? AND agreed_at IS NOT NULL \
-         AND starts_on <= ? AND (until_on IS NULL OR until_on > ?)",
+        &format!(
+            "SELECT COUNT(DISTINCT m.apprentice_person_id) FROM mentorships m WHERE m.studio_id = ? AND {IN_YEAR}"
+        ),
         params![studio_id, to, from],
     )
 }
+
+/// The condition of [`apprentices_in_year`] on `mentorships m` (parameters: the year's last
+/// day, its first day), shared with the annual evaluation's count per studio.
+pub const IN_YEAR: &str = "m.agreed_at IS NOT NULL AND m.starts_on <= ? AND (m.until_on IS NULL OR m.until_on > ?)";
 
 /// Agreements of some studios whose assessment falls due on or before `by`, soonest first.
 pub fn due_in_studios(c: &mut Conn, studio_ids: &[i64], by: Date, limit: i64) -> Result<Vec<Mentorship>> {

@@ -110,6 +110,12 @@ pub const MIGRATIONS: &[Migration] = &[
         then: None,
     },
     Migration {
+        version: 20,
+        name: "evaluations",
+        sql: include_str!("../../migrations/0020_evaluations.sql"),
+        then: None,
+    },
+    Migration {
         version: 21,
         name: "inspection_steps",
         sql: include_str!("../../migrations/0021_inspection_steps.sql"),

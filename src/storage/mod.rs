@@ -18,6 +18,7 @@ pub mod attachments;
 pub mod audit;
 pub mod challenges;
 pub mod counters;
+pub mod evaluations;
 pub mod figures;
 pub mod funding;
 pub mod idempotency;

@@ -856,4 +856,115 @@ async fn lists_hold_only_the_scope(b: Backend) {
     assert!(!ids(&ent2.ok_get("/api/v1/expenses").await).contains(&mine));
 }
 
-both!(every_resource_and_role, lists_hold_only_the_scope);
+/// The evaluation's operations, for every role: the unions over studio 1 judge and confirm;
+/// its enterprise (and its leader) read but neither judge nor confirm; union B and the rest
+/// of province B never see it (404).
+async fn evaluations_by_role(b: Backend) {
+    let app = TestApp::start(b).await;
+    let w = world(&app).await;
+    let admin = app.admin().await;
+    admin
+        .ok_post(
+            &format!("/api/v1/studios/{}/namings", w.s1),
+            json!({"naming_unit_id": w.city_a, "named_on": "2020-06-01"}),
+        )
+        .await;
+    let year: i64 = day(0)[..4].parse().unwrap();
+    let r = admin
+        .send(Method::POST, "/api/v1/evaluation-runs", Some(json!({"unit_id": w.province_a, "year": year})))
+        .await
+        .1;
+    let run = r["id"].as_i64().unwrap();
+    for _ in 0..200 {
+        if admin.ok_get(&format!("/api/v1/evaluation-runs/{run}")).await["state"] == "done" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let id = admin.ok_get(&format!("/api/v1/evaluations?studio_id={}", w.s1)).await["items"][0]["id"].as_i64().unwrap();
+    let unions = |u: &str| matches!(u, "admin" | "union.a" | "city.a");
+    let read = |u: &str| {
+        if matches!(u, "admin" | "union.a" | "city.a" | "ent1" | "lead1") { Expect::Ok } else { Expect::Hidden }
+    };
+    let judge = move |u: &str| {
+        if unions(u) {
+            Expect::Ok
+        } else if matches!(u, "ent1" | "lead1") {
+            Expect::Forbidden
+        } else {
+            Expect::Hidden
+        }
+    };
+    let template =
+        admin.ok_get(&format!("/api/v1/org-units/{}/evaluation-template", w.city_a)).await["template"].clone();
+    let ops = vec![
+        op(Method::GET, format!("/api/v1/evaluations/{id}"), None, read),
+        op(Method::GET, format!("/api/v1/evaluations?studio_id={}", w.s1), None, read),
+        op(
+            Method::PUT,
+            format!("/api/v1/evaluations/{id}/items/venue"),
+            Some(json!({"points": 8, "reason": "场地达标"})),
+            judge,
+        ),
+        op(Method::GET, format!("/api/v1/org-units/{}/evaluation-template", w.city_a), None, |u| {
+            if matches!(u, "admin" | "union.a" | "city.a" | "reviewer.a") { Expect::Ok } else { Expect::Hidden }
+        }),
+        op(Method::GET, format!("/api/v1/org-units/{}/at-risk", w.e1), None, |u| {
+            if e1_admins(u) { Expect::Ok } else { Expect::Hidden }
+        }),
+        op(
+            Method::POST,
+            "/api/v1/evaluation-runs".into(),
+            Some(json!({"unit_id": w.city_a, "year": year})),
+            move |u| {
+                if unions(u) {
+                    Expect::Ok
+                } else if u == "reviewer.a" {
+                    Expect::Forbidden
+                } else {
+                    Expect::Hidden
+                }
+            },
+        ),
+        op(Method::PUT, format!("/api/v1/org-units/{}/evaluation-template", w.city_a), Some(template), move |u| {
+            if unions(u) {
+                Expect::Ok
+            } else if u == "reviewer.a" {
+                Expect::Forbidden
+            } else {
+                Expect::Hidden
+            }
+        }),
+        op(Method::GET, format!("/api/v1/studio-cases?studio_id={}", w.s1), None, read),
+        op(
+            Method::POST,
+            "/api/v1/studio-cases".into(),
+            Some(json!({"studio_id": w.s1, "kind": "cancellation", "reason": "产线搬迁"})),
+            |u| {
+                if e1_admins(u) {
+                    Expect::Ok
+                } else if u == "lead1" {
+                    Expect::Forbidden
+                } else {
+                    Expect::Hidden
+                }
+            },
+        ),
+        op(Method::POST, format!("/api/v1/evaluations/{id}/confirm"), Some(json!({})), judge),
+    ];
+    let mut failures = Vec::new();
+    for o in &ops {
+        for u in USERS {
+            let api = if *u == "admin" { app.admin().await } else { app.login(u, PASSWORD).await };
+            let (status, body) = api.send(o.method.clone(), &o.path, personal(&o.body, u)).await;
+            let want = (o.expect)(u);
+            let got = classify(status.as_u16(), &body);
+            if got != Some(want) {
+                failures.push(format!("{} {} as {u}: expected {want:?}, got {status} {body}", o.method, o.path));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} access failures:\n{}", failures.len(), failures.join("\n"));
+}
+
+both!(every_resource_and_role, lists_hold_only_the_scope, evaluations_by_role);

@@ -465,9 +465,100 @@ async fn inspections_refuse_bad_input(b: Backend) {
     assert!(v["error"]["fields"]["score"].as_str().unwrap().contains("100"), "{v}");
 }
 
+/// The annual evaluation: judged points above the item's max or below 0, a missing reason, a
+/// year not begun, a template whose points do not add up (the rule: items other than bonus
+/// make exactly 100, bonus at most 20, qualified below excellent), cases without a reason or
+/// a new leader outside the team — each a 4xx naming its field, in zh and en, nothing written.
+async fn evaluations_refuse_bad_input(b: Backend) {
+    let app = TestApp::start(b).await;
+    let w = world(&app).await;
+    let admin = app.admin().await;
+    let en = app.admin().await.english();
+    let s1 = w.s1;
+    admin
+        .ok_post(
+            &format!("/api/v1/studios/{s1}/namings"),
+            json!({"naming_unit_id": w.city_a, "named_on": "2020-06-01"}),
+        )
+        .await;
+    let year: i64 = day(0)[..4].parse().unwrap();
+    let (s, r) = admin.post("/api/v1/evaluation-runs", json!({"unit_id": w.city_a, "year": year})).await;
+    assert_eq!(s, 202, "{r}");
+    let run = r["id"].as_i64().unwrap();
+    for _ in 0..200 {
+        if admin.ok_get(&format!("/api/v1/evaluation-runs/{run}")).await["state"] == "done" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let list = admin.ok_get(&format!("/api/v1/evaluations?studio_id={s1}")).await;
+    let id = list["items"][0]["id"].as_i64().unwrap();
+    let judge = format!("/api/v1/evaluations/{id}/items/venue");
+    let tpl = format!("/api/v1/org-units/{}/evaluation-template", w.city_a);
+    let mut t = admin.ok_get(&tpl).await["template"].clone();
+    t["items"][0]["max_points"] = json!(20);
+    let mut dup = admin.ok_get(&tpl).await["template"].clone();
+    dup["items"][1]["code"] = json!("venue");
+    let mut lines = admin.ok_get(&tpl).await["template"].clone();
+    lines["qualified"] = json!(95);
+    let cases: Vec<(Method, String, Value, u16, &str)> = vec![
+        (Method::PUT, judge.clone(), json!({"points": 11, "reason": "超出分值"}), 422, "points"),
+        (Method::PUT, judge.clone(), json!({"points": -1, "reason": "负分"}), 422, "points"),
+        (Method::PUT, judge.clone(), json!({"points": 8}), 422, "reason"),
+        (Method::PUT, judge.clone(), json!({"points": "八", "reason": "x"}), 422, "points"),
+        (Method::PUT, format!("/api/v1/evaluations/{id}/items/nothing"), json!({"points": 1, "reason": "x"}), 404, ""),
+        (Method::POST, "/api/v1/evaluation-runs".into(), json!({"unit_id": w.city_a, "year": year + 1}), 422, "year"),
+        (Method::POST, "/api/v1/evaluation-runs".into(), json!({"unit_id": w.city_a}), 422, "year"),
+        (
+            Method::POST,
+            "/api/v1/evaluation-confirmations".into(),
+            json!({"unit_id": w.city_a, "year": year + 3}),
+            422,
+            "year",
+        ),
+        (Method::POST, format!("/api/v1/evaluations/{id}/confirm"), json!({"rectify_by": day(-1)}), 422, "rectify_by"),
+        (Method::POST, format!("/api/v1/evaluations/{id}/reopen"), json!({"reason": "x"}), 409, ""),
+        (Method::PUT, tpl.clone(), t, 422, "items"),
+        (Method::PUT, tpl.clone(), dup, 422, "items.1.code"),
+        (Method::PUT, tpl.clone(), lines, 422, "excellent"),
+        (Method::PUT, tpl.clone(), json!({"items": [], "excellent": 90, "qualified": 60}), 422, "items"),
+        (Method::POST, "/api/v1/studio-cases".into(), json!({"studio_id": s1, "kind": "cancellation"}), 422, "reason"),
+        (
+            Method::POST,
+            "/api/v1/studio-cases".into(),
+            json!({"studio_id": s1, "kind": "warning", "reason": "x"}),
+            422,
+            "kind",
+        ),
+        (
+            Method::POST,
+            "/api/v1/studio-cases".into(),
+            json!({"studio_id": s1, "kind": "leader_change", "reason": "退休", "new_leader_person_id": w.leader2}),
+            422,
+            "new_leader_person_id",
+        ),
+        (
+            Method::POST,
+            "/api/v1/studio-cases".into(),
+            json!({"studio_id": w.s2, "kind": "cancellation", "reason": "x"}),
+            409,
+            "",
+        ),
+    ];
+    let failures = refusals(&app, |_| &admin, cases).await;
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    let (_, v) = admin.put(&judge, json!({"points": 11, "reason": "x"})).await;
+    assert_eq!(v["error"]["fields"]["points"], "应在0到10之间。");
+    let (_, v) = en.put(&judge, json!({"points": 11, "reason": "x"})).await;
+    assert!(v["error"]["fields"]["points"].as_str().unwrap().contains("10"), "{v}");
+    let (_, v) = en.post("/api/v1/evaluation-runs", json!({"unit_id": w.city_a, "year": year + 1})).await;
+    assert_eq!(v["error"]["fields"]["year"], "A year that has not begun cannot be evaluated.");
+}
+
 both!(
     refused_requests_change_nothing,
     messages_speak_the_callers_language,
     work_records_refuse_bad_input,
-    inspections_refuse_bad_input
+    inspections_refuse_bad_input,
+    evaluations_refuse_bad_input,
 );

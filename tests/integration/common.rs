@@ -285,6 +285,10 @@ impl TestApp {
             ("inspection_follow_ups", "id + LENGTH(state) + LENGTH(COALESCE(report_note, ''))"),
             ("inspection_follow_up_steps", "id"),
             ("annual_reports", "updated_at"),
+            ("evaluation_templates", "updated_at"),
+            ("evaluations", "updated_at"),
+            ("evaluation_runs", "id"),
+            ("studio_cases", "updated_at"),
         ];
         self.db
             .read(|c| {

@@ -8,6 +8,7 @@ mod api;
 mod bad_input;
 mod browser;
 mod cli;
+mod evaluations;
 mod exports;
 mod figures;
 mod funding;

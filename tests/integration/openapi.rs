@@ -882,6 +882,65 @@ async fn every_answer_as_documented(b: Backend) {
     .await;
     t.run(call(&union_a, M::GET, "/api/v1/annual-reports", &[], 200).query(&format!("?year={year}&submitted=all")))
         .await;
+    // The annual evaluation and dynamic management.
+    let year: i64 = day(0)[..4].parse().unwrap();
+    admin
+        .ok_post(
+            &format!("/api/v1/studios/{}/namings", w.s2),
+            json!({"naming_unit_id": w.province_b, "named_on": "2020-06-01"}),
+        )
+        .await;
+    let run = t
+        .run(
+            call(&admin, M::POST, "/api/v1/evaluation-runs", &[], 202)
+                .body(json!({"unit_id": w.province_b, "year": year})),
+        )
+        .await;
+    for _ in 0..200 {
+        let r = t.run(call(&admin, M::GET, "/api/v1/evaluation-runs/{id}", &[&id(&run)], 200)).await;
+        if r["state"] == "done" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let list = t
+        .run(
+            call(&admin, M::GET, "/api/v1/evaluations", &[], 200)
+                .query(&format!("?unit_id={}&year={year}&sort=total", w.province_b)),
+        )
+        .await;
+    let ev = list["items"][0]["id"].as_i64().expect("an evaluation");
+    t.run(call(&admin, M::GET, "/api/v1/evaluations/{id}", &[&ev], 200)).await;
+    t.run(
+        call(&admin, M::PUT, "/api/v1/evaluations/{id}/items/{code}", &[&ev, &"venue"], 200)
+            .body(json!({"points": 9, "reason": "场地达标"})),
+    )
+    .await;
+    t.run(call(&admin, M::POST, "/api/v1/evaluations/{id}/confirm", &[&ev], 200).body(json!({}))).await;
+    t.run(call(&admin, M::POST, "/api/v1/evaluations/{id}/reopen", &[&ev], 200).body(json!({"reason": "更正"}))).await;
+    t.run(
+        call(&admin, M::POST, "/api/v1/evaluation-confirmations", &[], 200)
+            .body(json!({"unit_id": w.province_b, "year": year})),
+    )
+    .await;
+    let tpl = t.run(call(&admin, M::GET, "/api/v1/org-units/{id}/evaluation-template", &[&w.province_b], 200)).await;
+    t.run(
+        call(&admin, M::PUT, "/api/v1/org-units/{id}/evaluation-template", &[&w.province_b], 200)
+            .body(tpl["template"].clone()),
+    )
+    .await;
+    t.run(call(&admin, M::GET, "/api/v1/org-units/{id}/at-risk", &[&w.province_b], 200)).await;
+    let cases =
+        t.run(call(&admin, M::GET, "/api/v1/studio-cases", &[], 200).query(&format!("?studio_id={}", w.s2))).await;
+    let warning = cases["items"][0]["id"].as_i64().expect("a warning");
+    t.run(call(&admin, M::GET, "/api/v1/studio-cases/{id}", &[&warning], 200)).await;
+    t.run(call(&admin, M::POST, "/api/v1/studio-cases/{id}/steps", &[&warning], 200).body(json!({"action": "pass"})))
+        .await;
+    t.run(
+        call(&admin, M::POST, "/api/v1/studio-cases", &[], 201)
+            .body(json!({"studio_id": w.s2, "kind": "leader_change", "reason": "退休", "new_leader_person_id": w.q2})),
+    )
+    .await;
 
     // Logging out needs no credentials.
     t.run(call(&admin, M::DELETE, "/api/v1/session", &[], 204)).await;

@@ -4,6 +4,7 @@
 
 mod accounts;
 mod challenges;
+mod evaluations;
 mod funding;
 mod imports;
 mod inspections;
@@ -213,6 +214,19 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(inspections::submit_report))
         .routes(routes!(inspections::return_report))
         .routes(routes!(inspections::reports))
+        .routes(routes!(evaluations::list))
+        .routes(routes!(evaluations::get))
+        .routes(routes!(evaluations::judge))
+        .routes(routes!(evaluations::confirm))
+        .routes(routes!(evaluations::reopen))
+        .routes(routes!(evaluations::confirm_all))
+        .routes(routes!(evaluations::start))
+        .routes(routes!(evaluations::run))
+        .routes(routes!(evaluations::template, evaluations::set_template))
+        .routes(routes!(evaluations::at_risk))
+        .routes(routes!(evaluations::cases, evaluations::open))
+        .routes(routes!(evaluations::case))
+        .routes(routes!(evaluations::case_step))
         .split_for_parts();
     let mut doc = doc;
     finish_document(&mut doc);

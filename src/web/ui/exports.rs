@@ -465,6 +465,30 @@ pub async fn studio_mentorships(
     .await
 }
 
+/// `/export/evaluations`: a unit's results of a year with the list's filters and order.
+pub async fn evaluations(
+    State(st): State<AppState>,
+    Lang(t): Lang,
+    User(u): User,
+    RawQuery(raw): RawQuery,
+    QueryInput(q): QueryInput<crate::app::evaluations::EvaluationQuery>,
+) -> Result<Response> {
+    let columns: Vec<Column<crate::storage::evaluations::Evaluation>> = vec![
+        col("evaluation_page.studio", 28.0, |e, _| Value::text(&e.studio_name)),
+        col("evaluation_page.unit", 24.0, |e, _| Value::text(&e.unit_name)),
+        col("evaluation_page.year", 8.0, |e, _| Value::int(Some(e.year))),
+        col("evaluation_page.total", 8.0, |e, _| Value::int(Some(e.total))),
+        col("evaluation_page.grade", 10.0, |e, t| Value::text(e.grade.label(t))),
+        col("evaluation_page.state", 10.0, |e, t| Value::text(e.state.label(t))),
+    ];
+    one(&st, t, raw, "evaluations", columns, |cursor| {
+        let q = crate::app::evaluations::EvaluationQuery { limit: Some(MAX_LIMIT), cursor, ..q.clone() };
+        let (st, actor) = (&st, &u.actor);
+        async move { crate::app::evaluations::list(st, actor, &q).await }
+    })
+    .await
+}
+
 fn expense_columns() -> Vec<Column<Expense>> {
     vec![
         col("funding.spent_on", 12.0, |e, _| Value::Date(e.spent_on)),

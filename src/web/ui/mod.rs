@@ -4,6 +4,7 @@
 
 mod accounts;
 mod charts;
+mod evaluations;
 mod exports;
 mod figures;
 mod funding;
@@ -94,6 +95,19 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/outcomes/{id}/verification", post(ideas::verify))
         .route("/outcomes/{id}/promotions", post(ideas::promote))
         .route("/outcomes/{id}/evidence", post(ideas::evidence))
+        .route("/evaluations", get(evaluations::list))
+        .route("/evaluations/{id}", get(evaluations::show))
+        .route("/evaluations/{id}/items/{code}", post(evaluations::judge))
+        .route("/evaluations/{id}/confirm", post(evaluations::confirm))
+        .route("/evaluations/{id}/reopen", post(evaluations::reopen))
+        .route("/evaluation-runs", post(evaluations::start))
+        .route("/evaluation-confirmations", post(evaluations::confirm_all))
+        .route("/studios/{id}/evaluations", get(evaluations::of_studio))
+        .route("/studios/{id}/cases", post(evaluations::open_case))
+        .route("/units/{id}/at-risk", get(evaluations::at_risk))
+        .route("/units/{id}/evaluation-template", get(evaluations::template).post(evaluations::save_template))
+        .route("/studio-cases/{id}", get(evaluations::case))
+        .route("/studio-cases/{id}/steps", post(evaluations::case_step))
         .route("/mentorships", get(mentorships::list).post(mentorships::create))
         .route("/mentorships/new", get(mentorships::new_form))
         .route("/mentorships/rewards", get(mentorships::rewards))
@@ -163,6 +177,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/export/figures/{figure}", get(exports::figure))
         .route("/export/stats", get(exports::dashboard))
         .route("/export/mentorships", get(exports::mentorships))
+        .route("/export/evaluations", get(exports::evaluations))
         .route("/export/studios/{id}/mentorships", get(exports::studio_mentorships))
         .route("/export/studios/{id}/funding", get(exports::studio_expenses))
         .route("/export/expenses", get(exports::expense_queue))

@@ -1,0 +1,1568 @@
+//! The annual evaluation (年度考核) and dynamic management (动态管理), SPEC §3.11 and §3.12.
+//!
+//! **Templates** are set per union unit; a studio is scored with the nearest union's above it,
+//! or the published default sheet. **A run** scores every named studio of a subtree for a year:
+//! each metric is one grouped query over the subtree (`storage::evaluations::measure`), the
+//! scoring is pure (`domain::evaluation`), and the results are written in slices of
+//! [`SLICE`] studios per write transaction, so the single writer is never held for long. A
+//! re-run recomputes computed items and keeps judged ones; confirmed evaluations are never
+//! touched. Judged items not judged yet take the year's mean inspection score (as a share of
+//! their max) when the studio was inspected, else 0 until an inspector judges them.
+//!
+//! **Confirmation** fixes a result; a failed year warns the studio (`Warn`, with a deadline to
+//! rectify) — or, when the year before was failed too, proposes revocation at once. Warnings
+//! are re-checked (pass → `LiftWarning`; fail → revocation proposal); proposals, leader
+//! changes and cancellations are decided by the naming union. All are **studio cases**
+//! (`studio_cases`), each step one `step::take`.
+
+use super::step::{self, Notice, Workflow};
+use super::{AppState, found, input};
+use crate::domain::access::Actor;
+use crate::domain::evaluation::{
+    self as rules, CaseAction, CaseKind, CaseState, EvaluationState, Grade, Item, ItemKind, Metric, Template,
+};
+use crate::domain::lifecycle::{StudioAction, TransitionInput};
+use crate::domain::notification::{Detail, Happened, NotificationKind};
+use crate::domain::org::UnitPath;
+use crate::domain::pagination::{Page, PageRequest};
+use crate::domain::studio::StudioState;
+use crate::domain::validation::{Check, limits};
+use crate::error::{Error, FieldErrors, Msg, Result};
+use crate::i18n::Locale;
+use crate::params;
+use crate::storage::audit::{self, Change};
+use crate::storage::evaluations::{self as store, Case, CountedRecord, Evaluation, Run, ScoredItem, Scoring};
+use crate::storage::{Conn, notifications, studios, units};
+use jiff::ToSpan;
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Studios written per write transaction of a run (and confirmed per transaction).
+pub const SLICE: usize = 100;
+
+// ---- templates -----------------------------------------------------------------------------
+
+/// The template that applies to a unit's studios, and where it comes from.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct TemplateView {
+    /// The unit asked about.
+    pub unit_id: i64,
+    /// Its name.
+    pub unit_name: String,
+    /// The unit whose template applies (absent: the published default sheet).
+    pub from_unit_id: Option<i64>,
+    /// That unit's name.
+    pub from_unit_name: Option<String>,
+    /// Whether the caller may set this unit's own template.
+    pub editable: bool,
+    /// The template.
+    pub template: Template,
+    /// The metrics a computed item may count, in order.
+    pub metrics: Vec<Metric>,
+}
+
+fn default_arc() -> Arc<Template> {
+    Arc::new(rules::default_template())
+}
+
+/// Templates that may apply inside a subtree, deepest unit first.
+struct Templates(Vec<(Option<i64>, UnitPath, Arc<Template>)>);
+
+impl Templates {
+    fn load(c: &mut Conn, within: &UnitPath) -> Result<Templates> {
+        let mut all: Vec<(Option<i64>, UnitPath, Arc<Template>)> = Vec::new();
+        for (id, p, t) in store::templates_above(c, within)?.into_iter().chain(store::templates_within(c, within)?) {
+            if !all.iter().any(|(i, _, _)| *i == Some(id)) {
+                all.push((Some(id), p, Arc::new(t)));
+            }
+        }
+        all.sort_by_key(|(_, p, _)| std::cmp::Reverse(p.depth()));
+        Ok(Templates(all))
+    }
+
+    fn for_path(&self, path: &UnitPath, fallback: &Arc<Template>) -> (Option<i64>, Arc<Template>) {
+        self.0.iter().find(|(_, p, _)| p.covers(path)).map_or((None, fallback.clone()), |(i, _, t)| (*i, t.clone()))
+    }
+
+    fn metrics(&self, fallback: &Template) -> Vec<Metric> {
+        let mut m: Vec<Metric> = Vec::new();
+        for t in self.0.iter().map(|(_, _, t)| t.as_ref()).chain(std::iter::once(fallback)) {
+            for it in &t.items {
+                if let Some(x) = it.metric
+                    && !m.contains(&x)
+                {
+                    m.push(x);
+                }
+            }
+        }
+        if !m.contains(&Metric::InspectionScore) {
+            m.push(Metric::InspectionScore);
+        }
+        m
+    }
+}
+
+/// The template that applies to a unit's studios.
+pub async fn template(st: &AppState, actor: &Actor, unit_id: i64) -> Result<TemplateView> {
+    let actor = actor.clone();
+    st.db
+        .read(move |c| {
+            let u = found(units::get(c, unit_id)?.filter(|u| actor.can_read_unit(&u.path)))?;
+            let above = store::templates_above(c, &u.path)?;
+            let (from_unit_id, template) = match above.into_iter().next() {
+                Some((id, _, t)) => (Some(id), t),
+                None => (None, rules::default_template()),
+            };
+            let from_unit_name = match from_unit_id {
+                Some(id) => units::get(c, id)?.map(|u| u.name),
+                None => None,
+            };
+            Ok(TemplateView {
+                unit_id,
+                unit_name: u.name.clone(),
+                from_unit_id,
+                from_unit_name,
+                editable: actor.can_run_evaluation(&u.path, u.kind),
+                template,
+                metrics: Metric::ALL.to_vec(),
+            })
+        })
+        .await
+}
+
+/// A template row as typed in a form or sent as JSON.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct ItemInput {
+    /// Code (`[a-z0-9_]`, unique).
+    #[schema(value_type = input::schema::Line100)]
+    pub code: Option<String>,
+    /// Title.
+    #[schema(value_type = input::schema::Line100)]
+    pub title: Option<String>,
+    /// Group code.
+    #[schema(value_type = crate::domain::evaluation::Group)]
+    pub group: Option<String>,
+    /// `computed`, `judged` or `bonus`.
+    #[schema(value_type = crate::domain::evaluation::ItemKind)]
+    pub kind: Option<String>,
+    /// The metric of a computed or bonus item.
+    #[schema(value_type = Option<crate::domain::evaluation::Metric>, required = false)]
+    pub metric: Option<String>,
+    /// Points at most.
+    #[serde(default, deserialize_with = "input::int")]
+    #[schema(value_type = i64, minimum = 1, maximum = 100)]
+    pub max_points: Option<i64>,
+    /// Target of a count.
+    #[serde(default, deserialize_with = "input::int")]
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 1000, required = false)]
+    pub target: Option<i64>,
+    /// Points per missing unit (computed) or per unit (bonus).
+    #[serde(default, deserialize_with = "input::int")]
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 100, required = false)]
+    pub step: Option<i64>,
+}
+
+/// A template as submitted: its rows and thresholds.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct TemplateInput {
+    /// The rows, in order.
+    pub items: Option<Vec<ItemInput>>,
+    /// 优秀 at or above.
+    #[serde(default, deserialize_with = "input::int")]
+    #[schema(value_type = i64, minimum = 2, maximum = 100)]
+    pub excellent: Option<i64>,
+    /// 合格 at or above.
+    #[serde(default, deserialize_with = "input::int")]
+    #[schema(value_type = i64, minimum = 1, maximum = 99)]
+    pub qualified: Option<i64>,
+}
+
+impl TemplateInput {
+    /// Reads the rows into a template and checks it (see `domain::evaluation::check_template`).
+    pub fn validate(&self) -> Result<Template> {
+        let mut check = Check::new();
+        let mut items = Vec::new();
+        for (i, r) in self.items.iter().flatten().enumerate() {
+            let f = |n: &str| format!("items.{i}.{n}");
+            let group = check.choice(&f("group"), r.group.as_deref(), rules::Group::parse);
+            let kind = check.choice(&f("kind"), r.kind.as_deref(), ItemKind::parse);
+            let metric = check.optional_choice(&f("metric"), r.metric.as_deref(), Metric::parse);
+            if r.max_points.is_none() {
+                check.fail(&f("max_points"), Msg::new("validation.required"));
+            }
+            items.push(Item {
+                code: r.code.as_deref().unwrap_or("").trim().to_string(),
+                title: r.title.as_deref().unwrap_or("").trim().to_string(),
+                group: group.unwrap_or(rules::Group::Support),
+                kind: kind.unwrap_or(ItemKind::Judged),
+                metric: if kind == Some(ItemKind::Judged) { None } else { metric },
+                max_points: r.max_points.unwrap_or(0),
+                target: r.target.unwrap_or(0),
+                step: r.step.unwrap_or(0),
+            });
+        }
+        if self.excellent.is_none() {
+            check.fail("excellent", Msg::new("validation.required"));
+        }
+        if self.qualified.is_none() {
+            check.fail("qualified", Msg::new("validation.required"));
+        }
+        let t = Template { items, excellent: self.excellent.unwrap_or(0), qualified: self.qualified.unwrap_or(0) };
+        rules::check_template(&mut check, &t);
+        check.finish()?;
+        Ok(t)
+    }
+}
+
+/// Sets a union's own template (its subtree's studios are scored with it from the next run).
+pub async fn put_template(st: &AppState, actor: &Actor, unit_id: i64, input: TemplateInput) -> Result<TemplateView> {
+    let t = input.validate()?;
+    let now = st.now_ms();
+    let a = actor.clone();
+    st.db
+        .write(move |c| {
+            let u = found(units::get(c, unit_id)?.filter(|u| a.can_read_unit(&u.path)))?;
+            if !a.can_run_evaluation(&u.path, u.kind) {
+                return Err(Error::Forbidden);
+            }
+            let before = store::templates_above(c, &u.path)?.into_iter().find(|(id, _, _)| *id == unit_id).map(|x| x.2);
+            store::put_template(c, unit_id, &u.path, &t, a.account_id, now)?;
+            audit::record(
+                c,
+                Some(a.account_id),
+                Change { entity: "evaluation_template", id: unit_id, action: "update", unit_path: Some(&u.path) },
+                before.as_ref(),
+                Some(&t),
+            )
+        })
+        .await?;
+    template(st, actor, unit_id).await
+}
+
+// ---- scoring -------------------------------------------------------------------------------
+
+/// Scores one studio with its template from the metric values; judged items keep what an
+/// inspector gave (`kept`), else take the inspections' mean, else `unjudged` points (0 for a
+/// run; the max for the at-risk view, which asks what the records alone say).
+fn score_studio(
+    sid: i64,
+    t: &Template,
+    values: &HashMap<Metric, HashMap<i64, i64>>,
+    kept: &[ScoredItem],
+    unjudged_full: bool,
+) -> (Vec<ScoredItem>, i64, Grade) {
+    let value = |m: Metric| values.get(&m).and_then(|v| v.get(&sid)).copied().unwrap_or(store::empty_value(m));
+    let inspected = values.get(&Metric::InspectionScore).and_then(|v| v.get(&sid)).copied();
+    let mut items = Vec::with_capacity(t.items.len());
+    for it in &t.items {
+        let scored = match (it.kind, it.metric) {
+            (ItemKind::Judged, _) => {
+                if let Some(k) = kept.iter().find(|k| k.item.code == it.code && k.judged_by.is_some()) {
+                    let mut k = k.clone();
+                    k.item = it.clone();
+                    k.points = k.points.clamp(0, it.max_points);
+                    k.deduction = it.max_points - k.points;
+                    items.push(k);
+                    continue;
+                }
+                let points = match inspected {
+                    Some(mean) => it.max_points * mean.clamp(0, 100) / 100,
+                    None if unjudged_full => it.max_points,
+                    None => 0,
+                };
+                ScoredItem {
+                    item: it.clone(),
+                    value: inspected,
+                    points,
+                    missing: 0,
+                    deduction: it.max_points - points,
+                    judged_by: None,
+                    judged_by_name: None,
+                    judged_at: None,
+                    reason: None,
+                }
+            }
+            (_, Some(m)) => {
+                let v = value(m);
+                let s = rules::score(it, v);
+                ScoredItem {
+                    item: it.clone(),
+                    value: Some(v),
+                    points: s.points,
+                    missing: s.missing,
+                    deduction: s.deduction,
+                    judged_by: None,
+                    judged_by_name: None,
+                    judged_at: None,
+                    reason: None,
+                }
+            }
+            (_, None) => continue,
+        };
+        items.push(scored);
+    }
+    let total = rules::total(items.iter().map(|i| (i.item.kind, i.points)));
+    let grade = rules::grade(total, t);
+    (items, total, grade)
+}
+
+/// Scores the studios of a subtree (or one studio) for a year from one grouped query per
+/// metric: (studio, path, template unit, template, items, total, grade).
+type Scored = (i64, UnitPath, Option<i64>, Arc<Template>, Vec<ScoredItem>, i64, Grade);
+
+fn score_subtree(
+    c: &mut Conn,
+    within: &UnitPath,
+    studios: &[(i64, UnitPath)],
+    one: Option<i64>,
+    year: i64,
+    kept: &HashMap<i64, Vec<ScoredItem>>,
+    unjudged_full: bool,
+) -> Result<Vec<Scored>> {
+    let fallback = default_arc();
+    let templates = Templates::load(c, within)?;
+    let metrics = templates.metrics(&fallback);
+    let values = store::measure(c, &metrics, within, one, year)?;
+    let none = Vec::new();
+    Ok(studios
+        .iter()
+        .map(|(sid, path)| {
+            let (tu, t) = templates.for_path(path, &fallback);
+            let (items, total, grade) = score_studio(*sid, &t, &values, kept.get(sid).unwrap_or(&none), unjudged_full);
+            (*sid, path.clone(), tu, t, items, total, grade)
+        })
+        .collect())
+}
+
+fn parse_items(json: &str) -> Vec<ScoredItem> {
+    serde_json::from_str(json).unwrap_or_default()
+}
+
+// ---- runs ----------------------------------------------------------------------------------
+
+/// What starts a run.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct RunInput {
+    /// The union unit whose subtree is evaluated.
+    #[serde(default, deserialize_with = "input::int")]
+    #[schema(value_type = i64)]
+    pub unit_id: Option<i64>,
+    /// The year (not after the current one).
+    #[serde(default, deserialize_with = "input::int")]
+    #[schema(value_type = i64, minimum = 2000, maximum = 2100)]
+    pub year: Option<i64>,
+}
+
+fn check_year(check: &mut Check, year: Option<i64>, today: Date) -> Option<i64> {
+    let y = year?;
+    if !(2000..=2100).contains(&y) {
+        check.fail("year", Msg::new("validation.out_of_range").arg("min", 2000).arg("max", today.year()));
+        return None;
+    }
+    if y > today.year() as i64 {
+        check.fail("year", Msg::new("evaluation.year_in_future"));
+        return None;
+    }
+    Some(y)
+}
+
+fn read_run_input(input: &RunInput, today: Date) -> Result<(i64, i64)> {
+    let mut check = Check::new();
+    if input.unit_id.is_none() {
+        check.fail("unit_id", Msg::new("validation.required"));
+    }
+    if input.year.is_none() {
+        check.fail("year", Msg::new("validation.required"));
+    }
+    let year = check_year(&mut check, input.year, today);
+    check.finish()?;
+    Ok((input.unit_id.unwrap_or_default(), year.unwrap_or_default()))
+}
+
+/// Starts evaluating a union's subtree for a year; answers the run to poll. One run of a
+/// unit and year at a time (a second answers the first).
+pub async fn start_run(st: &AppState, actor: &Actor, input: RunInput) -> Result<Run> {
+    let (unit_id, year) = read_run_input(&input, st.today())?;
+    let now = st.now_ms();
+    let a = actor.clone();
+    let (id, path, fresh) = st
+        .db
+        .write(move |c| {
+            let u = units::get(c, unit_id)?.filter(|u| a.can_read_unit(&u.path));
+            let Some(u) = u else {
+                return Err(FieldErrors::single("unit_id", Msg::new("validation.unknown_unit")));
+            };
+            if !a.can_run_evaluation(&u.path, u.kind) {
+                return Err(Error::Forbidden);
+            }
+            if let Some(id) = store::running(c, unit_id, year)? {
+                return Ok((id, u.path, false));
+            }
+            let id = store::insert_run(c, unit_id, &u.path, year, a.account_id, now)?;
+            audit::record(
+                c,
+                Some(a.account_id),
+                Change { entity: "evaluation_run", id, action: "create", unit_path: Some(&u.path) },
+                None::<&()>,
+                Some(&serde_json::json!({"unit_id": unit_id, "year": year})),
+            )?;
+            Ok((id, u.path, true))
+        })
+        .await?;
+    if fresh {
+        let st2 = st.clone();
+        tokio::spawn(async move {
+            if let Err(e) = execute(&st2, id, &path, year).await {
+                tracing::warn!(run = id, error = %e, "evaluation run failed");
+                let now = st2.now_ms();
+                let msg = e.to_string();
+                let _ =
+                    st2.db.write(move |c| store::progress_run(c, id, 0, 0, Some(("failed", Some(&msg))), now)).await;
+            }
+        });
+    }
+    run(st, actor, id).await
+}
+
+/// Scores and writes a run: reads everything on a reader, then writes slices of [`SLICE`]
+/// studios, each its own short write transaction. Returns (studios, milliseconds the
+/// slowest slice held the writer).
+pub async fn execute(st: &AppState, run_id: i64, path: &UnitPath, year: i64) -> Result<(usize, u64)> {
+    let within = path.clone();
+    let (new, update) = st
+        .db
+        .read(move |c| {
+            let studios = store::studios_to_evaluate(c, &within)?;
+            let existing = store::existing(c, &within, year)?;
+            let kept: HashMap<i64, Vec<ScoredItem>> =
+                existing.iter().map(|(sid, (_, _, items))| (*sid, parse_items(items))).collect();
+            let scored = score_subtree(c, &within, &studios, None, year, &kept, false)?;
+            let (mut new, mut update) = (Vec::new(), Vec::new());
+            for (sid, p, tu, t, items, total, grade) in scored {
+                let s = Scoring {
+                    studio_id: sid,
+                    unit_path: p,
+                    template_unit_id: tu,
+                    total,
+                    grade,
+                    excellent: t.excellent,
+                    qualified: t.qualified,
+                    items: serde_json::to_string(&items).map_err(Error::internal)?,
+                };
+                match existing.get(&sid) {
+                    Some((_, EvaluationState::Confirmed, _)) => {}
+                    Some((id, EvaluationState::Open, _)) => update.push((*id, s)),
+                    None => new.push(s),
+                }
+            }
+            Ok((new, update))
+        })
+        .await?;
+    let total = (new.len() + update.len()) as i64;
+    let mut done = 0i64;
+    let mut slowest = 0u64;
+    let mut new = new.into_iter().peekable();
+    let mut update = update.into_iter().peekable();
+    loop {
+        let n: Vec<Scoring> = new.by_ref().take(SLICE).collect();
+        let u: Vec<(i64, Scoring)> =
+            if n.len() < SLICE { update.by_ref().take(SLICE - n.len()).collect() } else { Vec::new() };
+        if n.is_empty() && u.is_empty() {
+            break;
+        }
+        done += (n.len() + u.len()) as i64;
+        let now = st.now_ms();
+        let last = new.peek().is_none() && update.peek().is_none();
+        let held = st
+            .db
+            .write(move |c| {
+                let t0 = std::time::Instant::now();
+                store::write_slice(c, year, &n, &u, now)?;
+                store::progress_run(c, run_id, done, total, last.then_some(("done", None)), now)?;
+                Ok(t0.elapsed().as_millis() as u64)
+            })
+            .await?;
+        slowest = slowest.max(held);
+    }
+    if total == 0 {
+        let now = st.now_ms();
+        st.db.write(move |c| store::progress_run(c, run_id, 0, 0, Some(("done", None)), now)).await?;
+    }
+    Ok((total as usize, slowest))
+}
+
+/// A run, for the one who started it or an administrator of its unit.
+pub async fn run(st: &AppState, actor: &Actor, id: i64) -> Result<Run> {
+    let a = actor.clone();
+    st.db
+        .read(move |c| {
+            let r = found(store::get_run(c, id)?)?;
+            let mine = r.started_by == Some(a.account_id);
+            let over = r.unit_path.as_ref().is_some_and(|p| a.can_read_unit(p) && a.administers());
+            if mine || over { Ok(r) } else { Err(Error::NotFound) }
+        })
+        .await
+}
+
+/// The command line's run (`jiangxin evaluate --year Y [--unit ID]`): the whole tree, or a
+/// unit's subtree, without an account.
+pub async fn run_from_cli(st: &AppState, unit_id: Option<i64>, year: i64) -> Result<(usize, u64)> {
+    let now = st.now_ms();
+    let (id, path) = st
+        .db
+        .write(move |c| {
+            let u = match unit_id {
+                Some(id) => found(units::get(c, id)?)?,
+                None => found(units::roots(c)?.into_iter().next())?,
+            };
+            let id = c.next_id("evaluation_runs")?;
+            c.execute(
+                "INSERT INTO evaluation_runs (id, unit_id, unit_path, year, state, done, total, started_at) \
+                 VALUES (?, ?, ?, ?, 'running', 0, 0, ?)",
+                params![id, u.id, &u.path, year, now],
+            )?;
+            Ok((id, u.path))
+        })
+        .await?;
+    execute(st, id, &path, year).await
+}
+
+// ---- reading -------------------------------------------------------------------------------
+
+/// The query of the list of evaluations.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct EvaluationQuery {
+    /// Only this unit's subtree.
+    #[serde(default, deserialize_with = "input::int")]
+    #[param(value_type = Option<i64>)]
+    pub unit_id: Option<i64>,
+    /// Only this studio.
+    #[serde(default, deserialize_with = "input::int")]
+    #[param(value_type = Option<i64>)]
+    pub studio_id: Option<i64>,
+    /// Only this year.
+    #[serde(default, deserialize_with = "input::int")]
+    #[param(value_type = Option<i64>, minimum = 2000, maximum = 2100)]
+    pub year: Option<i64>,
+    /// Only this grade.
+    #[param(value_type = Option<crate::domain::evaluation::Grade>)]
+    pub grade: Option<String>,
+    /// Only this state.
+    #[param(value_type = Option<crate::domain::evaluation::EvaluationState>)]
+    pub state: Option<String>,
+    /// `total`: lowest total first (else newest first).
+    #[param(value_type = Option<String>, pattern = "^(total|id)$")]
+    pub sort: Option<String>,
+    /// Page size.
+    #[serde(default, deserialize_with = "input::int")]
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+    /// Where the previous page ended.
+    #[param(format = "cursor")]
+    pub cursor: Option<String>,
+}
+
+/// Evaluations the caller may see, with filters.
+pub async fn list(st: &AppState, actor: &Actor, q: &EvaluationQuery) -> Result<Page<Evaluation>> {
+    let mut check = Check::new();
+    let grade = check.optional_choice("grade", q.grade.as_deref(), Grade::parse);
+    let state = check.optional_choice("state", q.state.as_deref(), EvaluationState::parse);
+    let year = check.range("year", q.year, 2000, 2100);
+    let by_total = match q.sort.as_deref().map(str::trim) {
+        None | Some("") | Some("id") => false,
+        Some("total") => true,
+        Some(_) => {
+            check.fail("sort", Msg::new("validation.invalid_choice"));
+            false
+        }
+    };
+    check.finish()?;
+    let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
+    let (unit_id, studio_id, a) = (q.unit_id, q.studio_id, actor.clone());
+    st.db
+        .read(move |c| {
+            let within = match unit_id {
+                Some(id) => Some(found(units::get(c, id)?.filter(|u| a.can_read_unit(&u.path)))?.path),
+                None => None,
+            };
+            if let Some(sid) = studio_id {
+                found(studios::get(c, sid)?.filter(|s| a.can_read_evaluation(&s.place())))?;
+            }
+            let f = store::Filter { within, year, grade, state, studio_id, by_total };
+            store::list(c, &a.evaluation_list_scope(), &f, &page)
+        })
+        .await
+}
+
+/// Grade counts of a subtree's year.
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
+pub struct GradeCounts {
+    /// 优秀.
+    pub excellent: i64,
+    /// 合格.
+    pub qualified: i64,
+    /// 不合格.
+    pub failed: i64,
+    /// Still open (not confirmed).
+    pub open: i64,
+    /// Confirmed.
+    pub confirmed: i64,
+}
+
+/// Grade counts of a unit's subtree for a year.
+pub async fn counts(st: &AppState, actor: &Actor, unit_id: i64, year: i64) -> Result<GradeCounts> {
+    let a = actor.clone();
+    st.db
+        .read(move |c| {
+            let u = found(units::get(c, unit_id)?.filter(|u| a.can_read_unit(&u.path) && a.administers()))?;
+            let mut g = GradeCounts::default();
+            for (grade, state, n) in store::counts(c, &u.path, year)? {
+                match grade {
+                    Grade::Excellent => g.excellent += n,
+                    Grade::Qualified => g.qualified += n,
+                    Grade::Failed => g.failed += n,
+                }
+                match state {
+                    EvaluationState::Open => g.open += n,
+                    EvaluationState::Confirmed => g.confirmed += n,
+                }
+            }
+            Ok(g)
+        })
+        .await
+}
+
+/// A computed item's records (the list behind its number).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ItemRecords {
+    /// The item's code.
+    pub code: String,
+    /// The records counted (at most 50 shown).
+    pub records: Vec<CountedRecord>,
+}
+
+/// One evaluation with the records behind its computed items and what the caller may do.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct EvaluationDetail {
+    /// The evaluation.
+    #[serde(flatten)]
+    pub evaluation: Evaluation,
+    /// Records per computed item.
+    pub records: Vec<ItemRecords>,
+    /// Whether the caller may judge items and confirm.
+    pub can_judge: bool,
+    /// The studio's cases (warnings, proposals…), newest first.
+    pub cases: Vec<Case>,
+}
+
+struct Evaluations;
+
+impl Workflow for Evaluations {
+    type Record = Evaluation;
+    const ENTITY: &'static str = "evaluation";
+    fn load(c: &mut Conn, id: i64, for_update: bool) -> Result<Option<Evaluation>> {
+        store::get(c, id, for_update)
+    }
+    fn unit_path(r: &Evaluation) -> &UnitPath {
+        &r.unit_path
+    }
+    fn readable(c: &mut Conn, actor: &Actor, r: &Evaluation) -> Result<bool> {
+        Ok(studios::get(c, r.studio_id)?.is_some_and(|s| actor.can_read_evaluation(&s.place())))
+    }
+}
+
+/// One evaluation, with its records.
+pub async fn detail(st: &AppState, actor: &Actor, id: i64) -> Result<EvaluationDetail> {
+    let a = actor.clone();
+    st.db
+        .read(move |c| {
+            let e = found(store::get(c, id, false)?)?;
+            let s = found(studios::get(c, e.studio_id)?.filter(|s| a.can_read_evaluation(&s.place())))?;
+            let mut records = Vec::new();
+            for it in &e.items {
+                if let Some(m) = it.item.metric
+                    && it.item.kind != ItemKind::Judged
+                {
+                    records.push(ItemRecords {
+                        code: it.item.code.clone(),
+                        records: store::records(c, m, e.studio_id, e.year, 50)?,
+                    });
+                }
+            }
+            let cases = store::list_cases(
+                c,
+                &crate::domain::access::Scope::All,
+                &store::CaseFilter { studio_id: Some(e.studio_id), ..Default::default() },
+                &PageRequest { limit: 20, after: None },
+            )?
+            .items;
+            Ok(EvaluationDetail { can_judge: a.can_judge_evaluation(&s.place()), evaluation: e, records, cases })
+        })
+        .await
+}
+
+/// A studio's evaluations and cases, and what the caller may ask for.
+#[derive(Debug, Clone)]
+pub struct StudioManagement {
+    /// The studio.
+    pub studio: studios::Studio,
+    /// Its evaluations, newest year first.
+    pub evaluations: Vec<Evaluation>,
+    /// Its cases, newest first.
+    pub cases: Vec<Case>,
+    /// Members who may become its leader: (person id, name).
+    pub candidates: Vec<(i64, String)>,
+    /// Whether the caller may ask for a leader change or a cancellation.
+    pub can_request: bool,
+    /// Whether the caller may propose revocation (the naming union).
+    pub can_propose_revocation: bool,
+}
+
+/// A studio's evaluations, newest year first, with its cases.
+pub async fn of_studio(st: &AppState, actor: &Actor, studio_id: i64) -> Result<StudioManagement> {
+    let a = actor.clone();
+    st.db
+        .read(move |c| {
+            let s = found(studios::get(c, studio_id)?.filter(|s| a.can_read_evaluation(&s.place())))?;
+            let evaluations = store::of_studio(c, studio_id)?;
+            let cases = store::list_cases(
+                c,
+                &crate::domain::access::Scope::All,
+                &store::CaseFilter { studio_id: Some(studio_id), ..Default::default() },
+                &PageRequest { limit: 50, after: None },
+            )?
+            .items;
+            let named = matches!(s.state, StudioState::Named | StudioState::Warned) && s.supervisor_unit_id.is_some();
+            let candidates = crate::storage::members::list(c, studio_id, false)?
+                .into_iter()
+                .filter(|m| Some(m.person_id) != s.leader_person_id)
+                .map(|m| (m.person_id, m.person_name))
+                .collect();
+            Ok(StudioManagement {
+                can_request: named && a.can_open_case(&s.place()),
+                can_propose_revocation: named && a.can_decide_case(&s.place()),
+                studio: s,
+                evaluations,
+                cases,
+                candidates,
+            })
+        })
+        .await
+}
+
+// ---- judging, confirming -------------------------------------------------------------------
+
+/// An inspector's judgement of an item.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct JudgeInput {
+    /// Points (0 ..= the item's max).
+    #[serde(default, deserialize_with = "input::int")]
+    #[schema(value_type = i64, minimum = 0, maximum = 100)]
+    pub points: Option<i64>,
+    /// Why (required).
+    #[schema(value_type = input::schema::Text4000)]
+    pub reason: Option<String>,
+}
+
+fn refused_confirmed() -> Error {
+    Error::refused("evaluation_confirmed", Msg::new("evaluation.confirmed"))
+}
+
+/// Judges one item of an open evaluation (a union administrator over the studio).
+pub async fn judge(st: &AppState, actor: &Actor, id: i64, code: String, input: JudgeInput) -> Result<Evaluation> {
+    let now = st.now_ms();
+    let name = actor.display_name.clone();
+    step::take::<Evaluations, _>(st, actor, id, "step.judge".into(), move |s| {
+        let place = found(studios::get(s.c, s.before.studio_id)?)?;
+        s.allow(s.actor.can_judge_evaluation(&place.place()))?;
+        if s.before.state == EvaluationState::Confirmed {
+            return Err(refused_confirmed());
+        }
+        let mut items = s.before.items.clone();
+        let Some(it) = items.iter_mut().find(|i| i.item.code == code && i.item.kind == ItemKind::Judged) else {
+            return Err(Error::NotFound);
+        };
+        let mut check = Check::new();
+        let judged = rules::check_judgement(&mut check, it.item.max_points, input.points, input.reason.as_deref());
+        check.finish()?;
+        let (points, reason) = judged.ok_or(Error::NotFound)?;
+        it.points = points;
+        it.deduction = it.item.max_points - points;
+        it.judged_by = Some(s.actor.account_id);
+        it.judged_by_name = Some(name);
+        it.judged_at = Some(now);
+        it.reason = Some(reason);
+        let total = rules::total(items.iter().map(|i| (i.item.kind, i.points)));
+        let t = Template { items: Vec::new(), excellent: s.before.excellent, qualified: s.before.qualified };
+        store::set_items(s.c, s.before.id, &items, total, rules::grade(total, &t), now)
+    })
+    .await
+}
+
+/// What confirming may say.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct ConfirmInput {
+    /// A failed year: the day the studio must rectify by (default 90 days on).
+    #[schema(value_type = input::schema::OptionalDate, required = false)]
+    pub rectify_by: Option<String>,
+}
+
+/// The accounts told of a studio's management: its leader, the enterprise's administrators
+/// (or the nearest union's) and the union administrators of the naming unit.
+fn concerned(c: &mut Conn, s: &studios::Studio) -> Result<Vec<i64>> {
+    let mut to = notifications::accounts_of(c, &[s.leader_person_id])?;
+    to.extend(notifications::deciders(c, &s.unit_path)?);
+    if let Some(sup) = s.supervisor_unit_id {
+        to.extend(c.query(
+            "SELECT g.account_id FROM role_grants g JOIN accounts a ON a.id = g.account_id \
+             WHERE g.unit_id = ? AND g.role = 'union_admin' AND a.active = ?",
+            params![sup, true],
+            |r| r.get::<i64>("account_id"),
+        )?);
+    }
+    to.sort_unstable();
+    to.dedup();
+    Ok(to)
+}
+
+fn notice(to: Vec<i64>, s: &studios::Studio, link: String, detail: Detail) -> Notice {
+    Notice { to, kind: NotificationKind::StudioManagement, title: s.name.clone(), link, detail: Some(detail) }
+}
+
+/// Links of this module, built in one place.
+pub mod links {
+    /// An evaluation's page.
+    pub fn evaluation(id: i64) -> String {
+        format!("/evaluations/{id}")
+    }
+    /// A case's page.
+    pub fn case(id: i64) -> String {
+        format!("/studio-cases/{id}")
+    }
+    /// A studio's evaluations.
+    pub fn of_studio(id: i64) -> String {
+        format!("/studios/{id}/evaluations")
+    }
+    /// A unit's results of a year.
+    pub fn results(unit: i64, year: i64) -> String {
+        format!("/evaluations?unit_id={unit}&year={year}")
+    }
+    /// A unit's studios at risk.
+    pub fn at_risk(unit: i64) -> String {
+        format!("/units/{unit}/at-risk")
+    }
+}
+
+/// Confirms one evaluation inside a write job and sets off what a failed year leads to;
+/// returns the notices to send.
+fn confirm_in(
+    c: &mut Conn,
+    actor: &Actor,
+    e: &Evaluation,
+    today: Date,
+    rectify_by: Option<Date>,
+    locale: Locale,
+) -> Result<Vec<Notice>> {
+    let now = crate::clock::now_ms();
+    store::set_confirmed(c, e.id, Some(actor.account_id), now)?;
+    let s = found(studios::get(c, e.studio_id)?)?;
+    let to = concerned(c, &s)?;
+    let mut out = vec![notice(
+        to.clone(),
+        &s,
+        links::evaluation(e.id),
+        Detail::new(Happened::EvaluationConfirmed).with("score", e.total).with("grade", e.grade.label(locale)),
+    )];
+    let previous_failed = store::failed(c, e.studio_id, e.year - 1)?;
+    match rules::after_confirmation(e.grade, previous_failed) {
+        Some(CaseKind::Warning) if store::open_case(c, s.id, CaseKind::Warning)?.is_none() => {
+            let by = rectify_by.unwrap_or_else(|| today.checked_add(rules::RECTIFY_DAYS.days()).unwrap_or(today));
+            let reason = locale.msg(&Msg::new("evaluation.failed_year").arg("year", e.year).arg("score", e.total));
+            if s.state == StudioState::Named {
+                let input = TransitionInput {
+                    reason: Some(reason.clone()),
+                    rectify_by: Some(by.to_string()),
+                    ..Default::default()
+                };
+                super::studios::life_step_in(c, actor, s.id, StudioAction::Warn, &input, today)?;
+            }
+            let new = store::NewCase {
+                studio_id: s.id,
+                unit_path: s.unit_path.clone(),
+                kind: CaseKind::Warning,
+                year: Some(e.year),
+                evaluation_id: Some(e.id),
+                rectify_by: Some(by),
+                reason: reason.clone(),
+                old_leader: None,
+                new_leader: None,
+                follows_id: None,
+            };
+            let id = store::insert_case(c, &new, Some(actor.account_id), today, now)?;
+            audit_case(c, actor, id, "create")?;
+            out.push(notice(
+                to,
+                &s,
+                links::case(id),
+                Detail::new(Happened::StudioWarned).with("by", by).with("reason", reason),
+            ));
+        }
+        Some(CaseKind::Revocation) if store::open_case(c, s.id, CaseKind::Revocation)?.is_none() => {
+            let reason = locale.msg(&Msg::new("evaluation.failed_twice").arg("year", e.year));
+            let new = store::NewCase {
+                studio_id: s.id,
+                unit_path: s.unit_path.clone(),
+                kind: CaseKind::Revocation,
+                year: Some(e.year),
+                evaluation_id: Some(e.id),
+                rectify_by: None,
+                reason: reason.clone(),
+                old_leader: None,
+                new_leader: None,
+                follows_id: None,
+            };
+            let id = store::insert_case(c, &new, Some(actor.account_id), today, now)?;
+            audit_case(c, actor, id, "create")?;
+            out.push(notice(to, &s, links::case(id), Detail::new(Happened::RevocationProposed).with("reason", reason)));
+        }
+        _ => {}
+    }
+    Ok(out)
+}
+
+fn audit_case(c: &mut Conn, actor: &Actor, id: i64, action: &str) -> Result<()> {
+    let k = found(store::get_case(c, id, false)?)?;
+    audit::record(
+        c,
+        Some(actor.account_id),
+        Change { entity: "studio_case", id, action, unit_path: Some(&k.unit_path) },
+        None::<&()>,
+        Some(&k),
+    )
+}
+
+fn read_rectify_by(input: &ConfirmInput, today: Date) -> Result<Option<Date>> {
+    let mut check = Check::new();
+    let by = check.optional_date("rectify_by", input.rectify_by.as_deref());
+    if by.is_some_and(|d| d <= today) {
+        check.fail("rectify_by", Msg::new("validation.date_not_future"));
+    }
+    check.finish()?;
+    Ok(by)
+}
+
+/// Confirms one evaluation (fixed from now on).
+pub async fn confirm(st: &AppState, actor: &Actor, id: i64, input: ConfirmInput, locale: Locale) -> Result<Evaluation> {
+    let by = read_rectify_by(&input, st.today())?;
+    step::take::<Evaluations, _>(st, actor, id, "step.confirm".into(), move |s| {
+        let place = found(studios::get(s.c, s.before.studio_id)?)?;
+        s.allow(s.actor.can_judge_evaluation(&place.place()))?;
+        if s.before.state == EvaluationState::Confirmed {
+            return Err(refused_confirmed());
+        }
+        let before = s.before.clone();
+        for n in confirm_in(s.c, s.actor, &before, s.today, by, locale)? {
+            s.notify(n);
+        }
+        Ok(())
+    })
+    .await
+}
+
+/// Confirms every open evaluation of a union's subtree and year, a slice per transaction.
+pub async fn confirm_all(st: &AppState, actor: &Actor, input: RunInput, locale: Locale) -> Result<i64> {
+    let (unit_id, year) = read_run_input(&input, st.today())?;
+    let a = actor.clone();
+    let path = st
+        .db
+        .read(move |c| {
+            let u = units::get(c, unit_id)?.filter(|u| a.can_read_unit(&u.path));
+            let Some(u) = u else {
+                return Err(FieldErrors::single("unit_id", Msg::new("validation.unknown_unit")));
+            };
+            if !a.can_run_evaluation(&u.path, u.kind) {
+                return Err(Error::Forbidden);
+            }
+            Ok(u.path)
+        })
+        .await?;
+    let mut after = 0i64;
+    let mut count = 0i64;
+    let today = st.today();
+    loop {
+        let (a, p) = (actor.clone(), path.clone());
+        let (n, last) = st
+            .db
+            .write(move |c| {
+                let ids = store::open_ids(c, &p, year, after, SLICE as i64)?;
+                for &id in &ids {
+                    let Some(e) = store::get(c, id, true)?.filter(|e| e.state == EvaluationState::Open) else {
+                        continue;
+                    };
+                    let notices = confirm_in(c, &a, &e, today, None, locale)?;
+                    let after_e = store::get(c, id, false)?;
+                    audit::record(
+                        c,
+                        Some(a.account_id),
+                        Change { entity: "evaluation", id, action: "step.confirm", unit_path: Some(&e.unit_path) },
+                        Some(&e),
+                        after_e.as_ref(),
+                    )?;
+                    for n in notices {
+                        notifications::send_all_saying(
+                            c,
+                            &n.to,
+                            Some(a.account_id),
+                            n.kind,
+                            &n.title,
+                            &n.link,
+                            n.detail.as_ref(),
+                        )?;
+                    }
+                }
+                Ok((ids.len() as i64, ids.last().copied()))
+            })
+            .await?;
+        count += n;
+        match last {
+            Some(l) if n == SLICE as i64 => after = l,
+            _ => break,
+        }
+    }
+    Ok(count)
+}
+
+/// Why a confirmed evaluation is reopened.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct ReopenInput {
+    /// Why (required): a correction is audited with its reason.
+    #[schema(value_type = input::schema::Text4000)]
+    pub reason: Option<String>,
+}
+
+/// Reopens a confirmed evaluation for a correction (audited with its reason; the cases it
+/// raised stay as they are, decided on their own).
+pub async fn reopen(st: &AppState, actor: &Actor, id: i64, input: ReopenInput) -> Result<Evaluation> {
+    let mut check = Check::new();
+    check.required_long("reason", input.reason.as_deref(), limits::LONG);
+    check.finish()?;
+    let now = st.now_ms();
+    step::take::<Evaluations, _>(st, actor, id, "step.reopen".into(), move |s| {
+        let place = found(studios::get(s.c, s.before.studio_id)?)?;
+        s.allow(s.actor.can_judge_evaluation(&place.place()))?;
+        if s.before.state != EvaluationState::Confirmed {
+            return Err(Error::refused("evaluation_open", Msg::new("evaluation.not_confirmed")));
+        }
+        store::set_confirmed(s.c, s.before.id, None, now)
+    })
+    .await
+}
+
+// ---- at risk -------------------------------------------------------------------------------
+
+/// An item a studio at risk is short on.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Shortfall {
+    /// The item's code.
+    pub code: String,
+    /// Its title.
+    pub title: String,
+    /// Points so far.
+    pub points: i64,
+    /// Its max.
+    pub max_points: i64,
+    /// The value counted (computed items).
+    pub value: Option<i64>,
+    /// The target (count metrics).
+    pub target: i64,
+}
+
+/// A studio whose records of the year so far put it below the qualifying line.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct AtRisk {
+    /// The studio.
+    pub studio_id: i64,
+    /// Its name.
+    pub studio_name: String,
+    /// Points so far.
+    pub total: i64,
+    /// The qualifying line.
+    pub qualified: i64,
+    /// Points short of it.
+    pub short_by: i64,
+    /// Items short of their max, the largest deduction first.
+    pub items: Vec<Shortfall>,
+}
+
+/// The studios at risk of a unit's subtree.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct AtRiskList {
+    /// The unit.
+    pub unit_id: i64,
+    /// Its name.
+    pub unit_name: String,
+    /// The year so far.
+    pub year: i64,
+    /// Studios evaluated.
+    pub studios: i64,
+    /// Those at risk, the lowest total first (at most 500).
+    pub items: Vec<AtRisk>,
+}
+
+/// Studios of a unit's subtree whose evaluation on the records of the year so far falls
+/// below the qualifying line (judged items not judged yet count at the inspections' mean, or
+/// in full: what the records alone say).
+pub async fn at_risk(st: &AppState, actor: &Actor, unit_id: i64) -> Result<AtRiskList> {
+    let year = st.today().year() as i64;
+    let a = actor.clone();
+    st.db
+        .read(move |c| {
+            let u = found(units::get(c, unit_id)?.filter(|u| a.can_read_unit(&u.path) && a.administers()))?;
+            let studios = store::studios_to_evaluate(c, &u.path)?;
+            let kept: HashMap<i64, Vec<ScoredItem>> = store::existing(c, &u.path, year)?
+                .into_iter()
+                .map(|(sid, (_, _, items))| (sid, parse_items(&items)))
+                .collect();
+            let scored = score_subtree(c, &u.path, &studios, None, year, &kept, true)?;
+            let n = scored.len() as i64;
+            let mut risky: Vec<(i64, Arc<Template>, Vec<ScoredItem>, i64)> = scored
+                .into_iter()
+                .filter(|(_, _, _, t, _, total, _)| *total < t.qualified)
+                .map(|(sid, _, _, t, items, total, _)| (sid, t, items, total))
+                .collect();
+            risky.sort_by_key(|r| (r.3, r.0));
+            risky.truncate(500);
+            let ids: Vec<i64> = risky.iter().map(|r| r.0).collect();
+            let names = studio_names(c, &ids)?;
+            let items = risky
+                .into_iter()
+                .map(|(sid, t, items, total)| {
+                    let mut short: Vec<Shortfall> = items
+                        .iter()
+                        .filter(|i| i.item.kind != ItemKind::Bonus && i.points < i.item.max_points)
+                        .map(|i| Shortfall {
+                            code: i.item.code.clone(),
+                            title: i.item.title.clone(),
+                            points: i.points,
+                            max_points: i.item.max_points,
+                            value: i.value,
+                            target: i.item.target,
+                        })
+                        .collect();
+                    short.sort_by_key(|s| std::cmp::Reverse(s.max_points - s.points));
+                    AtRisk {
+                        studio_id: sid,
+                        studio_name: names.get(&sid).cloned().unwrap_or_default(),
+                        total,
+                        qualified: t.qualified,
+                        short_by: t.qualified - total,
+                        items: short,
+                    }
+                })
+                .collect();
+            Ok(AtRiskList { unit_id, unit_name: u.name, year, studios: n, items })
+        })
+        .await
+}
+
+fn studio_names(c: &mut Conn, ids: &[i64]) -> Result<HashMap<i64, String>> {
+    let mut out = HashMap::new();
+    for chunk in ids.chunks(200) {
+        let p: Vec<crate::storage::Value> = chunk.iter().map(|&i| crate::storage::Value::from(i)).collect();
+        let rows = c.query(
+            &format!("SELECT id, name FROM studios WHERE id IN ({})", vec!["?"; chunk.len()].join(", ")),
+            &p,
+            |r| Ok((r.get::<i64>("id")?, r.get::<String>("name")?)),
+        )?;
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
+// ---- cases ---------------------------------------------------------------------------------
+
+struct Cases;
+
+impl Workflow for Cases {
+    type Record = Case;
+    const ENTITY: &'static str = "studio_case";
+    fn load(c: &mut Conn, id: i64, for_update: bool) -> Result<Option<Case>> {
+        store::get_case(c, id, for_update)
+    }
+    fn unit_path(r: &Case) -> &UnitPath {
+        &r.unit_path
+    }
+    fn readable(c: &mut Conn, actor: &Actor, r: &Case) -> Result<bool> {
+        Ok(studios::get(c, r.studio_id)?.is_some_and(|s| actor.can_read_evaluation(&s.place())))
+    }
+}
+
+/// The query of the list of cases.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CaseQuery {
+    /// Only this unit's subtree.
+    #[serde(default, deserialize_with = "input::int")]
+    #[param(value_type = Option<i64>)]
+    pub unit_id: Option<i64>,
+    /// Only this studio.
+    #[serde(default, deserialize_with = "input::int")]
+    #[param(value_type = Option<i64>)]
+    pub studio_id: Option<i64>,
+    /// Only this kind.
+    #[param(value_type = Option<crate::domain::evaluation::CaseKind>)]
+    pub kind: Option<String>,
+    /// Only this state.
+    #[param(value_type = Option<crate::domain::evaluation::CaseState>)]
+    pub state: Option<String>,
+    /// Page size.
+    #[serde(default, deserialize_with = "input::int")]
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+    /// Where the previous page ended.
+    #[param(format = "cursor")]
+    pub cursor: Option<String>,
+}
+
+/// Cases the caller may see, newest first.
+pub async fn cases(st: &AppState, actor: &Actor, q: &CaseQuery) -> Result<Page<Case>> {
+    let mut check = Check::new();
+    let kind = check.optional_choice("kind", q.kind.as_deref(), CaseKind::parse);
+    let state = check.optional_choice("state", q.state.as_deref(), CaseState::parse);
+    check.finish()?;
+    let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
+    let (unit_id, studio_id, a) = (q.unit_id, q.studio_id, actor.clone());
+    st.db
+        .read(move |c| {
+            let within = match unit_id {
+                Some(id) => Some(found(units::get(c, id)?.filter(|u| a.can_read_unit(&u.path)))?.path),
+                None => None,
+            };
+            if let Some(sid) = studio_id {
+                found(studios::get(c, sid)?.filter(|s| a.can_read_evaluation(&s.place())))?;
+            }
+            let f = store::CaseFilter { within, studio_id, kind, state };
+            store::list_cases(c, &a.evaluation_list_scope(), &f, &page)
+        })
+        .await
+}
+
+/// One case with what the caller may do.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CaseDetail {
+    /// The case.
+    #[serde(flatten)]
+    pub case: Case,
+    /// The steps the caller may take now.
+    pub actions: Vec<CaseAction>,
+}
+
+/// One case.
+pub async fn case(st: &AppState, actor: &Actor, id: i64) -> Result<CaseDetail> {
+    let a = actor.clone();
+    st.db
+        .read(move |c| {
+            let k = found(store::get_case(c, id, false)?)?;
+            let s = found(studios::get(c, k.studio_id)?.filter(|s| a.can_read_evaluation(&s.place())))?;
+            let actions = if k.state == CaseState::Open && a.can_decide_case(&s.place()) {
+                CaseAction::ALL.iter().copied().filter(|x| x.fits(k.kind)).collect()
+            } else {
+                Vec::new()
+            };
+            Ok(CaseDetail { case: k, actions })
+        })
+        .await
+}
+
+/// A case opened by hand: a leader change or a cancellation (asked by the enterprise), or a
+/// revocation by decision (the naming union).
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct CaseInput {
+    /// The studio.
+    #[serde(default, deserialize_with = "input::int")]
+    #[schema(value_type = i64)]
+    pub studio_id: Option<i64>,
+    /// `leader_change`, `cancellation` or `revocation`.
+    #[schema(value_type = crate::domain::evaluation::CaseKind)]
+    pub kind: Option<String>,
+    /// Why (required): the leader retires or moves, the enterprise closes the studio…
+    #[schema(value_type = input::schema::Text4000)]
+    pub reason: Option<String>,
+    /// A leader change: the new leader, one of the studio's members.
+    #[serde(default, deserialize_with = "input::int")]
+    #[schema(value_type = Option<i64>, required = false)]
+    pub new_leader_person_id: Option<i64>,
+}
+
+/// Opens a case by hand.
+pub async fn open(st: &AppState, actor: &Actor, input: CaseInput) -> Result<Case> {
+    let mut check = Check::new();
+    let kind = check.choice("kind", input.kind.as_deref(), CaseKind::parse);
+    if kind == Some(CaseKind::Warning) {
+        check.fail("kind", Msg::new("evaluation.warning_from_year"));
+    }
+    let reason = check.required_long("reason", input.reason.as_deref(), limits::LONG);
+    if input.studio_id.is_none() {
+        check.fail("studio_id", Msg::new("validation.required"));
+    }
+    if kind == Some(CaseKind::LeaderChange) && input.new_leader_person_id.is_none() {
+        check.fail("new_leader_person_id", Msg::new("validation.required"));
+    }
+    check.finish()?;
+    let kind = kind.ok_or(Error::NotFound)?;
+    let today = st.today();
+    let now = st.now_ms();
+    let a = actor.clone();
+    st.db
+        .write(move |c| {
+            let s = studios::get_for_update(c, input.studio_id.unwrap_or_default())?
+                .filter(|s| a.can_read_evaluation(&s.place()));
+            let Some(s) = s else {
+                return Err(FieldErrors::single("studio_id", Msg::new("validation.unknown_studio")));
+            };
+            let allowed = match kind {
+                CaseKind::Revocation => a.can_decide_case(&s.place()),
+                _ => a.can_open_case(&s.place()),
+            };
+            if !allowed {
+                return Err(Error::Forbidden);
+            }
+            if !matches!(s.state, StudioState::Named | StudioState::Warned) || s.supervisor_unit_id.is_none() {
+                return Err(Error::refused("studio_not_named", Msg::new("evaluation.not_named")));
+            }
+            if store::open_case(c, s.id, kind)?.is_some() {
+                return Err(Error::refused("case_open", Msg::new("evaluation.case_open")));
+            }
+            let mut new_leader_name = String::new();
+            if kind == CaseKind::LeaderChange {
+                let p = input.new_leader_person_id.unwrap_or_default();
+                if Some(p) == s.leader_person_id || crate::storage::members::active(c, s.id, p)?.is_none() {
+                    return Err(FieldErrors::single("new_leader_person_id", Msg::new("evaluation.leader_not_member")));
+                }
+                new_leader_name = crate::storage::people::get(c, p)?.map(|p| p.name).unwrap_or_default();
+            }
+            let new = store::NewCase {
+                studio_id: s.id,
+                unit_path: s.unit_path.clone(),
+                kind,
+                year: None,
+                evaluation_id: None,
+                rectify_by: None,
+                reason: reason.clone(),
+                old_leader: if kind == CaseKind::LeaderChange { s.leader_person_id } else { None },
+                new_leader: if kind == CaseKind::LeaderChange { input.new_leader_person_id } else { None },
+                follows_id: None,
+            };
+            let id = store::insert_case(c, &new, Some(a.account_id), today, now)?;
+            audit_case(c, &a, id, "create")?;
+            let happened = match kind {
+                CaseKind::LeaderChange => Happened::LeaderChangeRequested,
+                CaseKind::Cancellation => Happened::CancellationRequested,
+                _ => Happened::RevocationProposed,
+            };
+            let mut d = Detail::new(happened).with("reason", &reason);
+            if kind == CaseKind::LeaderChange {
+                d = d.with("into", new_leader_name);
+            }
+            let n = notice(concerned(c, &s)?, &s, links::case(id), d);
+            notifications::send_all_saying(c, &n.to, Some(a.account_id), n.kind, &n.title, &n.link, n.detail.as_ref())?;
+            found(store::get_case(c, id, false)?)
+        })
+        .await
+}
+
+/// A step on a case.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct CaseStepInput {
+    /// `pass`/`fail` (a warning's re-check), `approve`/`reject` (the others).
+    #[schema(value_type = crate::domain::evaluation::CaseAction)]
+    pub action: Option<String>,
+    /// What the union says (required to fail a re-check or to reject).
+    #[schema(value_type = input::schema::Text4000, required = false)]
+    pub note: Option<String>,
+}
+
+/// Takes a step on a case (the naming union or above): a re-check passes (lifting the
+/// warning, on or before the deadline) or fails (proposing revocation); a proposal is
+/// confirmed (`Revoke`) or rejected; a leader change or a cancellation approved or refused.
+pub async fn case_step(st: &AppState, actor: &Actor, id: i64, input: CaseStepInput) -> Result<Case> {
+    let mut check = Check::new();
+    let action = check.choice("action", input.action.as_deref(), CaseAction::parse);
+    let note = check.optional_long("note", input.note.as_deref(), limits::LONG);
+    if matches!(action, Some(CaseAction::Fail | CaseAction::Reject)) && note.is_none() {
+        check.fail("note", Msg::new("lifecycle.reason_required"));
+    }
+    check.finish()?;
+    let action = action.ok_or(Error::NotFound)?;
+    let now = st.now_ms();
+    step::take::<Cases, _>(st, actor, id, format!("step.{}", action.code()), move |s| {
+        let studio = found(studios::get(s.c, s.before.studio_id)?)?;
+        s.allow(s.actor.can_decide_case(&studio.place()))?;
+        let k = s.before.clone();
+        if !action.fits(k.kind) {
+            return Err(FieldErrors::single("action", Msg::new("validation.invalid_choice")));
+        }
+        if k.state != CaseState::Open {
+            return Err(Error::refused("case_decided", Msg::new("evaluation.case_decided")));
+        }
+        let to = concerned(s.c, &studio)?;
+        let reason = note.clone().unwrap_or_else(|| k.reason.clone());
+        let (today, actor) = (s.today, s.actor.clone());
+        let detail = match (k.kind, action) {
+            (CaseKind::Warning, CaseAction::Pass) => {
+                if k.rectify_by.is_some_and(|by| today > by) {
+                    return Err(Error::refused("recheck_too_late", Msg::new("evaluation.recheck_too_late")));
+                }
+                if studio.state == StudioState::Warned {
+                    super::studios::life_step_in(
+                        s.c,
+                        &actor,
+                        studio.id,
+                        StudioAction::LiftWarning,
+                        &TransitionInput::default(),
+                        today,
+                    )?;
+                }
+                Detail::new(Happened::WarningLifted)
+            }
+            (CaseKind::Warning, _) => {
+                let new = store::NewCase {
+                    studio_id: studio.id,
+                    unit_path: studio.unit_path.clone(),
+                    kind: CaseKind::Revocation,
+                    year: k.year,
+                    evaluation_id: k.evaluation_id,
+                    rectify_by: None,
+                    reason: reason.clone(),
+                    old_leader: None,
+                    new_leader: None,
+                    follows_id: Some(k.id),
+                };
+                if store::open_case(s.c, studio.id, CaseKind::Revocation)?.is_none() {
+                    let pid = store::insert_case(s.c, &new, Some(actor.account_id), today, now)?;
+                    audit_case(s.c, &actor, pid, "create")?;
+                }
+                Detail::new(Happened::RevocationProposed).with("reason", &reason)
+            }
+            (CaseKind::Revocation, CaseAction::Approve) => {
+                let input = TransitionInput { reason: Some(reason.clone()), ..Default::default() };
+                super::studios::life_step_in(s.c, &actor, studio.id, StudioAction::Revoke, &input, today)?;
+                Detail::new(Happened::StudioRevoked).with("reason", &reason)
+            }
+            (CaseKind::Revocation, _) => Detail::new(Happened::RevocationRejected).with("reason", &reason),
+            (CaseKind::Cancellation, CaseAction::Approve) => {
+                let input = TransitionInput { reason: Some(k.reason.clone()), ..Default::default() };
+                super::studios::life_step_in(s.c, &actor, studio.id, StudioAction::Cancel, &input, today)?;
+                Detail::new(Happened::StudioCancelled).with("reason", &k.reason)
+            }
+            (CaseKind::Cancellation, _) => Detail::new(Happened::CancellationRejected).with("reason", &reason),
+            (CaseKind::LeaderChange, CaseAction::Approve) => {
+                let p = k.new_leader_person_id.unwrap_or_default();
+                if crate::storage::members::active(s.c, studio.id, p)?.is_none() {
+                    return Err(Error::refused("leader_not_member", Msg::new("evaluation.leader_not_member")));
+                }
+                change_leader(s.c, &actor, &studio, p)?;
+                Detail::new(Happened::LeaderChanged).with("into", k.new_leader_name.clone().unwrap_or_default())
+            }
+            (CaseKind::LeaderChange, _) => Detail::new(Happened::LeaderChangeRejected).with("reason", &reason),
+        };
+        store::decide_case(s.c, k.id, action.to_state(), actor.account_id, today, note.as_deref(), now)?;
+        let mut to = to;
+        if k.kind == CaseKind::LeaderChange
+            && let Some(p) = k.new_leader_person_id
+        {
+            to.extend(notifications::accounts_of(s.c, &[Some(p)])?);
+        }
+        s.notify(notice(to, &studio, links::case(k.id), detail));
+        Ok(())
+    })
+    .await
+}
+
+/// Makes a member the studio's leader (the former leader stays a member), audited.
+fn change_leader(c: &mut Conn, actor: &Actor, s: &studios::Studio, person: i64) -> Result<()> {
+    let now = crate::clock::now_ms();
+    if let Some(old) = s.leader_person_id {
+        c.execute(
+            "UPDATE studio_members SET role = 'member', updated_at = ? WHERE studio_id = ? AND person_id = ? AND left_on IS NULL",
+            params![now, s.id, old],
+        )?;
+    }
+    c.execute(
+        "UPDATE studio_members SET role = 'leader', updated_at = ? WHERE studio_id = ? AND person_id = ? AND left_on IS NULL",
+        params![now, s.id, person],
+    )?;
+    c.execute("UPDATE studios SET leader_person_id = ?, updated_at = ? WHERE id = ?", params![person, now, s.id])?;
+    studios::reindex(c, s.id)?;
+    crate::storage::callers_changed();
+    let after = found(studios::get(c, s.id)?)?;
+    audit::record(
+        c,
+        Some(actor.account_id),
+        Change { entity: "studio", id: s.id, action: "leader_change", unit_path: Some(&s.unit_path) },
+        Some(s),
+        Some(&after),
+    )
+}
+
+// ---- the sweep -----------------------------------------------------------------------------
+
+/// Tells the naming union (and the studio) once per due day that a warning's deadline has
+/// come, a slice at a time; returns how many were told.
+pub async fn remind_due(st: &AppState, limit: i64) -> Result<usize> {
+    let today = st.today();
+    st.db
+        .write(move |c| {
+            let due = store::warnings_due(c, today, limit)?;
+            let mut told = 0;
+            for (id, sid, _name, by) in due {
+                if !store::claim_reminder(c, id, by)? {
+                    continue;
+                }
+                let Some(s) = studios::get(c, sid)? else { continue };
+                let to = concerned(c, &s)?;
+                let d = Detail::new(Happened::RectificationDue).with("by", by);
+                notifications::send_all_saying(
+                    c,
+                    &to,
+                    None,
+                    NotificationKind::StudioManagement,
+                    &s.name,
+                    &links::case(id),
+                    Some(&d),
+                )?;
+                told += 1;
+            }
+            Ok(told)
+        })
+        .await
+}
+
+/// The union units a union officer administers (at most five): their home page links each to
+/// its studios at risk and its results.
+pub async fn officer_units(st: &AppState, actor: &Actor) -> Result<Vec<(i64, String)>> {
+    let ids: Vec<i64> = actor
+        .grants
+        .iter()
+        .filter(|g| g.role == crate::domain::access::Role::UnionAdmin)
+        .map(|g| g.unit_id)
+        .take(5)
+        .collect();
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    st.db
+        .read(move |c| {
+            let mut out = Vec::new();
+            for id in ids {
+                if let Some(u) = units::get(c, id)? {
+                    out.push((u.id, u.name));
+                }
+            }
+            Ok(out)
+        })
+        .await
+}
