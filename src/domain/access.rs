@@ -182,6 +182,19 @@ pub struct MentorshipPlace<'a> {
     pub apprentice_person_id: i64,
 }
 
+/// Where an application of a round (申报) sits and how the caller stands to it.
+#[derive(Debug, Clone, Copy)]
+pub struct ApplicationPlace<'a> {
+    /// The studio applying.
+    pub studio: StudioPlace<'a>,
+    /// The round's union unit.
+    pub round_path: &'a UnitPath,
+    /// Whether the caller is one of the round's reviewers.
+    pub reviewer: bool,
+    /// Whether the caller, as a reviewer, is excluded from it (`domain::round::conflict`).
+    pub conflicted: bool,
+}
+
 impl Actor {
     /// Platform admins may do everything.
     pub fn is_platform_admin(&self) -> bool {
@@ -601,6 +614,70 @@ impl Actor {
     /// An enterprise's assessment interval is set by its administrators (or a union above).
     pub fn can_configure_mentorship(&self, enterprise_path: &UnitPath) -> bool {
         self.covers(ADMINS, enterprise_path)
+    }
+
+    // ---- application rounds (申报批次) ------------------------------------------------------
+
+    /// A round is opened by an administrator of a union unit (or above it).
+    pub fn can_open_round(&self, unit_path: &UnitPath) -> bool {
+        self.covers(&[Role::UnionAdmin], unit_path)
+    }
+
+    /// A round is seen by whoever holds a role over its unit, those below it who may apply
+    /// or recommend (a grant or a studio inside its subtree, `own` paths) and its reviewers.
+    pub fn can_read_round(&self, round_path: &UnitPath, own: &[UnitPath], reviewer: bool) -> bool {
+        reviewer
+            || self.covers(ANY, round_path)
+            || self.grants.iter().any(|g| round_path.covers(&g.unit_path))
+            || own.iter().any(|p| round_path.covers(p))
+    }
+
+    /// The union that opened the round (or one above) runs it: reviewers, decisions, notice,
+    /// naming.
+    pub fn can_run_round(&self, round_path: &UnitPath) -> bool {
+        self.covers(&[Role::UnionAdmin], round_path)
+    }
+
+    /// An application (申报) is made by the studio's enterprise administrator or its leader,
+    /// for a studio inside the round's subtree.
+    pub fn can_apply(&self, s: &StudioPlace, round_path: &UnitPath) -> bool {
+        round_path.covers(s.unit_path) && (self.covers(&[Role::EnterpriseAdmin], s.unit_path) || self.leads(s.id))
+    }
+
+    /// An application is read by the administrators over the studio or the round, the
+    /// studio's leader, and the round's reviewers who are not excluded from it (回避): an
+    /// excluded reviewer does not see it at all.
+    pub fn can_read_application(&self, a: &ApplicationPlace) -> bool {
+        self.covers(ADMINS, a.studio.unit_path)
+            || self.covers(ADMINS, a.round_path)
+            || self.leads(a.studio.id)
+            || (a.reviewer && !a.conflicted)
+    }
+
+    /// The level below recommends (推荐): an administrator of the recommending union unit, or
+    /// of the round's own unit when none lies between.
+    pub fn can_recommend(&self, recommender_path: &UnitPath) -> bool {
+        self.covers(&[Role::UnionAdmin], recommender_path)
+    }
+
+    /// Experts score (专家评定): a reviewer of the round not excluded from the application.
+    pub fn can_score(&self, a: &ApplicationPlace) -> bool {
+        a.reviewer && !a.conflicted && self.reviews()
+    }
+
+    /// Attachments of an application are added by those who may apply for its studio.
+    pub fn can_edit_application(&self, s: &StudioPlace) -> bool {
+        self.covers(&[Role::EnterpriseAdmin], s.unit_path) || self.leads(s.id)
+    }
+
+    /// The grants and studios that make rounds above visible: the caller's own units.
+    pub fn round_scope_paths(&self) -> Vec<UnitPath> {
+        self.grants.iter().map(|g| g.unit_path.clone()).collect()
+    }
+
+    /// Studio ids the caller leads (their rounds are visible to them).
+    pub fn led_studios(&self) -> Vec<i64> {
+        self.ties.iter().filter(|t| t.role == StudioRole::Leader).map(|t| t.studio_id).collect()
     }
 
     // ---- figures -------------------------------------------------------------------------------

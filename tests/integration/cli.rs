@@ -25,7 +25,7 @@ fn demo_migrate_and_user_commands() {
     let (ok, out) = jiangxin(&db, &["demo", "--set", "demo"]);
     assert!(!ok && out.contains("already holds"), "{out}");
     let (ok, out) = jiangxin(&db, &["migrate", "--status"]);
-    assert!(ok && out.contains("schema version: 18"), "{out}");
+    assert!(ok && out.contains("schema version: 19"), "{out}");
     // The database is the service user's alone.
     #[cfg(unix)]
     {
@@ -69,12 +69,14 @@ fn demo_migrate_and_user_commands() {
          DROP TABLE apprentice_results; DROP TABLE mentorship_assessments; \
          DROP TABLE mentorship_settings; DROP TABLE mentorships; DROP TABLE apprentice_spans; \
          DROP TABLE inspection_follow_ups; DROP TABLE inspections; DROP TABLE annual_reports; \
+         DROP TABLE round_objections; DROP TABLE round_conflicts; DROP TABLE round_sheets; \
+         DROP TABLE round_applications; DROP TABLE round_reviewers; DROP TABLE rounds; \
          DELETE FROM schema_migrations WHERE version >= 13",
     )
     .unwrap();
     drop(c);
     let (ok, out) = jiangxin(&db, &["migrate"]);
-    assert!(ok && out.contains("[13, 14, 15, 16, 17, 18]"), "{out}");
+    assert!(ok && out.contains("[13, 14, 15, 16, 17, 18, 19]"), "{out}");
     let c = rusqlite::Connection::open(&db).unwrap();
     assert_eq!(count(&c, matched), found);
     assert_eq!(

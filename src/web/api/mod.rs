@@ -14,6 +14,7 @@ mod outcomes;
 mod people;
 mod plans;
 mod projects;
+mod rounds;
 mod session;
 mod stats;
 mod studios;
@@ -201,6 +202,17 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(funding::detail))
         .routes(routes!(funding::step))
         .routes(routes!(funding::receipt))
+        .routes(routes!(rounds::list, rounds::open))
+        .routes(routes!(rounds::get))
+        .routes(routes!(rounds::applications, rounds::apply))
+        .routes(routes!(rounds::announce))
+        .routes(routes!(rounds::application))
+        .routes(routes!(rounds::recommend))
+        .routes(routes!(rounds::score))
+        .routes(routes!(rounds::conflict))
+        .routes(routes!(rounds::decide))
+        .routes(routes!(rounds::object))
+        .routes(routes!(rounds::attach))
         .split_for_parts();
     let mut doc = doc;
     finish_document(&mut doc);
