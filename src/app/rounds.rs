@@ -16,8 +16,8 @@ use crate::domain::org::UnitPath;
 use crate::domain::pagination::{Page, PageRequest};
 use crate::domain::person::Honour;
 use crate::domain::round::{
-    self as rules, ApplicationState, Combine, ConditionCheck, Conditions, ConflictFacts, Criterion, Decision,
-    HonourTier, Mark, StudioRecord,
+    self as rules, ApplicationState, Combine, ConditionCheck, Conditions, ConflictFacts, Criterion, HonourTier, Mark,
+    RoundDecision, StudioRecord,
 };
 use crate::domain::validation::{Check, limits};
 use crate::error::{Error, FieldErrors, Msg, Result};
@@ -25,8 +25,8 @@ use crate::storage::attachments::{self, Attachment};
 use crate::storage::audit::{self, Change};
 use crate::storage::members::{self, Member};
 use crate::storage::rounds::{
-    self as store, Application, NewApplication, NewRound, Objection, Phase, QueueItem, Reviewer, Round, RoundSight,
-    Sheet,
+    self as store, Application, NewApplication, NewRound, Objection, Phase, QueueItem, ReviewSheet, Reviewer, Round,
+    RoundSight,
 };
 use crate::storage::{Conn, Value, notifications, people, studios, units};
 use jiff::ToSpan;
@@ -690,9 +690,9 @@ pub struct ApplicationView {
     /// Attachments of the application (form, certificates…).
     pub attachments: Vec<Attachment>,
     /// Every reviewer's sheet (the round's union only).
-    pub sheets: Vec<Sheet>,
+    pub sheets: Vec<ReviewSheet>,
     /// The caller's own sheet, as a reviewer.
-    pub my_sheet: Option<Sheet>,
+    pub my_sheet: Option<ReviewSheet>,
     /// The combined score in hundredths (the union only).
     pub combined: Option<i64>,
     /// Objections raised during the notice.
@@ -956,9 +956,9 @@ pub async fn declare_conflict(st: &AppState, actor: &Actor, id: i64, input: Conf
 
 /// The union's decision as submitted (会议研究).
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
-pub struct DecisionInput {
+pub struct RoundDecisionInput {
     /// `approve` (public notice), `decline`, or `uphold_objection` (during the notice).
-    #[schema(value_type = crate::domain::round::Decision)]
+    #[schema(value_type = crate::domain::round::RoundDecision)]
     pub decision: Option<String>,
     /// Why — required to decline or uphold; the applicant sees it.
     #[schema(value_type = input::schema::Text4000, required = false)]
@@ -978,20 +978,20 @@ pub struct DecisionInput {
 /// The union decides: approve (the notice of 5–7 days starts; the combined score must exist),
 /// decline with a reason, or uphold an objection raised during the notice (declined, with the
 /// reason). The studio takes the matching step of its life cycle.
-pub async fn decide(st: &AppState, actor: &Actor, id: i64, input: DecisionInput) -> Result<Application> {
+pub async fn decide(st: &AppState, actor: &Actor, id: i64, input: RoundDecisionInput) -> Result<Application> {
     let mut check = Check::new();
-    let decision = check.choice("decision", input.decision.as_deref(), Decision::parse);
+    let decision = check.choice("decision", input.decision.as_deref(), RoundDecision::parse);
     let reason = check.optional_long("reason", input.reason.as_deref(), limits::LONG);
-    if matches!(decision, Some(Decision::Decline | Decision::UpholdObjection)) && reason.is_none() {
+    if matches!(decision, Some(RoundDecision::Decline | RoundDecision::UpholdObjection)) && reason.is_none() {
         check.fail("reason", Msg::new("round.reason_required"));
     }
-    if decision == Some(Decision::UpholdObjection) && input.objection_id.is_none() {
+    if decision == Some(RoundDecision::UpholdObjection) && input.objection_id.is_none() {
         check.fail("objection_id", Msg::new("validation.required"));
     }
     let today = st.today();
     let start = check.optional_date("notice_starts_on", input.notice_starts_on.as_deref());
     let end = check.optional_date("notice_ends_on", input.notice_ends_on.as_deref());
-    if decision == Some(Decision::Approve) {
+    if decision == Some(RoundDecision::Approve) {
         let s = start.unwrap_or(today);
         let e = end.unwrap_or_else(|| s.checked_add(6.days()).unwrap_or(s));
         if s < today {
@@ -1012,8 +1012,8 @@ pub async fn decide(st: &AppState, actor: &Actor, id: i64, input: DecisionInput)
         let a = s.before;
         s.allow(s.actor.can_run_round(&a.round_path))?;
         let needed = match decision {
-            Decision::Approve | Decision::Decline => ApplicationState::Reviewing,
-            Decision::UpholdObjection => ApplicationState::Notice,
+            RoundDecision::Approve | RoundDecision::Decline => ApplicationState::Reviewing,
+            RoundDecision::UpholdObjection => ApplicationState::Notice,
         };
         if a.state != needed {
             return Err(Error::refused(
@@ -1023,7 +1023,7 @@ pub async fn decide(st: &AppState, actor: &Actor, id: i64, input: DecisionInput)
         }
         let round = found(store::get(s.c, a.round_id)?)?;
         let (action, to, detail) = match decision {
-            Decision::Approve => {
+            RoundDecision::Approve => {
                 let totals: Vec<i64> = store::sheets(s.c, id)?.iter().map(|x| x.total).collect();
                 if rules::combine(round.combine, &totals, round.min_reviewers as usize).is_none() {
                     return Err(Error::refused(
@@ -1033,12 +1033,12 @@ pub async fn decide(st: &AppState, actor: &Actor, id: i64, input: DecisionInput)
                 }
                 (StudioAction::Approve, ApplicationState::Notice, Detail::new(Happened::ApplicationApproved))
             }
-            Decision::Decline => (
+            RoundDecision::Decline => (
                 StudioAction::Decline,
                 ApplicationState::Declined,
                 Detail::new(Happened::ApplicationDeclined).with("reason", reason.clone().unwrap_or_default()),
             ),
-            Decision::UpholdObjection => {
+            RoundDecision::UpholdObjection => {
                 if !store::uphold(s.c, id, objection.unwrap_or_default())? {
                     return Err(FieldErrors::single("objection_id", Msg::new("round.unknown_objection")));
                 }
@@ -1058,7 +1058,7 @@ pub async fn decide(st: &AppState, actor: &Actor, id: i64, input: DecisionInput)
         move_studio(s.c, s.actor, a.studio_id, action, &tin, s.today, None)?;
         let after_studio = found(studios::get(s.c, a.studio_id)?)?;
         let notice = match (after_studio.notice_starts_on, after_studio.notice_ends_on) {
-            (Some(x), Some(y)) if decision == Decision::Approve => Some((x, y)),
+            (Some(x), Some(y)) if decision == RoundDecision::Approve => Some((x, y)),
             _ => None,
         };
         store::decide(s.c, id, decision, reason.as_deref(), s.actor.account_id, s.today, notice, to)?;

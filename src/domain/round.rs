@@ -62,7 +62,7 @@ impl ApplicationState {
 
 code_enum! {
     /// The union's decision on an application (会议研究), or the ruling on an objection.
-    pub enum Decision : "round_decision" {
+    pub enum RoundDecision : "round_decision" {
         /// 通过并公示
         Approve = "approve",
         /// 不予通过

@@ -6,7 +6,7 @@ use super::{Conn, Query, Row, Value, code, opt_code};
 use crate::domain::access::Role;
 use crate::domain::org::UnitPath;
 use crate::domain::pagination::{Cursor, Page, PageRequest};
-use crate::domain::round::{ApplicationState, Combine, Conditions, Criterion, Decision, Mark};
+use crate::domain::round::{ApplicationState, Combine, Conditions, Criterion, Mark, RoundDecision};
 use crate::domain::studio::Level;
 use crate::error::{Error, Result};
 use crate::params;
@@ -298,7 +298,7 @@ pub struct Application {
     #[schema(value_type = Option<String>, format = Date)]
     pub recommended_on: Option<Date>,
     /// The union's decision.
-    pub decision: Option<Decision>,
+    pub decision: Option<RoundDecision>,
     /// The reason given (required to decline; shown to the applicant).
     pub decision_reason: Option<String>,
     /// Decided on.
@@ -343,7 +343,7 @@ fn app_row(r: &Row) -> Result<Application> {
         recommended: r.get::<Option<i64>>("recommended")?.map(|v| v == 1),
         recommend_reason: r.get("recommend_reason")?,
         recommended_on: r.get("recommended_on")?,
-        decision: opt_code(r, "decision", Decision::parse)?,
+        decision: opt_code(r, "decision", RoundDecision::parse)?,
         decision_reason: r.get("decision_reason")?,
         decided_on: r.get("decided_on")?,
         notice_starts_on: r.get("notice_starts_on")?,
@@ -456,7 +456,7 @@ pub fn recommend(
 pub fn decide(
     c: &mut Conn,
     id: i64,
-    decision: Decision,
+    decision: RoundDecision,
     reason: Option<&str>,
     by: i64,
     on: Date,
@@ -493,7 +493,7 @@ pub fn named(c: &mut Conn, id: i64, on: Date, certificate_no: Option<&str>) -> R
 
 /// A reviewer's score sheet.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct Sheet {
+pub struct ReviewSheet {
     /// The reviewer's account.
     pub reviewer_id: i64,
     /// The reviewer's name.
@@ -505,13 +505,13 @@ pub struct Sheet {
 }
 
 /// The score sheets of an application.
-pub fn sheets(c: &mut Conn, application_id: i64) -> Result<Vec<Sheet>> {
+pub fn sheets(c: &mut Conn, application_id: i64) -> Result<Vec<ReviewSheet>> {
     c.query(
         "SELECT sh.reviewer_id, ac.display_name, sh.marks, sh.total FROM round_sheets sh \
          JOIN accounts ac ON ac.id = sh.reviewer_id WHERE sh.application_id = ? ORDER BY sh.id",
         params![application_id],
         |r| {
-            Ok(Sheet {
+            Ok(ReviewSheet {
                 reviewer_id: r.get("reviewer_id")?,
                 reviewer_name: r.get("display_name")?,
                 marks: json(r, "marks")?,

@@ -4,8 +4,8 @@
 
 use crate::app::AppState;
 use crate::app::rounds::{
-    self, AnnounceInput, ApplicationInput, ApplicationView, ConflictInput, DecisionInput, ObjectionInput,
-    RecommendInput, RoundDetail, RoundInput, RoundQuery, ScoreInput,
+    self, AnnounceInput, ApplicationInput, ApplicationView, ConflictInput, ObjectionInput, RecommendInput,
+    RoundDecisionInput, RoundDetail, RoundInput, RoundQuery, ScoreInput,
 };
 use crate::domain::pagination::Page;
 use crate::error::Error;
@@ -143,13 +143,13 @@ pub async fn conflict(
 /// The union decides (会议研究): approve with a notice of 5–7 days, decline with a reason, or
 /// uphold an objection during the notice.
 #[utoipa::path(post, path = "/api/v1/applications/{id}/decision", tag = "rounds", params(("id" = i64, Path)),
-    request_body = DecisionInput,
+    request_body = RoundDecisionInput,
     responses((status = 200, body = Application), (status = "4XX", body = super::ErrorBody)))]
 pub async fn decide(
     State(st): State<AppState>,
     User(u): User,
     Ids(id): Ids<i64>,
-    JsonBody(input): JsonBody<DecisionInput>,
+    JsonBody(input): JsonBody<RoundDecisionInput>,
 ) -> Result<Json<Application>, Error> {
     Ok(Json(rounds::decide(&st, &u.actor, id, input).await?))
 }

@@ -10,8 +10,8 @@ use super::{Chrome, Form, choices, here, list_link, put, render, render_status, 
 use crate::app::AppState;
 use crate::app::paper::Letterhead;
 use crate::app::rounds::{
-    self, AnnounceInput, ApplicationInput, ApplicationView, AttachmentUpload, ConflictInput, DecisionInput,
-    ObjectionInput, RecommendInput, RoundDetail, RoundInput, RoundQuery, ScoreInput,
+    self, AnnounceInput, ApplicationInput, ApplicationView, AttachmentUpload, ConflictInput, ObjectionInput,
+    RecommendInput, RoundDecisionInput, RoundDetail, RoundInput, RoundQuery, ScoreInput,
 };
 use crate::domain::pagination::Page;
 use crate::domain::round::{AttachmentPurpose, Combine, HonourTier};
@@ -324,7 +324,7 @@ pub async fn decide(
     User(u): User,
     uri: Uri,
     Ids(id): Ids<i64>,
-    form: FormInput<DecisionInput>,
+    form: FormInput<RoundDecisionInput>,
 ) -> Result<Response> {
     let which = form.raw.get("decision").cloned().unwrap_or_default();
     let r = rounds::decide(&st, &u.actor, id, form.value).await;
