@@ -263,6 +263,12 @@ impl TestApp {
             ("outcomes", "updated_at"),
             ("outcome_contributors", "position"),
             ("outcome_promotions", "id"),
+            ("rounds", "updated_at"),
+            ("round_reviewers", "id"),
+            ("round_applications", "updated_at"),
+            ("round_sheets", "scored_at"),
+            ("round_conflicts", "id"),
+            ("round_objections", "id"),
         ];
         self.db
             .read(|c| {
