@@ -426,12 +426,17 @@ pub async fn score(
     form: FormInput<ScoreInput>,
 ) -> Result<Response> {
     match rounds::score(&st, &u.actor, id, form.value).await {
-        Ok(_) => Ok(see("/#reviews", "scored")),
+        Ok(_) => Ok(to_queue("scored")),
         Err(e) => {
             let again = Form::failed(form.raw, e, t)?;
             score_page(&st, t, &u, &uri, id, Some(again)).await
         }
     }
+}
+
+/// Back to the reviewer's queue on the home page, with the notice of what was done.
+fn to_queue(done: &str) -> Response {
+    axum::response::IntoResponse::into_response(axum::response::Redirect::to(&format!("/?done={done}#reviews")))
 }
 
 /// Declares a conflict of interest: the application leaves the reviewer's queue.
@@ -444,7 +449,7 @@ pub async fn conflict(
     form: FormInput<ConflictInput>,
 ) -> Result<Response> {
     match rounds::declare_conflict(&st, &u.actor, id, form.value).await {
-        Ok(_) => Ok(see("/#reviews", "conflict_declared")),
+        Ok(_) => Ok(to_queue("conflict_declared")),
         Err(e) => {
             let again = Form::failed(form.raw, e, t)?;
             score_page(&st, t, &u, &uri, id, Some(again)).await
