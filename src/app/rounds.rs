@@ -414,7 +414,7 @@ pub async fn detail(st: &AppState, actor: &Actor, id: i64) -> Result<RoundDetail
             if can_run {
                 let mut scored: Vec<(i64, i64)> =
                     rows.iter().filter_map(|r| Some((r.application.id, r.combined?))).collect();
-                scored.sort_by(|a, b| b.1.cmp(&a.1));
+                scored.sort_by_key(|x| std::cmp::Reverse(x.1));
                 for r in rows.iter_mut() {
                     r.rank = scored.iter().position(|(id, _)| *id == r.application.id).map(|p| p as i64 + 1);
                 }

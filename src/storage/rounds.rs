@@ -453,6 +453,7 @@ pub fn recommend(
 }
 
 /// Records the union's decision (or an upheld objection) and the notice it sets.
+#[allow(clippy::too_many_arguments)] // the columns of one decision
 pub fn decide(
     c: &mut Conn,
     id: i64,

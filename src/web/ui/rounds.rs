@@ -102,10 +102,10 @@ fn form_page(c: Chrome, f: Form, rows: usize, t: Locale) -> FormPage {
 /// `/rounds/new`: the form opening a round, with a usual set of criteria to start from.
 pub async fn new_form(State(st): State<AppState>, Lang(t): Lang, User(u): User, uri: Uri) -> Result<Response> {
     let mut v = HashMap::new();
-    if let Some(p) = u.actor.grants.iter().find(|g| g.role == crate::domain::access::Role::UnionAdmin) {
-        if let Ok(d) = crate::app::units::get(&st, &u.actor, p.unit_id).await {
-            super::preset(&mut v, "unit_id", d.unit.id, &d.unit.name);
-        }
+    if let Some(p) = u.actor.grants.iter().find(|g| g.role == crate::domain::access::Role::UnionAdmin)
+        && let Ok(d) = crate::app::units::get(&st, &u.actor, p.unit_id).await
+    {
+        super::preset(&mut v, "unit_id", d.unit.id, &d.unit.name);
     }
     let today = st.today();
     put(&mut v, "year", today.year());
