@@ -770,6 +770,37 @@ mod tests {
     }
 
     #[test]
+    fn rounds_and_their_applications() {
+        let unit = path("/1/2/3/4/5/");
+        let province = path("/1/2/");
+        let s = studio_in_e1(&unit, None, Some(&province));
+        let place = |reviewer, conflicted| ApplicationPlace { studio: s, round_path: &province, reviewer, conflicted };
+        // The round is seen from above, from below and by its reviewers; not from elsewhere.
+        let union_a = actor(&[(Role::UnionAdmin, "/1/2/")], &[]);
+        let worker = actor(&[(Role::Worker, "/1/2/3/4/")], &[]);
+        let union_b = actor(&[(Role::UnionAdmin, "/1/6/")], &[]);
+        let expert = actor(&[(Role::Reviewer, "/1/6/")], &[]);
+        assert!(union_a.can_read_round(&province, &[], false) && worker.can_read_round(&province, &[], false));
+        assert!(!union_b.can_read_round(&province, &[], false));
+        assert!(expert.can_read_round(&province, &[], true) && !expert.can_read_round(&province, &[], false));
+        // The leader applies; a worker does not; the union runs the round.
+        let leader = actor(&[(Role::Worker, "/1/2/3/4/")], &[(10, StudioRole::Leader)]);
+        assert!(leader.can_apply(&s, &province) && !worker.can_apply(&s, &province));
+        assert!(!leader.can_apply(&s, &path("/1/6/")), "a studio outside the round");
+        assert!(union_a.can_run_round(&province) && !union_b.can_run_round(&province));
+        // An excluded reviewer neither sees nor scores the application.
+        assert!(expert.can_read_application(&place(true, false)) && expert.can_score(&place(true, false)));
+        assert!(!expert.can_read_application(&place(true, true)) && !expert.can_score(&place(true, true)));
+        assert!(!expert.can_read_application(&place(false, false)), "a reviewer of another round");
+        assert!(!worker.can_read_application(&place(false, false)));
+        assert!(leader.can_read_application(&place(false, false)) && !leader.can_score(&place(false, false)));
+        // The city between recommends; the enterprise does not.
+        let city = actor(&[(Role::UnionAdmin, "/1/2/3/")], &[]);
+        let ent = actor(&[(Role::EnterpriseAdmin, "/1/2/3/4/")], &[]);
+        assert!(city.can_recommend(&path("/1/2/3/")) && !ent.can_recommend(&path("/1/2/3/")));
+    }
+
+    #[test]
     fn agreements_are_for_the_pair_the_leader_and_administrators() {
         let unit = path("/1/2/3/4/5/");
         let s = studio_in_e1(&unit, None, None);
