@@ -158,9 +158,13 @@ async fn whole_path(b: Backend) {
     let union = app.login("union.a", PASSWORD).await;
     let lead = app.login("lead1", PASSWORD).await;
     let rev3 = app.login("rev3", PASSWORD).await;
-    let named = union.ok_post(&ann, json!({})).await;
+    let (_, page) = union.get(&format!("/applications/{a1}")).await;
+    assert!(page.as_str().is_some_and(|p| p.contains("id=\"name-one\"")), "the naming form once the notice is over");
+    // One by one, with its certificate number; then nothing is left for the whole round.
+    let named = union.ok_post(&ann, json!({"application_id": a1, "certificate_no": "JS-2026-001"})).await;
     assert_eq!(named.as_array().unwrap().len(), 1, "{named}");
     assert_eq!(named[0]["studio_id"], w.s1);
+    assert_eq!(union.post(&ann, json!({})).await.0, 409);
     let s = lead.ok_get(&format!("/api/v1/studios/{}", w.s1)).await;
     assert_eq!(s["state"], "named");
     assert_eq!(s["level"], "province");
@@ -169,6 +173,7 @@ async fn whole_path(b: Backend) {
     assert_eq!(n.len(), 1, "{namings}");
     assert_eq!(n[0]["naming_unit_id"], w.province_a);
     assert_eq!(n[0]["level"], "province");
+    assert_eq!(n[0]["certificate_no"], "JS-2026-001");
     // The steps are the studio's transitions.
     let tr = lead.ok_get(&format!("/api/v1/studios/{}/transitions", w.s1)).await;
     let actions: Vec<&str> = tr.as_array().unwrap().iter().filter_map(|t| t["action"].as_str()).collect();

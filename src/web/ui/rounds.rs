@@ -242,8 +242,9 @@ pub async fn announce(
     Ids(id): Ids<i64>,
     form: FormInput<AnnounceInput>,
 ) -> Result<Response> {
+    let one = form.value.application_id;
     match rounds::announce(&st, &u.actor, id, form.value).await {
-        Ok(_) => Ok(see(&rounds::round_link(id), "saved")),
+        Ok(_) => Ok(see(&one.map_or_else(|| rounds::round_link(id), rounds::application_link), "saved")),
         Err(e) => round_page(&st, t, &u, &uri, id, Form::failed(form.raw, e, t)?, "announce").await,
     }
 }
@@ -256,6 +257,7 @@ struct ApplicationPage {
     /// The form shown again, and which one it is.
     f: Form,
     purposes: Options,
+    today: jiff::civil::Date,
 }
 
 async fn application_page(
@@ -273,7 +275,7 @@ async fn application_page(
         put(&mut f.values, "notice_starts_on", st.today());
     }
     let (c, status) = Chrome::again(t, u, uri, "rounds", alert);
-    render_status(status, ApplicationPage { c, v, f, purposes: choices(AttachmentPurpose::ALL, t) })
+    render_status(status, ApplicationPage { c, v, f, purposes: choices(AttachmentPurpose::ALL, t), today: st.today() })
 }
 
 /// `/applications/{id}`.
