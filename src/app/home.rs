@@ -148,8 +148,11 @@ pub struct Desk {
     pub reds: Option<super::projects::ProjectList>,
     /// Officers: the red lights by child unit of each unit at the top of their sight.
     pub lights: Vec<UnitLights>,
-    /// An expert reviewer: their queue is shown (empty until rounds assign them work).
+    /// An expert reviewer: their queue is shown.
     pub reviewer: bool,
+    /// An expert reviewer's queue (专家评审): applications to score with the round's
+    /// deadline, those scored, or why there is nothing.
+    pub reviews: crate::app::rounds::ReviewQueue,
     /// Officers: this year's headline figures of the units at the top of their sight.
     pub headlines: Vec<super::stats::Headline>,
 }
@@ -221,6 +224,7 @@ pub async fn desk(st: &AppState, actor: &Actor) -> Result<Desk> {
         reds,
         lights,
         reviewer: actor.reviews(),
+        reviews: if actor.reviews() { super::rounds::queue(st, actor).await? } else { Default::default() },
         headlines,
     })
 }

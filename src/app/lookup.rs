@@ -45,6 +45,8 @@ pub enum LookupKind {
     Suggestions,
     /// Projects of `studio_id`.
     Projects,
+    /// Experts holding the reviewer role in the caller's subtrees (a round's reviewers).
+    Reviewers,
 }
 
 impl LookupKind {
@@ -104,6 +106,7 @@ pub async fn lookup(st: &AppState, actor: &Actor, kind: LookupKind, q: &LookupQu
             LookupKind::People => find_people(c, &actor, &text, unit_id),
             LookupKind::Studios => find_studios(c, &actor, &text, unit_id),
             LookupKind::Accounts => find_accounts(c, &actor, &text),
+            LookupKind::Reviewers => find_reviewers(c, &actor, &text),
             LookupKind::Suggestions | LookupKind::Projects => Ok(Vec::new()),
         })
         .await
@@ -215,6 +218,20 @@ fn find_accounts(c: &mut Conn, actor: &Actor, text: &str) -> Result<Vec<Choice>>
                 None => a.username.clone(),
             };
             Choice { id: a.id, label: a.display_name, note, has_children: false }
+        })
+        .collect())
+}
+
+/// Experts holding the reviewer role on a unit the caller administers, by login or name.
+fn find_reviewers(c: &mut Conn, actor: &Actor, text: &str) -> Result<Vec<Choice>> {
+    let pattern = crate::domain::search::like_pattern(text);
+    Ok(crate::storage::rounds::find_reviewers(c, &actor.account_scope(), &pattern, CHOICES)?
+        .into_iter()
+        .map(|(id, name, username, unit)| Choice {
+            id,
+            label: name,
+            note: format!("{username} · {unit}"),
+            has_children: false,
         })
         .collect())
 }

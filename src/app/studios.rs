@@ -646,6 +646,11 @@ pub async fn attachment_file(
             let studio_id = match a.owner_kind.as_str() {
                 "studio" => a.owner_id,
                 "outcome" => found(crate::storage::outcomes::get(c, a.owner_id)?)?.studio_id,
+                // Attachments of an application to a round: with the application.
+                "application" => {
+                    super::rounds::application_readable(c, &actor, a.owner_id)?;
+                    return Ok((a.clone(), dir.join(&a.storage_key)));
+                }
                 // Receipts of an expense: with the studio's funding (403 for others who see it).
                 "expense" => {
                     super::funding::expense_studio_readable(c, &actor, a.owner_id)?;

@@ -10,6 +10,7 @@ pub mod ideas;
 pub mod inspect;
 pub mod mentor;
 pub mod names;
+mod rounds;
 pub mod work;
 
 use crate::app::auth;
@@ -231,6 +232,8 @@ struct World {
     members: Vec<M>,
     namings: Vec<N>,
     transitions: Vec<T>,
+    /// Application rounds and their applications (申报批次).
+    rounds: rounds::Plan,
 }
 
 fn pick<T: Copy>(rng: &mut ChaCha8Rng, weighted: &[(T, u32)]) -> T {
@@ -852,6 +855,8 @@ fn generate_world(set: DataSet, opts: &Options) -> World {
         }
         prev_pool = pool;
     }
+    let plan = rounds::plan(&mut rng, &mut w, anchor);
+    w.rounds = plan;
     w
 }
 
@@ -896,6 +901,17 @@ fn demo_accounts(w: &World) -> Vec<DemoAccount> {
             person: None,
             home: city.id,
             grant: Some((Role::Reviewer, city.id)),
+        });
+    }
+    // The experts every generated round lists (专家库), on the top unit.
+    for (username, display) in [("expert1", "评审专家甲"), ("expert2", "评审专家乙"), ("expert3", "评审专家丙")]
+    {
+        v.push(DemoAccount {
+            username,
+            display: display.into(),
+            person: None,
+            home: root.id,
+            grant: Some((Role::Reviewer, root.id)),
         });
     }
     // The enterprise in the first city with the most named studios.
@@ -1412,7 +1428,11 @@ pub fn generate(db: &Db, set: DataSet, opts: &Options) -> Result<Summary> {
         .collect();
     write_rows(db, &bar, "role_grants", &["account_id", "role", "unit_id", "granted_by", "granted_at"], rows)?;
 
-    stage("organisation, people, studios, teams written");
+    bar.set_message("rounds");
+    let account_id = |name: &str| accounts.iter().position(|a| a.username == name).map(|i| i as i64 + 1);
+    let experts: Vec<i64> = ["expert1", "expert2", "expert3"].iter().filter_map(|n| account_id(n)).collect();
+    rounds::write(db, &bar, &w, &w.rounds, &experts, account_id("reviewer"), &ts)?;
+    stage("organisation, people, studios, teams, rounds written");
     bar.set_message("plans, projects, ledger");
     let work = work::generate(db, &bar, &w, &signers, set.shape().work, opts)?;
     stage("plans, projects, ledger written");
@@ -1453,7 +1473,7 @@ pub fn generate(db: &Db, set: DataSet, opts: &Options) -> Result<Summary> {
     stage("deadline counters and figure roll-ups computed");
     if db.backend() == Backend::Postgres {
         db.write_blocking(|c| {
-            for table in ["org_units", "people", "person_honours", "accounts", "role_grants", "api_tokens", "studios", "studio_transitions", "studio_namings", "studio_members", "member_proposals", "attachments", "audit_log", "annual_plans", "projects", "milestones", "project_updates", "extension_requests", "project_transitions", "activities", "notifications", "suggestions", "suggestion_events", "suggestion_routes", "challenges", "challenge_bids", "outcomes", "outcome_promotions", "mentorships", "mentorship_assessments", "apprentice_results", "budgets", "budget_lines", "expenses", "inspections", "inspection_follow_ups", "inspection_follow_up_steps", "annual_reports", "evaluations", "studio_cases"] {
+            for table in ["org_units", "people", "person_honours", "accounts", "role_grants", "api_tokens", "studios", "studio_transitions", "studio_namings", "studio_members", "member_proposals", "attachments", "audit_log", "annual_plans", "projects", "milestones", "project_updates", "extension_requests", "project_transitions", "activities", "notifications", "suggestions", "suggestion_events", "suggestion_routes", "challenges", "challenge_bids", "outcomes", "outcome_promotions", "mentorships", "mentorship_assessments", "apprentice_results", "budgets", "budget_lines", "expenses", "inspections", "inspection_follow_ups", "inspection_follow_up_steps", "annual_reports", "evaluations", "studio_cases", "rounds", "round_reviewers", "round_applications", "round_sheets"] {
                 c.batch(&format!(
                     "SELECT setval(pg_get_serial_sequence('{table}', 'id'), GREATEST((SELECT COALESCE(MAX(id), 0) FROM {table}), 1))"
                 ))?;

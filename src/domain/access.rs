@@ -182,6 +182,19 @@ pub struct MentorshipPlace<'a> {
     pub apprentice_person_id: i64,
 }
 
+/// Where an application of a round (申报) sits and how the caller stands to it.
+#[derive(Debug, Clone, Copy)]
+pub struct ApplicationPlace<'a> {
+    /// The studio applying.
+    pub studio: StudioPlace<'a>,
+    /// The round's union unit.
+    pub round_path: &'a UnitPath,
+    /// Whether the caller is one of the round's reviewers.
+    pub reviewer: bool,
+    /// Whether the caller, as a reviewer, is excluded from it (`domain::round::conflict`).
+    pub conflicted: bool,
+}
+
 impl Actor {
     /// Platform admins may do everything.
     pub fn is_platform_admin(&self) -> bool {
@@ -676,6 +689,70 @@ impl Actor {
         self.covers(&[Role::UnionAdmin], s.unit_path)
     }
 
+    // ---- application rounds (申报批次) ------------------------------------------------------
+
+    /// A round is opened by an administrator of a union unit (or above it).
+    pub fn can_open_round(&self, unit_path: &UnitPath) -> bool {
+        self.covers(&[Role::UnionAdmin], unit_path)
+    }
+
+    /// A round is seen by whoever holds a role over its unit, those below it who may apply
+    /// or recommend (a grant or a studio inside its subtree, `own` paths) and its reviewers.
+    pub fn can_read_round(&self, round_path: &UnitPath, own: &[UnitPath], reviewer: bool) -> bool {
+        reviewer
+            || self.covers(ANY, round_path)
+            || self.grants.iter().any(|g| round_path.covers(&g.unit_path))
+            || own.iter().any(|p| round_path.covers(p))
+    }
+
+    /// The union that opened the round (or one above) runs it: reviewers, decisions, notice,
+    /// naming.
+    pub fn can_run_round(&self, round_path: &UnitPath) -> bool {
+        self.covers(&[Role::UnionAdmin], round_path)
+    }
+
+    /// An application (申报) is made by the studio's enterprise administrator or its leader,
+    /// for a studio inside the round's subtree.
+    pub fn can_apply(&self, s: &StudioPlace, round_path: &UnitPath) -> bool {
+        round_path.covers(s.unit_path) && (self.covers(&[Role::EnterpriseAdmin], s.unit_path) || self.leads(s.id))
+    }
+
+    /// An application is read by the administrators over the studio or the round, the
+    /// studio's leader, and the round's reviewers who are not excluded from it (回避): an
+    /// excluded reviewer does not see it at all.
+    pub fn can_read_application(&self, a: &ApplicationPlace) -> bool {
+        self.covers(ADMINS, a.studio.unit_path)
+            || self.covers(ADMINS, a.round_path)
+            || self.leads(a.studio.id)
+            || (a.reviewer && !a.conflicted)
+    }
+
+    /// The level below recommends (推荐): an administrator of the recommending union unit, or
+    /// of the round's own unit when none lies between.
+    pub fn can_recommend(&self, recommender_path: &UnitPath) -> bool {
+        self.covers(&[Role::UnionAdmin], recommender_path)
+    }
+
+    /// Experts score (专家评定): a reviewer of the round not excluded from the application.
+    pub fn can_score(&self, a: &ApplicationPlace) -> bool {
+        a.reviewer && !a.conflicted && self.reviews()
+    }
+
+    /// Attachments of an application are added by those who may apply for its studio.
+    pub fn can_edit_application(&self, s: &StudioPlace) -> bool {
+        self.covers(&[Role::EnterpriseAdmin], s.unit_path) || self.leads(s.id)
+    }
+
+    /// The grants and studios that make rounds above visible: the caller's own units.
+    pub fn round_scope_paths(&self) -> Vec<UnitPath> {
+        self.grants.iter().map(|g| g.unit_path.clone()).collect()
+    }
+
+    /// Studio ids the caller leads (their rounds are visible to them).
+    pub fn led_studios(&self) -> Vec<i64> {
+        self.ties.iter().filter(|t| t.role == StudioRole::Leader).map(|t| t.studio_id).collect()
+    }
+
     // ---- figures -------------------------------------------------------------------------------
 
     /// A unit's headline figures are read by anyone with a role over it.
@@ -763,6 +840,37 @@ mod tests {
     // /1/2/3/4/5/ workshop; /1/6/ province B, /1/6/7/ enterprise E2.
     fn studio_in_e1<'a>(unit: &'a UnitPath, sup: Option<&'a UnitPath>, app: Option<&'a UnitPath>) -> StudioPlace<'a> {
         StudioPlace { id: 10, unit_path: unit, supervisor_path: sup, applying_path: app }
+    }
+
+    #[test]
+    fn rounds_and_their_applications() {
+        let unit = path("/1/2/3/4/5/");
+        let province = path("/1/2/");
+        let s = studio_in_e1(&unit, None, Some(&province));
+        let place = |reviewer, conflicted| ApplicationPlace { studio: s, round_path: &province, reviewer, conflicted };
+        // The round is seen from above, from below and by its reviewers; not from elsewhere.
+        let union_a = actor(&[(Role::UnionAdmin, "/1/2/")], &[]);
+        let worker = actor(&[(Role::Worker, "/1/2/3/4/")], &[]);
+        let union_b = actor(&[(Role::UnionAdmin, "/1/6/")], &[]);
+        let expert = actor(&[(Role::Reviewer, "/1/6/")], &[]);
+        assert!(union_a.can_read_round(&province, &[], false) && worker.can_read_round(&province, &[], false));
+        assert!(!union_b.can_read_round(&province, &[], false));
+        assert!(expert.can_read_round(&province, &[], true) && !expert.can_read_round(&province, &[], false));
+        // The leader applies; a worker does not; the union runs the round.
+        let leader = actor(&[(Role::Worker, "/1/2/3/4/")], &[(10, StudioRole::Leader)]);
+        assert!(leader.can_apply(&s, &province) && !worker.can_apply(&s, &province));
+        assert!(!leader.can_apply(&s, &path("/1/6/")), "a studio outside the round");
+        assert!(union_a.can_run_round(&province) && !union_b.can_run_round(&province));
+        // An excluded reviewer neither sees nor scores the application.
+        assert!(expert.can_read_application(&place(true, false)) && expert.can_score(&place(true, false)));
+        assert!(!expert.can_read_application(&place(true, true)) && !expert.can_score(&place(true, true)));
+        assert!(!expert.can_read_application(&place(false, false)), "a reviewer of another round");
+        assert!(!worker.can_read_application(&place(false, false)));
+        assert!(leader.can_read_application(&place(false, false)) && !leader.can_score(&place(false, false)));
+        // The city between recommends; the enterprise does not.
+        let city = actor(&[(Role::UnionAdmin, "/1/2/3/")], &[]);
+        let ent = actor(&[(Role::EnterpriseAdmin, "/1/2/3/4/")], &[]);
+        assert!(city.can_recommend(&path("/1/2/3/")) && !ent.can_recommend(&path("/1/2/3/")));
     }
 
     #[test]

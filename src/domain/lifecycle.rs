@@ -70,6 +70,10 @@ pub struct TransitionInput {
     /// Apply: the level of the union unit applied to (derived from the unit by the caller).
     #[serde(skip)]
     pub target_level: Option<Level>,
+    /// Name: whether the certificate number may wait (a round's naming announced before its
+    /// certificates are numbered, `app::rounds`).
+    #[serde(skip)]
+    pub certificate_optional: bool,
     /// Approve: first day of the public notice (default today).
     #[schema(value_type = crate::domain::schema::OptionalDate, required = false)]
     pub notice_starts_on: Option<String>,
@@ -236,7 +240,11 @@ pub fn decide(facts: &StudioFacts, action: StudioAction, input: &TransitionInput
             if named_on > today {
                 check.fail("named_on", Msg::new("validation.date_in_future"));
             }
-            let cert = check.required("certificate_no", input.certificate_no.as_deref(), limits::SHORT / 2);
+            let cert = if input.certificate_optional {
+                check.optional("certificate_no", input.certificate_no.as_deref(), limits::SHORT / 2).unwrap_or_default()
+            } else {
+                check.required("certificate_no", input.certificate_no.as_deref(), limits::SHORT / 2)
+            };
             d.to = StudioState::Named;
             d.naming = Some((named_on, cert));
             d.ends_application = true;

@@ -21,6 +21,7 @@ pub mod pagination;
 pub mod person;
 pub mod plan;
 pub mod project;
+pub mod round;
 pub mod schema;
 pub mod search;
 pub mod studio;

@@ -40,6 +40,8 @@ code_enum! {
         MentorshipStep = "mentorship_step",
         /// An assessment of an agreement in my studio falls due.
         AssessmentDue = "assessment_due",
+        /// An application to a round (申报) I make, recommend, score or decide moved a step.
+        RoundStep = "round_step",
         /// My studio was inspected, or a follow-up item of its inspection moved a step.
         InspectionStep = "inspection_step",
         /// A follow-up item of my studio's inspection is past its due day.
@@ -63,6 +65,7 @@ impl NotificationKind {
             NotificationKind::PlanDecided => "notification_text.plan_decided",
             NotificationKind::ProjectDecision => "notification_text.project_decision",
             NotificationKind::ProjectDecided => "notification_text.project_decided",
+            NotificationKind::RoundStep => "notification_text.round_step",
             NotificationKind::SuggestionChanged => "notification_text.suggestion_changed",
             NotificationKind::SuggestionAssigned => "notification_text.suggestion_assigned",
             NotificationKind::SuggestionOverdue => "notification_text.suggestion_overdue",
@@ -115,6 +118,24 @@ code_enum! {
         /// My project passed acceptance and is completed.
         ProjectAccepted = "project_accepted",
         /// My project was sent back to work, with a reason.
+        /// A studio applied to a round (申报): the recommending unit is asked.
+        ApplicationSubmitted = "application_submitted",
+        /// The application was recommended (推荐) and goes to the experts.
+        ApplicationRecommended = "application_recommended",
+        /// The application was not recommended, with a reason.
+        ApplicationNotRecommended = "application_not_recommended",
+        /// Applications of a round wait for my scores (专家评定).
+        ReviewAssigned = "review_assigned",
+        /// The union approved the application: on public notice until a day.
+        ApplicationApproved = "application_approved",
+        /// The union declined the application, with a reason.
+        ApplicationDeclined = "application_declined",
+        /// An objection was raised during the notice.
+        ObjectionRaised = "objection_raised",
+        /// An objection was upheld: the application is declined, with a reason.
+        ObjectionUpheld = "objection_upheld",
+        /// The naming was announced (通报命名).
+        StudioNamed = "studio_named",
         ProjectReturned = "project_returned",
         /// My project was cancelled, with a reason.
         ProjectCancelled = "project_cancelled",

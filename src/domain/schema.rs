@@ -295,6 +295,9 @@ code_types! {
         strings(&["mine", "evaluate", "all"]);
     /// Which expenses to list.
     ExpenseView = false, "`waiting` (the default): those waiting for my decision.", strings(&["waiting"]);
+    /// Which rounds to list (申报批次).
+    RoundPhase = false, "`open` (accepting applications), `closed` (past the deadline) or `past` (earlier years).",
+        strings(&["open", "closed", "past"]);
 }
 
 #[cfg(test)]

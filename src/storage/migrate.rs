@@ -109,6 +109,7 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/0018_inspections_reports.sql"),
         then: None,
     },
+    Migration { version: 19, name: "rounds", sql: include_str!("../../migrations/0019_rounds.sql"), then: None },
     Migration {
         version: 20,
         name: "evaluations",

@@ -33,6 +33,7 @@ pub mod people;
 mod pg;
 pub mod plans;
 pub mod projects;
+pub mod rounds;
 pub mod search_index;
 pub mod sessions;
 mod sqlite;

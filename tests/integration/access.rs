@@ -30,6 +30,12 @@ fn e1_anyone(u: &str) -> bool {
     e1_admins(u) || matches!(u, "lead1" | "mem1" | "worker1" | "reviewer.a")
 }
 
+/// Those who see an application of E1's studio to a round: its administrators and the
+/// round's reviewer.
+fn in_sight_fn(u: &str) -> bool {
+    e1_admins(u) || u == "reviewer.a"
+}
+
 fn admins_else(u: &str, in_sight: fn(&str) -> bool) -> Expect {
     if e1_admins(u) {
         Expect::Ok
@@ -664,6 +670,122 @@ async fn every_resource_and_role(b: Backend) {
             op(Method::GET, format!("/api/v1/annual-reports?unit_id={e1}&year={last_year}"), None, e1_read),
         ],
     );
+    // Application rounds (申报批次): a province round with reviewer.a, a third studio of E1
+    // (leader 刘一手) applied by its enterprise and recommended by the city.
+    let admin = user("admin");
+    let s3 = crate::common::studio(&admin, w.e1, w.p4, "刘一手技能大师工作室").await;
+    crate::common::add_member(&admin, s3, w.p3).await;
+    crate::common::add_member(&admin, s3, w.p2).await;
+    let round = user("union.a")
+        .ok_post(
+            "/api/v1/rounds",
+            json!({"unit_id": w.province_a, "title": "省级申报", "deadline": day(10),
+                   "criteria": [{"name": "成果", "max_points": 100}], "min_reviewers": 1,
+                   "reviewers": [w.account("reviewer.a")]}),
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let application =
+        user("ent1").ok_post(&format!("/api/v1/rounds/{round}/applications"), json!({"studio_id": s3})).await["id"]
+            .as_i64()
+            .unwrap();
+    user("city.a")
+        .ok_post(&format!("/api/v1/applications/{application}/recommendation"), json!({"recommend": true}))
+        .await;
+    let round_read = |u: &str| if matches!(u, "ent2" | "union.b") { Expect::Hidden } else { Expect::Ok };
+    let in_sight = |u: &str| e1_admins(u) || u == "reviewer.a";
+    let round_only = move |allowed: fn(&str) -> bool| {
+        move |u: &str| {
+            if allowed(u) {
+                Expect::Ok
+            } else if round_read(u) == Expect::Ok {
+                Expect::Forbidden
+            } else {
+                Expect::Hidden
+            }
+        }
+    };
+    let app_only = move |allowed: fn(&str) -> bool| {
+        move |u: &str| {
+            if allowed(u) {
+                Expect::Ok
+            } else if in_sight(u) {
+                Expect::Forbidden
+            } else {
+                Expect::Hidden
+            }
+        }
+    };
+    ops.extend([
+        op(Method::GET, "/api/v1/rounds".into(), None, |_| Expect::Ok),
+        op(Method::GET, format!("/api/v1/rounds/{round}"), None, round_read),
+        op(Method::GET, format!("/api/v1/rounds/{round}/applications"), None, round_read),
+        op(
+            Method::POST,
+            "/api/v1/rounds".into(),
+            Some(json!({"unit_id": w.city_a, "title": "市级申报{user}", "deadline": day(10),
+                        "criteria": [{"name": "成果", "max_points": 100}], "min_reviewers": 1,
+                        "reviewers": [w.account("reviewer.a")]})),
+            |u| {
+                if matches!(u, "admin" | "union.a" | "city.a") {
+                    Expect::Ok
+                } else if u == "reviewer.a" {
+                    Expect::Forbidden
+                } else {
+                    Expect::Hidden
+                }
+            },
+        ),
+        // Applied already: 409 for those who may apply (the enterprise), 403 for the rest in sight.
+        op(
+            Method::POST,
+            format!("/api/v1/rounds/{round}/applications"),
+            Some(json!({"studio_id": s3})),
+            round_only(|u| matches!(u, "admin" | "ent1")),
+        ),
+        op(
+            Method::POST,
+            format!("/api/v1/rounds/{round}/announcement"),
+            Some(json!({})),
+            round_only(|u| matches!(u, "admin" | "union.a")),
+        ),
+        op(Method::GET, format!("/api/v1/applications/{application}"), None, |u| {
+            if e1_admins(u) || u == "reviewer.a" { Expect::Ok } else { Expect::Hidden }
+        }),
+        op(
+            Method::POST,
+            format!("/api/v1/applications/{application}/recommendation"),
+            Some(json!({"recommend": true})),
+            app_only(|u| matches!(u, "admin" | "union.a" | "city.a")),
+        ),
+        op(
+            Method::PUT,
+            format!("/api/v1/applications/{application}/scores"),
+            Some(json!({"scores": [{"points": 80}]})),
+            app_only(|u| u == "reviewer.a"),
+        ),
+        // Not on notice: 409 for whoever may decide (the union of the round).
+        op(
+            Method::POST,
+            format!("/api/v1/applications/{application}/decision"),
+            Some(json!({"decision": "uphold_objection", "objection_id": 1, "reason": "异议成立"})),
+            app_only(|u| matches!(u, "admin" | "union.a")),
+        ),
+        op(
+            Method::POST,
+            format!("/api/v1/applications/{application}/objections"),
+            Some(json!({"body": "材料不实"})),
+            app_only(in_sight_fn),
+        ),
+        // Last: a reviewer who declares a conflict no longer sees the application.
+        op(
+            Method::POST,
+            format!("/api/v1/applications/{application}/conflicts"),
+            Some(json!({"reason": "回避"})),
+            app_only(|u| u == "reviewer.a"),
+        ),
+    ]);
 
     let mut failures = Vec::new();
     for o in &ops {
@@ -703,6 +825,12 @@ async fn every_resource_and_role(b: Backend) {
             Box::new(team_reads),
         ),
         (format!("/activities/{ab}"), format!("/activities/{ab}/print"), Box::new(b_read)),
+        // After declaring a conflict, the reviewer sees neither.
+        (
+            format!("/applications/{application}"),
+            format!("/applications/{application}/print"),
+            Box::new(|u: &str| if e1_admins(u) { Expect::Ok } else { Expect::Hidden }),
+        ),
         (format!("/studios/{s2}/ledger"), format!("/studios/{s2}/ledger/print"), Box::new(b_read)),
         (format!("/studios/{s2}"), format!("/studios/{s2}/checklist/print"), Box::new(b_read)),
         (format!("/projects/{pb}"), format!("/projects/{pb}/acceptance/print"), Box::new(b_read)),

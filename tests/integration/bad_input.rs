@@ -555,10 +555,123 @@ async fn evaluations_refuse_bad_input(b: Backend) {
     assert_eq!(v["error"]["fields"]["year"], "A year that has not begun cannot be evaluated.");
 }
 
+/// Rounds (申报批次): scores above a maximum, a refusal without its reason, a notice of 4 or 8
+/// days, a studio outside the round, a deadline passed — each refused, nothing written, in the
+/// caller's language.
+async fn rounds_refuse_bad_input(b: Backend) {
+    let app = TestApp::start(b).await;
+    let w = world(&app).await;
+    let union = app.login("union.a", crate::common::PASSWORD).await;
+    let round = |deadline: i64| {
+        json!({"unit_id": w.province_a, "title": "省级申报", "deadline": day(deadline),
+               "criteria": [{"name": "成果", "max_points": 40}, {"name": "团队", "max_points": 60}],
+               "min_reviewers": 1, "reviewers": [w.account("reviewer.a")]})
+    };
+    let r = union.ok_post("/api/v1/rounds", round(10)).await["id"].as_i64().unwrap();
+    let lead1 = app.login("lead1", crate::common::PASSWORD).await;
+    let a = lead1.ok_post(&format!("/api/v1/rounds/{r}/applications"), json!({"studio_id": w.s1})).await["id"]
+        .as_i64()
+        .unwrap();
+    let city = app.login("city.a", crate::common::PASSWORD).await;
+    let reviewer = app.login("reviewer.a", crate::common::PASSWORD).await.english();
+    let admin = app.admin().await;
+    let cases: Vec<(Method, String, Value, u16, &str)> = vec![
+        (Method::POST, "/api/v1/rounds".into(), round(-1), 422, "deadline"),
+        (
+            Method::POST,
+            "/api/v1/rounds".into(),
+            json!({"unit_id": w.province_a, "title": "x", "deadline": day(5),
+            "criteria": [{"name": "成果", "max_points": 101}], "reviewers": [w.account("reviewer.a")]}),
+            422,
+            "criteria.0.max_points",
+        ),
+        (
+            Method::POST,
+            "/api/v1/rounds".into(),
+            json!({"unit_id": w.e1, "title": "x", "deadline": day(5),
+            "criteria": [{"name": "成果", "max_points": 10}], "min_reviewers": 1, "reviewers": [w.account("reviewer.a")]}),
+            422,
+            "unit_id",
+        ),
+        (Method::POST, format!("/api/v1/rounds/{r}/applications"), json!({"studio_id": w.s2}), 422, "studio_id"),
+        (Method::POST, format!("/api/v1/applications/{a}/recommendation"), json!({"recommend": false}), 422, "reason"),
+        (
+            Method::PUT,
+            format!("/api/v1/applications/{a}/scores"),
+            json!({"scores": [{"points": 41}, {"points": 60}]}),
+            422,
+            "scores.0.points",
+        ),
+        (
+            Method::PUT,
+            format!("/api/v1/applications/{a}/scores"),
+            json!({"scores": [{"points": 40}]}),
+            422,
+            "scores.1.points",
+        ),
+        (Method::POST, format!("/api/v1/applications/{a}/decision"), json!({"decision": "decline"}), 422, "reason"),
+        (
+            Method::POST,
+            format!("/api/v1/applications/{a}/decision"),
+            json!({"decision": "approve", "notice_starts_on": day(1), "notice_ends_on": day(4)}),
+            422,
+            "notice_ends_on",
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/applications/{a}/decision"),
+            json!({"decision": "approve", "notice_starts_on": day(1), "notice_ends_on": day(8)}),
+            422,
+            "notice_ends_on",
+        ),
+        (
+            Method::POST,
+            format!("/api/v1/rounds/{r}/announcement"),
+            json!({"certificate_no": "X-1"}),
+            422,
+            "certificate_no",
+        ),
+    ];
+    // The recommendation first (for the scores), by the city, in the middle of the cases.
+    let who = |path: &str| -> &Api {
+        if path.ends_with("/scores") {
+            &reviewer
+        } else if path.ends_with("/recommendation") {
+            &city
+        } else if path.ends_with("/applications") {
+            &admin
+        } else {
+            &union
+        }
+    };
+    let (first, rest) = cases.split_at(5);
+    let mut failures = refusals(&app, who, first.to_vec()).await;
+    city.ok_post(&format!("/api/v1/applications/{a}/recommendation"), json!({"recommend": true})).await;
+    failures.extend(refusals(&app, who, rest.to_vec()).await);
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    // In English too; and once the deadline has passed, nobody applies.
+    let (_, v) = reviewer
+        .put(&format!("/api/v1/applications/{a}/scores"), json!({"scores": [{"points": 41}, {"points": 1}]}))
+        .await;
+    assert!(
+        v["error"]["fields"]["scores.0.points"].as_str().is_some_and(|m| m.contains("0") && m.contains("40")),
+        "{v}"
+    );
+    app.state.clock.advance(std::time::Duration::from_secs(11 * 24 * 3600));
+    let ent = app.login("ent1", crate::common::PASSWORD).await.english();
+    let s3 = crate::common::studio(&app.admin().await, w.e1, w.p4, "刘一手技能大师工作室").await;
+    let before = app.fingerprint().await;
+    let (s, v) = ent.post(&format!("/api/v1/rounds/{r}/applications"), json!({"studio_id": s3})).await;
+    assert_eq!(s, 409, "{v}");
+    assert!(v["error"]["message"].as_str().is_some_and(|m| m.contains("closed")), "{v}");
+    assert_eq!(before, app.fingerprint().await);
+}
+
 both!(
     refused_requests_change_nothing,
     messages_speak_the_callers_language,
     work_records_refuse_bad_input,
     inspections_refuse_bad_input,
     evaluations_refuse_bad_input,
+    rounds_refuse_bad_input,
 );

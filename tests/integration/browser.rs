@@ -1,7 +1,8 @@
 //! End-to-end tests in headless Chromium (Debian's chromium and chromium-driver), on a
 //! 360-pixel-wide window: find a studio by a fragment of its Chinese name and add a member;
 //! record a ledger entry and sign it twice; export the red-light list and open the file;
-//! record a mentorship's quarterly assessment; submit an expense and approve it.
+//! record a mentorship's quarterly assessment; submit an expense and approve it; an expert
+//! scores an application from their queue.
 
 use crate::both;
 use crate::common::{Backend, PASSWORD, TestApp, day, person, project, studio, unit, world};
@@ -767,6 +768,87 @@ async fn a_union_officer_records_an_inspection_on_a_phone(b: Backend) {
     assert_eq!((ledger["met"].as_bool(), ledger["note"].as_str()), (Some(true), Some("十月以后未签章")), "{d}");
 }
 
+/// An expert, on a phone, opens their queue from the home page, scores an application
+/// criterion by criterion (one mark above its maximum is refused and shown again), and finds it
+/// among those scored; the union then reads the sheet. Screenshots are kept with
+/// `JIANGXIN_PAPER_OUT=<folder>`, as the print tests keep theirs.
+async fn an_expert_scores_from_the_queue_on_a_phone(b: Backend) {
+    let app = TestApp::start(b).await;
+    let w = world(&app).await;
+    let union = app.login("union.a", PASSWORD).await;
+    let r = union
+        .ok_post(
+            "/api/v1/rounds",
+            json!({"unit_id": w.province_a, "title": "2026年度省级劳模创新工作室申报", "deadline": day(10),
+                   "criteria": [{"name": "创新成果", "max_points": 40}, {"name": "团队建设", "max_points": 60}],
+                   "min_reviewers": 1, "reviewers": [w.account("reviewer.a")]}),
+        )
+        .await["id"]
+        .as_i64()
+        .unwrap();
+    let lead1 = app.login("lead1", PASSWORD).await;
+    let a = lead1.ok_post(&format!("/api/v1/rounds/{r}/applications"), json!({"studio_id": w.s1})).await["id"]
+        .as_i64()
+        .unwrap();
+    app.login("city.a", PASSWORD)
+        .await
+        .ok_post(&format!("/api/v1/applications/{a}/recommendation"), json!({"recommend": true}))
+        .await;
+    let out = std::env::var("JIANGXIN_PAPER_OUT").ok().map(std::path::PathBuf::from);
+    let tag = format!("{b:?}").to_lowercase();
+    let shot = |c: &Client, name: &'static str| {
+        let (c, out, tag) = (c.clone(), out.clone(), tag.clone());
+        async move {
+            if let Some(out) = out {
+                std::fs::create_dir_all(&out).expect("screenshot folder");
+                std::fs::write(out.join(format!("{tag}-{name}-360.png")), c.screenshot().await?).expect("write");
+            }
+            Ok::<_, CmdError>(())
+        }
+    };
+    let (c, _driver, _profile) = phone().await;
+    let result = async {
+        c.goto(&format!("{}/", app.base)).await?;
+        log_in(&c, "reviewer.a").await?;
+        let item = c.wait().for_element(Locator::Css("#reviews li")).await?;
+        let line = item.text().await?;
+        assert!(
+            line.contains("李建国劳模创新工作室") && line.contains(&day(10)),
+            "the queue with the deadline: {line}"
+        );
+        fits_the_phone(&c, "reviewer's home").await?;
+        shot(&c, "reviewer-home").await?;
+        item.find(Locator::Css("a")).await?.click().await?;
+        arrived(&c, &format!("/applications/{a}/score")).await?;
+        c.wait().for_element(Locator::Css("#sc-0")).await?;
+        fits_the_phone(&c, "scoring page").await?;
+        // Above the maximum: refused, shown again with the message on the field.
+        c.find(Locator::Css("#sc-0")).await?.send_keys("45").await?;
+        c.find(Locator::Css("#sc-1")).await?.send_keys("52").await?;
+        c.execute("document.getElementById('score-form').noValidate = true", vec![]).await?;
+        c.find(Locator::Css("#submit-scores")).await?.click().await?;
+        let err = text_holding(&c, "#e-sc-0", "40").await;
+        assert!(err.contains('0') && err.contains("40"), "the maximum named: {err}");
+        c.find(Locator::Css("#sc-0")).await?.clear().await?;
+        c.find(Locator::Css("#sc-0")).await?.send_keys("35").await?;
+        c.find(Locator::Css("#cm-0")).await?.send_keys("成果转化效益明显").await?;
+        shot(&c, "scoring").await?;
+        c.find(Locator::Css("#submit-scores")).await?.click().await?;
+        arrived(&c, "done=scored").await?;
+        let done = text_holding(&c, "#reviews", "87").await;
+        assert!(done.contains("李建国劳模创新工作室") && done.contains("87"), "among those scored: {done}");
+        fits_the_phone(&c, "reviewer's home after scoring").await?;
+        shot(&c, "reviewer-done").await?;
+        Ok::<_, CmdError>(())
+    }
+    .await;
+    let _ = c.close().await;
+    result.expect("browser steps");
+    let v = union.ok_get(&format!("/api/v1/applications/{a}")).await;
+    assert_eq!(v["sheets"][0]["total"], 87, "{v}");
+    assert_eq!(v["sheets"][0]["marks"][0]["comment"], "成果转化效益明显");
+}
+
 both!(
     a_union_officer_records_an_inspection_on_a_phone,
     a_leader_records_a_quarterly_assessment,
@@ -775,5 +857,6 @@ both!(
     officers_work_with_pickers_on_a_phone,
     find_a_studio_and_add_a_member,
     record_an_activity_and_sign_it_twice,
-    submit_a_suggestion_and_follow_it_to_adoption
+    submit_a_suggestion_and_follow_it_to_adoption,
+    an_expert_scores_from_the_queue_on_a_phone,
 );

@@ -70,12 +70,14 @@ fn demo_migrate_and_user_commands() {
          DROP TABLE mentorship_settings; DROP TABLE mentorships; DROP TABLE apprentice_spans; \
          DROP TABLE inspection_follow_up_steps; DROP TABLE inspection_follow_ups; DROP TABLE inspections; DROP TABLE annual_reports; \
          DROP TABLE studio_cases; DROP TABLE evaluation_runs; DROP TABLE evaluations; DROP TABLE evaluation_templates; \
+         DROP TABLE round_objections; DROP TABLE round_conflicts; DROP TABLE round_sheets; \
+         DROP TABLE round_applications; DROP TABLE round_reviewers; DROP TABLE rounds; \
          DELETE FROM schema_migrations WHERE version >= 13",
     )
     .unwrap();
     drop(c);
     let (ok, out) = jiangxin(&db, &["migrate"]);
-    assert!(ok && out.contains("[13, 14, 15, 16, 17, 18, 20, 21]"), "{out}");
+    assert!(ok && out.contains("[13, 14, 15, 16, 17, 18, 19, 20, 21]"), "{out}");
     let c = rusqlite::Connection::open(&db).unwrap();
     assert_eq!(count(&c, matched), found);
     assert_eq!(

@@ -25,6 +25,7 @@ mod outage;
 mod paper;
 mod pickers;
 mod projects;
+mod rounds;
 mod search;
 mod sessions;
 mod team;

@@ -6,7 +6,9 @@
 //! keyword or format it does not know fails the test rather than passing unchecked.
 
 use crate::both;
-use crate::common::{ADMIN_PASSWORD, Api, Backend, PASSWORD, TestApp, activity, day, project, tiny_png, world};
+use crate::common::{
+    ADMIN_PASSWORD, Api, Backend, PASSWORD, TestApp, activity, add_member, day, project, tiny_png, world,
+};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -785,6 +787,67 @@ async fn every_answer_as_documented(b: Backend) {
         "starts_on": day(-10), "teaching_plan": "x", "allowance_yuan": 1
     })))
     .await;
+
+    // Application rounds: open, apply, recommend, score, a conflict, decide, object, announce.
+    let union_a = app.login("union.a", PASSWORD).await;
+    let reviewer = app.login("reviewer.a", PASSWORD).await;
+    let fresh = crate::common::studio(&admin, w.e1, w.p4, "刘一手技能大师工作室").await;
+    add_member(&admin, fresh, w.worker_person).await;
+    add_member(&admin, fresh, w.p2).await;
+    let round = t
+        .run(call(&union_a, M::POST, "/api/v1/rounds", &[], 201).body(json!({
+            "unit_id": w.province_a, "title": "省级工作室申报", "deadline": day(10), "year": year,
+            "leader_honour": "city", "years_running": 1, "verified_outcomes": 0, "exchanges_per_year": 1, "promotions": 0,
+            "criteria": [{"name": "创新成果", "max_points": 60}, {"name": "团队", "max_points": 40}],
+            "combine": "trimmed_mean", "min_reviewers": 1, "reviewers": [w.account("reviewer.a")]
+        })))
+        .await;
+    let rid = id(&round);
+    t.run(call(&union_a, M::POST, "/api/v1/rounds", &[], 422).body(json!({
+        "unit_id": w.province_a, "title": "过期", "deadline": day(-1),
+        "criteria": [{"name": "成果", "max_points": 100}], "reviewers": [w.account("reviewer.a")]
+    })))
+    .await;
+    t.run(call(&union_a, M::GET, "/api/v1/rounds", &[], 200).query("?phase=open&limit=5")).await;
+    t.run(call(&union_a, M::GET, "/api/v1/rounds/{id}", &[&rid], 200)).await;
+    let application = t
+        .run(
+            call(&ent, M::POST, "/api/v1/rounds/{id}/applications", &[&rid], 201)
+                .body(json!({"studio_id": fresh, "statement": "技能传承成效明显"})),
+        )
+        .await;
+    let aid = id(&application);
+    t.run(call(&ent, M::GET, "/api/v1/rounds/{id}/applications", &[&rid], 200).query("?limit=10")).await;
+    t.run(
+        call(&bearer, M::POST, "/api/v1/applications/{id}/attachments", &[&aid], 201)
+            .upload(&[("purpose", "application_form")], tiny_png()),
+    )
+    .await;
+    t.run(
+        call(&city, M::POST, "/api/v1/applications/{id}/recommendation", &[&aid], 200)
+            .body(json!({"recommend": true, "reason": "同意推荐"})),
+    )
+    .await;
+    t.run(
+        call(&reviewer, M::PUT, "/api/v1/applications/{id}/scores", &[&aid], 200)
+            .body(json!({"scores": [{"points": 50, "comment": "好"}, {"points": 35}]})),
+    )
+    .await;
+    t.run(call(&reviewer, M::GET, "/api/v1/applications/{id}", &[&aid], 200)).await;
+    t.run(
+        call(&union_a, M::POST, "/api/v1/applications/{id}/decision", &[&aid], 200)
+            .body(json!({"decision": "approve", "notice_starts_on": day(0), "notice_ends_on": day(6)})),
+    )
+    .await;
+    t.run(
+        call(&reviewer, M::POST, "/api/v1/applications/{id}/conflicts", &[&aid], 409)
+            .body(json!({"reason": "曾在该企业任职"})),
+    )
+    .await;
+    t.run(call(&ent, M::POST, "/api/v1/applications/{id}/objections", &[&aid], 201).body(json!({"body": "材料有误"})))
+        .await;
+    t.run(call(&union_a, M::POST, "/api/v1/rounds/{id}/announcement", &[&rid], 409).body(json!({}))).await;
+    t.run(call(&union_a, M::GET, "/api/v1/applications/{id}", &[&aid], 200)).await;
 
     // Notifications, after all this.
     let ent1 = app.login("ent1", PASSWORD).await;

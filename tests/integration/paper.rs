@@ -209,6 +209,28 @@ async fn each_layout_prints_on_a4(b: Backend) {
         )
         .await;
 
+    // An application to a province round (申报表), recommended by the city.
+    let union = app.login("union.a", PASSWORD).await;
+    let round = union
+        .ok_post(
+            "/api/v1/rounds",
+            json!({"unit_id": w.province_a, "title": "甲省省级劳模创新工作室申报", "deadline": crate::common::day(10),
+                   "years_running": 3, "criteria": [{"name": "创新成果", "max_points": 100}], "min_reviewers": 1,
+                   "reviewers": [w.account("reviewer.a")]}),
+        )
+        .await;
+    let application = lead1
+        .ok_post(
+            &format!("/api/v1/rounds/{}/applications", round["id"]),
+            json!({"studio_id": w.s1, "statement": "工作室围绕焊接工艺开展攻关，培养技师五名。"}),
+        )
+        .await;
+    let aid = application["id"].as_i64().unwrap();
+    app.login("city.a", PASSWORD)
+        .await
+        .ok_post(&format!("/api/v1/applications/{aid}/recommendation"), json!({"recommend": true}))
+        .await;
+
     // An inspection by the province's union with a follow-up item, and the year's work report.
     let union_a = app.login("union.a", PASSWORD).await;
     let ins = union_a
@@ -249,6 +271,20 @@ async fn each_layout_prints_on_a4(b: Backend) {
         },
     ];
     docs.extend(vec![
+        Doc {
+            name: "application",
+            path: format!("/applications/{aid}/print"),
+            // The record, then the signatures and seals of the four parties.
+            pages: 2,
+            shows: vec![
+                "东方机械有限公司工会".into(),
+                "劳模和工匠人才创新工作室申报表".into(),
+                "培养技师五名".into(),
+                "工作室领衔人".into(),
+                "推荐单位意见".into(),
+                "命名单位盖章".into(),
+            ],
+        },
         Doc {
             name: "mentorship",
             path: format!("/mentorships/{mid}/print"),

@@ -16,6 +16,7 @@ mod outcomes;
 mod people;
 mod plans;
 mod projects;
+mod rounds;
 mod session;
 mod stats;
 mod studios;
@@ -203,6 +204,17 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(funding::detail))
         .routes(routes!(funding::step))
         .routes(routes!(funding::receipt))
+        .routes(routes!(rounds::list, rounds::open))
+        .routes(routes!(rounds::get))
+        .routes(routes!(rounds::applications, rounds::apply))
+        .routes(routes!(rounds::announce))
+        .routes(routes!(rounds::application))
+        .routes(routes!(rounds::recommend))
+        .routes(routes!(rounds::score))
+        .routes(routes!(rounds::conflict))
+        .routes(routes!(rounds::decide))
+        .routes(routes!(rounds::object))
+        .routes(routes!(rounds::attach))
         .routes(routes!(inspections::list, inspections::record))
         .routes(routes!(inspections::due))
         .routes(routes!(inspections::get, inspections::update))

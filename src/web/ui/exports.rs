@@ -866,3 +866,75 @@ pub async fn annual_reports(
     })
     .await
 }
+
+// ---- application rounds ----------------------------------------------------------------------
+
+fn round_columns() -> Vec<Column<crate::storage::rounds::Round>> {
+    vec![
+        col("round.name", 30.0, |r, _| Value::text(&r.title)),
+        col("round.unit", 20.0, |r, _| Value::text(&r.unit_name)),
+        col("round.level", 10.0, |r, t| Value::text(r.level.label(t))),
+        col("round.year", 8.0, |r, _| Value::Int(r.year)),
+        col("round.deadline", 12.0, |r, _| Value::Date(r.deadline)),
+        col("round.applications", 10.0, |r, _| Value::Int(r.applications)),
+    ]
+}
+
+/// `/export/rounds`: the rounds of the list with its filters.
+pub async fn rounds(
+    State(st): State<AppState>,
+    Lang(t): Lang,
+    User(u): User,
+    RawQuery(raw): RawQuery,
+    QueryInput(q): QueryInput<crate::app::rounds::RoundQuery>,
+) -> Result<Response> {
+    one(&st, t, raw, "rounds", round_columns(), |cursor| {
+        let q = crate::app::rounds::RoundQuery { limit: Some(MAX_LIMIT), cursor, ..q.clone() };
+        let (st, actor) = (&st, &u.actor);
+        async move { crate::app::rounds::list(st, actor, &q).await }
+    })
+    .await
+}
+
+fn ranking_columns() -> Vec<Column<crate::app::rounds::ApplicationRow>> {
+    vec![
+        col("round.rank", 6.0, |r, _| r.rank.map_or(Value::Empty, Value::Int)),
+        col("round.studio", 30.0, |r, _| Value::text(&r.application.studio_name)),
+        col("round.state", 10.0, |r, t| Value::text(r.application.state.label(t))),
+        col("round.submitted_on", 12.0, |r, _| Value::Date(r.application.submitted_on)),
+        col("round.recommendation", 10.0, |r, t| match r.application.recommended {
+            Some(true) => Value::text(t.t("round.recommended_yes")),
+            Some(false) => Value::text(t.t("round.recommended_no")),
+            None => Value::Empty,
+        }),
+        col("round.sheets", 8.0, |r, _| Value::Int(r.sheets)),
+        col("round.combined", 10.0, |r, _| {
+            r.combined.map_or(Value::Empty, |h| Value::text(crate::domain::round::show_score(h)))
+        }),
+        col("round.decision_reason", 30.0, |r, _| {
+            r.application
+                .decision_reason
+                .as_deref()
+                .or(r.application.recommend_reason.as_deref())
+                .map_or(Value::Empty, Value::text)
+        }),
+    ]
+}
+
+/// `/export/rounds/{id}`: a round's applications as its page ranks them for the reader.
+pub async fn round(
+    State(st): State<AppState>,
+    Lang(t): Lang,
+    User(u): User,
+    RawQuery(raw): RawQuery,
+    Ids(id): Ids<i64>,
+) -> Result<Response> {
+    let mut d = crate::app::rounds::detail(&st, &u.actor, id).await?;
+    d.applications.sort_by_key(|r| (r.rank.is_none(), r.rank, r.application.id));
+    let mut rows = Some(d.applications);
+    one(&st, t, raw, "round_applications", ranking_columns(), move |_| {
+        let items = rows.take().unwrap_or_default();
+        async move { Ok(Page { items, next_cursor: None }) }
+    })
+    .await
+}

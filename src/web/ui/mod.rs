@@ -19,6 +19,7 @@ mod paper;
 mod people;
 mod plans;
 mod projects;
+mod rounds;
 mod search;
 mod studios;
 mod team;
@@ -157,6 +158,21 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/studios/{id}/checklist/print", get(paper::checklist))
         .route("/projects/{id}/acceptance/print", get(paper::acceptance))
         .route("/mentorships/{id}/print", get(paper::mentorship))
+        .route("/rounds", get(rounds::list).post(rounds::create))
+        .route("/rounds/new", get(rounds::new_form))
+        .route("/rounds/{id}", get(rounds::show))
+        .route("/rounds/{id}/applications", post(rounds::apply))
+        .route("/rounds/{id}/announcement", post(rounds::announce))
+        .route("/applications/{id}", get(rounds::application))
+        .route("/applications/{id}/recommendation", post(rounds::recommend))
+        .route("/applications/{id}/decision", post(rounds::decide))
+        .route("/applications/{id}/objections", post(rounds::object))
+        .route("/applications/{id}/attachments", post(rounds::attach))
+        .route("/applications/{id}/score", get(rounds::score_form).post(rounds::score))
+        .route("/applications/{id}/conflicts", post(rounds::conflict))
+        .route("/applications/{id}/print", get(rounds::print))
+        .route("/export/rounds", get(exports::rounds))
+        .route("/export/rounds/{id}", get(exports::round))
         .route("/notifications", get(notifications::list))
         .route("/notifications/read", post(notifications::mark_read))
         .route("/imports", get(imports::page).post(imports::start))
