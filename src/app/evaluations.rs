@@ -1039,7 +1039,7 @@ pub async fn confirm_all(st: &AppState, actor: &Actor, input: RunInput, locale: 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct ReopenInput {
     /// Why (required): a correction is audited with its reason.
-    #[schema(value_type = input::schema::Text4000)]
+    #[schema(value_type = input::schema::NonBlankText4000, required = true)]
     pub reason: Option<String>,
 }
 

@@ -288,7 +288,7 @@ pub struct FollowUpInput {
 /// An inspection as recorded or corrected.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct InspectionInput {
-    /// The studio (ignored when correcting).
+    /// The studio (when correcting: absent, or the inspection's own — it cannot change).
     #[serde(default, deserialize_with = "input::int")]
     #[schema(value_type = Option<i64>, minimum = 1)]
     pub studio_id: Option<i64>,
@@ -518,10 +518,14 @@ impl Workflow for Inspections {
 /// remarks, and adds follow-up items. Moving the day into a quarter that already has an
 /// inspection is refused (409).
 pub async fn update(st: &AppState, actor: &Actor, id: i64, input: InspectionInput) -> Result<InspectionDetail> {
+    let studio_named = input.studio_id;
     let checked = input.validate(st.today())?;
     step::take::<Inspections, _>(st, actor, id, "update".into(), move |s| {
         let i = s.before;
         s.allow(s.actor.can_inspect(&i.place()))?;
+        if studio_named.is_some_and(|sid| sid != i.studio_id) {
+            return Err(FieldErrors::single("studio_id", Msg::new("inspection.studio_fixed")).into());
+        }
         let (year, quarter) = rules::quarter_of(checked.inspected_on);
         if store::of_quarter(s.c, i.studio_id, year, quarter, Some(id))?.is_some() {
             return Err(duplicate_quarter(year, quarter));

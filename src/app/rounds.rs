@@ -192,7 +192,7 @@ pub struct RoundQuery {
     #[param(value_type = Option<i64>, minimum = 1, maximum = 200)]
     pub limit: Option<i64>,
     /// Where the next page starts (from `next_cursor`).
-    #[param(value_type = Option<String>)]
+    #[param(format = "cursor")]
     pub cursor: Option<String>,
 }
 
@@ -256,12 +256,7 @@ pub async fn list(st: &AppState, actor: &Actor, q: &RoundQuery) -> Result<Page<R
     st.db
         .read(move |c| {
             let within = match unit {
-                Some(u) => Some(
-                    units::get(c, u)?
-                        .filter(|x| actor.can_read_unit(&x.path))
-                        .ok_or_else(|| FieldErrors::single("unit_id", Msg::new("validation.unknown_unit")))?
-                        .path,
-                ),
+                Some(u) => Some(found(units::get(c, u)?.filter(|x| actor.can_read_unit(&x.path)))?.path),
                 None => None,
             };
             let sight = sight(c, &actor)?;

@@ -52,8 +52,8 @@ pub async fn get(
     Ok(Json(inspections::detail(&st, &u.actor, id).await?))
 }
 
-/// Corrects an inspection (the union over the studio) and adds follow-up items; `studio_id`
-/// is ignored.
+/// Corrects an inspection (the union over the studio) and adds follow-up items; `studio_id`,
+/// when given, must be the inspection's own (422 otherwise).
 #[utoipa::path(put, path = "/api/v1/inspections/{id}", tag = "inspections", params(("id" = i64, Path)),
     request_body = InspectionInput,
     responses((status = 200, body = InspectionDetail), (status = "4XX", body = super::ErrorBody)))]
