@@ -524,7 +524,7 @@ pub async fn update(st: &AppState, actor: &Actor, id: i64, input: InspectionInpu
         let i = s.before;
         s.allow(s.actor.can_inspect(&i.place()))?;
         if studio_named.is_some_and(|sid| sid != i.studio_id) {
-            return Err(FieldErrors::single("studio_id", Msg::new("inspection.studio_fixed")).into());
+            return Err(FieldErrors::single("studio_id", Msg::new("inspection.studio_fixed")));
         }
         let (year, quarter) = rules::quarter_of(checked.inspected_on);
         if store::of_quarter(s.c, i.studio_id, year, quarter, Some(id))?.is_some() {
