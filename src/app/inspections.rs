@@ -902,7 +902,17 @@ pub async fn overdue_for(st: &AppState, actor: &Actor, limit: i64) -> Result<Vec
     }
     st.db
         .read(move |c| {
-            let rows = store::overdue(c, &crate::domain::access::Scope::All, None, Some(&led), today, limit)?;
+            // Studio by studio within its unit's range: the partial index of open items is
+            // keyed by path, and a leader leads one or two studios.
+            let mut rows = Vec::new();
+            for id in led {
+                if let Some(s) = studios::get(c, id)? {
+                    let all = crate::domain::access::Scope::All;
+                    rows.extend(store::overdue(c, &all, Some(&s.unit_path), Some(&[id]), today, limit)?);
+                }
+            }
+            rows.sort_by_key(|f| (f.due_on, f.id));
+            rows.truncate(usize::try_from(limit).unwrap_or(0));
             Ok(rows.iter().map(|f| FollowUpView::of(f, today)).collect())
         })
         .await
@@ -914,11 +924,12 @@ pub async fn overdue_of_studio(st: &AppState, actor: &Actor, studio_id: i64) -> 
     let actor = actor.clone();
     st.db
         .read(move |c| {
-            let s = studios::get(c, studio_id)?;
-            if !s.as_ref().is_some_and(|s| actor.can_read_inspection(&s.place())) {
+            let Some(s) = studios::get(c, studio_id)?.filter(|s| actor.can_read_inspection(&s.place())) else {
                 return Ok(Vec::new());
-            }
-            let rows = store::overdue(c, &crate::domain::access::Scope::All, None, Some(&[studio_id]), today, 20)?;
+            };
+            // Within the studio's unit: the partial index of open items is keyed by path.
+            let all = crate::domain::access::Scope::All;
+            let rows = store::overdue(c, &all, Some(&s.unit_path), Some(&[studio_id]), today, 20)?;
             Ok(rows.iter().map(|f| FollowUpView::of(f, today)).collect())
         })
         .await
