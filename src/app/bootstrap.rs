@@ -57,6 +57,7 @@ pub fn prepare(config: &Config) -> Result<Prepared> {
                 anchor: crate::clock::today(),
                 password_hash: hash,
                 ledger_key: ledger_key.clone(),
+                uploads: config.uploads_dir(),
                 progress: false,
             },
         )?;

@@ -243,9 +243,7 @@ pub async fn put_template(st: &AppState, actor: &Actor, unit_id: i64, input: Tem
 
 // ---- scoring -------------------------------------------------------------------------------
 
-/// Scores one studio with its template from the metric values; judged items keep what an
-/// inspector gave (`kept`), else take the inspections' mean, else `unjudged` points (0 for a
-/// run; the max for the at-risk view, which asks what the records alone say).
+/// Scores one studio with its template from the metric values of its subtree's query.
 fn score_studio(
     sid: i64,
     t: &Template,
@@ -253,59 +251,7 @@ fn score_studio(
     kept: &[ScoredItem],
     unjudged_full: bool,
 ) -> (Vec<ScoredItem>, i64, Grade) {
-    let value = |m: Metric| values.get(&m).and_then(|v| v.get(&sid)).copied().unwrap_or(store::empty_value(m));
-    let inspected = values.get(&Metric::InspectionScore).and_then(|v| v.get(&sid)).copied();
-    let mut items = Vec::with_capacity(t.items.len());
-    for it in &t.items {
-        let scored = match (it.kind, it.metric) {
-            (ItemKind::Judged, _) => {
-                if let Some(k) = kept.iter().find(|k| k.item.code == it.code && k.judged_by.is_some()) {
-                    let mut k = k.clone();
-                    k.item = it.clone();
-                    k.points = k.points.clamp(0, it.max_points);
-                    k.deduction = it.max_points - k.points;
-                    items.push(k);
-                    continue;
-                }
-                let points = match inspected {
-                    Some(mean) => it.max_points * mean.clamp(0, 100) / 100,
-                    None if unjudged_full => it.max_points,
-                    None => 0,
-                };
-                ScoredItem {
-                    item: it.clone(),
-                    value: inspected,
-                    points,
-                    missing: 0,
-                    deduction: it.max_points - points,
-                    judged_by: None,
-                    judged_by_name: None,
-                    judged_at: None,
-                    reason: None,
-                }
-            }
-            (_, Some(m)) => {
-                let v = value(m);
-                let s = rules::score(it, v);
-                ScoredItem {
-                    item: it.clone(),
-                    value: Some(v),
-                    points: s.points,
-                    missing: s.missing,
-                    deduction: s.deduction,
-                    judged_by: None,
-                    judged_by_name: None,
-                    judged_at: None,
-                    reason: None,
-                }
-            }
-            (_, None) => continue,
-        };
-        items.push(scored);
-    }
-    let total = rules::total(items.iter().map(|i| (i.item.kind, i.points)));
-    let grade = rules::grade(total, t);
-    (items, total, grade)
+    rules::score_studio(t, |m| values.get(&m).and_then(|v| v.get(&sid)).copied(), kept, unjudged_full)
 }
 
 /// Scores the studios of a subtree (or one studio) for a year from one grouped query per

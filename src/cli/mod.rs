@@ -227,6 +227,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                     anchor,
                     password_hash: auth::hash_password(&password)?,
                     ledger_key: config.load_ledger_key(true)?,
+                    uploads: config.uploads_dir(),
                     progress: true,
                 },
             )
@@ -255,6 +256,11 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             println!(
                 "{} inspections with {} follow-up items, {} annual reports",
                 inspect.inspections, inspect.follow_ups, inspect.reports
+            );
+            let ev = &summary.evaluations;
+            println!(
+                "{} annual evaluations scored from the records ({} failed, {} graded otherwise than the history), {} cases",
+                ev.evaluations, ev.failed, ev.differing, ev.cases
             );
             println!(
                 "accounts: {} (and {} of studio leaders and hosts, login p<person id>)",

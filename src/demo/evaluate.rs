@@ -2,14 +2,20 @@
 //! that follow — consistent with the life-cycle history the generator wrote: a warned studio
 //! failed the year before its warning (an open warning case with its deadline); a revoked one
 //! failed that year and the one before (the warning's re-check failed, the proposal was
-//! confirmed); the others passed. Written with bulk inserts.
+//! confirmed); the others passed. Every computed item is scored by the evaluation's own rules
+//! from the records the set holds (so each item's number is the length of the list behind
+//! it); only the judged items — what the year-end inspection group saw — are drawn, within
+//! their maxima, so that the grade agrees with the history where the records allow.
+//! Written with bulk inserts after the indexes, since scoring reads the records.
 
 use super::{World, write_rows};
-use crate::domain::evaluation::{self as rules, CaseKind, CaseState, EvaluationState, Grade, ItemKind};
+use crate::domain::evaluation::{
+    self as rules, CaseKind, CaseState, EvaluationState, Grade, ItemKind, Metric, ScoredItem,
+};
 use crate::domain::lifecycle::StudioAction;
+use crate::domain::org::UnitPath;
 use crate::domain::studio::StudioState;
 use crate::error::Result;
-use crate::storage::evaluations::ScoredItem;
 use crate::storage::{Db, Value};
 use indicatif::ProgressBar;
 use jiff::civil::Date;
@@ -26,59 +32,63 @@ pub struct EvaluationSummary {
     pub failed: usize,
     /// Cases written.
     pub cases: usize,
+    /// Evaluations whose records decided a grade other than the history's (the judged items
+    /// could not make up the difference); a failing one the history did not act on is left
+    /// open, before its union.
+    pub differing: usize,
 }
 
 fn ms(d: Date) -> i64 {
     d.to_zoned(jiff::tz::TimeZone::UTC).map_or(0, |z| z.timestamp().as_millisecond())
 }
 
-/// Spreads `deduct` points over the sheet's items (never below 0): what a studio of that total
-/// would have scored, item by item.
-fn items_for(rng: &mut ChaCha8Rng, t: &rules::Template, total: i64, judged_at: i64) -> Vec<ScoredItem> {
-    let mut points: Vec<i64> =
-        t.items.iter().map(|i| if i.kind == ItemKind::Bonus { 0 } else { i.max_points }).collect();
-    let mut deduct = (rules::FULL_MARKS - total).max(0);
-    while deduct > 0 {
-        let i = rng.random_range(0..points.len());
-        if t.items[i].kind != ItemKind::Bonus && points[i] > 0 {
-            points[i] -= 1;
-            deduct -= 1;
-        }
+/// The judged items of a sheet given `points` in all, shared by their weights (never above
+/// an item's max), with the inspection group's reason.
+fn judged(t: &rules::Template, points: i64, judged_at: i64) -> Vec<ScoredItem> {
+    let items: Vec<&rules::Item> = t.items.iter().filter(|i| i.kind == ItemKind::Judged).collect();
+    let max: i64 = items.iter().map(|i| i.max_points).sum::<i64>().max(1);
+    let mut given: Vec<i64> = items.iter().map(|i| points.clamp(0, max) * i.max_points / max).collect();
+    let mut left = points.clamp(0, max) - given.iter().sum::<i64>();
+    for (g, it) in given.iter_mut().zip(&items) {
+        let more = left.min(it.max_points - *g);
+        *g += more;
+        left -= more;
     }
-    t.items
-        .iter()
-        .zip(points)
+    items
+        .into_iter()
+        .zip(given)
         .map(|(it, p)| {
-            let deduction = if it.kind == ItemKind::Bonus { 0 } else { it.max_points - p };
-            let (value, missing) = match it.kind {
-                ItemKind::Judged => (None, 0),
-                _ if it.metric.is_some_and(|m| m.is_percent()) => (Some(p * 100 / it.max_points.max(1)), 0),
-                _ if it.step > 0 => {
-                    let missing = (deduction + it.step - 1) / it.step;
-                    (Some((it.target - missing).max(0)), missing)
-                }
-                _ => (Some(0), 0),
-            };
-            let judged = it.kind == ItemKind::Judged;
+            let deduction = it.max_points - p;
             ScoredItem {
-                item: it.clone(),
-                value,
                 points: p,
-                missing,
                 deduction,
-                judged_by: None,
-                judged_by_name: judged.then(|| "年度考核检查组".to_string()),
-                judged_at: judged.then_some(judged_at),
-                reason: judged.then(|| {
-                    if deduction == 0 {
-                        "现场检查符合要求".to_string()
-                    } else {
-                        format!("现场检查发现不足，扣{deduction}分")
-                    }
+                judged_by_name: Some("年度考核检查组".to_string()),
+                judged_at: Some(judged_at),
+                reason: Some(if deduction == 0 {
+                    "现场检查符合要求".to_string()
+                } else {
+                    format!("现场检查发现不足，扣{deduction}分")
                 }),
+                ..ScoredItem::of(it)
             }
         })
         .collect()
+}
+
+/// The metric values of every studio for a year, counted as a run counts them.
+fn measure(db: &Db, roots: &[UnitPath], t: &rules::Template, year: i64) -> Result<HashMap<Metric, HashMap<i64, i64>>> {
+    let mut metrics: Vec<Metric> = t.items.iter().filter_map(|i| i.metric).collect();
+    metrics.push(Metric::InspectionScore);
+    let mut out: HashMap<Metric, HashMap<i64, i64>> = HashMap::new();
+    for root in roots {
+        let root = root.clone();
+        let metrics = metrics.clone();
+        let values = db.read_blocking(move |c| crate::storage::evaluations::measure(c, &metrics, &root, None, year))?;
+        for (m, v) in values {
+            out.entry(m).or_default().extend(v);
+        }
+    }
+    Ok(out)
 }
 
 const EVAL_COLUMNS: &[&str] = &[
@@ -131,6 +141,12 @@ pub(super) fn generate(db: &Db, bar: &ProgressBar, w: &World, seed: u64, anchor:
         w.transitions.iter().find(|x| x.studio == sid && x.action == action).map(|x| x.on)
     };
     let years = [anchor.year() as i64 - 2, anchor.year() as i64 - 1];
+    let roots: Vec<UnitPath> = w.units.iter().filter(|u| u.path.depth() == 0).map(|u| u.path.clone()).collect();
+    let mut values = HashMap::new();
+    for y in years {
+        bar.set_message(format!("evaluations: counting {y}"));
+        values.insert(y, measure(db, &roots, &t, y)?);
+    }
     let (mut evals, mut cases) = (Vec::new(), Vec::new());
     let mut sum = EvaluationSummary::default();
     let (mut eid, mut kid) = (0i64, 0i64);
@@ -152,29 +168,40 @@ pub(super) fn generate(db: &Db, bar: &ProgressBar, w: &World, seed: u64, anchor:
                 (StudioState::Revoked, Some(f)) => y == f || y == f - 1,
                 _ => false,
             };
-            let total = if failed {
+            let wanted = if failed {
                 rng.random_range(38..59)
             } else if rng.random_bool(0.25) {
                 rng.random_range(90..99)
             } else {
-                rng.random_range(62..90)
+                rng.random_range(64..90)
             };
             let confirmed = Date::new((y + 1) as i16, 1, 20).unwrap_or(anchor).min(anchor);
             let at = ms(confirmed);
-            let items = items_for(&mut rng, &t, total, at - 2 * 86_400_000);
-            let total = rules::total(items.iter().map(|i| (i.item.kind, i.points)));
-            let grade = rules::grade(total, &t);
+            let of_year = &values[&y];
+            let value = |m: Metric| of_year.get(&m).and_then(|v| v.get(&s.id)).copied();
+            // What the records give, the judged items aside; the inspection group makes up
+            // the rest of the wanted total as far as its items reach.
+            let (first, total, _) = rules::score_studio(&t, value, &[], false);
+            let judged_now: i64 = first.iter().filter(|i| i.item.kind == ItemKind::Judged).map(|i| i.points).sum();
+            let records = total - judged_now;
+            let kept = judged(&t, wanted - records, at - 2 * 86_400_000);
+            let (items, total, grade) = rules::score_studio(&t, value, &kept, false);
             eid += 1;
             ids.insert(y, eid);
             sum.evaluations += 1;
             sum.failed += usize::from(grade == Grade::Failed);
+            let differs = (grade == Grade::Failed) != failed;
+            sum.differing += usize::from(differs);
+            // A failing grade the history did not act on is still before its union: open.
+            let state = if differs && !failed { EvaluationState::Open } else { EvaluationState::Confirmed };
+            let confirmed_at = (state == EvaluationState::Confirmed).then_some(at);
             evals.push(vec![
                 Value::from(eid),
                 Value::from(s.id),
                 Value::from(path.clone()),
                 Value::from(y),
                 Value::Null,
-                Value::from(EvaluationState::Confirmed.code()),
+                Value::from(state.code()),
                 Value::from(total),
                 Value::from(grade.code()),
                 Value::from(t.excellent),
@@ -182,7 +209,7 @@ pub(super) fn generate(db: &Db, bar: &ProgressBar, w: &World, seed: u64, anchor:
                 Value::from(serde_json::to_string(&items).unwrap_or_default()),
                 Value::from(at - 86_400_000),
                 Value::Null,
-                Value::from(at),
+                Value::from(confirmed_at),
                 Value::from(at),
                 Value::from(at),
             ]);

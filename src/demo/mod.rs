@@ -6,6 +6,7 @@
 //! PostgreSQL), showing progress, and finally rebuilds the subtree counters.
 
 pub mod evaluate;
+mod evidence;
 pub mod ideas;
 pub mod inspect;
 pub mod mentor;
@@ -114,6 +115,8 @@ pub struct Options {
     pub password_hash: String,
     /// The key the generated ledger is sealed with.
     pub ledger_key: Vec<u8>,
+    /// Where uploaded files are kept: the set's receipts and rules documents go there.
+    pub uploads: std::path::PathBuf,
     /// Show a progress bar on standard error.
     pub progress: bool,
 }
@@ -1447,9 +1450,6 @@ pub fn generate(db: &Db, set: DataSet, opts: &Options) -> Result<Summary> {
     bar.set_message("inspections, annual reports");
     let inspect = inspect::generate(db, &bar, &w, &signers, opts)?;
     stage("inspections and annual reports written");
-    bar.set_message("evaluations");
-    let evaluations = evaluate::generate(db, &bar, &w, opts.seed, opts.anchor)?;
-    stage("annual evaluations written");
     bar.set_message("keywords");
     db.write_blocking(crate::storage::keywords::rebuild)?;
     stage("keyword index written");
@@ -1471,6 +1471,9 @@ pub fn generate(db: &Db, set: DataSet, opts: &Options) -> Result<Summary> {
         bar.set_message(format!("figures: {stage} {done}/{total}"));
     })?;
     stage("deadline counters and figure roll-ups computed");
+    bar.set_message("evaluations");
+    let evaluations = evaluate::generate(db, &bar, &w, opts.seed, opts.anchor)?;
+    stage("annual evaluations scored from the records");
     if db.backend() == Backend::Postgres {
         db.write_blocking(|c| {
             for table in ["org_units", "people", "person_honours", "accounts", "role_grants", "api_tokens", "studios", "studio_transitions", "studio_namings", "studio_members", "member_proposals", "attachments", "audit_log", "annual_plans", "projects", "milestones", "project_updates", "extension_requests", "project_transitions", "activities", "notifications", "suggestions", "suggestion_events", "suggestion_routes", "challenges", "challenge_bids", "outcomes", "outcome_promotions", "mentorships", "mentorship_assessments", "apprentice_results", "budgets", "budget_lines", "expenses", "inspections", "inspection_follow_ups", "inspection_follow_up_steps", "annual_reports", "evaluations", "studio_cases", "rounds", "round_reviewers", "round_applications", "round_sheets"] {

@@ -130,6 +130,7 @@ struct Ids {
     budget: i64,
     budget_line: i64,
     expense: i64,
+    attachment: i64,
 }
 
 impl Ids {
@@ -154,6 +155,7 @@ struct Rows {
     budgets: Vec<Vec<Value<'static>>>,
     budget_lines: Vec<Vec<Value<'static>>>,
     expenses: Vec<Vec<Value<'static>>>,
+    attachments: Vec<Vec<Value<'static>>>,
 }
 
 impl Rows {
@@ -170,6 +172,7 @@ impl Rows {
             + self.budgets.len()
             + self.budget_lines.len()
             + self.expenses.len()
+            + self.attachments.len()
     }
 }
 
@@ -307,7 +310,8 @@ fn write(db: &Db, bar: &ProgressBar, rows: Rows) -> Result<()> {
     write_rows(db, bar, "ledger_heads", &["studio_id", "seq", "seal"], rows.heads)?;
     write_rows(db, bar, "budgets", BUDGET_COLUMNS, rows.budgets)?;
     write_rows(db, bar, "budget_lines", BUDGET_LINE_COLUMNS, rows.budget_lines)?;
-    write_rows(db, bar, "expenses", EXPENSE_COLUMNS, rows.expenses)
+    write_rows(db, bar, "expenses", EXPENSE_COLUMNS, rows.expenses)?;
+    write_rows(db, bar, "attachments", super::evidence::ATTACHMENT_COLUMNS, rows.attachments)
 }
 
 const BUDGET_COLUMNS: &[&str] =
@@ -437,8 +441,14 @@ fn funding(
             (projects.1 >= projects.0 && rng.random_bool(0.4)).then(|| rng.random_range(projects.0..=projects.1));
         let submitted = at(*day, 15.0);
         let decided = (state != ExpenseState::Submitted).then(|| submitted + 2 * 86_400_000);
+        let expense = Ids::next(&mut ids.expense);
+        // Most come with their receipt (支出附票据); a few were filed without one.
+        if rng.random_bool(0.96) {
+            let id = Ids::next(&mut ids.attachment);
+            rows.attachments.push(s.evidence.0.row(id, "expense", expense, "receipt", by, submitted));
+        }
         rows.expenses.push(vec![
-            Ids::next(&mut ids.expense).into(),
+            expense.into(),
             s.id.into(),
             s.unit_path.clone().into(),
             budget.into(),
@@ -457,6 +467,20 @@ fn funding(
     }
 }
 
+/// The studio's rules (制度) revised and uploaded in some years — most studios every year or
+/// two, as the evaluation asks (revised within two years).
+fn rules(rng: &mut ChaCha8Rng, signers: &Signers, s: &Studio, year: i64, anchor: Date, ids: &mut Ids, rows: &mut Rows) {
+    let jan = jiff::civil::date(year as i16, 1, 1);
+    let dec = jiff::civil::date(year as i16, 12, 31);
+    let (from, until) = (jan.max(s.from), dec.min(s.until).min(anchor));
+    let Some(&by) = signers.account_of.get(&s.leader) else { return };
+    if from > until || !rng.random_bool(0.6) {
+        return;
+    }
+    let id = Ids::next(&mut ids.attachment);
+    rows.attachments.push(s.evidence.1.row(id, "studio", s.id, "rules", by, at(day_between(rng, from, until), 11.0)));
+}
+
 /// Everything a studio's generation needs.
 struct Studio<'a> {
     id: i64,
@@ -468,6 +492,8 @@ struct Studio<'a> {
     /// First and last day of work in the window.
     from: Date,
     until: Date,
+    /// The receipt and the rules the studio's attachments point at.
+    evidence: &'a (super::evidence::Evidence, super::evidence::Evidence),
     /// Still running (not revoked or cancelled).
     live: bool,
     /// Expected projects and ledger records.
@@ -502,6 +528,7 @@ pub(super) fn generate(
     };
     let weights: Vec<f64> = (0..w.studios.len()).map(weight).collect();
     let total: f64 = weights.iter().sum::<f64>().max(1.0);
+    let evidence = super::evidence::files(&opts.uploads)?;
     let mut ids = Ids::default();
     let mut sum = WorkSummary::default();
     let mut rows = Rows::default();
@@ -520,6 +547,7 @@ pub(super) fn generate(
             pool: s.pool,
             from: s.founded_on.max(window),
             until,
+            evidence: &evidence,
             live,
             projects: volume.projects as f64 * weights[i] / total,
             activities: volume.activities as f64 * weights[i] / total,
@@ -616,6 +644,7 @@ fn studio_work(
     ledger(rng, w, signers, s, anchor, key, ids, rows, sum);
     for &year in &years {
         funding(rng, signers, s, year, anchor, studio_projects, ids, rows);
+        rules(rng, signers, s, year, anchor, ids, rows);
     }
 }
 

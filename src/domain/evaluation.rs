@@ -88,6 +88,11 @@ impl Metric {
     pub fn is_percent(self) -> bool {
         matches!(self, Metric::ExpensesReceipted | Metric::InspectionScore)
     }
+
+    /// The value of a studio with no record counted: no expenses leave nothing unreceipted.
+    pub fn value_when_absent(self) -> i64 {
+        if self == Metric::ExpensesReceipted { 100 } else { 0 }
+    }
 }
 
 code_enum! {
@@ -238,6 +243,105 @@ pub fn score(it: &Item, value: i64) -> Scored {
     };
     let deduction = if it.kind == ItemKind::Bonus { 0 } else { max - points };
     Scored { points, missing: 0, deduction }
+}
+
+/// One item of an evaluation as scored.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ScoredItem {
+    /// The item of the template it was scored with.
+    #[serde(flatten)]
+    pub item: Item,
+    /// Computed and bonus items: the value counted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<i64>,
+    /// Points given.
+    pub points: i64,
+    /// Units missing below the target.
+    #[serde(default)]
+    pub missing: i64,
+    /// Points deducted from the max.
+    #[serde(default)]
+    pub deduction: i64,
+    /// Judged items: who judged, their name, when (ms) and why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub judged_by: Option<i64>,
+    /// The judge's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub judged_by_name: Option<String>,
+    /// When it was judged (Unix ms).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub judged_at: Option<i64>,
+    /// Why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// Scores one studio with a template: computed and bonus items from `value` (the metric's
+/// count or share for the studio, absent when no record counted); judged items keep what a
+/// judge gave (`kept`, those with a time of judging), else take the year's mean inspection
+/// score as a share, else `unjudged` (0 for a run; the max for the at-risk view, which asks
+/// what the records alone say). Answers the items, the total and the grade.
+pub fn score_studio(
+    t: &Template,
+    value: impl Fn(Metric) -> Option<i64>,
+    kept: &[ScoredItem],
+    unjudged_full: bool,
+) -> (Vec<ScoredItem>, i64, Grade) {
+    let inspected = value(Metric::InspectionScore);
+    let mut items = Vec::with_capacity(t.items.len());
+    for it in &t.items {
+        let scored = match (it.kind, it.metric) {
+            (ItemKind::Judged, _) => {
+                if let Some(k) = kept.iter().find(|k| k.item.code == it.code && k.judged_at.is_some()) {
+                    let mut k = k.clone();
+                    k.item = it.clone();
+                    k.points = k.points.clamp(0, it.max_points);
+                    k.deduction = it.max_points - k.points;
+                    items.push(k);
+                    continue;
+                }
+                let points = match inspected {
+                    Some(mean) => it.max_points * mean.clamp(0, 100) / 100,
+                    None if unjudged_full => it.max_points,
+                    None => 0,
+                };
+                ScoredItem { value: inspected, points, deduction: it.max_points - points, ..ScoredItem::of(it) }
+            }
+            (_, Some(m)) => {
+                let v = value(m).unwrap_or(m.value_when_absent());
+                let s = score(it, v);
+                ScoredItem {
+                    value: Some(v),
+                    points: s.points,
+                    missing: s.missing,
+                    deduction: s.deduction,
+                    ..ScoredItem::of(it)
+                }
+            }
+            (_, None) => continue,
+        };
+        items.push(scored);
+    }
+    let total = total(items.iter().map(|i| (i.item.kind, i.points)));
+    let grade = grade(total, t);
+    (items, total, grade)
+}
+
+impl ScoredItem {
+    /// An item not scored yet: no points, nothing judged.
+    pub fn of(it: &Item) -> ScoredItem {
+        ScoredItem {
+            item: it.clone(),
+            value: None,
+            points: 0,
+            missing: 0,
+            deduction: 0,
+            judged_by: None,
+            judged_by_name: None,
+            judged_at: None,
+            reason: None,
+        }
+    }
 }
 
 /// The grade of a total under a template's thresholds.

@@ -13,7 +13,7 @@ use crate::domain::pagination::{Cursor, Page, PageRequest};
 use crate::error::{Error, Result};
 use crate::params;
 use jiff::civil::Date;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::collections::HashMap;
 
 // ---- metrics -------------------------------------------------------------------------------
@@ -318,7 +318,7 @@ pub fn measure(
 
 /// The value a studio absent from a metric's map has.
 pub fn empty_value(m: Metric) -> i64 {
-    if m == Metric::ExpensesReceipted { 100 } else { 0 }
+    m.value_when_absent()
 }
 
 /// A record a computed item counted (or, for a share, looked at).
@@ -413,36 +413,8 @@ pub fn put_template(c: &mut Conn, unit_id: i64, path: &UnitPath, t: &Template, b
 
 // ---- evaluations ---------------------------------------------------------------------------
 
-/// One item of an evaluation as scored.
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct ScoredItem {
-    /// The item of the template it was scored with.
-    #[serde(flatten)]
-    pub item: crate::domain::evaluation::Item,
-    /// Computed and bonus items: the value counted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<i64>,
-    /// Points given.
-    pub points: i64,
-    /// Units missing below the target.
-    #[serde(default)]
-    pub missing: i64,
-    /// Points deducted from the max.
-    #[serde(default)]
-    pub deduction: i64,
-    /// Judged items: who judged, their name, when (ms) and why.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub judged_by: Option<i64>,
-    /// The judge's name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub judged_by_name: Option<String>,
-    /// When it was judged (Unix ms).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub judged_at: Option<i64>,
-    /// Why.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-}
+/// One item of an evaluation as scored (a pure value: defined with the rules).
+pub use crate::domain::evaluation::ScoredItem;
 
 /// A studio's evaluation of a year, as stored.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
