@@ -19,7 +19,7 @@ use super::step::{self, Notice, Workflow};
 use super::{AppState, found, input};
 use crate::domain::access::Actor;
 use crate::domain::evaluation::{
-    self as rules, CaseAction, CaseKind, CaseState, EvaluationState, Grade, Item, ItemKind, Metric, Template,
+    self as rules, CaseAction, CaseKind, CaseState, EvaluationState, Grade, Item, ItemKind, Metric, RunKind, Template,
 };
 use crate::domain::lifecycle::{StudioAction, TransitionInput};
 use crate::domain::notification::{Detail, Happened, NotificationKind};
@@ -221,7 +221,8 @@ pub async fn put_template(st: &AppState, actor: &Actor, unit_id: i64, input: Tem
     let t = input.validate()?;
     let now = st.now_ms();
     let a = actor.clone();
-    st.db
+    let fresh_run = st
+        .db
         .write(move |c| {
             let u = found(units::get(c, unit_id)?.filter(|u| a.can_read_unit(&u.path)))?;
             if !a.can_run_evaluation(&u.path, u.kind) {
@@ -235,9 +236,16 @@ pub async fn put_template(st: &AppState, actor: &Actor, unit_id: i64, input: Tem
                 Change { entity: "evaluation_template", id: unit_id, action: "update", unit_path: Some(&u.path) },
                 before.as_ref(),
                 Some(&t),
-            )
+            )?;
+            // The studios at risk below are scored with the new sheet from now on.
+            let year = crate::clock::date_of(now).year() as i64;
+            let (run, fresh) = open_run(c, RunKind::Forecast, &u, year, Some(a.account_id), now)?;
+            Ok(fresh.then_some((run, u.path, year)))
         })
         .await?;
+    if let Some((run, path, year)) = fresh_run {
+        spawn_run(st, RunKind::Forecast, run, path, year);
+    }
     template(st, actor, unit_id).await
 }
 
@@ -327,6 +335,40 @@ fn read_run_input(input: &RunInput, today: Date) -> Result<(i64, i64)> {
     Ok((input.unit_id.unwrap_or_default(), year.unwrap_or_default()))
 }
 
+/// Opens a run of a kind for a unit and year, unless one is running already (then answers
+/// that one): (run id, whether it is new).
+fn open_run(c: &mut Conn, kind: RunKind, u: &units::Unit, year: i64, by: Option<i64>, now: i64) -> Result<(i64, bool)> {
+    if let Some(id) = store::running(c, kind, u.id, year)? {
+        return Ok((id, false));
+    }
+    let id = store::insert_run(c, kind, u.id, &u.path, year, by, now)?;
+    audit::record(
+        c,
+        by,
+        Change { entity: "evaluation_run", id, action: "create", unit_path: Some(&u.path) },
+        None::<&()>,
+        Some(&serde_json::json!({"unit_id": u.id, "year": year, "kind": kind.code()})),
+    )?;
+    Ok((id, true))
+}
+
+/// Runs a new run in the background; a failure is written on the run.
+fn spawn_run(st: &AppState, kind: RunKind, id: i64, path: UnitPath, year: i64) {
+    let st = st.clone();
+    tokio::spawn(async move {
+        let done = match kind {
+            RunKind::Evaluation => execute(&st, id, &path, year).await,
+            RunKind::Forecast => forecast(&st, id, &path, year).await,
+        };
+        if let Err(e) = done {
+            tracing::warn!(run = id, error = %e, "evaluation run failed");
+            let now = st.now_ms();
+            let msg = e.to_string();
+            let _ = st.db.write(move |c| store::progress_run(c, id, 0, 0, Some(("failed", Some(&msg))), now)).await;
+        }
+    });
+}
+
 /// Starts evaluating a union's subtree for a year; answers the run to poll. One run of a
 /// unit and year at a time (a second answers the first).
 pub async fn start_run(st: &AppState, actor: &Actor, input: RunInput) -> Result<Run> {
@@ -343,31 +385,12 @@ pub async fn start_run(st: &AppState, actor: &Actor, input: RunInput) -> Result<
             if !a.can_run_evaluation(&u.path, u.kind) {
                 return Err(Error::Forbidden);
             }
-            if let Some(id) = store::running(c, unit_id, year)? {
-                return Ok((id, u.path, false));
-            }
-            let id = store::insert_run(c, unit_id, &u.path, year, a.account_id, now)?;
-            audit::record(
-                c,
-                Some(a.account_id),
-                Change { entity: "evaluation_run", id, action: "create", unit_path: Some(&u.path) },
-                None::<&()>,
-                Some(&serde_json::json!({"unit_id": unit_id, "year": year})),
-            )?;
-            Ok((id, u.path, true))
+            let (id, fresh) = open_run(c, RunKind::Evaluation, &u, year, Some(a.account_id), now)?;
+            Ok((id, u.path, fresh))
         })
         .await?;
     if fresh {
-        let st2 = st.clone();
-        tokio::spawn(async move {
-            if let Err(e) = execute(&st2, id, &path, year).await {
-                tracing::warn!(run = id, error = %e, "evaluation run failed");
-                let now = st2.now_ms();
-                let msg = e.to_string();
-                let _ =
-                    st2.db.write(move |c| store::progress_run(c, id, 0, 0, Some(("failed", Some(&msg))), now)).await;
-            }
-        });
+        spawn_run(st, RunKind::Evaluation, id, path, year);
     }
     run(st, actor, id).await
 }
@@ -463,12 +486,7 @@ pub async fn run_from_cli(st: &AppState, unit_id: Option<i64>, year: i64) -> Res
                 Some(id) => found(units::get(c, id)?)?,
                 None => found(units::roots(c)?.into_iter().next())?,
             };
-            let id = c.next_id("evaluation_runs")?;
-            c.execute(
-                "INSERT INTO evaluation_runs (id, unit_id, unit_path, year, state, done, total, started_at) \
-                 VALUES (?, ?, ?, ?, 'running', 0, 0, ?)",
-                params![id, u.id, &u.path, year, now],
-            )?;
+            let id = store::insert_run(c, RunKind::Evaluation, u.id, &u.path, year, None, now)?;
             Ok((id, u.path))
         })
         .await?;
@@ -1010,7 +1028,7 @@ pub async fn reopen(st: &AppState, actor: &Actor, id: i64, input: ReopenInput) -
 // ---- at risk -------------------------------------------------------------------------------
 
 /// An item a studio at risk is short on.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Shortfall {
     /// The item's code.
     pub code: String,
@@ -1043,7 +1061,7 @@ pub struct AtRisk {
     pub items: Vec<Shortfall>,
 }
 
-/// The studios at risk of a unit's subtree.
+/// The studios at risk of a unit's subtree, a page at a time.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct AtRiskList {
     /// The unit.
@@ -1052,80 +1070,220 @@ pub struct AtRiskList {
     pub unit_name: String,
     /// The year so far.
     pub year: i64,
-    /// Studios evaluated.
+    /// Studios of the subtree forecast.
     pub studios: i64,
-    /// Those at risk, the lowest total first (at most 500).
+    /// Of them at risk (below their qualifying line): the length of the whole list.
+    pub at_risk: i64,
+    /// When the oldest forecast of the subtree was computed (Unix ms); absent: never.
+    pub computed_at: Option<i64>,
+    /// The unit's latest forecast run (running: the list is being brought up to date).
+    pub run: Option<Run>,
+    /// Those at risk on this page, the lowest total first.
     pub items: Vec<AtRisk>,
+    /// Pass as `cursor` to read the next page; absent on the last page.
+    #[schema(format = "cursor")]
+    pub next_cursor: Option<String>,
+}
+
+/// The items a studio is short on, the largest deduction first (bonus items are never
+/// "short": they add to the 100).
+fn shortfalls(items: &[ScoredItem]) -> Vec<Shortfall> {
+    let mut short: Vec<Shortfall> = items
+        .iter()
+        .filter(|i| i.item.kind != ItemKind::Bonus && i.points < i.item.max_points)
+        .map(|i| Shortfall {
+            code: i.item.code.clone(),
+            title: i.item.title.clone(),
+            points: i.points,
+            max_points: i.item.max_points,
+            value: i.value,
+            target: i.item.target,
+        })
+        .collect();
+    short.sort_by_key(|s| std::cmp::Reverse(s.max_points - s.points));
+    short
+}
+
+/// Studios written per write transaction of a forecast run (narrow rows).
+pub const FORECAST_SLICE: usize = 500;
+
+/// Forecasts every named studio of a subtree for the year so far — its evaluation on the
+/// records so far, judged items not judged yet counting at the inspections' mean, or in
+/// full (what the records alone say) — and writes them in slices of [`FORECAST_SLICE`];
+/// then drops the forecasts of studios no longer named. Returns (studios, milliseconds the
+/// slowest slice held the writer).
+pub async fn forecast(st: &AppState, run_id: i64, path: &UnitPath, year: i64) -> Result<(usize, u64)> {
+    let started = st.now_ms();
+    let within = path.clone();
+    let rows: Vec<store::Forecast> = st
+        .db
+        .read(move |c| {
+            let studios = store::studios_to_evaluate(c, &within)?;
+            let kept: HashMap<i64, Vec<ScoredItem>> = store::existing(c, &within, year)?
+                .into_iter()
+                .map(|(sid, (_, _, items))| (sid, parse_items(&items)))
+                .collect();
+            score_subtree(c, &within, &studios, None, year, &kept, true)?
+                .into_iter()
+                .map(|(sid, p, _, t, items, total, _)| {
+                    Ok(store::Forecast {
+                        studio_id: sid,
+                        unit_path: p,
+                        total,
+                        qualified: t.qualified,
+                        shortfalls: serde_json::to_string(&shortfalls(&items)).map_err(Error::internal)?,
+                    })
+                })
+                .collect()
+        })
+        .await?;
+    let total = rows.len() as i64;
+    let (mut done, mut slowest) = (0i64, 0u64);
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let slice: Vec<store::Forecast> = rows.by_ref().take(FORECAST_SLICE).collect();
+        done += slice.len() as i64;
+        let now = st.now_ms().max(started);
+        let held = st
+            .db
+            .write(move |c| {
+                let t0 = std::time::Instant::now();
+                store::write_forecasts(c, year, run_id, &slice, now)?;
+                store::progress_run(c, run_id, done, total, None, now)?;
+                Ok(t0.elapsed().as_millis() as u64)
+            })
+            .await?;
+        slowest = slowest.max(held);
+    }
+    loop {
+        let within = path.clone();
+        let now = st.now_ms();
+        let (gone, held) = st
+            .db
+            .write(move |c| {
+                let t0 = std::time::Instant::now();
+                let gone = store::drop_stale_forecasts(c, &within, year, started, FORECAST_SLICE as i64)?;
+                if gone < FORECAST_SLICE as u64 {
+                    store::progress_run(c, run_id, done, total, Some(("done", None)), now)?;
+                }
+                Ok((gone, t0.elapsed().as_millis() as u64))
+            })
+            .await?;
+        slowest = slowest.max(held);
+        if gone < FORECAST_SLICE as u64 {
+            break;
+        }
+    }
+    Ok((total as usize, slowest))
+}
+
+/// Brings the studios at risk of a unit's subtree up to date (this year); answers the run to
+/// poll. For an officer who may see the list.
+pub async fn start_forecast(st: &AppState, actor: &Actor, unit_id: i64) -> Result<Run> {
+    let year = st.today().year() as i64;
+    let now = st.now_ms();
+    let a = actor.clone();
+    let (id, path, fresh) = st
+        .db
+        .write(move |c| {
+            let u = found(units::get(c, unit_id)?.filter(|u| a.can_read_unit(&u.path) && a.administers()))?;
+            let (id, fresh) = open_run(c, RunKind::Forecast, &u, year, Some(a.account_id), now)?;
+            Ok((id, u.path, fresh))
+        })
+        .await?;
+    if fresh {
+        spawn_run(st, RunKind::Forecast, id, path, year);
+    }
+    run(st, actor, id).await
+}
+
+/// The sweep's daily forecast of every root's subtree: started (and awaited, slice by
+/// slice) when a root's latest forecast of the year did not start today. Answers the
+/// studios forecast.
+pub async fn forecast_daily(st: &AppState) -> Result<usize> {
+    let today = st.today();
+    let year = today.year() as i64;
+    let start_of_day = today
+        .to_zoned(crate::clock::zone().clone())
+        .map(|z| z.timestamp().as_millisecond())
+        .map_err(Error::internal)?;
+    let now = st.now_ms();
+    let due: Vec<(i64, UnitPath)> = st
+        .db
+        .write(move |c| {
+            let mut due = Vec::new();
+            for u in units::roots(c)? {
+                let fresh = store::latest_run(c, RunKind::Forecast, u.id, year)?
+                    .is_some_and(|r| r.state == "running" || r.started_at >= start_of_day);
+                if !fresh {
+                    let (id, _) = open_run(c, RunKind::Forecast, &u, year, None, now)?;
+                    due.push((id, u.path));
+                }
+            }
+            Ok(due)
+        })
+        .await?;
+    let mut n = 0;
+    for (id, path) in due {
+        match forecast(st, id, &path, year).await {
+            Ok((k, _)) => n += k,
+            Err(e) => {
+                let now = st.now_ms();
+                let msg = e.to_string();
+                st.db.write(move |c| store::progress_run(c, id, 0, 0, Some(("failed", Some(&msg))), now)).await?;
+            }
+        }
+    }
+    Ok(n)
+}
+
+/// The query of a list of studios at risk.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AtRiskQuery {
+    /// Page size.
+    #[serde(default, deserialize_with = "input::int")]
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+    /// Where the previous page ended.
+    #[param(format = "cursor")]
+    pub cursor: Option<String>,
 }
 
 /// Studios of a unit's subtree whose evaluation on the records of the year so far falls
-/// below the qualifying line (judged items not judged yet count at the inspections' mean, or
-/// in full: what the records alone say).
-pub async fn at_risk(st: &AppState, actor: &Actor, unit_id: i64) -> Result<AtRiskList> {
+/// below the qualifying line, from the latest forecasts (`forecast`), a page at a time; the
+/// count and the list are the same rows.
+pub async fn at_risk(st: &AppState, actor: &Actor, unit_id: i64, q: &AtRiskQuery) -> Result<AtRiskList> {
     let year = st.today().year() as i64;
+    let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
     let a = actor.clone();
     st.db
         .read(move |c| {
             let u = found(units::get(c, unit_id)?.filter(|u| a.can_read_unit(&u.path) && a.administers()))?;
-            let studios = store::studios_to_evaluate(c, &u.path)?;
-            let kept: HashMap<i64, Vec<ScoredItem>> = store::existing(c, &u.path, year)?
-                .into_iter()
-                .map(|(sid, (_, _, items))| (sid, parse_items(&items)))
-                .collect();
-            let scored = score_subtree(c, &u.path, &studios, None, year, &kept, true)?;
-            let n = scored.len() as i64;
-            let mut risky: Vec<(i64, Arc<Template>, Vec<ScoredItem>, i64)> = scored
-                .into_iter()
-                .filter(|(_, _, _, t, _, total, _)| *total < t.qualified)
-                .map(|(sid, _, _, t, items, total, _)| (sid, t, items, total))
-                .collect();
-            risky.sort_by_key(|r| (r.3, r.0));
-            risky.truncate(500);
-            let ids: Vec<i64> = risky.iter().map(|r| r.0).collect();
-            let names = studio_names(c, &ids)?;
-            let items = risky
-                .into_iter()
-                .map(|(sid, t, items, total)| {
-                    let mut short: Vec<Shortfall> = items
-                        .iter()
-                        .filter(|i| i.item.kind != ItemKind::Bonus && i.points < i.item.max_points)
-                        .map(|i| Shortfall {
-                            code: i.item.code.clone(),
-                            title: i.item.title.clone(),
-                            points: i.points,
-                            max_points: i.item.max_points,
-                            value: i.value,
-                            target: i.item.target,
-                        })
-                        .collect();
-                    short.sort_by_key(|s| std::cmp::Reverse(s.max_points - s.points));
-                    AtRisk {
-                        studio_id: sid,
-                        studio_name: names.get(&sid).cloned().unwrap_or_default(),
-                        total,
-                        qualified: t.qualified,
-                        short_by: t.qualified - total,
-                        items: short,
-                    }
-                })
-                .collect();
-            Ok(AtRiskList { unit_id, unit_name: u.name, year, studios: n, items })
+            let counts = store::forecast_counts(c, &u.path, year)?;
+            let rows = store::at_risk_page(c, &u.path, year, &page)?;
+            let run = store::latest_run(c, RunKind::Forecast, u.id, year)?;
+            let rows = rows.map(|r| AtRisk {
+                studio_id: r.studio_id,
+                studio_name: r.studio_name,
+                total: r.total,
+                qualified: r.qualified,
+                short_by: r.qualified - r.total,
+                items: serde_json::from_str(&r.shortfalls).unwrap_or_default(),
+            });
+            Ok(AtRiskList {
+                unit_id,
+                unit_name: u.name,
+                year,
+                studios: counts.studios,
+                at_risk: counts.at_risk,
+                computed_at: counts.computed_at,
+                run,
+                items: rows.items,
+                next_cursor: rows.next_cursor,
+            })
         })
         .await
-}
-
-fn studio_names(c: &mut Conn, ids: &[i64]) -> Result<HashMap<i64, String>> {
-    let mut out = HashMap::new();
-    for chunk in ids.chunks(200) {
-        let p: Vec<crate::storage::Value> = chunk.iter().map(|&i| crate::storage::Value::from(i)).collect();
-        let rows = c.query(
-            &format!("SELECT id, name FROM studios WHERE id IN ({})", vec!["?"; chunk.len()].join(", ")),
-            &p,
-            |r| Ok((r.get::<i64>("id")?, r.get::<String>("name")?)),
-        )?;
-        out.extend(rows);
-    }
-    Ok(out)
 }
 
 // ---- cases ---------------------------------------------------------------------------------

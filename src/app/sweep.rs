@@ -181,6 +181,10 @@ pub fn spawn(st: AppState) {
                     }
                 }
             }
+            // The studios at risk: every root's subtree forecast once a day, in slices.
+            if let Err(e) = super::evaluations::forecast_daily(&st).await {
+                tracing::warn!("forecasting the studios at risk failed: {e}");
+            }
             let st2 = st.clone();
             match tokio::task::spawn_blocking(move || super::imports::finish_interrupted(&st2)).await {
                 Ok(Ok(())) => {}

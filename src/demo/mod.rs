@@ -1520,6 +1520,7 @@ mod tests {
             password_hash: String::new(),
             ledger_key: b"test key".to_vec(),
             progress: false,
+            uploads: std::env::temp_dir().join("jiangxin-demo-test-uploads"),
         }
     }
 

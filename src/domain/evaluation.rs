@@ -108,6 +108,16 @@ code_enum! {
 }
 
 code_enum! {
+    /// What a run computes.
+    pub enum RunKind : "evaluation_run_kind" {
+        /// 年度考核: the year's evaluations of a subtree.
+        Evaluation = "evaluation",
+        /// 风险预警: the forecasts behind the list of studios at risk (the year so far).
+        Forecast = "forecast",
+    }
+}
+
+code_enum! {
     /// Where a year's evaluation stands.
     pub enum EvaluationState : "evaluation_state" {
         /// 评分中: computed items follow the records, judged items may be edited.
@@ -573,6 +583,34 @@ mod tests {
         assert_eq!(score(&bonus, 2).points, 4);
         assert_eq!(score(&bonus, 100).points, 6);
         assert_eq!(score(&bonus, 0).deduction, 0);
+    }
+
+    #[test]
+    fn a_studio_is_scored_from_its_values_and_its_judged_items() {
+        let t = default_template();
+        // No record at all: expenses count as receipted (nothing unreceipted), the rest 0;
+        // judged items 0 for a run, in full for the at-risk view.
+        let (items, run, g) = score_studio(&t, |_| None, &[], false);
+        // accounts 10 (100 % receipted) + high skill 1 (three missing, −3 each, from 10).
+        assert_eq!(run, 10 + 1);
+        assert_eq!(g, Grade::Failed);
+        assert_eq!(items.iter().find(|i| i.item.code == "accounts").unwrap().value, Some(100));
+        let (_, forecast, _) = score_studio(&t, |_| None, &[], true);
+        assert_eq!(forecast, run + 30, "the five judged items give 30 points in full");
+        // Inspected at 80 on average: judged items take that share of their max.
+        let inspected = |m: Metric| (m == Metric::InspectionScore).then_some(80);
+        let (items, _, _) = score_studio(&t, inspected, &[], false);
+        assert_eq!(items.iter().find(|i| i.item.code == "venue").unwrap().points, 8);
+        // A judged item keeps what its judge gave (clamped to its max), whatever the mean.
+        let venue = ScoredItem {
+            points: 99,
+            judged_at: Some(1),
+            reason: Some("整洁".into()),
+            ..ScoredItem::of(&find("venue"))
+        };
+        let (items, _, _) = score_studio(&t, inspected, &[venue], false);
+        let v = items.iter().find(|i| i.item.code == "venue").unwrap();
+        assert_eq!((v.points, v.deduction, v.reason.as_deref()), (10, 0, Some("整洁")));
     }
 
     #[test]

@@ -5,7 +5,7 @@
 
 use super::{Conn, Query, Row, Value, figures};
 use crate::domain::access::Scope;
-use crate::domain::evaluation::{CaseKind, CaseState, EvaluationState, Grade, Metric, Template};
+use crate::domain::evaluation::{CaseKind, CaseState, EvaluationState, Grade, Metric, RunKind, Template};
 use crate::domain::figures::Family;
 use crate::domain::ledger::{ActivityKind, ActivityState};
 use crate::domain::org::UnitPath;
@@ -715,6 +715,8 @@ pub fn failed(c: &mut Conn, studio_id: i64, year: i64) -> Result<bool> {
 pub struct Run {
     /// Id (poll `GET /api/v1/evaluation-runs/{id}`).
     pub id: i64,
+    /// What it computes.
+    pub kind: RunKind,
     /// The union unit.
     pub unit_id: i64,
     /// The year.
@@ -740,12 +742,20 @@ pub struct Run {
 }
 
 /// Starts a run.
-pub fn insert_run(c: &mut Conn, unit_id: i64, path: &UnitPath, year: i64, by: i64, now: i64) -> Result<i64> {
+pub fn insert_run(
+    c: &mut Conn,
+    kind: RunKind,
+    unit_id: i64,
+    path: &UnitPath,
+    year: i64,
+    by: Option<i64>,
+    now: i64,
+) -> Result<i64> {
     let id = c.next_id("evaluation_runs")?;
     c.execute(
-        "INSERT INTO evaluation_runs (id, unit_id, unit_path, year, state, done, total, started_by, started_at) \
-         VALUES (?, ?, ?, ?, 'running', 0, 0, ?, ?)",
-        params![id, unit_id, path, year, by, now],
+        "INSERT INTO evaluation_runs (id, kind, unit_id, unit_path, year, state, done, total, started_by, started_at) \
+         VALUES (?, ?, ?, ?, ?, 'running', 0, 0, ?, ?)",
+        params![id, kind.code(), unit_id, path, year, by, now],
     )?;
     Ok(id)
 }
@@ -769,36 +779,175 @@ pub fn progress_run(
     Ok(())
 }
 
+const RUN_COLUMNS: &str =
+    "id, kind, unit_id, unit_path, year, state, done, total, error, started_at, finished_at, started_by";
+
+fn run_from_row(r: &Row) -> Result<Run> {
+    Ok(Run {
+        id: r.get("id")?,
+        kind: super::code(r, "kind", RunKind::parse)?,
+        unit_id: r.get("unit_id")?,
+        year: r.get("year")?,
+        state: r.get("state")?,
+        done: r.get("done")?,
+        total: r.get("total")?,
+        error: r.get("error")?,
+        started_at: r.get("started_at")?,
+        finished_at: r.get("finished_at")?,
+        started_by: r.get("started_by")?,
+        unit_path: Some(path(r, "unit_path")?),
+    })
+}
+
 /// One run.
 pub fn get_run(c: &mut Conn, id: i64) -> Result<Option<Run>> {
+    c.query_opt(&format!("SELECT {RUN_COLUMNS} FROM evaluation_runs WHERE id = ?"), params![id], run_from_row)
+}
+
+/// A run of this kind, unit and year still running (one at a time).
+pub fn running(c: &mut Conn, kind: RunKind, unit_id: i64, year: i64) -> Result<Option<i64>> {
     c.query_opt(
-        "SELECT id, unit_id, unit_path, year, state, done, total, error, started_at, finished_at, started_by FROM evaluation_runs WHERE id = ?",
-        params![id],
-        |r| {
-            Ok(Run {
-                id: r.get("id")?,
-                unit_id: r.get("unit_id")?,
-                year: r.get("year")?,
-                state: r.get("state")?,
-                done: r.get("done")?,
-                total: r.get("total")?,
-                error: r.get("error")?,
-                started_at: r.get("started_at")?,
-                finished_at: r.get("finished_at")?,
-                started_by: r.get("started_by")?,
-                unit_path: Some(path(r, "unit_path")?),
-            })
-        },
+        "SELECT id FROM evaluation_runs WHERE unit_id = ? AND year = ? AND kind = ? AND state = 'running' ORDER BY id DESC LIMIT 1",
+        params![unit_id, year, kind.code()],
+        |r| r.get("id"),
     )
 }
 
-/// A run of this unit and year still running (one at a time).
-pub fn running(c: &mut Conn, unit_id: i64, year: i64) -> Result<Option<i64>> {
+/// The latest run of this kind, unit and year.
+pub fn latest_run(c: &mut Conn, kind: RunKind, unit_id: i64, year: i64) -> Result<Option<Run>> {
     c.query_opt(
-        "SELECT id FROM evaluation_runs WHERE unit_id = ? AND year = ? AND state = 'running' ORDER BY id DESC LIMIT 1",
-        params![unit_id, year],
-        |r| r.get("id"),
+        &format!(
+            "SELECT {RUN_COLUMNS} FROM evaluation_runs WHERE unit_id = ? AND year = ? AND kind = ? ORDER BY id DESC LIMIT 1"
+        ),
+        params![unit_id, year, kind.code()],
+        run_from_row,
     )
+}
+
+// ---- forecasts: the studios at risk -------------------------------------------------------
+
+/// A studio's evaluation of the year so far, as a forecast run writes it.
+#[derive(Debug, Clone)]
+pub struct Forecast {
+    /// The studio.
+    pub studio_id: i64,
+    /// Its unit's path.
+    pub unit_path: UnitPath,
+    /// Points so far.
+    pub total: i64,
+    /// The qualifying line of its template.
+    pub qualified: i64,
+    /// The items short of their max (JSON).
+    pub shortfalls: String,
+}
+
+/// Writes one slice of forecasts (each replaces the studio's previous one).
+pub fn write_forecasts(c: &mut Conn, year: i64, run_id: i64, rows: &[Forecast], now: i64) -> Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let mut q = Query::new("DELETE FROM evaluation_forecasts WHERE year = ?");
+    q.params.push(Value::from(year));
+    q.push(
+        &format!(" AND studio_id IN ({})", vec!["?"; rows.len()].join(", ")),
+        rows.iter().map(|f| Value::from(f.studio_id)),
+    );
+    c.execute(&q.sql, &q.params)?;
+    c.bulk_insert(
+        "evaluation_forecasts",
+        &["year", "studio_id", "unit_path", "total", "qualified", "shortfalls", "run_id", "computed_at"],
+        rows.iter().map(|f| {
+            vec![
+                Value::from(year),
+                Value::from(f.studio_id),
+                Value::from(&f.unit_path),
+                Value::from(f.total),
+                Value::from(f.qualified),
+                Value::from(f.shortfalls.as_str()),
+                Value::from(run_id),
+                Value::from(now),
+            ]
+        }),
+    )?;
+    Ok(())
+}
+
+/// Drops the forecasts of a subtree's studios a run did not write (no longer named), at
+/// most `limit` at a time; answers how many went.
+pub fn drop_stale_forecasts(c: &mut Conn, within: &UnitPath, year: i64, before: i64, limit: i64) -> Result<u64> {
+    let (lo, hi) = within.subtree_range();
+    c.execute(
+        "DELETE FROM evaluation_forecasts WHERE year = ? AND studio_id IN (SELECT studio_id FROM evaluation_forecasts \
+         WHERE year = ? AND unit_path >= ? AND unit_path < ? AND computed_at < ? LIMIT ?)",
+        params![year, year, lo, hi, before, limit],
+    )
+}
+
+/// A subtree's forecasts: studios forecast, those below their qualifying line, and the
+/// oldest forecast's time.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ForecastCounts {
+    /// Studios with a forecast.
+    pub studios: i64,
+    /// Of them below the qualifying line.
+    pub at_risk: i64,
+    /// When the oldest was computed (Unix ms).
+    pub computed_at: Option<i64>,
+}
+
+/// The counts of a subtree's forecasts of a year (one definition: `total < qualified`).
+pub fn forecast_counts(c: &mut Conn, within: &UnitPath, year: i64) -> Result<ForecastCounts> {
+    let (lo, hi) = within.subtree_range();
+    c.query_one(
+        "SELECT COUNT(*) AS n, COALESCE(SUM(CASE WHEN total < qualified THEN 1 ELSE 0 END), 0) AS r, \
+         MIN(computed_at) AS at FROM evaluation_forecasts WHERE year = ? AND unit_path >= ? AND unit_path < ?",
+        params![year, lo, hi],
+        |r| Ok(ForecastCounts { studios: r.get("n")?, at_risk: r.get("r")?, computed_at: r.get("at")? }),
+    )
+}
+
+/// A studio at risk, as read.
+#[derive(Debug, Clone)]
+pub struct AtRiskRow {
+    /// The studio.
+    pub studio_id: i64,
+    /// Its name.
+    pub studio_name: String,
+    /// Points so far.
+    pub total: i64,
+    /// The qualifying line.
+    pub qualified: i64,
+    /// The items short of their max (JSON).
+    pub shortfalls: String,
+}
+
+/// A page of a subtree's studios at risk (`total < qualified`), lowest total first.
+pub fn at_risk_page(c: &mut Conn, within: &UnitPath, year: i64, page: &PageRequest) -> Result<Page<AtRiskRow>> {
+    let (lo, hi) = within.subtree_range();
+    let mut q = Query::new(
+        "SELECT f.studio_id, s.name, f.total, f.qualified, f.shortfalls FROM evaluation_forecasts f \
+         JOIN studios s ON s.id = f.studio_id \
+         WHERE f.year = ? AND f.total < f.qualified AND f.unit_path >= ? AND f.unit_path < ?",
+    );
+    q.params.extend([Value::from(year), Value::from(lo), Value::from(hi)]);
+    if let Some(a) = &page.after {
+        let t: i64 = a.key.parse().unwrap_or(0);
+        q.push(
+            " AND (f.total > ? OR (f.total = ? AND f.studio_id > ?))",
+            [Value::from(t), Value::from(t), Value::from(a.id)],
+        );
+    }
+    q.push(" ORDER BY f.total, f.studio_id LIMIT ?", [Value::from(page.limit + 1)]);
+    let rows = q.fetch(c, |r| {
+        Ok(AtRiskRow {
+            studio_id: r.get("studio_id")?,
+            studio_name: r.get("name")?,
+            total: r.get("total")?,
+            qualified: r.get("qualified")?,
+            shortfalls: r.get("shortfalls")?,
+        })
+    })?;
+    Ok(Page::from_rows(rows, page.limit, |f| Cursor { key: f.total.to_string(), id: f.studio_id }))
 }
 
 /// The studios evaluated in a subtree: those holding a name (named or warned), with their

@@ -122,6 +122,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/0021_inspection_steps.sql"),
         then: None,
     },
+    Migration {
+        version: 22,
+        name: "evaluation_forecasts",
+        sql: include_str!("../../migrations/0022_evaluation_forecasts.sql"),
+        then: None,
+    },
 ];
 
 /// The migrations after which every figure is derived again (they change what a figure

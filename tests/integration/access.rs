@@ -1040,6 +1040,9 @@ async fn evaluations_by_role(b: Backend) {
         op(Method::GET, format!("/api/v1/org-units/{}/at-risk", w.e1), None, |u| {
             if e1_admins(u) { Expect::Ok } else { Expect::Hidden }
         }),
+        op(Method::POST, format!("/api/v1/org-units/{}/at-risk", w.e1), None, |u| {
+            if e1_admins(u) { Expect::Ok } else { Expect::Hidden }
+        }),
         op(
             Method::POST,
             "/api/v1/evaluation-runs".into(),

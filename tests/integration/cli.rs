@@ -25,7 +25,7 @@ fn demo_migrate_and_user_commands() {
     let (ok, out) = jiangxin(&db, &["demo", "--set", "demo"]);
     assert!(!ok && out.contains("already holds"), "{out}");
     let (ok, out) = jiangxin(&db, &["migrate", "--status"]);
-    assert!(ok && out.contains("schema version: 21"), "{out}");
+    assert!(ok && out.contains("schema version: 22"), "{out}");
     // The database is the service user's alone.
     #[cfg(unix)]
     {
@@ -62,6 +62,29 @@ fn demo_migrate_and_user_commands() {
     let matched = "SELECT COUNT(*) FROM suggestion_keywords WHERE suggestion_keywords MATCH '\"改进\"'";
     let (indexed, found) = (count(&c, "SELECT COUNT(*) FROM suggestions"), count(&c, matched));
     assert!(indexed > 1000 && found > 0, "{indexed} {found}");
+    // The generated evaluations were scored from the set's records by the evaluation's own
+    // rules: evaluating the year again (judged items kept) changes no item and no total.
+    let evaluated = |c: &rusqlite::Connection| -> Vec<(i64, i64, serde_json::Value)> {
+        let mut q =
+            c.prepare("SELECT studio_id, total, items FROM evaluations WHERE year = 2025 ORDER BY studio_id").unwrap();
+        q.query_map([], |r| Ok((r.get(0)?, r.get(1)?, serde_json::from_str(&r.get::<_, String>(2)?).unwrap())))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    let generated = evaluated(&c);
+    assert!(generated.len() > 20, "{}", generated.len());
+    assert!(
+        generated.iter().any(|(_, _, items)| items
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["code"] == "accounts" && i["points"] == 10))
+    );
+    c.execute("UPDATE evaluations SET state = 'open' WHERE year = 2025", []).unwrap();
+    let (ok, out) = jiangxin(&db, &["evaluate", "--year", "2025"]);
+    assert!(ok, "{out}");
+    assert_eq!(evaluated(&c), generated, "a generated evaluation differs from its records");
     c.execute_batch(
         "DROP TABLE suggestion_keywords; DROP TABLE project_keywords; DROP TABLE outcome_keywords; \
          DROP TABLE challenge_keywords; DROP INDEX outcomes_achieved; DELETE FROM search_terms WHERE kind = 3 AND term = '数控'; \
@@ -69,7 +92,7 @@ fn demo_migrate_and_user_commands() {
          DROP TABLE apprentice_results; DROP TABLE mentorship_assessments; \
          DROP TABLE mentorship_settings; DROP TABLE mentorships; DROP TABLE apprentice_spans; \
          DROP TABLE inspection_follow_up_steps; DROP TABLE inspection_follow_ups; DROP TABLE inspections; DROP TABLE annual_reports; \
-         DROP TABLE studio_cases; DROP TABLE evaluation_runs; DROP TABLE evaluations; DROP TABLE evaluation_templates; \
+         DROP TABLE evaluation_forecasts; DROP TABLE studio_cases; DROP TABLE evaluation_runs; DROP TABLE evaluations; DROP TABLE evaluation_templates; \
          DROP TABLE round_objections; DROP TABLE round_conflicts; DROP TABLE round_sheets; \
          DROP TABLE round_applications; DROP TABLE round_reviewers; DROP TABLE rounds; \
          DELETE FROM schema_migrations WHERE version >= 13",
@@ -77,7 +100,7 @@ fn demo_migrate_and_user_commands() {
     .unwrap();
     drop(c);
     let (ok, out) = jiangxin(&db, &["migrate"]);
-    assert!(ok && out.contains("[13, 14, 15, 16, 17, 18, 19, 20, 21]"), "{out}");
+    assert!(ok && out.contains("[13, 14, 15, 16, 17, 18, 19, 20, 21, 22]"), "{out}");
     let c = rusqlite::Connection::open(&db).unwrap();
     assert_eq!(count(&c, matched), found);
     assert_eq!(

@@ -39,6 +39,27 @@ async fn run(api: &Api, unit: i64, year: i64) {
     panic!("the run did not finish");
 }
 
+/// Recomputes the studios at risk of a unit (as an officer's button does), waits for the
+/// forecast and reads the list; its count is the length of the whole list.
+async fn at_risk(api: &Api, unit: i64) -> Value {
+    let (s, r) = api.post(&format!("/api/v1/org-units/{unit}/at-risk"), json!({})).await;
+    assert_eq!(s, 202, "{r}");
+    assert_eq!(r["kind"], "forecast", "{r}");
+    let id = r["id"].as_i64().unwrap();
+    for _ in 0..200 {
+        let r = api.ok_get(&format!("/api/v1/evaluation-runs/{id}")).await;
+        if r["state"] == "done" {
+            let list = api.ok_get(&format!("/api/v1/org-units/{unit}/at-risk")).await;
+            assert_eq!(list["at_risk"].as_i64().unwrap() as usize, list["items"].as_array().unwrap().len(), "{list}");
+            assert!(list["computed_at"].is_i64(), "{list}");
+            return list;
+        }
+        assert_ne!(r["state"], "failed", "{r}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the forecast did not finish");
+}
+
 async fn evaluation_of(api: &Api, studio: i64, year: i64) -> Value {
     let list = api.ok_get(&format!("/api/v1/evaluations?studio_id={studio}&year={year}")).await;
     let id = list["items"][0]["id"].as_i64().unwrap_or_else(|| panic!("an evaluation: {list}"));
@@ -244,7 +265,9 @@ async fn at_risk_and_templates(b: Backend) {
     let union_a = app.login("union.a", PASSWORD).await;
     let ent = app.login("ent1", PASSWORD).await;
     name(&admin, w.s1, w.city_a).await;
-    let r = union_a.ok_get(&format!("/api/v1/org-units/{}/at-risk", w.province_a)).await;
+    let before = union_a.ok_get(&format!("/api/v1/org-units/{}/at-risk", w.province_a)).await;
+    assert!(before["computed_at"].is_null() && before["at_risk"] == 0, "not forecast yet: {before}");
+    let r = at_risk(&union_a, w.province_a).await;
     assert_eq!(r["studios"], 1);
     let s = &r["items"][0];
     assert_eq!(s["studio_id"].as_i64(), Some(w.s1), "{r}");
@@ -267,8 +290,9 @@ async fn at_risk_and_templates(b: Backend) {
     assert_eq!(v["from_unit_id"].as_i64(), Some(w.province_a));
     let city_view = union_a.ok_get(&format!("/api/v1/org-units/{}/evaluation-template", w.city_a)).await;
     assert_eq!(city_view["template"]["qualified"], 20, "the province's template applies below it");
-    let r = union_a.ok_get(&format!("/api/v1/org-units/{}/at-risk", w.province_a)).await;
+    let r = at_risk(&union_a, w.province_a).await;
     assert_eq!(r["items"].as_array().unwrap().len(), 0, "{r}");
+    assert_eq!(r["studios"], 1, "{r}");
     assert_eq!(
         app.login("union.b", PASSWORD).await.get(&format!("/api/v1/org-units/{}/at-risk", w.province_a)).await.0,
         404
@@ -298,7 +322,25 @@ async fn the_pages_work(b: Backend) {
     assert_eq!(s, 200);
     assert!(home.contains(&format!("/units/{}/at-risk", w.city_a)), "the officer's home links the studios at risk");
     let (s, risk) = get(&city, format!("/units/{}/at-risk", w.city_a)).await;
-    assert!(s == 200 && risk.contains("李建国劳模创新工作室"), "{risk}");
+    assert!(s == 200 && !risk.contains("李建国劳模创新工作室"), "nothing forecast yet: {risk}");
+    // The officer's button recomputes the list, and the page shows it once done.
+    let csrf = crate::sessions::csrf_of(&risk);
+    let r = city
+        .post(format!("{}/units/{}/at-risk", app.base, w.city_a))
+        .form(&[("_csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success() || r.status().is_redirection(), "{}", r.status());
+    let mut risk = String::new();
+    for _ in 0..200 {
+        risk = get(&city, format!("/units/{}/at-risk", w.city_a)).await.1;
+        if risk.contains("李建国劳模创新工作室") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(risk.contains("李建国劳模创新工作室"), "{risk}");
     let (s, results) = get(&city, format!("/evaluations?unit_id={}&year={y}", w.city_a)).await;
     assert_eq!(s, 200);
     let csrf = crate::sessions::csrf_of(&results);

@@ -992,6 +992,7 @@ async fn every_answer_as_documented(b: Backend) {
             .body(tpl["template"].clone()),
     )
     .await;
+    t.run(call(&admin, M::POST, "/api/v1/org-units/{id}/at-risk", &[&w.province_b], 202)).await;
     t.run(call(&admin, M::GET, "/api/v1/org-units/{id}/at-risk", &[&w.province_b], 200)).await;
     let cases =
         t.run(call(&admin, M::GET, "/api/v1/studio-cases", &[], 200).query(&format!("?studio_id={}", w.s2))).await;

@@ -4,8 +4,8 @@
 
 use crate::app::AppState;
 use crate::app::evaluations::{
-    self, AtRiskList, CaseDetail, CaseInput, CaseQuery, CaseStepInput, ConfirmInput, EvaluationDetail, EvaluationQuery,
-    JudgeInput, ReopenInput, RunInput, TemplateInput, TemplateView,
+    self, AtRiskList, AtRiskQuery, CaseDetail, CaseInput, CaseQuery, CaseStepInput, ConfirmInput, EvaluationDetail,
+    EvaluationQuery, JudgeInput, ReopenInput, RunInput, TemplateInput, TemplateView,
 };
 use crate::domain::pagination::Page;
 use crate::error::Error;
@@ -146,11 +146,29 @@ pub async fn set_template(
 }
 
 /// Studios of a unit's subtree whose records of the year so far put them below the
-/// qualifying line, with the items they are short on.
-#[utoipa::path(get, path = "/api/v1/org-units/{id}/at-risk", tag = "evaluations", params(("id" = i64, Path)),
+/// qualifying line, with the items they are short on, a page at a time, from the latest
+/// forecasts (brought up to date daily, or by `POST` on this path); `at_risk` counts them all.
+#[utoipa::path(get, path = "/api/v1/org-units/{id}/at-risk", tag = "evaluations", params(("id" = i64, Path), AtRiskQuery),
     responses((status = 200, body = AtRiskList), (status = "4XX", body = super::ErrorBody)))]
-pub async fn at_risk(State(st): State<AppState>, User(u): User, Ids(id): Ids<i64>) -> Result<Json<AtRiskList>, Error> {
-    Ok(Json(evaluations::at_risk(&st, &u.actor, id).await?))
+pub async fn at_risk(
+    State(st): State<AppState>,
+    User(u): User,
+    Ids(id): Ids<i64>,
+    QueryInput(q): QueryInput<AtRiskQuery>,
+) -> Result<Json<AtRiskList>, Error> {
+    Ok(Json(evaluations::at_risk(&st, &u.actor, id, &q).await?))
+}
+
+/// Recomputes the forecasts of a unit's subtree from the current records; answers the run
+/// to poll (`GET /api/v1/evaluation-runs/{id}`).
+#[utoipa::path(post, path = "/api/v1/org-units/{id}/at-risk", tag = "evaluations", params(("id" = i64, Path)),
+    responses((status = 202, body = Run), (status = "4XX", body = super::ErrorBody)))]
+pub async fn forecast(
+    State(st): State<AppState>,
+    User(u): User,
+    Ids(id): Ids<i64>,
+) -> Result<(StatusCode, Json<Run>), Error> {
+    Ok((StatusCode::ACCEPTED, Json(evaluations::start_forecast(&st, &u.actor, id).await?)))
 }
 
 /// Cases of dynamic management the caller may see: warnings (re-checks), revocation

@@ -235,7 +235,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(evaluations::start))
         .routes(routes!(evaluations::run))
         .routes(routes!(evaluations::template, evaluations::set_template))
-        .routes(routes!(evaluations::at_risk))
+        .routes(routes!(evaluations::at_risk, evaluations::forecast))
         .routes(routes!(evaluations::cases, evaluations::open))
         .routes(routes!(evaluations::case))
         .routes(routes!(evaluations::case_step))

@@ -7,8 +7,8 @@
 use super::{Chrome, Form, choices, here, list_link, put, render, render_status, see};
 use crate::app::AppState;
 use crate::app::evaluations::{
-    self, AtRiskList, CaseDetail, CaseInput, CaseStepInput, ConfirmInput, EvaluationDetail, EvaluationQuery,
-    GradeCounts, JudgeInput, ReopenInput, RunInput, TemplateInput, TemplateView,
+    self, AtRiskList, AtRiskQuery, CaseDetail, CaseInput, CaseStepInput, ConfirmInput, EvaluationDetail,
+    EvaluationQuery, GradeCounts, JudgeInput, ReopenInput, RunInput, TemplateInput, TemplateView,
 };
 use crate::domain::evaluation::{CaseKind, Grade, Group, ItemKind, Metric};
 use crate::domain::pagination::Page;
@@ -264,18 +264,34 @@ pub async fn open_case(
 struct AtRiskPage {
     c: Chrome,
     r: AtRiskList,
+    running: bool,
+    next_link: String,
 }
 
-/// The studios at risk of a unit's subtree.
+/// The studios at risk of a unit's subtree, a page at a time.
 pub async fn at_risk(
     State(st): State<AppState>,
     Lang(t): Lang,
     User(u): User,
     uri: Uri,
     Ids(id): Ids<i64>,
+    QueryInput(q): QueryInput<AtRiskQuery>,
 ) -> Result<Response> {
-    let r = evaluations::at_risk(&st, &u.actor, id).await?;
-    render(AtRiskPage { c: Chrome::new(t, Some(&u), &here(&uri), "evaluations"), r })
+    let r = evaluations::at_risk(&st, &u.actor, id, &q).await?;
+    let running = r.run.as_ref().is_some_and(|run| run.state == "running");
+    let next_link = list_link(&evaluations::links::at_risk(id), &HashMap::new(), &[], r.next_cursor.as_deref());
+    render(AtRiskPage { c: Chrome::new(t, Some(&u), &here(&uri), "evaluations"), r, running, next_link })
+}
+
+/// Recomputes the studios at risk of a unit's subtree and comes back to the list.
+pub async fn forecast(
+    State(st): State<AppState>,
+    User(u): User,
+    Ids(id): Ids<i64>,
+    _form: FormInput<super::ledger::Empty>,
+) -> Result<Response> {
+    evaluations::start_forecast(&st, &u.actor, id).await?;
+    Ok(see(&evaluations::links::at_risk(id), "forecast_started"))
 }
 
 #[derive(Template)]

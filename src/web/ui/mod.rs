@@ -105,7 +105,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/evaluation-confirmations", post(evaluations::confirm_all))
         .route("/studios/{id}/evaluations", get(evaluations::of_studio))
         .route("/studios/{id}/cases", post(evaluations::open_case))
-        .route("/units/{id}/at-risk", get(evaluations::at_risk))
+        .route("/units/{id}/at-risk", get(evaluations::at_risk).post(evaluations::forecast))
         .route("/units/{id}/evaluation-template", get(evaluations::template).post(evaluations::save_template))
         .route("/studio-cases/{id}", get(evaluations::case))
         .route("/studio-cases/{id}/steps", post(evaluations::case_step))
