@@ -475,9 +475,9 @@ pub async fn run(st: &AppState, actor: &Actor, id: i64) -> Result<Run> {
         .await
 }
 
-/// The command line's run (`jiangxin evaluate --year Y [--unit ID]`): the whole tree, or a
-/// unit's subtree, without an account.
-pub async fn run_from_cli(st: &AppState, unit_id: Option<i64>, year: i64) -> Result<(usize, u64)> {
+/// The command line's run (`jiangxin evaluate --year Y [--unit ID]`, or `--forecast` for the
+/// studios at risk): the whole tree, or a unit's subtree, without an account.
+pub async fn run_from_cli(st: &AppState, kind: RunKind, unit_id: Option<i64>, year: i64) -> Result<(usize, u64)> {
     let now = st.now_ms();
     let (id, path) = st
         .db
@@ -486,11 +486,14 @@ pub async fn run_from_cli(st: &AppState, unit_id: Option<i64>, year: i64) -> Res
                 Some(id) => found(units::get(c, id)?)?,
                 None => found(units::roots(c)?.into_iter().next())?,
             };
-            let id = store::insert_run(c, RunKind::Evaluation, u.id, &u.path, year, None, now)?;
+            let id = store::insert_run(c, kind, u.id, &u.path, year, None, now)?;
             Ok((id, u.path))
         })
         .await?;
-    execute(st, id, &path, year).await
+    match kind {
+        RunKind::Evaluation => execute(st, id, &path, year).await,
+        RunKind::Forecast => forecast(st, id, &path, year).await,
+    }
 }
 
 // ---- reading -------------------------------------------------------------------------------

@@ -74,9 +74,12 @@ pub enum Command {
     /// Run the annual evaluation (年度考核) of a year for every named studio, or those of a
     /// unit's subtree: computed items recomputed, judged ones kept, confirmed ones untouched.
     Evaluate {
-        /// The year.
+        /// The year (default, and with `--forecast` always: the current one).
         #[arg(long)]
-        year: i64,
+        year: Option<i64>,
+        /// Forecast the current year instead (the studios at risk), as the daily sweep does.
+        #[arg(long)]
+        forecast: bool,
         /// Only this unit's subtree (default: the whole tree).
         #[arg(long)]
         unit: Option<i64>,
@@ -330,16 +333,24 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Some(Command::Evaluate { year, unit }) => {
+        Some(Command::Evaluate { year, forecast, unit }) => {
+            use crate::domain::evaluation::RunKind;
             let db = Db::open(&Location::parse(&config.database_url), &config.db_options())?;
             migrate::migrate(&db, None)?;
             let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
             let started = std::time::Instant::now();
             let state = crate::app::AppState::new(db, config, Vec::new());
-            let (studios, slowest) =
-                runtime.block_on(async move { crate::app::evaluations::run_from_cli(&state, unit, year).await })?;
+            let this_year = state.today().year() as i64;
+            let (kind, year) = if forecast {
+                (RunKind::Forecast, this_year)
+            } else {
+                (RunKind::Evaluation, year.unwrap_or(this_year))
+            };
+            let (studios, slowest) = runtime
+                .block_on(async move { crate::app::evaluations::run_from_cli(&state, kind, unit, year).await })?;
+            let done = if forecast { "forecast (studios at risk)" } else { "evaluated" };
             println!(
-                "{studios} studios evaluated for {year} in {:.1} s; the longest write held the writer {slowest} ms",
+                "{studios} studios {done} for {year} in {:.1} s; the longest write held the writer {slowest} ms",
                 started.elapsed().as_secs_f64()
             );
             Ok(())
