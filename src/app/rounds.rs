@@ -696,6 +696,13 @@ pub struct ApplicationView {
     pub can: Abilities,
 }
 
+impl ApplicationView {
+    /// Whether an objection waits for the union's ruling (it holds the naming).
+    pub fn objection_pending(&self) -> bool {
+        self.objections.iter().any(Objection::pending)
+    }
+}
+
 /// What the caller may do with an application now.
 #[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
 pub struct Abilities {
@@ -952,10 +959,12 @@ pub async fn declare_conflict(st: &AppState, actor: &Actor, id: i64, input: Conf
 /// The union's decision as submitted (会议研究).
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct RoundDecisionInput {
-    /// `approve` (public notice), `decline`, or `uphold_objection` (during the notice).
+    /// `approve` (public notice), `decline`, or — during the notice — `uphold_objection`
+    /// (declined) or `dismiss_objection` (the notice runs on).
     #[schema(value_type = crate::domain::round::RoundDecision)]
     pub decision: Option<String>,
-    /// Why — required to decline or uphold; the applicant sees it.
+    /// Why — required to decline or to rule on an objection; the applicant sees it (and the
+    /// objector, on a ruling).
     #[schema(value_type = input::schema::Text4000, required = false)]
     pub reason: Option<String>,
     /// Approve: first day of the notice (today when absent).
@@ -964,23 +973,25 @@ pub struct RoundDecisionInput {
     /// Approve: last day of the notice (5–7 days in all; six days after the first when absent).
     #[schema(value_type = input::schema::OptionalDate, required = false)]
     pub notice_ends_on: Option<String>,
-    /// Uphold: the objection upheld.
+    /// The objection ruled on (uphold, dismiss).
     #[serde(default, deserialize_with = "input::int")]
     #[schema(value_type = Option<i64>)]
     pub objection_id: Option<i64>,
 }
 
 /// The union decides: approve (the notice of 5–7 days starts; the combined score must exist),
-/// decline with a reason, or uphold an objection raised during the notice (declined, with the
-/// reason). The studio takes the matching step of its life cycle.
+/// decline with a reason, or rule on an objection raised during the notice — upheld (declined,
+/// with the reason) or dismissed (the notice runs on; the reply goes to the applicant and the
+/// objector). The studio takes the matching step of its life cycle (none on a dismissal).
 pub async fn decide(st: &AppState, actor: &Actor, id: i64, input: RoundDecisionInput) -> Result<Application> {
     let mut check = Check::new();
     let decision = check.choice("decision", input.decision.as_deref(), RoundDecision::parse);
     let reason = check.optional_long("reason", input.reason.as_deref(), limits::LONG);
-    if matches!(decision, Some(RoundDecision::Decline | RoundDecision::UpholdObjection)) && reason.is_none() {
+    let ruling = matches!(decision, Some(RoundDecision::UpholdObjection | RoundDecision::DismissObjection));
+    if (ruling || decision == Some(RoundDecision::Decline)) && reason.is_none() {
         check.fail("reason", Msg::new("round.reason_required"));
     }
-    if decision == Some(RoundDecision::UpholdObjection) && input.objection_id.is_none() {
+    if ruling && input.objection_id.is_none() {
         check.fail("objection_id", Msg::new("validation.required"));
     }
     let today = st.today();
@@ -1008,7 +1019,7 @@ pub async fn decide(st: &AppState, actor: &Actor, id: i64, input: RoundDecisionI
         s.allow(s.actor.can_run_round(&a.round_path))?;
         let needed = match decision {
             RoundDecision::Approve | RoundDecision::Decline => ApplicationState::Reviewing,
-            RoundDecision::UpholdObjection => ApplicationState::Notice,
+            RoundDecision::UpholdObjection | RoundDecision::DismissObjection => ApplicationState::Notice,
         };
         if a.state != needed {
             return Err(Error::refused(
@@ -1017,6 +1028,26 @@ pub async fn decide(st: &AppState, actor: &Actor, id: i64, input: RoundDecisionI
             ));
         }
         let round = found(store::get(s.c, a.round_id)?)?;
+        let unknown = || FieldErrors::single("objection_id", Msg::new("round.unknown_objection"));
+        if decision == RoundDecision::DismissObjection {
+            // The notice runs on: no step of the studio, no decision of the application.
+            let oid = objection.unwrap_or_default();
+            let objector = store::objector(s.c, id, oid)?.ok_or_else(unknown)?;
+            let reply = reason.clone().unwrap_or_default();
+            if !store::rule(s.c, id, oid, false, &reply, s.actor.account_id, s.today)? {
+                return Err(unknown());
+            }
+            let mut people = applicants(s.c, a.studio_id)?;
+            people.push(objector);
+            s.notify(Notice {
+                to: people,
+                kind: NotificationKind::RoundStep,
+                title: a.studio_name.clone(),
+                link: application_link(id),
+                detail: Some(Detail::new(Happened::ObjectionDismissed).with("reason", reply)),
+            });
+            return Ok(());
+        }
         let (action, to, detail) = match decision {
             RoundDecision::Approve => {
                 let totals: Vec<i64> = store::sheets(s.c, id)?.iter().map(|x| x.total).collect();
@@ -1033,9 +1064,10 @@ pub async fn decide(st: &AppState, actor: &Actor, id: i64, input: RoundDecisionI
                 ApplicationState::Declined,
                 Detail::new(Happened::ApplicationDeclined).with("reason", reason.clone().unwrap_or_default()),
             ),
-            RoundDecision::UpholdObjection => {
-                if !store::uphold(s.c, id, objection.unwrap_or_default())? {
-                    return Err(FieldErrors::single("objection_id", Msg::new("round.unknown_objection")));
+            RoundDecision::UpholdObjection | RoundDecision::DismissObjection => {
+                let (oid, why) = (objection.unwrap_or_default(), reason.clone().unwrap_or_default());
+                if !store::rule(s.c, id, oid, true, &why, s.actor.account_id, s.today)? {
+                    return Err(unknown());
                 }
                 (
                     StudioAction::UpholdObjection,
@@ -1163,10 +1195,19 @@ pub async fn announce(st: &AppState, actor: &Actor, round_id: i64, input: Announ
                         .ok_or_else(|| FieldErrors::single("application_id", Msg::new("round.unknown_application")))?;
                     vec![a]
                 }
-                None => store::applications(c, round_id)?
-                    .into_iter()
-                    .filter(|a| a.state == ApplicationState::Notice && a.notice_ends_on.is_some_and(|e| e < named_on))
-                    .collect(),
+                // The round's: those whose notice is over and no objection waits for a ruling.
+                None => {
+                    let mut due = Vec::new();
+                    for a in store::applications(c, round_id)? {
+                        if a.state == ApplicationState::Notice
+                            && a.notice_ends_on.is_some_and(|e| e < named_on)
+                            && store::pending_objections(c, a.id)? == 0
+                        {
+                            due.push(a);
+                        }
+                    }
+                    due
+                }
             };
             if chosen.is_empty() {
                 return Err(Error::refused("nothing_to_announce", Msg::new("round.nothing_to_announce")));
@@ -1178,6 +1219,9 @@ pub async fn announce(st: &AppState, actor: &Actor, round_id: i64, input: Announ
                         "application_step",
                         Msg::new("round.not_from_state").arg_key("state", a.state.label_key()),
                     ));
+                }
+                if store::pending_objections(c, a.id)? > 0 {
+                    return Err(Error::refused("objection_pending", Msg::new("round.objection_pending")));
                 }
                 let tin =
                     TransitionInput { certificate_no: cert.clone(), certificate_optional: true, ..Default::default() };

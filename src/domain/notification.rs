@@ -134,6 +134,8 @@ code_enum! {
         ObjectionRaised = "objection_raised",
         /// An objection was upheld: the application is declined, with a reason.
         ObjectionUpheld = "objection_upheld",
+        /// 异议不成立
+        ObjectionDismissed = "objection_dismissed",
         /// The naming was announced (通报命名).
         StudioNamed = "studio_named",
         ProjectReturned = "project_returned",

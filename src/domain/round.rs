@@ -69,6 +69,8 @@ code_enum! {
         Decline = "decline",
         /// 公示异议成立
         UpholdObjection = "uphold_objection",
+        /// 公示异议不成立 (the notice runs on; the union's reply is kept with the objection)
+        DismissObjection = "dismiss_objection",
     }
 }
 

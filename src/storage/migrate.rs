@@ -128,6 +128,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/0022_evaluation_forecasts.sql"),
         then: None,
     },
+    Migration {
+        version: 23,
+        name: "objection_rulings",
+        sql: include_str!("../../migrations/0023_objection_rulings.sql"),
+        then: None,
+    },
 ];
 
 /// The migrations after which every figure is derived again (they change what a figure

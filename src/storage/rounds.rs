@@ -594,14 +594,28 @@ pub struct Objection {
     /// Raised on.
     #[schema(value_type = String, format = Date)]
     pub raised_on: Date,
-    /// Whether it was upheld.
+    /// Whether it was upheld (the application declined).
     pub upheld: bool,
+    /// Whether it was dismissed (the notice ran on).
+    pub dismissed: bool,
+    /// The union's reasons for upholding, or its reply on dismissing.
+    pub ruling: Option<String>,
+    /// Ruled on.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub ruled_on: Option<Date>,
+}
+
+impl Objection {
+    /// Whether the union has not ruled on it yet (it holds the naming).
+    pub fn pending(&self) -> bool {
+        !self.upheld && !self.dismissed
+    }
 }
 
 /// The objections to an application.
 pub fn objections(c: &mut Conn, application_id: i64) -> Result<Vec<Objection>> {
     c.query(
-        "SELECT o.id, ac.display_name, o.on_behalf_of, o.body, o.raised_on, o.upheld FROM round_objections o \
+        "SELECT o.id, ac.display_name, o.on_behalf_of, o.body, o.raised_on, o.upheld, o.ruling, o.ruled_on FROM round_objections o \
          JOIN accounts ac ON ac.id = o.raised_by WHERE o.application_id = ? ORDER BY o.id",
         params![application_id],
         |r| {
@@ -612,6 +626,9 @@ pub fn objections(c: &mut Conn, application_id: i64) -> Result<Vec<Objection>> {
                 body: r.get("body")?,
                 raised_on: r.get("raised_on")?,
                 upheld: r.get::<Option<i64>>("upheld")? == Some(1),
+                dismissed: r.get::<Option<i64>>("upheld")? == Some(0),
+                ruling: r.get("ruling")?,
+                ruled_on: r.get("ruled_on")?,
             })
         },
     )
@@ -635,12 +652,39 @@ pub fn object(
     Ok(id)
 }
 
-/// Marks an objection upheld.
-pub fn uphold(c: &mut Conn, application_id: i64, objection_id: i64) -> Result<bool> {
+/// Rules on an objection not ruled on yet: upheld or dismissed, with the union's words.
+/// Answers false when there is no such objection of the application still open.
+pub fn rule(
+    c: &mut Conn,
+    application_id: i64,
+    objection_id: i64,
+    upheld: bool,
+    ruling: &str,
+    by: i64,
+    on: Date,
+) -> Result<bool> {
     Ok(c.execute(
-        "UPDATE round_objections SET upheld = 1 WHERE id = ? AND application_id = ?",
-        params![objection_id, application_id],
+        "UPDATE round_objections SET upheld = ?, ruling = ?, ruled_by = ?, ruled_on = ? \
+         WHERE id = ? AND application_id = ? AND upheld IS NULL",
+        params![i64::from(upheld), ruling, by, on, objection_id, application_id],
     )? > 0)
+}
+
+/// Who raised an objection (their account), if it is the application's.
+pub fn objector(c: &mut Conn, application_id: i64, objection_id: i64) -> Result<Option<i64>> {
+    c.query_opt(
+        "SELECT raised_by FROM round_objections WHERE id = ? AND application_id = ?",
+        params![objection_id, application_id],
+        |r| r.get("raised_by"),
+    )
+}
+
+/// Objections to an application not ruled on yet.
+pub fn pending_objections(c: &mut Conn, application_id: i64) -> Result<i64> {
+    c.scalar(
+        "SELECT COUNT(*) FROM round_objections WHERE application_id = ? AND upheld IS NULL",
+        params![application_id],
+    )
 }
 
 /// An application waiting in (or done from) a reviewer's queue.

@@ -150,6 +150,10 @@ async fn whole_path(b: Backend) {
     let s = ent.ok_get(&format!("/api/v1/studios/{s3}")).await;
     assert_eq!(s["state"], "draft");
 
+    // An objection to S1 too: it holds the naming until the union rules on it.
+    ent.ok_post(&format!("/api/v1/applications/{a1}/objections"), json!({"body": "领衔人荣誉证书待核实"})).await;
+    let oid1 = union.ok_get(&format!("/api/v1/applications/{a1}")).await["objections"][0]["id"].as_i64().unwrap();
+
     // Naming waits for the end of the notice, then is announced for the round.
     let ann = format!("/api/v1/rounds/{round}/announcement");
     assert_eq!(union.post(&ann, json!({})).await.0, 409);
@@ -158,6 +162,25 @@ async fn whole_path(b: Backend) {
     let union = app.login("union.a", PASSWORD).await;
     let lead = app.login("lead1", PASSWORD).await;
     let rev3 = app.login("rev3", PASSWORD).await;
+    let ent = app.login("ent1", PASSWORD).await;
+    let (s, v) = union.post(&ann, json!({"application_id": a1})).await;
+    assert!(s == 409 && v["error"]["code"] == "objection_pending", "{v}");
+    assert_eq!(union.post(&ann, json!({})).await.0, 409, "nothing of the round is free to name");
+    let (_, page) = union.get(&format!("/applications/{a1}")).await;
+    assert!(page.as_str().is_some_and(|p| !p.contains("id=\"name-one\"")), "no naming form while an objection waits");
+    // Dismissed with the union's reply (required): the notice ran on, the objector is told.
+    let dismiss = |reason: Option<&str>, oid: i64| json!({"decision": "dismiss_objection", "objection_id": oid, "reason": reason});
+    assert_eq!(union.post(&dec(a1), dismiss(None, oid1)).await.0, 422);
+    assert_eq!(union.post(&dec(a1), dismiss(Some("经核实，证书真实有效"), oid)).await.0, 422, "S3's objection");
+    let told_before = count(&app, "SELECT COUNT(*) FROM notifications WHERE detail LIKE '%objection_dismissed%'").await;
+    union.ok_post(&dec(a1), dismiss(Some("经核实，证书真实有效"), oid1)).await;
+    assert_eq!(union.post(&dec(a1), dismiss(Some("再次"), oid1)).await.0, 422, "ruled once");
+    let v = ent.ok_get(&format!("/api/v1/applications/{a1}")).await;
+    assert_eq!(v["application"]["state"], "notice");
+    assert_eq!(v["objections"][0]["dismissed"], true);
+    assert_eq!(v["objections"][0]["ruling"], "经核实，证书真实有效", "the objector sees the reply");
+    let told = count(&app, "SELECT COUNT(*) FROM notifications WHERE detail LIKE '%objection_dismissed%'").await;
+    assert!(told >= told_before + 2, "the applicant and the objector: {told_before} → {told}");
     let (_, page) = union.get(&format!("/applications/{a1}")).await;
     assert!(page.as_str().is_some_and(|p| p.contains("id=\"name-one\"")), "the naming form once the notice is over");
     // One by one, with its certificate number; then nothing is left for the whole round.
