@@ -1014,16 +1014,41 @@ pub struct ReopenInput {
 /// raised stay as they are, decided on their own).
 pub async fn reopen(st: &AppState, actor: &Actor, id: i64, input: ReopenInput) -> Result<Evaluation> {
     let mut check = Check::new();
-    check.required_long("reason", input.reason.as_deref(), limits::LONG);
+    let reason = check.required_long("reason", input.reason.as_deref(), limits::LONG);
     check.finish()?;
     let now = st.now_ms();
     step::take::<Evaluations, _>(st, actor, id, "step.reopen".into(), move |s| {
-        let place = found(studios::get(s.c, s.before.studio_id)?)?;
-        s.allow(s.actor.can_judge_evaluation(&place.place()))?;
+        let studio = found(studios::get(s.c, s.before.studio_id)?)?;
+        s.allow(s.actor.can_judge_evaluation(&studio.place()))?;
         if s.before.state != EvaluationState::Confirmed {
             return Err(Error::refused("evaluation_open", Msg::new("evaluation.not_confirmed")));
         }
-        store::set_confirmed(s.c, s.before.id, None, now)
+        // What followed from the result and is still open is withdrawn with it (a warning
+        // already lifted stays as history); once a re-check failed or a revocation was
+        // decided, the correction can no longer be made here. Confirming the corrected
+        // result opens what it calls for.
+        let cases = store::cases_of_evaluation(s.c, s.before.id)?;
+        if cases.iter().any(|k| !matches!(k.state, CaseState::Open | CaseState::Passed)) {
+            return Err(Error::refused("evaluation_acted_on", Msg::new("evaluation.reopen_acted_on")));
+        }
+        let actor = s.actor.clone();
+        for k in cases.iter().filter(|k| k.state == CaseState::Open) {
+            store::decide_case(s.c, k.id, CaseState::Withdrawn, actor.account_id, s.today, Some(&reason), now)?;
+            audit_case(s.c, &actor, k.id, "withdraw")?;
+            if k.kind == CaseKind::Warning && found(studios::get(s.c, studio.id)?)?.state == StudioState::Warned {
+                let input = TransitionInput { reason: Some(reason.clone()), ..Default::default() };
+                super::studios::life_step_in(s.c, &actor, studio.id, StudioAction::LiftWarning, &input, s.today)?;
+            }
+        }
+        store::set_confirmed(s.c, s.before.id, None, now)?;
+        let to = concerned(s.c, &studio)?;
+        s.notify(notice(
+            to,
+            &studio,
+            links::evaluation(s.before.id),
+            Detail::new(Happened::EvaluationReopened).with("reason", reason.clone()),
+        ));
+        Ok(())
     })
     .await
 }

@@ -497,6 +497,8 @@ code_enum! {
         Approved = "approved",
         /// 已驳回
         Rejected = "rejected",
+        /// 已撤回: the evaluation it followed from was reopened for correction.
+        Withdrawn = "withdrawn",
     }
 }
 

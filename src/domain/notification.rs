@@ -167,6 +167,8 @@ code_enum! {
         ReportReturned = "report_returned",
         /// The studio's evaluation of a year was confirmed: its score and grade.
         EvaluationConfirmed = "evaluation_confirmed",
+        /// A confirmed evaluation was reopened for correction (its open cases withdrawn).
+        EvaluationReopened = "evaluation_reopened",
         /// The studio was warned (风险提示) and must rectify by a day.
         StudioWarned = "studio_warned",
         /// The re-check passed: the warning is lifted.

@@ -1141,6 +1141,15 @@ pub struct CaseFilter {
     pub state: Option<CaseState>,
 }
 
+/// The cases that followed from an evaluation (a warning, a revocation proposal), oldest first.
+pub fn cases_of_evaluation(c: &mut Conn, evaluation_id: i64) -> Result<Vec<Case>> {
+    c.query(
+        &format!("SELECT {CASE_COLUMNS} {CASE_JOINS} WHERE k.evaluation_id = ? ORDER BY k.id"),
+        params![evaluation_id],
+        case_row,
+    )
+}
+
 /// Cases in a scope, newest first.
 pub fn list_cases(c: &mut Conn, scope: &Scope, f: &CaseFilter, page: &PageRequest) -> Result<Page<Case>> {
     let mut q = Query::new(&format!("SELECT {CASE_COLUMNS} {CASE_JOINS} WHERE 1 = 1"));

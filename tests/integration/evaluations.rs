@@ -189,7 +189,21 @@ async fn failed_recheck_revokes_and_two_failed_years_propose(b: Backend) {
     let n = city.ok_post("/api/v1/evaluation-confirmations", json!({"unit_id": w.city_a, "year": y})).await;
     assert_eq!(n["confirmed"], 1);
     let cases = city.ok_get(&format!("/api/v1/studio-cases?studio_id={}&kind=warning", w.s1)).await;
+    let first = cases["items"][0]["id"].as_i64().unwrap();
+    assert_eq!(ent.ok_get(&format!("/api/v1/studios/{}", w.s1)).await["state"], "warned");
+    // Reopened for a correction: the warning it led to is withdrawn and the studio named again;
+    // confirmed again (still failing), a new warning opens.
+    let e = city.ok_get(&format!("/api/v1/evaluations?studio_id={}&year={y}", w.s1)).await["items"][0]["id"]
+        .as_i64()
+        .unwrap();
+    city.ok_post(&format!("/api/v1/evaluations/{e}/reopen"), json!({"reason": "检查组评分录入有误，重新评定"})).await;
+    assert_eq!(city.ok_get(&format!("/api/v1/studio-cases/{first}")).await["state"], "withdrawn");
+    assert_eq!(ent.ok_get(&format!("/api/v1/studios/{}", w.s1)).await["state"], "named");
+    city.ok_post("/api/v1/evaluation-confirmations", json!({"unit_id": w.city_a, "year": y})).await;
+    let cases = city.ok_get(&format!("/api/v1/studio-cases?studio_id={}&kind=warning&state=open", w.s1)).await;
     let k = cases["items"][0]["id"].as_i64().unwrap();
+    assert_ne!(k, first);
+    assert_eq!(ent.ok_get(&format!("/api/v1/studios/{}", w.s1)).await["state"], "warned");
     // The re-check fails (a reason is needed): a revocation proposal follows.
     assert_eq!(city.post(&format!("/api/v1/studio-cases/{k}/steps"), json!({"action": "fail"})).await.0, 422);
     city.ok_post(&format!("/api/v1/studio-cases/{k}/steps"), json!({"action": "fail", "note": "整改不到位"})).await;
@@ -199,6 +213,9 @@ async fn failed_recheck_revokes_and_two_failed_years_propose(b: Backend) {
     assert_eq!(ent.post(&format!("/api/v1/studio-cases/{pid}/steps"), json!({"action": "approve"})).await.0, 403);
     let d = city.ok_get(&format!("/api/v1/studio-cases/{pid}")).await;
     assert_eq!(d["actions"], json!(["approve", "reject"]));
+    // A result whose re-check was decided can no longer be reopened.
+    let (st, v) = city.post(&format!("/api/v1/evaluations/{e}/reopen"), json!({"reason": "再次更正"})).await;
+    assert!(st == 409 && v["error"]["code"] == "evaluation_acted_on", "{v}");
     city.ok_post(&format!("/api/v1/studio-cases/{pid}/steps"), json!({"action": "approve"})).await;
     let s = ent.ok_get(&format!("/api/v1/studios/{}", w.s1)).await;
     assert_eq!(s["state"], "revoked");
