@@ -369,30 +369,43 @@ fn spawn_run(st: &AppState, kind: RunKind, id: i64, path: UnitPath, year: i64) {
     });
 }
 
-/// Starts evaluating a union's subtree for a year; answers the run to poll. One run of a
-/// unit and year at a time (a second answers the first).
-pub async fn start_run(st: &AppState, actor: &Actor, input: RunInput) -> Result<Run> {
-    let (unit_id, year) = read_run_input(&input, st.today())?;
+/// Starts a run of a kind on the unit `unit` finds for the caller (or answers the one
+/// running), then runs it in the background; answers the run to poll.
+async fn start<F>(st: &AppState, actor: &Actor, kind: RunKind, year: i64, unit: F) -> Result<Run>
+where
+    F: FnOnce(&mut Conn, &Actor) -> Result<units::Unit> + Send + 'static,
+{
     let now = st.now_ms();
     let a = actor.clone();
     let (id, path, fresh) = st
         .db
         .write(move |c| {
-            let u = units::get(c, unit_id)?.filter(|u| a.can_read_unit(&u.path));
-            let Some(u) = u else {
-                return Err(FieldErrors::single("unit_id", Msg::new("validation.unknown_unit")));
-            };
-            if !a.can_run_evaluation(&u.path, u.kind) {
-                return Err(Error::Forbidden);
-            }
-            let (id, fresh) = open_run(c, RunKind::Evaluation, &u, year, Some(a.account_id), now)?;
+            let u = unit(c, &a)?;
+            let (id, fresh) = open_run(c, kind, &u, year, Some(a.account_id), now)?;
             Ok((id, u.path, fresh))
         })
         .await?;
     if fresh {
-        spawn_run(st, RunKind::Evaluation, id, path, year);
+        spawn_run(st, kind, id, path, year);
     }
     run(st, actor, id).await
+}
+
+/// Starts evaluating a union's subtree for a year; answers the run to poll. One run of a
+/// unit and year at a time (a second answers the first).
+pub async fn start_run(st: &AppState, actor: &Actor, input: RunInput) -> Result<Run> {
+    let (unit_id, year) = read_run_input(&input, st.today())?;
+    start(st, actor, RunKind::Evaluation, year, move |c, a| {
+        let u = units::get(c, unit_id)?.filter(|u| a.can_read_unit(&u.path));
+        let Some(u) = u else {
+            return Err(FieldErrors::single("unit_id", Msg::new("validation.unknown_unit")));
+        };
+        if !a.can_run_evaluation(&u.path, u.kind) {
+            return Err(Error::Forbidden);
+        }
+        Ok(u)
+    })
+    .await
 }
 
 /// Scores and writes a run: reads everything on a reader, then writes slices of [`SLICE`]
@@ -1209,20 +1222,10 @@ pub async fn forecast(st: &AppState, run_id: i64, path: &UnitPath, year: i64) ->
 /// poll. For an officer who may see the list.
 pub async fn start_forecast(st: &AppState, actor: &Actor, unit_id: i64) -> Result<Run> {
     let year = st.today().year() as i64;
-    let now = st.now_ms();
-    let a = actor.clone();
-    let (id, path, fresh) = st
-        .db
-        .write(move |c| {
-            let u = found(units::get(c, unit_id)?.filter(|u| a.can_read_unit(&u.path) && a.administers()))?;
-            let (id, fresh) = open_run(c, RunKind::Forecast, &u, year, Some(a.account_id), now)?;
-            Ok((id, u.path, fresh))
-        })
-        .await?;
-    if fresh {
-        spawn_run(st, RunKind::Forecast, id, path, year);
-    }
-    run(st, actor, id).await
+    start(st, actor, RunKind::Forecast, year, move |c, a| {
+        found(units::get(c, unit_id)?.filter(|u| a.can_read_unit(&u.path) && a.administers()))
+    })
+    .await
 }
 
 /// The sweep's daily forecast of every root's subtree: started (and awaited, slice by
