@@ -849,7 +849,52 @@ async fn an_expert_scores_from_the_queue_on_a_phone(b: Backend) {
     assert_eq!(v["sheets"][0]["marks"][0]["comment"], "成果转化效益明显");
 }
 
+/// A city union officer, on a phone, goes from the home page to the studios at risk, has the
+/// list recomputed on the current records (the page follows the run and shows the list), and
+/// opens the studio's evaluations from the list, where it is short on apprentices.
+async fn an_officer_recomputes_the_studios_at_risk_on_a_phone(b: Backend) {
+    let app = TestApp::start(b).await;
+    let w = world(&app).await;
+    app.admin()
+        .await
+        .ok_post(
+            &format!("/api/v1/studios/{}/namings", w.s1),
+            json!({"naming_unit_id": w.city_a, "named_on": "2020-06-01"}),
+        )
+        .await;
+    let (c, _driver, _profile) = phone().await;
+    let result = async {
+        c.goto(&format!("{}/", app.base)).await?;
+        log_in(&c, "city.a").await?;
+        c.wait()
+            .for_element(Locator::Css(&format!("#evaluation a[href='/units/{}/at-risk']", w.city_a)))
+            .await?
+            .click()
+            .await?;
+        arrived(&c, &format!("/units/{}/at-risk", w.city_a)).await?;
+        let before = c.find(Locator::Css("main")).await?.text().await?;
+        assert!(!before.contains("李建国劳模创新工作室"), "nothing forecast yet: {before}");
+        c.find(Locator::Css(&format!("form[action='/units/{}/at-risk'] button", w.city_a))).await?.click().await?;
+        arrived(&c, "done=forecast_started").await?;
+        let table = text_holding(&c, "table.rows", "李建国劳模创新工作室").await;
+        assert!(table.contains("协议带徒"), "short on apprentices: {table}");
+        let summary = c.find(Locator::Css("section.card")).await?.text().await?;
+        assert!(summary.contains("1 家") || summary.contains("1 below"), "the count above the list: {summary}");
+        fits_the_phone(&c, "studios at risk").await?;
+        c.find(Locator::LinkText("李建国劳模创新工作室")).await?.click().await?;
+        arrived(&c, &format!("/studios/{}/evaluations", w.s1)).await?;
+        fits_the_phone(&c, "a studio's evaluations").await?;
+        Ok::<_, CmdError>(())
+    }
+    .await;
+    let _ = c.close().await;
+    result.expect("browser steps");
+    let forecasts = app.scalar("SELECT COUNT(*) FROM evaluation_forecasts").await;
+    assert_eq!(forecasts, 1, "the one named studio of the city, forecast once");
+}
+
 both!(
+    an_officer_recomputes_the_studios_at_risk_on_a_phone,
     a_union_officer_records_an_inspection_on_a_phone,
     a_leader_records_a_quarterly_assessment,
     an_expense_is_submitted_and_approved_on_a_phone,
