@@ -528,9 +528,11 @@ pub struct Filter {
     pub by_total: bool,
 }
 
-/// Evaluations in a scope, by id (or by total, lowest first), a page at a time.
+/// Evaluations in a scope, by id (or by total, lowest first), a page at a time. The page's
+/// ids are chosen first (from the index), then its rows read: sorting whole rows would read
+/// every evaluation's scored items of the subtree.
 pub fn list(c: &mut Conn, scope: &Scope, f: &Filter, page: &PageRequest) -> Result<Page<Evaluation>> {
-    let mut q = Query::new(&format!("SELECT {COLUMNS} {JOINS} WHERE 1 = 1"));
+    let mut q = Query::new("SELECT e.id FROM evaluations e WHERE 1 = 1");
     let scope = match &f.within {
         Some(w) => {
             q.within(w, "e.unit_path");
@@ -566,7 +568,9 @@ pub fn list(c: &mut Conn, scope: &Scope, f: &Filter, page: &PageRequest) -> Resu
         }
         q.push(" ORDER BY e.id DESC LIMIT ?", [Value::from(page.limit + 1)]);
     }
-    let rows = q.fetch(c, from_row)?;
+    let order = if f.by_total { "e.total, e.id" } else { "e.id DESC" };
+    let sql = format!("SELECT {COLUMNS} {JOINS} WHERE e.id IN ({}) ORDER BY {order}", q.sql);
+    let rows = c.query(&sql, &q.params, from_row)?;
     let by_total = f.by_total;
     Ok(Page::from_rows(rows, page.limit, |e| Cursor {
         key: if by_total { e.total.to_string() } else { String::new() },

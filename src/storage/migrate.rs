@@ -134,6 +134,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/0023_objection_rulings.sql"),
         then: None,
     },
+    Migration {
+        version: 24,
+        name: "evaluation_lists",
+        sql: include_str!("../../migrations/0024_evaluation_lists.sql"),
+        then: None,
+    },
 ];
 
 /// The migrations after which every figure is derived again (they change what a figure
