@@ -1471,6 +1471,14 @@ pub fn generate(db: &Db, set: DataSet, opts: &Options) -> Result<Summary> {
         bar.set_message(format!("figures: {stage} {done}/{total}"));
     })?;
     stage("deadline counters and figure roll-ups computed");
+    // The planner's statistics before the evaluations read the whole set to score it.
+    if db.backend() == Backend::Postgres {
+        db.write_blocking(|c| c.batch("ANALYZE"))?;
+    } else {
+        // Statistics from a sample of each index: enough for the planner, quick on 40 GB.
+        db.write_blocking(|c| c.batch("PRAGMA analysis_limit = 1000; ANALYZE; PRAGMA cache_size = -64000;"))?;
+    }
+    stage("statistics gathered");
     bar.set_message("evaluations");
     let evaluations = evaluate::generate(db, &bar, &w, opts.seed, opts.anchor)?;
     stage("annual evaluations scored from the records");
@@ -1481,13 +1489,9 @@ pub fn generate(db: &Db, set: DataSet, opts: &Options) -> Result<Summary> {
                     "SELECT setval(pg_get_serial_sequence('{table}', 'id'), GREATEST((SELECT COALESCE(MAX(id), 0) FROM {table}), 1))"
                 ))?;
             }
-            c.batch("ANALYZE")
+            c.batch("ANALYZE evaluations; ANALYZE studio_cases")
         })?;
-    } else {
-        // Statistics from a sample of each index: enough for the planner, quick on 40 GB.
-        db.write_blocking(|c| c.batch("PRAGMA analysis_limit = 1000; ANALYZE; PRAGMA cache_size = -64000;"))?;
     }
-    stage("statistics gathered");
     bar.finish_with_message("done");
     Ok(Summary {
         units: w.units.len(),
