@@ -250,7 +250,7 @@ fn def(m: Metric, year: i64) -> Def {
             agg: if m == Metric::InspectionsHeld {
                 Agg::Count("COUNT(DISTINCT i.quarter)")
             } else {
-                Agg::Mean { sum: "SUM(i.score)", count: "COUNT(*)" }
+                Agg::Mean { sum: "CAST(SUM(i.score) AS BIGINT)", count: "COUNT(*)" }
             },
             id: "i.id",
             title: "i.quarter".into(),
