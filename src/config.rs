@@ -40,6 +40,8 @@ pub struct Config {
     pub sweep_minutes: u64,
     /// Rows an Excel export holds at most (Excel's own limit is 1,048,575 below the heading).
     pub max_export_rows: usize,
+    /// Statements that run at least this long are logged with their SQL (warn level).
+    pub slow_statement_ms: u64,
 }
 
 /// The same settings as read from a TOML file; every key optional.
@@ -78,6 +80,8 @@ pub struct ConfigFile {
     pub sweep_minutes: Option<u64>,
     /// See [`Config::max_export_rows`].
     pub max_export_rows: Option<usize>,
+    /// See [`Config::slow_statement_ms`].
+    pub slow_statement_ms: Option<u64>,
 }
 
 impl ConfigFile {
@@ -120,6 +124,7 @@ impl Config {
                 .unwrap_or_else(|| crate::domain::project::DEFAULT_CATEGORIES.iter().map(|c| c.to_string()).collect()),
             sweep_minutes: f.sweep_minutes.unwrap_or(10).max(1),
             max_export_rows: f.max_export_rows.unwrap_or(200_000).clamp(1, 1_048_575),
+            slow_statement_ms: f.slow_statement_ms.unwrap_or(100),
         }
     }
 
@@ -181,6 +186,7 @@ impl Config {
         crate::storage::DbOptions {
             sqlite_readers: self.sqlite_readers,
             pg_pool_size: self.pg_pool_size,
+            slow_statement_ms: self.slow_statement_ms,
             ..Default::default()
         }
     }

@@ -948,7 +948,9 @@ pub struct OverdueByChild {
     pub max_days: i64,
 }
 
-/// An officer's overdue follow-ups grouped by the child units of their outermost unit.
+/// An officer's overdue follow-ups grouped by the child units of their outermost unit, read
+/// from the counters of open items by due day (`storage::counters`): the country's home page
+/// does not count its 50,000 overdue items one by one.
 pub async fn overdue_by_child(st: &AppState, actor: &Actor) -> Result<Vec<OverdueByChild>> {
     let today = st.today();
     let homes = actor.home_units();
@@ -958,25 +960,36 @@ pub async fn overdue_by_child(st: &AppState, actor: &Actor) -> Result<Vec<Overdu
     }
     st.db
         .read(move |c| {
-            let rows = store::overdue_paths(c, &home, today)?;
-            let depth = home.ids().len();
-            let mut out: Vec<OverdueByChild> = Vec::new();
-            for (p, n, oldest) in rows {
-                let ids = p.ids();
-                let child = ids.get(depth).copied().unwrap_or(home.id());
-                let days = i64::from((today - oldest).get_days());
-                match out.iter_mut().find(|o| o.unit_id == child) {
-                    Some(o) => {
-                        o.count += n;
-                        o.max_days = o.max_days.max(days);
-                    }
-                    None => {
-                        out.push(OverdueByChild { unit_id: child, unit_name: String::new(), count: n, max_days: days })
-                    }
+            let children = units::children(c, home.id(), &PageRequest { limit: 100_000, after: None })?.items;
+            let mut ids: Vec<i64> = children.iter().map(|u| u.id).collect();
+            ids.push(home.id());
+            // By unit: due day → open items; the unit's own studios hold what its children do not.
+            let mut by_unit: std::collections::HashMap<i64, std::collections::BTreeMap<String, i64>> =
+                std::collections::HashMap::new();
+            for (unit, due, n) in crate::storage::counters::overdue_follow_ups(c, &ids, today)? {
+                *by_unit.entry(unit).or_default().entry(due).or_default() += n;
+            }
+            let mut own = by_unit.remove(&home.id()).unwrap_or_default();
+            for days in by_unit.values() {
+                for (due, n) in days {
+                    *own.entry(due.clone()).or_default() -= n;
                 }
             }
-            for o in &mut out {
-                o.unit_name = units::get(c, o.unit_id)?.map(|u| u.name).unwrap_or_default();
+            let summary = |days: &std::collections::BTreeMap<String, i64>| -> Option<(i64, i64)> {
+                let count: i64 = days.values().filter(|n| **n > 0).sum();
+                let oldest = days.iter().find(|(_, n)| **n > 0)?.0.parse::<Date>().ok()?;
+                Some((count, i64::from((today - oldest).get_days())))
+            };
+            let mut out: Vec<OverdueByChild> = children
+                .into_iter()
+                .filter_map(|u| {
+                    let (count, max_days) = summary(by_unit.get(&u.id)?)?;
+                    Some(OverdueByChild { unit_id: u.id, unit_name: u.name, count, max_days })
+                })
+                .collect();
+            if let Some((count, max_days)) = summary(&own) {
+                let unit_name = units::get(c, home.id())?.map(|u| u.name).unwrap_or_default();
+                out.push(OverdueByChild { unit_id: home.id(), unit_name, count, max_days });
             }
             out.sort_by(|a, b| b.max_days.cmp(&a.max_days).then(b.count.cmp(&a.count)));
             Ok(out)

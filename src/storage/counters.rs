@@ -3,8 +3,10 @@
 //! its delta to the unit and every ancestor). The red, yellow and green totals of any subtree
 //! are then a sum over a few hundred dates rather than a count over its projects — the colour
 //! depends on today, the date of the deadline does not. [`rebuild`] recomputes them from the
-//! records; a test checks both agree. (The headline figures have roll-ups of their own:
-//! `storage::figures`.)
+//! records; a test checks both agree. Open follow-up items of inspections (整改事项) are
+//! counted the same way by due day (`fu:YYYY-MM-DD`), so that an officer's home page finds the
+//! overdue ones of each child unit without reading them. (The headline figures have roll-ups of
+//! their own: `storage::figures`.)
 
 use super::Conn;
 use crate::domain::org::UnitPath;
@@ -19,6 +21,14 @@ pub fn due_counter(due: jiff::civil::Date) -> String {
 
 /// Prefix of the deadline counters; `;` is the character after `:`, closing their range.
 pub const DUE_PREFIX: &str = "due:";
+
+/// The counter of open follow-up items of inspections due on `due`.
+pub fn follow_up_counter(due: jiff::civil::Date) -> String {
+    format!("{FOLLOW_UP_PREFIX}{due}")
+}
+
+/// Prefix of the follow-up counters; `;` closes their range as for `due:`.
+pub const FOLLOW_UP_PREFIX: &str = "fu:";
 
 /// Changes to apply to counters, gathered first and applied in a fixed order (so that
 /// concurrent transactions on PostgreSQL lock counter rows in the same order).
@@ -83,6 +93,31 @@ pub fn due_by_unit(c: &mut Conn, unit_ids: &[i64], until: jiff::civil::Date) -> 
     )
 }
 
+/// Open follow-up items due before `today` in each of these units' subtrees: (unit, due day,
+/// count), oldest first within a unit.
+pub fn overdue_follow_ups(c: &mut Conn, unit_ids: &[i64], today: jiff::civil::Date) -> Result<Vec<(i64, String, i64)>> {
+    if unit_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks = vec!["?"; unit_ids.len()].join(", ");
+    let mut params: Vec<crate::storage::Value> = unit_ids.iter().map(|&id| id.into()).collect();
+    params.push(follow_up_counter(today).into());
+    c.query(
+        &format!(
+            "SELECT unit_id, counter, value FROM unit_counters WHERE unit_id IN ({marks}) \
+             AND counter >= 'fu:' AND counter < ? AND value <> 0 ORDER BY unit_id, counter"
+        ),
+        &params,
+        |r| {
+            Ok((
+                r.get::<i64>("unit_id")?,
+                r.get::<String>("counter")?[FOLLOW_UP_PREFIX.len()..].to_string(),
+                r.get::<i64>("value")?,
+            ))
+        },
+    )
+}
+
 /// Recomputes every counter from the records.
 pub fn rebuild(c: &mut Conn) -> Result<()> {
     c.execute("DELETE FROM unit_counters", &[])?;
@@ -101,6 +136,15 @@ pub fn rebuild(c: &mut Conn) -> Result<()> {
     )?;
     for (path, d, n) in due {
         add(&path, due_counter(d), n);
+    }
+    // `'open'` written out: the partial index of open items is only used for the literal.
+    let open = c.query(
+        "SELECT unit_path, due_on, COUNT(*) AS n FROM inspection_follow_ups WHERE state = 'open' GROUP BY unit_path, due_on",
+        &[],
+        |r| Ok((r.get::<String>("unit_path")?, r.get::<jiff::civil::Date>("due_on")?, r.get::<i64>("n")?)),
+    )?;
+    for (path, d, n) in open {
+        add(&path, follow_up_counter(d), n);
     }
     let mut rows: Vec<_> = totals.into_iter().filter(|(_, v)| *v != 0).collect();
     rows.sort();

@@ -2,7 +2,7 @@
 //! (年度工作汇报). The evaluation reads `inspections.score` per studio and quarter and
 //! `annual_reports.state`; the columns keep the meaning migration 18 gave them.
 
-use super::{Conn, Query, Row, Value, code};
+use super::{Conn, Query, Row, Value, code, counters};
 use crate::domain::access::{Scope, StudioPlace};
 use crate::domain::inspection::{
     Answer, FollowUpAction, FollowUpState, InspectionItem, ReportSection, ReportState, Section,
@@ -306,6 +306,9 @@ pub fn insert_follow_up(
          VALUES (?, ?, ?, ?, ?, ?, ?)",
         params![id, inspection_id, studio_id, unit_path, item, due_on, FollowUpState::Open.code()],
     )?;
+    let mut d = counters::Deltas::default();
+    d.add(unit_path, &counters::follow_up_counter(due_on), 1);
+    d.apply(c)?;
     Ok(id)
 }
 
@@ -378,6 +381,22 @@ pub fn take_step(
             params![FollowUpState::Open.code(), new_due.unwrap_or(f.due_on), f.id],
         )?,
     };
+    // The open items by due day (`storage::counters`) follow the item.
+    let mut d = counters::Deltas::default();
+    let was_open = f.state == FollowUpState::Open;
+    let now_open = match action {
+        FollowUpAction::Report => was_open,
+        FollowUpAction::Close => false,
+        FollowUpAction::Reopen => true,
+    };
+    let due_now = if action == FollowUpAction::Reopen { new_due.unwrap_or(f.due_on) } else { f.due_on };
+    if was_open {
+        d.add(&f.unit_path, &counters::follow_up_counter(f.due_on), -1);
+    }
+    if now_open {
+        d.add(&f.unit_path, &counters::follow_up_counter(due_now), 1);
+    }
+    d.apply(c)?;
     let id = c.next_id("inspection_follow_up_steps")?;
     c.execute(
         "INSERT INTO inspection_follow_up_steps (id, follow_up_id, action, note, due_on, taken_on, taken_by, taken_at) \
@@ -571,18 +590,6 @@ pub fn overdue(
     }
     q.push(" ORDER BY f.due_on, f.id LIMIT ?", [Value::from(limit)]);
     q.fetch(c, follow_up_row)
-}
-
-/// Open follow-ups overdue in a subtree, counted by the path of each record (the home page
-/// groups them by child unit).
-pub fn overdue_paths(c: &mut Conn, within: &UnitPath, today: Date) -> Result<Vec<(UnitPath, i64, Date)>> {
-    let (lo, hi) = within.subtree_range();
-    c.query(
-        "SELECT unit_path, COUNT(*) AS n, MIN(due_on) AS oldest FROM inspection_follow_ups \
-         WHERE state = 'open' AND unit_path >= ? AND unit_path < ? AND due_on < ? GROUP BY unit_path",
-        params![lo, hi, today],
-        |r| Ok((path(r, "unit_path")?, r.get("n")?, r.get("oldest")?)),
-    )
 }
 
 /// Overdue open items the sweep has not told about for their current due day.

@@ -212,6 +212,32 @@ impl<'a, 'b> Row<'a, 'b> {
     }
 }
 
+/// Logs a statement that ran longer than `SLOW_STATEMENT_MS` when dropped: the first thing to read
+/// when a page slows down on a large set.
+struct SlowStatement<'a> {
+    sql: &'a str,
+    started: std::time::Instant,
+}
+
+/// How long, in milliseconds, a statement may take before it is logged as slow
+/// (`DbOptions::slow_statement_ms`).
+static SLOW_STATEMENT_MS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(100);
+
+impl<'a> SlowStatement<'a> {
+    fn watch(sql: &'a str) -> Self {
+        SlowStatement { sql, started: std::time::Instant::now() }
+    }
+}
+
+impl Drop for SlowStatement<'_> {
+    fn drop(&mut self) {
+        let took = self.started.elapsed();
+        if took.as_millis() >= u128::from(SLOW_STATEMENT_MS.load(std::sync::atomic::Ordering::Relaxed)) {
+            tracing::warn!(ms = took.as_millis() as u64, sql = self.sql, "slow statement");
+        }
+    }
+}
+
 impl Conn<'_> {
     /// Which database this is.
     pub fn backend(&self) -> Backend {
@@ -223,6 +249,7 @@ impl Conn<'_> {
 
     /// Runs a query and maps every row.
     pub fn query<T>(&mut self, sql: &str, params: &[Value], mut f: impl FnMut(&Row) -> Result<T>) -> Result<Vec<T>> {
+        let _slow = SlowStatement::watch(sql);
         match self {
             Conn::Sqlite(c) => {
                 let mut stmt = c.prepare_cached(sql).map_err(DbError::from)?;
@@ -248,6 +275,7 @@ impl Conn<'_> {
         params: &[Value],
         mut f: impl FnMut(&Row) -> Result<T>,
     ) -> Result<Option<T>> {
+        let _slow = SlowStatement::watch(sql);
         match self {
             Conn::Sqlite(c) => {
                 let mut stmt = c.prepare_cached(sql).map_err(DbError::from)?;
@@ -277,6 +305,7 @@ impl Conn<'_> {
 
     /// Runs a statement; returns the number of rows changed.
     pub fn execute(&mut self, sql: &str, params: &[Value]) -> Result<u64> {
+        let _slow = SlowStatement::watch(sql);
         match self {
             Conn::Sqlite(c) => {
                 let mut stmt = c.prepare_cached(sql).map_err(DbError::from)?;
@@ -516,11 +545,14 @@ pub struct DbOptions {
     pub sqlite_synchronous: &'static str,
     /// PostgreSQL: connections in the pool.
     pub pg_pool_size: u32,
+    /// Statements running at least this long are logged (process-wide: the last database
+    /// opened sets it).
+    pub slow_statement_ms: u64,
 }
 
 impl Default for DbOptions {
     fn default() -> Self {
-        DbOptions { sqlite_readers: 4, sqlite_synchronous: "FULL", pg_pool_size: 16 }
+        DbOptions { sqlite_readers: 4, sqlite_synchronous: "FULL", pg_pool_size: 16, slow_statement_ms: 100 }
     }
 }
 
@@ -565,6 +597,7 @@ pub fn snapshot_sqlite(source: &std::path::Path, target: &std::path::Path) -> Re
 impl Db {
     /// Opens (and for SQLite creates) the database. Blocking; call before serving.
     pub fn open(location: &Location, opts: &DbOptions) -> Result<Db> {
+        SLOW_STATEMENT_MS.store(opts.slow_statement_ms, std::sync::atomic::Ordering::Relaxed);
         let inner = match location {
             Location::SqliteFile(path) => Inner::Sqlite(sqlite::SqliteDb::open(path, opts)?),
             Location::Postgres(url) => Inner::Postgres(pg::PgDb::open(url, opts)?),

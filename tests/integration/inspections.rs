@@ -109,10 +109,16 @@ async fn inspection_with_follow_ups(b: Backend) {
     let officer = crate::sessions::page_client(&app, "union.a", PASSWORD).await;
     let home = officer.get(format!("{}/", app.base)).send().await.unwrap().text().await.unwrap();
     assert!(home.contains("甲一市总工会") && home.contains("逾期整改"), "the officer's home groups it by child unit");
+    let row = home.split("id=\"follow-ups-by-child\"").nth(1).expect("the officer's overdue items by child unit");
+    assert!(row.contains(">1</td><td class=\"num\">3</td>"), "one item, three days overdue: {row}");
     // Closing it puts the light out.
     union_a.ok_post(&format!("{base}/close"), json!({})).await;
     let d = lead.ok_get(&format!("/api/v1/inspections/{id}")).await;
     assert!(d["follow_ups"][0]["days_overdue"].is_null());
+    let home = officer.get(format!("{}/", app.base)).send().await.unwrap().text().await.unwrap();
+    assert!(!home.contains("follow-ups-by-child"), "nothing overdue is left by child unit");
+    // The open items counted by due day equal those counted from the records.
+    app.assert_figures_rebuild().await;
     // Corrections keep one inspection per quarter; the union may add follow-ups.
     let mut fix = inspection(w.s1, &day(30));
     fix["score"] = json!(92);
