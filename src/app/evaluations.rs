@@ -266,28 +266,51 @@ fn score_studio(
 /// metric: (studio, path, template unit, template, items, total, grade).
 type Scored = (i64, UnitPath, Option<i64>, Arc<Template>, Vec<ScoredItem>, i64, Grade);
 
-fn score_subtree(
-    c: &mut Conn,
+/// A subtree's evaluations of a year as they stand: studio → (id, state, items as stored).
+type Existing = HashMap<i64, (i64, EvaluationState, String)>;
+
+/// Reads and scores every named studio of a subtree for a year: the templates first, then the
+/// metrics split over two readers side by side (both cores read; each reader off the async
+/// workers, which keep serving pages). Judged items keep what the stored evaluations hold.
+async fn score_subtree(
+    st: &AppState,
     within: &UnitPath,
-    studios: &[(i64, UnitPath)],
-    one: Option<i64>,
     year: i64,
-    kept: &HashMap<i64, Vec<ScoredItem>>,
     unjudged_full: bool,
-) -> Result<Vec<Scored>> {
+) -> Result<(Vec<Scored>, Existing)> {
+    let w = within.clone();
+    let (templates, metrics) = st
+        .db
+        .read(move |c| {
+            let t = Templates::load(c, &w)?;
+            let m = t.metrics(&default_arc());
+            Ok((t, m))
+        })
+        .await?;
+    let (first, second) = metrics.split_at(metrics.len() / 2);
+    let (first, second) = (first.to_vec(), second.to_vec());
+    let (w1, w2) = (within.clone(), within.clone());
+    let one = st.db.read_long(move |c| {
+        let studios = store::studios_to_evaluate(c, &w1)?;
+        let existing = store::existing(c, &w1, year)?;
+        let values = store::measure(c, &first, &w1, None, year)?;
+        Ok((studios, existing, values))
+    });
+    let other = st.db.read_long(move |c| store::measure(c, &second, &w2, None, year));
+    let ((studios, existing, mut values), more) = tokio::try_join!(one, other)?;
+    values.extend(more);
     let fallback = default_arc();
-    let templates = Templates::load(c, within)?;
-    let metrics = templates.metrics(&fallback);
-    let values = store::measure(c, &metrics, within, one, year)?;
     let none = Vec::new();
-    Ok(studios
+    let scored = studios
         .iter()
         .map(|(sid, path)| {
+            let kept = existing.get(sid).map(|(_, _, items)| parse_items(items));
             let (tu, t) = templates.for_path(path, &fallback);
-            let (items, total, grade) = score_studio(*sid, &t, &values, kept.get(sid).unwrap_or(&none), unjudged_full);
+            let (items, total, grade) = score_studio(*sid, &t, &values, kept.as_ref().unwrap_or(&none), unjudged_full);
             (*sid, path.clone(), tu, t, items, total, grade)
         })
-        .collect())
+        .collect();
+    Ok((scored, existing))
 }
 
 fn parse_items(json: &str) -> Vec<ScoredItem> {
@@ -412,41 +435,30 @@ pub async fn start_run(st: &AppState, actor: &Actor, input: RunInput) -> Result<
 /// studios, each its own short write transaction. Returns (studios, milliseconds the
 /// slowest slice held the writer).
 pub async fn execute(st: &AppState, run_id: i64, path: &UnitPath, year: i64) -> Result<(usize, u64)> {
-    let within = path.clone();
-    let (new, update) = st
-        .db
-        .read(move |c| {
-            let studios = store::studios_to_evaluate(c, &within)?;
-            let existing = store::existing(c, &within, year)?;
-            let kept: HashMap<i64, Vec<ScoredItem>> =
-                existing.iter().map(|(sid, (_, _, items))| (*sid, parse_items(items))).collect();
-            let scored = score_subtree(c, &within, &studios, None, year, &kept, false)?;
-            let (mut new, mut update) = (Vec::new(), Vec::new());
-            for (sid, p, tu, t, items, total, grade) in scored {
-                let s = Scoring {
-                    studio_id: sid,
-                    unit_path: p,
-                    template_unit_id: tu,
-                    total,
-                    grade,
-                    excellent: t.excellent,
-                    qualified: t.qualified,
-                    items: serde_json::to_string(&items).map_err(Error::internal)?,
-                };
-                match existing.get(&sid) {
-                    Some((_, EvaluationState::Confirmed, _)) => {}
-                    Some((id, EvaluationState::Open, _)) => update.push((*id, s)),
-                    None => new.push(s),
-                }
-            }
-            Ok((new, update))
-        })
-        .await?;
+    let (scored, existing) = score_subtree(st, path, year, false).await?;
+    let (mut new, mut update) = (Vec::new(), Vec::new());
+    for (sid, p, tu, t, items, total, grade) in scored {
+        let s = Scoring {
+            studio_id: sid,
+            unit_path: p,
+            template_unit_id: tu,
+            total,
+            grade,
+            excellent: t.excellent,
+            qualified: t.qualified,
+            items: serde_json::to_string(&items).map_err(Error::internal)?,
+        };
+        match existing.get(&sid) {
+            Some((_, EvaluationState::Confirmed, _)) => {}
+            Some((id, EvaluationState::Open, _)) => update.push((*id, s)),
+            None => new.push(s),
+        }
+    }
     let total = (new.len() + update.len()) as i64;
     let mut done = 0i64;
-    let mut slowest = 0u64;
-    let mut new = new.into_iter().peekable();
-    let mut update = update.into_iter().peekable();
+    let mut slices = Slices::default();
+    let mut new = new.into_iter();
+    let mut update = update.into_iter();
     loop {
         let n: Vec<Scoring> = new.by_ref().take(SLICE).collect();
         let u: Vec<(i64, Scoring)> =
@@ -456,23 +468,62 @@ pub async fn execute(st: &AppState, run_id: i64, path: &UnitPath, year: i64) -> 
         }
         done += (n.len() + u.len()) as i64;
         let now = st.now_ms();
-        let last = new.peek().is_none() && update.peek().is_none();
-        let held = st
-            .db
-            .write(move |c| {
-                let t0 = std::time::Instant::now();
+        slices
+            .send(st, move |c| {
                 store::write_slice(c, year, &n, &u, now)?;
-                store::progress_run(c, run_id, done, total, last.then_some(("done", None)), now)?;
-                Ok(t0.elapsed().as_millis() as u64)
+                store::progress_run(c, run_id, done, total, None, now)
             })
             .await?;
-        slowest = slowest.max(held);
     }
-    if total == 0 {
-        let now = st.now_ms();
-        st.db.write(move |c| store::progress_run(c, run_id, 0, 0, Some(("done", None)), now)).await?;
-    }
+    let slowest = slices.finish().await?;
+    let now = st.now_ms();
+    st.db.write(move |c| store::progress_run(c, run_id, total, total, Some(("done", None)), now)).await?;
     Ok((total as usize, slowest))
+}
+
+/// Slices of a run handed to the writer ahead of their answers: the writer commits the next
+/// slice while the last is made durable, instead of waiting for each flush in turn. Keeps the
+/// longest time one slice held the writer.
+#[derive(Default)]
+struct Slices {
+    pending: std::collections::VecDeque<tokio::task::JoinHandle<Result<u64>>>,
+    slowest: u64,
+}
+
+/// Slices in flight at once.
+const SLICES_IN_FLIGHT: usize = 4;
+
+impl Slices {
+    async fn send(&mut self, st: &AppState, f: impl FnOnce(&mut Conn) -> Result<()> + Send + 'static) -> Result<()> {
+        if self.pending.len() >= SLICES_IN_FLIGHT {
+            self.wait_one().await?;
+        }
+        let db = st.db.clone();
+        self.pending.push_back(tokio::spawn(async move {
+            db.write(move |c| {
+                let t0 = std::time::Instant::now();
+                f(c)?;
+                Ok(t0.elapsed().as_millis() as u64)
+            })
+            .await
+        }));
+        Ok(())
+    }
+
+    async fn wait_one(&mut self) -> Result<()> {
+        if let Some(h) = self.pending.pop_front() {
+            let held = h.await.map_err(|e| Error::internal(format!("write task: {e}")))??;
+            self.slowest = self.slowest.max(held);
+        }
+        Ok(())
+    }
+
+    async fn finish(mut self) -> Result<u64> {
+        while !self.pending.is_empty() {
+            self.wait_one().await?;
+        }
+        Ok(self.slowest)
+    }
 }
 
 /// A run, for the one who started it or an administrator of its unit.
@@ -1155,47 +1206,36 @@ pub const FORECAST_SLICE: usize = 200;
 /// slowest slice held the writer).
 pub async fn forecast(st: &AppState, run_id: i64, path: &UnitPath, year: i64) -> Result<(usize, u64)> {
     let started = st.now_ms();
-    let within = path.clone();
-    let rows: Vec<store::Forecast> = st
-        .db
-        .read(move |c| {
-            let studios = store::studios_to_evaluate(c, &within)?;
-            let kept: HashMap<i64, Vec<ScoredItem>> = store::existing(c, &within, year)?
-                .into_iter()
-                .map(|(sid, (_, _, items))| (sid, parse_items(&items)))
-                .collect();
-            score_subtree(c, &within, &studios, None, year, &kept, true)?
-                .into_iter()
-                .map(|(sid, p, _, t, items, total, _)| {
-                    Ok(store::Forecast {
-                        studio_id: sid,
-                        unit_path: p,
-                        total,
-                        qualified: t.qualified,
-                        shortfalls: serde_json::to_string(&shortfalls(&items)).map_err(Error::internal)?,
-                    })
-                })
-                .collect()
+    let rows: Vec<store::Forecast> = score_subtree(st, path, year, true)
+        .await?
+        .0
+        .into_iter()
+        .map(|(sid, p, _, t, items, total, _)| {
+            Ok(store::Forecast {
+                studio_id: sid,
+                unit_path: p,
+                total,
+                qualified: t.qualified,
+                shortfalls: serde_json::to_string(&shortfalls(&items)).map_err(Error::internal)?,
+            })
         })
-        .await?;
+        .collect::<Result<_>>()?;
     let total = rows.len() as i64;
-    let (mut done, mut slowest) = (0i64, 0u64);
+    let mut done = 0i64;
+    let mut slices = Slices::default();
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
         let slice: Vec<store::Forecast> = rows.by_ref().take(FORECAST_SLICE).collect();
         done += slice.len() as i64;
         let now = st.now_ms().max(started);
-        let held = st
-            .db
-            .write(move |c| {
-                let t0 = std::time::Instant::now();
+        slices
+            .send(st, move |c| {
                 store::write_forecasts(c, year, run_id, &slice, now)?;
-                store::progress_run(c, run_id, done, total, None, now)?;
-                Ok(t0.elapsed().as_millis() as u64)
+                store::progress_run(c, run_id, done, total, None, now)
             })
             .await?;
-        slowest = slowest.max(held);
     }
+    let mut slowest = slices.finish().await?;
     loop {
         let within = path.clone();
         let now = st.now_ms();

@@ -774,7 +774,11 @@ pub fn progress_run(
     now: i64,
 ) -> Result<()> {
     match end {
-        None => c.execute("UPDATE evaluation_runs SET done = ?, total = ? WHERE id = ?", params![done, total, id])?,
+        // Slices may be committed out of order: the count never goes back.
+        None => c.execute(
+            "UPDATE evaluation_runs SET done = CASE WHEN done > ? THEN done ELSE ? END, total = ? WHERE id = ?",
+            params![done, done, total, id],
+        )?,
         Some((state, error)) => c.execute(
             "UPDATE evaluation_runs SET done = ?, total = ?, state = ?, error = ?, finished_at = ? WHERE id = ?",
             params![done, total, state, error, now, id],

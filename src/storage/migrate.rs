@@ -147,6 +147,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/0025_overdue_work.sql"),
         then: Some(super::counters::rebuild),
     },
+    Migration {
+        version: 26,
+        name: "evaluation_reads",
+        sql: include_str!("../../migrations/0026_evaluation_reads.sql"),
+        then: None,
+    },
 ];
 
 /// The migrations after which every figure is derived again (they change what a figure

@@ -638,6 +638,19 @@ impl Db {
         }
     }
 
+    /// Runs a long read-only job (a whole tree's evaluation: seconds) on a blocking thread, so
+    /// that the async workers keep serving pages meanwhile; two of them run side by side.
+    pub async fn read_long<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Conn) -> Result<T> + Send + 'static,
+    {
+        let db = self.clone();
+        tokio::task::spawn_blocking(move || db.read_blocking(f))
+            .await
+            .map_err(|e| Error::internal(format!("read task: {e}")))?
+    }
+
     /// Runs a write job atomically and answers once it is durable.
     pub async fn write<T, F>(&self, f: F) -> Result<T>
     where
