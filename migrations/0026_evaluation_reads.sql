@@ -6,8 +6,8 @@ CREATE INDEX activities_kind_held ON activities (kind, held_on, state, unit_path
 -- ... whether an expense has a receipt still attached ...
 CREATE INDEX attachments_present ON attachments (owner_kind, owner_id, removed_at);
 -- ... the studios' rules documents uploaded in two years ...
-CREATE INDEX attachments_rules ON attachments (uploaded_at, owner_id)
-    WHERE owner_kind = 'studio' AND purpose = 'rules' AND removed_at IS NULL;
+CREATE INDEX attachments_rules ON attachments (purpose, uploaded_at, owner_id)
+    WHERE owner_kind = 'studio' AND removed_at IS NULL;
 -- ... and the approved expenses of a subtree in a period, with their studio.
 DROP INDEX expenses_tree;
 CREATE INDEX expenses_tree ON expenses (unit_path, spent_on, state, studio_id);
