@@ -1235,26 +1235,16 @@ pub async fn forecast(st: &AppState, run_id: i64, path: &UnitPath, year: i64) ->
             })
             .await?;
     }
-    let mut slowest = slices.finish().await?;
-    loop {
-        let within = path.clone();
-        let now = st.now_ms();
-        let (gone, held) = st
-            .db
-            .write(move |c| {
-                let t0 = std::time::Instant::now();
-                let gone = store::drop_stale_forecasts(c, &within, year, started, FORECAST_SLICE as i64)?;
-                if gone < FORECAST_SLICE as u64 {
-                    store::progress_run(c, run_id, done, total, Some(("done", None)), now)?;
-                }
-                Ok((gone, t0.elapsed().as_millis() as u64))
-            })
-            .await?;
-        slowest = slowest.max(held);
-        if gone < FORECAST_SLICE as u64 {
-            break;
-        }
+    // The studios no longer named are found on a reader; the writer only deletes them.
+    let within = path.clone();
+    let stale = st.db.read_long(move |c| store::stale_forecasts(c, &within, year, started)).await?;
+    for ids in stale.chunks(FORECAST_SLICE) {
+        let ids = ids.to_vec();
+        slices.send(st, move |c| store::drop_forecasts(c, year, &ids, started).map(|_| ())).await?;
     }
+    let slowest = slices.finish().await?;
+    let now = st.now_ms();
+    st.db.write(move |c| store::progress_run(c, run_id, total, total, Some(("done", None)), now)).await?;
     Ok((total as usize, slowest))
 }
 

@@ -880,15 +880,29 @@ pub fn write_forecasts(c: &mut Conn, year: i64, run_id: i64, rows: &[Forecast], 
     Ok(())
 }
 
-/// Drops the forecasts of a subtree's studios a run did not write (no longer named), at
-/// most `limit` at a time; answers how many went.
-pub fn drop_stale_forecasts(c: &mut Conn, within: &UnitPath, year: i64, before: i64, limit: i64) -> Result<u64> {
+/// The studios of a subtree whose forecast a run did not write (computed before it started):
+/// no longer named. Read on a reader, so that the writer only deletes them.
+pub fn stale_forecasts(c: &mut Conn, within: &UnitPath, year: i64, before: i64) -> Result<Vec<i64>> {
     let (lo, hi) = within.subtree_range();
-    c.execute(
-        "DELETE FROM evaluation_forecasts WHERE year = ? AND studio_id IN (SELECT studio_id FROM evaluation_forecasts \
-         WHERE year = ? AND unit_path >= ? AND unit_path < ? AND computed_at < ? LIMIT ?)",
-        params![year, year, lo, hi, before, limit],
+    c.query(
+        "SELECT studio_id FROM evaluation_forecasts WHERE year = ? AND unit_path >= ? AND unit_path < ? AND computed_at < ?",
+        params![year, lo, hi, before],
+        |r| r.get("studio_id"),
     )
+}
+
+/// Deletes these studios' forecasts of a year unless written since `before` (by a later run).
+pub fn drop_forecasts(c: &mut Conn, year: i64, studio_ids: &[i64], before: i64) -> Result<u64> {
+    if studio_ids.is_empty() {
+        return Ok(0);
+    }
+    let mut q = Query::new("DELETE FROM evaluation_forecasts WHERE year = ? AND computed_at < ?");
+    q.params.extend([Value::from(year), Value::from(before)]);
+    q.push(
+        &format!(" AND studio_id IN ({})", vec!["?"; studio_ids.len()].join(", ")),
+        studio_ids.iter().map(|&i| Value::from(i)),
+    );
+    c.execute(&q.sql, &q.params)
 }
 
 /// A subtree's forecasts: studios forecast, those below their qualifying line, and the
