@@ -1197,7 +1197,7 @@ fn shortfalls(items: &[ScoredItem]) -> Vec<Shortfall> {
 }
 
 /// Studios written per write transaction of a forecast run (narrow rows).
-pub const FORECAST_SLICE: usize = 200;
+pub const FORECAST_SLICE: usize = 100;
 
 /// Forecasts every named studio of a subtree for the year so far — its evaluation on the
 /// records so far, judged items not judged yet counting at the inspections' mean, or in
