@@ -594,9 +594,14 @@ pub fn overdue(
 
 /// Overdue open items the sweep has not told about for their current due day.
 pub fn overdue_to_tell(c: &mut Conn, today: Date, limit: i64) -> Result<Vec<FollowUp>> {
+    let joins = FU_JOINS.replacen(
+        "inspection_follow_ups f",
+        &format!("inspection_follow_ups f{}", c.indexed_by("follow_ups_to_tell")),
+        1,
+    );
     c.query(
         &format!(
-            "SELECT {FU_COLUMNS} {FU_JOINS} WHERE f.state = 'open' AND f.due_on < ? \
+            "SELECT {FU_COLUMNS} {joins} WHERE f.state = 'open' AND f.due_on < ? \
              AND (f.overdue_notified_on IS NULL OR f.overdue_notified_on <> f.due_on) ORDER BY f.due_on, f.id LIMIT ?"
         ),
         params![today, limit],

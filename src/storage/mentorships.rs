@@ -748,13 +748,15 @@ pub fn due_in_studios(c: &mut Conn, studio_ids: &[i64], by: Date, limit: i64) ->
 /// Agreements whose assessment falls due by `by` and whose leader has not been told of that
 /// day yet: (id, apprentice and mentor, studio, due day).
 pub fn due_to_tell(c: &mut Conn, by: Date, limit: i64) -> Result<Vec<(i64, String, i64, Date)>> {
-    c.query(
-        "SELECT m.id, ap.name || ' · ' || mp.name AS title, m.studio_id, m.next_due_on FROM mentorships m \
+    let sql = format!(
+        "SELECT m.id, ap.name || ' · ' || mp.name AS title, m.studio_id, m.next_due_on FROM mentorships m{} \
          JOIN people ap ON ap.id = m.apprentice_person_id JOIN people mp ON mp.id = m.mentor_person_id \
          WHERE m.next_due_on <= ? AND (m.due_told_on IS NULL OR m.due_told_on <> m.next_due_on) ORDER BY m.next_due_on LIMIT ?",
-        params![by, limit],
-        |r| Ok((r.get("id")?, r.get("title")?, r.get("studio_id")?, r.get("next_due_on")?)),
-    )
+        c.indexed_by("mentorships_to_tell")
+    );
+    c.query(&sql, params![by, limit], |r| {
+        Ok((r.get("id")?, r.get("title")?, r.get("studio_id")?, r.get("next_due_on")?))
+    })
 }
 
 /// Claims the notice of an agreement's due day; false when another sweep took it.

@@ -247,6 +247,16 @@ impl Conn<'_> {
         }
     }
 
+    /// ` INDEXED BY {index}` on SQLite, nothing on PostgreSQL: for the sweep's reads of what is
+    /// still to tell, whose small partial indexes SQLite's planner passes over when its
+    /// statistics predate them (PostgreSQL knows an index's size without them).
+    pub fn indexed_by(&self, index: &str) -> String {
+        match self {
+            Conn::Sqlite(_) => format!(" INDEXED BY {index}"),
+            Conn::Postgres(_) => String::new(),
+        }
+    }
+
     /// Runs a query and maps every row.
     pub fn query<T>(&mut self, sql: &str, params: &[Value], mut f: impl FnMut(&Row) -> Result<T>) -> Result<Vec<T>> {
         let _slow = SlowStatement::watch(sql);

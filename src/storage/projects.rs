@@ -880,11 +880,15 @@ pub fn mark_red_notified(c: &mut Conn, id: i64) -> Result<bool> {
 /// Open milestones of running projects due within the yellow window and not yet notified,
 /// titled "project · milestone".
 pub fn milestones_due(c: &mut Conn, today: Date, limit: i64) -> Result<Vec<Deadline>> {
-    c.query(
+    let sql = format!(
         "SELECT m.id, m.title, p.id AS project_id, p.title AS project_title, p.studio_id, p.leader_person_id \
-         FROM milestones m JOIN projects p ON p.id = m.project_id \
+         FROM milestones m{} JOIN projects p ON p.id = m.project_id \
          WHERE m.done_on IS NULL AND m.due_notified = FALSE AND m.due_on >= ? AND m.due_on <= ? AND p.next_due IS NOT NULL \
          ORDER BY m.due_on, m.id LIMIT ?",
+        c.indexed_by("milestones_to_tell")
+    );
+    c.query(
+        &sql,
         // `FALSE` written out: the partial index of those not yet told is only used for it.
         params![today, project::yellow_until(today), limit],
         |r| {
