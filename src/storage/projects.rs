@@ -190,13 +190,19 @@ pub struct ProjectFilter {
 pub fn list(c: &mut Conn, scope: &Scope, f: &ProjectFilter, page: &PageRequest, today: Date) -> Result<Page<Project>> {
     let mut q = Query::new(&format!("SELECT {COLUMNS} {JOINS} WHERE 1 = 1"));
     // Most overdue first over a large part of the tree: walk the deadline index and stop at the
-    // page's end, instead of sorting every project of the subtree (1 s for the country's root).
-    // SQLite cannot tell a subtree's share from its path range, so it is told (`+` hides the
-    // path index); PostgreSQL's histograms choose well on their own.
-    let path_col = if f.by_due && c.backend() == Backend::Sqlite && due_order_pays(c, scope, f.within.as_ref())? {
-        "+p.unit_path"
+    // page's end, instead of sorting every project of the subtree (1 s for the country's root);
+    // over a small part, read the subtree's projects and sort them, instead of walking the
+    // country's deadlines (0.3 s for one enterprise). SQLite cannot tell a subtree's share from
+    // its path range, so it is told (`+` hides a column's indexes); PostgreSQL's histograms
+    // choose well on their own.
+    let (path_col, due_col) = if f.by_due && c.backend() == Backend::Sqlite {
+        if due_order_pays(c, scope, f.within.as_ref())? {
+            ("+p.unit_path", "p.next_due")
+        } else {
+            ("p.unit_path", "+p.next_due")
+        }
     } else {
-        "p.unit_path"
+        ("p.unit_path", "p.next_due")
     };
     match &f.within {
         Some(w) => {
@@ -212,9 +218,11 @@ pub fn list(c: &mut Conn, scope: &Scope, f: &ProjectFilter, page: &PageRequest, 
     }
     let (t, y) = (today.to_string(), project::yellow_until(today).to_string());
     match f.light {
-        Some(Light::Red) => q.push(" AND p.next_due < ?", [Value::from(t)]),
-        Some(Light::Yellow) => q.push(" AND p.next_due >= ? AND p.next_due <= ?", [Value::from(t), Value::from(y)]),
-        Some(Light::Green) => q.push(" AND p.next_due > ?", [Value::from(y)]),
+        Some(Light::Red) => q.push(&format!(" AND {due_col} < ?"), [Value::from(t)]),
+        Some(Light::Yellow) => {
+            q.push(&format!(" AND {due_col} >= ? AND {due_col} <= ?"), [Value::from(t), Value::from(y)])
+        }
+        Some(Light::Green) => q.push(&format!(" AND {due_col} > ?"), [Value::from(y)]),
         None => &mut q,
     };
     if let Some(s) = f.state {
@@ -235,9 +243,9 @@ pub fn list(c: &mut Conn, scope: &Scope, f: &ProjectFilter, page: &PageRequest, 
     if !super::keywords::apply(c, &mut q, super::keywords::Keyed::Project, f.q.as_deref(), "p.id", "p.title")? {
         return Ok(Page { items: Vec::new(), next_cursor: None });
     }
-    let key_col = if f.by_due { "p.next_due" } else { "p.unit_path" };
+    let key_col = if f.by_due { due_col } else { "p.unit_path" };
     if f.by_due {
-        q.push(" AND p.next_due IS NOT NULL", []);
+        q.push(&format!(" AND {due_col} IS NOT NULL"), []);
     }
     if let Some(after) = &page.after {
         q.push(&format!(" AND ({key_col}, p.id) > (?, ?)"), [Value::from(after.key.clone()), Value::from(after.id)]);
