@@ -13,3 +13,6 @@ CREATE INDEX attachments_rules ON attachments (purpose, uploaded_at, owner_id)
 -- ... and the approved expenses of a subtree in a period, with their studio.
 DROP INDEX expenses_tree;
 CREATE INDEX expenses_tree ON expenses (unit_path, spent_on, state, studio_id);
+-- One studio's budget lines of a year: the records behind its evaluation's item (150 ms a
+-- studio on the national set without it).
+CREATE INDEX budget_lines_studio ON budget_lines (studio_id, funded_on);
