@@ -27,7 +27,11 @@ pub struct Config {
     pub hsts: bool,
     /// Load the demo data set into a new database.
     pub demo_on_first_start: bool,
-    /// SQLite reader connections.
+    /// Threads serving requests (more than the cores: a thread waiting for the disk in an
+    /// SQLite read must not leave the server without one to answer others).
+    pub workers: usize,
+    /// SQLite reader connections serving pages at once (the workers but one by default, so
+    /// that one worker is always free); two more are kept for long reads (evaluations).
     pub sqlite_readers: u32,
     /// PostgreSQL pool size.
     pub pg_pool_size: u32,
@@ -68,6 +72,8 @@ pub struct ConfigFile {
     pub hsts: Option<bool>,
     /// See [`Config::demo_on_first_start`].
     pub demo_on_first_start: Option<bool>,
+    /// See [`Config::workers`].
+    pub workers: Option<usize>,
     /// See [`Config::sqlite_readers`].
     pub sqlite_readers: Option<u32>,
     /// See [`Config::pg_pool_size`].
@@ -99,11 +105,18 @@ impl ConfigFile {
     }
 }
 
+/// Four threads a core, eight at least: reads that wait for the disk (a national database
+/// larger than the memory) then leave others to answer, while CPU-bound pages lose little.
+fn default_workers() -> usize {
+    std::thread::available_parallelism().map_or(2, usize::from).saturating_mul(4).max(8)
+}
+
 impl Config {
     /// Fills every setting from the file and the defaults. Flag and environment values are
     /// applied on top by the command line (see `cli`).
     pub fn from_file(f: ConfigFile) -> Config {
         let data_dir = f.data_dir.unwrap_or_else(|| PathBuf::from("data"));
+        let workers = f.workers.filter(|w| *w > 0).unwrap_or_else(default_workers);
         Config {
             database_url: f.database_url.unwrap_or_else(|| data_dir.join("jiangxin.db").to_string_lossy().into_owned()),
             bind: f.bind.unwrap_or_else(|| "127.0.0.1:8080".into()),
@@ -115,7 +128,11 @@ impl Config {
             secure_cookies: f.secure_cookies.unwrap_or(false),
             hsts: f.hsts.unwrap_or(false),
             demo_on_first_start: f.demo_on_first_start.unwrap_or(true),
-            sqlite_readers: f.sqlite_readers.unwrap_or(4),
+            workers,
+            sqlite_readers: f
+                .sqlite_readers
+                .filter(|r| *r > 0)
+                .unwrap_or(u32::try_from(workers - 1).unwrap_or(8).max(1)),
             pg_pool_size: f.pg_pool_size.unwrap_or(16),
             ledger_key: f.ledger_key,
             project_categories: f

@@ -232,7 +232,7 @@ pub async fn list(st: &AppState, actor: &Actor, q: &ChallengeQuery) -> Result<Pa
     let open = q.open.unwrap_or(false);
     let actor = actor.clone();
     st.db
-        .read(move |c| {
+        .read_as(text.is_some(), move |c| {
             let teams: Vec<UnitPath> = team_paths(c, &actor)?.into_iter().map(|(_, p)| p).collect();
             challenges::list(c, &actor.challenge_scope(), &teams, open, text.as_deref(), &page)
         })

@@ -946,6 +946,8 @@ pub struct OverdueByChild {
     pub count: i64,
     /// Days the oldest is overdue.
     pub max_days: i64,
+    /// The list behind the count.
+    pub link: String,
 }
 
 /// An officer's overdue follow-ups grouped by the child units of their outermost unit, read
@@ -984,15 +986,112 @@ pub async fn overdue_by_child(st: &AppState, actor: &Actor) -> Result<Vec<Overdu
                 .into_iter()
                 .filter_map(|u| {
                     let (count, max_days) = summary(by_unit.get(&u.id)?)?;
-                    Some(OverdueByChild { unit_id: u.id, unit_name: u.name, count, max_days })
+                    Some(OverdueByChild {
+                        link: overdue_link(u.id, false),
+                        unit_id: u.id,
+                        unit_name: u.name,
+                        count,
+                        max_days,
+                    })
                 })
                 .collect();
             if let Some((count, max_days)) = summary(&own) {
                 let unit_name = units::get(c, home.id())?.map(|u| u.name).unwrap_or_default();
-                out.push(OverdueByChild { unit_id: home.id(), unit_name, count, max_days });
+                out.push(OverdueByChild {
+                    unit_id: home.id(),
+                    unit_name,
+                    count,
+                    max_days,
+                    link: overdue_link(home.id(), true),
+                });
             }
             out.sort_by(|a, b| b.max_days.cmp(&a.max_days).then(b.count.cmp(&a.count)));
             Ok(out)
+        })
+        .await
+}
+
+/// The query of the overdue follow-up items of a unit (the list behind the officer's figure).
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OverdueQuery {
+    /// The unit (the caller's own when absent).
+    #[serde(default, deserialize_with = "input::int")]
+    #[param(value_type = Option<i64>)]
+    pub unit_id: Option<i64>,
+    /// `true`: only studios attached to the unit itself, not to the units below it.
+    #[serde(default, deserialize_with = "input::flag")]
+    #[param(value_type = Option<bool>)]
+    pub own: Option<bool>,
+    /// Page size.
+    #[serde(default, deserialize_with = "input::int")]
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+    /// Where the previous page ended.
+    #[param(format = "cursor")]
+    pub cursor: Option<String>,
+}
+
+/// The overdue follow-up items of a unit: how many in all and a page of them, most overdue
+/// first.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct OverdueList {
+    /// The unit.
+    pub unit_id: i64,
+    /// Its name.
+    pub unit_name: String,
+    /// Only its own studios (not those of the units below it).
+    pub own: bool,
+    /// How many items the whole list holds (the figure on the officer's home).
+    pub total: i64,
+    /// This page.
+    pub items: Vec<FollowUpView>,
+    /// Pass as `cursor` for the next page; absent on the last one.
+    #[schema(format = "cursor")]
+    pub next_cursor: Option<String>,
+}
+
+/// Where the overdue follow-up items of a unit are listed (each count of the officer's home
+/// links here).
+pub fn overdue_link(unit_id: i64, own: bool) -> String {
+    if own {
+        format!("/inspections/overdue?unit_id={unit_id}&own=true")
+    } else {
+        format!("/inspections/overdue?unit_id={unit_id}")
+    }
+}
+
+/// The overdue follow-up items of a unit's subtree (or of its own studios), with their total:
+/// the list behind each count of [`overdue_by_child`], from the same definition
+/// (`storage::inspections::OverdueFilter`).
+pub async fn overdue_list(st: &AppState, actor: &Actor, q: &OverdueQuery) -> Result<OverdueList> {
+    let today = st.today();
+    let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
+    let own = q.own.unwrap_or(false);
+    let unit_id = q.unit_id;
+    let actor = actor.clone();
+    st.db
+        .read(move |c| {
+            let unit = match unit_id {
+                Some(id) => units::get(c, id)?,
+                None => match actor.home_units().first() {
+                    Some(home) => units::get(c, home.id())?,
+                    None => None,
+                },
+            };
+            let unit = found(unit.filter(|u| actor.can_read_unit(&u.path)))?;
+            let f = store::OverdueFilter { unit: unit.path.clone(), own_only: own };
+            let scope = actor.inspection_scope();
+            let total = store::count_overdue(c, &scope, &f, today)?;
+            let p = store::overdue_page(c, &scope, &f, today, &page)?;
+            Ok(OverdueList {
+                unit_id: unit.id,
+                unit_name: unit.name,
+                own,
+                total,
+                items: p.items.iter().map(|f| FollowUpView::of(f, today)).collect(),
+                next_cursor: p.next_cursor,
+            })
         })
         .await
 }

@@ -101,7 +101,7 @@ pub async fn lookup(st: &AppState, actor: &Actor, kind: LookupKind, q: &LookupQu
     }
     let actor = actor.clone();
     st.db
-        .read(move |c| match kind {
+        .read_as(!text.is_empty(), move |c| match kind {
             LookupKind::Units => find_units(c, &actor, &text, unit_kind, under),
             LookupKind::People => find_people(c, &actor, &text, unit_id),
             LookupKind::Studios => find_studios(c, &actor, &text, unit_id),

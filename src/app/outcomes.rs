@@ -440,7 +440,7 @@ pub async fn list(st: &AppState, actor: &Actor, q: &OutcomeQuery) -> Result<Page
     let (verified, applied) = (q.verified.unwrap_or(false), q.applied.unwrap_or(false));
     let actor = actor.clone();
     st.db
-        .read(move |c| {
+        .read_as(text.is_some(), move |c| {
             let within = match unit_id {
                 Some(id) => Some(found(units::get(c, id)?.filter(|u| actor.can_read_unit(&u.path)))?.path),
                 None => None,

@@ -176,7 +176,7 @@ pub async fn list(
     let scope = actor.person_scope();
     let actor = actor.clone();
     st.db
-        .read(move |c| {
+        .read_as(q.is_some(), move |c| {
             let within = match within_unit {
                 Some(id) => Some(found(units::get(c, id)?.filter(|u| actor.can_read_unit(&u.path)))?.path),
                 None => None,

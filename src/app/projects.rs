@@ -1030,7 +1030,7 @@ pub async fn list(st: &AppState, actor: &Actor, q: &ProjectQuery) -> Result<Proj
     let actor = actor.clone();
     let today = st.today();
     st.db
-        .read(move |c| {
+        .read_as(text.is_some(), move |c| {
             let within = match unit_id {
                 Some(id) => Some(found(units::get(c, id)?.filter(|u| actor.can_read_unit(&u.path)))?.path),
                 None => None,

@@ -72,7 +72,7 @@ pub async fn list(st: &AppState, actor: &Actor, q: &StudioQuery) -> Result<Page<
     let scope = actor.studio_scope();
     let actor = actor.clone();
     st.db
-        .read(move |c| {
+        .read_as(filter.q.is_some(), move |c| {
             if let Some(id) = unit_id {
                 filter.within = Some(found(units::get(c, id)?.filter(|u| actor.can_read_unit(&u.path)))?.path);
             }

@@ -424,7 +424,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
 fn serve(config: Config) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     let bootstrap::Prepared { db, ledger_key, first } = bootstrap::prepare(&config).context("opening the database")?;
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(config.workers).enable_all().build()?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(&config.bind)
             .await

@@ -78,40 +78,41 @@ pub fn due_dates(c: &mut Conn, unit_ids: &[i64]) -> Result<Vec<(String, i64)>> {
 /// Running projects due on or before `until` in each of these units' subtrees: (unit, date,
 /// count). The red and yellow ones of each child of a unit, read together.
 pub fn due_by_unit(c: &mut Conn, unit_ids: &[i64], until: jiff::civil::Date) -> Result<Vec<(i64, String, i64)>> {
-    if unit_ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let marks = vec!["?"; unit_ids.len()].join(", ");
-    let mut params: Vec<crate::storage::Value> = unit_ids.iter().map(|&id| id.into()).collect();
-    params.push(due_counter(until).into());
-    c.query(
-        &format!("SELECT unit_id, counter, value FROM unit_counters WHERE unit_id IN ({marks}) AND counter >= 'due:' AND counter <= ?"),
-        &params,
-        |r| {
-            Ok((r.get::<i64>("unit_id")?, r.get::<String>("counter")?[DUE_PREFIX.len()..].to_string(), r.get::<i64>("value")?))
-        },
-    )
+    by_day(c, unit_ids, DUE_PREFIX, "<=", due_counter(until))
 }
 
 /// Open follow-up items due before `today` in each of these units' subtrees: (unit, due day,
-/// count), oldest first within a unit.
+/// count).
 pub fn overdue_follow_ups(c: &mut Conn, unit_ids: &[i64], today: jiff::civil::Date) -> Result<Vec<(i64, String, i64)>> {
+    by_day(c, unit_ids, FOLLOW_UP_PREFIX, "<", follow_up_counter(today))
+}
+
+/// The counters by day of one kind (`prefix`) of these units up to a bound (`op` is `<` or
+/// `<=`, `upper` a counter of the kind): (unit, day, count), zeros left out.
+fn by_day(
+    c: &mut Conn,
+    unit_ids: &[i64],
+    prefix: &str,
+    op: &'static str,
+    upper: String,
+) -> Result<Vec<(i64, String, i64)>> {
     if unit_ids.is_empty() {
         return Ok(Vec::new());
     }
     let marks = vec!["?"; unit_ids.len()].join(", ");
     let mut params: Vec<crate::storage::Value> = unit_ids.iter().map(|&id| id.into()).collect();
-    params.push(follow_up_counter(today).into());
+    params.push(prefix.to_string().into());
+    params.push(upper.into());
     c.query(
         &format!(
             "SELECT unit_id, counter, value FROM unit_counters WHERE unit_id IN ({marks}) \
-             AND counter >= 'fu:' AND counter < ? AND value <> 0 ORDER BY unit_id, counter"
+             AND counter >= ? AND counter {op} ? AND value <> 0"
         ),
         &params,
         |r| {
             Ok((
                 r.get::<i64>("unit_id")?,
-                r.get::<String>("counter")?[FOLLOW_UP_PREFIX.len()..].to_string(),
+                r.get::<String>("counter")?[prefix.len()..].to_string(),
                 r.get::<i64>("value")?,
             ))
         },

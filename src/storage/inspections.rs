@@ -562,6 +562,53 @@ pub fn due(c: &mut Conn, scope: &Scope, f: &DueFilter, page: &PageRequest) -> Re
     Ok(Page::from_rows(rows, page.limit, |d| Cursor { key: String::new(), id: d.studio_id }))
 }
 
+/// Which overdue follow-up items a unit's figure counts (逾期整改): open, past their due day, of
+/// studios in the unit's subtree — or, for its own remainder, of studios attached to the unit
+/// itself. One definition gives both the count and the list behind it.
+#[derive(Debug, Clone)]
+pub struct OverdueFilter {
+    /// The unit's path.
+    pub unit: UnitPath,
+    /// Only studios attached to the unit itself, not to the units below it.
+    pub own_only: bool,
+}
+
+fn overdue_query(head: &str, scope: &Scope, f: &OverdueFilter, today: Date) -> Query {
+    // `'open'` written out: the partial index of open items is only used for the literal.
+    let mut q = Query::new(&format!("{head} WHERE f.state = 'open' AND f.due_on < ?"));
+    q.params.push(Value::from(today));
+    if f.own_only {
+        q.push(" AND f.unit_path = ?", [Value::from(f.unit.as_str().to_string())]);
+    } else {
+        q.within(&f.unit, "f.unit_path");
+    }
+    q.scope(&scope.narrow(&f.unit), "f.unit_path", Some("f.studio_id"));
+    q
+}
+
+/// How many items [`OverdueFilter`] selects (the length of [`overdue_page`]'s whole list).
+pub fn count_overdue(c: &mut Conn, scope: &Scope, f: &OverdueFilter, today: Date) -> Result<i64> {
+    let q = overdue_query("SELECT COUNT(*) AS n FROM inspection_follow_ups f", scope, f, today);
+    Ok(q.fetch(c, |r| r.get::<i64>("n"))?.into_iter().next().unwrap_or(0))
+}
+
+/// A page of the items [`OverdueFilter`] selects, most overdue first.
+pub fn overdue_page(
+    c: &mut Conn,
+    scope: &Scope,
+    f: &OverdueFilter,
+    today: Date,
+    page: &PageRequest,
+) -> Result<Page<FollowUp>> {
+    let mut q = overdue_query(&format!("SELECT {FU_COLUMNS} {FU_JOINS}"), scope, f, today);
+    if let Some(after) = &page.after {
+        q.push(" AND (f.due_on, f.id) > (?, ?)", [Value::from(after.key.clone()), Value::from(after.id)]);
+    }
+    q.push(" ORDER BY f.due_on, f.id LIMIT ?", [Value::from(page.limit + 1)]);
+    let rows = q.fetch(c, follow_up_row)?;
+    Ok(Page::from_rows(rows, page.limit, |f| Cursor { key: f.due_on.to_string(), id: f.id }))
+}
+
 /// Open follow-up items past their due day in a scope (optionally one subtree or some
 /// studios), most overdue first.
 pub fn overdue(

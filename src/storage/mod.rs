@@ -630,15 +630,27 @@ impl Db {
 
     /// Runs a read-only job on a pooled connection. SQLite reads are short and CPU-bound, so
     /// they run right here on the async worker (handing them to another thread would cost more
-    /// than the query); PostgreSQL's client blocks on the network, so its reads run off the
-    /// async workers.
+    /// than the query); there are more workers than readers, so that reads waiting for the disk
+    /// never hold every worker. PostgreSQL's client blocks on the network, so its reads run
+    /// off the async workers.
     pub async fn read<T, F>(&self, f: F) -> Result<T>
     where
         T: Send + 'static,
         F: FnOnce(&mut Conn) -> Result<T> + Send + 'static,
     {
+        self.read_as(false, f).await
+    }
+
+    /// [`Db::read`] for a keyword search (`searching`): few of them run at once on SQLite,
+    /// since each may read many pages of a large table from the disk, and a backlog of them
+    /// must not hold the readers every other page needs.
+    pub async fn read_as<T, F>(&self, searching: bool, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Conn) -> Result<T> + Send + 'static,
+    {
         match &*self.inner {
-            Inner::Sqlite(s) => s.read(f),
+            Inner::Sqlite(s) => s.read_inline(searching, f).await,
             Inner::Postgres(_) => {
                 let db = self.clone();
                 tokio::task::spawn_blocking(move || db.read_blocking(f))

@@ -35,9 +35,18 @@ type Job = Box<dyn FnOnce(&Connection) -> Completion + Send>;
 /// Jobs committed together at most; enough to amortise the fsync under heavy load.
 const MAX_BATCH: usize = 256;
 
+/// Reader connections kept beyond those serving pages, for long reads on blocking threads.
+const LONG_READERS: u32 = 2;
+
 pub(super) struct SqliteDb {
     readers: r2d2::Pool<ReaderManager>,
     writer: mpsc::Sender<Job>,
+    /// Reads of pages at once: as many as the readers for them, so that taking a connection
+    /// never blocks an async worker (a read waits here, without a thread, instead).
+    inline: tokio::sync::Semaphore,
+    /// Keyword searches at once: a third of those, so that a backlog of searches reading cold
+    /// pages from the disk leaves readers to every other page.
+    searches: tokio::sync::Semaphore,
 }
 
 struct ReaderManager {
@@ -80,6 +89,11 @@ fn open_writer(path: &Path, synchronous: &str) -> rusqlite::Result<Connection> {
     ))?;
     c.set_prepared_statement_cache_capacity(256);
     stable_plans(&c)?;
+    // Statistics for the planner, refreshed where tables grew or shrank much since they were
+    // taken (or never were), with a bounded sample: an installation that runs for years would
+    // otherwise plan with the statistics of its first days. On open only: at run time it would
+    // hold the single writer.
+    c.execute_batch("PRAGMA optimize = 0x10002;")?;
     Ok(c)
 }
 
@@ -98,7 +112,7 @@ impl SqliteDb {
         let writer_conn =
             open_writer(path, if full { "NORMAL" } else { opts.sqlite_synchronous }).map_err(DbError::from)?;
         let readers = r2d2::Pool::builder()
-            .max_size(opts.sqlite_readers.max(1))
+            .max_size(opts.sqlite_readers.max(1) + LONG_READERS)
             .min_idle(Some(1))
             .test_on_check_out(false)
             .connection_timeout(Duration::from_secs(10))
@@ -120,7 +134,21 @@ impl SqliteDb {
             .name("sqlite-writer".into())
             .spawn(move || writer_loop(writer_conn, rx, syncer))
             .map_err(|e| Error::internal(format!("cannot start the writer thread: {e}")))?;
-        Ok(SqliteDb { readers, writer: tx })
+        let inline = opts.sqlite_readers.max(1) as usize;
+        Ok(SqliteDb {
+            readers,
+            writer: tx,
+            inline: tokio::sync::Semaphore::new(inline),
+            searches: tokio::sync::Semaphore::new((inline / 3).max(1)),
+        })
+    }
+
+    /// A page's read, right on the async worker once a reader is free (see `Db::read`).
+    pub(super) async fn read_inline<T>(&self, searching: bool, f: impl FnOnce(&mut Conn) -> Result<T>) -> Result<T> {
+        let closed = |_| Error::internal("the database is closed");
+        let _search = if searching { Some(self.searches.acquire().await.map_err(closed)?) } else { None };
+        let _reader = self.inline.acquire().await.map_err(closed)?;
+        self.read(f)
     }
 
     pub(super) fn read<T>(&self, f: impl FnOnce(&mut Conn) -> Result<T>) -> Result<T> {

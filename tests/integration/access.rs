@@ -632,6 +632,7 @@ async fn every_resource_and_role(b: Backend) {
             op(Method::GET, format!("/api/v1/inspections?studio_id={s1}"), None, inspection_read),
             op(Method::GET, format!("/api/v1/inspections?unit_id={e1}"), None, e1_read),
             op(Method::GET, format!("/api/v1/inspections/due?unit_id={e1}"), None, e1_read),
+            op(Method::GET, format!("/api/v1/inspections/overdue?unit_id={e1}"), None, e1_read),
             // A second inspection of the quarter: 409 for the unions, after the checks.
             op(
                 Method::POST,

@@ -111,6 +111,23 @@ async fn inspection_with_follow_ups(b: Backend) {
     assert!(home.contains("甲一市总工会") && home.contains("逾期整改"), "the officer's home groups it by child unit");
     let row = home.split("id=\"follow-ups-by-child\"").nth(1).expect("the officer's overdue items by child unit");
     assert!(row.contains(">1</td><td class=\"num\">3</td>"), "one item, three days overdue: {row}");
+    // The count opens the list behind it: the same items, as many as counted.
+    let link = row.split("href=\"").nth(1).and_then(|r| r.split('"').next()).expect("the count's link");
+    assert!(link.starts_with("/inspections/overdue?unit_id="), "{link}");
+    let list = officer.get(format!("{}{}", app.base, link.replace("&amp;", "&"))).send().await.unwrap();
+    assert_eq!(list.status(), 200);
+    let list = list.text().await.unwrap();
+    assert!(list.contains("共 1 项") && list.contains("补齐十月、十一月活动台账"), "{list}");
+    let api = union_a.ok_get(&format!("/api/v1{}", link.replace("&amp;", "&"))).await;
+    assert_eq!((api["total"].as_i64(), api["items"].as_array().map(Vec::len)), (Some(1), Some(1)), "{api}");
+    assert_eq!(api["items"][0]["days_overdue"], 3, "{api}");
+    let whole = union_a.ok_get(&format!("/api/v1/inspections/overdue?unit_id={}", w.province_a)).await;
+    assert_eq!(whole["total"], 1, "the province's whole subtree: {whole}");
+    let own = union_a.ok_get(&format!("/api/v1/inspections/overdue?unit_id={}&own=true", w.province_a)).await;
+    assert_eq!(own["total"], 0, "none of the province's own studios: {own}");
+    let union_b = app.login("union.b", PASSWORD).await;
+    assert_eq!(union_b.get(&format!("/api/v1/inspections/overdue?unit_id={}", w.city_a)).await.0, 404);
+    assert_eq!(union_b.ok_get("/api/v1/inspections/overdue").await["total"], 0, "their own subtree has none");
     // Closing it puts the light out.
     union_a.ok_post(&format!("{base}/close"), json!({})).await;
     let d = lead.ok_get(&format!("/api/v1/inspections/{id}")).await;

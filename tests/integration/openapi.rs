@@ -916,6 +916,11 @@ async fn every_answer_as_documented(b: Backend) {
     .await;
     t.run(call(&union_a, M::GET, "/api/v1/inspections/due", &[], 200).query("?inspected=all")).await;
     t.run(
+        call(&union_a, M::GET, "/api/v1/inspections/overdue", &[], 200).query(&format!("?unit_id={}&own=true", w.e1)),
+    )
+    .await;
+    t.run(call(&union_a, M::GET, "/api/v1/inspections/overdue", &[], 404).query("?unit_id=999999")).await;
+    t.run(
         call(&lead1, M::POST, "/api/v1/inspections/{id}/follow-ups/{fid}/report", &[&iid, &fid], 200)
             .body(json!({"note": "已上墙"})),
     )

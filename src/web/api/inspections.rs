@@ -5,7 +5,8 @@
 use crate::app::AppState;
 use crate::app::inspections::{
     self, DueQuery, DueView, FollowUpStepInput, FollowUpView, InspectionDetail, InspectionInput, InspectionQuery,
-    InspectionView, PhotoView, ReportInput, ReportQuery, ReportStatusView, ReportView, ReturnInput,
+    InspectionView, OverdueList, OverdueQuery, PhotoView, ReportInput, ReportQuery, ReportStatusView, ReportView,
+    ReturnInput,
 };
 use crate::domain::inspection::FollowUpAction;
 use crate::domain::pagination::Page;
@@ -140,6 +141,19 @@ pub async fn photo(
     let (name, bytes) = up.file.unwrap_or_default();
     let file = crate::app::files::File { name, bytes };
     Ok((StatusCode::CREATED, Json(inspections::add_photo(&st, &u.actor, id, file).await?)))
+}
+
+/// The overdue follow-up items (逾期整改) of a unit's subtree — or, with `own=true`, of the
+/// studios attached to the unit itself — most overdue first, with their total: the list behind
+/// the counts by child unit on a union officer's home.
+#[utoipa::path(get, path = "/api/v1/inspections/overdue", tag = "inspections", params(OverdueQuery),
+    responses((status = 200, body = OverdueList), (status = "4XX", body = super::ErrorBody)))]
+pub async fn overdue(
+    State(st): State<AppState>,
+    User(u): User,
+    QueryInput(q): QueryInput<OverdueQuery>,
+) -> Result<Json<OverdueList>, Error> {
+    Ok(Json(inspections::overdue_list(&st, &u.actor, &q).await?))
 }
 
 /// The studios of the caller's subtrees under inspection (named or warned) and whether each

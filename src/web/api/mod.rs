@@ -217,6 +217,7 @@ pub fn router() -> (axum::Router<AppState>, utoipa::openapi::OpenApi) {
         .routes(routes!(rounds::attach))
         .routes(routes!(inspections::list, inspections::record))
         .routes(routes!(inspections::due))
+        .routes(routes!(inspections::overdue))
         .routes(routes!(inspections::get, inspections::update))
         .routes(routes!(inspections::report_follow_up))
         .routes(routes!(inspections::close_follow_up))

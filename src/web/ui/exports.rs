@@ -842,6 +842,32 @@ pub async fn inspections_due(
     .await
 }
 
+/// `/export/inspections/overdue`: the overdue follow-up items of a unit.
+pub async fn inspections_overdue(
+    State(st): State<AppState>,
+    Lang(t): Lang,
+    User(u): User,
+    RawQuery(raw): RawQuery,
+    QueryInput(q): QueryInput<crate::app::inspections::OverdueQuery>,
+) -> Result<Response> {
+    let columns: Vec<Column<crate::app::inspections::FollowUpView>> = vec![
+        col("inspection_page.studio", 28.0, |x, _| Value::text(&x.studio_name)),
+        col("inspection_page.item", 36.0, |x, _| Value::text(&x.item)),
+        col("inspection_page.due_on", 12.0, |x, _| Value::Date(x.due_on)),
+        col("inspection_page.days_late", 10.0, |x, _| x.days_overdue.map_or(Value::Empty, Value::Int)),
+        col("inspection_page.reported", 30.0, |x, _| Value::opt(&x.report_note)),
+    ];
+    one(&st, t, raw, "inspections_overdue", columns, |cursor| {
+        let q = crate::app::inspections::OverdueQuery { limit: Some(MAX_LIMIT), cursor, ..q.clone() };
+        let (st, actor) = (&st, &u.actor);
+        async move {
+            let l = crate::app::inspections::overdue_list(st, actor, &q).await?;
+            Ok(Page { items: l.items, next_cursor: l.next_cursor })
+        }
+    })
+    .await
+}
+
 /// `/export/annual-reports`: which studios submitted the year's report.
 pub async fn annual_reports(
     State(st): State<AppState>,

@@ -10,7 +10,8 @@ use crate::app::AppState;
 use crate::app::files::File;
 use crate::app::inspections::{
     self, AnswerInput, DueQuery, DueView, FollowUpInput, FollowUpStepInput, InspectionDetail, InspectionInput,
-    InspectionQuery, InspectionView, ReportInput, ReportQuery, ReportStatusView, ReportView, ReturnInput, SectionInput,
+    InspectionQuery, InspectionView, OverdueList, OverdueQuery, ReportInput, ReportQuery, ReportStatusView, ReportView,
+    ReturnInput, SectionInput,
 };
 use crate::app::paper::Letterhead;
 use crate::domain::inspection::{FollowUpAction, InspectionItem, ScoreBand};
@@ -128,6 +129,36 @@ pub async fn due(
     unit_label(&st, &u, q.unit_id, &mut vals).await;
     let c = Chrome::new(t, Some(&u), &here(&uri), "inspections");
     render(DuePage { c, f: Form::with(vals), page, quarters: quarters(), next_link, year, quarter })
+}
+
+// ---- overdue follow-up items ----------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "inspections_overdue.html")]
+struct OverduePage {
+    c: Chrome,
+    list: OverdueList,
+    next_link: String,
+}
+
+/// `/inspections/overdue`: the overdue follow-up items of a unit, the list behind each count
+/// of the officer's home.
+pub async fn overdue(
+    State(st): State<AppState>,
+    Lang(t): Lang,
+    User(u): User,
+    uri: Uri,
+    QueryInput(q): QueryInput<OverdueQuery>,
+) -> Result<Response> {
+    let list = inspections::overdue_list(&st, &u.actor, &q).await?;
+    let mut vals = HashMap::new();
+    put(&mut vals, "unit_id", list.unit_id);
+    if list.own {
+        put(&mut vals, "own", "true");
+    }
+    let next_link = list_link("/inspections/overdue", &vals, &[], list.next_cursor.as_deref());
+    let c = Chrome::new(t, Some(&u), &here(&uri), "inspections");
+    render(OverduePage { c, list, next_link })
 }
 
 // ---- the form ---------------------------------------------------------------------------------

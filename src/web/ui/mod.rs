@@ -200,6 +200,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/inspections", get(inspections::list).post(inspections::create))
         .route("/inspections/new", get(inspections::new_form))
         .route("/inspections/due", get(inspections::due))
+        .route("/inspections/overdue", get(inspections::overdue))
         .route("/inspections/{id}", get(inspections::show))
         .route("/inspections/{id}/print", get(inspections::print))
         .route("/inspections/{id}/photos", post(inspections::photo))
@@ -211,6 +212,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/annual-reports", get(inspections::reports))
         .route("/export/inspections", get(exports::inspections))
         .route("/export/inspections/due", get(exports::inspections_due))
+        .route("/export/inspections/overdue", get(exports::inspections_overdue))
         .route("/export/annual-reports", get(exports::annual_reports))
         .layer(axum::middleware::from_fn_with_state(state, count_unread))
 }
