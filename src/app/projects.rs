@@ -1133,21 +1133,12 @@ pub async fn lights_by_child(st: &AppState, actor: &Actor, unit_id: i64) -> Resu
             found(units::get(c, unit_id)?.filter(|u| actor.can_read_unit(&u.path)))?;
             let children = units::children(c, unit_id, &PageRequest { limit: 200, after: None })?.items;
             let ids: Vec<i64> = children.iter().map(|u| u.id).collect();
-            let today_key = today.to_string();
-            let mut tally: std::collections::HashMap<i64, (i64, i64)> = std::collections::HashMap::new();
-            for (unit, due, n) in crate::storage::counters::due_by_unit(c, &ids, project::yellow_until(today))? {
-                let t = tally.entry(unit).or_default();
-                if due < today_key {
-                    t.0 += n;
-                } else {
-                    t.1 += n;
-                }
-            }
+            let lights = crate::storage::counters::lights(c, &ids, today, project::yellow_until(today))?;
             let mut out: Vec<ChildLights> = children
                 .into_iter()
                 .filter_map(|unit| {
-                    let (red, yellow) = tally.get(&unit.id).copied().unwrap_or_default();
-                    (red + yellow > 0).then_some(ChildLights { unit, red, yellow })
+                    let l = lights.get(&unit.id).copied().unwrap_or_default();
+                    (l.red + l.yellow > 0).then_some(ChildLights { unit, red: l.red, yellow: l.yellow })
                 })
                 .collect();
             out.sort_by_key(|l| (std::cmp::Reverse(l.red), std::cmp::Reverse(l.yellow), l.unit.id));

@@ -2,7 +2,10 @@
 //! open deadline (`due:YYYY-MM-DD`), kept in the same transaction as each change (a change adds
 //! its delta to the unit and every ancestor). The red, yellow and green totals of any subtree
 //! are then a sum over a few hundred dates rather than a count over its projects — the colour
-//! depends on today, the date of the deadline does not. [`rebuild`] recomputes them from the
+//! depends on today, the date of the deadline does not. The same projects are counted by
+//! month too (`dm:YYYY-MM`), so that [`lights`] reads the months before this one whole and
+//! only this month's days and the week ahead one by one (a country's deadlines span years of
+//! days: tens of thousands of rows by day, a few hundred by month). [`rebuild`] recomputes them from the
 //! records; a test checks both agree. Open follow-up items of inspections (整改事项) are
 //! counted the same way by due day (`fu:YYYY-MM-DD`), so that an officer's home page finds the
 //! overdue ones of each child unit without reading them. (The headline figures have roll-ups of
@@ -21,6 +24,21 @@ pub fn due_counter(due: jiff::civil::Date) -> String {
 
 /// Prefix of the deadline counters; `;` is the character after `:`, closing their range.
 pub const DUE_PREFIX: &str = "due:";
+
+/// The counter of running projects whose earliest open deadline falls in `due`'s month.
+pub fn due_month_counter(due: jiff::civil::Date) -> String {
+    format!("{DUE_MONTH_PREFIX}{:04}-{:02}", due.year(), due.month())
+}
+
+/// Prefix of the deadline counters by month; `;` closes their range.
+pub const DUE_MONTH_PREFIX: &str = "dm:";
+
+/// Adds (`delta` 1) or takes away (-1) a running project due on `due` in the counters of the
+/// unit at `path` and its ancestors: by day and by month.
+pub fn add_due(d: &mut Deltas, path: &UnitPath, due: jiff::civil::Date, delta: i64) {
+    d.add(path, &due_counter(due), delta);
+    d.add(path, &due_month_counter(due), delta);
+}
 
 /// The counter of open follow-up items of inspections due on `due`.
 pub fn follow_up_counter(due: jiff::civil::Date) -> String {
@@ -59,40 +77,76 @@ impl Deltas {
     }
 }
 
-/// Running projects of these units' subtrees by deadline: (date, count), summed over the units.
-pub fn due_dates(c: &mut Conn, unit_ids: &[i64]) -> Result<Vec<(String, i64)>> {
-    if unit_ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let marks = vec!["?"; unit_ids.len()].join(", ");
-    let params: Vec<crate::storage::Value> = unit_ids.iter().map(|&id| id.into()).collect();
-    c.query(
-        &format!(
-            "SELECT counter, value FROM unit_counters WHERE unit_id IN ({marks}) AND counter >= 'due:' AND counter < 'due;'"
-        ),
-        &params,
-        |r| Ok((r.get::<String>("counter")?[DUE_PREFIX.len()..].to_string(), r.get::<i64>("value")?)),
-    )
+/// The running projects of a subtree by light today.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Lights {
+    /// Past their deadline.
+    pub red: i64,
+    /// Due from today up to the end of the yellow window.
+    pub yellow: i64,
+    /// Every running project with a deadline (red, yellow and green).
+    pub running: i64,
 }
 
-/// Running projects due on or before `until` in each of these units' subtrees: (unit, date,
-/// count). The red and yellow ones of each child of a unit, read together.
-pub fn due_by_unit(c: &mut Conn, unit_ids: &[i64], until: jiff::civil::Date) -> Result<Vec<(i64, String, i64)>> {
-    by_day(c, unit_ids, DUE_PREFIX, "<=", due_counter(until))
+impl Lights {
+    /// Running projects due later than the yellow window.
+    pub fn green(&self) -> i64 {
+        self.running - self.red - self.yellow
+    }
+}
+
+/// Running projects with a deadline in these units' subtrees, summed over the units.
+pub fn running(c: &mut Conn, unit_ids: &[i64]) -> Result<i64> {
+    let months = by_day(c, unit_ids, DUE_MONTH_PREFIX, DUE_MONTH_PREFIX.into(), "<", "dm;".into())?;
+    Ok(months.iter().map(|(_, _, n)| n).sum())
+}
+
+/// The running projects of each of these units' subtrees by light today (`yellow_until`: the
+/// last day of the yellow window): the months before this one whole, this month's days and
+/// the window's one by one. Units with none are left out.
+pub fn lights(
+    c: &mut Conn,
+    unit_ids: &[i64],
+    today: jiff::civil::Date,
+    yellow_until: jiff::civil::Date,
+) -> Result<HashMap<i64, Lights>> {
+    let mut out: HashMap<i64, Lights> = HashMap::new();
+    let this_month = due_month_counter(today)[DUE_MONTH_PREFIX.len()..].to_string();
+    for (unit, month, n) in by_day(c, unit_ids, DUE_MONTH_PREFIX, DUE_MONTH_PREFIX.into(), "<", "dm;".into())? {
+        let l = out.entry(unit).or_default();
+        l.running += n;
+        if month < this_month {
+            l.red += n;
+        }
+    }
+    let first = today.first_of_month();
+    let today_key = today.to_string();
+    for (unit, day, n) in by_day(c, unit_ids, DUE_PREFIX, due_counter(first), "<=", due_counter(yellow_until))? {
+        let l = out.entry(unit).or_default();
+        if day < today_key {
+            l.red += n;
+        } else {
+            l.yellow += n;
+        }
+    }
+    out.retain(|_, l| l.running != 0);
+    Ok(out)
 }
 
 /// Open follow-up items due before `today` in each of these units' subtrees: (unit, due day,
 /// count).
 pub fn overdue_follow_ups(c: &mut Conn, unit_ids: &[i64], today: jiff::civil::Date) -> Result<Vec<(i64, String, i64)>> {
-    by_day(c, unit_ids, FOLLOW_UP_PREFIX, "<", follow_up_counter(today))
+    by_day(c, unit_ids, FOLLOW_UP_PREFIX, FOLLOW_UP_PREFIX.into(), "<", follow_up_counter(today))
 }
 
-/// The counters by day of one kind (`prefix`) of these units up to a bound (`op` is `<` or
-/// `<=`, `upper` a counter of the kind): (unit, day, count), zeros left out.
+/// The counters of one kind (`prefix`) of these units from `from` up to a bound (`op` is `<`
+/// or `<=`; `from` and `upper` are counters of the kind): (unit, day or month, count), zeros
+/// left out.
 fn by_day(
     c: &mut Conn,
     unit_ids: &[i64],
     prefix: &str,
+    from: String,
     op: &'static str,
     upper: String,
 ) -> Result<Vec<(i64, String, i64)>> {
@@ -101,7 +155,7 @@ fn by_day(
     }
     let marks = vec!["?"; unit_ids.len()].join(", ");
     let mut params: Vec<crate::storage::Value> = unit_ids.iter().map(|&id| id.into()).collect();
-    params.push(prefix.to_string().into());
+    params.push(from.into());
     params.push(upper.into());
     c.query(
         &format!(
@@ -137,6 +191,7 @@ pub fn rebuild(c: &mut Conn) -> Result<()> {
     )?;
     for (path, d, n) in due {
         add(&path, due_counter(d), n);
+        add(&path, due_month_counter(d), n);
     }
     // `'open'` written out: the partial index of open items is only used for the literal.
     let open = c.query(

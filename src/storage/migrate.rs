@@ -153,6 +153,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/0026_evaluation_reads.sql"),
         then: None,
     },
+    Migration {
+        version: 27,
+        name: "deadline_months",
+        sql: include_str!("../../migrations/0027_deadline_months.sql"),
+        then: None,
+    },
 ];
 
 /// The migrations after which every figure is derived again (they change what a figure

@@ -270,10 +270,7 @@ fn due_order_pays(c: &mut Conn, scope: &Scope, within: Option<&UnitPath>) -> Res
     if units.iter().all(|u| roots.contains(u)) && roots.iter().all(|r| units.contains(r)) {
         return Ok(true);
     }
-    let running = |c: &mut Conn, units: &[i64]| -> Result<i64> {
-        Ok(counters::due_dates(c, units)?.iter().map(|(_, n)| n).sum())
-    };
-    let (listed, all) = (running(c, &units)?, running(c, &roots)?);
+    let (listed, all) = (counters::running(c, &units)?, counters::running(c, &roots)?);
     Ok(listed * 200 >= all)
 }
 
@@ -298,21 +295,17 @@ fn whole_subtrees(c: &mut Conn, scope: &Scope, within: Option<&UnitPath>) -> Res
 
 /// How many projects in scope show each light today: (red, yellow, green).
 pub fn light_counts(c: &mut Conn, scope: &Scope, within: Option<&UnitPath>, today: Date) -> Result<(i64, i64, i64)> {
-    let (t, y) = (today.to_string(), project::yellow_until(today).to_string());
     // Whole subtrees read their deadline counters; studios held through a team are counted.
     if let Some(units) = whole_subtrees(c, scope, within)? {
         let (mut red, mut yellow, mut green) = (0, 0, 0);
-        for (due, n) in counters::due_dates(c, &units)? {
-            if due < t {
-                red += n;
-            } else if due <= y {
-                yellow += n;
-            } else {
-                green += n;
-            }
+        for l in counters::lights(c, &units, today, project::yellow_until(today))?.values() {
+            red += l.red;
+            yellow += l.yellow;
+            green += l.green();
         }
         return Ok((red, yellow, green));
     }
+    let (t, y) = (today.to_string(), project::yellow_until(today).to_string());
     let mut q = Query::new(
         "SELECT CAST(COALESCE(SUM(CASE WHEN p.next_due < ? THEN 1 ELSE 0 END), 0) AS BIGINT) AS red, \
          CAST(COALESCE(SUM(CASE WHEN p.next_due >= ? AND p.next_due <= ? THEN 1 ELSE 0 END), 0) AS BIGINT) AS yellow, \
@@ -422,10 +415,10 @@ pub fn refresh_due(c: &mut Conn, project_id: i64, today: Date) -> Result<Option<
     if before != due {
         let mut d = counters::Deltas::default();
         if let Some(b) = before {
-            d.add(&path, &counters::due_counter(b), -1);
+            counters::add_due(&mut d, &path, b, -1);
         }
         if let Some(n) = due {
-            d.add(&path, &counters::due_counter(n), 1);
+            counters::add_due(&mut d, &path, n, 1);
         }
         d.apply(c)?;
     }

@@ -267,4 +267,46 @@ async fn the_annual_plan_is_fixed_once_agreed(b: Backend) {
     assert_eq!(of("trainees")["percent"], 20);
 }
 
-both!(a_project_runs_its_whole_life, red_lights_are_listed_for_every_level_above, the_annual_plan_is_fixed_once_agreed);
+/// The totals by light come from the deadline counters by month and by day; they equal the
+/// lists of each light today and again five weeks later, across month ends.
+async fn lights_are_counted_across_months(b: Backend) {
+    let app = TestApp::start(b).await;
+    let w = world(&app).await;
+    let lead1 = app.login("lead1", PASSWORD).await;
+    let ent1 = app.login("ent1", PASSWORD).await;
+    let offsets = [-29, -1, 0, 7, 8, 40, 200];
+    for (i, due) in offsets.iter().enumerate() {
+        let p = project(&lead1, w.s1, &format!("课题{i}"), w.leader1, &[*due]).await;
+        let id = p["id"].as_i64().unwrap();
+        ent1.ok_post(&format!("/api/v1/projects/{id}/transitions"), json!({"action": "approve"})).await;
+    }
+    for later in [0, 35] {
+        if later > 0 {
+            app.state.clock.advance(std::time::Duration::from_secs(later * 86_400));
+        }
+        let union_a = app.login("union.a", PASSWORD).await;
+        let expect = |f: fn(i64) -> bool| offsets.iter().filter(|d| f(**d - later as i64)).count() as i64;
+        let (red, yellow, green) = (expect(|d| d < 0), expect(|d| (0..=7).contains(&d)), expect(|d| d > 7));
+        for unit in [w.province_a, w.city_a, w.e1] {
+            let all = union_a.ok_get(&format!("/api/v1/projects?unit_id={unit}&limit=200")).await;
+            let totals = (all["red"].as_i64(), all["yellow"].as_i64(), all["green"].as_i64());
+            assert_eq!(totals, (Some(red), Some(yellow), Some(green)), "{later} days on, unit {unit}: {all}");
+            for (light, n) in [("red", red), ("yellow", yellow), ("green", green)] {
+                let list = union_a.ok_get(&format!("/api/v1/projects?unit_id={unit}&light={light}&limit=200")).await;
+                assert_eq!(ids(&list).len() as i64, n, "{light} {later} days on: {list}");
+            }
+        }
+        let page = crate::sessions::page_client(&app, "union.a", PASSWORD).await;
+        let home = page.get(format!("{}/", app.base)).send().await.unwrap().text().await.unwrap();
+        let by_child = format!("/projects?unit_id={}&amp;light=red&amp;sort=due\">{red}</a>", w.city_a);
+        assert!(home.contains(&by_child), "the home's red lights of the city, {later} days on: {home}");
+    }
+    app.assert_figures_rebuild().await;
+}
+
+both!(
+    a_project_runs_its_whole_life,
+    red_lights_are_listed_for_every_level_above,
+    the_annual_plan_is_fixed_once_agreed,
+    lights_are_counted_across_months
+);
