@@ -571,6 +571,10 @@ impl Default for DbOptions {
 pub struct Db {
     inner: Arc<Inner>,
     figures: Arc<figures::Cache>,
+    /// Keyword searches at once: a third of the connections serving pages, so that a backlog
+    /// of searches (each may read many pages of a large table, from the disk) leaves
+    /// connections to every other page.
+    searches: Arc<tokio::sync::Semaphore>,
 }
 
 enum Inner {
@@ -608,11 +612,12 @@ impl Db {
     /// Opens (and for SQLite creates) the database. Blocking; call before serving.
     pub fn open(location: &Location, opts: &DbOptions) -> Result<Db> {
         SLOW_STATEMENT_MS.store(opts.slow_statement_ms, std::sync::atomic::Ordering::Relaxed);
-        let inner = match location {
-            Location::SqliteFile(path) => Inner::Sqlite(sqlite::SqliteDb::open(path, opts)?),
-            Location::Postgres(url) => Inner::Postgres(pg::PgDb::open(url, opts)?),
+        let (inner, connections) = match location {
+            Location::SqliteFile(path) => (Inner::Sqlite(sqlite::SqliteDb::open(path, opts)?), opts.sqlite_readers),
+            Location::Postgres(url) => (Inner::Postgres(pg::PgDb::open(url, opts)?), opts.pg_pool_size),
         };
-        Ok(Db { inner: Arc::new(inner), figures: Arc::default() })
+        let searches = Arc::new(tokio::sync::Semaphore::new((connections as usize / 3).max(1)));
+        Ok(Db { inner: Arc::new(inner), figures: Arc::default(), searches })
     }
 
     /// The figures of union units recently read from this database.
@@ -641,16 +646,20 @@ impl Db {
         self.read_as(false, f).await
     }
 
-    /// [`Db::read`] for a keyword search (`searching`): few of them run at once on SQLite,
-    /// since each may read many pages of a large table from the disk, and a backlog of them
-    /// must not hold the readers every other page needs.
+    /// [`Db::read`] for a keyword search (`searching`): few of them run at once, since each
+    /// may read many pages of a large table from the disk, and a backlog of them must not hold
+    /// the connections every other page needs.
     pub async fn read_as<T, F>(&self, searching: bool, f: F) -> Result<T>
     where
         T: Send + 'static,
         F: FnOnce(&mut Conn) -> Result<T> + Send + 'static,
     {
+        let _search = match searching {
+            true => Some(self.searches.acquire().await.map_err(|_| Error::internal("the database is closed"))?),
+            false => None,
+        };
         match &*self.inner {
-            Inner::Sqlite(s) => s.read_inline(searching, f).await,
+            Inner::Sqlite(s) => s.read_inline(f).await,
             Inner::Postgres(_) => {
                 let db = self.clone();
                 tokio::task::spawn_blocking(move || db.read_blocking(f))

@@ -44,9 +44,6 @@ pub(super) struct SqliteDb {
     /// Reads of pages at once: as many as the readers for them, so that taking a connection
     /// never blocks an async worker (a read waits here, without a thread, instead).
     inline: tokio::sync::Semaphore,
-    /// Keyword searches at once: a third of those, so that a backlog of searches reading cold
-    /// pages from the disk leaves readers to every other page.
-    searches: tokio::sync::Semaphore,
 }
 
 struct ReaderManager {
@@ -134,20 +131,12 @@ impl SqliteDb {
             .name("sqlite-writer".into())
             .spawn(move || writer_loop(writer_conn, rx, syncer))
             .map_err(|e| Error::internal(format!("cannot start the writer thread: {e}")))?;
-        let inline = opts.sqlite_readers.max(1) as usize;
-        Ok(SqliteDb {
-            readers,
-            writer: tx,
-            inline: tokio::sync::Semaphore::new(inline),
-            searches: tokio::sync::Semaphore::new((inline / 3).max(1)),
-        })
+        Ok(SqliteDb { readers, writer: tx, inline: tokio::sync::Semaphore::new(opts.sqlite_readers.max(1) as usize) })
     }
 
     /// A page's read, right on the async worker once a reader is free (see `Db::read`).
-    pub(super) async fn read_inline<T>(&self, searching: bool, f: impl FnOnce(&mut Conn) -> Result<T>) -> Result<T> {
-        let closed = |_| Error::internal("the database is closed");
-        let _search = if searching { Some(self.searches.acquire().await.map_err(closed)?) } else { None };
-        let _reader = self.inline.acquire().await.map_err(closed)?;
+    pub(super) async fn read_inline<T>(&self, f: impl FnOnce(&mut Conn) -> Result<T>) -> Result<T> {
+        let _reader = self.inline.acquire().await.map_err(|_| Error::internal("the database is closed"))?;
         self.read(f)
     }
 
