@@ -1051,6 +1051,13 @@ pub struct OverdueList {
     pub next_cursor: Option<String>,
 }
 
+impl OverdueList {
+    /// The list of the unit's whole subtree (from its own studios' list).
+    pub fn whole_link(&self) -> String {
+        overdue_link(self.unit_id, false)
+    }
+}
+
 /// Where the overdue follow-up items of a unit are listed (each count of the officer's home
 /// links here).
 pub fn overdue_link(unit_id: i64, own: bool) -> String {
@@ -1065,6 +1072,17 @@ pub fn overdue_link(unit_id: i64, own: bool) -> String {
 /// the list behind each count of [`overdue_by_child`], from the same definition
 /// (`storage::inspections::OverdueFilter`).
 pub async fn overdue_list(st: &AppState, actor: &Actor, q: &OverdueQuery) -> Result<OverdueList> {
+    read_overdue(st, actor, q, true).await
+}
+
+/// A page of [`overdue_list`] without its total (an export reads every page; the total once
+/// would be enough, but a page need not count the whole list again).
+pub async fn overdue_items(st: &AppState, actor: &Actor, q: &OverdueQuery) -> Result<Page<FollowUpView>> {
+    let l = read_overdue(st, actor, q, false).await?;
+    Ok(Page { items: l.items, next_cursor: l.next_cursor })
+}
+
+async fn read_overdue(st: &AppState, actor: &Actor, q: &OverdueQuery, with_total: bool) -> Result<OverdueList> {
     let today = st.today();
     let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
     let own = q.own.unwrap_or(false);
@@ -1082,7 +1100,7 @@ pub async fn overdue_list(st: &AppState, actor: &Actor, q: &OverdueQuery) -> Res
             let unit = found(unit.filter(|u| actor.can_read_unit(&u.path)))?;
             let f = store::OverdueFilter { unit: unit.path.clone(), own_only: own };
             let scope = actor.inspection_scope();
-            let total = store::count_overdue(c, &scope, &f, today)?;
+            let total = if with_total { store::count_overdue(c, &scope, &f, today)? } else { 0 };
             let p = store::overdue_page(c, &scope, &f, today, &page)?;
             Ok(OverdueList {
                 unit_id: unit.id,

@@ -121,6 +121,15 @@ async fn inspection_with_follow_ups(b: Backend) {
     let api = union_a.ok_get(&format!("/api/v1{}", link.replace("&amp;", "&"))).await;
     assert_eq!((api["total"].as_i64(), api["items"].as_array().map(Vec::len)), (Some(1), Some(1)), "{api}");
     assert_eq!(api["items"][0]["days_overdue"], 3, "{api}");
+    // Its export holds the same item.
+    let r = officer.get(format!("{}/export{}", app.base, link.replace("&amp;", "&"))).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let bytes = std::io::Cursor::new(r.bytes().await.unwrap().to_vec());
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(bytes).expect("an xlsx file");
+    use calamine::Reader;
+    let sheet = book.worksheet_range(&book.sheet_names()[0]).expect("the sheet");
+    let cells: Vec<String> = sheet.rows().flat_map(|r| r.iter().map(|c| c.to_string())).collect();
+    assert!(cells.iter().any(|c| c == "补齐十月、十一月活动台账"), "{cells:?}");
     let whole = union_a.ok_get(&format!("/api/v1/inspections/overdue?unit_id={}", w.province_a)).await;
     assert_eq!(whole["total"], 1, "the province's whole subtree: {whole}");
     let own = union_a.ok_get(&format!("/api/v1/inspections/overdue?unit_id={}&own=true", w.province_a)).await;

@@ -860,10 +860,7 @@ pub async fn inspections_overdue(
     one(&st, t, raw, "inspections_overdue", columns, |cursor| {
         let q = crate::app::inspections::OverdueQuery { limit: Some(MAX_LIMIT), cursor, ..q.clone() };
         let (st, actor) = (&st, &u.actor);
-        async move {
-            let l = crate::app::inspections::overdue_list(st, actor, &q).await?;
-            Ok(Page { items: l.items, next_cursor: l.next_cursor })
-        }
+        async move { crate::app::inspections::overdue_items(st, actor, &q).await }
     })
     .await
 }
