@@ -8,6 +8,7 @@
 //! their maxima, so that the grade agrees with the history where the records allow.
 //! Written with bulk inserts after the indexes, since scoring reads the records.
 
+use super::load::Loader;
 use super::{World, write_rows};
 use crate::domain::evaluation::{
     self as rules, CaseKind, CaseState, EvaluationState, Grade, ItemKind, Metric, ScoredItem,
@@ -16,7 +17,7 @@ use crate::domain::lifecycle::StudioAction;
 use crate::domain::org::UnitPath;
 use crate::domain::studio::StudioState;
 use crate::error::Result;
-use crate::storage::{Db, Value};
+use crate::storage::Value;
 use indicatif::ProgressBar;
 use jiff::civil::Date;
 use rand::{Rng, SeedableRng};
@@ -76,7 +77,12 @@ fn judged(t: &rules::Template, points: i64, judged_at: i64) -> Vec<ScoredItem> {
 }
 
 /// The metric values of every studio for a year, counted as a run counts them.
-fn measure(db: &Db, roots: &[UnitPath], t: &rules::Template, year: i64) -> Result<HashMap<Metric, HashMap<i64, i64>>> {
+fn measure(
+    db: &Loader,
+    roots: &[UnitPath],
+    t: &rules::Template,
+    year: i64,
+) -> Result<HashMap<Metric, HashMap<i64, i64>>> {
     let mut metrics: Vec<Metric> = t.items.iter().filter_map(|i| i.metric).collect();
     metrics.push(Metric::InspectionScore);
     let mut out: HashMap<Metric, HashMap<i64, i64>> = HashMap::new();
@@ -129,7 +135,13 @@ const CASE_COLUMNS: &[&str] = &[
 ];
 
 /// Writes the evaluations of the two years before the anchor and their cases.
-pub(super) fn generate(db: &Db, bar: &ProgressBar, w: &World, seed: u64, anchor: Date) -> Result<EvaluationSummary> {
+pub(super) fn generate(
+    db: &Loader,
+    bar: &ProgressBar,
+    w: &World,
+    seed: u64,
+    anchor: Date,
+) -> Result<EvaluationSummary> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0xE7A1);
     let t = rules::default_template();
     let first_named: HashMap<i64, Date> = w.namings.iter().fold(HashMap::new(), |mut m, n| {

@@ -2,13 +2,14 @@
 //! and outcomes for the generated sets. Runs after the studios' work is written: challenges are
 //! posted for the projects whose source is a challenge, and outcomes come from completed projects.
 
+use super::load::Loader;
 use super::work::Signers;
 use super::{World, pick, write_rows};
 use crate::domain::challenge::{BidState, ChallengeState};
 use crate::domain::outcome::{OutcomeGrade, OutcomeKind, OutcomeLevel};
 use crate::domain::suggestion::{self, Rules, SuggestionCategory, SuggestionState};
 use crate::error::Result;
-use crate::storage::{Db, Value};
+use crate::storage::Value;
 use indicatif::ProgressBar;
 use jiff::ToSpan;
 use jiff::civil::Date;
@@ -189,7 +190,7 @@ impl Rows {
     }
 }
 
-fn write(db: &Db, bar: &ProgressBar, mut rows: Rows) -> Result<()> {
+fn write(db: &Loader, bar: &ProgressBar, mut rows: Rows) -> Result<()> {
     bar.inc_length(rows.len() as u64);
     // In key order, the signatures are appended to rather than written all over.
     let key = |r: &Vec<Value<'static>>| match (&r[0], &r[1]) {
@@ -225,7 +226,7 @@ struct Enterprise {
 
 /// Generates suggestions, challenges and outcomes.
 pub(super) fn generate(
-    db: &Db,
+    db: &Loader,
     bar: &ProgressBar,
     w: &World,
     signers: &Signers,
@@ -492,7 +493,7 @@ pub(super) fn generate(
 
 /// Challenges: one for each project whose source is a challenge (posted by the unit above the
 /// studio's enterprise, won by that studio against a few others), and open ones awaiting bids.
-fn challenges(db: &Db, bar: &ProgressBar, w: &World, opts: &super::Options, sum: &mut IdeasSummary) -> Result<()> {
+fn challenges(db: &Loader, bar: &ProgressBar, w: &World, opts: &super::Options, sum: &mut IdeasSummary) -> Result<()> {
     let anchor = opts.anchor;
     let projects: Vec<(i64, i64, String, Date, String)> = db.read_blocking(|c| {
         c.query(
@@ -639,7 +640,7 @@ fn challenges(db: &Db, bar: &ProgressBar, w: &World, opts: &super::Options, sum:
 /// Outcomes of completed projects: patents, methods, awards…, some with verified benefit, some
 /// applied elsewhere.
 fn outcomes(
-    db: &Db,
+    db: &Loader,
     bar: &ProgressBar,
     w: &World,
     signers: &Signers,

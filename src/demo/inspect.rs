@@ -4,13 +4,14 @@
 //! (年度工作汇报) of past years for most studios. Multi-row inserts like the rest of the
 //! generator.
 
+use super::load::Loader;
 use super::work::Signers;
 use super::{World, write_rows};
 use crate::domain::inspection::{FollowUpAction, FollowUpState, InspectionItem, ReportSection, ReportState};
 use crate::domain::studio::StudioState;
 use crate::error::Result;
 use crate::i18n::Locale;
-use crate::storage::{Db, Value};
+use crate::storage::Value;
 use indicatif::ProgressBar;
 use jiff::ToSpan;
 use jiff::civil::Date;
@@ -139,7 +140,7 @@ const REPORT_COLUMNS: &[&str] = &[
 
 /// Generates the inspections, follow-ups and reports of the named studios.
 pub(super) fn generate(
-    db: &Db,
+    db: &Loader,
     bar: &ProgressBar,
     w: &World,
     signers: &Signers,

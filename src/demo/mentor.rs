@@ -6,13 +6,14 @@
 //! Written with multi-row inserts like the rest of the generator; the figures' roll-ups come
 //! from the rebuild at the end.
 
+use super::load::Loader;
 use super::work::Signers;
 use super::{World, pick, write_rows};
 use crate::domain::mentorship::{self as rules, AssessmentKind, FinalGrade, MentorshipState, PlacingRank, ResultKind};
 use crate::domain::person::SkillGrade;
 use crate::domain::studio::StudioState;
 use crate::error::Result;
-use crate::storage::{Db, Value};
+use crate::storage::Value;
 use indicatif::ProgressBar;
 use jiff::ToSpan;
 use jiff::civil::Date;
@@ -86,7 +87,7 @@ struct Plan {
 
 /// Generates `total` agreements (renewals included) over `years` up to the anchor day.
 pub(super) fn generate(
-    db: &Db,
+    db: &Loader,
     bar: &ProgressBar,
     w: &World,
     signers: &Signers,

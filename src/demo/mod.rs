@@ -9,6 +9,7 @@ pub mod evaluate;
 mod evidence;
 pub mod ideas;
 pub mod inspect;
+mod load;
 pub mod mentor;
 pub mod names;
 mod rounds;
@@ -27,6 +28,7 @@ use crate::storage::{Backend, Db, Value, counters, figures, search_index};
 use indicatif::{ProgressBar, ProgressStyle};
 use jiff::ToSpan;
 use jiff::civil::Date;
+use load::Loader;
 use rand::seq::IndexedRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -975,7 +977,7 @@ fn demo_accounts(w: &World) -> Vec<DemoAccount> {
 
 /// Writes rows in chunks, each chunk one transaction.
 fn write_rows(
-    db: &Db,
+    db: &Loader,
     bar: &ProgressBar,
     table: &'static str,
     columns: &'static [&'static str],
@@ -986,8 +988,12 @@ fn write_rows(
     while rows.peek().is_some() {
         let chunk: Vec<Vec<Value<'static>>> = rows.by_ref().take(CHUNK).collect();
         let n = chunk.len() as u64;
-        db.write_blocking(move |c| c.bulk_insert(table, columns, chunk))?;
-        bar.inc(n);
+        let bar = bar.clone();
+        db.load(move |c| {
+            c.bulk_insert(table, columns, chunk)?;
+            bar.inc(n);
+            Ok(())
+        })?;
     }
     Ok(())
 }
@@ -1090,6 +1096,8 @@ pub fn generate(db: &Db, set: DataSet, opts: &Options) -> Result<Summary> {
         }
         c.drop_indexes()
     })?;
+    // Rows are written on a thread of their own while the next ones are generated.
+    let out = Loader::new(db)?;
     let bar = if opts.progress { ProgressBar::new_spinner() } else { ProgressBar::hidden() };
     bar.set_style(ProgressStyle::with_template("{spinner} {msg}").unwrap_or_else(|_| ProgressStyle::default_spinner()));
     bar.set_message(format!("生成 / generating {set:?}…"));
@@ -1148,7 +1156,13 @@ pub fn generate(db: &Db, set: DataSet, opts: &Options) -> Result<Summary> {
             ]
         })
         .collect();
-    write_rows(db, &bar, "org_units", &["id", "parent_id", "path", "kind", "name", "created_at", "updated_at"], rows)?;
+    write_rows(
+        &out,
+        &bar,
+        "org_units",
+        &["id", "parent_id", "path", "kind", "name", "created_at", "updated_at"],
+        rows,
+    )?;
 
     bar.set_message("people");
     let registered = registered_days(&w, opts.seed, opts.anchor);
@@ -1175,7 +1189,7 @@ pub fn generate(db: &Db, set: DataSet, opts: &Options) -> Result<Summary> {
         })
         .collect();
     write_rows(
-        db,
+        &out,
         &bar,
         "people",
         &[
@@ -1201,7 +1215,7 @@ pub fn generate(db: &Db, set: DataSet, opts: &Options) -> Result<Summary> {
         .iter()
         .flat_map(|p| p.honours.iter().map(move |(h, y)| vec![Value::from(p.id), h.code().into(), (*y).into()]))
         .collect();
-    write_rows(db, &bar, "person_honours", &["person_id", "honour", "year"], rows)?;
+    write_rows(&out, &bar, "person_honours", &["person_id", "honour", "year"], rows)?;
 
     bar.set_message("studios");
     let rows = w
@@ -1238,7 +1252,7 @@ pub fn generate(db: &Db, set: DataSet, opts: &Options) -> Result<Summary> {
         })
         .collect();
     write_rows(
-        db,
+        &out,
         &bar,
         "studios",
         &[
@@ -1285,7 +1299,7 @@ pub fn generate(db: &Db, set: DataSet, opts: &Options) -> Result<Summary> {
         })
         .collect();
     write_rows(
-        db,
+        &out,
         &bar,
         "studio_namings",
         &["studio_id", "level", "naming_unit_id", "named_on", "certificate_no", "created_at"],
@@ -1309,7 +1323,7 @@ pub fn generate(db: &Db, set: DataSet, opts: &Options) -> Result<Summary> {
         })
         .collect();
     write_rows(
-        db,
+        &out,
         &bar,
         "studio_transitions",
         &[
@@ -1327,7 +1341,7 @@ pub fn generate(db: &Db, set: DataSet, opts: &Options) -> Result<Summary> {
     )?;
     bar.set_message("studio_spans");
     write_rows(
-        db,
+        &out,
         &bar,
         "studio_spans",
         &["studio_id", "seq", "unit_path", "level", "state", "valid_from", "valid_to"],
@@ -1354,18 +1368,18 @@ pub fn generate(db: &Db, set: DataSet, opts: &Options) -> Result<Summary> {
         })
         .collect();
     write_rows(
-        db,
+        &out,
         &bar,
         "studio_members",
         &["id", "studio_id", "person_id", "role", "duty", "joined_on", "left_on", "created_at", "updated_at"],
         rows,
     )?;
     bar.set_message("member_spans");
-    write_rows(db, &bar, "member_spans", &["unit_id", "person_id", "valid_from", "valid_to"], member_span_rows(&w))?;
+    write_rows(&out, &bar, "member_spans", &["unit_id", "person_id", "valid_from", "valid_to"], member_span_rows(&w))?;
 
     bar.set_message("search_terms");
     let rows = terms.into_iter().map(|(k, t, id)| vec![k.into(), t.into(), id.into()]).collect();
-    write_rows(db, &bar, "search_terms", &["kind", "term", "entity_id"], rows)?;
+    write_rows(&out, &bar, "search_terms", &["kind", "term", "entity_id"], rows)?;
 
     bar.set_message("accounts");
     let demo_people: std::collections::HashMap<i64, i64> =
@@ -1398,7 +1412,7 @@ pub fn generate(db: &Db, set: DataSet, opts: &Options) -> Result<Summary> {
         )
         .collect();
     write_rows(
-        db,
+        &out,
         &bar,
         "accounts",
         &[
@@ -1429,26 +1443,27 @@ pub fn generate(db: &Db, set: DataSet, opts: &Options) -> Result<Summary> {
                 .map(|a| vec![a.id.into(), Role::Worker.code().into(), a.enterprise.into(), Value::Null, now.into()]),
         )
         .collect();
-    write_rows(db, &bar, "role_grants", &["account_id", "role", "unit_id", "granted_by", "granted_at"], rows)?;
+    write_rows(&out, &bar, "role_grants", &["account_id", "role", "unit_id", "granted_by", "granted_at"], rows)?;
 
     bar.set_message("rounds");
     let account_id = |name: &str| accounts.iter().position(|a| a.username == name).map(|i| i as i64 + 1);
     let experts: Vec<i64> = ["expert1", "expert2", "expert3"].iter().filter_map(|n| account_id(n)).collect();
-    rounds::write(db, &bar, &w, &w.rounds, &experts, account_id("reviewer"), &ts)?;
+    rounds::write(&out, &bar, &w, &w.rounds, &experts, account_id("reviewer"), &ts)?;
     stage("organisation, people, studios, teams, rounds written");
     bar.set_message("plans, projects, ledger");
-    let work = work::generate(db, &bar, &w, &signers, set.shape().work, opts)?;
+    let work = work::generate(&out, &bar, &w, &signers, set.shape().work, opts)?;
     stage("plans, projects, ledger written");
 
     bar.set_message("suggestions, challenges, outcomes");
-    let ideas = ideas::generate(db, &bar, &w, &signers, set.shape().ideas, opts)?;
+    let ideas = ideas::generate(&out, &bar, &w, &signers, set.shape().ideas, opts)?;
     stage("suggestions, challenges, outcomes written");
     bar.set_message("mentorships");
     let shape = set.shape();
-    let mentor = mentor::generate(db, &bar, &w, &signers, shape.mentorships, shape.work.years, opts)?;
+    let mentor = mentor::generate(&out, &bar, &w, &signers, shape.mentorships, shape.work.years, opts)?;
     stage("mentorships written");
     bar.set_message("inspections, annual reports");
-    let inspect = inspect::generate(db, &bar, &w, &signers, opts)?;
+    let inspect = inspect::generate(&out, &bar, &w, &signers, opts)?;
+    out.flushed()?;
     stage("inspections and annual reports written");
     bar.set_message("keywords");
     db.write_blocking(crate::storage::keywords::rebuild)?;
@@ -1463,14 +1478,12 @@ pub fn generate(db: &Db, set: DataSet, opts: &Options) -> Result<Summary> {
         c.create_indexes(&deferred)
     })?;
     stage("indexes built");
-    bar.set_message("counters");
-    db.write_blocking(counters::rebuild)?;
     bar.set_message("figures");
     let rebuild = figures::RebuildOptions { spans: false, repair: true, apprentices: true };
     figures::rebuild(&mut &*db, rebuild, &mut |stage, done, total| {
         bar.set_message(format!("figures: {stage} {done}/{total}"));
     })?;
-    stage("deadline counters and figure roll-ups computed");
+    stage("figure roll-ups computed");
     // The planner's statistics before the evaluations read the whole set to score it.
     if db.backend() == Backend::Postgres {
         db.write_blocking(|c| c.batch("ANALYZE"))?;
@@ -1480,8 +1493,13 @@ pub fn generate(db: &Db, set: DataSet, opts: &Options) -> Result<Summary> {
     }
     stage("statistics gathered");
     bar.set_message("evaluations");
-    let evaluations = evaluate::generate(db, &bar, &w, opts.seed, opts.anchor)?;
+    let evaluations = evaluate::generate(&out, &bar, &w, opts.seed, opts.anchor)?;
+    out.flushed()?;
     stage("annual evaluations scored from the records");
+    // The counters last: they count the evaluations too.
+    bar.set_message("counters");
+    db.write_blocking(counters::rebuild)?;
+    stage("deadline and evaluation counters computed");
     if db.backend() == Backend::Postgres {
         db.write_blocking(|c| {
             for table in ["org_units", "people", "person_honours", "accounts", "role_grants", "api_tokens", "studios", "studio_transitions", "studio_namings", "studio_members", "member_proposals", "attachments", "audit_log", "annual_plans", "projects", "milestones", "project_updates", "extension_requests", "project_transitions", "activities", "notifications", "suggestions", "suggestion_events", "suggestion_routes", "challenges", "challenge_bids", "outcomes", "outcome_promotions", "mentorships", "mentorship_assessments", "apprentice_results", "budgets", "budget_lines", "expenses", "inspections", "inspection_follow_ups", "inspection_follow_up_steps", "annual_reports", "evaluations", "studio_cases", "rounds", "round_reviewers", "round_applications", "round_sheets"] {

@@ -6,13 +6,14 @@
 //! truth); the studios applying today sit in this year's open rounds, with the experts'
 //! sheets — the demo reviewer's still to come, so their queue is not empty.
 
+use super::load::Loader;
 use super::{T, World, days_after, days_before};
 use crate::domain::lifecycle::StudioAction;
 use crate::domain::org::UnitPath;
 use crate::domain::round::{self, ApplicationState, Combine, Criterion, Mark, RoundDecision};
 use crate::domain::studio::{Level, StudioState};
 use crate::error::Result;
-use crate::storage::{Db, Value};
+use crate::storage::Value;
 use indicatif::ProgressBar;
 use jiff::civil::Date;
 use rand::Rng;
@@ -86,6 +87,11 @@ pub(super) fn plan(rng: &mut ChaCha8Rng, w: &mut World, anchor: Date) -> Plan {
     }
     for s in steps.iter_mut() {
         s.sort_by_key(|&i| w.transitions[i].on);
+    }
+    // Each studio's namings (looked up per candidate: scanning them all was quadratic).
+    let mut named: Vec<Vec<usize>> = vec![Vec::new(); w.studios.len()];
+    for (ni, n) in w.namings.iter().enumerate() {
+        named[(n.studio - 1) as usize].push(ni);
     }
     // Studios under each unit.
     let mut under: HashMap<i64, Vec<usize>> = HashMap::new();
@@ -174,10 +180,10 @@ pub(super) fn plan(rng: &mut ChaCha8Rng, w: &mut World, anchor: Date) -> Plan {
                 continue;
             }
             let state = last_state[si];
-            let held = w
-                .namings
+            let held = named[si]
                 .iter()
-                .filter(|n| n.studio == s.id && n.named_on < apply_on)
+                .map(|&ni| &w.namings[ni])
+                .filter(|n| n.named_on < apply_on)
                 .map(|n| n.level.rank())
                 .max()
                 .unwrap_or(0);
@@ -412,7 +418,7 @@ fn marks(total: i64, jitter: i64) -> (Vec<Mark>, i64) {
 /// Writes the planned rounds: the rounds, their reviewers (three experts, and the demo
 /// reviewer on the rounds of their city's line), the applications and the experts' sheets.
 pub(super) fn write(
-    db: &Db,
+    db: &Loader,
     bar: &ProgressBar,
     w: &World,
     p: &Plan,

@@ -5,6 +5,7 @@
 //! Work is generated studio by studio from a random generator seeded by the studio's id, and
 //! written in chunks, so the national set's ten million ledger records never sit in memory.
 
+use super::load::Loader;
 use super::{World, names, pick, write_rows};
 use crate::domain::funding::{BudgetSource, ExpenseCategory, ExpenseState};
 use crate::domain::ledger::{self, ActivityKind, ActivityState, Attendee, Placing};
@@ -13,7 +14,7 @@ use crate::domain::project::{self, DEFAULT_CATEGORIES, ProjectAction, ProjectSou
 use crate::domain::studio::StudioState;
 use crate::domain::team::{ProposalStatus, StudioRole};
 use crate::error::Result;
-use crate::storage::{Db, Value};
+use crate::storage::Value;
 use indicatif::ProgressBar;
 use jiff::ToSpan;
 use jiff::civil::Date;
@@ -267,7 +268,7 @@ const ACTIVITY_COLUMNS: &[&str] = &[
     "updated_at",
 ];
 
-fn write(db: &Db, bar: &ProgressBar, rows: Rows) -> Result<()> {
+fn write(db: &Loader, bar: &ProgressBar, rows: Rows) -> Result<()> {
     bar.inc_length(rows.len() as u64);
     write_rows(db, bar, "annual_plans", PLAN_COLUMNS, rows.plans)?;
     write_rows(db, bar, "projects", PROJECT_COLUMNS, rows.projects)?;
@@ -503,7 +504,7 @@ struct Studio<'a> {
 
 /// Generates and writes the work of every studio of the world.
 pub(super) fn generate(
-    db: &Db,
+    db: &Loader,
     bar: &ProgressBar,
     w: &World,
     signers: &Signers,

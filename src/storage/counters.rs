@@ -8,10 +8,13 @@
 //! days: tens of thousands of rows by day, a few hundred by month). [`rebuild`] recomputes them from the
 //! records; a test checks both agree. Open follow-up items of inspections (整改事项) are
 //! counted the same way by due day (`fu:YYYY-MM-DD`), so that an officer's home page finds the
-//! overdue ones of each child unit without reading them. (The headline figures have roll-ups of
-//! their own: `storage::figures`.)
+//! overdue ones of each child unit without reading them. A year's evaluations are counted by
+//! grade and state (`ev:YYYY:grade:state`) and its forecasts by studios forecast and studios at
+//! risk (`fc:YYYY`, `fr:YYYY`), so that the results and the at-risk pages of the country do not
+//! count 150,000 rows. (The headline figures have roll-ups of their own: `storage::figures`.)
 
 use super::Conn;
+use crate::domain::access::Scope;
 use crate::domain::org::UnitPath;
 use crate::error::Result;
 use crate::params;
@@ -75,6 +78,80 @@ impl Deltas {
         }
         Ok(())
     }
+}
+
+/// Prefix of the counters of evaluations by year, grade and state; `;` closes their range.
+pub const EVALUATION_PREFIX: &str = "ev:";
+
+/// The counter of a year's evaluations of this grade in this state (codes).
+pub fn evaluation_counter(year: i64, grade: &str, state: &str) -> String {
+    format!("{EVALUATION_PREFIX}{year}:{grade}:{state}")
+}
+
+/// The counter of studios with a forecast of `year`.
+pub fn forecast_counter(year: i64) -> String {
+    format!("fc:{year}")
+}
+
+/// The counter of studios whose forecast of `year` falls below their qualifying line.
+pub fn at_risk_counter(year: i64) -> String {
+    format!("fr:{year}")
+}
+
+/// A subtree's evaluations of a year: (grade code, state code, count), zeros left out.
+pub fn evaluations(c: &mut Conn, unit_id: i64, year: i64) -> Result<Vec<(String, String, i64)>> {
+    let prefix = format!("{EVALUATION_PREFIX}{year}:");
+    let upper = format!("{EVALUATION_PREFIX}{year};");
+    Ok(by_day(c, &[unit_id], &prefix, prefix.clone(), "<", upper)?
+        .into_iter()
+        .filter_map(|(_, key, n)| key.split_once(':').map(|(g, s)| (g.to_string(), s.to_string(), n)))
+        .collect())
+}
+
+/// Studios with a forecast of `year` in these units' subtrees, and of them those at risk,
+/// summed over the units.
+pub fn forecasts(c: &mut Conn, unit_ids: &[i64], year: i64) -> Result<(i64, i64)> {
+    let (fc, fr) = (forecast_counter(year), at_risk_counter(year));
+    let (mut studios, mut at_risk) = (0, 0);
+    for (_, key, n) in by_day(c, unit_ids, "", fc.clone(), "<=", fr.clone())? {
+        if key == fc {
+            studios += n;
+        } else if key == fr {
+            at_risk += n;
+        }
+    }
+    Ok((studios, at_risk))
+}
+
+/// The units whose whole subtrees a scope (narrowed to `within`) covers, when it is made of
+/// whole subtrees only: their counters answer for it. `None` when studios held through a
+/// team are part of it.
+pub fn whole_subtrees(c: &mut Conn, scope: &Scope, within: Option<&UnitPath>) -> Result<Option<Vec<i64>>> {
+    Ok(match (scope, within) {
+        (Scope::All, None) => Some(roots(c)?),
+        (_, Some(w)) => match scope.narrow(w) {
+            Scope::Within { paths, studio_ids } if studio_ids.is_empty() => {
+                Some(paths.iter().map(|p| p.id()).collect())
+            }
+            _ => None,
+        },
+        (Scope::Within { paths, studio_ids }, None) if studio_ids.is_empty() => {
+            Some(paths.iter().map(|p| p.id()).collect())
+        }
+        _ => None,
+    })
+}
+
+/// The roots of the organisation tree: their counters hold everything.
+pub fn roots(c: &mut Conn) -> Result<Vec<i64>> {
+    c.query("SELECT id FROM org_units WHERE parent_id IS NULL", &[], |r| r.get("id"))
+}
+
+/// Whether `part` (a subtree's count) is at least 1/200 of `whole`: a list over it in another
+/// order than the tree's finds a page within a few thousand index entries, fewer than the
+/// subtree's own rows it would otherwise sort.
+pub fn large_share(part: i64, whole: i64) -> bool {
+    part * 200 >= whole
 }
 
 /// The running projects of a subtree by light today.
@@ -201,6 +278,32 @@ pub fn rebuild(c: &mut Conn) -> Result<()> {
     )?;
     for (path, d, n) in open {
         add(&path, follow_up_counter(d), n);
+    }
+    let graded = c.query(
+        "SELECT unit_path, year, grade, state, COUNT(*) AS n FROM evaluations GROUP BY unit_path, year, grade, state",
+        &[],
+        |r| {
+            Ok((
+                r.get::<String>("unit_path")?,
+                r.get::<i64>("year")?,
+                r.get::<String>("grade")?,
+                r.get::<String>("state")?,
+                r.get::<i64>("n")?,
+            ))
+        },
+    )?;
+    for (path, year, grade, state, n) in graded {
+        add(&path, evaluation_counter(year, &grade, &state), n);
+    }
+    let forecast = c.query(
+        "SELECT unit_path, year, COUNT(*) AS n, SUM(CASE WHEN total < qualified THEN 1 ELSE 0 END) AS r \
+         FROM evaluation_forecasts GROUP BY unit_path, year",
+        &[],
+        |r| Ok((r.get::<String>("unit_path")?, r.get::<i64>("year")?, r.get::<i64>("n")?, r.get::<i64>("r")?)),
+    )?;
+    for (path, year, n, at_risk) in forecast {
+        add(&path, forecast_counter(year), n);
+        add(&path, at_risk_counter(year), at_risk);
     }
     let mut rows: Vec<_> = totals.into_iter().filter(|(_, v)| *v != 0).collect();
     rows.sort();

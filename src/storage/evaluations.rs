@@ -3,7 +3,8 @@
 //! aggregate query per metric grouped by studio over a subtree and a year — the same
 //! condition that lists one studio's records, so a number and its list never disagree.
 
-use super::{Conn, Query, Row, Value, figures};
+use super::counters::{self, Deltas};
+use super::{Backend, Conn, Query, Row, Value, figures};
 use crate::domain::access::Scope;
 use crate::domain::evaluation::{CaseKind, CaseState, EvaluationState, Grade, Metric, RunKind, Template};
 use crate::domain::figures::Family;
@@ -533,14 +534,21 @@ pub struct Filter {
 /// every evaluation's scored items of the subtree.
 pub fn list(c: &mut Conn, scope: &Scope, f: &Filter, page: &PageRequest) -> Result<Page<Evaluation>> {
     let mut q = Query::new("SELECT e.id FROM evaluations e WHERE 1 = 1");
+    // Over a large part of the tree, walk the year's evaluations in the page's order and keep
+    // those of the subtree, instead of sorting every evaluation of the country; SQLite cannot
+    // tell a subtree's share from its path range, so it is told (`+` hides the path index).
+    let path_col = match f.year {
+        Some(y) if c.backend() == Backend::Sqlite && year_order_pays(c, scope, f.within.as_ref(), y)? => "+e.unit_path",
+        _ => "e.unit_path",
+    };
     let scope = match &f.within {
         Some(w) => {
-            q.within(w, "e.unit_path");
+            q.within(w, path_col);
             scope.narrow(w)
         }
         None => scope.clone(),
     };
-    q.scope(&scope, "e.unit_path", Some("e.studio_id"));
+    q.scope(&scope, path_col, Some("e.studio_id"));
     if let Some(y) = f.year {
         q.push(" AND e.year = ?", [Value::from(y)]);
     }
@@ -578,14 +586,57 @@ pub fn list(c: &mut Conn, scope: &Scope, f: &Filter, page: &PageRequest) -> Resu
     }))
 }
 
-/// Counts by grade of a subtree's year: (grade, state, count).
+/// Whether listing a year's evaluations in scope should walk the year's index in the list's
+/// order: the subtrees listed hold at least 1/200 of the year's evaluations.
+fn year_order_pays(c: &mut Conn, scope: &Scope, within: Option<&UnitPath>, year: i64) -> Result<bool> {
+    let Some(units) = counters::whole_subtrees(c, scope, within)? else {
+        return Ok(false);
+    };
+    let count = |c: &mut Conn, units: &[i64]| -> Result<i64> {
+        let mut n = 0;
+        for &u in units {
+            n += counters::evaluations(c, u, year)?.iter().map(|(_, _, k)| k).sum::<i64>();
+        }
+        Ok(n)
+    };
+    let listed = count(c, &units)?;
+    let roots = counters::roots(c)?;
+    let all = count(c, &roots)?;
+    Ok(counters::large_share(listed, all))
+}
+
+/// Counts by grade of a subtree's year: (grade, state, count), from the counters kept with
+/// every change (`counters::evaluations`): the same rows [`list`] pages through.
 pub fn counts(c: &mut Conn, within: &UnitPath, year: i64) -> Result<Vec<(Grade, EvaluationState, i64)>> {
-    let (lo, hi) = within.subtree_range();
-    c.query(
-        "SELECT grade, state, COUNT(*) AS n FROM evaluations WHERE year = ? AND unit_path >= ? AND unit_path < ? GROUP BY grade, state",
-        params![year, lo, hi],
-        |r| Ok((super::code(r, "grade", Grade::parse)?, super::code(r, "state", EvaluationState::parse)?, r.get("n")?)),
-    )
+    counters::evaluations(c, within.id(), year)?
+        .into_iter()
+        .map(|(g, s, n)| {
+            let grade = Grade::parse(&g).ok_or_else(|| Error::internal(format!("grade counter {g}")))?;
+            let state = EvaluationState::parse(&s).ok_or_else(|| Error::internal(format!("state counter {s}")))?;
+            Ok((grade, state, n))
+        })
+        .collect()
+}
+
+/// Adds `sign` (1 or -1) for these evaluations as stored now to their subtrees' counters:
+/// taken away before a change, added back after it, so the counters follow whatever it did.
+/// On PostgreSQL the rows are locked when first read, so that no other transaction changes
+/// them between the two reads.
+fn tally(c: &mut Conn, ids: &[i64], sign: i64, d: &mut Deltas) -> Result<()> {
+    let lock = if c.backend() == Backend::Postgres { " FOR UPDATE" } else { "" };
+    for chunk in ids.chunks(500) {
+        let mut q = Query::new(&format!(
+            "SELECT unit_path, year, grade, state FROM evaluations WHERE id IN ({}){lock}",
+            vec!["?"; chunk.len()].join(", ")
+        ));
+        q.params.extend(chunk.iter().map(|&i| Value::from(i)));
+        for (path, year, grade, state) in q.fetch(c, |r| {
+            Ok((path(r, "unit_path")?, r.get::<i64>("year")?, r.get::<String>("grade")?, r.get::<String>("state")?))
+        })? {
+            d.add(&path, &counters::evaluation_counter(year, &grade, &state), sign);
+        }
+    }
+    Ok(())
 }
 
 /// What a run writes for one studio.
@@ -629,6 +680,13 @@ pub fn existing(c: &mut Conn, within: &UnitPath, year: i64) -> Result<HashMap<i6
 /// (a confirmed one is never touched: the `state = 'open'` guard holds even if it was
 /// confirmed after the run read it).
 pub fn write_slice(c: &mut Conn, year: i64, new: &[Scoring], update: &[(i64, Scoring)], now: i64) -> Result<()> {
+    let mut d = Deltas::default();
+    let open = EvaluationState::Open.code();
+    for s in new {
+        d.add(&s.unit_path, &counters::evaluation_counter(year, s.grade.code(), open), 1);
+    }
+    let updated: Vec<i64> = update.iter().map(|(id, _)| *id).collect();
+    tally(c, &updated, -1, &mut d)?;
     c.bulk_insert(
         "evaluations",
         &[
@@ -671,27 +729,34 @@ pub fn write_slice(c: &mut Conn, year: i64, new: &[Scoring], update: &[(i64, Sco
             params![s.template_unit_id, s.total, s.grade.code(), s.excellent, s.qualified, s.items.as_str(), now, now, *id],
         )?;
     }
-    Ok(())
+    tally(c, &updated, 1, &mut d)?;
+    d.apply(c)
 }
 
 /// Stores an evaluation's items and result (a judged item changed).
 pub fn set_items(c: &mut Conn, id: i64, items: &[ScoredItem], total: i64, grade: Grade, now: i64) -> Result<()> {
     let json = serde_json::to_string(items).map_err(Error::internal)?;
+    let mut d = Deltas::default();
+    tally(c, &[id], -1, &mut d)?;
     c.execute(
         "UPDATE evaluations SET items = ?, total = ?, grade = ?, updated_at = ? WHERE id = ?",
         params![json, total, grade.code(), now, id],
     )?;
-    Ok(())
+    tally(c, &[id], 1, &mut d)?;
+    d.apply(c)
 }
 
 /// Confirms (or, with `None`, reopens) an evaluation.
 pub fn set_confirmed(c: &mut Conn, id: i64, by: Option<i64>, now: i64) -> Result<()> {
     let state = if by.is_some() { EvaluationState::Confirmed } else { EvaluationState::Open };
+    let mut d = Deltas::default();
+    tally(c, &[id], -1, &mut d)?;
     c.execute(
         "UPDATE evaluations SET state = ?, confirmed_by = ?, confirmed_at = ?, updated_at = ? WHERE id = ?",
         params![state.code(), by, by.map(|_| now), now, id],
     )?;
-    Ok(())
+    tally(c, &[id], 1, &mut d)?;
+    d.apply(c)
 }
 
 /// Open evaluations of a subtree's year, a slice at a time (ids above `after`).
@@ -854,13 +919,16 @@ pub fn write_forecasts(c: &mut Conn, year: i64, run_id: i64, rows: &[Forecast], 
     if rows.is_empty() {
         return Ok(());
     }
-    let mut q = Query::new("DELETE FROM evaluation_forecasts WHERE year = ?");
-    q.params.push(Value::from(year));
-    q.push(
-        &format!(" AND studio_id IN ({})", vec!["?"; rows.len()].join(", ")),
-        rows.iter().map(|f| Value::from(f.studio_id)),
-    );
-    c.execute(&q.sql, &q.params)?;
+    let mut d = Deltas::default();
+    let ids: Vec<i64> = rows.iter().map(|f| f.studio_id).collect();
+    delete_forecasts(c, year, &ids, None, &mut d)?;
+    for f in rows {
+        d.add(&f.unit_path, &counters::forecast_counter(year), 1);
+        if f.total < f.qualified {
+            d.add(&f.unit_path, &counters::at_risk_counter(year), 1);
+        }
+    }
+    d.apply(c)?;
     c.bulk_insert(
         "evaluation_forecasts",
         &["year", "studio_id", "unit_path", "total", "qualified", "shortfalls", "run_id", "computed_at"],
@@ -893,16 +961,39 @@ pub fn stale_forecasts(c: &mut Conn, within: &UnitPath, year: i64, before: i64) 
 
 /// Deletes these studios' forecasts of a year unless written since `before` (by a later run).
 pub fn drop_forecasts(c: &mut Conn, year: i64, studio_ids: &[i64], before: i64) -> Result<u64> {
-    if studio_ids.is_empty() {
-        return Ok(0);
+    let mut d = Deltas::default();
+    let n = delete_forecasts(c, year, studio_ids, Some(before), &mut d)?;
+    d.apply(c)?;
+    Ok(n)
+}
+
+/// Deletes these studios' forecasts of `year` (those computed before `before`, when given)
+/// and takes exactly the rows deleted out of their subtrees' counters (`RETURNING`: a
+/// concurrent run's rewrite on PostgreSQL cannot slip between reading and deleting).
+fn delete_forecasts(c: &mut Conn, year: i64, studio_ids: &[i64], before: Option<i64>, d: &mut Deltas) -> Result<u64> {
+    let mut n = 0;
+    for chunk in studio_ids.chunks(500) {
+        let mut q = Query::new("DELETE FROM evaluation_forecasts WHERE year = ?");
+        q.params.push(Value::from(year));
+        if let Some(b) = before {
+            q.push(" AND computed_at < ?", [Value::from(b)]);
+        }
+        q.push(
+            &format!(
+                " AND studio_id IN ({}) RETURNING unit_path, CASE WHEN total < qualified THEN 1 ELSE 0 END AS at_risk",
+                vec!["?"; chunk.len()].join(", ")
+            ),
+            chunk.iter().map(|&i| Value::from(i)),
+        );
+        for (path, at_risk) in q.fetch(c, |r| Ok((path(r, "unit_path")?, r.get::<i64>("at_risk")?)))? {
+            n += 1;
+            d.add(&path, &counters::forecast_counter(year), -1);
+            if at_risk == 1 {
+                d.add(&path, &counters::at_risk_counter(year), -1);
+            }
+        }
     }
-    let mut q = Query::new("DELETE FROM evaluation_forecasts WHERE year = ? AND computed_at < ?");
-    q.params.extend([Value::from(year), Value::from(before)]);
-    q.push(
-        &format!(" AND studio_id IN ({})", vec!["?"; studio_ids.len()].join(", ")),
-        studio_ids.iter().map(|&i| Value::from(i)),
-    );
-    c.execute(&q.sql, &q.params)
+    Ok(n)
 }
 
 /// A subtree's forecasts: studios forecast, those below their qualifying line, and the
@@ -917,15 +1008,29 @@ pub struct ForecastCounts {
     pub computed_at: Option<i64>,
 }
 
-/// The counts of a subtree's forecasts of a year (one definition: `total < qualified`).
+/// The counts of a subtree's forecasts of a year (one definition: `total < qualified`), from
+/// the counters kept with every forecast written or dropped; and the oldest forecast's time.
 pub fn forecast_counts(c: &mut Conn, within: &UnitPath, year: i64) -> Result<ForecastCounts> {
+    let (studios, at_risk) = counters::forecasts(c, &[within.id()], year)?;
+    if studios == 0 {
+        return Ok(ForecastCounts::default());
+    }
     let (lo, hi) = within.subtree_range();
-    c.query_one(
-        "SELECT COUNT(*) AS n, COALESCE(SUM(CASE WHEN total < qualified THEN 1 ELSE 0 END), 0) AS r, \
-         MIN(computed_at) AS at FROM evaluation_forecasts WHERE year = ? AND unit_path >= ? AND unit_path < ?",
-        params![year, lo, hi],
-        |r| Ok(ForecastCounts { studios: r.get("n")?, at_risk: r.get("r")?, computed_at: r.get("at")? }),
-    )
+    // The whole country's oldest: walk the forecasts by time; a small subtree's: read its own.
+    let roots = counters::roots(c)?;
+    let (all, _) = counters::forecasts(c, &roots, year)?;
+    let sql = if counters::large_share(studios, all) {
+        let col = if c.backend() == Backend::Sqlite { "+unit_path" } else { "unit_path" };
+        format!(
+            "SELECT computed_at AS at FROM evaluation_forecasts WHERE year = ? AND {col} >= ? AND {col} < ? \
+             ORDER BY computed_at LIMIT 1"
+        )
+    } else {
+        "SELECT MIN(computed_at) AS at FROM evaluation_forecasts WHERE year = ? AND unit_path >= ? AND unit_path < ?"
+            .to_string()
+    };
+    let at: Vec<Option<i64>> = c.query(&sql, params![year, lo, hi], |r| r.get("at"))?;
+    Ok(ForecastCounts { studios, at_risk, computed_at: at.into_iter().next().flatten() })
 }
 
 /// A studio at risk, as read.
@@ -946,11 +1051,21 @@ pub struct AtRiskRow {
 /// A page of a subtree's studios at risk (`total < qualified`), lowest total first.
 pub fn at_risk_page(c: &mut Conn, within: &UnitPath, year: i64, page: &PageRequest) -> Result<Page<AtRiskRow>> {
     let (lo, hi) = within.subtree_range();
-    let mut q = Query::new(
+    // A large part of the country's studios at risk: walk them lowest first and keep the
+    // subtree's (`+` hides the path index from SQLite); a small part: read its own and sort.
+    let (_, listed) = counters::forecasts(c, &[within.id()], year)?;
+    let roots = counters::roots(c)?;
+    let (_, all) = counters::forecasts(c, &roots, year)?;
+    let col = if c.backend() == Backend::Sqlite && counters::large_share(listed, all) {
+        "+f.unit_path"
+    } else {
+        "f.unit_path"
+    };
+    let mut q = Query::new(&format!(
         "SELECT f.studio_id, s.name, f.total, f.qualified, f.shortfalls FROM evaluation_forecasts f \
          JOIN studios s ON s.id = f.studio_id \
-         WHERE f.year = ? AND f.total < f.qualified AND f.unit_path >= ? AND f.unit_path < ?",
-    );
+         WHERE f.year = ? AND f.total < f.qualified AND {col} >= ? AND {col} < ?"
+    ));
     q.params.extend([Value::from(year), Value::from(lo), Value::from(hi)]);
     if let Some(a) = &page.after {
         let t: i64 = a.key.parse().unwrap_or(0);

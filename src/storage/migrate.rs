@@ -159,6 +159,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/0027_deadline_months.sql"),
         then: None,
     },
+    Migration {
+        version: 28,
+        name: "evaluation_counters",
+        sql: include_str!("../../migrations/0028_evaluation_counters.sql"),
+        then: Some(super::counters::rebuild),
+    },
 ];
 
 /// The migrations after which every figure is derived again (they change what a figure

@@ -263,40 +263,21 @@ pub fn list(c: &mut Conn, scope: &Scope, f: &ProjectFilter, page: &PageRequest, 
 /// least 1/200 of the running projects, so a page of them is found within a few thousand
 /// entries — fewer than the subtree's own projects it would otherwise sort.
 fn due_order_pays(c: &mut Conn, scope: &Scope, within: Option<&UnitPath>) -> Result<bool> {
-    let Some(units) = whole_subtrees(c, scope, within)? else {
+    let Some(units) = counters::whole_subtrees(c, scope, within)? else {
         return Ok(false);
     };
-    let roots: Vec<i64> = c.query("SELECT id FROM org_units WHERE parent_id IS NULL", &[], |r| r.get("id"))?;
+    let roots = counters::roots(c)?;
     if units.iter().all(|u| roots.contains(u)) && roots.iter().all(|r| units.contains(r)) {
         return Ok(true);
     }
     let (listed, all) = (counters::running(c, &units)?, counters::running(c, &roots)?);
-    Ok(listed * 200 >= all)
-}
-
-/// The units whose whole subtrees a scope (narrowed to `within`) covers, when it is made of
-/// whole subtrees only: their counters answer for it. `None` when studios held through a
-/// team are part of it.
-fn whole_subtrees(c: &mut Conn, scope: &Scope, within: Option<&UnitPath>) -> Result<Option<Vec<i64>>> {
-    Ok(match (scope, within) {
-        (Scope::All, None) => Some(c.query("SELECT id FROM org_units WHERE parent_id IS NULL", &[], |r| r.get("id"))?),
-        (_, Some(w)) => match scope.narrow(w) {
-            Scope::Within { paths, studio_ids } if studio_ids.is_empty() => {
-                Some(paths.iter().map(|p| p.id()).collect())
-            }
-            _ => None,
-        },
-        (Scope::Within { paths, studio_ids }, None) if studio_ids.is_empty() => {
-            Some(paths.iter().map(|p| p.id()).collect())
-        }
-        _ => None,
-    })
+    Ok(counters::large_share(listed, all))
 }
 
 /// How many projects in scope show each light today: (red, yellow, green).
 pub fn light_counts(c: &mut Conn, scope: &Scope, within: Option<&UnitPath>, today: Date) -> Result<(i64, i64, i64)> {
     // Whole subtrees read their deadline counters; studios held through a team are counted.
-    if let Some(units) = whole_subtrees(c, scope, within)? {
+    if let Some(units) = counters::whole_subtrees(c, scope, within)? {
         let (mut red, mut yellow, mut green) = (0, 0, 0);
         for l in counters::lights(c, &units, today, project::yellow_until(today))?.values() {
             red += l.red;

@@ -173,6 +173,9 @@ async fn computed_judged_confirmed_and_lifted(b: Backend) {
     assert_eq!(city.post(&format!("/api/v1/evaluations/{id}/reopen"), json!({})).await.0, 422);
     let r = city.ok_post(&format!("/api/v1/evaluations/{id}/reopen"), json!({"reason": "复核更正"})).await;
     assert_eq!(r["state"], "open");
+    // The counts by grade and state, kept through the runs, the judgement, the confirmation
+    // and the reopening, equal a count of the records.
+    app.assert_figures_rebuild().await;
 }
 
 async fn failed_recheck_revokes_and_two_failed_years_propose(b: Backend) {
@@ -321,6 +324,8 @@ async fn at_risk_and_templates(b: Backend) {
     city.ok_post(&step, json!({"action": "revoke", "reason": "连续两年考核不合格"})).await;
     let r = at_risk(&union_a, w.province_a).await;
     assert_eq!(r["studios"], 0, "{r}");
+    // The forecast counters, kept through three runs and the drop, equal a count of the rows.
+    app.assert_figures_rebuild().await;
 }
 
 /// The pages: a union's results (run, counts, list), one evaluation judged through its form,
