@@ -46,6 +46,9 @@ pub struct Config {
     pub max_export_rows: usize,
     /// Statements that run at least this long are logged with their SQL (warn level).
     pub slow_statement_ms: u64,
+    /// A keyword search running longer is stopped and its reader told to narrow it, rather
+    /// than left holding a connection (and, on PostgreSQL, running after its client left).
+    pub search_timeout_ms: u64,
 }
 
 /// The same settings as read from a TOML file; every key optional.
@@ -88,6 +91,8 @@ pub struct ConfigFile {
     pub max_export_rows: Option<usize>,
     /// See [`Config::slow_statement_ms`].
     pub slow_statement_ms: Option<u64>,
+    /// See [`Config::search_timeout_ms`].
+    pub search_timeout_ms: Option<u64>,
 }
 
 impl ConfigFile {
@@ -142,6 +147,7 @@ impl Config {
             sweep_minutes: f.sweep_minutes.unwrap_or(10).max(1),
             max_export_rows: f.max_export_rows.unwrap_or(200_000).clamp(1, 1_048_575),
             slow_statement_ms: f.slow_statement_ms.unwrap_or(100),
+            search_timeout_ms: f.search_timeout_ms.unwrap_or(5_000).max(100),
         }
     }
 
@@ -204,6 +210,7 @@ impl Config {
             sqlite_readers: self.sqlite_readers,
             pg_pool_size: self.pg_pool_size,
             slow_statement_ms: self.slow_statement_ms,
+            search_timeout_ms: self.search_timeout_ms,
             ..Default::default()
         }
     }

@@ -203,6 +203,18 @@ impl DbError {
         }
     }
 
+    /// A statement was stopped for running too long (a keyword search past its time limit):
+    /// the reader is asked to narrow it.
+    pub fn is_timed_out(&self) -> bool {
+        match self {
+            DbError::Sqlite(rusqlite::Error::SqliteFailure(e, _)) => {
+                e.code == rusqlite::ErrorCode::OperationInterrupted
+            }
+            DbError::Postgres(e) => e.code() == Some(&postgres::error::SqlState::QUERY_CANCELED),
+            _ => false,
+        }
+    }
+
     /// The database cannot be reached (down, restarting, refusing connections): the request
     /// may succeed later, so it is answered “unavailable”, not as a fault.
     pub fn is_unavailable(&self) -> bool {

@@ -558,11 +558,19 @@ pub struct DbOptions {
     /// Statements running at least this long are logged (process-wide: the last database
     /// opened sets it).
     pub slow_statement_ms: u64,
+    /// A keyword search is stopped after this long ([`Db::read_as`]).
+    pub search_timeout_ms: u64,
 }
 
 impl Default for DbOptions {
     fn default() -> Self {
-        DbOptions { sqlite_readers: 4, sqlite_synchronous: "FULL", pg_pool_size: 16, slow_statement_ms: 100 }
+        DbOptions {
+            sqlite_readers: 4,
+            sqlite_synchronous: "FULL",
+            pg_pool_size: 16,
+            slow_statement_ms: 100,
+            search_timeout_ms: 5_000,
+        }
     }
 }
 
@@ -575,6 +583,8 @@ pub struct Db {
     /// of searches (each may read many pages of a large table, from the disk) leaves
     /// connections to every other page.
     searches: Arc<tokio::sync::Semaphore>,
+    /// How long a keyword search may run before it is stopped.
+    search_timeout: std::time::Duration,
 }
 
 enum Inner {
@@ -617,7 +627,8 @@ impl Db {
             Location::Postgres(url) => (Inner::Postgres(pg::PgDb::open(url, opts)?), opts.pg_pool_size),
         };
         let searches = Arc::new(tokio::sync::Semaphore::new((connections as usize / 3).max(1)));
-        Ok(Db { inner: Arc::new(inner), figures: Arc::default(), searches })
+        let search_timeout = std::time::Duration::from_millis(opts.search_timeout_ms);
+        Ok(Db { inner: Arc::new(inner), figures: Arc::default(), searches, search_timeout })
     }
 
     /// The figures of union units recently read from this database.
@@ -658,13 +669,17 @@ impl Db {
             true => Some(self.searches.acquire().await.map_err(|_| Error::internal("the database is closed"))?),
             false => None,
         };
+        let limit = searching.then_some(self.search_timeout);
         match &*self.inner {
-            Inner::Sqlite(s) => s.read_inline(f).await,
+            Inner::Sqlite(s) => s.read_inline(limit, f).await,
             Inner::Postgres(_) => {
                 let db = self.clone();
-                tokio::task::spawn_blocking(move || db.read_blocking(f))
-                    .await
-                    .map_err(|e| Error::internal(format!("read task: {e}")))?
+                tokio::task::spawn_blocking(move || match (&*db.inner, limit) {
+                    (Inner::Postgres(p), Some(limit)) => p.read_within(limit, f),
+                    _ => db.read_blocking(f),
+                })
+                .await
+                .map_err(|e| Error::internal(format!("read task: {e}")))?
             }
         }
     }

@@ -160,6 +160,26 @@ impl PgDb {
         r
     }
 
+    /// A read whose statements PostgreSQL cancels once they run longer than `limit` (a keyword
+    /// search: without it, a search whose client has left keeps running).
+    pub(super) fn read_within<T>(
+        &self,
+        limit: std::time::Duration,
+        f: impl FnOnce(&mut Conn) -> Result<T>,
+    ) -> Result<T> {
+        let mut c = self.conn()?;
+        c.client.batch_execute(&format!("SET statement_timeout = {}", limit.as_millis())).map_err(DbError::from)?;
+        let r = catch(|| f(&mut Conn::Postgres(&mut c)));
+        let reset = c.client.batch_execute("RESET statement_timeout").map_err(DbError::from);
+        let r = match (r, reset) {
+            (Ok(v), Ok(())) => Ok(v),
+            (Err(e), _) => Err(e),
+            (Ok(_), Err(e)) => Err(e.into()),
+        };
+        Self::used(&mut c, &r);
+        r
+    }
+
     pub(super) fn write<T>(&self, f: impl FnOnce(&mut Conn) -> Result<T>) -> Result<T> {
         let mut c = self.conn()?;
         let r = self.write_on(&mut c, f);

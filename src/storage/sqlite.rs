@@ -135,9 +135,36 @@ impl SqliteDb {
     }
 
     /// A page's read, right on the async worker once a reader is free (see `Db::read`).
-    pub(super) async fn read_inline<T>(&self, f: impl FnOnce(&mut Conn) -> Result<T>) -> Result<T> {
+    /// A read on a reader connection, once one is free; with a `limit`, its statements are
+    /// interrupted once it has run that long (a keyword search).
+    pub(super) async fn read_inline<T>(
+        &self,
+        limit: Option<std::time::Duration>,
+        f: impl FnOnce(&mut Conn) -> Result<T>,
+    ) -> Result<T> {
         let _reader = self.inline.acquire().await.map_err(|_| Error::internal("the database is closed"))?;
-        self.read(f)
+        let Some(limit) = limit else { return self.read(f) };
+        let c = self.readers.get().map_err(|e| DbError::Pool(e.to_string()))?;
+        // The timer interrupts only while the read runs: `done` is set under the same lock
+        // before the connection goes back to the pool, so no later reader is interrupted.
+        let running = std::sync::Arc::new(std::sync::Mutex::new(Some(c.get_interrupt_handle())));
+        let timer = {
+            let running = running.clone();
+            tokio::spawn(async move {
+                tokio::time::sleep(limit).await;
+                if let Ok(h) = running.lock()
+                    && let Some(h) = h.as_ref()
+                {
+                    h.interrupt();
+                }
+            })
+        };
+        let r = catch(|| f(&mut Conn::Sqlite(&c)));
+        if let Ok(mut h) = running.lock() {
+            *h = None;
+        }
+        timer.abort();
+        r
     }
 
     pub(super) fn read<T>(&self, f: impl FnOnce(&mut Conn) -> Result<T>) -> Result<T> {

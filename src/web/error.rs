@@ -60,6 +60,10 @@ impl Problem {
                 ..p(StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused", "idempotency.key_reused")
             },
             Error::Database(db) if db.is_unique_violation() => p(StatusCode::CONFLICT, "conflict", "error.conflict"),
+            Error::Database(db) if db.is_timed_out() => Problem {
+                retry_after: Some(5),
+                ..p(StatusCode::SERVICE_UNAVAILABLE, "search_timed_out", "error.search_timed_out")
+            },
             Error::Database(db) if db.is_unavailable() => {
                 tracing::warn!("database unavailable: {db}");
                 Problem {
@@ -138,6 +142,13 @@ mod tests {
             (Error::internal("x"), 500),
             (Error::WrongCredentials, 401),
             (Error::Database(crate::storage::DbError::Pool("timed out".into())), 503),
+            (
+                Error::Database(crate::storage::DbError::Sqlite(rusqlite::Error::SqliteFailure(
+                    rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_INTERRUPT),
+                    None,
+                ))),
+                503,
+            ),
         ];
         for (e, status) in cases {
             assert_eq!(Problem::from_error(&e).status.as_u16(), status, "{e}");

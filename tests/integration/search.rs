@@ -1,6 +1,7 @@
 //! Keyword search: each kind found by a two-character Chinese fragment through its own list
 //! (API and page), only within the reader's scope; the search page across every kind; paging
-//! keeps the keyword; an overlong keyword is refused on its field.
+//! keeps the keyword; an overlong keyword is refused on its field; a search past its time
+//! limit is stopped and leaves its connection as it found it.
 
 use crate::both;
 use crate::common::{Backend, PASSWORD, TestApp, day, person, project, studio, urlencode, world};
@@ -167,4 +168,33 @@ async fn paging_keeps_the_keyword(b: Backend) {
     assert!(html.contains("数控一号改进") && !html.contains("无关建议"), "{html}");
 }
 
-both!(keywords_find_every_kind_within_scope, paging_keeps_the_keyword);
+/// A keyword search runs under a time limit on both databases: a read past it is stopped (SQLite
+/// interrupts it, PostgreSQL cancels it) with an error the pages answer as “search timed out”,
+/// and the connections serve the next reads, searches or not, as before.
+async fn a_search_past_its_time_limit_is_stopped(b: Backend) {
+    let app = TestApp::start_with(b, |c| c.search_timeout_ms = 300).await;
+    const SLOW: &str = "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 500000000) \
+                        SELECT COUNT(*) AS n FROM r";
+    let started = std::time::Instant::now();
+    let r = app.db.read_as(true, |c| c.scalar(SLOW, &[])).await;
+    let waited = started.elapsed();
+    match r {
+        Err(jiangxin::error::Error::Database(e)) => assert!(e.is_timed_out(), "{e}"),
+        other => panic!("the slow search was not stopped: {other:?}"),
+    }
+    assert!(waited < std::time::Duration::from_secs(5), "stopped after {waited:?}");
+    // Every connection of the pool answers again, searching or not, and is not cut short.
+    for searching in [true, false, true, false, true, false, true, false] {
+        let n = app
+            .db
+            .read_as(searching, |c| {
+                c.scalar("WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 1000) SELECT COUNT(*) AS n FROM r", &[])
+            })
+            .await
+            .expect("a read after the stopped search");
+        assert_eq!(n, 1000);
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    assert_eq!(app.db.read(|c| c.scalar("SELECT 1 AS n", &[])).await.expect("read after the limit"), 1);
+}
+both!(keywords_find_every_kind_within_scope, paging_keeps_the_keyword, a_search_past_its_time_limit_is_stopped);
