@@ -1,11 +1,11 @@
 //! Challenges and their bids.
 
-use super::{Conn, Query, Row, Value, code};
+use super::{Conn, Query, Row, Value, code, path};
 use crate::domain::access::Scope;
 use crate::domain::challenge::{BidState, ChallengeState};
 use crate::domain::org::UnitPath;
 use crate::domain::pagination::{Cursor, Page, PageRequest};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::params;
 use jiff::civil::Date;
 use serde::Serialize;
@@ -82,11 +82,6 @@ const COLUMNS: &str = "c.id, c.unit_id, u.name AS unit_name, c.unit_path, c.scop
      (SELECT COUNT(*) FROM challenge_bids b WHERE b.challenge_id = c.id) AS bids, c.posted_by, c.created_at";
 const JOINS: &str =
     "FROM challenges c JOIN org_units u ON u.id = c.unit_id JOIN org_units su ON su.id = c.scope_unit_id";
-
-fn path(r: &Row, col: &str) -> Result<UnitPath> {
-    let p: String = r.get(col)?;
-    UnitPath::parse(&p).ok_or_else(|| Error::internal("bad challenge path"))
-}
 
 fn from_row(r: &Row) -> Result<Challenge> {
     Ok(Challenge {

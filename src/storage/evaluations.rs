@@ -4,7 +4,7 @@
 //! condition that lists one studio's records, so a number and its list never disagree.
 
 use super::counters::{self, Deltas};
-use super::{Backend, Conn, Query, Row, Value, figures};
+use super::{Backend, Conn, Query, Row, Value, figures, path};
 use crate::domain::access::Scope;
 use crate::domain::evaluation::{CaseKind, CaseState, EvaluationState, Grade, Metric, RunKind, Template};
 use crate::domain::figures::Family;
@@ -44,11 +44,6 @@ struct Def {
     title: String,
     day: String,
     link: &'static str,
-}
-
-fn path(r: &Row, col: &str) -> Result<UnitPath> {
-    let p: String = r.get(col)?;
-    UnitPath::parse(&p).ok_or_else(|| Error::internal("bad unit path"))
 }
 
 fn lit(code: &str) -> String {

@@ -2,7 +2,7 @@
 //! (年度工作汇报). The evaluation reads `inspections.score` per studio and quarter and
 //! `annual_reports.state`; the columns keep the meaning migration 18 gave them.
 
-use super::{Conn, Query, Row, Value, code, counters};
+use super::{Conn, Query, Row, Value, code, counters, path};
 use crate::domain::access::{Scope, StudioPlace};
 use crate::domain::inspection::{
     Answer, FollowUpAction, FollowUpState, InspectionItem, ReportSection, ReportState, Section,
@@ -14,11 +14,6 @@ use crate::error::{Error, Result};
 use crate::params;
 use jiff::civil::Date;
 use serde::Serialize;
-
-fn path(r: &Row, col: &str) -> Result<UnitPath> {
-    let p: String = r.get(col)?;
-    UnitPath::parse(&p).ok_or_else(|| Error::internal("bad inspection path"))
-}
 
 /// A stored checklist read back (items the code no longer knows are left out).
 fn checklist_of(json: &str) -> Vec<Answer> {

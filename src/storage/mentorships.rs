@@ -3,13 +3,13 @@
 //! a promotion) call `figures::before`/`settle` themselves, so no use case can forget them.
 
 use super::figures::{self, Subject};
-use super::{Conn, Query, Row, Value, code, opt_code};
+use super::{Conn, Query, Row, Value, code, opt_code, path};
 use crate::domain::access::{MentorshipPlace, Scope, StudioPlace};
 use crate::domain::mentorship::{AssessmentKind, FinalGrade, MentorshipState, PlacingRank, ResultKind};
 use crate::domain::org::UnitPath;
 use crate::domain::pagination::{Cursor, Page, PageRequest};
 use crate::domain::person::SkillGrade;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::params;
 use jiff::civil::Date;
 use serde::Serialize;
@@ -119,11 +119,6 @@ const JOINS: &str = "FROM mentorships m JOIN studios s ON s.id = m.studio_id \
      JOIN org_units au ON au.id = ap.unit_id JOIN accounts pa ON pa.id = m.proposed_by \
      LEFT JOIN accounts ca ON ca.id = m.paired_by LEFT JOIN accounts ga ON ga.id = m.agreed_by \
      LEFT JOIN accounts ra ON ra.id = m.refused_by";
-
-fn path(r: &Row, col: &str) -> Result<UnitPath> {
-    let p: String = r.get(col)?;
-    UnitPath::parse(&p).ok_or_else(|| Error::internal("bad mentorship path"))
-}
 
 fn from_row(r: &Row) -> Result<Mentorship> {
     Ok(Mentorship {

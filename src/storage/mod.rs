@@ -529,6 +529,13 @@ fn parse_date_col(idx: usize, s: Option<String>) -> Result<Option<Date>> {
     }
 }
 
+/// Reads a unit-path column.
+pub fn path(row: &Row, name: &str) -> Result<crate::domain::org::UnitPath> {
+    let p: String = row.get(name)?;
+    crate::domain::org::UnitPath::parse(&p)
+        .ok_or_else(|| DbError::Decode(format!("column {name}: bad unit path {p}")).into())
+}
+
 /// Reads a code-enum column (`parse` is the enum's `parse`).
 pub fn code<E>(row: &Row, name: &str, parse: fn(&str) -> Option<E>) -> Result<E> {
     let s: String = row.get(name)?;

@@ -2,7 +2,7 @@
 //! reviewers' score sheets, declared conflicts and the objections raised during a notice. The
 //! studio's own state and naming history are written by `storage::studios` (the life cycle).
 
-use super::{Conn, Query, Row, Value, code, opt_code};
+use super::{Conn, Query, Row, Value, code, opt_code, path};
 use crate::domain::access::Role;
 use crate::domain::org::UnitPath;
 use crate::domain::pagination::{Cursor, Page, PageRequest};
@@ -12,11 +12,6 @@ use crate::error::{Error, Result};
 use crate::params;
 use jiff::civil::Date;
 use serde::Serialize;
-
-fn path(r: &Row, col: &str) -> Result<UnitPath> {
-    let p: String = r.get(col)?;
-    UnitPath::parse(&p).ok_or_else(|| Error::internal("bad round path"))
-}
 
 fn json<T: serde::de::DeserializeOwned>(r: &Row, col: &str) -> Result<T> {
     let s: String = r.get(col)?;

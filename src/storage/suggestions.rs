@@ -1,7 +1,7 @@
 //! Suggestions: the record, its proposers, its history, the enterprise's routing rules and
 //! scoring rules, the term index behind "likely duplicates", and the monthly figures.
 
-use super::{Conn, Query, Row, Value, code};
+use super::{Backend, Conn, Query, Row, Value, code, path};
 use crate::domain::access::Scope;
 use crate::domain::org::UnitPath;
 use crate::domain::pagination::{Cursor, Page, PageRequest};
@@ -166,11 +166,6 @@ const COLUMNS: &str = "s.id, s.enterprise_id, s.unit_id, u.name AS unit_name, s.
      s.submitted_by, s.created_at, s.updated_at";
 const JOINS: &str = "FROM suggestions s JOIN org_units u ON u.id = s.unit_id \
      JOIN org_units au ON au.id = s.assigned_unit_id LEFT JOIN accounts ea ON ea.id = s.evaluator_account_id";
-
-fn path(r: &Row, col: &str) -> Result<UnitPath> {
-    let p: String = r.get(col)?;
-    UnitPath::parse(&p).ok_or_else(|| Error::internal("bad suggestion path"))
-}
 
 fn from_row(r: &Row, today: Date) -> Result<Suggestion> {
     let state = code(r, "state", SuggestionState::parse)?;
@@ -544,8 +539,9 @@ pub fn list(
     let mut q = match source(who, f.view) {
         Some((src, params)) => {
             let mut q = Query::new(&format!(
-                "SELECT {COLUMNS} FROM {src} v CROSS JOIN {} WHERE s.id = v.id",
-                JOINS.trim_start_matches("FROM ")
+                "SELECT {COLUMNS} FROM {src} v {}{} WHERE s.id = v.id",
+                by_id(c),
+                JOINS.trim_start_matches("FROM suggestions s")
             ));
             q.params.extend(params);
             q
@@ -584,9 +580,8 @@ pub fn list(
 pub fn count(c: &mut Conn, who: &Viewer, f: &SuggestionFilter, today: Date, cap: i64) -> Result<i64> {
     let mut q = match source(who, f.view) {
         Some((src, params)) => {
-            let mut q = Query::new(&format!(
-                "SELECT COUNT(*) AS n FROM (SELECT 1 FROM {src} v CROSS JOIN suggestions s WHERE s.id = v.id"
-            ));
+            let mut q =
+                Query::new(&format!("SELECT COUNT(*) AS n FROM (SELECT 1 FROM {src} v {} WHERE s.id = v.id", by_id(c)));
             q.params.extend(params);
             q
         }
@@ -607,6 +602,17 @@ fn wide(c: &mut Conn, who: &Viewer, f: &SuggestionFilter, today: Date) -> Result
     filter(&mut q, who, &plain, today);
     q.push(" LIMIT ?) x", [Value::from(cap)]);
     Ok(q.fetch(c, |r| r.get::<i64>("n"))?.pop().unwrap_or(0) >= cap)
+}
+
+/// The records of a personal view's ids, one looked up per id: on SQLite `CROSS JOIN` keeps
+/// that order; PostgreSQL, told of a `LIMIT`, would rather walk every suggestion newest first
+/// until it met the view's ids (0.66 s for a clerk's 1,180 of the province's 500,000, typed in
+/// years ago), so the lookup is a lateral subquery it cannot flatten (`OFFSET 0`).
+fn by_id(c: &Conn) -> &'static str {
+    match c.backend() {
+        Backend::Sqlite => "CROSS JOIN suggestions s",
+        Backend::Postgres => "CROSS JOIN LATERAL (SELECT * FROM suggestions WHERE id = v.id OFFSET 0) s",
+    }
 }
 
 /// Where the rows of a personal view come from: one's own suggestions (proposed, or submitted
