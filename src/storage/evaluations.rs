@@ -572,7 +572,7 @@ pub fn list(c: &mut Conn, scope: &Scope, f: &Filter, page: &PageRequest) -> Resu
         q.push(" ORDER BY e.id DESC LIMIT ?", [Value::from(page.limit + 1)]);
     }
     let order = if f.by_total { "e.total, e.id" } else { "e.id DESC" };
-    let sql = format!("SELECT {COLUMNS} {JOINS} WHERE e.id IN ({}) ORDER BY {order}", q.sql);
+    let sql = format!("{} ORDER BY {order}", super::picked_rows_sql(COLUMNS, JOINS, &q.sql));
     let rows = c.query(&sql, &q.params, from_row)?;
     let by_total = f.by_total;
     Ok(Page::from_rows(rows, page.limit, |e| Cursor {

@@ -443,7 +443,7 @@ pub fn list(c: &mut Conn, scope: &Scope, f: &InspectionFilter, page: &PageReques
         q.push(" AND (i.inspected_on, i.id) < (?, ?)", [Value::from(after.key.clone()), Value::from(after.id)]);
     }
     q.push(" ORDER BY i.inspected_on DESC, i.id DESC LIMIT ?", [Value::from(page.limit + 1)]);
-    let mut rows = Query::new(&format!("SELECT {COLUMNS} {JOINS} WHERE i.id IN ({})", q.sql));
+    let mut rows = Query::new(&super::picked_rows_sql(COLUMNS, JOINS, &q.sql));
     rows.params = q.params;
     rows.push(" ORDER BY i.inspected_on DESC, i.id DESC", []);
     let rows = rows.fetch(c, from_row)?;

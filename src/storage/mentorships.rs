@@ -672,7 +672,7 @@ pub fn list(
         q.push(" AND (m.starts_on, m.id) < (?, ?)", [Value::from(after.key.clone()), Value::from(after.id)]);
     }
     q.push(" ORDER BY m.starts_on DESC, m.id DESC LIMIT ?", [Value::from(page.limit + 1)]);
-    let mut rows = Query::new(&format!("SELECT {COLUMNS} {JOINS} WHERE m.id IN ({})", q.sql));
+    let mut rows = Query::new(&super::picked_rows_sql(COLUMNS, JOINS, &q.sql));
     rows.params = q.params;
     rows.push(" ORDER BY m.starts_on DESC, m.id DESC", []);
     let rows = rows.fetch(c, from_row)?;

@@ -529,6 +529,17 @@ fn parse_date_col(idx: usize, s: Option<String>) -> Result<Option<Date>> {
     }
 }
 
+/// The rows of a page whose ids `ids_sql` chose (`SELECT x.id … ORDER BY … LIMIT ?`), read
+/// with `joins` (`FROM <table> <alias> JOIN …`): the chosen ids drive the joins, one lookup
+/// each. Written as `WHERE x.id IN (…)`, PostgreSQL joined every row of the subtree first and
+/// kept the page's after (82 ms for the mentorships of a city; 3.5 ms this way).
+pub fn picked_rows_sql(columns: &str, joins: &str, ids_sql: &str) -> String {
+    let from = joins.trim_start().strip_prefix("FROM ").unwrap_or(joins);
+    let mut words = from.splitn(3, ' ');
+    let (table, alias, rest) = (words.next().unwrap_or(""), words.next().unwrap_or(""), words.next().unwrap_or(""));
+    format!("SELECT {columns} FROM ({ids_sql}) pick JOIN {table} {alias} ON {alias}.id = pick.id {rest}")
+}
+
 /// Reads a unit-path column.
 pub fn path(row: &Row, name: &str) -> Result<crate::domain::org::UnitPath> {
     let p: String = row.get(name)?;
