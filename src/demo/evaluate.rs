@@ -149,9 +149,15 @@ pub(super) fn generate(
         *e = (*e).min(n.named_on);
         m
     });
-    let step_on = |sid: i64, action: StudioAction| -> Option<Date> {
-        w.transitions.iter().find(|x| x.studio == sid && x.action == action).map(|x| x.on)
-    };
+    // Each studio's first warning and revocation, looked up per studio (finding them in every
+    // step of the set per studio was quadratic: minutes on the national set).
+    let mut first_step: HashMap<(i64, StudioAction), Date> = HashMap::new();
+    for x in &w.transitions {
+        if matches!(x.action, StudioAction::Warn | StudioAction::Revoke) {
+            first_step.entry((x.studio, x.action)).or_insert(x.on);
+        }
+    }
+    let step_on = |sid: i64, action: StudioAction| -> Option<Date> { first_step.get(&(sid, action)).copied() };
     let years = [anchor.year() as i64 - 2, anchor.year() as i64 - 1];
     let roots: Vec<UnitPath> = w.units.iter().filter(|u| u.path.depth() == 0).map(|u| u.path.clone()).collect();
     let mut values = HashMap::new();

@@ -272,9 +272,15 @@ pub(super) fn plan(rng: &mut ChaCha8Rng, w: &mut World, anchor: Date) -> Plan {
     }
     let mut keys: Vec<i64> = current.keys().copied().collect();
     keys.sort_unstable();
-    let last_apply = |w: &World, sid: i64, action: StudioAction| {
-        w.transitions.iter().filter(|t| t.studio == sid && t.action == action).map(|t| t.on).max()
-    };
+    // Each studio's latest application and review start, looked up per applicant.
+    let mut latest: HashMap<(i64, StudioAction), Date> = HashMap::new();
+    for t in &w.transitions {
+        if matches!(t.action, StudioAction::Apply | StudioAction::StartReview) {
+            let d = latest.entry((t.studio, t.action)).or_insert(t.on);
+            *d = (*d).max(t.on);
+        }
+    }
+    let last_apply = |_: &World, sid: i64, action: StudioAction| latest.get(&(sid, action)).copied();
     for unit in keys {
         let Some(level) = w.units[(unit - 1) as usize].kind.naming_level() else { continue };
         let ri = p.rounds.len();
