@@ -14,3 +14,6 @@ CREATE INDEX evaluations_year ON evaluations (year, id);
 CREATE INDEX evaluations_year_total ON evaluations (year, total, id);
 -- The oldest forecast of a large subtree, found by walking the year's forecasts by time.
 CREATE INDEX evaluation_forecasts_age ON evaluation_forecasts (year, computed_at);
+-- Open follow-up items most overdue first, walked over a large subtree (the country's
+-- overdue list) instead of sorting all of its items.
+CREATE INDEX follow_ups_open_due ON inspection_follow_ups (due_on, id) WHERE state = 'open';

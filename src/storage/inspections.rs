@@ -2,7 +2,7 @@
 //! (年度工作汇报). The evaluation reads `inspections.score` per studio and quarter and
 //! `annual_reports.state`; the columns keep the meaning migration 18 gave them.
 
-use super::{Conn, Query, Row, Value, code, counters, path};
+use super::{Backend, Conn, Query, Row, Value, code, counters, path};
 use crate::domain::access::{Scope, StudioPlace};
 use crate::domain::inspection::{
     Answer, FollowUpAction, FollowUpState, InspectionItem, ReportSection, ReportState, Section,
@@ -568,22 +568,38 @@ pub struct OverdueFilter {
     pub own_only: bool,
 }
 
-fn overdue_query(head: &str, scope: &Scope, f: &OverdueFilter, today: Date) -> Query {
+fn overdue_query(head: &str, scope: &Scope, f: &OverdueFilter, today: Date, path_col: &str) -> Query {
     // `'open'` written out: the partial index of open items is only used for the literal.
     let mut q = Query::new(&format!("{head} WHERE f.state = 'open' AND f.due_on < ?"));
     q.params.push(Value::from(today));
     if f.own_only {
         q.push(" AND f.unit_path = ?", [Value::from(f.unit.as_str().to_string())]);
     } else {
-        q.within(&f.unit, "f.unit_path");
+        q.within(&f.unit, path_col);
     }
-    q.scope(&scope.narrow(&f.unit), "f.unit_path", Some("f.studio_id"));
+    q.scope(&scope.narrow(&f.unit), path_col, Some("f.studio_id"));
     q
 }
 
-/// How many items [`OverdueFilter`] selects (the length of [`overdue_page`]'s whole list).
+/// The overdue items of the whole subtrees [`OverdueFilter`] covers, summed from the
+/// follow-up counters kept with every item (`fu:` by due day); `None` when it is not made of
+/// whole subtrees (the unit's own studios only, or studios held through a team).
+fn overdue_from_counters(c: &mut Conn, scope: &Scope, f: &OverdueFilter, today: Date) -> Result<Option<i64>> {
+    if f.own_only {
+        return Ok(None);
+    }
+    let Some(units) = counters::whole_subtrees(c, scope, Some(&f.unit))? else { return Ok(None) };
+    Ok(Some(counters::overdue_follow_ups(c, &units, today)?.iter().map(|(_, _, n)| n).sum()))
+}
+
+/// How many items [`OverdueFilter`] selects (the length of [`overdue_page`]'s whole list):
+/// from the counters for whole subtrees (the country: 50,000 items, not counted one by one),
+/// else counted.
 pub fn count_overdue(c: &mut Conn, scope: &Scope, f: &OverdueFilter, today: Date) -> Result<i64> {
-    let q = overdue_query("SELECT COUNT(*) AS n FROM inspection_follow_ups f", scope, f, today);
+    if let Some(n) = overdue_from_counters(c, scope, f, today)? {
+        return Ok(n);
+    }
+    let q = overdue_query("SELECT COUNT(*) AS n FROM inspection_follow_ups f", scope, f, today, "f.unit_path");
     Ok(q.fetch(c, |r| r.get::<i64>("n"))?.into_iter().next().unwrap_or(0))
 }
 
@@ -595,7 +611,17 @@ pub fn overdue_page(
     today: Date,
     page: &PageRequest,
 ) -> Result<Page<FollowUp>> {
-    let mut q = overdue_query(&format!("SELECT {FU_COLUMNS} {FU_JOINS}"), scope, f, today);
+    // A large share of the country's overdue items: walk them most overdue first and keep the
+    // subtree's (`+` hides the path index from SQLite); a small share: read its own and sort.
+    let path_col = match overdue_from_counters(c, scope, f, today)? {
+        Some(listed) if c.backend() == Backend::Sqlite => {
+            let roots = counters::roots(c)?;
+            let all: i64 = counters::overdue_follow_ups(c, &roots, today)?.iter().map(|(_, _, n)| n).sum();
+            if counters::large_share(listed, all) { "+f.unit_path" } else { "f.unit_path" }
+        }
+        _ => "f.unit_path",
+    };
+    let mut q = overdue_query(&format!("SELECT {FU_COLUMNS} {FU_JOINS}"), scope, f, today, path_col);
     if let Some(after) = &page.after {
         q.push(" AND (f.due_on, f.id) > (?, ?)", [Value::from(after.key.clone()), Value::from(after.id)]);
     }
