@@ -16,4 +16,4 @@ CREATE INDEX evaluations_year_total ON evaluations (year, total, id);
 CREATE INDEX evaluation_forecasts_age ON evaluation_forecasts (year, computed_at);
 -- Open follow-up items most overdue first, walked over a large subtree (the country's
 -- overdue list) instead of sorting all of its items.
-CREATE INDEX follow_ups_open_due ON inspection_follow_ups (due_on, id) WHERE state = 'open';
+CREATE INDEX follow_ups_open_due ON inspection_follow_ups (due_on, id, unit_path) WHERE state = 'open';

@@ -11,7 +11,8 @@ use crate::error::{Error, Result};
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot};
 
 impl rusqlite::ToSql for Value<'_> {
@@ -145,25 +146,34 @@ impl SqliteDb {
         let _reader = self.inline.acquire().await.map_err(|_| Error::internal("the database is closed"))?;
         let Some(limit) = limit else { return self.read(f) };
         let c = self.readers.get().map_err(|e| DbError::Pool(e.to_string()))?;
-        // The timer interrupts only while the read runs: `done` is set under the same lock
-        // before the connection goes back to the pool, so no later reader is interrupted.
-        let running = std::sync::Arc::new(std::sync::Mutex::new(Some(c.get_interrupt_handle())));
-        let timer = {
+        // The watcher interrupts only while the read runs: the handle is taken away under the
+        // same lock before the connection goes back to the pool, so no later reader is
+        // interrupted. A thread, not a task: a task spawned here would wait in this worker's
+        // own queue, behind the read that blocks it, and never fire.
+        let running = Arc::new(Mutex::new(Some(c.get_interrupt_handle())));
+        let deadline = Instant::now() + limit;
+        let watcher = {
             let running = running.clone();
-            tokio::spawn(async move {
-                tokio::time::sleep(limit).await;
-                if let Ok(h) = running.lock()
-                    && let Some(h) = h.as_ref()
-                {
-                    h.interrupt();
-                }
-            })
+            std::thread::Builder::new()
+                .name("search-limit".into())
+                .spawn(move || {
+                    loop {
+                        let now = Instant::now();
+                        match running.lock().as_deref() {
+                            Ok(Some(h)) if now >= deadline => return h.interrupt(),
+                            Ok(Some(_)) => {}
+                            _ => return,
+                        }
+                        std::thread::park_timeout(deadline - now);
+                    }
+                })
+                .map_err(|e| Error::internal(format!("cannot start the search watcher: {e}")))?
         };
         let r = catch(|| f(&mut Conn::Sqlite(&c)));
         if let Ok(mut h) = running.lock() {
             *h = None;
         }
-        timer.abort();
+        watcher.thread().unpark();
         r
     }
 
