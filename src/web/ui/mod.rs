@@ -574,6 +574,29 @@ struct ErrorPage {
     message: String,
     /// What was wrong with each part of the request: (what it is, the problem).
     details: Vec<(String, String)>,
+    /// A search stopped at its time limit: the form to try other words.
+    again: Option<SearchAgain>,
+}
+
+/// The form to search again after a search ran out of time: the page it was on, its other
+/// filters (kept as hidden fields, paging dropped) and the words searched, ready to change.
+#[derive(Debug, PartialEq, Eq)]
+pub struct SearchAgain {
+    /// The page's path.
+    pub action: String,
+    /// The other query parameters.
+    pub keep: Vec<(String, String)>,
+    /// The words searched.
+    pub q: String,
+}
+
+/// [`SearchAgain`] from the address of a request with a keyword (`q`); `None` without one.
+pub fn search_again(here: &str) -> Option<SearchAgain> {
+    let (path, query) = here.split_once('?')?;
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query).ok()?;
+    let q = pairs.iter().find(|(k, _)| k == "q").map(|(_, v)| v.clone())?;
+    let keep = pairs.into_iter().filter(|(k, _)| k != "q" && k != "cursor").collect();
+    Some(SearchAgain { action: path.to_string(), keep, q })
 }
 
 /// The problems of a request's fields for a page that has no form to show them on: each
@@ -603,6 +626,7 @@ pub async fn not_found(req: Request) -> Response {
         status: 404,
         message: t.msg(&p.msg),
         details: Vec::new(),
+        again: None,
     };
     match page.render() {
         Ok(html) => (StatusCode::NOT_FOUND, Html(html)).into_response(),
@@ -628,6 +652,7 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
         status: p.status.as_u16(),
         message: t.msg(&p.msg),
         details: field_problems(&p, t),
+        again: if p.code == "search_timed_out" { search_again(&here) } else { None },
     };
     match page.render() {
         Ok(html) => {
@@ -674,6 +699,21 @@ pub fn choices<E: crate::domain::Coded>(all: &[E], t: Locale) -> Vec<(&'static s
 #[cfg(test)]
 mod tests {
     use super::safe_next;
+
+    #[test]
+    fn a_search_out_of_time_is_offered_again_with_its_filters() {
+        use super::{SearchAgain, search_again};
+        assert_eq!(
+            search_again("/suggestions?view=all&q=%E9%80%81%E5%B8%A6&unit_id=3&cursor=abc"),
+            Some(SearchAgain {
+                action: "/suggestions".into(),
+                keep: vec![("view".into(), "all".into()), ("unit_id".into(), "3".into())],
+                q: "送带".into(),
+            })
+        );
+        assert_eq!(search_again("/suggestions?view=all"), None);
+        assert_eq!(search_again("/suggestions"), None);
+    }
 
     #[test]
     fn export_links_keep_filters_not_paging() {
