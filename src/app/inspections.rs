@@ -965,43 +965,33 @@ pub async fn overdue_by_child(st: &AppState, actor: &Actor) -> Result<Vec<Overdu
             let children = units::children(c, home.id(), &PageRequest { limit: 100_000, after: None })?.items;
             let mut ids: Vec<i64> = children.iter().map(|u| u.id).collect();
             ids.push(home.id());
-            // By unit: due day → open items; the unit's own studios hold what its children do not.
-            let mut by_unit: std::collections::HashMap<i64, std::collections::BTreeMap<String, i64>> =
-                std::collections::HashMap::new();
-            for (unit, due, n) in crate::storage::counters::overdue_follow_ups(c, &ids, today)? {
-                *by_unit.entry(unit).or_default().entry(due).or_default() += n;
-            }
-            let mut own = by_unit.remove(&home.id()).unwrap_or_default();
-            for days in by_unit.values() {
-                for (due, n) in days {
-                    *own.entry(due.clone()).or_default() -= n;
-                }
-            }
-            let summary = |days: &std::collections::BTreeMap<String, i64>| -> Option<(i64, i64)> {
-                let count: i64 = days.values().filter(|n| **n > 0).sum();
-                let oldest = days.iter().find(|(_, n)| **n > 0)?.0.parse::<Date>().ok()?;
-                Some((count, i64::from((today - oldest).get_days())))
-            };
+            let by_unit = crate::storage::counters::overdue_follow_ups(c, &ids, today)?;
+            ids.pop();
+            let days = |oldest: Option<Date>| oldest.map_or(0, |d| i64::from((today - d).get_days()));
             let mut out: Vec<OverdueByChild> = children
                 .into_iter()
                 .filter_map(|u| {
-                    let (count, max_days) = summary(by_unit.get(&u.id)?)?;
+                    let o = by_unit.get(&u.id)?;
                     Some(OverdueByChild {
                         link: overdue_link(u.id, false),
                         unit_id: u.id,
                         unit_name: u.name,
-                        count,
-                        max_days,
+                        count: o.count,
+                        max_days: days(o.oldest),
                     })
                 })
                 .collect();
-            if let Some((count, max_days)) = summary(&own) {
+            // The unit's own studios hold what its children do not.
+            let of = |id: &i64| by_unit.get(id).map_or(0, |o| o.count);
+            let own = of(&home.id()) - ids.iter().map(of).sum::<i64>();
+            if own > 0 {
+                let oldest = crate::storage::counters::own_oldest_overdue(c, home.id(), &ids, today)?;
                 let unit_name = units::get(c, home.id())?.map(|u| u.name).unwrap_or_default();
                 out.push(OverdueByChild {
                     unit_id: home.id(),
                     unit_name,
-                    count,
-                    max_days,
+                    count: own,
+                    max_days: days(oldest),
                     link: overdue_link(home.id(), true),
                 });
             }

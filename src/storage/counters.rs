@@ -174,8 +174,8 @@ impl Lights {
 
 /// Running projects with a deadline in these units' subtrees, summed over the units.
 pub fn running(c: &mut Conn, unit_ids: &[i64]) -> Result<i64> {
-    let months = by_day(c, unit_ids, DUE_MONTH_PREFIX, DUE_MONTH_PREFIX.into(), "<", "dm;".into())?;
-    Ok(months.iter().map(|(_, _, n)| n).sum())
+    let months = spans(c, unit_ids, "dm:".into(), "<", "dm;".into(), "dm;".into())?;
+    Ok(months.values().map(|s| s.before).sum())
 }
 
 /// The running projects of each of these units' subtrees by light today (`yellow_until`: the
@@ -188,32 +188,122 @@ pub fn lights(
     yellow_until: jiff::civil::Date,
 ) -> Result<HashMap<i64, Lights>> {
     let mut out: HashMap<i64, Lights> = HashMap::new();
-    let this_month = due_month_counter(today)[DUE_MONTH_PREFIX.len()..].to_string();
-    for (unit, month, n) in by_day(c, unit_ids, DUE_MONTH_PREFIX, DUE_MONTH_PREFIX.into(), "<", "dm;".into())? {
+    let this_month = due_month_counter(today);
+    for (unit, s) in spans(c, unit_ids, DUE_MONTH_PREFIX.into(), "<", "dm;".into(), this_month)? {
         let l = out.entry(unit).or_default();
-        l.running += n;
-        if month < this_month {
-            l.red += n;
-        }
+        l.running += s.before + s.from;
+        l.red += s.before;
     }
-    let first = today.first_of_month();
-    let today_key = today.to_string();
-    for (unit, day, n) in by_day(c, unit_ids, DUE_PREFIX, due_counter(first), "<=", due_counter(yellow_until))? {
+    let first = due_counter(today.first_of_month());
+    for (unit, s) in spans(c, unit_ids, first, "<=", due_counter(yellow_until), due_counter(today))? {
         let l = out.entry(unit).or_default();
-        if day < today_key {
-            l.red += n;
-        } else {
-            l.yellow += n;
-        }
+        l.red += s.before;
+        l.yellow += s.from;
     }
     out.retain(|_, l| l.running != 0);
     Ok(out)
 }
 
-/// Open follow-up items due before `today` in each of these units' subtrees: (unit, due day,
-/// count).
-pub fn overdue_follow_ups(c: &mut Conn, unit_ids: &[i64], today: jiff::civil::Date) -> Result<Vec<(i64, String, i64)>> {
-    by_day(c, unit_ids, FOLLOW_UP_PREFIX, FOLLOW_UP_PREFIX.into(), "<", follow_up_counter(today))
+/// Open follow-up items due before `today` in one unit's subtree: how many, and the due day
+/// of the oldest.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Overdue {
+    /// Items past due.
+    pub count: i64,
+    /// The earliest due day among them.
+    pub oldest: Option<jiff::civil::Date>,
+}
+
+/// Open follow-up items due before `today` in each of these units' subtrees (units with none
+/// left out): one aggregate row a unit, however many days the items are spread over.
+pub fn overdue_follow_ups(c: &mut Conn, unit_ids: &[i64], today: jiff::civil::Date) -> Result<HashMap<i64, Overdue>> {
+    let upper = follow_up_counter(today);
+    Ok(spans(c, unit_ids, FOLLOW_UP_PREFIX.into(), "<", upper.clone(), upper)?
+        .into_iter()
+        .filter(|(_, s)| s.before > 0)
+        .map(|(unit, s)| (unit, Overdue { count: s.before, oldest: day_of(FOLLOW_UP_PREFIX, s.first) }))
+        .collect())
+}
+
+/// The due day of the oldest open follow-up item before `today` held by a unit's own studios
+/// (not by its children's subtrees): the first day where the unit's count exceeds the sum of
+/// its children's, found by the database over the days.
+pub fn own_oldest_overdue(
+    c: &mut Conn,
+    unit_id: i64,
+    children: &[i64],
+    today: jiff::civil::Date,
+) -> Result<Option<jiff::civil::Date>> {
+    let mut ids = children.to_vec();
+    ids.push(unit_id);
+    let marks = vec!["?"; ids.len()].join(", ");
+    let mut params: Vec<crate::storage::Value> = vec![unit_id.into()];
+    params.extend(ids.iter().map(|&id| crate::storage::Value::from(id)));
+    params.push(FOLLOW_UP_PREFIX.into());
+    params.push(follow_up_counter(today).into());
+    let first = c.query(
+        &format!(
+            "SELECT MIN(counter) AS first FROM (SELECT counter, \
+             SUM(CASE WHEN unit_id = ? THEN value ELSE -value END) AS own FROM unit_counters \
+             WHERE unit_id IN ({marks}) AND counter >= ? AND counter < ? GROUP BY counter) t WHERE own > 0"
+        ),
+        &params,
+        |r| r.get::<Option<String>>("first"),
+    )?;
+    Ok(day_of(FOLLOW_UP_PREFIX, first.into_iter().flatten().next()))
+}
+
+/// The day of a counter of a kind by day (`fu:2026-03-01` → 2026-03-01).
+fn day_of(prefix: &str, counter: Option<String>) -> Option<jiff::civil::Date> {
+    counter?.get(prefix.len()..)?.parse().ok()
+}
+
+/// Sums of one kind of counters of a unit, over a range of counters split in two.
+#[derive(Debug, Clone, Default)]
+struct Span {
+    /// The sum of the counters before the split.
+    before: i64,
+    /// The sum from the split on.
+    from: i64,
+    /// The first counter of the range with a positive value.
+    first: Option<String>,
+}
+
+/// For each of these units, the counters from `from` up to a bound (`op` is `<` or `<=`)
+/// summed before `split` and from it on: the database adds up the days (a country's follow-ups
+/// or deadlines spread over thousands of them) and returns one row a unit.
+fn spans(
+    c: &mut Conn,
+    unit_ids: &[i64],
+    from: String,
+    op: &'static str,
+    upper: String,
+    split: String,
+) -> Result<HashMap<i64, Span>> {
+    if unit_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let marks = vec!["?"; unit_ids.len()].join(", ");
+    let mut params: Vec<crate::storage::Value> = vec![split.clone().into(), split.into()];
+    params.extend(unit_ids.iter().map(|&id| crate::storage::Value::from(id)));
+    params.push(from.into());
+    params.push(upper.into());
+    let rows = c.query(
+        &format!(
+            "SELECT unit_id, CAST(SUM(CASE WHEN counter < ? THEN value ELSE 0 END) AS BIGINT) AS before_split, \
+             CAST(SUM(CASE WHEN counter >= ? THEN value ELSE 0 END) AS BIGINT) AS from_split, \
+             MIN(CASE WHEN value > 0 THEN counter END) AS first FROM unit_counters \
+             WHERE unit_id IN ({marks}) AND counter >= ? AND counter {op} ? GROUP BY unit_id"
+        ),
+        &params,
+        |r| {
+            Ok((
+                r.get::<i64>("unit_id")?,
+                Span { before: r.get("before_split")?, from: r.get("from_split")?, first: r.get("first")? },
+            ))
+        },
+    )?;
+    Ok(rows.into_iter().collect())
 }
 
 /// The counters of one kind (`prefix`) of these units from `from` up to a bound (`op` is `<`

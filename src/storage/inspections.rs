@@ -589,7 +589,7 @@ fn overdue_from_counters(c: &mut Conn, scope: &Scope, f: &OverdueFilter, today: 
         return Ok(None);
     }
     let Some(units) = counters::whole_subtrees(c, scope, Some(&f.unit))? else { return Ok(None) };
-    Ok(Some(counters::overdue_follow_ups(c, &units, today)?.iter().map(|(_, _, n)| n).sum()))
+    Ok(Some(counters::overdue_follow_ups(c, &units, today)?.values().map(|o| o.count).sum()))
 }
 
 /// How many items [`OverdueFilter`] selects (the length of [`overdue_page`]'s whole list):
@@ -616,7 +616,7 @@ pub fn overdue_page(
     let path_col = match overdue_from_counters(c, scope, f, today)? {
         Some(listed) if c.backend() == Backend::Sqlite => {
             let roots = counters::roots(c)?;
-            let all: i64 = counters::overdue_follow_ups(c, &roots, today)?.iter().map(|(_, _, n)| n).sum();
+            let all: i64 = counters::overdue_follow_ups(c, &roots, today)?.values().map(|o| o.count).sum();
             if counters::large_share(listed, all) { "+f.unit_path" } else { "f.unit_path" }
         }
         _ => "f.unit_path",

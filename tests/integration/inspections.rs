@@ -334,4 +334,61 @@ async fn bad_input_writes_nothing(b: Backend) {
     assert_eq!(app.scalar("SELECT COUNT(*) FROM inspections").await, 1);
 }
 
-both!(inspection_with_follow_ups, the_due_list, the_report_from_records, bad_input_writes_nothing);
+/// An officer's overdue items by child unit, and the row of the unit's own studios (held by
+/// no child): counts and the oldest item's days from the counters by due day, checked against
+/// the lists behind them.
+async fn overdue_by_child_and_own_studios(b: Backend) {
+    let app = TestApp::start(b).await;
+    let w = world(&app).await;
+    let admin = app.admin().await;
+    let union_a = app.login("union.a", PASSWORD).await;
+    // A studio held by the enterprise itself, with two items; the workshop's studio with one.
+    let leader = crate::common::person(&admin, w.e1, "周厂直").await;
+    let own = crate::common::studio(&admin, w.e1, leader, "周厂直技能创新工作室").await;
+    let mut two = inspection(own, &day(2));
+    two["follow_ups"] = json!([{"item": "补充成员名册", "due_on": day(2)}, {"item": "更新制度上墙", "due_on": day(6)}]);
+    union_a.ok_post("/api/v1/inspections", two).await;
+    union_a.ok_post("/api/v1/inspections", inspection(w.s1, &day(3))).await;
+    app.state.clock.advance(std::time::Duration::from_secs(8 * 86_400));
+    let rows = |home: &str| -> Vec<(String, String, String)> {
+        let table =
+            home.split("id=\"follow-ups-by-child\"").nth(1).unwrap_or("").split("</table>").next().unwrap_or("");
+        table
+            .split("<tr><th scope=\"row\">")
+            .skip(1)
+            .map(|r| {
+                let name = r.split("\">").nth(1).and_then(|x| x.split('<').next()).unwrap_or("").to_string();
+                let nums: Vec<String> = r
+                    .split("<td class=\"num\">")
+                    .skip(1)
+                    .map(|x| x.split('<').next().unwrap_or("").to_string())
+                    .collect();
+                (name, nums[0].clone(), nums[1].clone())
+            })
+            .collect()
+    };
+    let row = |name: &str, count: &str, days: &str| (name.to_string(), count.to_string(), days.to_string());
+    // The enterprise's officer: its own studios first (six days), then the workshop's.
+    let ent = crate::sessions::page_client(&app, "ent1", PASSWORD).await;
+    let home = ent.get(format!("{}/", app.base)).send().await.unwrap().text().await.unwrap();
+    assert_eq!(rows(&home), vec![row("东方机械有限公司", "2", "6"), row("一车间", "1", "5")]);
+    // Each count is the length of the list behind it.
+    let api = app.login("ent1", PASSWORD).await;
+    let mine = api.ok_get(&format!("/api/v1/inspections/overdue?unit_id={}&own=true", w.e1)).await;
+    assert_eq!((mine["total"].as_i64(), mine["items"].as_array().map(Vec::len)), (Some(2), Some(2)), "{mine}");
+    let shop = api.ok_get(&format!("/api/v1/inspections/overdue?unit_id={}", w.w1)).await;
+    assert_eq!((shop["total"].as_i64(), shop["items"].as_array().map(Vec::len)), (Some(1), Some(1)), "{shop}");
+    // The province's officer sees the city as one child: three items, six days.
+    let officer = crate::sessions::page_client(&app, "union.a", PASSWORD).await;
+    let home = officer.get(format!("{}/", app.base)).send().await.unwrap().text().await.unwrap();
+    assert_eq!(rows(&home), vec![row("甲一市总工会", "3", "6")]);
+    app.assert_figures_rebuild().await;
+}
+
+both!(
+    inspection_with_follow_ups,
+    overdue_by_child_and_own_studios,
+    the_due_list,
+    the_report_from_records,
+    bad_input_writes_nothing
+);
