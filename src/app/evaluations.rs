@@ -1322,7 +1322,7 @@ pub async fn at_risk(st: &AppState, actor: &Actor, unit_id: i64, q: &AtRiskQuery
         .read(move |c| {
             let u = found(units::get(c, unit_id)?.filter(|u| a.can_read_unit(&u.path) && a.administers()))?;
             let counts = store::forecast_counts(c, &u.path, year)?;
-            let rows = store::at_risk_page(c, &u.path, year, &page)?;
+            let rows = store::at_risk_page(c, &u.path, year, &counts, &page)?;
             let run = store::latest_run(c, RunKind::Forecast, u.id, year)?;
             let rows = rows.map(|r| AtRisk {
                 studio_id: r.studio_id,

@@ -963,10 +963,8 @@ pub async fn overdue_by_child(st: &AppState, actor: &Actor) -> Result<Vec<Overdu
     st.db
         .read(move |c| {
             let children = units::children(c, home.id(), &PageRequest { limit: 100_000, after: None })?.items;
-            let mut ids: Vec<i64> = children.iter().map(|u| u.id).collect();
-            ids.push(home.id());
-            let by_unit = crate::storage::counters::overdue_follow_ups(c, &ids, today)?;
-            ids.pop();
+            let ids: Vec<i64> = children.iter().map(|u| u.id).collect();
+            let by_unit = crate::storage::counters::overdue_follow_ups_oldest(c, &ids, today)?;
             let days = |oldest: Option<Date>| oldest.map_or(0, |d| i64::from((today - d).get_days()));
             let mut out: Vec<OverdueByChild> = children
                 .into_iter()
@@ -982,8 +980,8 @@ pub async fn overdue_by_child(st: &AppState, actor: &Actor) -> Result<Vec<Overdu
                 })
                 .collect();
             // The unit's own studios hold what its children do not.
-            let of = |id: &i64| by_unit.get(id).map_or(0, |o| o.count);
-            let own = of(&home.id()) - ids.iter().map(of).sum::<i64>();
+            let whole = crate::storage::counters::overdue_follow_ups(c, &[home.id()], today)?;
+            let own = whole.values().sum::<i64>() - by_unit.values().map(|o| o.count).sum::<i64>();
             if own > 0 {
                 let oldest = crate::storage::counters::own_oldest_overdue(c, home.id(), &ids, today)?;
                 let unit_name = units::get(c, home.id())?.map(|u| u.name).unwrap_or_default();
@@ -1090,8 +1088,9 @@ async fn read_overdue(st: &AppState, actor: &Actor, q: &OverdueQuery, with_total
             let unit = found(unit.filter(|u| actor.can_read_unit(&u.path)))?;
             let f = store::OverdueFilter { unit: unit.path.clone(), own_only: own };
             let scope = actor.inspection_scope();
-            let total = if with_total { store::count_overdue(c, &scope, &f, today)? } else { 0 };
-            let p = store::overdue_page(c, &scope, &f, today, &page)?;
+            let count = if with_total { Some(store::count_overdue(c, &scope, &f, today)?) } else { None };
+            let p = store::overdue_page(c, &scope, &f, today, count, &page)?;
+            let total = count.map_or(0, |k| k.total);
             Ok(OverdueList {
                 unit_id: unit.id,
                 unit_name: unit.name,

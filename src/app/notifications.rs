@@ -17,7 +17,17 @@ pub async fn list(st: &AppState, actor: &Actor, page: PageRequest) -> Result<Pag
 /// How many of one's notifications are unread.
 pub async fn unread(st: &AppState, actor: &Actor) -> Result<i64> {
     let id = actor.account_id;
-    st.db.read(move |c| notifications::unread(c, id)).await
+    st.db.read(move |c| notifications::unread(c, id, None)).await
+}
+
+/// The most unread notifications the bell of every page counts ([`BELL_CAP`] and more show as
+/// “99+”): an officer with thousands unread does not have them counted on each page.
+pub const BELL_CAP: i64 = 100;
+
+/// How many of one's notifications are unread, up to [`BELL_CAP`], for the bell.
+pub async fn unread_for_bell(st: &AppState, actor: &Actor) -> Result<i64> {
+    let id = actor.account_id;
+    st.db.read(move |c| notifications::unread(c, id, Some(BELL_CAP))).await
 }
 
 /// Marks one of one's notifications (or all of them) read; someone else's is not found.

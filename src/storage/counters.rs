@@ -36,11 +36,23 @@ pub fn due_month_counter(due: jiff::civil::Date) -> String {
 /// Prefix of the deadline counters by month; `;` closes their range.
 pub const DUE_MONTH_PREFIX: &str = "dm:";
 
+/// The counters a running project due on `due` is counted in: by day, by month, and the
+/// total of running projects with a deadline ([`DUE_TOTAL`]).
+pub fn due_counters(due: jiff::civil::Date) -> [String; 3] {
+    [due_counter(due), due_month_counter(due), DUE_TOTAL.to_string()]
+}
+
+/// The counter of all running projects with a deadline: the red ones of a subtree are those
+/// not due from today on, so its lights read the days and months ahead, not the years behind.
+/// (`tot:` sorts apart from every other kind under any collation.)
+pub const DUE_TOTAL: &str = "tot:due";
+
 /// Adds (`delta` 1) or takes away (-1) a running project due on `due` in the counters of the
-/// unit at `path` and its ancestors: by day and by month.
+/// unit at `path` and its ancestors ([`due_counters`]).
 pub fn add_due(d: &mut Deltas, path: &UnitPath, due: jiff::civil::Date, delta: i64) {
-    d.add(path, &due_counter(due), delta);
-    d.add(path, &due_month_counter(due), delta);
+    for counter in due_counters(due) {
+        d.add(path, &counter, delta);
+    }
 }
 
 /// The counter of open follow-up items of inspections due on `due`.
@@ -50,6 +62,30 @@ pub fn follow_up_counter(due: jiff::civil::Date) -> String {
 
 /// Prefix of the follow-up counters; `;` closes their range as for `due:`.
 pub const FOLLOW_UP_PREFIX: &str = "fu:";
+
+/// The counter of open follow-up items due in `due`'s month.
+pub fn follow_up_month_counter(due: jiff::civil::Date) -> String {
+    format!("{FOLLOW_UP_MONTH_PREFIX}{:04}-{:02}", due.year(), due.month())
+}
+
+/// Prefix of the follow-up counters by month; `;` closes their range.
+pub const FOLLOW_UP_MONTH_PREFIX: &str = "fm:";
+
+/// The counter of all open follow-up items (overdue: those not due from today on).
+pub const FOLLOW_UP_TOTAL: &str = "tot:fu";
+
+/// The counters an open follow-up item due on `due` is counted in: by day, by month, total.
+pub fn follow_up_counters(due: jiff::civil::Date) -> [String; 3] {
+    [follow_up_counter(due), follow_up_month_counter(due), FOLLOW_UP_TOTAL.to_string()]
+}
+
+/// Adds (`delta` 1) or takes away (-1) an open follow-up item due on `due` in the counters of
+/// the unit at `path` and its ancestors ([`follow_up_counters`]).
+pub fn add_follow_up(d: &mut Deltas, path: &UnitPath, due: jiff::civil::Date, delta: i64) {
+    for counter in follow_up_counters(due) {
+        d.add(path, &counter, delta);
+    }
+}
 
 /// Changes to apply to counters, gathered first and applied in a fixed order (so that
 /// concurrent transactions on PostgreSQL lock counter rows in the same order).
@@ -174,13 +210,13 @@ impl Lights {
 
 /// Running projects with a deadline in these units' subtrees, summed over the units.
 pub fn running(c: &mut Conn, unit_ids: &[i64]) -> Result<i64> {
-    let months = spans(c, unit_ids, "dm:".into(), "<", "dm;".into(), "dm;".into())?;
-    Ok(months.values().map(|s| s.before).sum())
+    Ok(totals(c, unit_ids, DUE_TOTAL)?.values().sum())
 }
 
 /// The running projects of each of these units' subtrees by light today (`yellow_until`: the
-/// last day of the yellow window): the months before this one whole, this month's days and
-/// the window's one by one. Units with none are left out.
+/// last day of the yellow window). Red are those not due from today on: the total less the
+/// months after this one and this month's days from today — the days and months ahead, a few
+/// hundred rows for the country, not the years behind. Units with none are left out.
 pub fn lights(
     c: &mut Conn,
     unit_ids: &[i64],
@@ -188,17 +224,15 @@ pub fn lights(
     yellow_until: jiff::civil::Date,
 ) -> Result<HashMap<i64, Lights>> {
     let mut out: HashMap<i64, Lights> = HashMap::new();
-    let this_month = due_month_counter(today);
-    for (unit, s) in spans(c, unit_ids, DUE_MONTH_PREFIX.into(), "<", "dm;".into(), this_month)? {
-        let l = out.entry(unit).or_default();
-        l.running += s.before + s.from;
-        l.red += s.before;
+    for (unit, running) in totals(c, unit_ids, DUE_TOTAL)? {
+        out.insert(unit, Lights { red: running, yellow: 0, running });
     }
-    let first = due_counter(today.first_of_month());
-    for (unit, s) in spans(c, unit_ids, first, "<=", due_counter(yellow_until), due_counter(today))? {
-        let l = out.entry(unit).or_default();
-        l.red += s.before;
-        l.yellow += s.from;
+    let ahead = Ahead { today, day: due_counter, month: due_month_counter, months: DUE_MONTH_PREFIX };
+    for (unit, later) in ahead.read(c, unit_ids, Some(yellow_until))? {
+        if let Some(l) = out.get_mut(&unit) {
+            l.red -= later.total;
+            l.yellow = later.until;
+        }
     }
     out.retain(|_, l| l.running != 0);
     Ok(out)
@@ -215,14 +249,127 @@ pub struct Overdue {
 }
 
 /// Open follow-up items due before `today` in each of these units' subtrees (units with none
-/// left out): one aggregate row a unit, however many days the items are spread over.
-pub fn overdue_follow_ups(c: &mut Conn, unit_ids: &[i64], today: jiff::civil::Date) -> Result<HashMap<i64, Overdue>> {
-    let upper = follow_up_counter(today);
-    Ok(spans(c, unit_ids, FOLLOW_UP_PREFIX.into(), "<", upper.clone(), upper)?
-        .into_iter()
-        .filter(|(_, s)| s.before > 0)
-        .map(|(unit, s)| (unit, Overdue { count: s.before, oldest: day_of(FOLLOW_UP_PREFIX, s.first) }))
-        .collect())
+/// left out): the open total less those due from today on.
+pub fn overdue_follow_ups(c: &mut Conn, unit_ids: &[i64], today: jiff::civil::Date) -> Result<HashMap<i64, i64>> {
+    let mut out = totals(c, unit_ids, FOLLOW_UP_TOTAL)?;
+    let ahead = Ahead { today, day: follow_up_counter, month: follow_up_month_counter, months: FOLLOW_UP_MONTH_PREFIX };
+    for (unit, later) in ahead.read(c, unit_ids, None)? {
+        if let Some(n) = out.get_mut(&unit) {
+            *n -= later.total;
+        }
+    }
+    out.retain(|_, n| *n > 0);
+    Ok(out)
+}
+
+/// [`overdue_follow_ups`] with the due day of each unit's oldest overdue item (the first day
+/// with an open item: one short read a unit).
+pub fn overdue_follow_ups_oldest(
+    c: &mut Conn,
+    unit_ids: &[i64],
+    today: jiff::civil::Date,
+) -> Result<HashMap<i64, Overdue>> {
+    let mut out = HashMap::new();
+    for (unit, count) in overdue_follow_ups(c, unit_ids, today)? {
+        let first = c.query(
+            "SELECT counter FROM unit_counters WHERE unit_id = ? AND counter >= ? AND counter < ? AND value > 0 \
+             ORDER BY counter LIMIT 1",
+            params![unit, FOLLOW_UP_PREFIX, follow_up_counter(today)],
+            |r| r.get::<String>("counter"),
+        )?;
+        out.insert(unit, Overdue { count, oldest: day_of(FOLLOW_UP_PREFIX, first.into_iter().next()) });
+    }
+    Ok(out)
+}
+
+/// A total counter of each of these units (units without it left out).
+fn totals(c: &mut Conn, unit_ids: &[i64], counter: &str) -> Result<HashMap<i64, i64>> {
+    if unit_ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let marks = vec!["?"; unit_ids.len()].join(", ");
+    let mut params: Vec<crate::storage::Value> = unit_ids.iter().map(|&id| id.into()).collect();
+    params.push(counter.into());
+    let rows = c.query(
+        &format!("SELECT unit_id, value FROM unit_counters WHERE unit_id IN ({marks}) AND counter = ?"),
+        &params,
+        |r| Ok((r.get::<i64>("unit_id")?, r.get::<i64>("value")?)),
+    )?;
+    Ok(rows.into_iter().collect())
+}
+
+/// A kind of counters kept by day and by month (deadlines, follow-up items), read from a day on.
+struct Ahead {
+    /// The first day read.
+    today: jiff::civil::Date,
+    /// The kind's counter of a day.
+    day: fn(jiff::civil::Date) -> String,
+    /// The kind's counter of a month.
+    month: fn(jiff::civil::Date) -> String,
+    /// The prefix of the counters by month (`dm:`, `fm:`).
+    months: &'static str,
+}
+
+/// What a unit has from today on: all of it, and up to a day.
+#[derive(Debug, Clone, Copy, Default)]
+struct Later {
+    /// Everything due from today on.
+    total: i64,
+    /// Due from today up to the day asked for.
+    until: i64,
+}
+
+impl Ahead {
+    /// For each unit, the sum from today on (this month's days, then the months after it) and
+    /// of the days from today up to `until`.
+    fn read(&self, c: &mut Conn, unit_ids: &[i64], until: Option<jiff::civil::Date>) -> Result<HashMap<i64, Later>> {
+        let mut out: HashMap<i64, Later> = HashMap::new();
+        if unit_ids.is_empty() {
+            return Ok(out);
+        }
+        let marks = vec!["?"; unit_ids.len()].join(", ");
+        let ids = || unit_ids.iter().map(|&id| crate::storage::Value::from(id));
+        let month_end = self.today.last_of_month();
+        // The days: this month's from today, and those up to `until` (which may run into the
+        // next month: counted there by month as well, here only for `until`).
+        let last = until.map_or(month_end, |u| u.max(month_end));
+        let mut p: Vec<crate::storage::Value> =
+            vec![(self.day)(month_end).into(), (self.day)(until.unwrap_or(month_end)).into()];
+        p.extend(ids());
+        p.push((self.day)(self.today).into());
+        p.push((self.day)(last).into());
+        let days = c.query(
+            &format!(
+                "SELECT unit_id, CAST(SUM(CASE WHEN counter <= ? THEN value ELSE 0 END) AS BIGINT) AS month_rest, \
+                 CAST(SUM(CASE WHEN counter <= ? THEN value ELSE 0 END) AS BIGINT) AS until_day \
+                 FROM unit_counters WHERE unit_id IN ({marks}) AND counter >= ? AND counter <= ? GROUP BY unit_id"
+            ),
+            &p,
+            |r| Ok((r.get::<i64>("unit_id")?, r.get::<i64>("month_rest")?, r.get::<i64>("until_day")?)),
+        )?;
+        for (unit, rest, until) in days {
+            let l = out.entry(unit).or_default();
+            l.total += rest;
+            l.until += until;
+        }
+        // The months after this one.
+        let next_month = month_end.tomorrow().map_err(|e| crate::error::Error::internal(e.to_string()))?;
+        let mut p: Vec<crate::storage::Value> = ids().collect();
+        p.push((self.month)(next_month).into());
+        p.push(format!("{};", &self.months[..self.months.len() - 1]).into());
+        let months = c.query(
+            &format!(
+                "SELECT unit_id, CAST(SUM(value) AS BIGINT) AS n FROM unit_counters \
+                 WHERE unit_id IN ({marks}) AND counter >= ? AND counter < ? GROUP BY unit_id"
+            ),
+            &p,
+            |r| Ok((r.get::<i64>("unit_id")?, r.get::<i64>("n")?)),
+        )?;
+        for (unit, n) in months {
+            out.entry(unit).or_default().total += n;
+        }
+        Ok(out)
+    }
 }
 
 /// The due day of the oldest open follow-up item before `today` held by a unit's own studios
@@ -256,54 +403,6 @@ pub fn own_oldest_overdue(
 /// The day of a counter of a kind by day (`fu:2026-03-01` → 2026-03-01).
 fn day_of(prefix: &str, counter: Option<String>) -> Option<jiff::civil::Date> {
     counter?.get(prefix.len()..)?.parse().ok()
-}
-
-/// Sums of one kind of counters of a unit, over a range of counters split in two.
-#[derive(Debug, Clone, Default)]
-struct Span {
-    /// The sum of the counters before the split.
-    before: i64,
-    /// The sum from the split on.
-    from: i64,
-    /// The first counter of the range with a positive value.
-    first: Option<String>,
-}
-
-/// For each of these units, the counters from `from` up to a bound (`op` is `<` or `<=`)
-/// summed before `split` and from it on: the database adds up the days (a country's follow-ups
-/// or deadlines spread over thousands of them) and returns one row a unit.
-fn spans(
-    c: &mut Conn,
-    unit_ids: &[i64],
-    from: String,
-    op: &'static str,
-    upper: String,
-    split: String,
-) -> Result<HashMap<i64, Span>> {
-    if unit_ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let marks = vec!["?"; unit_ids.len()].join(", ");
-    let mut params: Vec<crate::storage::Value> = vec![split.clone().into(), split.into()];
-    params.extend(unit_ids.iter().map(|&id| crate::storage::Value::from(id)));
-    params.push(from.into());
-    params.push(upper.into());
-    let rows = c.query(
-        &format!(
-            "SELECT unit_id, CAST(SUM(CASE WHEN counter < ? THEN value ELSE 0 END) AS BIGINT) AS before_split, \
-             CAST(SUM(CASE WHEN counter >= ? THEN value ELSE 0 END) AS BIGINT) AS from_split, \
-             MIN(CASE WHEN value > 0 THEN counter END) AS first FROM unit_counters \
-             WHERE unit_id IN ({marks}) AND counter >= ? AND counter {op} ? GROUP BY unit_id"
-        ),
-        &params,
-        |r| {
-            Ok((
-                r.get::<i64>("unit_id")?,
-                Span { before: r.get("before_split")?, from: r.get("from_split")?, first: r.get("first")? },
-            ))
-        },
-    )?;
-    Ok(rows.into_iter().collect())
 }
 
 /// The counters of one kind (`prefix`) of these units from `from` up to a bound (`op` is `<`
@@ -357,8 +456,9 @@ pub fn rebuild(c: &mut Conn) -> Result<()> {
         |r| Ok((r.get::<String>("unit_path")?, r.get::<jiff::civil::Date>("next_due")?, r.get::<i64>("n")?)),
     )?;
     for (path, d, n) in due {
-        add(&path, due_counter(d), n);
-        add(&path, due_month_counter(d), n);
+        for counter in due_counters(d) {
+            add(&path, counter, n);
+        }
     }
     // `'open'` written out: the partial index of open items is only used for the literal.
     let open = c.query(
@@ -367,7 +467,9 @@ pub fn rebuild(c: &mut Conn) -> Result<()> {
         |r| Ok((r.get::<String>("unit_path")?, r.get::<jiff::civil::Date>("due_on")?, r.get::<i64>("n")?)),
     )?;
     for (path, d, n) in open {
-        add(&path, follow_up_counter(d), n);
+        for counter in follow_up_counters(d) {
+            add(&path, counter, n);
+        }
     }
     let graded = c.query(
         "SELECT unit_path, year, grade, state, COUNT(*) AS n FROM evaluations GROUP BY unit_path, year, grade, state",

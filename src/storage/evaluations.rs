@@ -1001,6 +1001,9 @@ pub struct ForecastCounts {
     pub at_risk: i64,
     /// When the oldest was computed (Unix ms).
     pub computed_at: Option<i64>,
+    /// The studios at risk of the whole country (all roots), to tell whether this subtree's
+    /// are a large share of them (`counters::large_share`) and how [`at_risk_page`] reads.
+    pub country_at_risk: i64,
 }
 
 /// The counts of a subtree's forecasts of a year (one definition: `total < qualified`), from
@@ -1013,7 +1016,7 @@ pub fn forecast_counts(c: &mut Conn, within: &UnitPath, year: i64) -> Result<For
     let (lo, hi) = within.subtree_range();
     // The whole country's oldest: walk the forecasts by time; a small subtree's: read its own.
     let roots = counters::roots(c)?;
-    let (all, _) = counters::forecasts(c, &roots, year)?;
+    let (all, country_at_risk) = counters::forecasts(c, &roots, year)?;
     let sql = if counters::large_share(studios, all) {
         let col = if c.backend() == Backend::Sqlite { "+unit_path" } else { "unit_path" };
         format!(
@@ -1025,7 +1028,7 @@ pub fn forecast_counts(c: &mut Conn, within: &UnitPath, year: i64) -> Result<For
             .to_string()
     };
     let at: Vec<Option<i64>> = c.query(&sql, params![year, lo, hi], |r| r.get("at"))?;
-    Ok(ForecastCounts { studios, at_risk, computed_at: at.into_iter().next().flatten() })
+    Ok(ForecastCounts { studios, at_risk, computed_at: at.into_iter().next().flatten(), country_at_risk })
 }
 
 /// A studio at risk, as read.
@@ -1044,14 +1047,17 @@ pub struct AtRiskRow {
 }
 
 /// A page of a subtree's studios at risk (`total < qualified`), lowest total first.
-pub fn at_risk_page(c: &mut Conn, within: &UnitPath, year: i64, page: &PageRequest) -> Result<Page<AtRiskRow>> {
+pub fn at_risk_page(
+    c: &mut Conn,
+    within: &UnitPath,
+    year: i64,
+    counts: &ForecastCounts,
+    page: &PageRequest,
+) -> Result<Page<AtRiskRow>> {
     let (lo, hi) = within.subtree_range();
     // A large part of the country's studios at risk: walk them lowest first and keep the
     // subtree's (`+` hides the path index from SQLite); a small part: read its own and sort.
-    let (_, listed) = counters::forecasts(c, &[within.id()], year)?;
-    let roots = counters::roots(c)?;
-    let (_, all) = counters::forecasts(c, &roots, year)?;
-    let col = if c.backend() == Backend::Sqlite && counters::large_share(listed, all) {
+    let col = if c.backend() == Backend::Sqlite && counters::large_share(counts.at_risk, counts.country_at_risk) {
         "+f.unit_path"
     } else {
         "f.unit_path"

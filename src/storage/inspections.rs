@@ -302,7 +302,7 @@ pub fn insert_follow_up(
         params![id, inspection_id, studio_id, unit_path, item, due_on, FollowUpState::Open.code()],
     )?;
     let mut d = counters::Deltas::default();
-    d.add(unit_path, &counters::follow_up_counter(due_on), 1);
+    counters::add_follow_up(&mut d, unit_path, due_on, 1);
     d.apply(c)?;
     Ok(id)
 }
@@ -386,10 +386,10 @@ pub fn take_step(
     };
     let due_now = if action == FollowUpAction::Reopen { new_due.unwrap_or(f.due_on) } else { f.due_on };
     if was_open {
-        d.add(&f.unit_path, &counters::follow_up_counter(f.due_on), -1);
+        counters::add_follow_up(&mut d, &f.unit_path, f.due_on, -1);
     }
     if now_open {
-        d.add(&f.unit_path, &counters::follow_up_counter(due_now), 1);
+        counters::add_follow_up(&mut d, &f.unit_path, due_now, 1);
     }
     d.apply(c)?;
     let id = c.next_id("inspection_follow_up_steps")?;
@@ -589,38 +589,61 @@ fn overdue_from_counters(c: &mut Conn, scope: &Scope, f: &OverdueFilter, today: 
         return Ok(None);
     }
     let Some(units) = counters::whole_subtrees(c, scope, Some(&f.unit))? else { return Ok(None) };
-    Ok(Some(counters::overdue_follow_ups(c, &units, today)?.values().map(|o| o.count).sum()))
+    Ok(Some(counters::overdue_follow_ups(c, &units, today)?.values().sum()))
+}
+
+/// How many items [`OverdueFilter`] selects, and how [`overdue_page`] reads them.
+#[derive(Debug, Clone, Copy)]
+pub struct OverdueCount {
+    /// The length of [`overdue_page`]'s whole list.
+    pub total: i64,
+    /// A large share of the country's overdue items: walked most overdue first.
+    walk_by_due: bool,
 }
 
 /// How many items [`OverdueFilter`] selects (the length of [`overdue_page`]'s whole list):
 /// from the counters for whole subtrees (the country: 50,000 items, not counted one by one),
 /// else counted.
-pub fn count_overdue(c: &mut Conn, scope: &Scope, f: &OverdueFilter, today: Date) -> Result<i64> {
-    if let Some(n) = overdue_from_counters(c, scope, f, today)? {
-        return Ok(n);
+pub fn count_overdue(c: &mut Conn, scope: &Scope, f: &OverdueFilter, today: Date) -> Result<OverdueCount> {
+    if let Some(total) = overdue_from_counters(c, scope, f, today)? {
+        return Ok(OverdueCount { total, walk_by_due: walk_by_due(c, total, today)? });
     }
     let q = overdue_query("SELECT COUNT(*) AS n FROM inspection_follow_ups f", scope, f, today, "f.unit_path");
-    Ok(q.fetch(c, |r| r.get::<i64>("n"))?.into_iter().next().unwrap_or(0))
+    let total = q.fetch(c, |r| r.get::<i64>("n"))?.into_iter().next().unwrap_or(0);
+    Ok(OverdueCount { total, walk_by_due: false })
 }
 
-/// A page of the items [`OverdueFilter`] selects, most overdue first.
+/// Whether `listed` overdue items are a large share of the country's (SQLite only: see
+/// [`overdue_page`]).
+fn walk_by_due(c: &mut Conn, listed: i64, today: Date) -> Result<bool> {
+    if c.backend() != Backend::Sqlite {
+        return Ok(false);
+    }
+    let roots = counters::roots(c)?;
+    let all: i64 = counters::overdue_follow_ups(c, &roots, today)?.values().sum();
+    Ok(counters::large_share(listed, all))
+}
+
+/// A page of the items [`OverdueFilter`] selects, most overdue first; `count` is their
+/// [`count_overdue`] when it was taken (else what it would decide is found here).
 pub fn overdue_page(
     c: &mut Conn,
     scope: &Scope,
     f: &OverdueFilter,
     today: Date,
+    count: Option<OverdueCount>,
     page: &PageRequest,
 ) -> Result<Page<FollowUp>> {
     // A large share of the country's overdue items: walk them most overdue first and keep the
     // subtree's (`+` hides the path index from SQLite); a small share: read its own and sort.
-    let path_col = match overdue_from_counters(c, scope, f, today)? {
-        Some(listed) if c.backend() == Backend::Sqlite => {
-            let roots = counters::roots(c)?;
-            let all: i64 = counters::overdue_follow_ups(c, &roots, today)?.values().map(|o| o.count).sum();
-            if counters::large_share(listed, all) { "+f.unit_path" } else { "f.unit_path" }
-        }
-        _ => "f.unit_path",
+    let walk = match count {
+        Some(k) => k.walk_by_due,
+        None => match overdue_from_counters(c, scope, f, today)? {
+            Some(listed) => walk_by_due(c, listed, today)?,
+            None => false,
+        },
     };
+    let path_col = if walk { "+f.unit_path" } else { "f.unit_path" };
     let mut q = overdue_query(&format!("SELECT {FU_COLUMNS} {FU_JOINS}"), scope, f, today, path_col);
     if let Some(after) = &page.after {
         q.push(" AND (f.due_on, f.id) > (?, ?)", [Value::from(after.key.clone()), Value::from(after.id)]);

@@ -165,6 +165,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/0028_evaluation_counters.sql"),
         then: Some(super::counters::rebuild),
     },
+    Migration {
+        version: 29,
+        name: "counters_ahead",
+        sql: include_str!("../../migrations/0029_counters_ahead.sql"),
+        then: None,
+    },
 ];
 
 /// The migrations after which every figure is derived again (they change what a figure

@@ -100,9 +100,17 @@ pub fn list(c: &mut Conn, account_id: i64, page: &PageRequest) -> Result<Page<No
     Ok(Page::from_rows(rows, page.limit, |n| Cursor { key: String::new(), id: n.id }))
 }
 
-/// How many are unread.
-pub fn unread(c: &mut Conn, account_id: i64) -> Result<i64> {
-    c.scalar("SELECT COUNT(*) FROM notifications WHERE account_id = ? AND read_at IS NULL", params![account_id])
+/// How many are unread, counted up to `cap` (`None`: all of them).
+pub fn unread(c: &mut Conn, account_id: i64, cap: Option<i64>) -> Result<i64> {
+    match cap {
+        None => {
+            c.scalar("SELECT COUNT(*) FROM notifications WHERE account_id = ? AND read_at IS NULL", params![account_id])
+        }
+        Some(cap) => c.scalar(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM notifications WHERE account_id = ? AND read_at IS NULL LIMIT ?) t",
+            params![account_id, cap],
+        ),
+    }
 }
 
 /// Marks one (or, with `None`, all) of an account's notifications read; returns how many.

@@ -274,11 +274,36 @@ async fn lights_are_counted_across_months(b: Backend) {
     let w = world(&app).await;
     let lead1 = app.login("lead1", PASSWORD).await;
     let ent1 = app.login("ent1", PASSWORD).await;
-    let offsets = [-29, -1, 0, 7, 8, 40, 200];
+    // Due days around this month's end and the next's (the counters by day meet those by month).
+    let today = jiangxin::clock::today();
+    let to = |d: jiff::civil::Date| i64::from((d - today).get_days());
+    let (month_end, next_end) = (today.last_of_month(), today.last_of_month().tomorrow().unwrap().last_of_month());
+    let offsets = [-29, -1, 0, 7, 8, 40, 200, to(month_end), to(month_end) + 1, to(next_end), to(next_end) + 1];
     for (i, due) in offsets.iter().enumerate() {
         let p = project(&lead1, w.s1, &format!("课题{i}"), w.leader1, &[*due]).await;
         let id = p["id"].as_i64().unwrap();
         ent1.ok_post(&format!("/api/v1/projects/{id}/transitions"), json!({"action": "approve"})).await;
+    }
+    // Every day of four months, through their ends and starts: the lights the counters give
+    // (the total less what is due from today on) equal those counted from the due days, for
+    // the country and for the city.
+    let city = app.db.read(move |c| jiangxin::storage::units::get(c, w.city_a)).await.unwrap().unwrap().path;
+    for d in -35..=85i64 {
+        use jiff::ToSpan;
+        let date = jiangxin::clock::today().checked_add(d.days()).unwrap();
+        let expect = |f: &dyn Fn(i64) -> bool| offsets.iter().filter(|o| f(**o - d)).count() as i64;
+        let want = (expect(&|o| o < 0), expect(&|o| (0..=7).contains(&o)), expect(&|o| o > 7));
+        for within in [None, Some(city.clone())] {
+            let got = app
+                .db
+                .read(move |c| {
+                    use jiangxin::domain::access::Scope;
+                    jiangxin::storage::projects::light_counts(c, &Scope::All, within.as_ref(), date)
+                })
+                .await
+                .unwrap();
+            assert_eq!(got, want, "lights on {date}");
+        }
     }
     for later in [0, 35] {
         if later > 0 {

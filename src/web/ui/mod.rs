@@ -228,14 +228,18 @@ async fn count_unread(
     if req.method() == axum::http::Method::GET
         && let Some(Some(caller)) = req.extensions_mut().get_mut::<Option<Caller>>()
     {
-        match crate::app::notifications::unread(&st, &caller.actor).await {
+        match crate::app::notifications::unread_for_bell(&st, &caller.actor).await {
             Ok(n) => caller.unread = n,
             Err(e) => tracing::warn!("counting notifications: {e}"),
         }
         // Opening the page a notice points to reads it: the bell counts only what still waits.
         if caller.unread > 0 {
             match crate::app::notifications::opened(&st, &caller.actor, &path).await {
-                Ok(n) => caller.unread -= n as i64,
+                Ok(0) => {}
+                Ok(_) => match crate::app::notifications::unread_for_bell(&st, &caller.actor).await {
+                    Ok(n) => caller.unread = n,
+                    Err(e) => tracing::warn!("counting notifications: {e}"),
+                },
                 Err(e) => tracing::warn!("reading notifications of a page: {e}"),
             }
         }
@@ -250,8 +254,19 @@ pub struct Badge {
     pub name: String,
     /// Holds an administrator role (shows the people and accounts menus).
     pub admin: bool,
-    /// Unread notifications.
+    /// Unread notifications, counted up to [`crate::app::notifications::BELL_CAP`].
     pub unread: i64,
+}
+
+impl Badge {
+    /// The bell's count as shown: “99+” from the cap on.
+    pub fn unread_shown(&self) -> String {
+        if self.unread >= crate::app::notifications::BELL_CAP {
+            format!("{}+", crate::app::notifications::BELL_CAP - 1)
+        } else {
+            self.unread.to_string()
+        }
+    }
 }
 
 /// What every page needs: language, the signed-in person, the CSRF token, where we are.
@@ -699,6 +714,14 @@ pub fn choices<E: crate::domain::Coded>(all: &[E], t: Locale) -> Vec<(&'static s
 #[cfg(test)]
 mod tests {
     use super::safe_next;
+
+    #[test]
+    fn the_bell_counts_up_to_its_cap() {
+        let badge = |unread| super::Badge { name: String::new(), admin: false, unread };
+        assert_eq!(badge(7).unread_shown(), "7");
+        assert_eq!(badge(99).unread_shown(), "99");
+        assert_eq!(badge(100).unread_shown(), "99+");
+    }
 
     #[test]
     fn a_search_out_of_time_is_offered_again_with_its_filters() {
