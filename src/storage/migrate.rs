@@ -171,6 +171,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/0029_counters_ahead.sql"),
         then: None,
     },
+    Migration {
+        version: 30,
+        name: "plans_waiting",
+        sql: include_str!("../../migrations/0030_plans_waiting.sql"),
+        then: None,
+    },
 ];
 
 /// The migrations after which every figure is derived again (they change what a figure

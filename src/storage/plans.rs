@@ -1,6 +1,6 @@
 //! Annual plans and the records their progress is computed from.
 
-use super::{Conn, Query, Row, Value, code};
+use super::{Backend, Conn, Query, Row, Value, code};
 use crate::domain::access::Scope;
 use crate::domain::ledger::ActivityKind;
 use crate::domain::org::UnitPath;
@@ -164,11 +164,29 @@ pub fn set_state(c: &mut Conn, id: i64, state: PlanState, by: i64, reason: Optio
     Ok(())
 }
 
+/// Waiting plans of a scope up to which they are read through their units' paths and sorted;
+/// beyond it the country's queue is walked oldest first instead.
+const SMALL_QUEUE: i64 = 2_000;
+
 /// Plans waiting for a decision in a scope, oldest first.
 pub fn submitted(c: &mut Conn, scope: &Scope, limit: i64) -> Result<Vec<Plan>> {
+    // An enterprise's few waiting plans are read through its path (`annual_plans_waiting`) and
+    // sorted; a province's thousands by walking the queue oldest first and keeping its own (`+`
+    // hides the path index from SQLite, which cannot tell a subtree's share from its range).
+    // Which: a count of the scope's waiting plans that stops past `SMALL_QUEUE`.
+    let mut path_col = "p.unit_path";
+    if c.backend() == Backend::Sqlite && matches!(scope, Scope::Within { .. }) {
+        let mut probe = Query::new("SELECT COUNT(*) AS n FROM (SELECT 1 FROM annual_plans p WHERE p.state = ?");
+        probe.params.push(Value::from(PlanState::Submitted.code()));
+        probe.scope(scope, "p.unit_path", Some("p.studio_id"));
+        probe.push(" LIMIT ?) t", [Value::from(SMALL_QUEUE + 1)]);
+        if probe.fetch(c, |r| r.get::<i64>("n"))?.into_iter().next().unwrap_or(0) > SMALL_QUEUE {
+            path_col = "+p.unit_path";
+        }
+    }
     let mut q = Query::new(&format!("SELECT {COLUMNS} {JOINS} WHERE p.state = ?"));
     q.params.push(Value::from(PlanState::Submitted.code()));
-    q.scope(scope, "p.unit_path", Some("p.studio_id"));
+    q.scope(scope, path_col, Some("p.studio_id"));
     q.push(" ORDER BY p.submitted_at LIMIT ?", [Value::from(limit)]);
     q.fetch(c, from_row)
 }
