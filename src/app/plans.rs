@@ -206,7 +206,31 @@ pub async fn step(st: &AppState, actor: &Actor, studio_id: i64, year: i64, input
 /// The plans waiting for the caller's decision.
 pub async fn waiting(st: &AppState, actor: &Actor) -> Result<Vec<Plan>> {
     let scope = actor.decision_scope();
-    st.db.read(move |c| plans::submitted(c, &scope, 100)).await
+    st.db.read(move |c| plans::submitted(c, &scope, 100, None)).await
+}
+
+/// The plans waiting for one's decision as a home page shows them: how many (up to
+/// [`crate::app::suggestions::QUEUE_CAP`] and more) and the oldest few.
+#[derive(Debug, Clone, Default)]
+pub struct Waiting {
+    /// How many wait, counted up to a cap (at least `QUEUE_CAP`).
+    pub count: i64,
+    /// The oldest of them.
+    pub oldest: Vec<Plan>,
+}
+
+/// See [`Waiting`].
+pub async fn waiting_first(st: &AppState, actor: &Actor, first: i64) -> Result<Waiting> {
+    let scope = actor.decision_scope();
+    st.db
+        .read(move |c| {
+            let count = plans::count_submitted(c, &scope, super::suggestions::QUEUE_CAP)?;
+            if count == 0 {
+                return Ok(Waiting::default());
+            }
+            Ok(Waiting { count, oldest: plans::submitted(c, &scope, first, Some(count))? })
+        })
+        .await
 }
 
 /// All plans of a studio, newest year first.

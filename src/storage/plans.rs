@@ -168,19 +168,30 @@ pub fn set_state(c: &mut Conn, id: i64, state: PlanState, by: i64, reason: Optio
 /// beyond it the country's queue is walked oldest first instead.
 const SMALL_QUEUE: i64 = 2_000;
 
-/// Plans waiting for a decision in a scope, oldest first.
-pub fn submitted(c: &mut Conn, scope: &Scope, limit: i64) -> Result<Vec<Plan>> {
+/// How many plans wait for a decision in a scope, counted up to `cap` (at least
+/// [`SMALL_QUEUE`] + 1).
+pub fn count_submitted(c: &mut Conn, scope: &Scope, cap: i64) -> Result<i64> {
+    let mut q = Query::new("SELECT COUNT(*) AS n FROM (SELECT 1 FROM annual_plans p WHERE p.state = ?");
+    q.params.push(Value::from(PlanState::Submitted.code()));
+    q.scope(scope, "p.unit_path", Some("p.studio_id"));
+    q.push(" LIMIT ?) t", [Value::from(cap.max(SMALL_QUEUE + 1))]);
+    Ok(q.fetch(c, |r| r.get::<i64>("n"))?.into_iter().next().unwrap_or(0))
+}
+
+/// Plans waiting for a decision in a scope, oldest first; `counted` is their
+/// [`count_submitted`] when it was taken.
+pub fn submitted(c: &mut Conn, scope: &Scope, limit: i64, counted: Option<i64>) -> Result<Vec<Plan>> {
     // An enterprise's few waiting plans are read through its path (`annual_plans_waiting`) and
     // sorted; a province's thousands by walking the queue oldest first and keeping its own (`+`
     // hides the path index from SQLite, which cannot tell a subtree's share from its range).
     // Which: a count of the scope's waiting plans that stops past `SMALL_QUEUE`.
     let mut path_col = "p.unit_path";
     if c.backend() == Backend::Sqlite && matches!(scope, Scope::Within { .. }) {
-        let mut probe = Query::new("SELECT COUNT(*) AS n FROM (SELECT 1 FROM annual_plans p WHERE p.state = ?");
-        probe.params.push(Value::from(PlanState::Submitted.code()));
-        probe.scope(scope, "p.unit_path", Some("p.studio_id"));
-        probe.push(" LIMIT ?) t", [Value::from(SMALL_QUEUE + 1)]);
-        if probe.fetch(c, |r| r.get::<i64>("n"))?.into_iter().next().unwrap_or(0) > SMALL_QUEUE {
+        let waiting = match counted {
+            Some(n) => n,
+            None => count_submitted(c, scope, SMALL_QUEUE + 1)?,
+        };
+        if waiting > SMALL_QUEUE {
             path_col = "+p.unit_path";
         }
     }

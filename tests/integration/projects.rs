@@ -231,6 +231,15 @@ async fn the_annual_plan_is_fixed_once_agreed(b: Backend) {
     lead1.ok_post(&step, json!({"action": "submit"})).await;
     let waiting = ent1.ok_get("/api/v1/plans/waiting").await;
     assert_eq!(waiting.as_array().unwrap().len(), 1, "{waiting}");
+    // The enterprise officer's home counts it and links to it.
+    let page = crate::sessions::page_client(&app, "ent1", PASSWORD).await;
+    let home = page.get(format!("{}/", app.base)).send().await.unwrap().text().await.unwrap();
+    let plans =
+        home.split("id=\"plans\"").nth(1).expect("the plans waiting on the home").split("</section>").next().unwrap();
+    assert!(
+        plans.contains("待我审批的年度计划 (1)") && plans.contains(&format!("href=\"{path}\"").replace("/api/v1", "")),
+        "{plans}"
+    );
     assert!(
         ent1.ok_get("/api/v1/notifications").await["items"]
             .as_array()
