@@ -491,6 +491,11 @@ fn apply(c: &mut Conn, diff: BTreeMap<(String, bool, String, Date), i64>) -> Res
     all_ids.sort_unstable();
     all_ids.dedup();
     let unions = union_units(c, &all_ids)?;
+    // Units without roll-ups (enterprises and below) have their figures read from their
+    // records and remembered like the unions' (`sums`): their generation moves too.
+    for u in all_ids.iter().filter(|u| !unions.contains(u)) {
+        rollups_changed(Some(*u));
+    }
     let mut rows: BTreeMap<(i64, i64, &str), i64> = BTreeMap::new();
     for ((place, _, key, day), v) in &diff {
         for unit in units.get(place.as_str()).into_iter().flatten().filter(|u| unions.contains(u)) {
@@ -772,9 +777,10 @@ pub const CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(5);
 /// Figures remembered at most; beyond, the memory is cleared.
 const CACHE_CAPACITY: usize = 4_000;
 
-/// The figures of union units recently read from their roll-ups, per unit and question. The
-/// root of a province or of the country is read by every officer's home page and dashboard;
-/// its sums change only when a record of its subtree does.
+/// The figures of units recently read (unions from their roll-ups, smaller units from their
+/// records), per unit and question. The root of a province or of the country is read by every
+/// officer's home page and dashboard, an enterprise by its officers'; their sums change only
+/// when a record of their subtree does.
 #[derive(Default)]
 pub struct Cache {
     entries: std::sync::Mutex<HashMap<(i64, Date, Date), Remembered>>,
@@ -1049,23 +1055,33 @@ pub fn sums(
     questions: &[Question],
 ) -> Result<Vec<Vec<Arc<Tally>>>> {
     let mut out: Vec<Vec<Arc<Tally>>> = vec![Vec::new(); units.len()];
-    let mut small: Vec<(usize, (i64, UnitPath))> = Vec::new();
+    let mut small: Vec<(usize, (i64, UnitPath), u64)> = Vec::new();
     for (i, u) in units.iter().enumerate() {
         if u.kind.is_union() {
             out[i] = cached_rollup_sums(c, cache, u.id, questions)?;
-        } else {
-            small.push((i, (u.id, u.path.clone())));
+            continue;
+        }
+        // A small unit's figures are counted from its records, and remembered in its
+        // generation (read before the database, as for the unions).
+        let generation = generation(u.id);
+        let known: Option<Vec<Arc<Tally>>> = questions.iter().map(|q| cache.get(u.id, *q, generation)).collect();
+        match known {
+            Some(known) if !questions.is_empty() => out[i] = known,
+            _ => small.push((i, (u.id, u.path.clone()), generation)),
         }
     }
     if !small.is_empty() {
-        let list: Vec<(i64, UnitPath)> = small.iter().map(|(_, u)| u.clone()).collect();
+        let list: Vec<(i64, UnitPath)> = small.iter().map(|(_, u, _)| u.clone()).collect();
         let parent = parent.filter(|_| small.len() == units.len());
         let facts = direct_facts(c, &list, parent, questions)?;
-        for (j, (i, _)) in small.iter().enumerate() {
+        for (j, (i, (unit, _), generation)) in small.iter().enumerate() {
             out[*i] = questions
                 .iter()
                 .map(|q| {
-                    Arc::new(Tally::from_sums(&sums_of(facts.iter().filter(|(k, _)| *k == j).map(|(_, f)| f), *q)))
+                    let sums =
+                        Arc::new(Tally::from_sums(&sums_of(facts.iter().filter(|(k, _)| *k == j).map(|(_, f)| f), *q)));
+                    cache.put(*unit, *q, *generation, &sums);
+                    sums
                 })
                 .collect();
         }

@@ -382,6 +382,11 @@ async fn stocks_at_their_boundaries_and_history_entered_later(b: Backend) {
     // served again once a change moved them.
     let h = city.ok_get(&format!("/api/v1/stats?unit_id={}&year=2020", w.city_a)).await;
     assert_eq!(h["named_studios"]["value"], 1, "{h}");
+    // So are an enterprise's and a workshop's, counted from their records.
+    for unit in [w.e1, w.w1] {
+        let h = city.ok_get(&format!("/api/v1/stats?unit_id={unit}&year=2020")).await;
+        assert_eq!(h["named_studios"]["value"], 1, "{h}");
+    }
     let revoke = json!({"action": "revoke", "reason": "连续两年考核不合格", "effective_on": "2020-01-01"});
     city.ok_post(&format!("/api/v1/studios/{}/transitions", w.s1), revoke).await;
     // The history says when each step took effect, and that it was entered later, by whom.
@@ -407,6 +412,10 @@ async fn stocks_at_their_boundaries_and_history_entered_later(b: Backend) {
     assert_eq!(named_on("2021-12-31").await, 0);
     let h = city.ok_get(&format!("/api/v1/stats?unit_id={}&year=2020", w.city_a)).await;
     assert_eq!(h["named_studios"]["value"], 0, "{h}");
+    for unit in [w.e1, w.w1] {
+        let h = city.ok_get(&format!("/api/v1/stats?unit_id={unit}&year=2020")).await;
+        assert_eq!(h["named_studios"]["value"], 0, "an enterprise's remembered figures moved too: {h}");
+    }
     let revoked = h["studios_by_state"].as_array().unwrap().iter().find(|f| f["code"] == "revoked").unwrap().clone();
     assert_eq!(revoked["value"], 1);
     let (n, _, _) = walk(&city, revoked["link"].as_str().unwrap()).await;
