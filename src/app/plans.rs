@@ -203,10 +203,48 @@ pub async fn step(st: &AppState, actor: &Actor, studio_id: i64, year: i64, input
         .await
 }
 
-/// The plans waiting for the caller's decision.
-pub async fn waiting(st: &AppState, actor: &Actor) -> Result<Vec<Plan>> {
+/// The query of the plans waiting for one's decision.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct WaitingQuery {
+    /// Page size.
+    #[serde(default, deserialize_with = "input::int")]
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 200)]
+    pub limit: Option<i64>,
+    /// Where the previous page ended.
+    #[param(format = "cursor")]
+    pub cursor: Option<String>,
+}
+
+/// The plans waiting for one's decision (待审批的年度计划): how many and a page of them,
+/// waiting longest first — the list behind the count on the home page.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct WaitingList {
+    /// How many wait, counted up to [`crate::app::suggestions::QUEUE_CAP`] (the home page's
+    /// figure: beyond it, “1000+”).
+    pub total: i64,
+    /// This page.
+    pub items: Vec<Plan>,
+    /// Pass as `cursor` for the next page; absent on the last one.
+    #[schema(format = "cursor")]
+    pub next_cursor: Option<String>,
+}
+
+/// See [`WaitingList`].
+pub async fn waiting(st: &AppState, actor: &Actor, q: &WaitingQuery) -> Result<WaitingList> {
+    let page = crate::domain::pagination::PageRequest::parse(q.limit, q.cursor.as_deref())?;
     let scope = actor.decision_scope();
-    st.db.read(move |c| plans::submitted(c, &scope, 100, None)).await
+    st.db
+        .read(move |c| {
+            let counted = plans::count_submitted(c, &scope, super::suggestions::QUEUE_CAP)?;
+            let p = plans::submitted(c, &scope, Some(counted), &page)?;
+            Ok(WaitingList {
+                total: counted.min(super::suggestions::QUEUE_CAP),
+                items: p.items,
+                next_cursor: p.next_cursor,
+            })
+        })
+        .await
 }
 
 /// The plans waiting for one's decision as a home page shows them: how many (up to
@@ -228,7 +266,8 @@ pub async fn waiting_first(st: &AppState, actor: &Actor, first: i64) -> Result<W
             if count == 0 {
                 return Ok(Waiting::default());
             }
-            Ok(Waiting { count, oldest: plans::submitted(c, &scope, first, Some(count))? })
+            let first = crate::domain::pagination::PageRequest { limit: first, after: None };
+            Ok(Waiting { count, oldest: plans::submitted(c, &scope, Some(count), &first)?.items })
         })
         .await
 }

@@ -4,6 +4,7 @@ use super::{Backend, Conn, Query, Row, Value, code};
 use crate::domain::access::Scope;
 use crate::domain::ledger::ActivityKind;
 use crate::domain::org::UnitPath;
+use crate::domain::pagination::{Cursor, Page, PageRequest};
 use crate::domain::plan::{PlanState, Target, Targets};
 use crate::domain::project::ProjectState;
 use crate::error::Result;
@@ -178,9 +179,9 @@ pub fn count_submitted(c: &mut Conn, scope: &Scope, cap: i64) -> Result<i64> {
     Ok(q.fetch(c, |r| r.get::<i64>("n"))?.into_iter().next().unwrap_or(0))
 }
 
-/// Plans waiting for a decision in a scope, oldest first; `counted` is their
-/// [`count_submitted`] when it was taken.
-pub fn submitted(c: &mut Conn, scope: &Scope, limit: i64, counted: Option<i64>) -> Result<Vec<Plan>> {
+/// Plans waiting for a decision in a scope, oldest first (by when they were submitted, then
+/// id), a page at a time; `counted` is their [`count_submitted`] when it was taken.
+pub fn submitted(c: &mut Conn, scope: &Scope, counted: Option<i64>, page: &PageRequest) -> Result<Page<Plan>> {
     // An enterprise's few waiting plans are read through its path (`annual_plans_waiting`) and
     // sorted; a province's thousands by walking the queue oldest first and keeping its own (`+`
     // hides the path index from SQLite, which cannot tell a subtree's share from its range).
@@ -198,8 +199,17 @@ pub fn submitted(c: &mut Conn, scope: &Scope, limit: i64, counted: Option<i64>) 
     let mut q = Query::new(&format!("SELECT {COLUMNS} {JOINS} WHERE p.state = ?"));
     q.params.push(Value::from(PlanState::Submitted.code()));
     q.scope(scope, path_col, Some("p.studio_id"));
-    q.push(" ORDER BY p.submitted_at LIMIT ?", [Value::from(limit)]);
-    q.fetch(c, from_row)
+    if let Some(after) = &page.after {
+        // A cursor this list did not hand out reads as the start of the queue.
+        let at: i64 = after.key.parse().unwrap_or(i64::MIN);
+        q.push(
+            " AND (p.submitted_at > ? OR (p.submitted_at = ? AND p.id > ?))",
+            [Value::from(at), Value::from(at), Value::from(after.id)],
+        );
+    }
+    q.push(" ORDER BY p.submitted_at, p.id LIMIT ?", [Value::from(page.limit + 1)]);
+    let rows = q.fetch(c, from_row)?;
+    Ok(Page::from_rows(rows, page.limit, |p| Cursor { key: p.submitted_at.unwrap_or(0).to_string(), id: p.id }))
 }
 
 /// What the records say a studio achieved in a year, for each target the platform records.

@@ -230,7 +230,33 @@ async fn the_annual_plan_is_fixed_once_agreed(b: Backend) {
     assert_eq!(lead1.post(&step, json!({"action": "agree"})).await.0, 403);
     lead1.ok_post(&step, json!({"action": "submit"})).await;
     let waiting = ent1.ok_get("/api/v1/plans/waiting").await;
-    assert_eq!(waiting.as_array().unwrap().len(), 1, "{waiting}");
+    assert_eq!(waiting["items"].as_array().unwrap().len(), 1, "{waiting}");
+    assert_eq!(waiting["total"], 1, "{waiting}");
+    // Last year's plan, submitted after this one: the list pages, waiting longest first, and
+    // the count is the length of the list.
+    let last = format!("/api/v1/studios/{}/plans/{}", w.s1, year - 1);
+    lead1.put(&last, targets.clone()).await;
+    lead1.ok_post(&format!("{last}/transitions"), json!({"action": "submit"})).await;
+    let first = ent1.ok_get("/api/v1/plans/waiting?limit=1").await;
+    assert_eq!(
+        (first["total"].as_i64(), first["items"][0]["year"].as_i64()),
+        (Some(2), Some(i64::from(year))),
+        "{first}"
+    );
+    let cursor = first["next_cursor"].as_str().expect("a second page");
+    let second = ent1.ok_get(&format!("/api/v1/plans/waiting?limit=1&cursor={cursor}")).await;
+    assert_eq!(second["items"][0]["year"], i64::from(year) - 1, "{second}");
+    assert!(second["next_cursor"].is_null(), "{second}");
+    let (status, bad) = ent1.get("/api/v1/plans/waiting?limit=0").await;
+    assert_eq!(status, 422, "{bad}");
+    // Nobody outside the enterprise's line sees them.
+    let ent2 = app.login("ent2", PASSWORD).await;
+    assert_eq!(ent2.ok_get("/api/v1/plans/waiting").await["total"], 0);
+    // The page behind the count.
+    let page = crate::sessions::page_client(&app, "ent1", PASSWORD).await;
+    let list = page.get(format!("{}/plans/waiting", app.base)).send().await.unwrap().text().await.unwrap();
+    assert!(list.contains("共 2 份等待审批") && list.contains(&format!("/plans/{}\"", year - 1)), "{list}");
+    ent1.ok_post(&format!("{last}/transitions"), json!({"action": "agree"})).await;
     // The enterprise officer's home counts it and links to it.
     let page = crate::sessions::page_client(&app, "ent1", PASSWORD).await;
     let home = page.get(format!("{}/", app.base)).send().await.unwrap().text().await.unwrap();

@@ -1,12 +1,11 @@
 //! The annual plan of a studio: `/api/v1/studios/{id}/plans/{year}`.
 
 use crate::app::AppState;
-use crate::app::plans::{self, PlanStepInput, PlanView};
+use crate::app::plans::{self, PlanStepInput, PlanView, WaitingList, WaitingQuery};
 use crate::domain::plan::TargetsInput;
 use crate::error::Error;
-use crate::storage::plans::Plan;
 use crate::web::auth::User;
-use crate::web::extract::{Ids, JsonBody};
+use crate::web::extract::{Ids, JsonBody, QueryInput};
 use axum::Json;
 use axum::extract::State;
 
@@ -45,9 +44,13 @@ pub async fn step(
     Ok(Json(plans::step(&st, &u.actor, id, year, input).await?))
 }
 
-/// Plans waiting for the caller's decision.
-#[utoipa::path(get, path = "/api/v1/plans/waiting", tag = "plans",
-    responses((status = 200, body = Vec<Plan>), (status = "4XX", body = super::ErrorBody)))]
-pub async fn waiting(State(st): State<AppState>, User(u): User) -> Result<Json<Vec<Plan>>, Error> {
-    Ok(Json(plans::waiting(&st, &u.actor).await?))
+/// Plans waiting for the caller's decision, waiting longest first, with how many wait.
+#[utoipa::path(get, path = "/api/v1/plans/waiting", tag = "plans", params(WaitingQuery),
+    responses((status = 200, body = WaitingList), (status = "4XX", body = super::ErrorBody)))]
+pub async fn waiting(
+    State(st): State<AppState>,
+    User(u): User,
+    QueryInput(q): QueryInput<WaitingQuery>,
+) -> Result<Json<WaitingList>, Error> {
+    Ok(Json(plans::waiting(&st, &u.actor, &q).await?))
 }

@@ -140,6 +140,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/expenses/{id}/receipts", post(funding::receipt))
         .route("/budget-lines/{id}", get(funding::line))
         .route("/funding", get(funding::summary))
+        .route("/plans/waiting", get(plans::waiting))
         .route("/studios/{id}/plans/{year}", get(plans::page).post(plans::save))
         .route("/studios/{id}/plans/{year}/steps", post(plans::step))
         .route("/studios/{id}/ledger", get(ledger::studio_ledger))

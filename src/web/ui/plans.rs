@@ -1,14 +1,14 @@
 //! The annual plan page: a studio's targets for a year, their progress computed from the
 //! records, and the steps from draft to agreed.
 
-use super::{Chrome, Form, put, render_status, see};
+use super::{Chrome, Form, here, list_link, put, render, render_status, see};
 use crate::app::AppState;
-use crate::app::plans::{self, PlanStepInput, PlanView};
+use crate::app::plans::{self, PlanStepInput, PlanView, WaitingList, WaitingQuery};
 use crate::domain::plan::TargetsInput;
 use crate::error::Result;
 use crate::i18n::Locale;
 use crate::web::auth::{Caller, Lang, User};
-use crate::web::extract::{FormInput, Ids};
+use crate::web::extract::{FormInput, Ids, QueryInput};
 use askama::Template;
 use axum::extract::State;
 use axum::http::Uri;
@@ -89,4 +89,27 @@ pub async fn step(
         Ok(_) => Ok(see(&format!("/studios/{id}/plans/{year}"), "transition")),
         Err(e) => plan_page(&st, t, &u, &uri, (id, year), Some(Form::failed(form.raw, e, t)?)).await,
     }
+}
+
+#[derive(Template)]
+#[template(path = "plans_waiting.html")]
+struct WaitingPage {
+    c: Chrome,
+    list: WaitingList,
+    next_link: String,
+}
+
+/// `/plans/waiting`: every plan waiting for the caller's decision, waiting longest first — the
+/// list behind the count on the home page.
+pub async fn waiting(
+    State(st): State<AppState>,
+    Lang(t): Lang,
+    User(u): User,
+    uri: Uri,
+    QueryInput(q): QueryInput<WaitingQuery>,
+) -> Result<Response> {
+    let list = plans::waiting(&st, &u.actor, &q).await?;
+    let next_link = list_link("/plans/waiting", &Default::default(), &[], list.next_cursor.as_deref());
+    let c = Chrome::new(t, Some(&u), &here(&uri), "studios");
+    render(WaitingPage { c, list, next_link })
 }
