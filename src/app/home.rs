@@ -129,7 +129,7 @@ pub struct Desk {
     /// Ledger records waiting for their signature.
     pub to_sign: Vec<crate::storage::activities::Activity>,
     /// Annual plans waiting for their approval.
-    pub plans: super::plans::Waiting,
+    pub plans: super::plans::WaitingList,
     /// Team changes waiting for their approval.
     pub pending: Vec<crate::storage::members::Proposal>,
     /// Expenses waiting for their approval (enterprise administrators), counted up to 1,000.
@@ -213,7 +213,7 @@ pub async fn desk(st: &AppState, actor: &Actor) -> Result<Desk> {
         queue,
         studios,
         to_sign: super::ledger::waiting(st, actor).await?,
-        plans: super::plans::waiting_first(st, actor, 10).await?,
+        plans: super::plans::waiting(st, actor, &super::plans::WaitingQuery { limit: Some(10), cursor: None }).await?,
         pending: super::team::pending(st, actor).await?,
         expenses_waiting: super::funding::waiting_count(st, actor).await?,
         mentorship_due: super::mentorships::due_for(st, actor).await?,

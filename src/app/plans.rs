@@ -247,31 +247,6 @@ pub async fn waiting(st: &AppState, actor: &Actor, q: &WaitingQuery) -> Result<W
         .await
 }
 
-/// The plans waiting for one's decision as a home page shows them: how many (up to
-/// [`crate::app::suggestions::QUEUE_CAP`] and more) and the oldest few.
-#[derive(Debug, Clone, Default)]
-pub struct Waiting {
-    /// How many wait, counted up to a cap (at least `QUEUE_CAP`).
-    pub count: i64,
-    /// The oldest of them.
-    pub oldest: Vec<Plan>,
-}
-
-/// See [`Waiting`].
-pub async fn waiting_first(st: &AppState, actor: &Actor, first: i64) -> Result<Waiting> {
-    let scope = actor.decision_scope();
-    st.db
-        .read(move |c| {
-            let count = plans::count_submitted(c, &scope, super::suggestions::QUEUE_CAP)?;
-            if count == 0 {
-                return Ok(Waiting::default());
-            }
-            let first = crate::domain::pagination::PageRequest { limit: first, after: None };
-            Ok(Waiting { count, oldest: plans::submitted(c, &scope, Some(count), &first)?.items })
-        })
-        .await
-}
-
 /// All plans of a studio, newest year first.
 pub async fn of_studio(st: &AppState, actor: &Actor, studio_id: i64) -> Result<Vec<Plan>> {
     let actor = actor.clone();
