@@ -773,14 +773,12 @@ pub async fn queue(st: &AppState, actor: &Actor, limit: i64) -> Result<Queue> {
     let today = st.today();
     st.db
         .read(move |c| {
-            let mut f = SuggestionFilter { view: View::ToEvaluate, ..Default::default() };
+            let f = SuggestionFilter { view: View::ToEvaluate, ..Default::default() };
             let items = suggestions::list(c, &who, &f, &PageRequest { limit, after: None }, today)?.items;
             if items.is_empty() {
                 return Ok(Queue { items, waiting: 0, overdue: 0 });
             }
-            let waiting = suggestions::count(c, &who, &f, today, QUEUE_CAP)?;
-            f.overdue = true;
-            let overdue = suggestions::count(c, &who, &f, today, QUEUE_CAP)?;
+            let (waiting, overdue) = suggestions::queue_size(c, &who, today, QUEUE_CAP)?;
             Ok(Queue { items, waiting, overdue })
         })
         .await

@@ -611,10 +611,17 @@ fn studio_work(
         let trainings = (activities_per_year * 0.3 * rng.random_range(0.8..1.3)).round().max(1.0) as i64;
         let jan = jiff::civil::date(year as i16, 1, 1);
         let made = at(jan.max(s.from), 9.0);
-        let submitted = (state != PlanState::Draft).then(|| made + 3 * 86_400_000);
-        let agreed = (state == PlanState::Agreed).then(|| made + 10 * 86_400_000);
+        // Studios send their plans over the first weeks of the year, not in one millisecond:
+        // a spread drawn from the plan's id (the random stream, and so the rest of the set,
+        // stays as it was), never past the day the set is anchored at.
+        let id = Ids::next(&mut ids.plan);
+        let spread = (id * 7_919) % (20 * 86_400) * 1_000;
+        let submitted =
+            (state != PlanState::Draft).then(|| (made + 3 * 86_400_000 + spread).min(at(anchor, 8.0)).max(made));
+        let agreed =
+            (state == PlanState::Agreed).then(|| (made + 10 * 86_400_000 + spread).min(at(anchor, 9.0)).max(made));
         rows.plans.push(vec![
-            Ids::next(&mut ids.plan).into(),
+            id.into(),
             s.id.into(),
             year.into(),
             s.unit_path.clone().into(),

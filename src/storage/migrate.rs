@@ -177,6 +177,18 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/0030_plans_waiting.sql"),
         then: None,
     },
+    Migration {
+        version: 31,
+        name: "open_suggestions",
+        sql: include_str!("../../migrations/0031_open_suggestions.sql"),
+        then: None,
+    },
+    Migration {
+        version: 32,
+        name: "plans_queue_order",
+        sql: include_str!("../../migrations/0032_plans_queue_order.sql"),
+        then: None,
+    },
 ];
 
 /// The migrations after which every figure is derived again (they change what a figure

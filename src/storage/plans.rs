@@ -202,10 +202,7 @@ pub fn submitted(c: &mut Conn, scope: &Scope, counted: Option<i64>, page: &PageR
     if let Some(after) = &page.after {
         // A cursor this list did not hand out reads as the start of the queue.
         let at: i64 = after.key.parse().unwrap_or(i64::MIN);
-        q.push(
-            " AND (p.submitted_at > ? OR (p.submitted_at = ? AND p.id > ?))",
-            [Value::from(at), Value::from(at), Value::from(after.id)],
-        );
+        q.push(" AND (p.submitted_at, p.id) > (?, ?)", [Value::from(at), Value::from(after.id)]);
     }
     q.push(" ORDER BY p.submitted_at, p.id LIMIT ?", [Value::from(page.limit + 1)]);
     let rows = q.fetch(c, from_row)?;

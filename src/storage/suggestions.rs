@@ -538,6 +538,7 @@ pub fn list(
 ) -> Result<Page<Suggestion>> {
     let mut q = match source(who, f.view) {
         Some((src, params)) => {
+            let (src, params) = first_due(src, params, f, page, today);
             let mut q = Query::new(&format!(
                 "SELECT {COLUMNS} FROM {src} v {}{} WHERE s.id = v.id",
                 by_id(c),
@@ -575,21 +576,57 @@ pub fn list(
     }))
 }
 
-/// How many suggestions a list holds, counted up to `cap` (a queue's size on a home page
-/// need not be exact beyond it, and counting stops there).
-pub fn count(c: &mut Conn, who: &Viewer, f: &SuggestionFilter, today: Date, cap: i64) -> Result<i64> {
-    let mut q = match source(who, f.view) {
-        Some((src, params)) => {
-            let mut q =
-                Query::new(&format!("SELECT COUNT(*) AS n FROM (SELECT 1 FROM {src} v {} WHERE s.id = v.id", by_id(c)));
-            q.params.extend(params);
-            q
-        }
-        None => Query::new("SELECT COUNT(*) AS n FROM (SELECT 1 FROM suggestions s WHERE 1 = 1"),
+/// An evaluation queue asked for as it stands (or its overdue part) is cut to its page by
+/// deadline in the index of open suggestions, so that only the page's records are read and
+/// joined, not the whole queue's; a list with other filters reads the queue whole.
+fn first_due(
+    src: String,
+    mut params: Vec<Value<'static>>,
+    f: &SuggestionFilter,
+    page: &PageRequest,
+    today: Date,
+) -> (String, Vec<Value<'static>>) {
+    let plain = f.within.is_none() && f.state.is_none() && f.category.is_none() && f.q.is_none();
+    if f.view != View::ToEvaluate || !plain {
+        return (src, params);
+    }
+    let mut sql = format!("(SELECT id, due_on FROM {src} w WHERE 1 = 1");
+    if f.overdue {
+        sql.push_str(" AND due_on < ?");
+        params.push(Value::from(today));
+    }
+    if let Some(after) = &page.after {
+        sql.push_str(" AND (due_on, id) > (?, ?)");
+        params.extend([Value::from(after.key.clone()), Value::from(after.id)]);
+    }
+    sql.push_str(" ORDER BY due_on, id LIMIT ?)");
+    params.push(Value::from(page.limit + 1));
+    (sql, params)
+}
+
+/// The size of one's evaluation queue and how much of it is past its deadline, both counted
+/// up to `cap` (a home page need not be exact beyond it). One pass over the index of open
+/// suggestions gives both; only a queue past the cap counts its overdue part again on its own.
+pub fn queue_size(c: &mut Conn, who: &Viewer, today: Date, cap: i64) -> Result<(i64, i64)> {
+    let Some((src, params)) = source(who, View::ToEvaluate) else {
+        return Ok((0, 0));
     };
-    filter(&mut q, who, f, today);
-    q.push(" LIMIT ?) x", [Value::from(cap)]);
-    Ok(q.fetch(c, |r| r.get::<i64>("n"))?.pop().unwrap_or(0))
+    let mut q = Query::new(&format!(
+        "SELECT COUNT(*) AS n, COALESCE(SUM(CASE WHEN due_on < ? THEN 1 ELSE 0 END), 0) AS late \
+         FROM (SELECT due_on FROM {src} v LIMIT ?) x"
+    ));
+    q.params.push(Value::from(today));
+    q.params.extend(params.clone());
+    q.params.push(Value::from(cap));
+    let (waiting, mut late) = q.fetch(c, |r| Ok((r.get::<i64>("n")?, r.get::<i64>("late")?)))?.pop().unwrap_or((0, 0));
+    if waiting >= cap {
+        let mut q =
+            Query::new(&format!("SELECT COUNT(*) AS n FROM (SELECT 1 FROM {src} v WHERE v.due_on < ? LIMIT ?) x"));
+        q.params.extend(params);
+        q.params.extend([Value::from(today), Value::from(cap)]);
+        late = q.fetch(c, |r| r.get::<i64>("n"))?.pop().unwrap_or(0);
+    }
+    Ok((waiting, late))
 }
 
 /// Whether a list's subtree holds so many suggestions that walking all ids newest first finds a
@@ -615,13 +652,19 @@ fn by_id(c: &Conn) -> &'static str {
     }
 }
 
+/// The open suggestions (assigned or evaluated, not yet decided), written into the SQL: the
+/// indexes of open suggestions (migrations 5 and 31) carry this very condition, and SQLite
+/// uses such an index only when a query repeats it literally, not as bound values.
+const OPEN: &str = "state IN ('assigned', 'evaluated')";
+
 /// Where the rows of a personal view come from: one's own suggestions (proposed, or submitted
 /// for someone), or one's evaluation queue (given by name, or in one's departments). Each part
 /// is read through its own index and the records joined after (`CROSS JOIN` keeps that order
 /// on SQLite): as an `OR` in the filter, the database read every suggestion to find a person's
-/// five. `None` for the administrators' view, which is a subtree range.
+/// five. The evaluation queue holds open suggestions only and carries their deadline, so that
+/// its size is read from the index alone. `None` for the administrators' view, which is a
+/// subtree range.
 fn source(who: &Viewer, view: View) -> Option<(String, Vec<Value<'static>>)> {
-    let open = || [Value::from(SuggestionState::Assigned.code()), Value::from(SuggestionState::Evaluated.code())];
     match view {
         View::Mine => Some((
             "(SELECT suggestion_id AS id FROM suggestion_proposers WHERE person_id = ? \
@@ -630,15 +673,13 @@ fn source(who: &Viewer, view: View) -> Option<(String, Vec<Value<'static>>)> {
             vec![Value::from(who.person_id.unwrap_or(-1)), Value::from(who.account_id)],
         )),
         View::ToEvaluate => {
-            let mut sql = "(SELECT id FROM suggestions WHERE evaluator_account_id = ? AND state IN (?, ?)".to_string();
+            let mut sql = format!("(SELECT id, due_on FROM suggestions WHERE evaluator_account_id = ? AND {OPEN}");
             let mut params = vec![Value::from(who.account_id)];
-            params.extend(open());
             if let Some((cond, more)) = Query::scope_clause(&who.scope, "assigned_path", None)
                 && cond != "1 = 0"
             {
-                sql.push_str(&format!(" UNION SELECT id FROM suggestions WHERE {cond} AND state IN (?, ?)"));
+                sql.push_str(&format!(" UNION SELECT id, due_on FROM suggestions WHERE {cond} AND {OPEN}"));
                 params.extend(more);
-                params.extend(open());
             }
             sql.push(')');
             Some((sql, params))
@@ -940,4 +981,16 @@ pub fn dated(c: &mut Conn, within: &UnitPath, from: Date, to: Date) -> Result<Ve
             })
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_open_condition_names_the_states_awaiting_a_decision() {
+        let codes: Vec<String> =
+            SuggestionState::ALL.iter().filter(|s| s.awaits_decision()).map(|s| format!("'{}'", s.code())).collect();
+        assert_eq!(OPEN, format!("state IN ({})", codes.join(", ")));
+    }
 }

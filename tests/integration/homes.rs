@@ -33,6 +33,35 @@ async fn every_role_finds_its_work_at_home(b: Backend) {
     assert!(home.contains("id=\"queue\"") && home.contains("(2)"), "{home}");
     let queue = app.login("ent1", PASSWORD).await.ok_get("/api/v1/suggestions?view=evaluate").await;
     assert_eq!(queue["items"].as_array().map(Vec::len), Some(2), "{queue}");
+    // One of them passes its deadline: the home counts it, first in the queue, and the overdue
+    // list behind that count holds it alone.
+    let late = queue["items"][1]["id"].as_i64().unwrap();
+    let yesterday = crate::common::day(-1);
+    app.db
+        .write(move |c| {
+            c.execute("UPDATE suggestions SET due_on = ? WHERE id = ?", jiangxin::params![yesterday.as_str(), late])?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    let home = page(&app, "ent1", "/").await;
+    assert!(home.contains("(2，其中超期 1 条)"), "{home}");
+    let overdue = app.login("ent1", PASSWORD).await.ok_get("/api/v1/suggestions?view=evaluate&overdue=true").await;
+    assert_eq!(
+        overdue["items"].as_array().map(|a| a.iter().map(|s| s["id"].as_i64()).collect()),
+        Some(vec![Some(late)])
+    );
+    let listed = home.split("id=\"queue\"").nth(1).expect("the queue");
+    let at = |id: i64| listed.find(&format!("/suggestions/{id}\"")).expect("listed");
+    assert!(at(late) < at(queue["items"][0]["id"].as_i64().unwrap()), "overdue first");
+    // Page by page, the queue runs by deadline and ends.
+    let ent1 = app.login("ent1", PASSWORD).await;
+    let first = ent1.ok_get("/api/v1/suggestions?view=evaluate&limit=1").await;
+    let cursor = first["next_cursor"].as_str().expect("a second page").to_string();
+    let second = ent1.ok_get(&format!("/api/v1/suggestions?view=evaluate&limit=1&cursor={cursor}")).await;
+    assert_eq!(first["items"][0]["id"].as_i64(), Some(late));
+    assert_eq!(second["items"][0]["id"], queue["items"][0]["id"]);
+    assert!(second["next_cursor"].is_null(), "{second}");
     // A union officer oversees suggestions but evaluates none.
     let union_home = page(&app, "union.a", "/").await;
     assert!(!union_home.contains("id=\"queue\""), "{union_home}");
