@@ -960,11 +960,23 @@ pub async fn overdue_by_child(st: &AppState, actor: &Actor) -> Result<Vec<Overdu
     if !actor.administers() {
         return Ok(Vec::new());
     }
+    let memo = st.db.memo();
     st.db
         .read(move |c| {
             let children = units::children(c, home.id(), &PageRequest { limit: 100_000, after: None })?.items;
             let ids: Vec<i64> = children.iter().map(|u| u.id).collect();
-            let by_unit = crate::storage::counters::overdue_follow_ups_oldest(c, &ids, today)?;
+            // Read from the counters of the unit and its children alone: remembered while none
+            // of them changes (the country's home page is read by every officer above).
+            let mut units = ids.clone();
+            units.push(home.id());
+            let (by_unit, own, own_oldest) = memo.get_or("overdue_by_child", &units, today, || {
+                use crate::storage::counters;
+                let by_unit = counters::overdue_follow_ups_oldest(c, &ids, today)?;
+                let whole = counters::overdue_follow_ups(c, &[home.id()], today)?;
+                let own = whole.values().sum::<i64>() - by_unit.values().map(|o| o.count).sum::<i64>();
+                let oldest = if own > 0 { counters::own_oldest_overdue(c, home.id(), &ids, today)? } else { None };
+                Ok((by_unit, own, oldest))
+            })?;
             let days = |oldest: Option<Date>| oldest.map_or(0, |d| i64::from((today - d).get_days()));
             let mut out: Vec<OverdueByChild> = children
                 .into_iter()
@@ -980,10 +992,8 @@ pub async fn overdue_by_child(st: &AppState, actor: &Actor) -> Result<Vec<Overdu
                 })
                 .collect();
             // The unit's own studios hold what its children do not.
-            let whole = crate::storage::counters::overdue_follow_ups(c, &[home.id()], today)?;
-            let own = whole.values().sum::<i64>() - by_unit.values().map(|o| o.count).sum::<i64>();
             if own > 0 {
-                let oldest = crate::storage::counters::own_oldest_overdue(c, home.id(), &ids, today)?;
+                let oldest = own_oldest;
                 let unit_name = units::get(c, home.id())?.map(|u| u.name).unwrap_or_default();
                 out.push(OverdueByChild {
                     unit_id: home.id(),

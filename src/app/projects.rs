@@ -1128,12 +1128,15 @@ pub struct ChildLights {
 pub async fn lights_by_child(st: &AppState, actor: &Actor, unit_id: i64) -> Result<Vec<ChildLights>> {
     let today = st.today();
     let actor = actor.clone();
+    let memo = st.db.memo();
     st.db
         .read(move |c| {
             found(units::get(c, unit_id)?.filter(|u| actor.can_read_unit(&u.path)))?;
             let children = units::children(c, unit_id, &PageRequest { limit: 200, after: None })?.items;
             let ids: Vec<i64> = children.iter().map(|u| u.id).collect();
-            let lights = crate::storage::counters::lights(c, &ids, today, project::yellow_until(today))?;
+            let lights = memo.get_or("lights", &ids, today, || {
+                crate::storage::counters::lights(c, &ids, today, project::yellow_until(today))
+            })?;
             let mut out: Vec<ChildLights> = children
                 .into_iter()
                 .filter_map(|unit| {

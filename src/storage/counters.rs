@@ -100,11 +100,17 @@ impl Deltas {
         }
     }
 
-    /// Applies the changes.
+    /// Applies the changes (and moves the generation of each unit changed, so that what was
+    /// read from its counters is read again).
     pub fn apply(self, c: &mut Conn) -> Result<()> {
+        let mut last = None;
         for ((unit, counter), delta) in self.0 {
             if delta == 0 {
                 continue;
+            }
+            if last != Some(unit) {
+                super::generations::changed(Some(unit));
+                last = Some(unit);
             }
             c.execute(
                 "INSERT INTO unit_counters (unit_id, counter, value) VALUES (?, ?, ?) \
@@ -441,6 +447,7 @@ fn by_day(
 
 /// Recomputes every counter from the records.
 pub fn rebuild(c: &mut Conn) -> Result<()> {
+    super::generations::changed(None);
     c.execute("DELETE FROM unit_counters", &[])?;
     let mut totals: HashMap<(i64, String), i64> = HashMap::new();
     let mut add = |path: &str, counter: String, n: i64| {

@@ -12,6 +12,7 @@
 //! Roll-ups are kept for union units only (national … county and industry unions: a few
 //! thousand units at national scale); an enterprise's subtree is small enough to count.
 
+use super::generations::{changed, generation};
 use super::{Conn, Db, Row, Value};
 use crate::domain::figures::{
     self, ALL_TIME, BucketSum, Family, Figure, Reach, Selection, Tally, buckets_of, is_year_bucket, parse_key,
@@ -28,7 +29,6 @@ use crate::params;
 use jiff::civil::Date;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 // ---- the sources ----------------------------------------------------------------------------
 
@@ -494,7 +494,7 @@ fn apply(c: &mut Conn, diff: BTreeMap<(String, bool, String, Date), i64>) -> Res
     // Units without roll-ups (enterprises and below) have their figures read from their
     // records and remembered like the unions' (`sums`): their generation moves too.
     for u in all_ids.iter().filter(|u| !unions.contains(u)) {
-        rollups_changed(Some(*u));
+        changed(Some(*u));
     }
     let mut rows: BTreeMap<(i64, i64, &str), i64> = BTreeMap::new();
     for ((place, _, key, day), v) in &diff {
@@ -513,7 +513,7 @@ fn apply(c: &mut Conn, diff: BTreeMap<(String, bool, String, Date), i64>) -> Res
 }
 
 fn add_to_rollup(c: &mut Conn, unit: i64, bucket: i64, key: &str, v: i64) -> Result<()> {
-    rollups_changed(Some(unit));
+    changed(Some(unit));
     c.execute(
         "INSERT INTO figure_rollups (unit_id, bucket, figure, value) VALUES (?, ?, ?, ?) \
          ON CONFLICT (unit_id, bucket, figure) DO UPDATE SET value = figure_rollups.value + excluded.value",
@@ -709,71 +709,6 @@ fn reach_of(key: &str) -> Option<Reach> {
 
 // ---- figures already read ---------------------------------------------------------------------
 
-/// Generations of the roll-ups of units, striped by unit id: a write that changes a unit's
-/// roll-ups moves its stripe, and a figure read in an older generation is read again.
-static STRIPES: [AtomicU64; 1024] = [const { AtomicU64::new(0) }; 1024];
-/// Moves for changes of every unit at once (a rebuild from nothing).
-static EPOCH: AtomicU64 = AtomicU64::new(0);
-
-thread_local! {
-    /// Units whose roll-ups the write job of this thread changed: moved again after commit.
-    static PENDING: std::cell::RefCell<Vec<i64>> = const { std::cell::RefCell::new(Vec::new()) };
-}
-
-fn stripe(unit: i64) -> &'static AtomicU64 {
-    &STRIPES[(unit.unsigned_abs() % STRIPES.len() as u64) as usize]
-}
-
-/// The generation a unit's roll-ups are in (both counters only grow, so their sum moves
-/// whenever either does).
-fn generation(unit: i64) -> u64 {
-    EPOCH.load(Ordering::Acquire).wrapping_add(stripe(unit).load(Ordering::Acquire))
-}
-
-/// Notes a change of a unit's roll-ups (`None`: of every unit), now and once more after the
-/// commit, so that no figure read in between is kept.
-fn rollups_changed(unit: Option<i64>) {
-    match unit {
-        Some(u) => {
-            stripe(u).fetch_add(1, Ordering::AcqRel);
-        }
-        None => {
-            EPOCH.fetch_add(1, Ordering::AcqRel);
-        }
-    }
-    // A few units are remembered one by one; a large change (a rebuild, a data set) as one.
-    PENDING.with(|p| {
-        let mut p = p.borrow_mut();
-        let u = unit.unwrap_or(i64::MIN);
-        if p.contains(&i64::MIN) || p.contains(&u) {
-            return;
-        }
-        if u == i64::MIN || p.len() >= 64 {
-            p.clear();
-            p.push(i64::MIN);
-            EPOCH.fetch_add(1, Ordering::AcqRel);
-        } else {
-            p.push(u);
-        }
-    });
-}
-
-/// After a commit (or rollback) on this thread: completes pending changes of roll-ups.
-pub(super) fn after_commit() {
-    let pending = PENDING.with(|p| std::mem::take(&mut *p.borrow_mut()));
-    for u in pending {
-        if u == i64::MIN {
-            EPOCH.fetch_add(1, Ordering::AcqRel);
-        } else {
-            stripe(u).fetch_add(1, Ordering::AcqRel);
-        }
-    }
-}
-
-/// How long a figure read is trusted without asking the database again. Changes made
-/// through this process take effect at once; changes made by another process sharing the
-/// database (a second server on PostgreSQL, `jiangxin figures rebuild`) take at most this long.
-pub const CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(5);
 /// Figures remembered at most; beyond, the memory is cleared.
 const CACHE_CAPACITY: usize = 4_000;
 
@@ -795,7 +730,7 @@ impl Cache {
         let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         entries
             .get(&(unit, from, to))
-            .filter(|(g, at, _)| *g == generation && at.elapsed() < CACHE_TTL)
+            .filter(|(g, at, _)| *g == generation && at.elapsed() < super::generations::TTL)
             .map(|(_, _, s)| s.clone())
     }
 
@@ -1955,6 +1890,7 @@ pub fn after_migration(c: &mut Conn) -> Result<()> {
     for (id, at) in people {
         c.execute("UPDATE people SET registered_on = ? WHERE id = ?", params![crate::clock::date_of(at), id])?;
     }
+    changed(None);
     c.execute("DELETE FROM unit_counters WHERE counter < 'due:' OR counter >= 'due;'", &[])?;
     Ok(())
 }
@@ -1978,7 +1914,7 @@ pub fn all_rollups(c: &mut Conn) -> Result<Vec<(i64, i64, String, i64)>> {
 
 /// Forgets every roll-up and derived stretch (before a rebuild from nothing).
 pub fn clear(c: &mut Conn) -> Result<()> {
-    rollups_changed(None);
+    changed(None);
     c.batch(
         "DELETE FROM figure_rollups; DELETE FROM studio_spans; DELETE FROM member_spans; DELETE FROM apprentice_spans;",
     )

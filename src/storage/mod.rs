@@ -21,6 +21,7 @@ pub mod counters;
 pub mod evaluations;
 pub mod figures;
 pub mod funding;
+pub mod generations;
 pub mod idempotency;
 pub mod inspections;
 pub mod keywords;
@@ -67,7 +68,7 @@ pub fn callers_changed() {
 
 /// After a commit (or rollback) on this thread: completes a pending change of callers.
 fn after_commit() {
-    figures::after_commit();
+    generations::after_commit();
     if CALLERS_PENDING.with(|p| p.replace(false)) {
         CALLERS_GENERATION.fetch_add(1, Ordering::Release);
     }
@@ -597,6 +598,8 @@ impl Default for DbOptions {
 pub struct Db {
     inner: Arc<Inner>,
     figures: Arc<figures::Cache>,
+    /// Sums of a few units read by many pages (lights and overdue items by child).
+    memo: Arc<generations::Memo>,
     /// Keyword searches at once: a third of the connections serving pages, so that a backlog
     /// of searches (each may read many pages of a large table, from the disk) leaves
     /// connections to every other page.
@@ -646,12 +649,17 @@ impl Db {
         };
         let searches = Arc::new(tokio::sync::Semaphore::new((connections as usize / 3).max(1)));
         let search_timeout = std::time::Duration::from_millis(opts.search_timeout_ms);
-        Ok(Db { inner: Arc::new(inner), figures: Arc::default(), searches, search_timeout })
+        Ok(Db { inner: Arc::new(inner), figures: Arc::default(), memo: Arc::default(), searches, search_timeout })
     }
 
     /// The figures of union units recently read from this database.
     pub fn figure_cache(&self) -> Arc<figures::Cache> {
         self.figures.clone()
+    }
+
+    /// Sums of a few units recently read from this database (see `generations::Memo`).
+    pub fn memo(&self) -> Arc<generations::Memo> {
+        self.memo.clone()
     }
 
     /// Which database this is.

@@ -166,8 +166,9 @@ pub fn set_state(c: &mut Conn, id: i64, state: PlanState, by: i64, reason: Optio
 }
 
 /// Waiting plans of a scope up to which they are read through their units' paths and sorted;
-/// beyond it the country's queue is walked oldest first instead.
-const SMALL_QUEUE: i64 = 2_000;
+/// beyond it the country's queue is walked oldest first instead. As large as the count a
+/// home page shows ("1000+"), so that one count serves both.
+const SMALL_QUEUE: i64 = 1_000;
 
 /// How many plans wait for a decision in a scope, counted up to `cap` (at least
 /// [`SMALL_QUEUE`] + 1).

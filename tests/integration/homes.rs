@@ -81,6 +81,13 @@ async fn every_role_finds_its_work_at_home(b: Backend) {
     let table = home.split(&format!("id=\"lights-{}\"", w.province_a)).nth(1).expect("lights by child unit");
     let row = table.split("</tr>").find(|r| r.contains("甲一市总工会")).expect("the city's row");
     assert!(row.contains(&format!("unit_id={}&amp;light=red", w.city_a)) && row.contains(">1</a>"), "{row}");
+    // A second red project in the city: the next look counts two (not what was read before).
+    let late = project(&lead1, w.s1, "冷却液回收改造", w.leader1, &[-2]).await["id"].as_i64().unwrap();
+    ent1.ok_post(&format!("/api/v1/projects/{late}/transitions"), json!({"action": "approve"})).await;
+    let again = page(&app, "union.a", "/").await;
+    let table = again.split(&format!("id=\"lights-{}\"", w.province_a)).nth(1).expect("lights by child unit");
+    let row = table.split("</tr>").find(|r| r.contains("甲一市总工会")).expect("the city's row");
+    assert!(row.contains(">2</a>"), "{row}");
     assert!(home.contains(&format!("action=\"/projects/{red}/chase\"")), "{home}");
     // The leader sees the studio's red project, with how long it is overdue.
     let home = page(&app, "lead1", "/").await;

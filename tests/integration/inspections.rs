@@ -348,7 +348,9 @@ async fn overdue_by_child_and_own_studios(b: Backend) {
     let mut two = inspection(own, &day(2));
     two["follow_ups"] = json!([{"item": "补充成员名册", "due_on": day(2)}, {"item": "更新制度上墙", "due_on": day(6)}]);
     union_a.ok_post("/api/v1/inspections", two).await;
-    union_a.ok_post("/api/v1/inspections", inspection(w.s1, &day(3))).await;
+    let shop = union_a.ok_post("/api/v1/inspections", inspection(w.s1, &day(3))).await;
+    let shop_item =
+        format!("/api/v1/inspections/{}/follow-ups/{}", shop["inspection"]["id"], shop["follow_ups"][0]["id"]);
     app.state.clock.advance(std::time::Duration::from_secs(8 * 86_400));
     let rows = |home: &str| -> Vec<(String, String, String)> {
         let table =
@@ -382,6 +384,11 @@ async fn overdue_by_child_and_own_studios(b: Backend) {
     let officer = crate::sessions::page_client(&app, "union.a", PASSWORD).await;
     let home = officer.get(format!("{}/", app.base)).send().await.unwrap().text().await.unwrap();
     assert_eq!(rows(&home), vec![row("甲一市总工会", "3", "6")]);
+    // The workshop's item is closed: the next look counts two (not what was read before).
+    let union_a = app.login("union.a", PASSWORD).await;
+    union_a.ok_post(&format!("{shop_item}/close"), json!({"note": "经现场核查已整改"})).await;
+    let home = officer.get(format!("{}/", app.base)).send().await.unwrap().text().await.unwrap();
+    assert_eq!(rows(&home), vec![row("甲一市总工会", "2", "6")]);
     app.assert_figures_rebuild().await;
 }
 

@@ -1,0 +1,155 @@
+//! Generations of what is summed per unit (figure roll-ups, deadline and follow-up counters):
+//! a write that changes a unit's sums moves the unit's generation, and whatever was read from
+//! them in an older generation is read again. Sums read by many pages — the province's or the
+//! country's figures, its lights and overdue items by child — are remembered in between.
+
+use std::any::Any;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use jiff::civil::Date;
+
+use crate::error::Result;
+
+/// Generations of units, striped by unit id.
+static STRIPES: [AtomicU64; 1024] = [const { AtomicU64::new(0) }; 1024];
+/// Moves for changes of every unit at once (a rebuild from nothing).
+static EPOCH: AtomicU64 = AtomicU64::new(0);
+
+thread_local! {
+    /// Units whose sums the write job of this thread changed: moved again after commit.
+    static PENDING: std::cell::RefCell<Vec<i64>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+fn stripe(unit: i64) -> &'static AtomicU64 {
+    &STRIPES[(unit.unsigned_abs() % STRIPES.len() as u64) as usize]
+}
+
+/// The generation a unit's sums are in (both counters only grow, so their sum moves whenever
+/// either does).
+pub fn generation(unit: i64) -> u64 {
+    EPOCH.load(Ordering::Acquire).wrapping_add(stripe(unit).load(Ordering::Acquire))
+}
+
+/// Notes a change of a unit's sums (`None`: of every unit), now and once more after the
+/// commit, so that nothing read in between is kept.
+pub fn changed(unit: Option<i64>) {
+    match unit {
+        Some(u) => {
+            stripe(u).fetch_add(1, Ordering::AcqRel);
+        }
+        None => {
+            EPOCH.fetch_add(1, Ordering::AcqRel);
+        }
+    }
+    // A few units are remembered one by one; a large change (a rebuild, a data set) as one.
+    PENDING.with(|p| {
+        let mut p = p.borrow_mut();
+        let u = unit.unwrap_or(i64::MIN);
+        if p.contains(&i64::MIN) || p.contains(&u) {
+            return;
+        }
+        if u == i64::MIN || p.len() >= 64 {
+            p.clear();
+            p.push(i64::MIN);
+            EPOCH.fetch_add(1, Ordering::AcqRel);
+        } else {
+            p.push(u);
+        }
+    });
+}
+
+/// After a commit (or rollback) on this thread: completes pending changes.
+pub(super) fn after_commit() {
+    let pending = PENDING.with(|p| std::mem::take(&mut *p.borrow_mut()));
+    for u in pending {
+        if u == i64::MIN {
+            EPOCH.fetch_add(1, Ordering::AcqRel);
+        } else {
+            stripe(u).fetch_add(1, Ordering::AcqRel);
+        }
+    }
+}
+
+/// How long a remembered reading (or figure) is trusted without asking the database again:
+/// changes made through this process take effect at once, changes made by another process
+/// sharing the database (a second server on PostgreSQL, `jiangxin figures rebuild`) within
+/// this time.
+pub const TTL: std::time::Duration = std::time::Duration::from_secs(5);
+/// Readings remembered at most; beyond, the memory is cleared.
+const CAPACITY: usize = 2_000;
+
+/// What a reading is remembered by: its kind, the units it sums, the day it was taken for.
+type Key = (&'static str, Vec<i64>, Date);
+/// A reading remembered: the units' generation it was read in, when, and the reading.
+type Remembered = (u64, std::time::Instant, Arc<dyn Any + Send + Sync>);
+
+/// Readings of the sums of a few units (see the module), one per database.
+#[derive(Default)]
+pub struct Memo {
+    entries: std::sync::Mutex<HashMap<Key, Remembered>>,
+}
+
+impl Memo {
+    /// The reading `kind` of `units` for `day`: remembered while none of the units changed,
+    /// else taken by `read` (which must read nothing but those units' sums).
+    pub fn get_or<T: Clone + Send + Sync + 'static>(
+        &self,
+        kind: &'static str,
+        units: &[i64],
+        day: Date,
+        read: impl FnOnce() -> Result<T>,
+    ) -> Result<T> {
+        // Generations only grow, so the sum moves whenever one of them does; it is taken before
+        // reading, so that a change made during the read leaves the reading stale, not kept.
+        let generation = units.iter().fold(0u64, |g, &u| g.wrapping_add(generation(u)));
+        let key: Key = (kind, units.to_vec(), day);
+        {
+            let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some((g, at, value)) = entries.get(&key)
+                && *g == generation
+                && at.elapsed() < TTL
+                && let Some(v) = value.downcast_ref::<T>()
+            {
+                return Ok(v.clone());
+            }
+        }
+        let value = read()?;
+        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        if entries.len() >= CAPACITY {
+            entries.clear();
+        }
+        entries.insert(key, (generation, std::time::Instant::now(), Arc::new(value.clone())));
+        Ok(value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reading_is_kept_until_one_of_its_units_changes() {
+        let memo = Memo::default();
+        let day = jiff::civil::date(2026, 3, 1);
+        // Unit ids far from any other test's, so that parallel tests do not move them.
+        let units = [900_001, 900_002];
+        let mut reads = 0;
+        let mut read = |memo: &Memo| {
+            memo.get_or("test", &units, day, || {
+                reads += 1;
+                Ok(reads)
+            })
+            .unwrap()
+        };
+        assert_eq!((read(&memo), read(&memo)), (1, 1), "remembered");
+        changed(Some(900_002));
+        assert_eq!(read(&memo), 2, "read again after a change of one unit");
+        after_commit();
+        assert_eq!(read(&memo), 3, "and again after its commit");
+        assert_eq!(read(&memo), 3);
+        let other_day = memo.get_or("test", &units, day.tomorrow().unwrap(), || Ok(10)).unwrap();
+        assert_eq!(other_day, 10, "each day apart");
+    }
+}
