@@ -538,7 +538,7 @@ pub fn list(
 ) -> Result<Page<Suggestion>> {
     let mut q = match source(who, f.view) {
         Some((src, params)) => {
-            let (src, params) = first_due(src, params, f, page, today);
+            let (src, params) = first_page(src, params, f, page, today);
             let mut q = Query::new(&format!(
                 "SELECT {COLUMNS} FROM {src} v {}{} WHERE s.id = v.id",
                 by_id(c),
@@ -576,10 +576,12 @@ pub fn list(
     }))
 }
 
-/// An evaluation queue asked for as it stands (or its overdue part) is cut to its page by
-/// deadline in the index of open suggestions, so that only the page's records are read and
-/// joined, not the whole queue's; a list with other filters reads the queue whole.
-fn first_due(
+/// A personal view asked for as it stands is cut to its page in the indexes it is read from,
+/// so that only the page's records are read and joined, not the whole view's (a clerk who
+/// typed in 548 suggestions for others, or a department with a hundred open ones): one's own
+/// newest first, an evaluation queue (or its overdue part) by deadline. A list with other
+/// filters reads the view whole.
+fn first_page(
     src: String,
     mut params: Vec<Value<'static>>,
     f: &SuggestionFilter,
@@ -587,19 +589,28 @@ fn first_due(
     today: Date,
 ) -> (String, Vec<Value<'static>>) {
     let plain = f.within.is_none() && f.state.is_none() && f.category.is_none() && f.q.is_none();
-    if f.view != View::ToEvaluate || !plain {
-        return (src, params);
+    let mut sql = match f.view {
+        View::ToEvaluate if plain => format!("(SELECT id, due_on FROM {src} w WHERE 1 = 1"),
+        View::Mine if plain && !f.overdue => format!("(SELECT id FROM {src} w WHERE 1 = 1"),
+        _ => return (src, params),
+    };
+    if f.view == View::Mine {
+        if let Some(after) = &page.after {
+            sql.push_str(" AND id < ?");
+            params.push(Value::from(after.id));
+        }
+        sql.push_str(" ORDER BY id DESC LIMIT ?)");
+    } else {
+        if f.overdue {
+            sql.push_str(" AND due_on < ?");
+            params.push(Value::from(today));
+        }
+        if let Some(after) = &page.after {
+            sql.push_str(" AND (due_on, id) > (?, ?)");
+            params.extend([Value::from(after.key.clone()), Value::from(after.id)]);
+        }
+        sql.push_str(" ORDER BY due_on, id LIMIT ?)");
     }
-    let mut sql = format!("(SELECT id, due_on FROM {src} w WHERE 1 = 1");
-    if f.overdue {
-        sql.push_str(" AND due_on < ?");
-        params.push(Value::from(today));
-    }
-    if let Some(after) = &page.after {
-        sql.push_str(" AND (due_on, id) > (?, ?)");
-        params.extend([Value::from(after.key.clone()), Value::from(after.id)]);
-    }
-    sql.push_str(" ORDER BY due_on, id LIMIT ?)");
     params.push(Value::from(page.limit + 1));
     (sql, params)
 }

@@ -26,6 +26,13 @@ async fn every_role_finds_its_work_at_home(b: Backend) {
     assert!(home.contains("焊装线加装挡板") && home.contains("评审中"), "{home}");
     assert!(!home.contains("id=\"lights\"") && !home.contains("class=\"headline"), "no wall of figures: {home}");
     assert!(button < home.find("焊装线加装挡板").unwrap(), "the button comes first");
+    // Their own, page by page, newest first, to the end.
+    let first = worker1.ok_get("/api/v1/suggestions?limit=1").await;
+    assert_eq!(first["items"][0]["title"], "焊装线加装挡板");
+    let cursor = first["next_cursor"].as_str().expect("a second page").to_string();
+    let second = worker1.ok_get(&format!("/api/v1/suggestions?limit=1&cursor={cursor}")).await;
+    assert_eq!(second["items"][0]["title"], "冲压车间照明改LED");
+    assert!(second["next_cursor"].is_null(), "{second}");
 
     // The evaluator: both suggestions wait, soonest deadline first, and the list behind the
     // count holds as many.
