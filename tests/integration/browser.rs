@@ -555,7 +555,9 @@ async fn arrived(c: &Client, part: &str) -> Result<(), CmdError> {
 /// The text of an element once it holds `want` (the old page may go stale under our feet).
 async fn text_holding(c: &Client, css: &str, want: &str) -> String {
     let mut seen = String::new();
-    for _ in 0..100 {
+    // Up to 20 s: a page following a background run refreshes every 2 s, and the run of a
+    // loaded CI machine on PostgreSQL has taken longer than 5 s.
+    for _ in 0..400 {
         seen = match c.find(Locator::Css(css)).await {
             Ok(e) => e.text().await.unwrap_or_default(),
             Err(_) => String::new(),
