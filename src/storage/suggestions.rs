@@ -952,8 +952,10 @@ pub type Late = (i64, String, Option<i64>, UnitPath);
 /// Undecided suggestions past their deadline not yet notified.
 pub fn overdue_to_notify(c: &mut Conn, today: Date, limit: i64) -> Result<Vec<Late>> {
     c.query(
-        "SELECT id, title, evaluator_account_id, assigned_path FROM suggestions \
-         WHERE overdue_notified = FALSE AND state IN ('assigned', 'evaluated') AND due_on < ? ORDER BY due_on LIMIT ?",
+        &format!(
+            "SELECT id, title, evaluator_account_id, assigned_path FROM suggestions \
+             WHERE overdue_notified = FALSE AND {OPEN} AND due_on < ? ORDER BY due_on LIMIT ?"
+        ),
         params![today, limit],
         |r| Ok((r.get("id")?, r.get("title")?, r.get("evaluator_account_id")?, path(r, "assigned_path")?)),
     )
