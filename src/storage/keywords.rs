@@ -117,6 +117,33 @@ pub fn after_migration(c: &mut Conn) -> Result<()> {
     super::studios::reindex_all(c)
 }
 
+/// The lower-cased columns that lists match a keyword against with `LIKE`.
+const MATCHED: [(&str, &str); 8] = [
+    ("suggestions", "title"),
+    ("projects", "title"),
+    ("outcomes", "title"),
+    ("challenges", "title"),
+    ("studios", "name"),
+    ("studios", "field"),
+    ("people", "name"),
+    ("org_units", "name"),
+];
+
+/// The step after migration 33: on PostgreSQL, statistics of each `LOWER(column)` a keyword is
+/// matched against, so that the planner sees how often a word occurs (it knew nothing of the
+/// expression and guessed rarely, then read and sorted a whole subtree to find a page).
+pub fn statistics(c: &mut Conn) -> Result<()> {
+    if c.backend() != Backend::Postgres {
+        return Ok(());
+    }
+    for (table, column) in MATCHED {
+        c.batch(&format!(
+            "CREATE STATISTICS IF NOT EXISTS {table}_{column}_lower ON (LOWER({column})) FROM {table}; ANALYZE {table}"
+        ))?;
+    }
+    Ok(())
+}
+
 /// How a list applies a keyword.
 #[derive(Debug, Clone)]
 pub enum KeywordFilter {

@@ -189,6 +189,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/0032_plans_queue_order.sql"),
         then: None,
     },
+    Migration {
+        version: 33,
+        name: "keyword_statistics",
+        sql: include_str!("../../migrations/0033_keyword_statistics.sql"),
+        then: Some(super::keywords::statistics),
+    },
 ];
 
 /// The migrations after which every figure is derived again (they change what a figure

@@ -541,6 +541,19 @@ pub fn picked_rows_sql(columns: &str, joins: &str, ids_sql: &str) -> String {
     format!("SELECT {columns} FROM ({ids_sql}) pick JOIN {table} {alias} ON {alias}.id = pick.id {rest}")
 }
 
+/// A unit-path column for a list walked newest first over a wide subtree, where reading the
+/// subtree by its path index and sorting it would cost more than walking the ids until a page
+/// is full. SQLite is kept off the path index by hiding the column in an expression; to
+/// PostgreSQL that hides the column's statistics too, so it guessed that one row in 40,000
+/// matched and read and sorted them all (5 s for a keyword at a province's root): there the
+/// plain column lets it see that most rows match and walk the ids itself.
+pub fn walked_path(c: &Conn, col: &str) -> String {
+    match c.backend() {
+        Backend::Sqlite => format!("({col} || '')"),
+        Backend::Postgres => col.to_string(),
+    }
+}
+
 /// Reads a unit-path column.
 pub fn path(row: &Row, name: &str) -> Result<crate::domain::org::UnitPath> {
     let p: String = row.get(name)?;

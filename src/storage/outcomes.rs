@@ -352,7 +352,8 @@ pub fn list(c: &mut Conn, scope: &Scope, f: &OutcomeFilter, page: &PageRequest) 
     count.push(" LIMIT ?) x", [Value::from(cap)]);
     let wide = f.studio_id.is_none() && count.fetch(c, |r| r.get::<i64>("n"))?.pop().unwrap_or(0) >= cap;
     let mut q = Query::new(&format!("SELECT {COLUMNS} {JOINS} WHERE 1 = 1"));
-    scoped(&mut q, if wide { "(o.unit_path || '')" } else { "o.unit_path" });
+    let path_col = if wide { super::walked_path(c, "o.unit_path") } else { "o.unit_path".to_string() };
+    scoped(&mut q, &path_col);
     if let Some(s) = f.studio_id {
         q.push(" AND o.studio_id = ?", [Value::from(s)]);
     }

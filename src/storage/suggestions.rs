@@ -552,9 +552,12 @@ pub fn list(
     let by_due = f.view == View::ToEvaluate || f.overdue;
     // Newest first over a wide subtree: walking the ids backwards fills a page sooner than
     // reading the whole subtree by unit and sorting it (see `wide`).
-    let path_col =
-        if !by_due && f.view == View::All && wide(c, who, f, today)? { "(s.unit_path || '')" } else { "s.unit_path" };
-    filter_on(&mut q, who, f, today, path_col);
+    let path_col = if !by_due && f.view == View::All && wide(c, who, f, today)? {
+        super::walked_path(c, "s.unit_path")
+    } else {
+        "s.unit_path".to_string()
+    };
+    filter_on(&mut q, who, f, today, &path_col);
     if !super::keywords::apply(c, &mut q, super::keywords::Keyed::Suggestion, f.q.as_deref(), "s.id", "s.title")? {
         return Ok(Page { items: Vec::new(), next_cursor: None });
     }
@@ -704,8 +707,7 @@ fn filter(q: &mut Query, who: &Viewer, f: &SuggestionFilter, today: Date) {
     filter_on(q, who, f, today, "s.unit_path")
 }
 
-/// `filter`, naming the proposer's unit path as `path_col` (`(s.unit_path || '')` keeps the
-/// database from reading the subtree by its index).
+/// `filter`, naming the proposer's unit path as `path_col` (see `storage::walked_path`).
 fn filter_on(q: &mut Query, who: &Viewer, f: &SuggestionFilter, today: Date, path_col: &str) {
     if f.view == View::All {
         // Narrowed to the subtree asked for, so that the index reads that range only.
