@@ -2,7 +2,7 @@
 //! agrees (then they are fixed for the year) or returns them; progress comes from the records.
 
 use super::{AppState, found, input};
-use crate::domain::access::Actor;
+use crate::domain::access::{Actor, Scope};
 use crate::domain::notification::{Detail, Happened, NotificationKind};
 use crate::domain::plan::{self, PlanAction, PlanState, Progress, Target, Targets, TargetsInput};
 use crate::domain::validation::{Check, limits};
@@ -234,9 +234,19 @@ pub struct WaitingList {
 pub async fn waiting(st: &AppState, actor: &Actor, q: &WaitingQuery) -> Result<WaitingList> {
     let page = crate::domain::pagination::PageRequest::parse(q.limit, q.cursor.as_deref())?;
     let scope = actor.decision_scope();
+    let (memo, today) = (st.db.memo(), st.today());
     st.db
         .read(move |c| {
-            let counted = plans::count_submitted(c, &scope, super::suggestions::QUEUE_CAP)?;
+            // Counted once while no plan of the scope changes state (every officer's home
+            // shows it; the country's count walks a thousand entries of the queue).
+            let count = |c: &mut Conn| plans::count_submitted(c, &scope, super::suggestions::QUEUE_CAP);
+            let counted = match &scope {
+                Scope::Within { paths, studio_ids } if studio_ids.is_empty() && !paths.is_empty() => {
+                    let units: Vec<i64> = paths.iter().map(|p| p.id()).collect();
+                    memo.get_or("plans_waiting", &units, today, || count(c))?
+                }
+                _ => count(c)?,
+            };
             let p = plans::submitted(c, &scope, Some(counted), &page)?;
             Ok(WaitingList {
                 total: counted.min(super::suggestions::QUEUE_CAP),

@@ -153,7 +153,7 @@ pub fn period(check: &mut Check, year: Option<i64>, from: Option<&str>, to: Opti
 pub fn figure_link(sel: &Selection, unit_id: i64, from: Date, to: Date) -> String {
     let mut s = format!("/figures/{}?unit_id={unit_id}&from={from}&to={to}", sel.figure.code());
     for (k, v) in sel.filters.pairs() {
-        s.push_str(&format!("&{k}={}", crate::domain::percent_encode(&v)));
+        s.extend(["&", k, "=", &crate::domain::percent_encode(&v)]);
     }
     s
 }

@@ -1,6 +1,6 @@
-//! Generations of what is summed per unit (figure roll-ups, deadline and follow-up counters):
-//! a write that changes a unit's sums moves the unit's generation, and whatever was read from
-//! them in an older generation is read again. Sums read by many pages — the province's or the
+//! Generations of what is summed per unit (figure roll-ups, deadline and follow-up counters,
+//! the queue of waiting plans): a write that changes a unit's sums moves the unit's generation,
+//! and whatever was read from them in an older generation is read again. Sums read by many pages — the province's or the
 //! country's figures, its lights and overdue items by child — are remembered in between.
 
 use std::any::Any;

@@ -162,6 +162,13 @@ pub fn set_state(c: &mut Conn, id: i64, state: PlanState, by: i64, reason: Optio
             params![state.code(), reason, now, id],
         )?,
     };
+    // The queue of waiting plans is counted once and remembered per scope (see
+    // `app::plans::waiting`): every unit above the plan sees its queue change.
+    let path: Option<String> =
+        c.query_opt("SELECT unit_path FROM annual_plans WHERE id = ?", params![id], |r| r.get("unit_path"))?;
+    for unit in path.as_deref().and_then(UnitPath::parse).map(|p| p.ids()).unwrap_or_default() {
+        super::generations::changed(Some(unit));
+    }
     Ok(())
 }
 
