@@ -963,7 +963,7 @@ pub async fn overdue_by_child(st: &AppState, actor: &Actor) -> Result<Vec<Overdu
     let memo = st.db.memo();
     st.db
         .read(move |c| {
-            let children = units::children(c, home.id(), &PageRequest { limit: 100_000, after: None })?.items;
+            let children = super::units::children_remembered(c, &memo, home.id(), today)?;
             let ids: Vec<i64> = children.iter().map(|u| u.id).collect();
             // Read from the counters of the unit and its children alone: remembered while none
             // of them changes (the country's home page is read by every officer above).

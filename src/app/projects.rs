@@ -1132,7 +1132,9 @@ pub async fn lights_by_child(st: &AppState, actor: &Actor, unit_id: i64) -> Resu
     st.db
         .read(move |c| {
             found(units::get(c, unit_id)?.filter(|u| actor.can_read_unit(&u.path)))?;
-            let children = units::children(c, unit_id, &PageRequest { limit: 200, after: None })?.items;
+            // The first 200 children by id, as before they were remembered.
+            let children: Vec<_> =
+                super::units::children_remembered(c, &memo, unit_id, today)?.into_iter().take(200).collect();
             let ids: Vec<i64> = children.iter().map(|u| u.id).collect();
             let lights = memo.get_or("lights", &ids, today, || {
                 crate::storage::counters::lights(c, &ids, today, project::yellow_until(today))

@@ -60,6 +60,20 @@ pub async fn get(st: &AppState, actor: &Actor, id: i64) -> Result<UnitDetail> {
         .await
 }
 
+/// Every child of a unit, as officers' homes show them by red lights and overdue follow-ups:
+/// remembered for the day while no unit below is added or renamed (`storage::units` moves
+/// their generations), since every officer above reads the same list on every visit.
+pub fn children_remembered(
+    c: &mut crate::storage::Conn,
+    memo: &crate::storage::generations::Memo,
+    unit_id: i64,
+    today: jiff::civil::Date,
+) -> Result<Vec<Unit>> {
+    memo.get_or("children", &[unit_id], today, || {
+        Ok(units::children(c, unit_id, &PageRequest { limit: 100_000, after: None })?.items)
+    })
+}
+
 /// The children of a unit in scope.
 pub async fn children(st: &AppState, actor: &Actor, id: i64, page: PageRequest) -> Result<Page<Unit>> {
     let actor = actor.clone();

@@ -1,6 +1,6 @@
-//! Generations of what is summed per unit (figure roll-ups, deadline and follow-up counters,
-//! the queue of waiting plans): a write that changes a unit's sums moves the unit's generation,
-//! and whatever was read from them in an older generation is read again. Sums read by many pages — the province's or the
+//! Generations of what is kept per unit (figure roll-ups, deadline and follow-up counters,
+//! the queue of waiting plans, its children): a write that changes any of them moves the
+//! unit's generation, and whatever was read from them in an older generation is read again. Sums read by many pages — the province's or the
 //! country's figures, its lights and overdue items by child — are remembered in between.
 
 use std::any::Any;
@@ -93,7 +93,7 @@ pub struct Memo {
 
 impl Memo {
     /// The reading `kind` of `units` for `day`: remembered while none of the units changed,
-    /// else taken by `read` (which must read nothing but those units' sums).
+    /// else taken by `read` (which must read nothing but what those units' generations cover).
     pub fn get_or<T: Clone + Send + Sync + 'static>(
         &self,
         kind: &'static str,

@@ -126,12 +126,24 @@ pub fn insert(c: &mut Conn, parent: Option<&Unit>, kind: UnitKind, name: &str) -
         params![id, parent.map(|p| p.id), &path, kind.code(), name, now, now],
     )?;
     search_index::index(c, SearchKind::Unit, id, name)?;
+    tree_changed(&path);
     get(c, id)?.ok_or(Error::NotFound)
+}
+
+/// Notes that the unit at `path` was added or renamed: the lists of children remembered for
+/// the units above it (`app::units::children_remembered`) are read again.
+fn tree_changed(path: &UnitPath) {
+    for unit in path.ids() {
+        super::generations::changed(Some(unit));
+    }
 }
 
 /// Renames a unit.
 pub fn rename(c: &mut Conn, id: i64, name: &str) -> Result<()> {
     c.execute("UPDATE org_units SET name = ?, updated_at = ? WHERE id = ?", params![name, crate::clock::now_ms(), id])?;
+    if let Some(u) = get(c, id)? {
+        tree_changed(&u.path);
+    }
     search_index::index(c, SearchKind::Unit, id, name)
 }
 

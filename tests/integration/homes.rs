@@ -95,6 +95,20 @@ async fn every_role_finds_its_work_at_home(b: Backend) {
     let table = again.split(&format!("id=\"lights-{}\"", w.province_a)).nth(1).expect("lights by child unit");
     let row = table.split("</tr>").find(|r| r.contains("甲一市总工会")).expect("the city's row");
     assert!(row.contains(">2</a>"), "{row}");
+    // The city renamed: the next look names it so (not the children read before).
+    let union_a = app.login("union.a", PASSWORD).await;
+    let (status, v) = union_a
+        .send(
+            reqwest::Method::PATCH,
+            &format!("/api/v1/org-units/{}", w.city_a),
+            Some(json!({"name": "甲一市总工会（新）"})),
+        )
+        .await;
+    assert_eq!(status, 200, "{v}");
+    let renamed = page(&app, "union.a", "/").await;
+    let table = renamed.split(&format!("id=\"lights-{}\"", w.province_a)).nth(1).expect("lights by child unit");
+    let table = table.split("</table>").next().unwrap_or_default();
+    assert!(table.contains("甲一市总工会（新）"), "{table}");
     assert!(home.contains(&format!("action=\"/projects/{red}/chase\"")), "{home}");
     // The leader sees the studio's red project, with how long it is overdue.
     let home = page(&app, "lead1", "/").await;
