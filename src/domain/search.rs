@@ -51,6 +51,18 @@ pub fn like_pattern(query: &str) -> String {
     p
 }
 
+/// The runs of matching characters of a text (split at spaces and punctuation), lowercased.
+fn runs(text: &str) -> impl Iterator<Item = Vec<char>> + '_ {
+    text.split(|c: char| !c.is_alphanumeric()).filter(|r| !r.is_empty()).map(normalise)
+}
+
+/// The character pairs that stand side by side in `text` (not across a space or punctuation:
+/// a query is confirmed by a literal match, and a pair across “夹具，消除” — 具消 — held by
+/// thousands of titles that none of them spells made a search scan the whole country).
+fn pairs(text: &str) -> impl Iterator<Item = String> + '_ {
+    runs(text).flat_map(|r| r.windows(2).map(|w| w.iter().collect::<String>()).collect::<Vec<_>>())
+}
+
 /// The keyword index's text of a title: its character pairs, separated by spaces (a title of one
 /// character is that character). Pairs alone keep the index of millions of titles small; every
 /// query of two characters or more is found through them (see `keyword_query`).
@@ -59,7 +71,7 @@ pub fn keyword_text(text: &str) -> String {
     if chars.len() == 1 {
         return chars[0].to_string();
     }
-    let mut pairs: Vec<String> = chars.windows(2).map(|w| w.iter().collect()).collect();
+    let mut pairs: Vec<String> = pairs(text).collect();
     pairs.sort();
     pairs.dedup();
     pairs.join(" ")
@@ -87,7 +99,7 @@ pub fn keyword_query(query: &str) -> Option<KeywordQuery> {
             continue;
         }
         k.patterns.push(like_pattern(word));
-        k.pairs.extend(chars.windows(2).map(|w| w.iter().collect::<String>()));
+        k.pairs.extend(pairs(word));
     }
     k.pairs.sort();
     k.pairs.dedup();
@@ -146,12 +158,24 @@ mod tests {
     fn keyword_text_holds_every_pair_of_a_query() {
         let text = keyword_text("数控机床 主轴改进");
         assert!(text.split(' ').all(|p| p.chars().count() == 2));
-        for q in ["数控", "机床主轴", "主轴改进", "数控 改进"] {
+        for q in ["数控", "数控机床", "主轴改进", "数控 改进"] {
             let k = keyword_query(q).expect("words");
             assert!(k.pairs.iter().all(|p| text.split(' ').any(|t| t == p)), "{q}");
         }
         assert_eq!(keyword_text("改"), "改");
         assert!(keyword_text("。").is_empty());
+    }
+
+    #[test]
+    fn pairs_stop_at_spaces_and_punctuation() {
+        // No title spells 具消 in “夹具，消除”: the index does not claim it does.
+        assert_eq!(keyword_text("夹具，消除"), "夹具 消除");
+        assert_eq!(keyword_text("数控机床 主轴"), "主轴 控机 数控 机床");
+        // Nor does a query across punctuation ask for it: its runs' pairs, and the literal.
+        let k = keyword_query("夹具，消除").expect("a word");
+        assert_eq!(k.pairs, vec!["夹具", "消除"]);
+        assert_eq!(k.patterns, vec!["%夹具，消除%"]);
+        assert!(keyword_query("机床主轴").expect("a word").pairs.contains(&"床主".to_string()));
     }
 
     #[test]

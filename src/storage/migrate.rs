@@ -195,6 +195,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/0033_keyword_statistics.sql"),
         then: Some(super::keywords::statistics),
     },
+    Migration {
+        version: 34,
+        name: "keyword_pairs_within_words",
+        sql: include_str!("../../migrations/0034_keyword_pairs_within_words.sql"),
+        then: Some(super::keywords::rebuild),
+    },
 ];
 
 /// The migrations after which every figure is derived again (they change what a figure

@@ -24,13 +24,14 @@ async fn keywords_find_every_kind_within_scope(b: Backend) {
     let (lead1, worker1) = (app.login("lead1", PASSWORD).await, app.login("worker1", PASSWORD).await);
     let city_a = app.login("city.a", PASSWORD).await;
 
-    // Records of province A: every title holds 数控 somewhere inside.
+    // Records of province A: most titles hold 数控 somewhere inside.
     let welding_leader = person(&admin, w.w1, "刘一手").await;
     let welding = studio(&admin, w.w1, welding_leader, "东方焊接工作室").await;
     project(&lead1, w.s1, "老旧数控车床主轴改进", w.leader1, &[30]).await;
     project(&admin, w.s2, "变电站数控巡检", w.leader2, &[30]).await;
     worker1.ok_post("/api/v1/suggestions", idea("给数控机床加装防护罩")).await;
     worker1.ok_post("/api/v1/suggestions", idea("食堂增加夜班热餐")).await;
+    worker1.ok_post("/api/v1/suggestions", idea("冲压线加装夹具，消除安全隐患")).await;
     lead1
         .ok_post(
             "/api/v1/outcomes",
@@ -58,8 +59,19 @@ async fn keywords_find_every_kind_within_scope(b: Backend) {
     // words, several words and a single character.
     let v = union_a.ok_get(&format!("/api/v1/suggestions?view=all&q={q}")).await;
     assert_eq!(titles(&v, "title"), vec!["给数控机床加装防护罩"], "{v}");
-    for (fragment, hits) in [("控机", 1), ("数控 防护", 1), ("罩", 1), ("热餐", 1), ("数控 热餐", 0), ("锅炉", 0)]
-    {
+    // Across punctuation: the words on either side and the literal text find it; the pair that
+    // stands across the comma (具消) is spelt by no title.
+    for (fragment, hits) in [
+        ("控机", 1),
+        ("数控 防护", 1),
+        ("罩", 1),
+        ("热餐", 1),
+        ("数控 热餐", 0),
+        ("锅炉", 0),
+        ("夹具，消除", 1),
+        ("夹具 消除", 1),
+        ("具消", 0),
+    ] {
         let v = union_a.ok_get(&format!("/api/v1/suggestions?view=all&q={}", urlencode(fragment))).await;
         assert_eq!(v["items"].as_array().unwrap().len(), hits, "{fragment}: {v}");
     }
