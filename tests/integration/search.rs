@@ -77,6 +77,12 @@ async fn keywords_find_every_kind_within_scope(b: Backend) {
     }
     let v = worker1.ok_get(&format!("/api/v1/suggestions?q={q}")).await;
     assert_eq!(titles(&v, "title"), vec!["给数控机床加装防护罩"], "one's own, by keyword: {v}");
+    // Indexed again from nothing (migration 34, the generator): the same finds.
+    app.db.write(jiangxin::storage::keywords::rebuild).await.expect("rebuild");
+    for (fragment, hits) in [("数控", 1), ("夹具，消除", 1), ("具消", 0), ("热餐", 1)] {
+        let v = union_a.ok_get(&format!("/api/v1/suggestions?view=all&q={}", urlencode(fragment))).await;
+        assert_eq!(v["items"].as_array().unwrap().len(), hits, "after the rebuild, {fragment}: {v}");
+    }
     let v = union_a.ok_get(&format!("/api/v1/projects?q={}", urlencode("车床主轴"))).await;
     assert_eq!(titles(&v, "title"), vec!["老旧数控车床主轴改进"], "{v}");
     let v = union_a.ok_get(&format!("/api/v1/projects?q={q}")).await;
