@@ -25,6 +25,7 @@ pub mod paper;
 pub mod people;
 pub mod plans;
 pub mod projects;
+pub mod reindex;
 pub mod rounds;
 pub mod search;
 pub mod stats;

@@ -206,6 +206,12 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             if !status {
                 let applied = migrate::migrate(&db, to)?;
                 println!("applied: {applied:?}");
+                let waiting = db.read_blocking(crate::storage::keywords::reindex_waiting)?;
+                if waiting > 0 {
+                    println!(
+                        "keyword index: {waiting} titles are indexed again in the background once the server runs"
+                    );
+                }
             }
             println!("schema version: {}", migrate::current_version(&db)?);
             Ok(())
@@ -432,6 +438,7 @@ fn serve(config: Config) -> anyhow::Result<()> {
         let addr = listener.local_addr()?;
         let state = crate::app::AppState::new(db, config, ledger_key);
         crate::app::sweep::spawn(state.clone());
+        crate::app::reindex::spawn(state.clone());
         println!("Jiangxin 匠心 is serving at http://{addr}/  (ready in {} ms)", started.elapsed().as_millis());
         if let Some((password, generated)) = &first.admin_password {
             if *generated {

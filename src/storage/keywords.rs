@@ -14,7 +14,7 @@ use crate::params;
 use crate::storage::Value;
 
 /// Records whose titles are indexed by keyword.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Keyed {
     /// Suggestions by title.
     Suggestion,
@@ -64,9 +64,25 @@ pub fn table_ddl(table: &str, backend: Backend) -> String {
     }
 }
 
-/// (Re)indexes a record's title.
+/// (Re)indexes a record's title. While the kind is indexed again in the background, the new
+/// table gets it too when the re-index has passed it or began before it was written.
 pub fn index(c: &mut Conn, kind: Keyed, id: i64, title: &str) -> Result<()> {
-    let table = kind.index_table();
+    let terms = keyword_text(title);
+    write_terms(c, kind.index_table(), id, &terms)?;
+    let filling: Vec<(i64, i64)> = c.query(
+        "SELECT after_id, until_id FROM keyword_reindex WHERE kind = ? AND stage = 'filling'",
+        params![kind.index_table()],
+        |r| Ok((r.get("after_id")?, r.get("until_id")?)),
+    )?;
+    if let Some((after, until)) = filling.first()
+        && (id <= *after || id > *until)
+    {
+        write_terms(c, &next_table(kind), id, &terms)?;
+    }
+    Ok(())
+}
+
+fn write_terms(c: &mut Conn, table: &str, id: i64, terms: &str) -> Result<()> {
     let (delete, insert) = match c.backend() {
         Backend::Sqlite => (
             format!("DELETE FROM {table} WHERE rowid = ?"),
@@ -77,7 +93,7 @@ pub fn index(c: &mut Conn, kind: Keyed, id: i64, title: &str) -> Result<()> {
         }
     };
     c.execute(&delete, params![id])?;
-    c.execute(&insert, params![id, keyword_text(title)])?;
+    c.execute(&insert, params![id, terms])?;
     Ok(())
 }
 
@@ -114,6 +130,197 @@ pub fn rebuild(c: &mut Conn) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Where a kind's background re-index stands (`keyword_reindex.stage`): filling the new table.
+const FILLING: &str = "filling";
+/// The new table took the old one's place; the old one is emptied a slice at a time (SQLite).
+const DROPPING: &str = "dropping";
+
+/// The table a kind is indexed into again, beside the one searched.
+fn next_table(kind: Keyed) -> String {
+    format!("{}_next", kind.index_table())
+}
+
+/// The table a kind was searched in before the new one took its place (SQLite).
+fn old_table(kind: Keyed) -> String {
+    format!("{}_old", kind.index_table())
+}
+
+/// The step after migration 35: every title written before it is indexed again in the
+/// background (`reindex_slice`) into a new table beside the one searched, which takes its place
+/// once it holds every title. Until then the old table keeps the old terms, a superset of the new
+/// ones (pairs across punctuation too), so every search finds what it should, only less quickly.
+/// Indexing the national set's 20 million titles inside the migration held the start of the
+/// server for more than 40 minutes; re-indexing them in place (a delete and an insert each)
+/// filled the index with deletion marks that made each of its merges take seconds.
+pub fn schedule_reindex(c: &mut Conn) -> Result<()> {
+    let backend = c.backend();
+    for kind in Keyed::ALL {
+        c.execute("DELETE FROM keyword_reindex WHERE kind = ?", params![kind.index_table()])?;
+        c.batch(&format!("DROP TABLE IF EXISTS {}; DROP TABLE IF EXISTS {}", next_table(kind), old_table(kind)))?;
+        let until = c.scalar(&format!("SELECT COALESCE(MAX(id), 0) FROM {}", kind.record_table()), &[])?;
+        if until > 0 {
+            c.batch(&table_ddl(&next_table(kind), backend))?;
+            if backend == Backend::Sqlite {
+                // FTS5 merges its segments when a transaction commits, as much as the rows it
+                // wrote call for, which held the writer tens of milliseconds at a time; the
+                // re-index merges a bounded amount in each slice instead (`MERGE_PAGES`).
+                let next = next_table(kind);
+                c.execute(&format!("INSERT INTO {next} ({next}, rank) VALUES ('automerge', 0)"), &[])?;
+            }
+            c.execute(
+                "INSERT INTO keyword_reindex (kind, stage, after_id, until_id) VALUES (?, ?, 0, ?)",
+                params![kind.index_table(), FILLING, until],
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// How many ids are still to be indexed again in the background (0 before migration 35).
+pub fn reindex_waiting(c: &mut Conn) -> Result<i64> {
+    let exists = match c.backend() {
+        Backend::Sqlite => c.scalar("SELECT COUNT(*) FROM sqlite_master WHERE name = 'keyword_reindex'", &[])?,
+        Backend::Postgres => c.scalar(
+            "SELECT COUNT(*) FROM pg_tables WHERE tablename = 'keyword_reindex' AND schemaname = current_schema()",
+            &[],
+        )?,
+    };
+    if exists == 0 {
+        return Ok(0);
+    }
+    c.scalar("SELECT COALESCE(SUM(until_id - after_id), 0) FROM keyword_reindex WHERE stage = 'filling'", &[])
+}
+
+/// Where the background re-index of one kind stands: ids up to `after` are done, of `until`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReindexProgress {
+    /// The kind being indexed again.
+    pub kind: Keyed,
+    /// The last id indexed again.
+    pub after: i64,
+    /// The last id to index again; the kind is done when `after` reaches it.
+    pub until: i64,
+    /// The new table took the old one's place (which may still be being emptied).
+    pub swapped: bool,
+}
+
+/// Titles indexed again, or rows of an old table deleted, between two looks at the clock.
+const REINDEX_STEP: i64 = 50;
+
+/// Pages of the new table's segments merged after each step of titles (SQLite): enough to keep
+/// their number low as the titles come in, little enough to stay within a slice.
+const MERGE_PAGES: i64 = 16;
+
+/// Does the next piece of the background re-index (`schedule_reindex`) until `budget` has
+/// passed, looking at the clock every fifty titles: the writer is held a few milliseconds at a
+/// time. The titles are read in the same transaction, and writes meanwhile go to both tables
+/// (`index`), so an edit is never overwritten by its old title. `None` when nothing is left.
+pub fn reindex_slice(c: &mut Conn, budget: std::time::Duration) -> Result<Option<ReindexProgress>> {
+    let started = std::time::Instant::now();
+    let Some(kind) = c
+        .query("SELECT kind FROM keyword_reindex ORDER BY kind LIMIT 1", &[], |r| r.get::<String>("kind"))?
+        .into_iter()
+        .next()
+        .and_then(|name| Keyed::ALL.into_iter().find(|k| k.index_table() == name))
+    else {
+        return Ok(None);
+    };
+    let name = kind.index_table();
+    // Takes the row's lock on PostgreSQL, so that two processes never do the same piece.
+    c.execute("UPDATE keyword_reindex SET after_id = after_id WHERE kind = ?", params![name])?;
+    let Some((stage, mut after, until)) = c
+        .query("SELECT stage, after_id, until_id FROM keyword_reindex WHERE kind = ?", params![name], |r| {
+            Ok((r.get::<String>("stage")?, r.get::<i64>("after_id")?, r.get::<i64>("until_id")?))
+        })?
+        .into_iter()
+        .next()
+    else {
+        // Finished by another process meanwhile.
+        return Ok(Some(ReindexProgress { kind, after: 0, until: 0, swapped: true }));
+    };
+    if stage == DROPPING {
+        if empty_old_table(c, kind, started, budget)? {
+            c.batch(&format!("DROP TABLE {}", old_table(kind)))?;
+            c.execute("DELETE FROM keyword_reindex WHERE kind = ?", params![name])?;
+        }
+        return Ok(Some(ReindexProgress { kind, after, until, swapped: true }));
+    }
+    let (next, id_col) = (next_table(kind), if c.backend() == Backend::Sqlite { "rowid" } else { "id" });
+    let select = format!("SELECT id, title FROM {} WHERE id > ? AND id <= ? ORDER BY id LIMIT ?", kind.record_table());
+    while after < until {
+        let rows: Vec<(i64, String)> =
+            c.query(&select, params![after, until, REINDEX_STEP], |r| Ok((r.get("id")?, r.get("title")?)))?;
+        let Some(last) = rows.last().map(|r| r.0) else {
+            after = until;
+            break;
+        };
+        after = last;
+        // Ids in order into a table of their own: appended, never marked deleted.
+        let values = rows.into_iter().map(|(id, t)| vec![Value::from(id), Value::from(keyword_text(&t))]);
+        c.bulk_insert(&next, &[id_col, "terms"], values)?;
+        if c.backend() == Backend::Sqlite {
+            c.execute(&format!("INSERT INTO {next} ({next}, rank) VALUES ('merge', ?)"), params![MERGE_PAGES])?;
+        }
+        if started.elapsed() >= budget {
+            break;
+        }
+    }
+    if after < until {
+        c.execute("UPDATE keyword_reindex SET after_id = ? WHERE kind = ?", params![after, name])?;
+        return Ok(Some(ReindexProgress { kind, after, until, swapped: false }));
+    }
+    match c.backend() {
+        // Renaming an FTS5 table renames its own tables; the old one is emptied in slices after.
+        Backend::Sqlite => {
+            c.batch(&format!("ALTER TABLE {name} RENAME TO {}; ALTER TABLE {next} RENAME TO {name}", old_table(kind)))?;
+            // Merging on commit again, as for every table searched.
+            c.execute(&format!("INSERT INTO {name} ({name}, rank) VALUES ('automerge', 4)"), &[])?;
+            c.execute(
+                "UPDATE keyword_reindex SET stage = ?, after_id = ? WHERE kind = ?",
+                params![DROPPING, until, name],
+            )?;
+        }
+        // Dropping a table is instant on PostgreSQL.
+        Backend::Postgres => {
+            c.batch(&format!(
+                "DROP TABLE {name}; ALTER TABLE {next} RENAME TO {name}; \
+                 ALTER INDEX {next}_terms RENAME TO {name}_terms; ALTER INDEX {next}_pkey RENAME TO {name}_pkey"
+            ))?;
+            c.execute("DELETE FROM keyword_reindex WHERE kind = ?", params![name])?;
+        }
+    }
+    Ok(Some(ReindexProgress { kind, after, until, swapped: true }))
+}
+
+/// Deletes the rows of the old table's own tables (SQLite's FTS5 keeps a table's pages in
+/// `_data` and a row per record in `_docsize`) a step at a time until `budget` has passed, so
+/// that dropping it after frees no more than a few pages; true once they are empty.
+fn empty_old_table(
+    c: &mut Conn,
+    kind: Keyed,
+    started: std::time::Instant,
+    budget: std::time::Duration,
+) -> Result<bool> {
+    let old = old_table(kind);
+    for part in ["data", "docsize"] {
+        let table = format!("{old}_{part}");
+        if c.scalar("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?", params![&table])? == 0 {
+            continue;
+        }
+        let delete = format!("DELETE FROM {table} WHERE rowid IN (SELECT rowid FROM {table} LIMIT ?)");
+        loop {
+            let deleted = c.execute(&delete, params![REINDEX_STEP * 20])?;
+            if deleted == 0 {
+                break;
+            }
+            if started.elapsed() >= budget {
+                return Ok(false);
+            }
+        }
+    }
+    Ok(true)
 }
 
 /// The step after migration 0010: index the titles, and studios by field and leader too.

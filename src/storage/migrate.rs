@@ -199,7 +199,14 @@ pub const MIGRATIONS: &[Migration] = &[
         version: 34,
         name: "keyword_pairs_within_words",
         sql: include_str!("../../migrations/0034_keyword_pairs_within_words.sql"),
-        then: Some(super::keywords::rebuild),
+        // Indexed again in the background, scheduled by migration 35.
+        then: None,
+    },
+    Migration {
+        version: 35,
+        name: "keyword_reindex",
+        sql: include_str!("../../migrations/0035_keyword_reindex.sql"),
+        then: Some(super::keywords::schedule_reindex),
     },
 ];
 

@@ -25,7 +25,7 @@ fn demo_migrate_and_user_commands() {
     let (ok, out) = jiangxin(&db, &["demo", "--set", "demo"]);
     assert!(!ok && out.contains("already holds"), "{out}");
     let (ok, out) = jiangxin(&db, &["migrate", "--status"]);
-    assert!(ok && out.contains("schema version: 34"), "{out}");
+    assert!(ok && out.contains("schema version: 35"), "{out}");
     // The database is the service user's alone.
     #[cfg(unix)]
     {
@@ -87,7 +87,7 @@ fn demo_migrate_and_user_commands() {
     assert_eq!(evaluated(&c), generated, "a generated evaluation differs from its records");
     c.execute_batch(
         "DROP TABLE suggestion_keywords; DROP TABLE project_keywords; DROP TABLE outcome_keywords; \
-         DROP TABLE challenge_keywords; DROP INDEX outcomes_achieved; DELETE FROM search_terms WHERE kind = 3 AND term = '数控'; \
+         DROP TABLE challenge_keywords; DROP TABLE keyword_reindex; DROP INDEX outcomes_achieved; DELETE FROM search_terms WHERE kind = 3 AND term = '数控'; \
          DROP TABLE import_staged; DROP TABLE import_batches; DROP TABLE expenses; DROP TABLE budget_lines; DROP TABLE budgets; \
          DROP TABLE apprentice_results; DROP TABLE mentorship_assessments; \
          DROP TABLE mentorship_settings; DROP TABLE mentorships; DROP TABLE apprentice_spans; \
@@ -105,9 +105,12 @@ fn demo_migrate_and_user_commands() {
     drop(c);
     let (ok, out) = jiangxin(&db, &["migrate"]);
     assert!(
-        ok && out.contains("[13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34]"),
+        ok && out
+            .contains("[13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35]"),
         "{out}"
     );
+    // Every title written so far is indexed again by the server, in the background.
+    assert!(out.contains("titles are indexed again in the background"), "{out}");
     let c = rusqlite::Connection::open(&db).unwrap();
     assert_eq!(count(&c, matched), found);
     assert_eq!(

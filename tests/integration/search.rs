@@ -186,6 +186,90 @@ async fn paging_keeps_the_keyword(b: Backend) {
     assert!(html.contains("数控一号改进") && !html.contains("无关建议"), "{html}");
 }
 
+/// Records holding the character pair `pair` in the suggestions' keyword index.
+async fn holders(app: &TestApp, b: Backend, pair: &'static str) -> i64 {
+    let sql = match b {
+        Backend::Sqlite => {
+            format!("SELECT COUNT(*) FROM suggestion_keywords WHERE suggestion_keywords MATCH '\"{pair}\"'")
+        }
+        Backend::Postgres => {
+            format!("SELECT COUNT(*) FROM suggestion_keywords WHERE string_to_array(terms, ' ') @> ARRAY['{pair}']")
+        }
+    };
+    app.db.read(move |c| c.scalar(&sql, &[])).await.expect("holders")
+}
+
+/// After migration 35 every title is indexed again in the background, a slice at a time, into
+/// a table beside the one searched: a title indexed with the old terms (a pair across the comma)
+/// keeps being found meanwhile, and so does a record written meanwhile; once the new table has
+/// taken the old one's place no title holds the pair no title spells, and the schedule is empty.
+async fn titles_are_indexed_again_in_the_background(b: Backend) {
+    use jiangxin::storage::keywords;
+    let app = TestApp::start(b).await;
+    let _w = world(&app).await;
+    let worker1 = app.login("worker1", PASSWORD).await;
+    for i in 0..110 {
+        worker1.ok_post("/api/v1/suggestions", idea(&format!("第{i}号工位改进"))).await;
+    }
+    let v = worker1.ok_post("/api/v1/suggestions", idea("冲压线加装夹具，消除安全隐患")).await;
+    let id = v["id"].as_i64().expect("an id");
+    // Indexed as before migration 34: pairs across the comma too.
+    let old = "冲压 压线 线加 加装 装夹 夹具 具消 消除 除安 安全 全隐 隐患";
+    app.db
+        .write(move |c| {
+            let (delete, insert) = match c.backend() {
+                jiangxin::storage::Backend::Sqlite => (
+                    "DELETE FROM suggestion_keywords WHERE rowid = ?",
+                    "INSERT INTO suggestion_keywords (rowid, terms) VALUES (?, ?)",
+                ),
+                jiangxin::storage::Backend::Postgres => (
+                    "DELETE FROM suggestion_keywords WHERE id = ?",
+                    "INSERT INTO suggestion_keywords (id, terms) VALUES (?, ?)",
+                ),
+            };
+            c.execute(delete, jiangxin::params![id])?;
+            c.execute(insert, jiangxin::params![id, old])
+        })
+        .await
+        .expect("old terms");
+    assert_eq!(holders(&app, b, "具消").await, 1);
+    app.db.write(keywords::schedule_reindex).await.expect("schedule");
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM keyword_reindex").await, 1, "suggestions only");
+
+    // One slice with no time to spare indexes fifty titles: not yet the last one.
+    let p = app.db.write(|c| keywords::reindex_slice(c, std::time::Duration::ZERO)).await.expect("slice");
+    let p = p.expect("something to do");
+    assert!(p.after < p.until && p.until == id && !p.swapped, "{p:?}");
+    assert_eq!(holders(&app, b, "具消").await, 1);
+    let found = |q: &str| format!("/api/v1/suggestions?q={}", urlencode(q));
+    assert_eq!(worker1.ok_get(&found("夹具，消除")).await["items"][0]["id"], id, "found meanwhile");
+    // Written meanwhile, found meanwhile and after.
+    let late = worker1.ok_post("/api/v1/suggestions", idea("锅炉房自制夹具")).await["id"].as_i64().expect("an id");
+    assert_eq!(worker1.ok_get(&found("自制")).await["items"][0]["id"], late);
+
+    // The rest in the background's slices.
+    let slices = jiangxin::app::reindex::run(&app.state).await.expect("reindex");
+    assert!(slices >= 1, "{slices}");
+    assert_eq!(holders(&app, b, "具消").await, 0);
+    assert_eq!(holders(&app, b, "夹具").await, 2);
+    assert_eq!(worker1.ok_get(&found("夹具，消除")).await["items"][0]["id"], id);
+    assert_eq!(worker1.ok_get(&found("自制")).await["items"][0]["id"], late);
+    assert_eq!(worker1.ok_get(&found("第7号")).await["items"].as_array().unwrap().len(), 1);
+    assert_eq!(worker1.ok_get(&found("工位")).await["items"].as_array().unwrap().len(), 50, "a page of them");
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM keyword_reindex").await, 0);
+    assert_eq!(jiangxin::app::reindex::run(&app.state).await.expect("nothing left"), 0);
+    // The old table is gone, and the new one took its name.
+    let tables = match b {
+        Backend::Sqlite => {
+            "SELECT COUNT(*) FROM sqlite_master WHERE name LIKE '%keywords_old%' OR name LIKE '%keywords_next%'"
+        }
+        Backend::Postgres => {
+            "SELECT COUNT(*) FROM pg_class WHERE relname LIKE '%keywords_old%' OR relname LIKE '%keywords_next%'"
+        }
+    };
+    assert_eq!(app.scalar(tables).await, 0);
+}
+
 /// A keyword search runs under a time limit on both databases: a read past it is stopped (SQLite
 /// interrupts it, PostgreSQL cancels it) with an error the pages answer as “search timed out”,
 /// and the connections serve the next reads, searches or not, as before.
@@ -232,5 +316,6 @@ both!(
     keywords_find_every_kind_within_scope,
     paging_keeps_the_keyword,
     a_search_past_its_time_limit_is_stopped,
-    keyword_columns_carry_statistics
+    keyword_columns_carry_statistics,
+    titles_are_indexed_again_in_the_background
 );
