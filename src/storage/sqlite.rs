@@ -10,6 +10,7 @@ use super::{Conn, DbError, DbOptions, Value, catch};
 use crate::error::{Error, Result};
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, OpenFlags};
+use std::ffi::c_int;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -107,7 +108,7 @@ impl SqliteDb {
         // The writer opens first: it creates the file and switches it to WAL. Asked for FULL,
         // it commits as NORMAL and the syncer makes each batch durable before answering it.
         let full = opts.sqlite_synchronous.eq_ignore_ascii_case("FULL");
-        let writer_conn =
+        let mut writer_conn =
             open_writer(path, if full { "NORMAL" } else { opts.sqlite_synchronous }).map_err(DbError::from)?;
         let readers = r2d2::Pool::builder()
             .max_size(opts.sqlite_readers.max(1) + LONG_READERS)
@@ -116,6 +117,13 @@ impl SqliteDb {
             .connection_timeout(Duration::from_secs(10))
             .build(ReaderManager { path: path.to_path_buf() })
             .map_err(|e| DbError::Pool(e.to_string()))?;
+        let (wake, woken) = std::sync::mpsc::sync_channel::<()>(1);
+        let checkpointer = open_checkpointer(path).map_err(DbError::from)?;
+        std::thread::Builder::new()
+            .name("sqlite-checkpoint".into())
+            .spawn(move || checkpoint_loop(&checkpointer, &woken))
+            .map_err(|e| Error::internal(format!("cannot start the checkpoint thread: {e}")))?;
+        checkpoint_off_the_writer(&mut writer_conn, wake).map_err(DbError::from)?;
         let (tx, rx) = mpsc::channel::<Job>(4096);
         let syncer = if full {
             let (to_sync, batches) = std::sync::mpsc::channel::<Synced>();
@@ -239,6 +247,53 @@ fn in_savepoint<T>(c: &Connection, f: impl FnOnce(&mut Conn) -> Result<T>) -> Re
 /// A committed batch on its way to the disk: its jobs' answers and how the commit went.
 type Synced = (Vec<Completion>, std::result::Result<(), String>);
 
+/// Frames in the WAL (4 KB pages) after which the checkpointer copies them into the database
+/// file: SQLite's own default for the checkpoint it would otherwise run in the committing thread.
+const CHECKPOINT_FRAMES: c_int = 1_000;
+
+/// Frames after which the writer checkpoints itself (64 MB, the journal size limit). The WAL
+/// starts again from its beginning only when a write transaction begins with every frame copied,
+/// which under a steady stream of writes happens only if the writer copies the last frames
+/// itself; the checkpointer has copied most of them by then, so it copies little.
+const WRITER_CHECKPOINT_FRAMES: c_int = 16_000;
+
+/// The WAL is copied into the database file by a thread of its own, not by the writer: SQLite
+/// runs its automatic checkpoint in the thread that commits, and on the national set the copy
+/// and its `fsync` took a large part of every write. After each commit the writer only wakes the
+/// checkpointer (the hook replaces SQLite's automatic checkpoint).
+fn checkpoint_off_the_writer(c: &mut Connection, wake: std::sync::mpsc::SyncSender<()>) -> rusqlite::Result<()> {
+    c.wal_hook(Some(move |wal: &mut rusqlite::hooks::Wal, frames: c_int| {
+        if frames >= WRITER_CHECKPOINT_FRAMES {
+            // Busy when the checkpointer is copying: the next commit tries again.
+            if let Err(e) = wal.checkpoint_v2(rusqlite::wal::CheckpointMode::PASSIVE) {
+                tracing::debug!("the writer's checkpoint waits: {e}");
+            }
+        } else if frames >= CHECKPOINT_FRAMES {
+            // Already awake (the channel is full) or gone: nothing to do.
+            let _ = wake.try_send(());
+        }
+        Ok(())
+    }))
+}
+
+fn open_checkpointer(path: &Path) -> rusqlite::Result<Connection> {
+    let c = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+    c.busy_timeout(Duration::from_secs(5))?;
+    // As the writer: the WAL is synced before frames are copied, the file after.
+    c.execute_batch("PRAGMA synchronous = NORMAL;")?;
+    Ok(c)
+}
+
+/// Copies the WAL into the database file whenever the writer says it has grown, without
+/// waiting for readers or the writer (a passive checkpoint copies what no reader still needs).
+fn checkpoint_loop(c: &Connection, woken: &std::sync::mpsc::Receiver<()>) {
+    while woken.recv().is_ok() {
+        if let Err(e) = c.wal_checkpoint_v2(None::<&str>, rusqlite::wal::CheckpointMode::PASSIVE) {
+            tracing::warn!("checkpoint failed: {e}");
+        }
+    }
+}
+
 /// The WAL file of a database file.
 fn wal_path(db: &Path) -> PathBuf {
     let mut p = db.as_os_str().to_owned();
@@ -325,4 +380,39 @@ pub(super) fn snapshot(source: &Path, target: &Path) -> Result<()> {
     c.busy_timeout(Duration::from_secs(30)).map_err(DbError::from)?;
     c.execute("VACUUM INTO ?1", [target.to_string_lossy()]).map_err(DbError::from)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::storage::{Db, DbOptions, Location};
+
+    /// The WAL is copied into the database file while the writer goes on, and starts again from
+    /// its beginning under a steady stream of writes: it stays near its limit however much is
+    /// written, and the rows are in the database file before the writer stops.
+    #[test]
+    fn the_wal_is_checkpointed_off_the_writer_and_stays_bounded() {
+        let dir = tempfile::tempdir().expect("a directory");
+        let path = dir.path().join("w.db");
+        let db = Db::open(&Location::SqliteFile(path.clone()), &DbOptions::default()).expect("open");
+        db.write_blocking(|c| c.batch("CREATE TABLE t (id INTEGER PRIMARY KEY, b BLOB NOT NULL)")).expect("table");
+        let size = |p: &std::path::Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+        let insert = |n: usize| {
+            for _ in 0..n {
+                db.write_blocking(|c| c.execute("INSERT INTO t (b) VALUES (randomblob(400000))", &[])).expect("insert");
+            }
+        };
+        // 40 MB: below the writer's own checkpoint mark (64 MB), so only the checkpoint thread
+        // copies them into the database file.
+        insert(100);
+        let waited = std::time::Instant::now();
+        while size(&path) < 20 << 20 && waited.elapsed() < std::time::Duration::from_secs(10) {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        assert!(size(&path) >= 20 << 20, "the database file holds {} bytes", size(&path));
+        // 60 MB more: past the mark, the WAL starts again instead of growing.
+        insert(150);
+        let wal = super::wal_path(&path);
+        assert!(size(&wal) < 80 << 20, "the WAL grew to {} bytes", size(&wal));
+        assert_eq!(db.read_blocking(|c| c.scalar("SELECT COUNT(*) FROM t", &[])).expect("count"), 250);
+    }
 }
