@@ -375,7 +375,17 @@ pub fn list(c: &mut Conn, scope: &Scope, f: &OutcomeFilter, page: &PageRequest) 
     if f.applied {
         q.push(" AND o.applied_since IS NOT NULL", []);
     }
-    if !super::keywords::apply(c, &mut q, super::keywords::Keyed::Outcome, f.q.as_deref(), "o.id", "o.title")? {
+    if !super::keywords::apply(
+        c,
+        &mut q,
+        super::keywords::Keyed::Outcome,
+        f.q.as_deref(),
+        "o.id",
+        "o.title",
+        super::keywords::Reach::Full,
+    )?
+    .any
+    {
         return Ok(Page { items: Vec::new(), next_cursor: None });
     }
     if let Some(after) = &page.after {

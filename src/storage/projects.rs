@@ -240,7 +240,17 @@ pub fn list(c: &mut Conn, scope: &Scope, f: &ProjectFilter, page: &PageRequest, 
             [Value::from(from), Value::from(to), Value::from(ProjectState::Completed.code())],
         );
     }
-    if !super::keywords::apply(c, &mut q, super::keywords::Keyed::Project, f.q.as_deref(), "p.id", "p.title")? {
+    if !super::keywords::apply(
+        c,
+        &mut q,
+        super::keywords::Keyed::Project,
+        f.q.as_deref(),
+        "p.id",
+        "p.title",
+        super::keywords::Reach::Full,
+    )?
+    .any
+    {
         return Ok(Page { items: Vec::new(), next_cursor: None });
     }
     let key_col = if f.by_due { due_col } else { "p.unit_path" };

@@ -1,6 +1,7 @@
 //! Suggestions: the record, its proposers, its history, the enterprise's routing rules and
 //! scoring rules, the term index behind "likely duplicates", and the monthly figures.
 
+use super::keywords::{Keyed, Reach};
 use super::{Backend, Conn, Query, Row, Value, code, path};
 use crate::domain::access::Scope;
 use crate::domain::org::UnitPath;
@@ -536,6 +537,19 @@ pub fn list(
     page: &PageRequest,
     today: Date,
 ) -> Result<Page<Suggestion>> {
+    list_reaching(c, who, f, page, today, true)
+}
+
+/// `list`; a keyword over a wide subtree tries the newest matches first (`keywords::Reach`)
+/// when `newest_first`, and the whole index when they do not fill the page.
+fn list_reaching(
+    c: &mut Conn,
+    who: &Viewer,
+    f: &SuggestionFilter,
+    page: &PageRequest,
+    today: Date,
+    newest_first: bool,
+) -> Result<Page<Suggestion>> {
     let mut q = match source(who, f.view) {
         Some((src, params)) => {
             let (src, params) = first_page(src, params, f, page, today);
@@ -552,13 +566,13 @@ pub fn list(
     let by_due = f.view == View::ToEvaluate || f.overdue;
     // Newest first over a wide subtree: walking the ids backwards fills a page sooner than
     // reading the whole subtree by unit and sorting it (see `wide`).
-    let path_col = if !by_due && f.view == View::All && wide(c, who, f, today)? {
-        super::walked_path(c, "s.unit_path")
-    } else {
-        "s.unit_path".to_string()
-    };
+    let walked = !by_due && f.view == View::All && wide(c, who, f, today)?;
+    let path_col = if walked { super::walked_path(c, "s.unit_path") } else { "s.unit_path".to_string() };
     filter_on(&mut q, who, f, today, &path_col);
-    if !super::keywords::apply(c, &mut q, super::keywords::Keyed::Suggestion, f.q.as_deref(), "s.id", "s.title")? {
+    let reach =
+        if walked && newest_first { Reach::Newest { before: page.after.as_ref().map(|a| a.id) } } else { Reach::Full };
+    let applied = super::keywords::apply(c, &mut q, Keyed::Suggestion, f.q.as_deref(), "s.id", "s.title", reach)?;
+    if !applied.any {
         return Ok(Page { items: Vec::new(), next_cursor: None });
     }
     if by_due {
@@ -573,6 +587,10 @@ pub fn list(
         q.push(" ORDER BY s.id DESC LIMIT ?", [Value::from(page.limit + 1)]);
     }
     let rows = q.fetch(c, |r| from_row(r, today))?;
+    if applied.partial && (rows.len() as i64) <= page.limit {
+        // The newest matches did not fill the page: older ones may.
+        return list_reaching(c, who, f, page, today, false);
+    }
     Ok(Page::from_rows(rows, page.limit, |s| Cursor {
         key: if by_due { s.due_on.to_string() } else { String::new() },
         id: s.id,

@@ -270,6 +270,82 @@ async fn titles_are_indexed_again_in_the_background(b: Backend) {
     assert_eq!(app.scalar(tables).await, 0);
 }
 
+/// Over a wide scope a keyword first takes the newest matches of the index (SQLite), and asks
+/// the whole index when they do not fill the page: 1,200 newer copies of a suggestion in another
+/// category hide the one asked for from the newest matches, yet it is found.
+async fn older_matches_are_found_past_the_newest(b: Backend) {
+    let app = TestApp::start(b).await;
+    let _w = world(&app).await;
+    let admin = app.admin().await;
+    let worker1 = app.login("worker1", PASSWORD).await;
+    let v = worker1.ok_post("/api/v1/suggestions", idea("冲压线加装夹具，消除安全隐患")).await;
+    let id = v["id"].as_i64().expect("an id");
+    app.db
+        .write(move |c| {
+            c.execute(
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1200) \
+                 INSERT INTO suggestions (id, enterprise_id, unit_id, unit_path, title, category, situation, measure, \
+                 expected_benefit_yuan, anonymous, major, state, assigned_unit_id, assigned_path, evaluator_account_id, \
+                 submitted_on, due_on, excellent, submitted_by, term_count, overdue_notified, created_at, updated_at) \
+                 SELECT s.id + n.i, enterprise_id, unit_id, unit_path, title, 'small_design', situation, measure, \
+                 expected_benefit_yuan, anonymous, major, state, assigned_unit_id, assigned_path, evaluator_account_id, \
+                 submitted_on, due_on, excellent, submitted_by, term_count, overdue_notified, created_at, updated_at \
+                 FROM suggestions s, n WHERE s.id = ?",
+                jiangxin::params![id],
+            )?;
+            jiangxin::storage::keywords::rebuild(c)
+        })
+        .await
+        .expect("copies");
+    let q = urlencode("夹具");
+    let v = admin.ok_get(&format!("/api/v1/suggestions?view=all&q={q}&category=rationalization")).await;
+    let items = v["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{v}");
+    assert_eq!(items[0]["id"], id);
+    // Without the category: the newest copies, a page at a time.
+    let v = admin.ok_get(&format!("/api/v1/suggestions?view=all&q={q}")).await;
+    assert_eq!(v["items"][0]["id"], id + 1200, "{v}");
+    assert!(v["next_cursor"].is_string());
+}
+
+/// Over a wide subtree the challenges are walked newest first (more than a thousand in scope):
+/// the same challenges as through the path indexes, and none of another province's.
+async fn challenges_of_a_wide_subtree_are_walked_newest_first(b: Backend) {
+    let app = TestApp::start(b).await;
+    let w = world(&app).await;
+    let (union_a, union_b) = (app.login("union.a", PASSWORD).await, app.login("union.b", PASSWORD).await);
+    let city_a = app.login("city.a", PASSWORD).await;
+    let v = city_a
+        .ok_post(
+            "/api/v1/challenges",
+            json!({"unit_id": w.city_a, "scope_unit_id": w.e1, "title": "数控系统故障攻关", "problem": "停机多。", "deadline": day(5)}),
+        )
+        .await;
+    let id = v["id"].as_i64().expect("an id");
+    app.db
+        .write(move |c| {
+            c.execute(
+                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1100) \
+                 INSERT INTO challenges (id, unit_id, unit_path, scope_unit_id, scope_path, title, problem, requirements, \
+                 deadline, reward_yuan, state, posted_by, created_at, updated_at) \
+                 SELECT x.id + n.i, unit_id, unit_path, scope_unit_id, scope_path, title, problem, requirements, \
+                 deadline, reward_yuan, state, posted_by, created_at, updated_at FROM challenges x, n WHERE x.id = ?",
+                jiangxin::params![id],
+            )?;
+            jiangxin::storage::keywords::rebuild(c)
+        })
+        .await
+        .expect("copies");
+    let q = urlencode("数控");
+    for path in ["/api/v1/challenges?limit=3".to_string(), format!("/api/v1/challenges?q={q}&limit=3")] {
+        let v = union_a.ok_get(&path).await;
+        let ids: Vec<i64> = v["items"].as_array().unwrap().iter().map(|x| x["id"].as_i64().unwrap()).collect();
+        assert_eq!(ids, vec![id + 1100, id + 1099, id + 1098], "{path}: {v}");
+        let v = union_b.ok_get(&path).await;
+        assert!(v["items"].as_array().unwrap().is_empty(), "{path}: {v}");
+    }
+}
+
 /// A keyword search runs under a time limit on both databases: a read past it is stopped (SQLite
 /// interrupts it, PostgreSQL cancels it) with an error the pages answer as “search timed out”,
 /// and the connections serve the next reads, searches or not, as before.
@@ -317,5 +393,7 @@ both!(
     paging_keeps_the_keyword,
     a_search_past_its_time_limit_is_stopped,
     keyword_columns_carry_statistics,
-    titles_are_indexed_again_in_the_background
+    titles_are_indexed_again_in_the_background,
+    older_matches_are_found_past_the_newest,
+    challenges_of_a_wide_subtree_are_walked_newest_first
 );
