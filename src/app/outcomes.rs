@@ -416,6 +416,9 @@ pub struct OutcomeQuery {
     /// fragment, Chinese words of two characters included).
     #[param(value_type = input::schema::Line100, required = false)]
     pub q: Option<String>,
+    /// `achieved` (latest achieved first, the default) or `new` (newest entered first).
+    #[param(value_type = input::schema::OutcomeSort, required = false)]
+    pub sort: Option<String>,
     /// Page size.
     #[serde(default, deserialize_with = "input::int")]
     #[param(value_type = Option<i64>, minimum = 1, maximum = 200)]
@@ -433,6 +436,14 @@ pub async fn list(st: &AppState, actor: &Actor, q: &OutcomeQuery) -> Result<Page
     let from = check.optional_date("from", q.from.as_deref());
     let to = check.optional_date("to", q.to.as_deref());
     let text = check.optional("q", q.q.as_deref(), limits::NAME);
+    let newest = match q.sort.as_deref().map(str::trim) {
+        None | Some("") | Some("achieved") => false,
+        Some("new") => true,
+        Some(_) => {
+            check.fail("sort", Msg::new("validation.invalid_choice"));
+            false
+        }
+    };
     check.finish()?;
     let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
     let scope = actor.studio_scope();
@@ -448,7 +459,7 @@ pub async fn list(st: &AppState, actor: &Actor, q: &OutcomeQuery) -> Result<Page
             if let Some(sid) = studio_id {
                 found(studios::get(c, sid)?.filter(|s| actor.can_read_studio(&s.place())))?;
             }
-            let f = OutcomeFilter { within, studio_id, kind, level, from, to, verified, applied, q: text };
+            let f = OutcomeFilter { within, studio_id, kind, level, from, to, verified, applied, q: text, newest };
             outcomes::list(c, &scope, &f, &page)
         })
         .await

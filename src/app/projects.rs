@@ -12,7 +12,9 @@ use crate::domain::project::{self, Light, ProjectAction, ProjectSource, ProjectS
 use crate::domain::validation::{Check, limits};
 use crate::error::{Error, FieldErrors, Msg, Result};
 use crate::storage::audit::{self, Change};
-use crate::storage::projects::{self, Extension, Milestone, Project, ProjectData, ProjectFilter, ProjectMember};
+use crate::storage::projects::{
+    self, Extension, Milestone, Project, ProjectData, ProjectFilter, ProjectMember, ProjectOrder,
+};
 use crate::storage::projects::{ProgressUpdate, ProjectTransition};
 use crate::storage::studios::{self, Studio};
 use crate::storage::{Conn, attachments, notifications, people, units};
@@ -960,7 +962,8 @@ pub struct ProjectQuery {
     /// Category.
     #[param(value_type = input::schema::Line50, required = false)]
     pub category: Option<String>,
-    /// `due` (most overdue first) or `unit` (tree order, the default).
+    /// `due` (most overdue first), `new` (newest entered first) or `unit` (tree order, the
+    /// default).
     #[param(value_type = input::schema::ProjectSort, required = false)]
     pub sort: Option<String>,
     /// Approved (立项) on or after, `YYYY-MM-DD`.
@@ -1008,12 +1011,13 @@ pub async fn list(st: &AppState, actor: &Actor, q: &ProjectQuery) -> Result<Proj
     let light = check.optional_choice("light", q.light.as_deref(), Light::parse);
     let state = check.optional_choice("state", q.state.as_deref(), ProjectState::parse);
     let category = check.optional("category", q.category.as_deref(), 50);
-    let by_due = match q.sort.as_deref().map(str::trim) {
-        None | Some("") | Some("unit") => false,
-        Some("due") => true,
+    let order = match q.sort.as_deref().map(str::trim) {
+        None | Some("") | Some("unit") => ProjectOrder::Unit,
+        Some("due") => ProjectOrder::Due,
+        Some("new") => ProjectOrder::Newest,
         Some(_) => {
             check.fail("sort", Msg::new("validation.invalid_choice"));
-            false
+            ProjectOrder::Unit
         }
     };
     let mut range = |from: &Option<String>, to: &Option<String>, f: &str, t: &str| {
@@ -1044,7 +1048,7 @@ pub async fn list(st: &AppState, actor: &Actor, q: &ProjectQuery) -> Result<Proj
                 light,
                 state,
                 category,
-                by_due,
+                order,
                 approved,
                 completed,
                 q: text,

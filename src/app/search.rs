@@ -64,10 +64,18 @@ pub async fn everything(st: &AppState, actor: &Actor, q: Option<&str>) -> Result
         &suggestions::SuggestionQuery { view: Some(suggestion_view.into()), q: q.clone(), limit, ..Default::default() },
     )
     .await?;
-    let projects =
-        projects::list(st, actor, &projects::ProjectQuery { q: q.clone(), limit, ..Default::default() }).await?;
+    // Projects and outcomes newest first, as their lists show them from the link to more: over
+    // the country's root that reads a keyword's newest matches, not every one of them sorted.
+    let newest = Some("new".to_string());
+    let projects = projects::list(
+        st,
+        actor,
+        &projects::ProjectQuery { q: q.clone(), sort: newest.clone(), limit, ..Default::default() },
+    )
+    .await?;
     let outcomes =
-        outcomes::list(st, actor, &outcomes::OutcomeQuery { q: q.clone(), limit, ..Default::default() }).await?;
+        outcomes::list(st, actor, &outcomes::OutcomeQuery { q: q.clone(), sort: newest, limit, ..Default::default() })
+            .await?;
     let challenges =
         challenges::list(st, actor, &challenges::ChallengeQuery { q, limit, ..Default::default() }).await?;
     Ok(Some(Found {

@@ -288,7 +288,10 @@ code_types! {
     EvidenceItem = true, "A checklist item proved by an upload (the others are read from the records).",
         crate::domain::checklist::ChecklistItem::ALL.iter().filter(|i| i.takes_evidence()).map(|i| i.code().to_string());
     /// The order of a project list.
-    ProjectSort = false, "`due` (most overdue first) or `unit` (tree order, the default).", strings(&["due", "unit"]);
+    ProjectSort = false, "`due` (most overdue first), `new` (newest entered first) or `unit` (tree order, the default).", strings(&["due", "new", "unit"]);
+    /// The order of an outcome list.
+    OutcomeSort = false, "`achieved` (latest achieved first, the default) or `new` (newest entered first).",
+        strings(&["achieved", "new"]);
     /// Which suggestions to list.
     SuggestionView = false,
         "`mine` (the default: credited to or typed in by me), `evaluate` (waiting for me) or `all` (my administrator subtrees).",

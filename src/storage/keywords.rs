@@ -399,6 +399,17 @@ pub fn crossover(c: &mut Conn, table: &str) -> Result<i64> {
     Ok((((51 * rows.max(0)) as f64).sqrt() as i64).clamp(1_000, 50_000))
 }
 
+/// Whether a list's subtree holds so many rows of `table` that walking them newest first fills
+/// a page sooner than reading the subtree and sorting it: at `crossover` rows they cost the
+/// same. `rows` selects the subtree's rows (`SELECT 1 FROM … WHERE …`); counting stops there.
+pub fn wide(c: &mut Conn, table: &str, rows: super::Query) -> Result<bool> {
+    let cap = crossover(c, table)?;
+    let mut count = super::Query::new(&format!("SELECT COUNT(*) AS n FROM ({}", rows.sql));
+    count.params = rows.params;
+    count.push(" LIMIT ?) x", [Value::from(cap)]);
+    Ok(count.fetch(c, |r| r.get::<i64>("n"))?.pop().unwrap_or(0) >= cap)
+}
+
 /// The condition for keyword `q` on a list of `kind`: `id_col` is the list's id column and
 /// `title_col` its title. `None` when `q` holds nothing to search for.
 pub fn filter(

@@ -688,15 +688,7 @@ pub fn rewards(
     page: &PageRequest,
 ) -> Result<Page<ApprenticeResult>> {
     let mut q = Query::new(&format!("{RESULT_COLUMNS} WHERE r.earns_reward = 1"));
-    match within {
-        Some(w) => {
-            q.within(w, "r.unit_path");
-            q.scope(&scope.narrow(w), "r.unit_path", Some("m.studio_id"));
-        }
-        None => {
-            q.scope(scope, "r.unit_path", Some("m.studio_id"));
-        }
-    }
+    q.scope_within(scope, within, "r.unit_path", Some("m.studio_id"));
     if let Some(after) = &page.after {
         q.push(" AND (r.achieved_on, r.id) < (?, ?)", [Value::from(after.key.clone()), Value::from(after.id)]);
     }

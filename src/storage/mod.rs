@@ -857,6 +857,20 @@ impl Query {
         }
     }
 
+    /// Restricts to a scope, narrowed to one subtree when a list asks for one.
+    pub fn scope_within(
+        &mut self,
+        scope: &crate::domain::access::Scope,
+        within: Option<&crate::domain::org::UnitPath>,
+        path_col: &str,
+        id_col: Option<&str>,
+    ) -> &mut Self {
+        match within {
+            Some(w) => self.scope(&scope.narrow(w), path_col, id_col).within(w, path_col),
+            None => self.scope(scope, path_col, id_col),
+        }
+    }
+
     /// Restricts to one subtree.
     pub fn within(&mut self, path: &crate::domain::org::UnitPath, path_col: &str) -> &mut Self {
         let (lo, hi) = path.subtree_range();

@@ -1,6 +1,7 @@
 //! Outcomes with their contributors and promotions.
 
 use super::figures::{self, Subject};
+use super::keywords::{Keyed, Reach};
 use super::{Conn, Query, Row, Value, code, opt_code};
 use crate::domain::access::Scope;
 use crate::domain::org::UnitPath;
@@ -331,29 +332,42 @@ pub struct OutcomeFilter {
     pub applied: bool,
     /// Keywords of the title (see `keywords`).
     pub q: Option<String>,
+    /// Newest entered first (a keyword's latest hits, as on the search page) instead of latest
+    /// achieved first.
+    pub newest: bool,
 }
 
-/// Outcomes in scope, newest first.
+/// Outcomes in scope, latest achieved (or newest entered) first.
 pub fn list(c: &mut Conn, scope: &Scope, f: &OutcomeFilter, page: &PageRequest) -> Result<Page<Outcome>> {
-    let scoped = |q: &mut Query, path_col: &str| match &f.within {
-        Some(w) => {
-            q.scope(&scope.narrow(w), path_col, Some("o.studio_id"));
-            q.within(w, path_col);
-        }
-        None => {
-            q.scope(scope, path_col, Some("o.studio_id"));
-        }
-    };
     // Newest first over a wide subtree: walking every outcome by date finds a page sooner than
     // reading the subtree by unit and sorting it (see `keywords::crossover`).
-    let cap = super::keywords::crossover(c, "outcomes")?;
-    let mut count = Query::new("SELECT COUNT(*) AS n FROM (SELECT 1 FROM outcomes o WHERE 1 = 1");
-    scoped(&mut count, "o.unit_path");
-    count.push(" LIMIT ?) x", [Value::from(cap)]);
-    let wide = f.studio_id.is_none() && count.fetch(c, |r| r.get::<i64>("n"))?.pop().unwrap_or(0) >= cap;
+    let mut rows = Query::new("SELECT 1 FROM outcomes o WHERE 1 = 1");
+    rows.scope_within(scope, f.within.as_ref(), "o.unit_path", Some("o.studio_id"));
+    let wide = f.studio_id.is_none() && super::keywords::wide(c, "outcomes", rows)?;
+    // Newest first over a wide subtree, a keyword needs only the index's newest matches; the
+    // whole index is asked only when they do not fill the page.
+    if wide && f.newest && f.q.is_some() {
+        let newest = Reach::Newest { before: page.after.as_ref().map(|a| a.id) };
+        if let Some(found) = list_reaching(c, scope, f, page, wide, newest)? {
+            return Ok(found);
+        }
+    }
+    Ok(list_reaching(c, scope, f, page, wide, Reach::Full)?.unwrap_or(Page { items: Vec::new(), next_cursor: None }))
+}
+
+/// `list`, a keyword reaching into the index as far as told: `None` when only its newest
+/// matches were taken and they did not fill the page.
+fn list_reaching(
+    c: &mut Conn,
+    scope: &Scope,
+    f: &OutcomeFilter,
+    page: &PageRequest,
+    wide: bool,
+    reach: Reach,
+) -> Result<Option<Page<Outcome>>> {
     let mut q = Query::new(&format!("SELECT {COLUMNS} {JOINS} WHERE 1 = 1"));
     let path_col = if wide { super::walked_path(c, "o.unit_path") } else { "o.unit_path".to_string() };
-    scoped(&mut q, &path_col);
+    q.scope_within(scope, f.within.as_ref(), &path_col, Some("o.studio_id"));
     if let Some(s) = f.studio_id {
         q.push(" AND o.studio_id = ?", [Value::from(s)]);
     }
@@ -375,25 +389,31 @@ pub fn list(c: &mut Conn, scope: &Scope, f: &OutcomeFilter, page: &PageRequest) 
     if f.applied {
         q.push(" AND o.applied_since IS NOT NULL", []);
     }
-    if !super::keywords::apply(
-        c,
-        &mut q,
-        super::keywords::Keyed::Outcome,
-        f.q.as_deref(),
-        "o.id",
-        "o.title",
-        super::keywords::Reach::Full,
-    )?
-    .any
-    {
-        return Ok(Page { items: Vec::new(), next_cursor: None });
+    let applied = super::keywords::apply(c, &mut q, Keyed::Outcome, f.q.as_deref(), "o.id", "o.title", reach)?;
+    if !applied.any {
+        return Ok(Some(Page { items: Vec::new(), next_cursor: None }));
     }
-    if let Some(after) = &page.after {
-        q.push(" AND (o.achieved_on, o.id) < (?, ?)", [Value::from(after.key.clone()), Value::from(after.id)]);
+    if f.newest {
+        if let Some(after) = &page.after {
+            q.push(" AND o.id < ?", [Value::from(after.id)]);
+        }
+        q.push(" ORDER BY o.id DESC LIMIT ?", [Value::from(page.limit + 1)]);
+    } else {
+        if let Some(after) = &page.after {
+            q.push(" AND (o.achieved_on, o.id) < (?, ?)", [Value::from(after.key.clone()), Value::from(after.id)]);
+        }
+        q.push(" ORDER BY o.achieved_on DESC, o.id DESC LIMIT ?", [Value::from(page.limit + 1)]);
     }
-    q.push(" ORDER BY o.achieved_on DESC, o.id DESC LIMIT ?", [Value::from(page.limit + 1)]);
     let rows = q.fetch(c, from_row)?;
-    Ok(Page::from_rows(rows, page.limit, |o| Cursor { key: o.achieved_on.to_string(), id: o.id }))
+    if applied.partial && (rows.len() as i64) <= page.limit {
+        // The newest matches did not fill the page: older ones may.
+        return Ok(None);
+    }
+    let newest = f.newest;
+    Ok(Some(Page::from_rows(rows, page.limit, |o| Cursor {
+        key: if newest { String::new() } else { o.achieved_on.to_string() },
+        id: o.id,
+    })))
 }
 
 /// Whether a studio already holds an outcome of this type, title and day (the natural key of

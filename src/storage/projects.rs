@@ -1,6 +1,7 @@
 //! Projects: the record, team, milestones, progress updates, extension requests, transitions.
 
 use super::figures::{self, Subject};
+use super::keywords::{Keyed, Reach};
 use super::{Backend, Conn, Query, Row, Value, code, counters};
 use crate::domain::access::Scope;
 use crate::domain::org::UnitPath;
@@ -176,8 +177,8 @@ pub struct ProjectFilter {
     pub state: Option<ProjectState>,
     /// Only this category.
     pub category: Option<String>,
-    /// Order by the earliest deadline (most overdue first) instead of by unit.
-    pub by_due: bool,
+    /// The list's order.
+    pub order: ProjectOrder,
     /// Only those approved (立项) between these days.
     pub approved: Option<(Date, Date)>,
     /// Only those completed (结题) between these days.
@@ -186,8 +187,50 @@ pub struct ProjectFilter {
     pub q: Option<String>,
 }
 
+/// The order of a project list.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ProjectOrder {
+    /// By unit, the register's order.
+    #[default]
+    Unit,
+    /// By the earliest deadline, most overdue first (running projects only).
+    Due,
+    /// Newest entered first: a keyword's latest hits, as on the search page.
+    Newest,
+}
+
 /// Projects in scope, filtered, a page at a time.
 pub fn list(c: &mut Conn, scope: &Scope, f: &ProjectFilter, page: &PageRequest, today: Date) -> Result<Page<Project>> {
+    // Newest first over a wide subtree, a keyword needs only the index's newest matches (the
+    // root's 7,000 matches of a common fragment were read and sorted for a page of five); the
+    // whole index is asked only when they do not fill the page.
+    let walked = f.order == ProjectOrder::Newest && f.studio_id.is_none() && {
+        let mut rows = Query::new("SELECT 1 FROM projects p WHERE 1 = 1");
+        rows.scope_within(scope, f.within.as_ref(), "p.unit_path", Some("p.studio_id"));
+        super::keywords::wide(c, "projects", rows)?
+    };
+    if walked && f.q.is_some() {
+        let newest = Reach::Newest { before: page.after.as_ref().map(|a| a.id) };
+        if let Some(found) = list_reaching(c, scope, f, page, today, walked, newest)? {
+            return Ok(found);
+        }
+    }
+    Ok(list_reaching(c, scope, f, page, today, walked, Reach::Full)?
+        .unwrap_or(Page { items: Vec::new(), next_cursor: None }))
+}
+
+/// `list`, a keyword reaching into the index as far as told: `None` when only its newest
+/// matches were taken and they did not fill the page.
+fn list_reaching(
+    c: &mut Conn,
+    scope: &Scope,
+    f: &ProjectFilter,
+    page: &PageRequest,
+    today: Date,
+    walked: bool,
+    reach: Reach,
+) -> Result<Option<Page<Project>>> {
+    let by_due = f.order == ProjectOrder::Due;
     let mut q = Query::new(&format!("SELECT {COLUMNS} {JOINS} WHERE 1 = 1"));
     // Most overdue first over a large part of the tree: walk the deadline index and stop at the
     // page's end, instead of sorting every project of the subtree (1 s for the country's root);
@@ -195,24 +238,18 @@ pub fn list(c: &mut Conn, scope: &Scope, f: &ProjectFilter, page: &PageRequest, 
     // country's deadlines (0.3 s for one enterprise). SQLite cannot tell a subtree's share from
     // its path range, so it is told (`+` hides a column's indexes); PostgreSQL's histograms
     // choose well on their own.
-    let (path_col, due_col) = if f.by_due && c.backend() == Backend::Sqlite {
+    let (path_col, due_col) = if by_due && c.backend() == Backend::Sqlite {
         if due_order_pays(c, scope, f.within.as_ref())? {
-            ("+p.unit_path", "p.next_due")
+            ("+p.unit_path".to_string(), "p.next_due")
         } else {
-            ("p.unit_path", "+p.next_due")
+            ("p.unit_path".to_string(), "+p.next_due")
         }
+    } else if walked {
+        (super::walked_path(c, "p.unit_path"), "p.next_due")
     } else {
-        ("p.unit_path", "p.next_due")
+        ("p.unit_path".to_string(), "p.next_due")
     };
-    match &f.within {
-        Some(w) => {
-            q.scope(&scope.narrow(w), path_col, Some("p.studio_id"));
-            q.within(w, path_col);
-        }
-        None => {
-            q.scope(scope, path_col, Some("p.studio_id"));
-        }
-    }
+    q.scope_within(scope, f.within.as_ref(), &path_col, Some("p.studio_id"));
     if let Some(id) = f.studio_id {
         q.push(" AND p.studio_id = ?", [Value::from(id)]);
     }
@@ -240,33 +277,45 @@ pub fn list(c: &mut Conn, scope: &Scope, f: &ProjectFilter, page: &PageRequest, 
             [Value::from(from), Value::from(to), Value::from(ProjectState::Completed.code())],
         );
     }
-    if !super::keywords::apply(
-        c,
-        &mut q,
-        super::keywords::Keyed::Project,
-        f.q.as_deref(),
-        "p.id",
-        "p.title",
-        super::keywords::Reach::Full,
-    )?
-    .any
-    {
-        return Ok(Page { items: Vec::new(), next_cursor: None });
+    let applied = super::keywords::apply(c, &mut q, Keyed::Project, f.q.as_deref(), "p.id", "p.title", reach)?;
+    if !applied.any {
+        return Ok(Some(Page { items: Vec::new(), next_cursor: None }));
     }
-    let key_col = if f.by_due { due_col } else { "p.unit_path" };
-    if f.by_due {
-        q.push(&format!(" AND {due_col} IS NOT NULL"), []);
+    match f.order {
+        ProjectOrder::Newest => {
+            if let Some(after) = &page.after {
+                q.push(" AND p.id < ?", [Value::from(after.id)]);
+            }
+            q.push(" ORDER BY p.id DESC LIMIT ?", [Value::from(page.limit + 1)]);
+        }
+        order => {
+            let key_col = if order == ProjectOrder::Due { due_col } else { "p.unit_path" };
+            if order == ProjectOrder::Due {
+                q.push(&format!(" AND {due_col} IS NOT NULL"), []);
+            }
+            if let Some(after) = &page.after {
+                q.push(
+                    &format!(" AND ({key_col}, p.id) > (?, ?)"),
+                    [Value::from(after.key.clone()), Value::from(after.id)],
+                );
+            }
+            q.push(&format!(" ORDER BY {key_col}, p.id LIMIT ?"), [Value::from(page.limit + 1)]);
+        }
     }
-    if let Some(after) = &page.after {
-        q.push(&format!(" AND ({key_col}, p.id) > (?, ?)"), [Value::from(after.key.clone()), Value::from(after.id)]);
-    }
-    q.push(&format!(" ORDER BY {key_col}, p.id LIMIT ?"), [Value::from(page.limit + 1)]);
     let rows = q.fetch(c, |r| from_row(r, today))?;
-    let by_due = f.by_due;
-    Ok(Page::from_rows(rows, page.limit, |p| Cursor {
-        key: if by_due { p.next_due.map(|d| d.to_string()).unwrap_or_default() } else { p.unit_path.to_string() },
+    if applied.partial && (rows.len() as i64) <= page.limit {
+        // The newest matches did not fill the page: older ones may.
+        return Ok(None);
+    }
+    let order = f.order;
+    Ok(Some(Page::from_rows(rows, page.limit, |p| Cursor {
+        key: match order {
+            ProjectOrder::Due => p.next_due.map(|d| d.to_string()).unwrap_or_default(),
+            ProjectOrder::Unit => p.unit_path.to_string(),
+            ProjectOrder::Newest => String::new(),
+        },
         id: p.id,
-    }))
+    })))
 }
 
 /// Whether listing by deadline should walk the deadline index: the subtrees listed hold at
@@ -346,7 +395,7 @@ pub fn insert(c: &mut Conn, d: &ProjectData, studio_id: i64, unit_path: &UnitPat
             now
         ],
     )?;
-    super::keywords::index(c, super::keywords::Keyed::Project, id, &d.title)?;
+    super::keywords::index(c, Keyed::Project, id, &d.title)?;
     Ok(id)
 }
 
@@ -377,7 +426,7 @@ pub fn update(c: &mut Conn, p: &Project, d: &ProjectData) -> Result<()> {
         ],
     )?;
     if p.title != d.title {
-        super::keywords::index(c, super::keywords::Keyed::Project, p.id, &d.title)?;
+        super::keywords::index(c, Keyed::Project, p.id, &d.title)?;
     }
     figures::settle(c, b)
 }

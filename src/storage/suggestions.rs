@@ -665,12 +665,10 @@ pub fn queue_size(c: &mut Conn, who: &Viewer, today: Date, cap: i64) -> Result<(
 /// page of them sooner than reading the subtree and sorting it: at more than √(51 × rows) they
 /// cost the same (`keywords::crossover`); counting stops there.
 fn wide(c: &mut Conn, who: &Viewer, f: &SuggestionFilter, today: Date) -> Result<bool> {
-    let cap = super::keywords::crossover(c, "suggestions")?;
-    let mut q = Query::new("SELECT COUNT(*) AS n FROM (SELECT 1 FROM suggestions s WHERE 1 = 1");
+    let mut rows = Query::new("SELECT 1 FROM suggestions s WHERE 1 = 1");
     let plain = SuggestionFilter { view: f.view, within: f.within.clone(), ..Default::default() };
-    filter(&mut q, who, &plain, today);
-    q.push(" LIMIT ?) x", [Value::from(cap)]);
-    Ok(q.fetch(c, |r| r.get::<i64>("n"))?.pop().unwrap_or(0) >= cap)
+    filter(&mut rows, who, &plain, today);
+    super::keywords::wide(c, "suggestions", rows)
 }
 
 /// The records of a personal view's ids, one looked up per id: on SQLite `CROSS JOIN` keeps

@@ -16,6 +16,42 @@ fn idea(title: &str) -> Value {
     json!({"title": title, "category": "rationalization", "situation": "现场问题。", "measure": "改进措施。"})
 }
 
+/// Copies record `id` of `table` `n` times under the ids that follow it (newer records, with
+/// the columns of `set` given other values), then indexes every title again: more than a
+/// thousand in scope make a subtree wide, so its lists are walked newest first.
+async fn copy(app: &TestApp, table: &'static str, id: i64, n: i64, set: &'static [(&'static str, &'static str)]) {
+    app.db
+        .write(move |c| {
+            let names = match c.backend() {
+                jiangxin::storage::Backend::Sqlite => {
+                    format!("SELECT name FROM pragma_table_info('{table}') ORDER BY cid")
+                }
+                jiangxin::storage::Backend::Postgres => format!(
+                    "SELECT CAST(column_name AS TEXT) AS name FROM information_schema.columns \
+                     WHERE table_name = '{table}' ORDER BY ordinal_position"
+                ),
+            };
+            let cols: Vec<String> = c.query(&names, &[], |r| r.get("name"))?;
+            let cols: Vec<String> = cols.into_iter().filter(|c| c != "id").collect();
+            let values = cols
+                .iter()
+                .map(|c| set.iter().find(|(k, _)| k == c).map(|(_, v)| v.to_string()).unwrap_or(format!("x.{c}")))
+                .collect::<Vec<_>>()
+                .join(", ");
+            c.execute(
+                &format!(
+                    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {n}) \
+                     INSERT INTO {table} (id, {}) SELECT x.id + n.i, {values} FROM {table} x, n WHERE x.id = ?",
+                    cols.join(", ")
+                ),
+                jiangxin::params![id],
+            )?;
+            jiangxin::storage::keywords::rebuild(c)
+        })
+        .await
+        .expect("copies");
+}
+
 async fn keywords_find_every_kind_within_scope(b: Backend) {
     let app = TestApp::start(b).await;
     let w = world(&app).await;
@@ -280,23 +316,7 @@ async fn older_matches_are_found_past_the_newest(b: Backend) {
     let worker1 = app.login("worker1", PASSWORD).await;
     let v = worker1.ok_post("/api/v1/suggestions", idea("冲压线加装夹具，消除安全隐患")).await;
     let id = v["id"].as_i64().expect("an id");
-    app.db
-        .write(move |c| {
-            c.execute(
-                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1200) \
-                 INSERT INTO suggestions (id, enterprise_id, unit_id, unit_path, title, category, situation, measure, \
-                 expected_benefit_yuan, anonymous, major, state, assigned_unit_id, assigned_path, evaluator_account_id, \
-                 submitted_on, due_on, excellent, submitted_by, term_count, overdue_notified, created_at, updated_at) \
-                 SELECT s.id + n.i, enterprise_id, unit_id, unit_path, title, 'small_design', situation, measure, \
-                 expected_benefit_yuan, anonymous, major, state, assigned_unit_id, assigned_path, evaluator_account_id, \
-                 submitted_on, due_on, excellent, submitted_by, term_count, overdue_notified, created_at, updated_at \
-                 FROM suggestions s, n WHERE s.id = ?",
-                jiangxin::params![id],
-            )?;
-            jiangxin::storage::keywords::rebuild(c)
-        })
-        .await
-        .expect("copies");
+    copy(&app, "suggestions", id, 1200, &[("category", "'small_design'")]).await;
     let q = urlencode("夹具");
     let v = admin.ok_get(&format!("/api/v1/suggestions?view=all&q={q}&category=rationalization")).await;
     let items = v["items"].as_array().unwrap();
@@ -322,20 +342,7 @@ async fn challenges_of_a_wide_subtree_are_walked_newest_first(b: Backend) {
         )
         .await;
     let id = v["id"].as_i64().expect("an id");
-    app.db
-        .write(move |c| {
-            c.execute(
-                "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1100) \
-                 INSERT INTO challenges (id, unit_id, unit_path, scope_unit_id, scope_path, title, problem, requirements, \
-                 deadline, reward_yuan, state, posted_by, created_at, updated_at) \
-                 SELECT x.id + n.i, unit_id, unit_path, scope_unit_id, scope_path, title, problem, requirements, \
-                 deadline, reward_yuan, state, posted_by, created_at, updated_at FROM challenges x, n WHERE x.id = ?",
-                jiangxin::params![id],
-            )?;
-            jiangxin::storage::keywords::rebuild(c)
-        })
-        .await
-        .expect("copies");
+    copy(&app, "challenges", id, 1100, &[]).await;
     let q = urlencode("数控");
     for path in ["/api/v1/challenges?limit=3".to_string(), format!("/api/v1/challenges?q={q}&limit=3")] {
         let v = union_a.ok_get(&path).await;
@@ -344,6 +351,55 @@ async fn challenges_of_a_wide_subtree_are_walked_newest_first(b: Backend) {
         let v = union_b.ok_get(&path).await;
         assert!(v["items"].as_array().unwrap().is_empty(), "{path}: {v}");
     }
+}
+
+/// Projects and outcomes newest first (the search page's hits and its link to more): over a
+/// wide subtree only the index's newest matches are read, and an older match behind 1,200
+/// newer ones of another kind is still found; pages follow each other; another province sees
+/// none of them.
+async fn projects_and_outcomes_newest_first(b: Backend) {
+    let app = TestApp::start(b).await;
+    let w = world(&app).await;
+    let (union_a, union_b) = (app.login("union.a", PASSWORD).await, app.login("union.b", PASSWORD).await);
+    let lead1 = app.login("lead1", PASSWORD).await;
+    let p = project(&lead1, w.s1, "冲压线加装夹具改进", w.leader1, &[30]).await["id"].as_i64().expect("a project");
+    let o = lead1
+        .ok_post(
+            "/api/v1/outcomes",
+            json!({"studio_id": w.s1, "kind": "paper", "title": "冲压夹具快换方法", "achieved_on": day(-3),
+                   "contributors": [{"name": "李建国"}]}),
+        )
+        .await["id"]
+        .as_i64()
+        .expect("an outcome");
+    copy(&app, "projects", p, 1200, &[("category", "'质量改进'"), ("number", "x.number || '-' || CAST(n.i AS TEXT)")])
+        .await;
+    copy(&app, "outcomes", o, 1200, &[("kind", "'process_method'")]).await;
+    let q = urlencode("夹具");
+    for (list, only, first) in
+        [("projects", format!("category={}", urlencode("技术攻关")), p), ("outcomes", "kind=paper".to_string(), o)]
+    {
+        // Behind the newest thousand matches of another category or type.
+        let v = union_a.ok_get(&format!("/api/v1/{list}?sort=new&q={q}&{only}")).await;
+        let ids: Vec<i64> = v["items"].as_array().unwrap().iter().map(|x| x["id"].as_i64().unwrap()).collect();
+        assert_eq!(ids, vec![first], "{list}: {v}");
+        // Newest first, a page at a time.
+        let v = union_a.ok_get(&format!("/api/v1/{list}?sort=new&q={q}&limit=3")).await;
+        let ids: Vec<i64> = v["items"].as_array().unwrap().iter().map(|x| x["id"].as_i64().unwrap()).collect();
+        assert_eq!(ids, vec![first + 1200, first + 1199, first + 1198], "{list}: {v}");
+        let cursor = v["next_cursor"].as_str().expect("more").to_string();
+        let v = union_a.ok_get(&format!("/api/v1/{list}?sort=new&q={q}&limit=3&cursor={cursor}")).await;
+        assert_eq!(v["items"][0]["id"], first + 1197, "{list}: {v}");
+        let v = union_b.ok_get(&format!("/api/v1/{list}?sort=new&q={q}")).await;
+        assert!(v["items"].as_array().unwrap().is_empty(), "{list}: {v}");
+    }
+    // The search page shows the newest of each and links to the same order.
+    let client = page_client(&app, "union.a", PASSWORD).await;
+    let html = client.get(format!("{}/search?q={q}", app.base)).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains(&format!("/projects/{}\"", p + 1200)), "{html}");
+    assert!(html.contains(&format!("/outcomes/{}\"", o + 1200)), "{html}");
+    assert!(html.contains("/projects?sort=new&amp;q="), "{html}");
+    assert!(html.contains("/outcomes?sort=new&amp;q="), "{html}");
 }
 
 /// A keyword search runs under a time limit on both databases: a read past it is stopped (SQLite
@@ -395,5 +451,6 @@ both!(
     keyword_columns_carry_statistics,
     titles_are_indexed_again_in_the_background,
     older_matches_are_found_past_the_newest,
-    challenges_of_a_wide_subtree_are_walked_newest_first
+    challenges_of_a_wide_subtree_are_walked_newest_first,
+    projects_and_outcomes_newest_first
 );

@@ -101,7 +101,7 @@ impl Modify for Security {
     components(schemas(
         ErrorBody, ErrorDetail, input::Line20, input::Line40, input::Line50, input::Line60, input::Line100,
         input::Line200, input::NonBlankLine50, input::NonBlankLine100, input::Text4000, input::NonBlankText4000,
-        input::OptionalDate, input::Yuan, input::LevelFilter, input::ProjectSort, input::SuggestionView, input::ExpenseView,
+        input::OptionalDate, input::Yuan, input::LevelFilter, input::ProjectSort, input::OutcomeSort, input::SuggestionView, input::ExpenseView,
         crate::domain::figures::Figure, crate::app::lookup::LookupKind
     )),
     modifiers(&Security),

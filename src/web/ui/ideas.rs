@@ -393,6 +393,7 @@ struct OutcomesPage {
     page: Page<Outcome>,
     kinds: Vec<(&'static str, &'static str)>,
     levels: Vec<(&'static str, &'static str)>,
+    sorts: Vec<(&'static str, &'static str)>,
     next_link: String,
 }
 
@@ -417,6 +418,7 @@ pub async fn outcomes_list(
         ("verified", &verified),
         ("applied", &applied),
         ("q", &q.q),
+        ("sort", &q.sort),
     ]);
     let (page, f, alert) = match outcomes::list(&st, &u.actor, &q).await {
         Ok(p) => (p, Form::with(vals), String::new()),
@@ -434,6 +436,7 @@ pub async fn outcomes_list(
         page,
         kinds: choices(OutcomeKind::ALL, t),
         levels: choices(OutcomeLevel::ALL, t),
+        sorts: vec![("achieved", t.t("ideas.sort_achieved")), ("new", t.t("ideas.sort_new"))],
         next_link,
     })
 }

@@ -99,7 +99,11 @@ pub async fn list(
         lights: choices(&Light::ALL.iter().rev().copied().collect::<Vec<_>>(), t),
         states: choices(ProjectState::ALL, t),
         categories: categories(&st),
-        sorts: vec![("due", t.t("projects.sort_due")), ("unit", t.t("projects.sort_unit"))],
+        sorts: vec![
+            ("due", t.t("projects.sort_due")),
+            ("unit", t.t("projects.sort_unit")),
+            ("new", t.t("projects.sort_new")),
+        ],
         next_link,
     })
 }
