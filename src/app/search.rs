@@ -57,27 +57,25 @@ pub async fn everything(st: &AppState, actor: &Actor, q: Option<&str>) -> Result
     let Some(text) = text else { return Ok(None) };
     let (q, limit) = (Some(text.clone()), Some(HITS));
     let suggestion_view = if actor.suggestion_scope().is_empty() { "mine" } else { "all" };
-    let studios = studios::list(st, actor, &studios::StudioQuery { q: q.clone(), limit, ..Default::default() }).await?;
-    let suggestions = suggestions::list(
-        st,
-        actor,
-        &suggestions::SuggestionQuery { view: Some(suggestion_view.into()), q: q.clone(), limit, ..Default::default() },
-    )
-    .await?;
     // Projects and outcomes newest first, as their lists show them from the link to more: over
     // the country's root that reads a keyword's newest matches, not every one of them sorted.
     let newest = Some("new".to_string());
-    let projects = projects::list(
-        st,
-        actor,
-        &projects::ProjectQuery { q: q.clone(), sort: newest.clone(), limit, ..Default::default() },
-    )
-    .await?;
-    let outcomes =
-        outcomes::list(st, actor, &outcomes::OutcomeQuery { q: q.clone(), sort: newest, limit, ..Default::default() })
-            .await?;
-    let challenges =
-        challenges::list(st, actor, &challenges::ChallengeQuery { q, limit, ..Default::default() }).await?;
+    let (studio_q, suggestion_q, project_q, outcome_q, challenge_q) = (
+        studios::StudioQuery { q: q.clone(), limit, ..Default::default() },
+        suggestions::SuggestionQuery { view: Some(suggestion_view.into()), q: q.clone(), limit, ..Default::default() },
+        projects::ProjectQuery { q: q.clone(), sort: newest.clone(), limit, ..Default::default() },
+        outcomes::OutcomeQuery { q: q.clone(), sort: newest, limit, ..Default::default() },
+        challenges::ChallengeQuery { q, limit, ..Default::default() },
+    );
+    // The five kinds are read side by side, each on its own connection: the page waits for
+    // the slowest, not for their sum.
+    let (studios, suggestions, projects, outcomes, challenges) = tokio::try_join!(
+        studios::list(st, actor, &studio_q),
+        suggestions::list(st, actor, &suggestion_q),
+        projects::list(st, actor, &project_q),
+        outcomes::list(st, actor, &outcome_q),
+        challenges::list(st, actor, &challenge_q),
+    )?;
     Ok(Some(Found {
         q: text,
         studios: Hits::of(studios),

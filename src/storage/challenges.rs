@@ -188,12 +188,11 @@ pub fn list(
     // Over a wide subtree the ids are walked newest first: read through both path indexes, the
     // root's 85,000 challenges of the national set were collected and sorted for each page
     // (67 ms a keyword search, the slowest part of the search page).
-    let cap = super::keywords::crossover(c, "challenges")?;
     let (plain, plain_values) = visible(scope, studio_paths, "c.unit_path", "c.scope_path");
-    let mut count = Query::new("SELECT COUNT(*) AS n FROM (SELECT 1 FROM challenges c WHERE 1 = 1");
-    count.push(&format!(" AND {plain}"), plain_values.clone());
-    count.push(" LIMIT ?) x", [Value::from(cap)]);
-    let wide = count.fetch(c, |r| r.get::<i64>("n"))?.pop().unwrap_or(0) >= cap;
+    let mut rows = Query::new("SELECT 1 FROM challenges c WHERE 1 = 1");
+    rows.push(&format!(" AND {plain}"), plain_values.clone());
+    let whole = super::counters::whole_tree(c, scope, None)?;
+    let wide = super::keywords::wide(c, "challenges", whole, rows)?;
     if wide {
         let (unit, scope_col) = (super::walked_path(c, "c.unit_path"), super::walked_path(c, "c.scope_path"));
         let (walked, values) = visible(scope, studio_paths, &unit, &scope_col);

@@ -184,6 +184,16 @@ pub fn whole_subtrees(c: &mut Conn, scope: &Scope, within: Option<&UnitPath>) ->
     })
 }
 
+/// Whether a scope (narrowed to `within`) covers the whole organisation tree: every record is
+/// then in it, and a list need not count its rows to know how many there are.
+pub fn whole_tree(c: &mut Conn, scope: &Scope, within: Option<&UnitPath>) -> Result<bool> {
+    let Some(units) = whole_subtrees(c, scope, within)? else {
+        return Ok(false);
+    };
+    let roots = roots(c)?;
+    Ok(!roots.is_empty() && roots.iter().all(|r| units.contains(r)))
+}
+
 /// The roots of the organisation tree: their counters hold everything.
 pub fn roots(c: &mut Conn) -> Result<Vec<i64>> {
     c.query("SELECT id FROM org_units WHERE parent_id IS NULL", &[], |r| r.get("id"))

@@ -343,7 +343,10 @@ pub fn list(c: &mut Conn, scope: &Scope, f: &OutcomeFilter, page: &PageRequest) 
     // reading the subtree by unit and sorting it (see `keywords::crossover`).
     let mut rows = Query::new("SELECT 1 FROM outcomes o WHERE 1 = 1");
     rows.scope_within(scope, f.within.as_ref(), "o.unit_path", Some("o.studio_id"));
-    let wide = f.studio_id.is_none() && super::keywords::wide(c, "outcomes", rows)?;
+    let wide = f.studio_id.is_none() && {
+        let whole = super::counters::whole_tree(c, scope, f.within.as_ref())?;
+        super::keywords::wide(c, "outcomes", whole, rows)?
+    };
     // Newest first over a wide subtree, a keyword needs only the index's newest matches; the
     // whole index is asked only when they do not fill the page.
     if wide && f.newest && f.q.is_some() {

@@ -207,7 +207,8 @@ pub fn list(c: &mut Conn, scope: &Scope, f: &ProjectFilter, page: &PageRequest, 
     let walked = f.order == ProjectOrder::Newest && f.studio_id.is_none() && {
         let mut rows = Query::new("SELECT 1 FROM projects p WHERE 1 = 1");
         rows.scope_within(scope, f.within.as_ref(), "p.unit_path", Some("p.studio_id"));
-        super::keywords::wide(c, "projects", rows)?
+        let whole = counters::whole_tree(c, scope, f.within.as_ref())?;
+        super::keywords::wide(c, "projects", whole, rows)?
     };
     if walked && f.q.is_some() {
         let newest = Reach::Newest { before: page.after.as_ref().map(|a| a.id) };
@@ -322,13 +323,13 @@ fn list_reaching(
 /// least 1/200 of the running projects, so a page of them is found within a few thousand
 /// entries — fewer than the subtree's own projects it would otherwise sort.
 fn due_order_pays(c: &mut Conn, scope: &Scope, within: Option<&UnitPath>) -> Result<bool> {
+    if counters::whole_tree(c, scope, within)? {
+        return Ok(true);
+    }
     let Some(units) = counters::whole_subtrees(c, scope, within)? else {
         return Ok(false);
     };
     let roots = counters::roots(c)?;
-    if units.iter().all(|u| roots.contains(u)) && roots.iter().all(|r| units.contains(r)) {
-        return Ok(true);
-    }
     let (listed, all) = (counters::running(c, &units)?, counters::running(c, &roots)?);
     Ok(counters::large_share(listed, all))
 }

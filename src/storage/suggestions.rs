@@ -668,7 +668,8 @@ fn wide(c: &mut Conn, who: &Viewer, f: &SuggestionFilter, today: Date) -> Result
     let mut rows = Query::new("SELECT 1 FROM suggestions s WHERE 1 = 1");
     let plain = SuggestionFilter { view: f.view, within: f.within.clone(), ..Default::default() };
     filter(&mut rows, who, &plain, today);
-    super::keywords::wide(c, "suggestions", rows)
+    let whole = f.view == View::All && super::counters::whole_tree(c, &who.scope, f.within.as_ref())?;
+    super::keywords::wide(c, "suggestions", whole, rows)
 }
 
 /// The records of a personal view's ids, one looked up per id: on SQLite `CROSS JOIN` keeps
