@@ -392,6 +392,10 @@ async fn projects_and_outcomes_newest_first(b: Backend) {
         assert_eq!(v["items"][0]["id"], first + 1197, "{list}: {v}");
         let v = union_b.ok_get(&format!("/api/v1/{list}?sort=new&q={q}")).await;
         assert!(v["items"].as_array().unwrap().is_empty(), "{list}: {v}");
+        // An order the list does not know is refused on its field.
+        let (status, v) = union_a.get(&format!("/api/v1/{list}?sort=newest&q={q}")).await;
+        assert_eq!(status.as_u16(), 422, "{list}: {v}");
+        assert!(v["error"]["fields"]["sort"].is_string(), "{list}: {v}");
     }
     // The search page shows the newest of each and links to the same order.
     let client = page_client(&app, "union.a", PASSWORD).await;
