@@ -189,15 +189,7 @@ pub fn list(c: &mut Conn, scope: &Scope, f: &PeopleFilter, page: &PageRequest) -
 
 /// Limits a people query to the caller's scope and the chosen subtree.
 fn restrict(query: &mut Query, scope: &Scope, f: &PeopleFilter) {
-    match &f.within {
-        Some(w) => {
-            query.scope(&scope.narrow(w), "p.unit_path", None);
-            query.within(w, "p.unit_path");
-        }
-        None => {
-            query.scope(scope, "p.unit_path", None);
-        }
-    }
+    query.scope_within(scope, f.within.as_ref(), "p.unit_path", None);
 }
 
 fn write_honours(c: &mut Conn, person_id: i64, list: &[HonourHeld]) -> Result<()> {

@@ -354,15 +354,7 @@ pub fn light_counts(c: &mut Conn, scope: &Scope, within: Option<&UnitPath>, toda
          FROM projects p WHERE p.next_due IS NOT NULL",
     );
     q.params.extend([Value::from(t.clone()), Value::from(t), Value::from(y.clone()), Value::from(y)]);
-    match within {
-        Some(w) => {
-            q.scope(&scope.narrow(w), "p.unit_path", Some("p.studio_id"));
-            q.within(w, "p.unit_path");
-        }
-        None => {
-            q.scope(scope, "p.unit_path", Some("p.studio_id"));
-        }
-    }
+    q.scope_within(scope, within, "p.unit_path", Some("p.studio_id"));
     c.query_one(&q.sql, &q.params, |r| Ok((r.get("red")?, r.get("yellow")?, r.get("green")?)))
 }
 

@@ -297,15 +297,7 @@ pub fn list(c: &mut Conn, scope: &Scope, f: &StudioFilter, page: &PageRequest) -
             [Value::from(p.clone()), Value::from(p.clone()), Value::from(p)],
         );
     }
-    match &f.within {
-        Some(w) => {
-            query.scope(&scope.narrow(w), "s.unit_path", Some("s.id"));
-            query.within(w, "s.unit_path");
-        }
-        None => {
-            query.scope(scope, "s.unit_path", Some("s.id"));
-        }
-    }
+    query.scope_within(scope, f.within.as_ref(), "s.unit_path", Some("s.id"));
     match f.level {
         Some(LevelFilter::Named(l)) => {
             query.push(" AND s.level = ?", [Value::from(l.code())]);
