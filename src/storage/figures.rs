@@ -1450,17 +1450,8 @@ impl Runner for Conn<'_> {
 
 impl Runner for &Db {
     fn snapshot<T: Send + 'static>(&mut self, f: impl FnOnce(&mut Conn) -> Result<T> + Send + 'static) -> Result<T> {
-        self.read_blocking(|c| {
-            let begin = match c.backend() {
-                super::Backend::Sqlite => "BEGIN",
-                super::Backend::Postgres => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
-            };
-            c.batch(begin)?;
-            let r = f(c);
-            let end = if r.is_ok() { "COMMIT" } else { "ROLLBACK" };
-            c.batch(end)?;
-            r
-        })
+        // Every read is one snapshot (`Db::read`).
+        self.read_blocking(f)
     }
     fn write<T: Send + 'static>(&mut self, f: impl FnOnce(&mut Conn) -> Result<T> + Send + 'static) -> Result<T> {
         self.write_blocking(f)

@@ -683,7 +683,9 @@ impl Db {
         }
     }
 
-    /// Runs a read-only job on a pooled connection. SQLite reads are short and CPU-bound, so
+    /// Runs a read-only job on a pooled connection, in one read transaction: every statement of
+    /// the job sees the same state of the database, so a figure and the list behind it read for
+    /// one page agree even while writes land. SQLite reads are short and CPU-bound, so
     /// they run right here on the async worker (handing them to another thread would cost more
     /// than the query); there are more workers than readers, so that reads waiting for the disk
     /// never hold every worker. PostgreSQL's client blocks on the network, so its reads run

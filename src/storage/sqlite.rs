@@ -177,7 +177,7 @@ impl SqliteDb {
                 })
                 .map_err(|e| Error::internal(format!("cannot start the search watcher: {e}")))?
         };
-        let r = catch(|| f(&mut Conn::Sqlite(&c)));
+        let r = in_snapshot(&c, f);
         if let Ok(mut h) = running.lock() {
             *h = None;
         }
@@ -187,7 +187,7 @@ impl SqliteDb {
 
     pub(super) fn read<T>(&self, f: impl FnOnce(&mut Conn) -> Result<T>) -> Result<T> {
         let c = self.readers.get().map_err(|e| DbError::Pool(e.to_string()))?;
-        catch(|| f(&mut Conn::Sqlite(&c)))
+        in_snapshot(&c, f)
     }
 
     fn job<T, F>(f: F) -> (Job, oneshot::Receiver<Result<T>>)
@@ -229,6 +229,22 @@ impl SqliteDb {
         self.writer.blocking_send(job).map_err(|_| DbError::WriterGone)?;
         rx.blocking_recv().map_err(|_| DbError::WriterGone)?
     }
+}
+
+/// Runs a read in one read transaction: every statement of a page sees the same state of the
+/// database, and the connection checks its page cache against the WAL once. In autocommit each
+/// statement was a transaction of its own, and under a stream of writes each found the cache
+/// stale and read its pages again (plus two file locks per statement).
+fn in_snapshot<T>(c: &Connection, f: impl FnOnce(&mut Conn) -> Result<T>) -> Result<T> {
+    let run = |sql: &str| c.prepare_cached(sql).and_then(|mut s| s.execute([])).map(|_| ());
+    run("BEGIN").map_err(DbError::from)?;
+    let r = catch(|| f(&mut Conn::Sqlite(c)));
+    // A read-only transaction: COMMIT only ends it. An interrupted statement may have ended it
+    // already; whatever happened, the connection goes back to the pool in autocommit.
+    if !c.is_autocommit() && run("COMMIT").is_err() && !c.is_autocommit() {
+        let _ = c.execute_batch("ROLLBACK");
+    }
+    r
 }
 
 /// Runs one job in its own savepoint: a failing job is rolled back alone, the rest of the

@@ -560,7 +560,36 @@ async fn figure_lists_refuse_what_they_do_not_take(b: Backend) {
     assert_eq!(worker.get(&format!("/api/v1/figures/projects_started?unit_id={}", w.e1)).await.0, 200);
 }
 
+/// Every statement of one read sees the same state of the database: a figure and the list behind
+/// it, read one after the other for a page, agree even when a write lands between them.
+async fn a_read_sees_one_state_of_the_database(b: Backend) {
+    let app = TestApp::start(b).await;
+    let db = app.db.clone();
+    let count = "SELECT COUNT(*) FROM audit_log";
+    let (before, during, after) = tokio::task::spawn_blocking(move || {
+        let writer = db.clone();
+        let (before, during) = db
+            .read_blocking(|c| {
+                let before = c.scalar(count, &[])?;
+                writer.write_blocking(|w| {
+                    w.execute(
+                        "INSERT INTO audit_log (at, entity, entity_id, action) VALUES (1, 'test', 1, 'create')",
+                        &[],
+                    )
+                })?;
+                Ok((before, c.scalar(count, &[])?))
+            })
+            .expect("one read");
+        (before, during, db.read_blocking(|c| c.scalar(count, &[])).expect("the next read"))
+    })
+    .await
+    .expect("the reads");
+    assert_eq!(during, before, "a write committed during a read is not seen by that read");
+    assert_eq!(after, before + 1, "the next read sees it");
+}
+
 both!(
+    a_read_sees_one_state_of_the_database,
     every_figure_equals_its_list_and_a_count_of_the_records,
     stocks_at_their_boundaries_and_history_entered_later,
     figure_lists_refuse_what_they_do_not_take
