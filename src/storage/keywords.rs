@@ -64,11 +64,17 @@ pub fn table_ddl(table: &str, backend: Backend) -> String {
     }
 }
 
-/// (Re)indexes a record's title. While the kind is indexed again in the background, the new
-/// table gets it too when the re-index has passed it or began before it was written.
+/// (Re)indexes a record's title, at the end of the writer's batch (`Conn::at_batch_end`: where
+/// it goes is decided then, after every job of the batch, a background re-index's slice too).
+/// While the kind is indexed again in the background, the new table gets it too when the
+/// re-index has passed it or began before it was written.
 pub fn index(c: &mut Conn, kind: Keyed, id: i64, title: &str) -> Result<()> {
     let terms = keyword_text(title);
-    write_terms(c, kind.index_table(), id, &terms)?;
+    c.at_batch_end(move |c| index_terms(c, kind, id, &terms))
+}
+
+fn index_terms(c: &mut Conn, kind: Keyed, id: i64, terms: &str) -> Result<()> {
+    write_terms(c, kind.index_table(), id, terms)?;
     let filling: Vec<(i64, i64)> = c.query(
         "SELECT after_id, until_id FROM keyword_reindex WHERE kind = ? AND stage = 'filling'",
         params![kind.index_table()],
@@ -77,7 +83,7 @@ pub fn index(c: &mut Conn, kind: Keyed, id: i64, title: &str) -> Result<()> {
     if let Some((after, until)) = filling.first()
         && (id <= *after || id > *until)
     {
-        write_terms(c, &next_table(kind), id, &terms)?;
+        write_terms(c, &next_table(kind), id, terms)?;
     }
     Ok(())
 }

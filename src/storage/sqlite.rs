@@ -247,17 +247,55 @@ fn in_snapshot<T>(c: &Connection, f: impl FnOnce(&mut Conn) -> Result<T>) -> Res
     r
 }
 
-/// Runs one job in its own savepoint: a failing job is rolled back alone, the rest of the
-/// batch commits.
+/// Work a job of the batch left for its end (`Conn::at_batch_end`).
+pub(super) type Deferred = Box<dyn FnOnce(&mut Conn) -> Result<()>>;
+
+std::thread_local! {
+    /// The deferred work of the batch the writer is running on this thread; `None` elsewhere.
+    static BATCH_END: std::cell::RefCell<Option<Vec<Deferred>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Leaves `f` for the end of the batch running on this thread, or gives it back when none is.
+pub(super) fn defer(f: Deferred) -> std::result::Result<(), Deferred> {
+    BATCH_END.with(|b| match b.borrow_mut().as_mut() {
+        Some(work) => {
+            work.push(f);
+            Ok(())
+        }
+        None => Err(f),
+    })
+}
+
+/// How much deferred work the batch holds (to drop a failed job's share).
+fn deferred_len() -> usize {
+    BATCH_END.with(|b| b.borrow().as_ref().map_or(0, Vec::len))
+}
+
+/// Runs one job in its own savepoint: a failing job is rolled back alone, with the work it left
+/// for the end of the batch, and the rest of the batch commits.
 fn in_savepoint<T>(c: &Connection, f: impl FnOnce(&mut Conn) -> Result<T>) -> Result<T> {
     let run = |sql: &str| c.prepare_cached(sql).and_then(|mut s| s.execute([])).map(|_| ());
     run("SAVEPOINT job").map_err(DbError::from)?;
+    let deferred = deferred_len();
     let r = catch(|| f(&mut Conn::Sqlite(c)));
     let end = if r.is_ok() { run("RELEASE job") } else { run("ROLLBACK TO job").and_then(|_| run("RELEASE job")) };
-    match end {
+    let r = match end {
         Ok(()) => r,
         Err(e) => Err(r.err().unwrap_or_else(|| DbError::from(e).into())),
+    };
+    if r.is_err() {
+        BATCH_END.with(|b| b.borrow_mut().as_mut().map(|work| work.truncate(deferred)));
     }
+    r
+}
+
+/// Runs the work the batch's jobs left for its end, in order, outside their savepoints.
+fn run_batch_end(c: &Connection) -> Result<()> {
+    let work = BATCH_END.with(|b| b.borrow_mut().take()).unwrap_or_default();
+    for f in work {
+        catch(|| f(&mut Conn::Sqlite(c)))?;
+    }
+    Ok(())
 }
 
 /// A committed batch on its way to the disk: its jobs' answers and how the commit went.
@@ -350,6 +388,11 @@ fn writer_loop(conn: Connection, mut rx: mpsc::Receiver<Job>, syncer: Option<std
         if let Err(e) = &began {
             tracing::error!("cannot begin a write transaction: {e}");
         }
+        // Work left for the end of the batch is gathered only inside a transaction: without
+        // one, each job's savepoint commits on release and its work runs at once.
+        if began.is_ok() {
+            BATCH_END.with(|b| *b.borrow_mut() = Some(Vec::new()));
+        }
         let mut done = vec![first(&conn)];
         while done.len() < MAX_BATCH {
             match rx.try_recv() {
@@ -358,7 +401,10 @@ fn writer_loop(conn: Connection, mut rx: mpsc::Receiver<Job>, syncer: Option<std
             }
         }
         let commit = match began {
-            Ok(()) => conn.execute_batch("COMMIT").map_err(|e| e.to_string()),
+            Ok(()) => match run_batch_end(&conn) {
+                Ok(()) => conn.execute_batch("COMMIT").map_err(|e| e.to_string()),
+                Err(e) => Err(format!("the end of the batch failed: {e}")),
+            },
             // Without BEGIN each job's savepoint committed on release.
             Err(_) => Ok(()),
         };
@@ -401,6 +447,29 @@ pub(super) fn snapshot(source: &Path, target: &Path) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use crate::storage::{Db, DbOptions, Location};
+
+    /// Work a job leaves for the end of its batch runs after the job, before the commit; a job
+    /// that fails leaves none of it behind.
+    #[test]
+    fn work_left_for_the_end_of_a_batch_runs_unless_its_job_failed() {
+        let dir = tempfile::tempdir().expect("a directory");
+        let db = Db::open(&Location::SqliteFile(dir.path().join("b.db")), &DbOptions::default()).expect("open");
+        db.write_blocking(|c| c.batch("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)")).expect("table");
+        db.write_blocking(|c| {
+            c.at_batch_end(|c| c.execute("INSERT INTO t (v) SELECT 'after ' || COUNT(*) FROM t", &[]).map(|_| ()))?;
+            c.execute("INSERT INTO t (v) VALUES ('job')", &[])
+        })
+        .expect("a job");
+        let failed = db.write_blocking(|c| {
+            c.execute("INSERT INTO t (v) VALUES ('failed job')", &[])?;
+            c.at_batch_end(|c| c.execute("INSERT INTO t (v) VALUES ('orphan')", &[]).map(|_| ()))?;
+            Err::<(), _>(crate::Error::NotFound)
+        });
+        assert!(failed.is_err());
+        let rows =
+            db.read_blocking(|c| c.query("SELECT v FROM t ORDER BY id", &[], |r| r.get::<String>("v"))).expect("rows");
+        assert_eq!(rows, ["job", "after 1"]);
+    }
 
     /// The WAL is copied into the database file while the writer goes on, and starts again from
     /// its beginning under a steady stream of writes: it stays near its limit however much is
