@@ -1450,8 +1450,18 @@ impl Runner for Conn<'_> {
 
 impl Runner for &Db {
     fn snapshot<T: Send + 'static>(&mut self, f: impl FnOnce(&mut Conn) -> Result<T> + Send + 'static) -> Result<T> {
-        // Every read is one snapshot (`Db::read`).
-        self.read_blocking(f)
+        self.read_blocking(|c| {
+            // Every read on SQLite is one snapshot already (`Db::read`); PostgreSQL reads in
+            // autocommit, each statement seeing the latest commit.
+            if c.backend() == super::Backend::Sqlite {
+                return f(c);
+            }
+            c.batch("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")?;
+            let r = f(c);
+            let end = if r.is_ok() { "COMMIT" } else { "ROLLBACK" };
+            c.batch(end)?;
+            r
+        })
     }
     fn write<T: Send + 'static>(&mut self, f: impl FnOnce(&mut Conn) -> Result<T> + Send + 'static) -> Result<T> {
         self.write_blocking(f)

@@ -698,9 +698,11 @@ impl Db {
         }
     }
 
-    /// Runs a read-only job on a pooled connection, in one read transaction: every statement of
-    /// the job sees the same state of the database, so a figure and the list behind it read for
-    /// one page agree even while writes land. SQLite reads are short and CPU-bound, so
+    /// Runs a read-only job on a pooled connection. On SQLite in one read transaction: every
+    /// statement of the job sees the same state of the database (a list's total and its rows
+    /// agree even while writes land). On PostgreSQL in autocommit: a transaction costs two more
+    /// round trips per read, a third of the throughput of small pages (BENCHMARKS.md, fourteenth
+    /// run); reads that must see one state ask for it (`figures::Runner::snapshot`). SQLite reads are short and CPU-bound, so
     /// they run right here on the async worker (handing them to another thread would cost more
     /// than the query); there are more workers than readers, so that reads waiting for the disk
     /// never hold every worker. PostgreSQL's client blocks on the network, so its reads run

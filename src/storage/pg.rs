@@ -155,7 +155,7 @@ impl PgDb {
 
     pub(super) fn read<T>(&self, f: impl FnOnce(&mut Conn) -> Result<T>) -> Result<T> {
         let mut c = self.conn()?;
-        let r = in_snapshot(&mut c, f);
+        let r = catch(|| f(&mut Conn::Postgres(&mut c)));
         Self::used(&mut c, &r);
         r
     }
@@ -169,7 +169,7 @@ impl PgDb {
     ) -> Result<T> {
         let mut c = self.conn()?;
         c.client.batch_execute(&format!("SET statement_timeout = {}", limit.as_millis())).map_err(DbError::from)?;
-        let r = in_snapshot(&mut c, f);
+        let r = catch(|| f(&mut Conn::Postgres(&mut c)));
         let reset = c.client.batch_execute("RESET statement_timeout").map_err(DbError::from);
         let r = match (r, reset) {
             (Ok(v), Ok(())) => Ok(v),
@@ -203,20 +203,6 @@ impl PgDb {
         };
         super::after_commit();
         r
-    }
-}
-
-/// Runs a read in one `REPEATABLE READ`, read-only transaction: every statement of a page sees
-/// the same state of the database, as on SQLite (a figure and the list behind it agree even when
-/// a write lands between them).
-fn in_snapshot<T>(c: &mut PgConn, f: impl FnOnce(&mut Conn) -> Result<T>) -> Result<T> {
-    c.client.batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").map_err(DbError::from)?;
-    let r = catch(|| f(&mut Conn::Postgres(&mut *c)));
-    let end = c.client.batch_execute(if r.is_ok() { "COMMIT" } else { "ROLLBACK" }).map_err(DbError::from);
-    match (r, end) {
-        (Ok(v), Ok(())) => Ok(v),
-        (Err(e), _) => Err(e),
-        (Ok(_), Err(e)) => Err(e.into()),
     }
 }
 

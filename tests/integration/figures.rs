@@ -560,8 +560,10 @@ async fn figure_lists_refuse_what_they_do_not_take(b: Backend) {
     assert_eq!(worker.get(&format!("/api/v1/figures/projects_started?unit_id={}", w.e1)).await.0, 200);
 }
 
-/// Every statement of one read sees the same state of the database: a figure and the list behind
-/// it, read one after the other for a page, agree even when a write lands between them.
+/// On SQLite every statement of one read sees the same state of the database: a list's total
+/// and its rows, read one after the other for a page, agree even when a write lands between
+/// them. PostgreSQL reads in autocommit (a transaction per read cost a third of its throughput
+/// of small pages): each statement sees the latest commit. On both, the next read sees the write.
 async fn a_read_sees_one_state_of_the_database(b: Backend) {
     let app = TestApp::start(b).await;
     let db = app.db.clone();
@@ -584,7 +586,10 @@ async fn a_read_sees_one_state_of_the_database(b: Backend) {
     })
     .await
     .expect("the reads");
-    assert_eq!(during, before, "a write committed during a read is not seen by that read");
+    match b {
+        Backend::Sqlite => assert_eq!(during, before, "a write committed during a read is not seen by that read"),
+        Backend::Postgres => assert_eq!(during, before + 1, "each statement sees the latest commit"),
+    }
     assert_eq!(after, before + 1, "the next read sees it");
 }
 
