@@ -702,10 +702,11 @@ impl Db {
     /// statement of the job sees the same state of the database (a list's total and its rows
     /// agree even while writes land). On PostgreSQL in autocommit: a transaction costs two more
     /// round trips per read, a third of the throughput of small pages (BENCHMARKS.md, fourteenth
-    /// run); reads that must see one state ask for it (`figures::Runner::snapshot`). SQLite reads are short and CPU-bound, so
-    /// they run right here on the async worker (handing them to another thread would cost more
-    /// than the query); there are more workers than readers, so that reads waiting for the disk
-    /// never hold every worker. PostgreSQL's client blocks on the network, so its reads run
+    /// run); reads that must see one state ask for it (`figures::Runner::snapshot`).
+    ///
+    /// SQLite reads are short and CPU-bound, so they run right here on the async worker (handing
+    /// them to another thread would cost more than the query); there are more workers than
+    /// readers, so that reads waiting for the disk never hold every worker. PostgreSQL's client blocks on the network, so its reads run
     /// off the async workers.
     pub async fn read<T, F>(&self, f: F) -> Result<T>
     where

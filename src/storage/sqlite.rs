@@ -231,12 +231,18 @@ impl SqliteDb {
     }
 }
 
+/// Runs a statement without parameters or rows (a transaction's or savepoint's begin and end),
+/// prepared once per connection.
+fn run_cached(c: &Connection, sql: &str) -> rusqlite::Result<()> {
+    c.prepare_cached(sql).and_then(|mut s| s.execute([])).map(|_| ())
+}
+
 /// Runs a read in one read transaction: every statement of a page sees the same state of the
 /// database, and the connection checks its page cache against the WAL once. In autocommit each
 /// statement was a transaction of its own, and under a stream of writes each found the cache
 /// stale and read its pages again (plus two file locks per statement).
 fn in_snapshot<T>(c: &Connection, f: impl FnOnce(&mut Conn) -> Result<T>) -> Result<T> {
-    let run = |sql: &str| c.prepare_cached(sql).and_then(|mut s| s.execute([])).map(|_| ());
+    let run = |sql: &str| run_cached(c, sql);
     run("BEGIN").map_err(DbError::from)?;
     let r = catch(|| f(&mut Conn::Sqlite(c)));
     // A read-only transaction: COMMIT only ends it. An interrupted statement may have ended it
@@ -274,7 +280,7 @@ fn deferred_len() -> usize {
 /// Runs one job in its own savepoint: a failing job is rolled back alone, with the work it left
 /// for the end of the batch, and the rest of the batch commits.
 fn in_savepoint<T>(c: &Connection, f: impl FnOnce(&mut Conn) -> Result<T>) -> Result<T> {
-    let run = |sql: &str| c.prepare_cached(sql).and_then(|mut s| s.execute([])).map(|_| ());
+    let run = |sql: &str| run_cached(c, sql);
     run("SAVEPOINT job").map_err(DbError::from)?;
     let deferred = deferred_len();
     let r = catch(|| f(&mut Conn::Sqlite(c)));
