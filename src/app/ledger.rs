@@ -148,13 +148,13 @@ fn data(
     let basics = input.validate(&mut check, today);
     let scope = candidate_scope(c, actor, s)?;
     if let Some(h) = input.host_person_id
-        && people::get(c, h)?.filter(|p| in_scope(&scope, p)).is_none()
+        && people::record(c, h)?.filter(|p| in_scope(&scope, p)).is_none()
     {
         check.fail("host_person_id", Msg::new("validation.unknown_person"));
     }
     let mut attendees: Vec<Attendee> = Vec::new();
     for id in &input.attendee_ids {
-        match people::get(c, *id)?.filter(|p| in_scope(&scope, p)) {
+        match people::record(c, *id)?.filter(|p| in_scope(&scope, p)) {
             Some(p) if !attendees.iter().any(|a| a.person_id == Some(p.id)) => {
                 attendees.push(Attendee { person_id: Some(p.id), name: p.name })
             }

@@ -156,7 +156,7 @@ fn find_units(
 /// People by name or employee number: those the caller administers and the colleagues of the
 /// caller's own enterprise.
 fn find_people(c: &mut Conn, actor: &Actor, text: &str, unit_id: Option<i64>) -> Result<Vec<Choice>> {
-    let own = match actor.person_id.map(|p| people::get(c, p)).transpose()?.flatten() {
+    let own = match actor.person_id.map(|p| people::record(c, p)).transpose()?.flatten() {
         Some(me) => units::enterprise_of(c, &me.unit_path)?.map(|e| e.path),
         None => None,
     };

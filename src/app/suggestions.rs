@@ -195,7 +195,7 @@ fn decide_submission(
 ) -> Result<Submission> {
     let on_behalf = input.for_person_id.is_some() || v.for_name.is_some();
     let (person, name, unit) = if let Some(pid) = input.for_person_id {
-        match people::get(c, pid)? {
+        match people::record(c, pid)? {
             Some(p) => (Some(p.id), p.name, Some(p.unit_path)),
             None => {
                 check.fail("for_person_id", Msg::new("validation.unknown_person"));
@@ -212,7 +212,7 @@ fn decide_submission(
         }
         (None, n.clone(), unit)
     } else {
-        match actor.person_id.map(|p| people::get(c, p)).transpose()?.flatten() {
+        match actor.person_id.map(|p| people::record(c, p)).transpose()?.flatten() {
             Some(p) => (Some(p.id), p.name, Some(p.unit_path)),
             None => {
                 check.fail("for_name", Msg::new("suggestion.no_person"));
@@ -238,7 +238,7 @@ fn decide_submission(
     }
     let mut proposers = vec![(person, name)];
     for (i, pid) in input.co_proposers.iter().enumerate() {
-        let p = people::get(c, *pid)?.filter(|p| enterprise.as_ref().is_some_and(|e| e.path.covers(&p.unit_path)));
+        let p = people::record(c, *pid)?.filter(|p| enterprise.as_ref().is_some_and(|e| e.path.covers(&p.unit_path)));
         match p {
             Some(p) if !proposers.iter().any(|(q, _)| *q == Some(p.id)) => proposers.push((Some(p.id), p.name)),
             Some(_) => {}

@@ -112,6 +112,16 @@ fn from_row(r: &Row) -> Result<Person> {
     })
 }
 
+/// One person, honours not loaded: for the decisions that need only who and where (a
+/// submission's proposers, the caller's own enterprise), which run on every write.
+pub fn record(c: &mut Conn, id: i64) -> Result<Option<Person>> {
+    c.query_opt(
+        &format!("SELECT {COLUMNS} FROM people p JOIN org_units u ON u.id = p.unit_id WHERE p.id = ?"),
+        params![id],
+        from_row,
+    )
+}
+
 fn honours(c: &mut Conn, person_id: i64) -> Result<Vec<HonourHeld>> {
     c.query("SELECT honour, year FROM person_honours WHERE person_id = ? ORDER BY id", params![person_id], |r| {
         Ok(HonourHeld { honour: code(r, "honour", Honour::parse)?, year: r.get("year")? })
@@ -120,12 +130,7 @@ fn honours(c: &mut Conn, person_id: i64) -> Result<Vec<HonourHeld>> {
 
 /// One person, with honours.
 pub fn get(c: &mut Conn, id: i64) -> Result<Option<Person>> {
-    let p = c.query_opt(
-        &format!("SELECT {COLUMNS} FROM people p JOIN org_units u ON u.id = p.unit_id WHERE p.id = ?"),
-        params![id],
-        from_row,
-    )?;
-    match p {
+    match record(c, id)? {
         Some(mut p) => {
             p.honours = honours(c, p.id)?;
             Ok(Some(p))

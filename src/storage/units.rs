@@ -149,8 +149,16 @@ pub fn rename(c: &mut Conn, id: i64, name: &str) -> Result<()> {
 
 /// The nearest enterprise at or above a unit (a studio's "own enterprise").
 pub fn enterprise_of(c: &mut Conn, path: &UnitPath) -> Result<Option<Unit>> {
-    let units = by_ids(c, &path.ids())?;
-    Ok(units.into_iter().rev().find(|u| u.kind == UnitKind::Enterprise))
+    let ids = path.ids();
+    // The deepest enterprise among the unit and its ancestors: their paths are prefixes of
+    // one another, so the longest sorts last. One row read, not the whole line above.
+    let sql = format!(
+        "SELECT {COLUMNS} FROM org_units u WHERE u.id IN ({}) AND u.kind = ? ORDER BY u.path DESC LIMIT 1",
+        vec!["?"; ids.len()].join(", ")
+    );
+    let mut params: Vec<Value> = ids.iter().map(|&i| Value::from(i)).collect();
+    params.push(Value::from(UnitKind::Enterprise.code()));
+    c.query_opt(&sql, &params, from_row)
 }
 
 /// The units with exactly this name within a scope (the importer names units as people know
