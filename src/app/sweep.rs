@@ -2,7 +2,8 @@
 //! due within the week and the suggestions past their evaluation deadline — events no request
 //! would otherwise raise. Between runs it also forgets what expires: dry login throttles and
 //! the answers kept for `Idempotency-Key`s older than a day, and it finishes the imports a
-//! process left half-published (`imports::finish_interrupted`).
+//! process left half-published (`imports::finish_interrupted`), and refreshes the planner's
+//! statistics of tables that grew much (`Conn::refresh_statistics`).
 //!
 //! It never holds the single writer for long: the candidates and the people to tell are read
 //! first on a reader connection (through partial indexes that hold only what is still to be
@@ -163,6 +164,11 @@ pub fn spawn(st: AppState) {
                         break;
                     }
                 }
+            }
+            let analysed = std::time::Instant::now();
+            match st.db.write(|c| c.refresh_statistics()).await {
+                Ok(()) => tracing::debug!("planner statistics refreshed in {:?}", analysed.elapsed()),
+                Err(e) => tracing::warn!("refreshing the planner's statistics failed: {e}"),
             }
             if let Err(e) = super::auth::forget_dry_buckets(&st, st.now_ms()).await {
                 tracing::warn!("forgetting login throttles failed: {e}");

@@ -349,6 +349,19 @@ impl Conn<'_> {
         }
     }
 
+    /// Refreshes the planner's statistics of the tables that grew or shrank much since they were
+    /// taken, from a bounded sample of each index (SQLite: `PRAGMA optimize`; PostgreSQL's
+    /// autovacuum analyses by itself). Run at open and by the sweep: a table filled after the
+    /// start — a new set's evaluation forecasts — was planned as empty until the next restart
+    /// (on the national set a city's studios at risk answered 47 req/s instead of 1,466). The
+    /// readers take the new statistics when the pool renews them (`r2d2`: every 30 minutes).
+    pub fn refresh_statistics(&mut self) -> Result<()> {
+        match self.backend() {
+            Backend::Sqlite => self.batch("PRAGMA optimize = 0x10002"),
+            Backend::Postgres => Ok(()),
+        }
+    }
+
     /// Reserves the next id of a table, so that a row's materialised path can be written with
     /// the row. SQLite has one writer, so `max + 1` is safe there.
     pub fn next_id(&mut self, table: &'static str) -> Result<i64> {
