@@ -357,7 +357,7 @@ impl Conn<'_> {
     /// readers take the new statistics when the pool renews them (`r2d2`: every 30 minutes).
     pub fn refresh_statistics(&mut self) -> Result<()> {
         match self.backend() {
-            Backend::Sqlite => self.batch("PRAGMA optimize = 0x10002"),
+            Backend::Sqlite => self.batch(sqlite::REFRESH_STATISTICS),
             Backend::Postgres => Ok(()),
         }
     }

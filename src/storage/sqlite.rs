@@ -92,9 +92,13 @@ fn open_writer(path: &Path, synchronous: &str) -> rusqlite::Result<Connection> {
     // taken (or never were), with a bounded sample: an installation that runs for years would
     // otherwise plan with the statistics of its first days. Again at each sweep
     // (`Conn::refresh_statistics`).
-    c.execute_batch("PRAGMA optimize = 0x10002;")?;
+    c.execute_batch(REFRESH_STATISTICS)?;
     Ok(c)
 }
+
+/// Refreshes the planner's statistics of every table that grew or shrank much since they were
+/// taken (or never were), from a bounded sample of each index.
+pub(super) const REFRESH_STATISTICS: &str = "PRAGMA optimize = 0x10002";
 
 /// Plans that do not depend on the values bound: otherwise SQLite compiles a cached statement
 /// again whenever a bound value changes (joins, LIKE), which costs more than running it.
