@@ -4,7 +4,7 @@
 use crate::app::{auth, bootstrap};
 use crate::config::{Config, ConfigFile};
 use crate::demo::{self, DataSet};
-use crate::storage::{Db, Location, accounts, migrate};
+use crate::storage::{Db, DbOptions, Location, accounts, migrate};
 use anyhow::{Context, anyhow};
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
@@ -224,7 +224,10 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                     .ok_or_else(|| anyhow!("--anchor-date must be YYYY-MM-DD"))?,
                 None => crate::clock::today(),
             };
-            let db = Db::open(&Location::parse(&config.database_url), &config.db_options())?;
+            let location = Location::parse(&config.database_url);
+            // A new SQLite file is filled in bulk, then put in WAL mode and onto the disk.
+            let bulk = matches!(&location, Location::SqliteFile(p) if !p.exists());
+            let db = Db::open(&location, &DbOptions { sqlite_bulk_load: bulk, ..config.db_options() })?;
             migrate::migrate(&db, None)?;
             let (password, generated) = password_or_generated(admin_password);
             let started = std::time::Instant::now();
@@ -241,6 +244,10 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 },
             )
             .context("generating the data set")?;
+            drop(db);
+            if bulk {
+                crate::storage::end_bulk_load(&location)?;
+            }
             let secs = started.elapsed().as_secs_f64();
             println!(
                 "{set:?}: {} units, {} people, {} studios, {} team members in {secs:.1} s",
