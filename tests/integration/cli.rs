@@ -59,6 +59,8 @@ fn demo_migrate_and_user_commands() {
     );
     assert!(promotions > 0, "the demo set holds promotions");
     assert_eq!(below, 0, "every promoted apprentice holds at least the grade reached");
+    // Loaded without checking foreign keys (a bulk load): every reference holds all the same.
+    assert_eq!(count(&c, "SELECT COUNT(*) FROM pragma_foreign_key_check"), 0, "references to missing rows");
     let matched = "SELECT COUNT(*) FROM suggestion_keywords WHERE suggestion_keywords MATCH '\"改进\"'";
     let (indexed, found) = (count(&c, "SELECT COUNT(*) FROM suggestions"), count(&c, matched));
     assert!(indexed > 1000 && found > 0, "{indexed} {found}");
