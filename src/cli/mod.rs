@@ -243,7 +243,13 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                     progress: true,
                 },
             )
-            .context("generating the data set")?;
+            .with_context(|| match &location {
+                Location::SqliteFile(p) if bulk => format!(
+                    "generating the data set (the new file {} is incomplete: delete it before generating again)",
+                    p.display()
+                ),
+                _ => "generating the data set".to_string(),
+            })?;
             drop(db);
             if bulk {
                 crate::storage::end_bulk_load(&location)?;
