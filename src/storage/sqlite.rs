@@ -87,8 +87,11 @@ impl r2d2::ManageConnection for ReaderManager {
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
         c.busy_timeout(Duration::from_secs(5))?;
+        // A page cache of 8 MB: each reader's cache fills on the national set and is most of
+        // the server's memory (about 18 MB a reader with 16 MB); the file's pages stay in the
+        // system's cache anyway. With 8 MB the national pages measured answered as fast.
         c.execute_batch(
-            "PRAGMA foreign_keys = ON; PRAGMA query_only = ON; PRAGMA cache_size = -16000; PRAGMA temp_store = MEMORY;",
+            "PRAGMA foreign_keys = ON; PRAGMA query_only = ON; PRAGMA cache_size = -8000; PRAGMA temp_store = MEMORY;",
         )?;
         c.set_prepared_statement_cache_capacity(128);
         stable_plans(&c)?;
