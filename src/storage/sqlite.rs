@@ -10,9 +10,11 @@ use super::{Conn, DbError, DbOptions, Value, catch};
 use crate::error::{Error, Result};
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, OpenFlags};
+use std::collections::HashMap;
 use std::ffi::c_int;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot};
 
@@ -50,28 +52,46 @@ pub(super) struct SqliteDb {
 
 struct ReaderManager {
     path: PathBuf,
+    /// The database file's statistics generation ([`statistics_generation`]).
+    statistics: Arc<AtomicU64>,
 }
 
 /// A reader connection and the planner's statistics it holds.
 struct Reader {
     conn: Connection,
-    /// The [`STATISTICS`] generation this connection's planner loaded.
+    /// The statistics generation this connection's planner loaded.
     statistics: u64,
+    /// The database file's generation, which moves on.
+    generation: Arc<AtomicU64>,
 }
 
-/// Moves whenever a refresh analysed something (`refresh_statistics`). SQLite loads the
-/// statistics into a connection when it reads the schema, and `ANALYZE` on the writer neither
-/// reaches the readers nor can a query-only reader load them again itself: on a new national
-/// set a city's studios at risk stayed at 34 ms a page, planned as if the evaluation forecasts
-/// were empty, until the pool renewed its connections half an hour later. A reader that holds
-/// older statistics is closed when it goes back to the pool, and a new one opened (about a
-/// millisecond). One counter for the process: readers of another database reopen for nothing.
-static STATISTICS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+/// The statistics generation of a database file: moves whenever a refresh analysed something
+/// (`refresh_statistics`). SQLite loads the statistics into a connection when it reads the
+/// schema, and `ANALYZE` on the writer neither reaches the readers nor can a query-only reader
+/// load them again itself: on a new national set a city's studios at risk stayed at 34 ms a
+/// page, planned as if the evaluation forecasts were empty, until the pool renewed its
+/// connections half an hour later. A reader that holds older statistics is closed when it goes
+/// back to the pool, and a new one opened (about a millisecond). One counter per file, found by
+/// its path: the writer's refresh knows its connection only, and a refresh of another database
+/// of the process (tests run many) must not move this one's.
+fn statistics_generation(path: &Path) -> Arc<AtomicU64> {
+    static GENERATIONS: OnceLock<Mutex<HashMap<PathBuf, Arc<AtomicU64>>>> = OnceLock::new();
+    let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut all = GENERATIONS.get_or_init(Mutex::default).lock().unwrap_or_else(PoisonError::into_inner);
+    Arc::clone(all.entry(key).or_default())
+}
+
+/// Tells the readers of the connection's file that its statistics changed.
+fn statistics_changed(c: &Connection) {
+    if let Some(path) = c.path().filter(|p| !p.is_empty()) {
+        statistics_generation(Path::new(path)).fetch_add(1, Ordering::Release);
+    }
+}
 
 impl Reader {
     /// Whether the writer refreshed the statistics since this connection loaded them.
     fn stale(&self) -> bool {
-        self.statistics != STATISTICS.load(std::sync::atomic::Ordering::Acquire)
+        self.statistics != self.generation.load(Ordering::Acquire)
     }
 }
 
@@ -81,7 +101,7 @@ impl r2d2::ManageConnection for ReaderManager {
 
     fn connect(&self) -> std::result::Result<Reader, rusqlite::Error> {
         // Taken before the schema is read: a refresh meanwhile closes it, it is not missed.
-        let statistics = STATISTICS.load(std::sync::atomic::Ordering::Acquire);
+        let statistics = self.statistics.load(Ordering::Acquire);
         let c = Connection::open_with_flags(
             &self.path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -95,7 +115,7 @@ impl r2d2::ManageConnection for ReaderManager {
         )?;
         c.set_prepared_statement_cache_capacity(128);
         stable_plans(&c)?;
-        Ok(Reader { conn: c, statistics })
+        Ok(Reader { conn: c, statistics, generation: Arc::clone(&self.statistics) })
     }
 
     fn is_valid(&self, _: &mut Reader) -> std::result::Result<(), rusqlite::Error> {
@@ -165,7 +185,7 @@ const REFRESH_STATISTICS: &str = "PRAGMA optimize = 0x10002";
 /// enough for the planner, quick on 40 GB. Every reader loads them before its next read.
 pub(super) fn gather_statistics(c: &Connection) -> Result<()> {
     c.execute_batch("PRAGMA analysis_limit = 1000; ANALYZE;").map_err(DbError::from)?;
-    STATISTICS.fetch_add(1, std::sync::atomic::Ordering::Release);
+    statistics_changed(c);
     Ok(())
 }
 
@@ -181,7 +201,7 @@ pub(super) fn refresh_statistics(c: &Connection) -> Result<()> {
         .map_err(DbError::from)?;
     if stale {
         c.execute_batch(REFRESH_STATISTICS).map_err(DbError::from)?;
-        STATISTICS.fetch_add(1, std::sync::atomic::Ordering::Release);
+        statistics_changed(c);
     }
     Ok(())
 }
@@ -209,7 +229,7 @@ impl SqliteDb {
             .min_idle(Some(1))
             .test_on_check_out(false)
             .connection_timeout(Duration::from_secs(10))
-            .build(ReaderManager { path: path.to_path_buf() })
+            .build(ReaderManager { path: path.to_path_buf(), statistics: statistics_generation(path) })
             .map_err(|e| DbError::Pool(e.to_string()))?;
         let (wake, woken) = std::sync::mpsc::sync_channel::<()>(1);
         let checkpointer = open_checkpointer(path).map_err(DbError::from)?;
@@ -676,9 +696,10 @@ mod tests {
         db.write_blocking(|c| c.refresh_statistics()).expect("refreshed");
         assert!(index_used(&db).contains("t_b"), "{}", index_used(&db));
         // Nothing stale: nothing analysed, the readers keep what they loaded.
-        let before = super::STATISTICS.load(std::sync::atomic::Ordering::Acquire);
+        let generation = super::statistics_generation(&dir.path().join("p.db"));
+        let before = generation.load(std::sync::atomic::Ordering::Acquire);
         db.write_blocking(|c| c.refresh_statistics()).expect("refreshed again");
-        assert_eq!(super::STATISTICS.load(std::sync::atomic::Ordering::Acquire), before);
+        assert_eq!(generation.load(std::sync::atomic::Ordering::Acquire), before);
     }
 
     /// The WAL is copied into the database file while the writer goes on, and starts again from
