@@ -279,7 +279,7 @@ impl Conn<'_> {
         match self {
             Conn::Sqlite(c) => {
                 let mut stmt = c.prepare_cached(sql).map_err(DbError::from)?;
-                let names = column_names(&stmt);
+                let names = column_names(sql, &stmt);
                 let mut rows = stmt.query(rusqlite::params_from_iter(params.iter())).map_err(DbError::from)?;
                 let mut out = Vec::new();
                 while let Some(r) = rows.next().map_err(DbError::from)? {
@@ -305,7 +305,7 @@ impl Conn<'_> {
         match self {
             Conn::Sqlite(c) => {
                 let mut stmt = c.prepare_cached(sql).map_err(DbError::from)?;
-                let names = column_names(&stmt);
+                let names = column_names(sql, &stmt);
                 let mut rows = stmt.query(rusqlite::params_from_iter(params.iter())).map_err(DbError::from)?;
                 match rows.next().map_err(DbError::from)? {
                     Some(r) => Ok(Some(f(&Row::sqlite(r, &names))?)),
@@ -462,8 +462,30 @@ impl Conn<'_> {
     }
 }
 
-fn column_names(stmt: &rusqlite::Statement) -> Vec<String> {
-    stmt.column_names().map(String::from).collect()
+thread_local! {
+    /// The column names of the statements this thread ran, by their SQL: reading and copying
+    /// them for every query was a twentieth of a submission's work on the async threads (41
+    /// names for one suggestion read back). Kept to a bound, as texts with lists of varying
+    /// length differ.
+    static COLUMN_NAMES: std::cell::RefCell<std::collections::HashMap<Box<str>, std::rc::Rc<[String]>>> =
+        std::cell::RefCell::default();
+}
+
+/// The column names of a statement, read once per SQL text and thread. The names follow from
+/// the text alone (no `SELECT *` on SQLite); the count is checked all the same.
+fn column_names(sql: &str, stmt: &rusqlite::Statement) -> std::rc::Rc<[String]> {
+    COLUMN_NAMES.with(|known| {
+        let mut known = known.borrow_mut();
+        if let Some(names) = known.get(sql).filter(|n| n.len() == stmt.column_count()) {
+            return std::rc::Rc::clone(names);
+        }
+        if known.len() >= 512 {
+            known.clear();
+        }
+        let names: std::rc::Rc<[String]> = stmt.column_names().map(String::from).collect();
+        known.insert(sql.into(), std::rc::Rc::clone(&names));
+        names
+    })
 }
 
 /// A column type the rows can be read into.
