@@ -48,6 +48,8 @@ pub(super) struct SqliteDb {
     /// Reads of pages at once: as many as the readers for them, so that taking a connection
     /// never blocks an async worker (a read waits here, without a thread, instead).
     inline: tokio::sync::Semaphore,
+    /// The file's statistics generation, which the readers taken are checked against.
+    statistics: Arc<AtomicU64>,
 }
 
 struct ReaderManager {
@@ -61,8 +63,6 @@ struct Reader {
     conn: Connection,
     /// The statistics generation this connection's planner loaded.
     statistics: u64,
-    /// The database file's generation, which moves on.
-    generation: Arc<AtomicU64>,
 }
 
 /// The statistics generation of a database file: moves whenever a refresh analysed something
@@ -90,8 +90,8 @@ fn statistics_changed(c: &Connection) {
 
 impl Reader {
     /// Whether the writer refreshed the statistics since this connection loaded them.
-    fn stale(&self) -> bool {
-        self.statistics != self.generation.load(Ordering::Acquire)
+    fn stale(&self, generation: &AtomicU64) -> bool {
+        self.statistics != generation.load(Ordering::Acquire)
     }
 }
 
@@ -115,7 +115,7 @@ impl r2d2::ManageConnection for ReaderManager {
         )?;
         c.set_prepared_statement_cache_capacity(128);
         stable_plans(&c)?;
-        Ok(Reader { conn: c, statistics, generation: Arc::clone(&self.statistics) })
+        Ok(Reader { conn: c, statistics })
     }
 
     fn is_valid(&self, _: &mut Reader) -> std::result::Result<(), rusqlite::Error> {
@@ -123,7 +123,7 @@ impl r2d2::ManageConnection for ReaderManager {
     }
 
     fn has_broken(&self, r: &mut Reader) -> bool {
-        r.stale()
+        r.stale(&self.statistics)
     }
 }
 
@@ -224,12 +224,13 @@ impl SqliteDb {
             open_writer(path, if full { "NORMAL" } else { opts.sqlite_synchronous })
         }
         .map_err(DbError::from)?;
+        let statistics = statistics_generation(path);
         let readers = r2d2::Pool::builder()
             .max_size(opts.sqlite_readers.max(1) + LONG_READERS)
             .min_idle(Some(1))
             .test_on_check_out(false)
             .connection_timeout(Duration::from_secs(10))
-            .build(ReaderManager { path: path.to_path_buf(), statistics: statistics_generation(path) })
+            .build(ReaderManager { path: path.to_path_buf(), statistics: Arc::clone(&statistics) })
             .map_err(|e| DbError::Pool(e.to_string()))?;
         let (wake, woken) = std::sync::mpsc::sync_channel::<()>(1);
         let checkpointer = open_checkpointer(path).map_err(DbError::from)?;
@@ -254,7 +255,12 @@ impl SqliteDb {
             .name("sqlite-writer".into())
             .spawn(move || writer_loop(writer_conn, rx, syncer))
             .map_err(|e| Error::internal(format!("cannot start the writer thread: {e}")))?;
-        Ok(SqliteDb { readers, writer: tx, inline: tokio::sync::Semaphore::new(opts.sqlite_readers.max(1) as usize) })
+        Ok(SqliteDb {
+            readers,
+            writer: tx,
+            inline: tokio::sync::Semaphore::new(opts.sqlite_readers.max(1) as usize),
+            statistics,
+        })
     }
 
     /// A page's read, right on the async worker once a reader is free (see `Db::read`).
@@ -309,7 +315,7 @@ impl SqliteDb {
     fn reader(&self) -> Result<r2d2::PooledConnection<ReaderManager>> {
         loop {
             let r = self.readers.get().map_err(|e| DbError::Pool(e.to_string()))?;
-            if !r.stale() {
+            if !r.stale(&self.statistics) {
                 return Ok(r);
             }
         }
