@@ -17,6 +17,7 @@ use crate::domain::validation::{Check, limits};
 use crate::error::{Error, FieldErrors, Msg, Result};
 use crate::storage::audit::{self, Change};
 use crate::storage::projects::{Project, ProjectData};
+use crate::storage::recall::UnitFacts;
 use crate::storage::suggestions::{self, NewSuggestion, Proposer, Route, Similar, Suggestion, SuggestionEvent};
 use crate::storage::suggestions::{SuggestionFilter, View, Viewer};
 use crate::storage::{Conn, accounts, figures, notifications, people, studios, units};
@@ -165,10 +166,10 @@ fn proposer_accounts(c: &mut Conn, id: i64, submitted_by: i64) -> Result<Vec<i64
 }
 
 /// The evaluator named, or else the administrators of the department (the nearest above it).
-fn evaluator_accounts(c: &mut Conn, evaluator: Option<i64>, dept: &UnitPath) -> Result<Vec<i64>> {
+fn evaluator_accounts(c: &mut Conn, facts: &UnitFacts, evaluator: Option<i64>, dept: &UnitPath) -> Result<Vec<i64>> {
     match evaluator {
         Some(a) => Ok(vec![a]),
-        None => notifications::deciders(c, dept),
+        None => facts.deciders(c, dept),
     }
 }
 
@@ -187,6 +188,7 @@ struct Submission {
 /// proposes from which unit, the enterprise, its rules and routes, the evaluators.
 fn decide_submission(
     c: &mut Conn,
+    facts: &UnitFacts,
     actor: &Actor,
     input: &SuggestionInput,
     v: Checked,
@@ -230,7 +232,7 @@ fn decide_submission(
         );
     }
     let enterprise = match &unit {
-        Some(u) => units::enterprise_of(c, u)?,
+        Some(u) => facts.enterprise_of(c, u)?,
         None => None,
     };
     if unit.is_some() && enterprise.is_none() {
@@ -257,7 +259,7 @@ fn decide_submission(
         enterprise.path.clone(),
         None,
     ));
-    let evaluators = evaluator_accounts(c, evaluator, &dept_path)?;
+    let evaluators = evaluator_accounts(c, facts, evaluator, &dept_path)?;
     let credited = if on_behalf {
         let people: Vec<Option<i64>> = proposers.iter().map(|(p, _)| *p).collect();
         let mut to = notifications::accounts_of(c, &people)?;
@@ -322,8 +324,8 @@ pub async fn submit(st: &AppState, actor: &Actor, input: SuggestionInput) -> Res
     let today = st.today();
     let mut check = Check::new();
     let v = input.validate(&mut check);
-    let a = actor.clone();
-    let submission = st.db.read(move |c| decide_submission(c, &a, &input, v, check, today)).await?;
+    let (a, facts) = (actor.clone(), st.db.unit_facts());
+    let submission = st.db.read(move |c| decide_submission(c, &facts, &a, &input, v, check, today)).await?;
     let a = actor.clone();
     let id = st.db.write(move |c| store_submission(c, &a, submission)).await?;
     st.db
@@ -420,7 +422,7 @@ pub async fn step(st: &AppState, actor: &Actor, id: i64, req: SuggestionStepRequ
         a.ok_or(Error::NotFound)?
     };
     let today = st.today();
-    let actor = actor.clone();
+    let (actor, facts) = (actor.clone(), st.db.unit_facts());
     st.db
         .write(move |c| {
             let l = load(c, &actor, id, today, true)?;
@@ -493,7 +495,7 @@ pub async fn step(st: &AppState, actor: &Actor, id: i64, req: SuggestionStepRequ
                 step_detail(action, &after).as_ref(),
             )?;
             if let Some((_, path, evaluator)) = &reassign {
-                let to = evaluator_accounts(c, *evaluator, path)?;
+                let to = evaluator_accounts(c, &facts, *evaluator, path)?;
                 notifications::send_all(
                     c,
                     &to,

@@ -34,10 +34,12 @@ pub mod people;
 mod pg;
 pub mod plans;
 pub mod projects;
+pub mod recall;
 pub mod rounds;
 pub mod search_index;
 pub mod sessions;
 mod sqlite;
+mod sqlite_alloc;
 pub mod staging;
 pub mod stats;
 pub mod studios;
@@ -678,6 +680,8 @@ pub struct Db {
     figures: Arc<figures::Cache>,
     /// Sums of a few units read by many pages (lights and overdue items by child).
     memo: Arc<generations::Memo>,
+    /// Enterprises of units and deciders of departments, looked up by every submission.
+    unit_facts: Arc<recall::UnitFacts>,
     /// Keyword searches at once: a third of the connections serving pages, so that a backlog
     /// of searches (each may read many pages of a large table, from the disk) leaves
     /// connections to every other page.
@@ -737,7 +741,14 @@ impl Db {
         };
         let searches = Arc::new(tokio::sync::Semaphore::new((connections as usize / 3).max(1)));
         let search_timeout = std::time::Duration::from_millis(opts.search_timeout_ms);
-        Ok(Db { inner: Arc::new(inner), figures: Arc::default(), memo: Arc::default(), searches, search_timeout })
+        Ok(Db {
+            inner: Arc::new(inner),
+            figures: Arc::default(),
+            memo: Arc::default(),
+            unit_facts: Arc::default(),
+            searches,
+            search_timeout,
+        })
     }
 
     /// The figures of union units recently read from this database.
@@ -748,6 +759,11 @@ impl Db {
     /// Sums of a few units recently read from this database (see `generations::Memo`).
     pub fn memo(&self) -> Arc<generations::Memo> {
         self.memo.clone()
+    }
+
+    /// Enterprises of units and deciders of departments recently looked up in this database.
+    pub fn unit_facts(&self) -> Arc<recall::UnitFacts> {
+        self.unit_facts.clone()
     }
 
     /// Which database this is.

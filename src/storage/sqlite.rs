@@ -102,10 +102,7 @@ impl r2d2::ManageConnection for ReaderManager {
     fn connect(&self) -> std::result::Result<Reader, rusqlite::Error> {
         // Taken before the schema is read: a refresh meanwhile closes it, it is not missed.
         let statistics = self.statistics.load(Ordering::Acquire);
-        let c = Connection::open_with_flags(
-            &self.path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
+        let c = connect(&self.path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
         c.busy_timeout(Duration::from_secs(5))?;
         // A page cache of 8 MB: each reader's cache fills on the national set and is most of
         // the server's memory (about 18 MB a reader with 16 MB); the file's pages stay in the
@@ -127,8 +124,14 @@ impl r2d2::ManageConnection for ReaderManager {
     }
 }
 
+/// Every connection of this module: SQLite gets its allocator before the first one opens.
+fn connect(path: &Path, flags: OpenFlags) -> rusqlite::Result<Connection> {
+    super::sqlite_alloc::install();
+    Connection::open_with_flags(path, flags)
+}
+
 fn open_writer(path: &Path, synchronous: &str) -> rusqlite::Result<Connection> {
-    let c = Connection::open(path)?;
+    let c = connect(path, OpenFlags::default())?;
     c.busy_timeout(Duration::from_secs(5))?;
     c.execute_batch(&format!(
         "PRAGMA journal_mode = WAL; PRAGMA synchronous = {synchronous}; PRAGMA foreign_keys = ON; \
@@ -153,7 +156,7 @@ fn open_writer(path: &Path, synchronous: &str) -> rusqlite::Result<Connection> {
 /// threads, within the usual cache: measured on the national set, a larger cache made the
 /// sorter's runs slower, not faster.
 fn open_bulk_writer(path: &Path) -> rusqlite::Result<Connection> {
-    let c = Connection::open(path)?;
+    let c = connect(path, OpenFlags::default())?;
     c.busy_timeout(Duration::from_secs(5))?;
     c.execute_batch(
         "PRAGMA journal_mode = MEMORY; PRAGMA synchronous = OFF; PRAGMA foreign_keys = OFF; \
@@ -168,7 +171,7 @@ fn open_bulk_writer(path: &Path) -> rusqlite::Result<Connection> {
 /// Connections of the load that are still closing do not stand in the way: entering WAL mode
 /// needs no other connection closed, only none in a transaction.
 pub(super) fn end_bulk_load(path: &Path) -> Result<()> {
-    let c = Connection::open(path).map_err(DbError::from)?;
+    let c = connect(path, OpenFlags::default()).map_err(DbError::from)?;
     c.busy_timeout(Duration::from_secs(30)).map_err(DbError::from)?;
     c.execute_batch("PRAGMA journal_mode = WAL").map_err(DbError::from)?;
     drop(c);
@@ -468,7 +471,7 @@ fn checkpoint_off_the_writer(c: &mut Connection, wake: std::sync::mpsc::SyncSend
 }
 
 fn open_checkpointer(path: &Path) -> rusqlite::Result<Connection> {
-    let c = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+    let c = connect(path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
     c.busy_timeout(Duration::from_secs(5))?;
     // As the writer: the WAL is synced before frames are copied, the file after.
     c.execute_batch("PRAGMA synchronous = NORMAL;")?;
@@ -575,7 +578,7 @@ fn writer_loop(conn: Connection, mut rx: mpsc::Receiver<Job>, syncer: Option<std
 /// unlike the page-by-page backup API it does not start over when the database is written.
 pub(super) fn snapshot(source: &Path, target: &Path) -> Result<()> {
     crate::private::write(target, b"")?;
-    let c = Connection::open_with_flags(source, OpenFlags::SQLITE_OPEN_READ_WRITE).map_err(DbError::from)?;
+    let c = connect(source, OpenFlags::SQLITE_OPEN_READ_WRITE).map_err(DbError::from)?;
     c.busy_timeout(Duration::from_secs(30)).map_err(DbError::from)?;
     c.execute("VACUUM INTO ?1", [target.to_string_lossy()]).map_err(DbError::from)?;
     Ok(())

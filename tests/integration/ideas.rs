@@ -522,3 +522,35 @@ async fn bad_suggestions_are_refused_whole(b: Backend) {
     assert_eq!(app.fingerprint().await, before, "nothing was written");
 }
 both!(bad_suggestions_are_refused_whole);
+
+/// Who decides for a department is remembered between submissions; a grant given or withdrawn
+/// changes who the next submission tells at once.
+async fn each_submission_tells_the_deciders_granted_at_that_moment(b: Backend) {
+    let app = TestApp::start(b).await;
+    let w = world(&app).await;
+    let admin = app.admin().await;
+    let worker1 = app.login("worker1", PASSWORD).await;
+    let ent1 = app.login("ent1", PASSWORD).await;
+    let told = |kinds: Vec<String>| kinds.iter().filter(|k| *k == "suggestion_assigned").count();
+
+    worker1.ok_post("/api/v1/suggestions", idea("冲压件去毛刺改用振动研磨", "rationalization")).await;
+    assert_eq!(told(kinds(&ent1).await), 1, "the enterprise's administrator decides");
+
+    // A second administrator of the enterprise: told from the next submission on.
+    crate::common::account(&admin, "ent1b", None, w.e1, &[("enterprise_admin", w.e1)]).await;
+    let ent1b_api = app.login("ent1b", PASSWORD).await;
+    worker1.ok_post("/api/v1/suggestions", idea("冲压模具快速换模", "rationalization")).await;
+    assert_eq!(told(kinds(&ent1).await), 2);
+    assert_eq!(told(kinds(&ent1b_api).await), 1, "the new grant counts at once");
+
+    // The first one's grant withdrawn: no longer told.
+    let account = admin.ok_get(&format!("/api/v1/accounts/{}", w.account("ent1"))).await;
+    let grant = account["grants"][0]["id"].as_i64().expect("grant id");
+    let (status, _) = admin.delete(&format!("/api/v1/grants/{grant}")).await;
+    assert_eq!(status, 200);
+    worker1.ok_post("/api/v1/suggestions", idea("焊接烟尘集中收集", "rationalization")).await;
+    assert_eq!(told(kinds(&ent1b_api).await), 2);
+    let ent1_again = app.login("ent1", PASSWORD).await;
+    assert_eq!(told(kinds(&ent1_again).await), 2, "a withdrawn grant is no longer told");
+}
+both!(each_submission_tells_the_deciders_granted_at_that_moment);
