@@ -11,6 +11,7 @@ use crate::domain::validation::{Check, limits};
 use crate::error::{Error, FieldErrors, Msg, Result};
 use crate::storage::activities::{self, Activity, ActivityData, LedgerFigures};
 use crate::storage::audit::{self, Change};
+use crate::storage::recall::UnitFacts;
 use crate::storage::studios::{self, Studio};
 use crate::storage::{Conn, Db, attachments, notifications, people};
 use serde::{Deserialize, Serialize};
@@ -139,6 +140,7 @@ impl ActivityInput {
 /// Builds the record's data, checking the people named against those the caller may pick.
 fn data(
     c: &mut Conn,
+    facts: &UnitFacts,
     actor: &Actor,
     s: &Studio,
     input: &ActivityInput,
@@ -146,7 +148,7 @@ fn data(
 ) -> Result<ActivityData> {
     let mut check = Check::new();
     let basics = input.validate(&mut check, today);
-    let scope = candidate_scope(c, actor, s)?;
+    let scope = candidate_scope(c, facts, actor, s)?;
     if let Some(h) = input.host_person_id
         && people::record(c, h)?.filter(|p| in_scope(&scope, p)).is_none()
     {
@@ -242,7 +244,7 @@ fn audit_activity(
 /// record, its audit entry and the host's notice (studios and people are never deleted).
 pub async fn record(st: &AppState, actor: &Actor, studio_id: i64, input: ActivityInput) -> Result<Activity> {
     let today = st.today();
-    let a = actor.clone();
+    let (a, facts) = (actor.clone(), st.db.unit_facts());
     let (studio, path, d, host) = st
         .db
         .read(move |c| {
@@ -250,7 +252,7 @@ pub async fn record(st: &AppState, actor: &Actor, studio_id: i64, input: Activit
             if !a.can_record_activity(&s.place()) {
                 return Err(Error::Forbidden);
             }
-            let d = data(c, &a, &s, &input, today)?;
+            let d = data(c, &facts, &a, &s, &input, today)?;
             let host = notifications::accounts_of(c, &[d.host_person_id])?;
             Ok((s.id, s.unit_path, d, host))
         })
@@ -292,7 +294,7 @@ fn may_change(actor: &Actor, a: &Activity, s: &Studio) -> bool {
 /// Corrects a record nobody has signed yet.
 pub async fn update(st: &AppState, actor: &Actor, id: i64, input: ActivityInput) -> Result<Activity> {
     let today = st.today();
-    let actor = actor.clone();
+    let (actor, facts) = (actor.clone(), st.db.unit_facts());
     st.db
         .write(move |c| {
             let (before, s) = load(c, &actor, id)?;
@@ -303,7 +305,7 @@ pub async fn update(st: &AppState, actor: &Actor, id: i64, input: ActivityInput)
             if input.corrects_id.is_some() && input.corrects_id != before.corrects_id {
                 return Err(FieldErrors::single("corrects_id", Msg::new("ledger.unknown_original")));
             }
-            let d = data(c, &actor, &s, &input, today)?;
+            let d = data(c, &facts, &actor, &s, &input, today)?;
             activities::update(c, id, &d)?;
             audit_activity(c, &actor, id, "update", Some(&before))?.ok_or(Error::NotFound)
         })

@@ -16,6 +16,7 @@ use crate::storage::projects::{
     self, Extension, Milestone, Project, ProjectData, ProjectFilter, ProjectMember, ProjectOrder,
 };
 use crate::storage::projects::{ProgressUpdate, ProjectTransition};
+use crate::storage::recall::UnitFacts;
 use crate::storage::studios::{self, Studio};
 use crate::storage::{Conn, attachments, notifications, people, units};
 use jiff::civil::Date;
@@ -257,8 +258,8 @@ fn load(c: &mut Conn, actor: &Actor, id: i64, today: Date, for_update: bool) -> 
 }
 
 /// Checks the leader and team against the people the caller may pick.
-fn check_people(c: &mut Conn, actor: &Actor, s: &Studio, input: &ProjectInput) -> Result<()> {
-    let scope = candidate_scope(c, actor, s)?;
+fn check_people(c: &mut Conn, facts: &UnitFacts, actor: &Actor, s: &Studio, input: &ProjectInput) -> Result<()> {
+    let scope = candidate_scope(c, facts, actor, s)?;
     let mut errors = FieldErrors::default();
     if let Some(l) = input.leader_person_id
         && people::get(c, l)?.filter(|p| in_scope(&scope, p)).is_none()
@@ -321,7 +322,7 @@ pub async fn create(st: &AppState, actor: &Actor, input: ProjectInput) -> Result
         check.fail("studio_id", Msg::new("validation.required"));
     }
     let history = input.history(&mut check, today, data.as_ref().map(|d| d.starts_on));
-    let actor = actor.clone();
+    let (actor, facts) = (actor.clone(), st.db.unit_facts());
     st.db
         .write(move |c| {
             let studio = match input.studio_id {
@@ -336,7 +337,7 @@ pub async fn create(st: &AppState, actor: &Actor, input: ProjectInput) -> Result
             if !actor.can_propose_project(&studio.place()) {
                 return Err(Error::Forbidden);
             }
-            check_people(c, &actor, &studio, &input)?;
+            check_people(c, &facts, &actor, &studio, &input)?;
             let planned = planned.into_iter().flatten().collect();
             match history {
                 None => propose(c, &actor, &studio, &data, &team(&input), planned, today),
@@ -538,7 +539,7 @@ pub async fn update(st: &AppState, actor: &Actor, id: i64, input: ProjectInput) 
     let today = st.today();
     let mut check = Check::new();
     let data = input.validate(&mut check, &st.config.project_categories);
-    let actor = actor.clone();
+    let (actor, facts) = (actor.clone(), st.db.unit_facts());
     st.db
         .write(move |c| {
             let l = load(c, &actor, id, today, true)?;
@@ -550,7 +551,7 @@ pub async fn update(st: &AppState, actor: &Actor, id: i64, input: ProjectInput) 
             }
             check.finish()?;
             let data = data.ok_or(Error::NotFound)?;
-            check_people(c, &actor, &l.studio, &input)?;
+            check_people(c, &facts, &actor, &l.studio, &input)?;
             projects::update(c, &l.project, &data)?;
             projects::set_members(c, id, &team(&input))?;
             projects::refresh_due(c, id, today)?;

@@ -8,11 +8,12 @@ use crate::domain::pagination::{Page, PageRequest};
 use crate::domain::team::{ProposalKind, ProposalStatus, StudioRole};
 use crate::domain::validation::{Check, limits};
 use crate::error::{Error, FieldErrors, Msg, Result};
+use crate::storage::Conn;
 use crate::storage::audit::{self, Change};
 use crate::storage::members::{self, Member, NewProposal, Proposal};
 use crate::storage::people::{self, PeopleFilter, Person};
+use crate::storage::recall::UnitFacts;
 use crate::storage::studios::{self, Studio};
-use crate::storage::{Conn, units};
 use serde::Deserialize;
 
 /// A team change as submitted.
@@ -92,10 +93,10 @@ fn readable(c: &mut Conn, actor: &Actor, id: i64) -> Result<Studio> {
 }
 
 /// The people a proposer may pick from: their own scope and the studio's enterprise.
-pub(crate) fn candidate_scope(c: &mut Conn, actor: &Actor, s: &Studio) -> Result<Scope> {
+pub(crate) fn candidate_scope(c: &mut Conn, facts: &UnitFacts, actor: &Actor, s: &Studio) -> Result<Scope> {
     let mut scope = actor.person_scope();
     if let Scope::Within { paths, .. } = &mut scope {
-        let home = units::enterprise_of(c, &s.unit_path)?.map(|u| u.path).unwrap_or_else(|| s.unit_path.clone());
+        let home = facts.enterprise_of(c, &s.unit_path)?.map(|u| u.path).unwrap_or_else(|| s.unit_path.clone());
         paths.push(home);
         *paths = crate::domain::org::outermost(std::mem::take(paths));
     }
@@ -128,14 +129,14 @@ pub async fn candidates(
     q: Option<String>,
     page: PageRequest,
 ) -> Result<Page<Person>> {
-    let actor = actor.clone();
+    let (actor, facts) = (actor.clone(), st.db.unit_facts());
     st.db
         .read(move |c| {
             let s = readable(c, &actor, studio_id)?;
             if !actor.can_propose_member(&s.place()) {
                 return Err(Error::Forbidden);
             }
-            let scope = candidate_scope(c, &actor, &s)?;
+            let scope = candidate_scope(c, &facts, &actor, &s)?;
             people::list(c, &scope, &PeopleFilter { within: None, q }, &page)
         })
         .await
@@ -215,7 +216,7 @@ pub async fn propose(st: &AppState, actor: &Actor, studio_id: i64, input: Propos
     }
     check.finish()?;
     let kind = kind.ok_or(Error::NotFound)?;
-    let actor = actor.clone();
+    let (actor, facts) = (actor.clone(), st.db.unit_facts());
     st.db
         .write(move |c| {
             let s = readable(c, &actor, studio_id)?;
@@ -225,7 +226,7 @@ pub async fn propose(st: &AppState, actor: &Actor, studio_id: i64, input: Propos
             let (person_id, member_id) = match kind {
                 ProposalKind::Join => {
                     let pid = input.person_id.unwrap_or_default();
-                    let scope = candidate_scope(c, &actor, &s)?;
+                    let scope = candidate_scope(c, &facts, &actor, &s)?;
                     let person = people::get(c, pid)?.filter(|p| in_scope(&scope, p));
                     if person.is_none() {
                         return Err(FieldErrors::single("person_id", Msg::new("validation.unknown_person")));
