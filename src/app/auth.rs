@@ -9,6 +9,7 @@ use super::AppState;
 use crate::domain::access::Actor;
 use crate::domain::throttle::{self, Throttle};
 use crate::error::{Error, Msg, Result};
+use crate::storage::recall::Recall;
 use crate::storage::{Conn, accounts, members, sessions};
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -208,31 +209,23 @@ const CALLER_CAPACITY: usize = 50_000;
 
 /// Callers recently looked up, by the hash of their session or token. Every request needs its
 /// caller's grants and team standings; they are read from the database again only when they
-/// may have changed.
-#[derive(Default)]
-pub struct CallerCache {
-    entries: std::sync::Mutex<std::collections::HashMap<String, CachedCaller>>,
-}
+/// may have changed (`callers_generation`) or the session or token expired.
+pub struct CallerCache(Recall<String, Option<Found>>);
 
-/// A remembered lookup: when, in which generation, and what was found (possibly nothing).
-type CachedCaller = (u64, std::time::Instant, Option<Found>);
+impl Default for CallerCache {
+    fn default() -> Self {
+        CallerCache(Recall::new(CALLER_CAPACITY, CALLER_TTL))
+    }
+}
 
 impl CallerCache {
     fn get(&self, key: &str, now: i64) -> Option<Option<Found>> {
-        let map = self.entries.lock().ok()?;
-        let (generation, at, found) = map.get(key)?;
-        let live = found.as_ref().is_none_or(|f| f.expires_at.is_none_or(|e| e > now));
-        (*generation == crate::storage::callers_generation() && at.elapsed() < CALLER_TTL && live)
-            .then(|| found.clone())
+        let found = self.0.get(key, crate::storage::callers_generation())?;
+        found.as_ref().is_none_or(|f| f.expires_at.is_none_or(|e| e > now)).then_some(found)
     }
 
     fn put(&self, key: String, generation: u64, found: Option<Found>) {
-        if let Ok(mut map) = self.entries.lock() {
-            if map.len() >= CALLER_CAPACITY {
-                map.clear();
-            }
-            map.insert(key, (generation, std::time::Instant::now(), found));
-        }
+        self.0.put(key, generation, found);
     }
 }
 

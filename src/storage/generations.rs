@@ -4,13 +4,14 @@
 //! country's figures, its lights and overdue items by child — are remembered in between.
 
 use std::any::Any;
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use jiff::civil::Date;
 
 use crate::error::Result;
+
+use super::recall::Recall;
 
 /// Generations of units, striped by unit id.
 static STRIPES: [AtomicU64; 1024] = [const { AtomicU64::new(0) }; 1024];
@@ -82,13 +83,14 @@ const CAPACITY: usize = 2_000;
 
 /// What a reading is remembered by: its kind, the units it sums, the day it was taken for.
 type Key = (&'static str, Vec<i64>, Date);
-/// A reading remembered: the units' generation it was read in, when, and the reading.
-type Remembered = (u64, std::time::Instant, Arc<dyn Any + Send + Sync>);
 
 /// Readings of the sums of a few units (see the module), one per database.
-#[derive(Default)]
-pub struct Memo {
-    entries: std::sync::Mutex<HashMap<Key, Remembered>>,
+pub struct Memo(Recall<Key, Arc<dyn Any + Send + Sync>>);
+
+impl Default for Memo {
+    fn default() -> Self {
+        Memo(Recall::new(CAPACITY, TTL))
+    }
 }
 
 impl Memo {
@@ -105,22 +107,11 @@ impl Memo {
         // reading, so that a change made during the read leaves the reading stale, not kept.
         let generation = units.iter().fold(0u64, |g, &u| g.wrapping_add(generation(u)));
         let key: Key = (kind, units.to_vec(), day);
-        {
-            let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-            if let Some((g, at, value)) = entries.get(&key)
-                && *g == generation
-                && at.elapsed() < TTL
-                && let Some(v) = value.downcast_ref::<T>()
-            {
-                return Ok(v.clone());
-            }
+        if let Some(v) = self.0.get(&key, generation).and_then(|v| v.downcast_ref::<T>().cloned()) {
+            return Ok(v);
         }
         let value = read()?;
-        let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        if entries.len() >= CAPACITY {
-            entries.clear();
-        }
-        entries.insert(key, (generation, std::time::Instant::now(), Arc::new(value.clone())));
+        self.0.put(key, generation, Arc::new(value.clone()));
         Ok(value)
     }
 }

@@ -3,9 +3,11 @@
 //! read both afresh each time, a fifth of the work of a submission; the people an activity
 //! may name are those of the studio's enterprise, a tenth of the work of recording one.
 
+use std::borrow::Borrow;
 use std::collections::HashMap;
+use std::hash::Hash;
 use std::sync::Mutex;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crate::domain::org::UnitPath;
 use crate::error::Result;
@@ -13,50 +15,73 @@ use crate::error::Result;
 use super::Conn;
 use super::units::Unit;
 
-/// Answers remembered per unit at most this many; beyond, the memory is cleared.
-const CAPACITY: usize = 20_000;
-
-/// Answers per unit id, each kept while no caller's identity changed through this process
-/// (`callers_generation`: grants, accounts) and for at most `generations::TTL`, so that a change
-/// made by another process sharing the database is seen within that time too.
-struct Recall<V> {
-    entries: Mutex<HashMap<i64, (u64, Instant, V)>>,
+/// Answers remembered by key, each kept while the generation it was read in holds (a counter
+/// that moves whenever what the answer depends on may have changed through this process) and
+/// for at most a time to live, so that a change made by another process sharing the database
+/// is seen too. The one mechanism behind the caches of callers, of units' sums and of units'
+/// facts.
+pub struct Recall<K, V> {
+    entries: Mutex<HashMap<K, (u64, Instant, V)>>,
+    /// Answers at most; beyond, the memory is cleared.
+    capacity: usize,
+    ttl: Duration,
 }
 
-impl<V> Default for Recall<V> {
-    fn default() -> Self {
-        Recall { entries: Mutex::default() }
+impl<K: Eq + Hash, V: Clone> Recall<K, V> {
+    /// An empty memory of at most `capacity` answers, each trusted for at most `ttl`.
+    pub fn new(capacity: usize, ttl: Duration) -> Self {
+        Recall { entries: Mutex::default(), capacity, ttl }
     }
-}
 
-impl<V: Clone> Recall<V> {
-    /// The answer for `unit`, remembered in `generation` (taken before reading, so that a
-    /// change made meanwhile leaves the answer stale, not kept), else `read`.
-    fn get_or(&self, unit: i64, generation: u64, read: impl FnOnce() -> Result<V>) -> Result<V> {
-        {
-            let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-            if let Some((g, at, v)) = entries.get(&unit)
-                && *g == generation
-                && at.elapsed() < super::generations::TTL
-            {
-                return Ok(v.clone());
-            }
-        }
-        let value = read()?;
+    /// The answer for `key` if it was read in `generation` and is not older than the time to
+    /// live.
+    pub fn get<Q>(&self, key: &Q, generation: u64) -> Option<V>
+    where
+        K: Borrow<Q>,
+        Q: Eq + Hash + ?Sized,
+    {
+        let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        let (g, at, v) = entries.get(key)?;
+        (*g == generation && at.elapsed() < self.ttl).then(|| v.clone())
+    }
+
+    /// Remembers `value` for `key` as read in `generation` (taken before reading, so that a
+    /// change made meanwhile leaves it stale, not kept).
+    pub fn put(&self, key: K, generation: u64, value: V) {
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        if entries.len() >= CAPACITY {
+        if entries.len() >= self.capacity {
             entries.clear();
         }
-        entries.insert(unit, (generation, Instant::now(), value.clone()));
+        entries.insert(key, (generation, Instant::now(), value));
+    }
+
+    /// The answer for `key` remembered in `generation`, else `read` (and remembered).
+    pub fn get_or(&self, key: K, generation: u64, read: impl FnOnce() -> Result<V>) -> Result<V> {
+        if let Some(v) = self.get(&key, generation) {
+            return Ok(v);
+        }
+        let value = read()?;
+        self.put(key, generation, value.clone());
         Ok(value)
     }
 }
 
-/// The enterprises of units and the deciders of departments recently looked up in one database.
-#[derive(Default)]
+/// Units' facts remembered at most (per kind).
+const UNIT_FACTS: usize = 20_000;
+
+/// The enterprises of units and the deciders of departments recently looked up in one
+/// database, by unit id, while no caller's identity changed through this process
+/// (`callers_generation`: grants, accounts) and for at most `generations::TTL`.
 pub struct UnitFacts {
-    enterprises: Recall<Option<Unit>>,
-    deciders: Recall<Vec<i64>>,
+    enterprises: Recall<i64, Option<Unit>>,
+    deciders: Recall<i64, Vec<i64>>,
+}
+
+impl Default for UnitFacts {
+    fn default() -> Self {
+        let ttl = super::generations::TTL;
+        UnitFacts { enterprises: Recall::new(UNIT_FACTS, ttl), deciders: Recall::new(UNIT_FACTS, ttl) }
+    }
 }
 
 impl UnitFacts {
@@ -79,7 +104,7 @@ mod tests {
 
     #[test]
     fn an_answer_is_kept_within_its_generation_only() {
-        let recall: Recall<i64> = Recall::default();
+        let recall: Recall<i64, i64> = Recall::new(10, super::super::generations::TTL);
         let mut reads = 0;
         let mut read = |unit: i64, generation: u64| {
             recall
