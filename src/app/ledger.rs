@@ -9,7 +9,7 @@ use crate::domain::notification::NotificationKind;
 use crate::domain::pagination::{Page, PageRequest};
 use crate::domain::validation::{Check, limits};
 use crate::error::{Error, FieldErrors, Msg, Result};
-use crate::storage::activities::{self, Activity, ActivityData, LedgerFigures};
+use crate::storage::activities::{self, Activity, ActivityData, LedgerFigures, NewActivity};
 use crate::storage::audit::{self, Change};
 use crate::storage::recall::UnitFacts;
 use crate::storage::studios::{self, Studio};
@@ -245,24 +245,39 @@ fn audit_activity(
 pub async fn record(st: &AppState, actor: &Actor, studio_id: i64, input: ActivityInput) -> Result<Activity> {
     let today = st.today();
     let (a, facts) = (actor.clone(), st.db.unit_facts());
-    let (studio, path, d, host) = st
+    let (new, host) = st
         .db
         .read(move |c| {
             let s = readable_studio(c, &a, studio_id)?;
             if !a.can_record_activity(&s.place()) {
                 return Err(Error::Forbidden);
             }
-            let d = data(c, &facts, &a, &s, &input, today)?;
-            let host = notifications::accounts_of(c, &[d.host_person_id])?;
-            Ok((s.id, s.unit_path, d, host))
+            let data = data(c, &facts, &a, &s, &input, today)?;
+            let host = notifications::accounts_of(c, &[data.host_person_id])?;
+            let host_name = match data.host_person_id {
+                Some(p) => people::record(c, p)?.map(|p| p.name),
+                None => None,
+            };
+            let new = NewActivity {
+                studio_id: s.id,
+                studio_name: s.name,
+                unit_path: s.unit_path,
+                host_name,
+                recorded_by: a.account_id,
+                recorded_by_name: a.display_name.clone(),
+                data,
+            };
+            Ok((new, host))
         })
         .await?;
-    let after = audit::json(&d);
+    let after = audit::json(&new.data);
     let a = actor.clone();
-    let id = st
-        .db
+    st.db
         .write(move |c| {
-            let id = activities::insert(c, &d, studio, &path, a.account_id)?;
+            let path = new.unit_path.clone();
+            let title = new.data.title.clone();
+            let recorded = activities::insert(c, new)?;
+            let id = recorded.id;
             audit::record_json(
                 c,
                 Some(a.account_id),
@@ -271,11 +286,10 @@ pub async fn record(st: &AppState, actor: &Actor, studio_id: i64, input: Activit
                 after,
             )?;
             let link = format!("/activities/{id}");
-            notifications::send_all(c, &host, Some(a.account_id), NotificationKind::SignatureNeeded, &d.title, &link)?;
-            Ok(id)
+            notifications::send_all(c, &host, Some(a.account_id), NotificationKind::SignatureNeeded, &title, &link)?;
+            Ok(recorded)
         })
-        .await?;
-    st.db.read(move |c| found(activities::get(c, id)?)).await
+        .await
 }
 
 /// Refuses any change to a record someone has signed.

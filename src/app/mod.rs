@@ -41,8 +41,14 @@ use crate::storage::Db;
 use std::sync::Arc;
 
 /// What every request can reach: the database, the settings, the callers recently seen.
+/// One shared allocation: the router clones the state for every request (middleware and
+/// handler each take it), and one reference count to move costs less than one per part —
+/// the counts of every part were written by both workers at every request.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Services>);
+
+/// The parts of [`AppState`], reached through it (`st.db`, `st.config`, …).
+pub struct Services {
     /// The database.
     pub db: Db,
     /// The settings.
@@ -57,17 +63,25 @@ pub struct AppState {
     pub imports: Arc<imports::Jobs>,
 }
 
+impl std::ops::Deref for AppState {
+    type Target = Services;
+
+    fn deref(&self) -> &Services {
+        &self.0
+    }
+}
+
 impl AppState {
     /// Bundles a database, the settings and the ledger key.
     pub fn new(db: Db, config: Config, ledger_key: Vec<u8>) -> Self {
-        AppState {
+        AppState(Arc::new(Services {
             db,
             config: Arc::new(config),
             callers: Arc::new(auth::CallerCache::default()),
             ledger_key: ledger_key.into(),
             clock: Arc::default(),
             imports: Arc::default(),
-        }
+        }))
     }
 }
 

@@ -208,6 +208,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/0035_keyword_reindex.sql"),
         then: Some(super::keywords::schedule_reindex),
     },
+    Migration {
+        version: 36,
+        name: "fewer_write_indexes",
+        sql: include_str!("../../migrations/0036_fewer_write_indexes.sql"),
+        then: None,
+    },
 ];
 
 /// The migrations after which every figure is derived again (they change what a figure

@@ -186,3 +186,30 @@ pub fn deciders(c: &mut Conn, studio_path: &UnitPath) -> Result<Vec<i64>> {
     let nearest = ids.iter().rev().find(|id| unions.iter().any(|(_, u)| u == *id));
     Ok(unions.iter().filter(|(_, u)| Some(u) == nearest).map(|(a, _)| *a).collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::storage::{Db, DbOptions, Location, migrate};
+
+    /// The unread count, asked on every page, reads the partial index of unread notices alone:
+    /// no table row, so dropping the older (account, read) index cost the count nothing.
+    #[test]
+    fn the_unread_count_reads_the_index_of_unread_notices_only() {
+        let dir = tempfile::tempdir().expect("a directory");
+        let db = Db::open(&Location::SqliteFile(dir.path().join("n.db")), &DbOptions::default()).expect("open");
+        migrate::migrate(&db, None).expect("migrated");
+        for sql in [
+            "SELECT COUNT(*) FROM notifications WHERE account_id = 1 AND read_at IS NULL",
+            "SELECT COUNT(*) FROM (SELECT 1 FROM notifications WHERE account_id = 1 AND read_at IS NULL LIMIT 99) t",
+        ] {
+            let plan = db
+                .read_blocking(|c| c.query(&format!("EXPLAIN QUERY PLAN {sql}"), &[], |r| r.get::<String>("detail")))
+                .expect("plan");
+            assert!(plan.iter().any(|d| d.contains("notifications_unread_link")), "{sql}: {plan:?}");
+            let ops = db
+                .read_blocking(|c| c.query(&format!("EXPLAIN {sql}"), &[], |r| r.get::<String>("opcode")))
+                .expect("code");
+            assert!(!ops.iter().any(|op| op == "Column"), "{sql} reads a column: {ops:?}");
+        }
+    }
+}
