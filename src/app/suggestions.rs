@@ -18,7 +18,9 @@ use crate::error::{Error, FieldErrors, Msg, Result};
 use crate::storage::audit::{self, Change};
 use crate::storage::projects::{Project, ProjectData};
 use crate::storage::recall::UnitFacts;
-use crate::storage::suggestions::{self, NewSuggestion, Proposer, Route, Similar, Suggestion, SuggestionEvent};
+use crate::storage::suggestions::{
+    self, JoinedNames, NewSuggestion, Proposer, Route, Similar, Suggestion, SuggestionEvent,
+};
 use crate::storage::suggestions::{SuggestionFilter, View, Viewer};
 use crate::storage::{Conn, accounts, figures, notifications, people, studios, units};
 use jiff::civil::Date;
@@ -176,6 +178,8 @@ fn evaluator_accounts(c: &mut Conn, facts: &UnitFacts, evaluator: Option<i64>, d
 /// A submission decided ahead of the writer: the record to insert, whom to tell.
 struct Submission {
     new: NewSuggestion,
+    /// The names the record's answer shows (its unit's, its department's, its evaluator's).
+    names: JoinedNames,
     /// The evaluators to tell.
     evaluators: Vec<i64>,
     /// When it was typed in for someone: the accounts of those credited, to tell them.
@@ -287,13 +291,15 @@ fn decide_submission(
         proposers,
         submitted_by: actor.account_id,
     };
-    Ok(Submission { audit: audit::json(&new), new, evaluators, proposers: credited })
+    let names = suggestions::joined_names(c, new.unit_id, new.assigned_unit_id, new.evaluator_account_id)?;
+    Ok(Submission { audit: audit::json(&new), new, names, evaluators, proposers: credited })
 }
 
 /// Writes a decided submission: the record, its history and term index, the audit entry and
 /// the notices — nothing to look up, so the single writer is held for as little as possible.
-fn store_submission(c: &mut Conn, actor: &Actor, s: Submission) -> Result<i64> {
-    let id = suggestions::insert(c, &s.new, &actor.display_name)?;
+fn store_submission(c: &mut Conn, actor: &Actor, s: Submission) -> Result<Suggestion> {
+    let stored = suggestions::insert(c, &s.new, s.names, &actor.display_name)?;
+    let id = stored.id;
     audit::record_json(
         c,
         Some(actor.account_id),
@@ -314,7 +320,7 @@ fn store_submission(c: &mut Conn, actor: &Actor, s: Submission) -> Result<i64> {
     if let Some(to) = &s.proposers {
         notifications::send_all(c, to, Some(actor.account_id), NotificationKind::SuggestionChanged, title, &link)?;
     }
-    Ok(id)
+    Ok(stored)
 }
 
 /// Submits a suggestion: routed to its department by the enterprise's rules (or to the
@@ -327,14 +333,7 @@ pub async fn submit(st: &AppState, actor: &Actor, input: SuggestionInput) -> Res
     let (a, facts) = (actor.clone(), st.db.unit_facts());
     let submission = st.db.read(move |c| decide_submission(c, &facts, &a, &input, v, check, today)).await?;
     let a = actor.clone();
-    let id = st.db.write(move |c| store_submission(c, &a, submission)).await?;
-    st.db
-        .read(move |c| {
-            let mut after = found(suggestions::get(c, id, today)?)?;
-            after.proposers = suggestions::proposers(c, id)?;
-            Ok(after)
-        })
-        .await
+    st.db.write(move |c| store_submission(c, &a, submission)).await
 }
 
 /// Everything the suggestion page shows.

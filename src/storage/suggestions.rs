@@ -224,8 +224,40 @@ fn from_row(r: &Row, today: Date) -> Result<Suggestion> {
     })
 }
 
-/// Stores a new suggestion with its proposers, its index terms and the first event.
-pub fn insert(c: &mut Conn, s: &NewSuggestion, by_name: &str) -> Result<i64> {
+/// The names a read of a suggestion joins in (its unit's, its department's, its evaluator's).
+#[derive(Debug, Clone)]
+pub struct JoinedNames {
+    /// The proposer's unit.
+    pub unit_name: String,
+    /// The department evaluating it.
+    pub assigned_unit_name: String,
+    /// The evaluator named, if any.
+    pub evaluator_name: Option<String>,
+}
+
+/// The names [`get`] would join in for a suggestion of `unit_id` assigned to `assigned_unit_id`
+/// (and `evaluator`): read while a submission is decided, so that the writer's answer needs no
+/// read after it. The joins are those of [`get`].
+pub fn joined_names(c: &mut Conn, unit_id: i64, assigned_unit_id: i64, evaluator: Option<i64>) -> Result<JoinedNames> {
+    c.query_opt(
+        "SELECT u.name AS unit_name, au.name AS assigned_unit_name, ea.display_name AS evaluator_name \
+         FROM org_units u JOIN org_units au ON au.id = ? LEFT JOIN accounts ea ON ea.id = ? WHERE u.id = ?",
+        params![assigned_unit_id, evaluator, unit_id],
+        |r| {
+            Ok(JoinedNames {
+                unit_name: r.get("unit_name")?,
+                assigned_unit_name: r.get("assigned_unit_name")?,
+                evaluator_name: r.get("evaluator_name")?,
+            })
+        },
+    )?
+    .ok_or(Error::NotFound)
+}
+
+/// Stores a new suggestion with its proposers, its index terms and the first event; returns
+/// it as [`get`] and [`proposers`] read it on the day it was submitted. A read after the write
+/// would begin just after a commit, with the reader's page cache dropped.
+pub fn insert(c: &mut Conn, s: &NewSuggestion, names: JoinedNames, by_name: &str) -> Result<Suggestion> {
     let now = crate::clock::now_ms();
     let id = c.next_id("suggestions")?;
     let terms = suggestion::terms(&s.title);
@@ -272,7 +304,54 @@ pub fn insert(c: &mut Conn, s: &NewSuggestion, by_name: &str) -> Result<i64> {
     )?;
     super::keywords::index(c, super::keywords::Keyed::Suggestion, id, &s.title)?;
     add_event(c, id, "submit", None, SuggestionState::Assigned, None, Some(s.submitted_by), by_name)?;
-    Ok(id)
+    let state = SuggestionState::Assigned;
+    Ok(Suggestion {
+        id,
+        enterprise_id: s.enterprise_id,
+        unit_id: s.unit_id,
+        unit_name: names.unit_name,
+        unit_path: s.unit_path.clone(),
+        title: s.title.clone(),
+        category: s.category,
+        situation: s.situation.clone(),
+        measure: s.measure.clone(),
+        expected_benefit_yuan: s.expected_benefit_yuan,
+        anonymous: s.anonymous,
+        major: s.major,
+        overdue: suggestion::is_overdue(state, s.due_on, s.submitted_on),
+        state,
+        assigned_unit_id: s.assigned_unit_id,
+        assigned_unit_name: names.assigned_unit_name,
+        assigned_path: s.assigned_path.clone(),
+        evaluator_account_id: s.evaluator_account_id,
+        evaluator_name: s.evaluator_account_id.and(names.evaluator_name),
+        submitted_on: s.submitted_on,
+        due_on: s.due_on,
+        score: None,
+        score_total: None,
+        value_yuan: None,
+        grade: None,
+        excellent: false,
+        evaluated_on: None,
+        decision_reason: None,
+        decided_on: None,
+        effect: None,
+        measured_benefit_fen: None,
+        implemented_on: None,
+        reward_fen: None,
+        rewarded_on: None,
+        merged_into: None,
+        project_id: None,
+        submitted_by: s.submitted_by,
+        proposers: s
+            .proposers
+            .iter()
+            .map(|(person_id, name)| Proposer { person_id: *person_id, name: name.clone(), via_merge: None })
+            .collect(),
+        proposers_hidden: false,
+        created_at: now,
+        updated_at: now,
+    })
 }
 
 /// One suggestion (proposers not filled in).

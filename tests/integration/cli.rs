@@ -25,7 +25,7 @@ fn demo_migrate_and_user_commands() {
     let (ok, out) = jiangxin(&db, &["demo", "--set", "demo"]);
     assert!(!ok && out.contains("already holds"), "{out}");
     let (ok, out) = jiangxin(&db, &["migrate", "--status"]);
-    assert!(ok && out.contains("schema version: 35"), "{out}");
+    assert!(ok && out.contains("schema version: 36"), "{out}");
     // The database is the service user's alone.
     #[cfg(unix)]
     {
@@ -101,14 +101,17 @@ fn demo_migrate_and_user_commands() {
          DROP INDEX attachments_rules; DROP INDEX annual_plans_waiting; \
          DROP INDEX suggestions_open_assigned; DROP INDEX suggestions_open_evaluator; \
          CREATE INDEX suggestions_assigned ON suggestions (assigned_path, due_on); \
-         CREATE INDEX suggestions_evaluator ON suggestions (evaluator_account_id, due_on); DELETE FROM schema_migrations WHERE version >= 13",
+         CREATE INDEX suggestions_evaluator ON suggestions (evaluator_account_id, due_on); \
+         CREATE INDEX notifications_unread ON notifications (account_id, read_at); \
+         CREATE INDEX activities_unit_held ON activities (unit_path, held_on); DELETE FROM schema_migrations WHERE version >= 13",
     )
     .unwrap();
     drop(c);
     let (ok, out) = jiangxin(&db, &["migrate"]);
     assert!(
-        ok && out
-            .contains("[13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35]"),
+        ok && out.contains(
+            "[13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36]"
+        ),
         "{out}"
     );
     // Every title written so far is indexed again by the server, in the background.

@@ -150,6 +150,35 @@ async fn a_suggestion_goes_from_a_phone_to_a_reward(b: Backend) {
 }
 both!(a_suggestion_goes_from_a_phone_to_a_reward);
 
+/// The answer to a submission is the record as a read of it gives: routed to a department with
+/// its evaluator named, and typed in for a worker of the workshop with a co-proposer.
+async fn a_submission_answers_with_the_record_as_read(b: Backend) {
+    let app = TestApp::start(b).await;
+    let w = world(&app).await;
+    let admin = app.admin().await;
+    let ent1 = app.login("ent1", PASSWORD).await;
+    let worker1 = app.login("worker1", PASSWORD).await;
+    let judge = crate::common::account(&admin, "judge1", None, w.e1, &[("worker", w.e1)]).await;
+    ent1.ok_post(
+        &format!("/api/v1/suggestion-settings/{}/routes", w.e1),
+        json!({"category": "small_suggestion", "to_unit_id": w.w1, "evaluator_account_id": judge}),
+    )
+    .await;
+    let mine = worker1.ok_post("/api/v1/suggestions", idea("夜班照明改用感应灯", "small_suggestion")).await;
+    assert_eq!((mine["evaluator_account_id"].as_i64(), mine["evaluator_name"].as_str()), (Some(judge), Some("judge1")));
+    let read = worker1.ok_get(&format!("/api/v1/suggestions/{}", mine["id"])).await;
+    assert_eq!(mine, read["suggestion"], "the answer is the record as read");
+
+    let mut body = idea("刀具寿命管理改用扫码登记", "rationalization");
+    body["for_person_id"] = json!(w.p4);
+    body["co_proposers"] = json!([w.p3]);
+    let typed = ent1.ok_post("/api/v1/suggestions", body).await;
+    assert_eq!(typed["proposers"].as_array().map(Vec::len), Some(2), "{typed}");
+    let read = ent1.ok_get(&format!("/api/v1/suggestions/{}", typed["id"])).await;
+    assert_eq!(typed, read["suggestion"], "the answer is the record as read");
+}
+both!(a_submission_answers_with_the_record_as_read);
+
 async fn duplicates_are_found_ranked_and_merged_with_every_credit(b: Backend) {
     let app = TestApp::start(b).await;
     let w = world(&app).await;
