@@ -1466,7 +1466,7 @@ pub fn generate(db: &Db, set: DataSet, opts: &Options) -> Result<Summary> {
     out.flushed()?;
     stage("inspections and annual reports written");
     bar.set_message("keywords");
-    db.write_blocking(crate::storage::keywords::rebuild)?;
+    crate::storage::keywords::rebuild(db)?;
     stage("keyword index written");
 
     bar.set_message("indexes");

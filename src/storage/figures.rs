@@ -1437,6 +1437,28 @@ pub trait Runner {
     fn snapshot<T: Send + 'static>(&mut self, f: impl FnOnce(&mut Conn) -> Result<T> + Send + 'static) -> Result<T>;
     /// Runs a short write.
     fn write<T: Send + 'static>(&mut self, f: impl FnOnce(&mut Conn) -> Result<T> + Send + 'static) -> Result<T>;
+    /// Reads each item in a snapshot of its own and runs the writes the read asks for (none
+    /// when `write` is `None`), item after item; `seen` hears each item's writes first.
+    /// Through the database handle the read of the next item runs beside the writes of the one
+    /// before, so an item must not read what the writes of the others change.
+    fn read_then_write<I: Send + 'static, W: Send + 'static>(
+        &mut self,
+        items: Vec<I>,
+        read: fn(&mut Conn, I) -> Result<Vec<W>>,
+        write: Option<fn(&mut Conn, W) -> Result<()>>,
+        seen: &mut dyn FnMut(&[W]),
+    ) -> Result<()> {
+        for item in items {
+            let writes = self.snapshot(move |c| read(c, item))?;
+            seen(&writes);
+            if let Some(write) = write {
+                for w in writes {
+                    self.write(move |c| write(c, w))?;
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 impl Runner for Conn<'_> {
@@ -1448,23 +1470,60 @@ impl Runner for Conn<'_> {
     }
 }
 
+/// Runs `f` on a reader in one snapshot of the database.
+fn snapshot_on<T>(db: &Db, f: impl FnOnce(&mut Conn) -> Result<T>) -> Result<T> {
+    db.read_blocking(|c| {
+        // Every read on SQLite is one snapshot already (`Db::read`); PostgreSQL reads in
+        // autocommit, each statement seeing the latest commit.
+        if c.backend() == super::Backend::Sqlite {
+            return f(c);
+        }
+        c.batch("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")?;
+        let r = f(c);
+        let end = if r.is_ok() { "COMMIT" } else { "ROLLBACK" };
+        c.batch(end)?;
+        r
+    })
+}
+
 impl Runner for &Db {
     fn snapshot<T: Send + 'static>(&mut self, f: impl FnOnce(&mut Conn) -> Result<T> + Send + 'static) -> Result<T> {
-        self.read_blocking(|c| {
-            // Every read on SQLite is one snapshot already (`Db::read`); PostgreSQL reads in
-            // autocommit, each statement seeing the latest commit.
-            if c.backend() == super::Backend::Sqlite {
-                return f(c);
-            }
-            c.batch("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")?;
-            let r = f(c);
-            let end = if r.is_ok() { "COMMIT" } else { "ROLLBACK" };
-            c.batch(end)?;
-            r
-        })
+        snapshot_on(self, f)
     }
     fn write<T: Send + 'static>(&mut self, f: impl FnOnce(&mut Conn) -> Result<T> + Send + 'static) -> Result<T> {
         self.write_blocking(f)
+    }
+    fn read_then_write<I: Send + 'static, W: Send + 'static>(
+        &mut self,
+        items: Vec<I>,
+        read: fn(&mut Conn, I) -> Result<Vec<W>>,
+        write: Option<fn(&mut Conn, W) -> Result<()>>,
+        seen: &mut dyn FnMut(&[W]),
+    ) -> Result<()> {
+        let db: &Db = self;
+        std::thread::scope(|s| {
+            // One read ahead: a reader thread and the writer busy at once, on two cores.
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Vec<W>>>(1);
+            s.spawn(move || {
+                for item in items {
+                    let r = snapshot_on(db, |c| read(c, item));
+                    let failed = r.is_err();
+                    if tx.send(r).is_err() || failed {
+                        return;
+                    }
+                }
+            });
+            for writes in rx {
+                let writes = writes?;
+                seen(&writes);
+                if let Some(write) = write {
+                    for w in writes {
+                        db.write_blocking(move |c| write(c, w))?;
+                    }
+                }
+            }
+            Ok(())
+        })
     }
 }
 
@@ -1723,27 +1782,58 @@ fn rollups<R: Runner>(
         unions.into_iter().filter_map(|(i, p)| UnitPath::parse(&p).map(|p| (i, p))).collect();
     order.sort_by_key(|(_, p)| std::cmp::Reverse(p.depth()));
     let total = order.len() as u64;
-    for (n, (unit_id, path)) in order.into_iter().enumerate() {
-        let diff = r.snapshot(move |c| rollup_difference(c, unit_id, &path))?;
-        out.units += 1;
-        out.corrected += diff.len();
-        if repair && !diff.is_empty() {
-            let rows: Vec<(i64, String, i64)> = diff.into_iter().map(|((b, k), v)| (b, k, v)).collect();
-            for chunk in rows.chunks(WRITE_SLICE) {
-                let chunk = chunk.to_vec();
-                r.write(move |c| {
-                    for (b, k, v) in &chunk {
-                        add_to_rollup(c, unit_id, *b, k, *v)?;
-                    }
-                    Ok(())
-                })?;
-            }
-        }
-        progress("units", n as u64 + 1, total);
+    let mut n = 0u64;
+    // Units of one depth read nothing another writes: one is read while the last is written.
+    for depth in order.chunk_by(|a, b| a.1.depth() == b.1.depth()) {
+        let write = repair.then_some(write_rollup_slice as fn(&mut Conn, RollupSlice) -> Result<()>);
+        r.read_then_write(depth.to_vec(), rollup_slices, write, &mut |slices| {
+            n += 1;
+            out.units += 1;
+            out.corrected += slices.iter().map(|s| s.rows.len()).sum::<usize>();
+            progress("units", n, total);
+        })?;
     }
     Ok(())
 }
 
+/// Rows of a unit's roll-ups to correct, at most `WRITE_SLICE` of them: one short write.
+struct RollupSlice {
+    unit_id: i64,
+    /// (bucket, figure, difference).
+    rows: Vec<(i64, String, i64)>,
+}
+
+/// What a unit's roll-ups lack, in slices to write.
+fn rollup_slices(c: &mut Conn, (unit_id, path): (i64, UnitPath)) -> Result<Vec<RollupSlice>> {
+    let mut diff = rollup_difference(c, unit_id, &path)?.into_iter();
+    let mut slices = Vec::new();
+    loop {
+        let rows: Vec<_> = diff.by_ref().take(WRITE_SLICE).collect();
+        if rows.is_empty() {
+            return Ok(slices);
+        }
+        slices.push(RollupSlice { unit_id, rows });
+    }
+}
+
+/// Adds a slice's differences to the roll-ups, many rows a statement.
+fn write_rollup_slice(c: &mut Conn, slice: RollupSlice) -> Result<()> {
+    changed(Some(slice.unit_id));
+    const PER: usize = 100;
+    for rows in slice.rows.chunks(PER) {
+        let sql = format!(
+            "INSERT INTO figure_rollups (unit_id, bucket, figure, value) VALUES {} \
+             ON CONFLICT (unit_id, bucket, figure) DO UPDATE SET value = figure_rollups.value + excluded.value",
+            vec!["(?, ?, ?, ?)"; rows.len()].join(", ")
+        );
+        let mut params: Vec<Value> = Vec::with_capacity(rows.len() * 4);
+        for (b, k, v) in rows {
+            params.extend([Value::from(slice.unit_id), Value::from(*b), Value::from(k.as_str()), Value::from(*v)]);
+        }
+        c.execute(&sql, &params)?;
+    }
+    Ok(())
+}
 fn span_rows(path: &UnitPath, spans: &[figures::StudioSpan]) -> Vec<(String, String, String, Date, Option<Date>)> {
     spans
         .iter()
@@ -1759,9 +1849,46 @@ fn span_rows(path: &UnitPath, spans: &[figures::StudioSpan]) -> Vec<(String, Str
         .collect()
 }
 
-/// What a union unit's roll-ups should hold less what they hold: (bucket, key) → difference.
-fn rollup_difference(c: &mut Conn, unit_id: i64, path: &UnitPath) -> Result<BTreeMap<(i64, String), i64>> {
-    let mut want: BTreeMap<(i64, String), i64> = BTreeMap::new();
+/// Sums by (bucket, figure), each figure's name kept once: a unit's roll-ups hold a few hundred
+/// figures over many thousand buckets, and a sum keyed by the name cloned it for every bucket.
+#[derive(Default)]
+struct Differences {
+    numbers: HashMap<String, u32>,
+    names: Vec<String>,
+    sums: HashMap<(i64, u32), i64>,
+}
+
+impl Differences {
+    fn add(&mut self, bucket: i64, figure: &str, v: i64) {
+        let n = match self.numbers.get(figure) {
+            Some(&n) => n,
+            None => {
+                let n = self.names.len() as u32;
+                self.names.push(figure.to_string());
+                self.numbers.insert(figure.to_string(), n);
+                n
+            }
+        };
+        *self.sums.entry((bucket, n)).or_insert(0) += v;
+    }
+
+    /// The sums that are not zero, by bucket and figure.
+    fn into_sorted(self) -> Vec<(i64, String, i64)> {
+        let mut out: Vec<(i64, String, i64)> = self
+            .sums
+            .into_iter()
+            .filter(|(_, v)| *v != 0)
+            .map(|((b, n), v)| (b, self.names[n as usize].clone(), v))
+            .collect();
+        out.sort_unstable();
+        out
+    }
+}
+
+/// What a union unit's roll-ups should hold less what they hold: (bucket, key, difference), in
+/// the order of the roll-ups' key.
+fn rollup_difference(c: &mut Conn, unit_id: i64, path: &UnitPath) -> Result<Vec<(i64, String, i64)>> {
+    let mut want = Differences::default();
     // Union children: their roll-ups.
     let children = c.query("SELECT id, path, kind FROM org_units WHERE parent_id = ?", params![unit_id], |r| {
         Ok((r.get::<i64>("id")?, r.get::<String>("path")?, super::code(r, "kind", UnitKind::parse)?))
@@ -1777,7 +1904,7 @@ fn rollup_difference(c: &mut Conn, unit_id: i64, path: &UnitPath) -> Result<BTre
             if parse_key(&k).is_some_and(|(f, _)| anchored(f)) {
                 continue;
             }
-            *want.entry((b, k)).or_insert(0) += v;
+            want.add(b, &k, v);
         }
     }
     // The rest of the subtree: the unit's own records and its other children's subtrees (all
@@ -1801,7 +1928,7 @@ fn rollup_difference(c: &mut Conn, unit_id: i64, path: &UnitPath) -> Result<BTre
             for f in grouped_facts(c, family, area, None)? {
                 for (day, v) in deltas_of(&f) {
                     for b in buckets_of(day) {
-                        *want.entry((b, f.key.clone())).or_insert(0) += v;
+                        want.add(b, &f.key, v);
                     }
                 }
             }
@@ -1812,7 +1939,7 @@ fn rollup_difference(c: &mut Conn, unit_id: i64, path: &UnitPath) -> Result<BTre
         for f in unit_facts(c, family, &[unit_id], None)? {
             for (day, v) in deltas_of(&f) {
                 for b in buckets_of(day) {
-                    *want.entry((b, f.key.clone())).or_insert(0) += v;
+                    want.add(b, &f.key, v);
                 }
             }
         }
@@ -1822,10 +1949,9 @@ fn rollup_difference(c: &mut Conn, unit_id: i64, path: &UnitPath) -> Result<BTre
             Ok((r.get::<i64>("bucket")?, r.get::<String>("figure")?, r.get::<i64>("value")?))
         })?
     {
-        *want.entry((b, k)).or_insert(0) -= v;
+        want.add(b, &k, -v);
     }
-    want.retain(|_, v| *v != 0);
-    Ok(want)
+    Ok(want.into_sorted())
 }
 
 /// Fills what an older database lacks — the day each step took effect (the day it was

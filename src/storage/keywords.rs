@@ -7,7 +7,7 @@
 //! own order and keeps the titles that match: a common word finds a page of hits after a few
 //! hundred rows. Both stay near the square root of the table's size, whatever the scope.
 
-use super::{Backend, Conn};
+use super::{Backend, Conn, Db};
 use crate::domain::search::{KeywordQuery, keyword_query, keyword_text};
 use crate::error::Result;
 use crate::params;
@@ -103,36 +103,122 @@ fn write_terms(c: &mut Conn, table: &str, id: i64, terms: &str) -> Result<()> {
     Ok(())
 }
 
-/// Indexes every record of every kind from scratch (after the migration, and by the data-set
-/// generator after it wrote the records), a batch of ids at a time.
-pub fn rebuild(c: &mut Conn) -> Result<()> {
-    const BATCH: i64 = 20_000;
+/// Indexes every record of every kind from scratch on one connection (the step after
+/// migration 0010), a batch of ids at a time.
+pub fn rebuild_on(c: &mut Conn) -> Result<()> {
     for kind in Keyed::ALL {
-        let (table, source) = (kind.index_table(), kind.record_table());
-        // FTS5 empties a contentless index at once with `delete-all`; a `DELETE` would write a
-        // tombstone for every record (the national set's 20 million took more than 20 minutes).
-        match c.backend() {
-            Backend::Sqlite => c.execute(&format!("INSERT INTO {table} ({table}) VALUES ('delete-all')"), &[])?,
-            Backend::Postgres => c.execute(&format!("DELETE FROM {table}"), &[])?,
-        };
-        let id_col = if c.backend() == Backend::Sqlite { "rowid" } else { "id" };
+        empty(c, kind)?;
         let mut after = 0i64;
         loop {
-            let rows: Vec<(i64, String)> = c.query(
-                &format!("SELECT id, title FROM {source} WHERE id > ? ORDER BY id LIMIT ?"),
-                params![after, BATCH],
-                |r| Ok((r.get("id")?, r.get("title")?)),
-            )?;
+            let rows = terms_after(c, kind, after)?;
             let Some(last) = rows.last().map(|r| r.0) else { break };
             after = last;
-            let values = rows.into_iter().map(|(id, t)| vec![Value::from(id), Value::from(keyword_text(&t))]);
-            c.bulk_insert(table, &[id_col, "terms"], values)?;
+            insert_batch(c, kind.index_table(), rows)?;
         }
     }
+    finish(c)
+}
+
+/// [`rebuild_on`] through the database handle (the data-set generator, after it wrote the
+/// records): a batch's titles are read and broken into pairs on this thread while the writer
+/// indexes the batch before.
+pub fn rebuild(db: &Db) -> Result<()> {
+    for kind in Keyed::ALL {
+        db.write_blocking(move |c| empty(c, kind))?;
+        std::thread::scope(|s| -> Result<()> {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Vec<(i64, String)>>>(1);
+            s.spawn(move || {
+                let mut after = 0i64;
+                loop {
+                    let rows = db.read_blocking(|c| terms_after(c, kind, after));
+                    let last = rows.as_ref().ok().and_then(|rows| rows.last().map(|r| r.0));
+                    if tx.send(rows).is_err() {
+                        return;
+                    }
+                    match last {
+                        Some(l) => after = l,
+                        None => return,
+                    }
+                }
+            });
+            for rows in rx {
+                let rows = rows?;
+                if rows.is_empty() {
+                    break;
+                }
+                db.write_blocking(move |c| insert_batch(c, kind.index_table(), rows))?;
+            }
+            Ok(())
+        })?;
+    }
+    db.write_blocking(finish)
+}
+
+/// How many records one batch of a rebuild indexes.
+const REBUILD_BATCH: i64 = 50_000;
+/// The memory FTS5 gathers a batch's postings in before writing them out (kept in the index's
+/// own settings while it is rebuilt, and set back by `finish`).
+const BULK_HASH_SIZE: i64 = 64 << 20;
+/// FTS5's own default.
+const DEFAULT_HASH_SIZE: i64 = 1 << 20;
+
+/// Empties a kind's index before it is filled again.
+fn empty(c: &mut Conn, kind: Keyed) -> Result<()> {
+    let table = kind.index_table();
+    match c.backend() {
+        Backend::Sqlite => {
+            // FTS5 empties a contentless index at once with `delete-all`; a `DELETE` would
+            // write a tombstone for every record (the national set's 20 million took more
+            // than 20 minutes).
+            c.execute(&format!("INSERT INTO {table} ({table}) VALUES ('delete-all')"), &[])?;
+            c.execute(&format!("INSERT INTO {table} ({table}, rank) VALUES ('hashsize', ?)"), params![BULK_HASH_SIZE])?;
+        }
+        Backend::Postgres => {
+            c.execute(&format!("DELETE FROM {table}"), &[])?;
+        }
+    }
+    Ok(())
+}
+
+/// The next batch of a kind's records after an id, with their titles' terms.
+fn terms_after(c: &mut Conn, kind: Keyed, after: i64) -> Result<Vec<(i64, String)>> {
+    let rows = c.query(
+        &format!("SELECT id, title FROM {} WHERE id > ? ORDER BY id LIMIT ?", kind.record_table()),
+        params![after, REBUILD_BATCH],
+        |r| Ok((r.get::<i64>("id")?, r.get::<String>("title")?)),
+    )?;
+    Ok(rows.into_iter().map(|(id, t)| (id, keyword_text(&t))).collect())
+}
+
+/// Merges each index into one segment after a rebuild and sets its memory back (SQLite).
+fn finish(c: &mut Conn) -> Result<()> {
     if c.backend() == Backend::Sqlite {
         for kind in Keyed::ALL {
             let t = kind.index_table();
             c.execute(&format!("INSERT INTO {t} ({t}) VALUES ('optimize')"), &[])?;
+            c.execute(&format!("INSERT INTO {t} ({t}, rank) VALUES ('hashsize', ?)"), params![DEFAULT_HASH_SIZE])?;
+        }
+    }
+    Ok(())
+}
+
+/// Indexes a batch of (id, terms): in one statement on SQLite — FTS5 writes its pending
+/// postings out as a new segment at every statement (each opens a savepoint), and rows
+/// inserted a few per statement made thousands of small segments its merges then read and
+/// wrote again and again — copied in on PostgreSQL.
+fn insert_batch(c: &mut Conn, table: &str, rows: Vec<(i64, String)>) -> Result<()> {
+    match c.backend() {
+        Backend::Sqlite => {
+            let json =
+                serde_json::to_string(&rows).map_err(|e| crate::error::Error::internal(format!("keywords: {e}")))?;
+            c.execute(
+                &format!("INSERT INTO {table} (rowid, terms) SELECT value ->> 0, value ->> 1 FROM json_each(?)"),
+                params![json],
+            )?;
+        }
+        Backend::Postgres => {
+            let values = rows.into_iter().map(|(id, t)| vec![Value::from(id), Value::from(t)]);
+            c.bulk_insert(table, &["id", "terms"], values)?;
         }
     }
     Ok(())
@@ -331,7 +417,7 @@ fn empty_old_table(
 
 /// The step after migration 0010: index the titles, and studios by field and leader too.
 pub fn after_migration(c: &mut Conn) -> Result<()> {
-    rebuild(c)?;
+    rebuild_on(c)?;
     super::studios::reindex_all(c)
 }
 
