@@ -1063,9 +1063,10 @@ pub fn at_risk_page(
         "f.unit_path"
     };
     let mut q = Query::new(&format!(
-        "SELECT f.studio_id, s.name, f.total, f.qualified, f.shortfalls FROM evaluation_forecasts f \
+        "{}SELECT f.studio_id, s.name, f.total, f.qualified, f.shortfalls FROM evaluation_forecasts f \
          JOIN studios s ON s.id = f.studio_id \
-         WHERE f.year = ? AND f.total < f.qualified AND {col} >= ? AND {col} < ?"
+         WHERE f.year = ? AND f.total < f.qualified AND {col} >= ? AND {col} < ?",
+        super::planned_for(within)
     ));
     q.params.extend([Value::from(year), Value::from(lo), Value::from(hi)]);
     if let Some(a) = &page.after {

@@ -1291,7 +1291,7 @@ pub fn list(c: &mut Conn, q: &ListQuery, page: &PageRequest) -> Result<Page<Figu
     }
     all.extend(params);
     all.extend(filter_params);
-    let mut sql = format!("{head} WHERE {}{place}{when}{filters}", s.cond);
+    let mut sql = format!("{}{head} WHERE {}{place}{when}{filters}", super::planned_for(&q.within), s.cond);
     if let Some(after) = &page.after {
         if anchored(family) {
             sql.push_str(&format!(" AND {order} > ?"));

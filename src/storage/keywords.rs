@@ -120,8 +120,8 @@ pub fn rebuild_on(c: &mut Conn) -> Result<()> {
 }
 
 /// [`rebuild_on`] through the database handle (the data-set generator, after it wrote the
-/// records): a batch's titles are read and broken into pairs on this thread while the writer
-/// indexes the batch before.
+/// records): a batch's titles are read and broken into pairs on a thread of its own while the
+/// writer indexes the batch before.
 pub fn rebuild(db: &Db) -> Result<()> {
     for kind in Keyed::ALL {
         db.write_blocking(move |c| empty(c, kind))?;
@@ -203,9 +203,9 @@ fn finish(c: &mut Conn) -> Result<()> {
 }
 
 /// Indexes a batch of (id, terms): in one statement on SQLite — FTS5 writes its pending
-/// postings out as a new segment at every statement (each opens a savepoint), and rows
-/// inserted a few per statement made thousands of small segments its merges then read and
-/// wrote again and again — copied in on PostgreSQL.
+/// postings out as a new segment at every statement that opens a savepoint, as one inserting
+/// several rows does, and rows inserted 64 per statement made thousands of small segments its
+/// merges then read and wrote again and again — copied in on PostgreSQL.
 fn insert_batch(c: &mut Conn, table: &str, rows: Vec<(i64, String)>) -> Result<()> {
     match c.backend() {
         Backend::Sqlite => {

@@ -224,6 +224,10 @@ fn numbered(sql: &str) -> String {
 
 impl PgConn {
     fn statement(&mut self, sql: &str) -> Result<Statement> {
+        if sql.starts_with(super::PLANNED_EACH_RUN) {
+            // A statement of its own each run: planned with the run's values.
+            return Ok(self.client.prepare(&numbered(sql)).map_err(DbError::from)?);
+        }
         if let Some(s) = self.statements.get(sql) {
             return Ok(s.clone());
         }
