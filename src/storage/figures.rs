@@ -1439,8 +1439,9 @@ pub trait Runner {
     fn write<T: Send + 'static>(&mut self, f: impl FnOnce(&mut Conn) -> Result<T> + Send + 'static) -> Result<T>;
     /// Reads each item in a snapshot of its own and runs the writes the read asks for (none
     /// when `write` is `None`), item after item; `seen` hears each item's writes first.
-    /// Through the database handle the read of the next item runs beside the writes of the one
-    /// before, so an item must not read what the writes of the others change.
+    /// Through the database handle the next items are read, on other threads and in no set
+    /// order, beside the writes of the ones before, so an item must not read what the writes of
+    /// the others change.
     fn read_then_write<I: Send + 'static, W: Send + 'static>(
         &mut self,
         items: Vec<I>,
@@ -1469,6 +1470,9 @@ impl Runner for Conn<'_> {
         f(self)
     }
 }
+
+/// Threads reading items ahead of the writer in [`Runner::read_then_write`].
+const READ_AHEAD: usize = 2;
 
 /// Runs `f` on a reader in one snapshot of the database.
 fn snapshot_on<T>(db: &Db, f: impl FnOnce(&mut Conn) -> Result<T>) -> Result<T> {
@@ -1501,18 +1505,25 @@ impl Runner for &Db {
         seen: &mut dyn FnMut(&[W]),
     ) -> Result<()> {
         let db: &Db = self;
+        let items = std::sync::Mutex::new(items.into_iter());
         std::thread::scope(|s| {
-            // One read ahead: a reader thread and the writer busy at once, on two cores.
-            let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Vec<W>>>(1);
-            s.spawn(move || {
-                for item in items {
-                    let r = snapshot_on(db, |c| read(c, item));
-                    let failed = r.is_err();
-                    if tx.send(r).is_err() || failed {
-                        return;
+            // Reads ahead on two threads while the writer writes: the reads take more time
+            // than the writes, and each read waits on the disk part of its time.
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Vec<W>>>(READ_AHEAD);
+            for _ in 0..READ_AHEAD {
+                let (tx, items) = (tx.clone(), &items);
+                s.spawn(move || {
+                    // The lock is released before the read: the threads read side by side.
+                    while let Some(item) = items.lock().ok().and_then(|mut i| i.next()) {
+                        let r = snapshot_on(db, |c| read(c, item));
+                        let failed = r.is_err();
+                        if tx.send(r).is_err() || failed {
+                            return;
+                        }
                     }
-                }
-            });
+                });
+            }
+            drop(tx);
             for writes in rx {
                 let writes = writes?;
                 seen(&writes);

@@ -788,6 +788,19 @@ impl Db {
         }
     }
 
+    /// Ends the part of a bulk load ([`DbOptions::sqlite_bulk_load`]) in which the writer has
+    /// the file to itself: without the WAL, a commit waits until no reader reads, and a reader
+    /// until the writer has committed, so a stage that reads on one thread while the writer
+    /// writes on another (the roll-ups' rebuild) ran at half speed on each. Each page written
+    /// from here on is written twice, so the load's bulk (rows, indexes) comes first. Nothing to
+    /// do on PostgreSQL.
+    pub fn enter_wal(&self) -> Result<()> {
+        match &*self.inner {
+            Inner::Sqlite(s) => s.enter_wal(),
+            Inner::Postgres(_) => Ok(()),
+        }
+    }
+
     /// Runs a read-only job on a pooled connection. On SQLite in one read transaction: every
     /// statement of the job sees the same state of the database (a list's total and its rows
     /// agree even while writes land). On PostgreSQL in autocommit: a transaction costs two more

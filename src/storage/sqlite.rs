@@ -43,6 +43,8 @@ const MAX_BATCH: usize = 256;
 const LONG_READERS: u32 = 2;
 
 pub(super) struct SqliteDb {
+    /// The database file.
+    path: PathBuf,
     readers: r2d2::Pool<ReaderManager>,
     writer: mpsc::Sender<Job>,
     /// Reads of pages at once: as many as the readers for them, so that taking a connection
@@ -171,13 +173,20 @@ fn open_bulk_writer(path: &Path) -> rusqlite::Result<Connection> {
 /// Connections of the load that are still closing do not stand in the way: entering WAL mode
 /// needs no other connection closed, only none in a transaction.
 pub(super) fn end_bulk_load(path: &Path) -> Result<()> {
-    let c = connect(path, OpenFlags::default()).map_err(DbError::from)?;
-    c.busy_timeout(Duration::from_secs(30)).map_err(DbError::from)?;
-    c.execute_batch("PRAGMA journal_mode = WAL").map_err(DbError::from)?;
-    drop(c);
+    enter_wal(path)?;
     std::fs::File::open(path)
         .and_then(|f| f.sync_all())
         .map_err(|e| Error::internal(format!("cannot write the database file to the disk: {e}")))
+}
+
+/// Puts the file in WAL mode from a connection of its own: the writer's own connection always
+/// holds a transaction when it runs a job, and the mode cannot change inside one. The other
+/// connections follow at their next transaction.
+fn enter_wal(path: &Path) -> Result<()> {
+    let c = connect(path, OpenFlags::default()).map_err(DbError::from)?;
+    c.busy_timeout(Duration::from_secs(30)).map_err(DbError::from)?;
+    c.execute_batch("PRAGMA journal_mode = WAL").map_err(DbError::from)?;
+    Ok(())
 }
 
 /// Refreshes the planner's statistics of every table that grew or shrank much since they were
@@ -259,11 +268,17 @@ impl SqliteDb {
             .spawn(move || writer_loop(writer_conn, rx, syncer))
             .map_err(|e| Error::internal(format!("cannot start the writer thread: {e}")))?;
         Ok(SqliteDb {
+            path: path.to_path_buf(),
             readers,
             writer: tx,
             inline: tokio::sync::Semaphore::new(opts.sqlite_readers.max(1) as usize),
             statistics,
         })
+    }
+
+    /// Lets the readers of a bulk load read while its writer writes (`Db::enter_wal`).
+    pub(super) fn enter_wal(&self) -> Result<()> {
+        enter_wal(&self.path)
     }
 
     /// A page's read, right on the async worker once a reader is free (see `Db::read`).
