@@ -214,6 +214,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/0036_fewer_write_indexes.sql"),
         then: None,
     },
+    Migration {
+        version: 37,
+        name: "plans_waiting_by_time",
+        sql: include_str!("../../migrations/0037_plans_waiting_by_time.sql"),
+        then: None,
+    },
 ];
 
 /// The migrations after which every figure is derived again (they change what a figure

@@ -204,7 +204,11 @@ pub fn submitted(c: &mut Conn, scope: &Scope, counted: Option<i64>, page: &PageR
             path_col = "+p.unit_path";
         }
     }
-    let mut q = Query::new(&format!("SELECT {COLUMNS} {JOINS} WHERE p.state = ?"));
+    // The page's plans are chosen in the index first, then read and joined: joined before the
+    // sort, every waiting plan of the scope was.
+    let mut q = Query::new(&format!(
+        "SELECT {COLUMNS} {JOINS} WHERE p.id IN (SELECT p.id FROM annual_plans p WHERE p.state = ?"
+    ));
     q.params.push(Value::from(PlanState::Submitted.code()));
     q.scope(scope, path_col, Some("p.studio_id"));
     if let Some(after) = &page.after {
@@ -212,7 +216,7 @@ pub fn submitted(c: &mut Conn, scope: &Scope, counted: Option<i64>, page: &PageR
         let at: i64 = after.key.parse().unwrap_or(i64::MIN);
         q.push(" AND (p.submitted_at, p.id) > (?, ?)", [Value::from(at), Value::from(after.id)]);
     }
-    q.push(" ORDER BY p.submitted_at, p.id LIMIT ?", [Value::from(page.limit + 1)]);
+    q.push(" ORDER BY p.submitted_at, p.id LIMIT ?) ORDER BY p.submitted_at, p.id", [Value::from(page.limit + 1)]);
     let rows = q.fetch(c, from_row)?;
     Ok(Page::from_rows(rows, page.limit, |p| Cursor { key: p.submitted_at.unwrap_or(0).to_string(), id: p.id }))
 }
