@@ -151,28 +151,47 @@ pub fn period(check: &mut Check, year: Option<i64>, from: Option<&str>, to: Opti
 
 /// The address of a figure's list — built here only.
 pub fn figure_link(sel: &Selection, unit_id: i64, from: Date, to: Date) -> String {
-    let mut s = format!("/figures/{}?unit_id={unit_id}&from={from}&to={to}", sel.figure.code());
-    for (k, v) in sel.filters.pairs() {
-        s.extend(["&", k, "=", &crate::domain::percent_encode(&v)]);
+    FigureLinks::new(unit_id, from, to).link(sel)
+}
+
+/// The addresses of the figures of one unit and period: the part they share is written once
+/// (a home page links about a hundred figures).
+struct FigureLinks {
+    /// `?unit_id=…&from=…&to=…`
+    query: String,
+}
+
+impl FigureLinks {
+    fn new(unit_id: i64, from: Date, to: Date) -> Self {
+        FigureLinks { query: format!("?unit_id={unit_id}&from={from}&to={to}") }
     }
-    s
+
+    fn link(&self, sel: &Selection) -> String {
+        let code = sel.figure.code();
+        let mut s = String::with_capacity("/figures/".len() + code.len() + self.query.len() + 48);
+        s.extend(["/figures/", code, &self.query]);
+        for (k, v) in sel.filters.pairs() {
+            s.extend(["&", k, "=", &crate::domain::percent_encode(&v)]);
+        }
+        s
+    }
 }
 
 /// Reads figures out of the sums of a unit and period for a caller.
 struct Reader<'a> {
     sums: &'a Tally,
     unit: &'a Unit,
-    from: Date,
-    to: Date,
     actor: &'a Actor,
+    links: FigureLinks,
 }
 
-impl Reader<'_> {
+impl<'a> Reader<'a> {
+    fn new(sums: &'a Tally, unit: &'a Unit, from: Date, to: Date, actor: &'a Actor) -> Self {
+        Reader { sums, unit, actor, links: FigureLinks::new(unit.id, from, to) }
+    }
+
     fn get(&self, code: impl Into<String>, sel: Selection) -> FigureValue {
-        let link = self
-            .actor
-            .can_list_figure(sel.figure, &self.unit.path)
-            .then(|| figure_link(&sel, self.unit.id, self.from, self.to));
+        let link = self.actor.can_list_figure(sel.figure, &self.unit.path).then(|| self.links.link(&sel));
         FigureValue { code: code.into(), value: sel.value(self.sums), records: sel.count(self.sums), link }
     }
 
@@ -197,14 +216,16 @@ fn kind(k: OutcomeKind) -> Filters {
 /// since retired, say), in the deployment's order first.
 fn categories(sums: &Tally, family: Family, known: &[String]) -> Vec<String> {
     let mut found: Vec<String> = sums.of(family).map(|(c, _, _)| c.to_string()).chain(known.iter().cloned()).collect();
-    found.sort_by_key(|c| (known.iter().position(|k| k == c).unwrap_or(usize::MAX), c.clone()));
+    found.sort_unstable();
     found.dedup();
+    // The known ones in their order, then the others by name (the sort is stable).
+    found.sort_by_cached_key(|c| known.iter().position(|k| k == c).unwrap_or(usize::MAX));
     found
 }
 
 /// Builds the headline figures of a unit and period from its sums.
 pub fn headline_from(sums: &Tally, unit: Unit, from: Date, to: Date, actor: &Actor, known: &[String]) -> Headline {
-    let r = Reader { sums, unit: &unit, from, to, actor };
+    let r = Reader::new(sums, &unit, from, to, actor);
     let by_category = |figure: Figure| {
         categories(sums, figure.family(), known)
             .into_iter()
@@ -393,7 +414,7 @@ const TREND_YEARS: i16 = 6;
 const MAX_CHILDREN: i64 = 500;
 
 fn row(sums: &Tally, unit: &Unit, label: String, from: Date, to: Date, actor: &Actor) -> FigureRow {
-    let r = Reader { sums, unit, from, to, actor };
+    let r = Reader::new(sums, unit, from, to, actor);
     let values = columns().into_iter().map(|(code, sel)| r.get(code, sel)).collect();
     FigureRow { unit_id: unit.id, label, from, to, values }
 }
