@@ -1479,7 +1479,7 @@ pub fn generate(db: &Db, set: DataSet, opts: &Options) -> Result<Summary> {
         c.create_indexes(&deferred)
     })?;
     stage("indexes built");
-    // The roll-ups read on one thread while the writer writes.
+    // The roll-ups read on two threads while the writer writes.
     db.enter_wal()?;
     bar.set_message("figures");
     let rebuild = figures::RebuildOptions { spans: false, repair: true, apprentices: true };
