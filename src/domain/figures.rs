@@ -87,6 +87,13 @@ impl Family {
         }
     }
 
+    /// Whether it counts distinct people (members, apprentices under agreement): such counts
+    /// do not add up over units, since a person in two studios of two units counts once in
+    /// both units' parent.
+    pub fn counts_people(self) -> bool {
+        matches!(self, Family::Members | Family::Apprentices)
+    }
+
     /// How many parts its keys have after the family's code.
     pub fn dims(self) -> usize {
         match self {

@@ -222,10 +222,8 @@ fn source(f: Family) -> Source {
 /// The families of distinct people (members, apprentices under agreement): kept as stretches
 /// for every unit above their studios (`Place::Unit`), so a unit counts a person once however
 /// many of its children hold them — never the sum of its children.
-const ANCHORED: [Family; 2] = [Family::Members, Family::Apprentices];
-
 fn anchored(f: Family) -> bool {
-    ANCHORED.contains(&f)
+    f.counts_people()
 }
 
 impl Source {
@@ -923,7 +921,7 @@ fn direct_facts(
         }
     }
     let ids: Vec<i64> = units.iter().map(|(id, _)| *id).collect();
-    for family in ANCHORED {
+    for &family in Family::ALL.iter().filter(|f| anchored(**f)) {
         for f in unit_facts(c, family, &ids, Some(to))? {
             if let Some(i) = f.place.parse::<i64>().ok().and_then(|id| ids.iter().position(|u| *u == id)) {
                 out.push((i, f));
@@ -948,7 +946,14 @@ pub fn own_sums(c: &mut Conn, path: &UnitPath, q: Question) -> Result<Sums> {
         facts.extend(grouped_facts(c, family, Area::Exactly(path), span_of(&[q]))?);
     }
     let mut sums = sums_of(facts.iter(), q);
-    let day = q.as_of();
+    sums.extend(own_people(c, path, q.as_of())?);
+    Ok(sums)
+}
+
+/// The distinct people of a unit's own studios on `day`: members, and apprentices under
+/// agreement (the part of `own_sums` that its children's figures cannot give by difference).
+pub fn own_people(c: &mut Conn, path: &UnitPath, day: Date) -> Result<Sums> {
+    let mut sums = Sums::new();
     let members = c.scalar(
         "SELECT COUNT(DISTINCT m.person_id) FROM studio_members m JOIN studios s ON s.id = m.studio_id \
          WHERE s.unit_path = ? AND m.joined_on <= ? AND (m.left_on IS NULL OR m.left_on > ?)",
@@ -1946,7 +1951,7 @@ fn rollup_difference(c: &mut Conn, unit_id: i64, path: &UnitPath) -> Result<Vec<
         }
     }
     // Members and apprentices: the unit's own stretches.
-    for family in ANCHORED {
+    for &family in Family::ALL.iter().filter(|f| anchored(**f)) {
         for f in unit_facts(c, family, &[unit_id], None)? {
             for (day, v) in deltas_of(&f) {
                 for b in buckets_of(day) {

@@ -68,11 +68,12 @@ fn grouped(rows: Vec<(String, i64)>) -> BTreeMap<String, i64> {
     rows.into_iter().filter(|(_, n)| *n > 0).collect()
 }
 
-async fn count_here(app: &TestApp, path: String, from: Date, to: Date) -> Counted {
+/// Counts the records whose unit path matches `like` (a subtree: the path and `%`; the unit's
+/// own records: the path alone).
+async fn count_here(app: &TestApp, like: String, from: Date, to: Date) -> Counted {
     app.db
         .read(move |c| {
             use jiangxin::storage::Value as V;
-            let like = format!("{path}%");
             let (f, t) = (from.to_string(), to.to_string());
             let by = |c: &mut jiangxin::storage::Conn, sql: &str, params: &[V]| {
                 c.query(sql, params, |r| Ok((r.get_idx::<Option<String>>(0)?.unwrap_or_default(), r.get_idx::<i64>(1)?)))
@@ -220,7 +221,7 @@ async fn every_figure_equals_its_list_and_a_count_of_the_records(b: Backend) {
     for (i, (id, path, _)) in chosen.iter().enumerate() {
         for (p, (from, to)) in periods.iter().enumerate() {
             let h = admin.ok_get(&format!("/api/v1/stats?unit_id={id}&from={from}&to={to}")).await;
-            let n = count_here(&app, path.clone(), *from, *to).await;
+            let n = count_here(&app, format!("{path}%"), *from, *to).await;
             let at = format!("unit {id} {from}..{to}");
             // Stocks on the last day.
             let named: i64 = n.studios.iter().filter(|((_, s), _)| s == "named" || s == "warned").map(|(_, v)| v).sum();
@@ -309,10 +310,32 @@ async fn every_figure_equals_its_list_and_a_count_of_the_records(b: Backend) {
         let outcomes = cols.iter().position(|c| *c == "outcomes").unwrap();
         assert_eq!(child["values"][outcomes]["value"], h["outcomes"]["value"]);
     }
-    // The children and the unit's own records make up the unit (members apart: distinct people).
-    for (u, _, _) in chosen.iter().take(6) {
+    // The children and the unit's own records make up the unit; the unit's own records,
+    // counted apart.
+    let (last_from, last_to) = (day(y - 1, 1, 1), day(y - 1, 12, 31));
+    let mut with_own = 0;
+    for (u, path, _) in &chosen {
         let d = admin.ok_get(&format!("/api/v1/stats/dashboard?unit_id={u}&year={}", y - 1)).await;
-        for (i, code) in cols.iter().enumerate().filter(|(_, c)| **c != "members") {
+        if !d["children"].as_array().unwrap().is_empty() {
+            let n = count_here(&app, path.clone(), last_from, last_to).await;
+            let own = |code: &str| {
+                let i = cols.iter().position(|c| *c == code).unwrap();
+                d["own"]["values"][i]["value"].as_i64().unwrap_or(0)
+            };
+            let at = format!("unit {u}, its own records");
+            let named: i64 = n.studios.iter().filter(|((_, s), _)| s == "named" || s == "warned").map(|(_, v)| v).sum();
+            assert_eq!(own("named_studios"), named, "{at}");
+            assert_eq!(own("members"), n.members, "{at}");
+            assert_eq!(own("projects_started"), n.started.values().sum::<i64>(), "{at}");
+            assert_eq!(own("projects_finished"), n.finished.values().sum::<i64>(), "{at}");
+            assert_eq!(own("outcomes"), n.outcomes_by_kind.values().sum::<i64>(), "{at}");
+            assert_eq!(own("applied_outcomes"), n.applied, "{at}");
+            assert_eq!(own("verified_benefit"), n.verified.1, "{at}");
+            assert_eq!(own("people_trained"), n.trainings.1, "{at}");
+            with_own += usize::from(!d["own"].is_null());
+        }
+        // Members and apprentices are distinct people: one in two children counts once.
+        for (i, code) in cols.iter().enumerate().filter(|(_, c)| !["members", "apprentices"].contains(*c)) {
             let mut sum: i64 =
                 d["children"].as_array().unwrap().iter().map(|r| r["values"][i]["value"].as_i64().unwrap()).sum();
             sum += d["own"]["values"][i]["value"].as_i64().unwrap_or(0);
@@ -322,6 +345,7 @@ async fn every_figure_equals_its_list_and_a_count_of_the_records(b: Backend) {
             }
         }
     }
+    assert!(with_own > 0, "some unit holds records of its own");
     for row in d["trend"].as_array().unwrap() {
         let h = admin
             .ok_get(&format!(
