@@ -18,6 +18,7 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod i18n;
+pub mod password;
 pub mod private;
 pub mod storage;
 pub mod web;

@@ -1,6 +1,6 @@
 //! Logging in and out, sessions, API tokens, and who the caller is.
 //!
-//! Passwords are hashed with argon2id. Password guessing is slowed down, never shut: every
+//! Passwords are hashed with argon2id (`crate::password`). Password guessing is slowed down, never shut: every
 //! attempt is counted under its login name and its address before the password is checked
 //! (see [`crate::domain::throttle`]); the buckets live in the database so that every replica
 //! enforces them.
@@ -9,30 +9,13 @@ use super::AppState;
 use crate::domain::access::Actor;
 use crate::domain::throttle::{self, Throttle};
 use crate::error::{Error, Msg, Result};
+pub use crate::password::{hash_password, verify_password};
 use crate::storage::recall::Recall;
 use crate::storage::{Conn, accounts, members, sessions};
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
-
-/// Hashes a password with argon2id and a random salt.
-pub fn hash_password(password: &str) -> Result<String> {
-    let mut bytes = [0u8; 16];
-    rand::rng().fill_bytes(&mut bytes);
-    let salt = SaltString::encode_b64(&bytes).map_err(|e| Error::internal(format!("salt: {e}")))?;
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| Error::internal(format!("password hashing: {e}")))
-}
-
-/// Checks a password against a stored hash.
-pub fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
-}
 
 /// A random token, URL-safe.
 pub fn random_token(bytes: usize) -> String {
@@ -323,7 +306,7 @@ mod tests {
 
     #[test]
     fn the_dummy_hash_parses() {
-        assert!(PasswordHash::new(DUMMY_HASH).is_ok());
+        assert!(argon2::password_hash::PasswordHash::new(DUMMY_HASH).is_ok());
     }
 
     #[test]

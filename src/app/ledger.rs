@@ -11,8 +11,8 @@ use crate::domain::validation::{Check, limits};
 use crate::error::{Error, FieldErrors, Msg, Result};
 use crate::storage::activities::{self, Activity, ActivityData, LedgerFigures, NewActivity};
 use crate::storage::audit::{self, Change};
-use crate::storage::recall::UnitFacts;
 use crate::storage::studios::{self, Studio};
+use crate::storage::unit_facts::UnitFacts;
 use crate::storage::{Conn, Db, attachments, notifications, people};
 use serde::{Deserialize, Serialize};
 

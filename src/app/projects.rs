@@ -16,8 +16,8 @@ use crate::storage::projects::{
     self, Extension, Milestone, Project, ProjectData, ProjectFilter, ProjectMember, ProjectOrder,
 };
 use crate::storage::projects::{ProgressUpdate, ProjectTransition};
-use crate::storage::recall::UnitFacts;
 use crate::storage::studios::{self, Studio};
+use crate::storage::unit_facts::UnitFacts;
 use crate::storage::{Conn, attachments, notifications, people, units};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};

@@ -17,11 +17,11 @@ use crate::domain::validation::{Check, limits};
 use crate::error::{Error, FieldErrors, Msg, Result};
 use crate::storage::audit::{self, Change};
 use crate::storage::projects::{Project, ProjectData};
-use crate::storage::recall::UnitFacts;
 use crate::storage::suggestions::{
     self, JoinedNames, NewSuggestion, Proposer, Route, Similar, Suggestion, SuggestionEvent,
 };
 use crate::storage::suggestions::{SuggestionFilter, View, Viewer};
+use crate::storage::unit_facts::UnitFacts;
 use crate::storage::{Conn, accounts, figures, notifications, people, studios, units};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};

@@ -12,8 +12,8 @@ use crate::storage::Conn;
 use crate::storage::audit::{self, Change};
 use crate::storage::members::{self, Member, NewProposal, Proposal};
 use crate::storage::people::{self, PeopleFilter, Person};
-use crate::storage::recall::UnitFacts;
 use crate::storage::studios::{self, Studio};
+use crate::storage::unit_facts::UnitFacts;
 use serde::Deserialize;
 
 /// A team change as submitted.

@@ -15,7 +15,6 @@ pub mod names;
 mod rounds;
 pub mod work;
 
-use crate::app::auth;
 use crate::domain::access::Role;
 use crate::domain::lifecycle::StudioAction;
 use crate::domain::org::{UnitKind, UnitPath};
@@ -1526,7 +1525,7 @@ pub fn generate(db: &Db, set: DataSet, opts: &Options) -> Result<Summary> {
 
 /// Hashes the password for the generated accounts.
 pub fn hash_for_accounts(password: &str) -> Result<String> {
-    auth::hash_password(password)
+    crate::password::hash_password(password)
 }
 
 #[cfg(test)]

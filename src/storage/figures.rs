@@ -728,7 +728,7 @@ impl Cache {
         let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         entries
             .get(&(unit, from, to))
-            .filter(|(g, at, _)| *g == generation && at.elapsed() < super::generations::TTL)
+            .filter(|(g, at, _)| *g == generation && at.elapsed() < super::recall::TTL)
             .map(|(_, _, s)| s.clone())
     }
 

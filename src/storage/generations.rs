@@ -11,7 +11,7 @@ use jiff::civil::Date;
 
 use crate::error::Result;
 
-use super::recall::Recall;
+use super::recall::{Recall, TTL};
 
 /// Generations of units, striped by unit id.
 static STRIPES: [AtomicU64; 1024] = [const { AtomicU64::new(0) }; 1024];
@@ -73,11 +73,6 @@ pub(super) fn after_commit() {
     }
 }
 
-/// How long a remembered reading (or figure) is trusted without asking the database again:
-/// changes made through this process take effect at once, changes made by another process
-/// sharing the database (a second server on PostgreSQL, `jiangxin figures rebuild`) within
-/// this time.
-pub const TTL: std::time::Duration = std::time::Duration::from_secs(5);
 /// Readings remembered at most; beyond, the memory is cleared.
 const CAPACITY: usize = 2_000;
 

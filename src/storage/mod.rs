@@ -44,6 +44,7 @@ pub mod staging;
 pub mod stats;
 pub mod studios;
 pub mod suggestions;
+pub mod unit_facts;
 pub mod units;
 
 use crate::error::{Error, Result};
@@ -695,7 +696,7 @@ pub struct Db {
     /// Sums of a few units read by many pages (lights and overdue items by child).
     memo: Arc<generations::Memo>,
     /// Enterprises of units and deciders of departments, looked up by every submission.
-    unit_facts: Arc<recall::UnitFacts>,
+    unit_facts: Arc<unit_facts::UnitFacts>,
     /// Keyword searches at once: a third of the connections serving pages, so that a backlog
     /// of searches (each may read many pages of a large table, from the disk) leaves
     /// connections to every other page.
@@ -776,7 +777,7 @@ impl Db {
     }
 
     /// Enterprises of units and deciders of departments recently looked up in this database.
-    pub fn unit_facts(&self) -> Arc<recall::UnitFacts> {
+    pub fn unit_facts(&self) -> Arc<unit_facts::UnitFacts> {
         self.unit_facts.clone()
     }
 

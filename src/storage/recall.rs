@@ -1,7 +1,5 @@
-//! What writes look up about a unit and that rarely changes, remembered per database: the
-//! enterprise above the unit and who decides for a department. Deciding a suggestion's route
-//! read both afresh each time, a fifth of the work of a submission; the people an activity
-//! may name are those of the studio's enterprise, a tenth of the work of recording one.
+//! Answers remembered while what they depend on did not change: the one mechanism behind the
+//! caches of callers, of units' sums and of units' facts (`unit_facts`).
 
 use std::borrow::Borrow;
 use std::collections::HashMap;
@@ -9,11 +7,7 @@ use std::hash::Hash;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use crate::domain::org::UnitPath;
 use crate::error::Result;
-
-use super::Conn;
-use super::units::Unit;
 
 /// Answers remembered by key, each kept while the generation it was read in holds (a counter
 /// that moves whenever what the answer depends on may have changed through this process) and
@@ -26,6 +20,12 @@ pub struct Recall<K, V> {
     capacity: usize,
     ttl: Duration,
 }
+
+/// How long a remembered answer is trusted without asking the database again: changes made
+/// through this process take effect at once (their generation moves), changes made by another
+/// process sharing the database (a second server on PostgreSQL, `jiangxin figures rebuild`)
+/// within this time.
+pub const TTL: Duration = Duration::from_secs(5);
 
 impl<K: Eq + Hash, V: Clone> Recall<K, V> {
     /// An empty memory of at most `capacity` answers, each trusted for at most `ttl`.
@@ -66,45 +66,13 @@ impl<K: Eq + Hash, V: Clone> Recall<K, V> {
     }
 }
 
-/// Units' facts remembered at most (per kind).
-const UNIT_FACTS: usize = 20_000;
-
-/// The enterprises of units and the deciders of departments recently looked up in one
-/// database, by unit id, while no caller's identity changed through this process
-/// (`callers_generation`: grants, accounts) and for at most `generations::TTL`.
-pub struct UnitFacts {
-    enterprises: Recall<i64, Option<Unit>>,
-    deciders: Recall<i64, Vec<i64>>,
-}
-
-impl Default for UnitFacts {
-    fn default() -> Self {
-        let ttl = super::generations::TTL;
-        UnitFacts { enterprises: Recall::new(UNIT_FACTS, ttl), deciders: Recall::new(UNIT_FACTS, ttl) }
-    }
-}
-
-impl UnitFacts {
-    /// [`super::units::enterprise_of`], remembered: a unit is never moved and never changes
-    /// kind, so its enterprise stays its enterprise (only that enterprise's name may be up to
-    /// `generations::TTL` old).
-    pub fn enterprise_of(&self, c: &mut Conn, path: &UnitPath) -> Result<Option<Unit>> {
-        self.enterprises.get_or(path.id(), super::callers_generation(), || super::units::enterprise_of(c, path))
-    }
-
-    /// [`super::notifications::deciders`], remembered while no grant or account changed.
-    pub fn deciders(&self, c: &mut Conn, path: &UnitPath) -> Result<Vec<i64>> {
-        self.deciders.get_or(path.id(), super::callers_generation(), || super::notifications::deciders(c, path))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn an_answer_is_kept_within_its_generation_only() {
-        let recall: Recall<i64, i64> = Recall::new(10, super::super::generations::TTL);
+        let recall: Recall<i64, i64> = Recall::new(10, TTL);
         let mut reads = 0;
         let mut read = |unit: i64, generation: u64| {
             recall
