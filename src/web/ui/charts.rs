@@ -55,6 +55,10 @@ pub fn short(v: i64, max: i64, m: Measure, t: Locale) -> String {
     if m == Measure::Fen {
         return short(v / 100, max / 100, Measure::Yuan, t);
     }
+    // Nothing reads as nothing, not as `0万` or `¥0M`.
+    if v == 0 {
+        return if m == Measure::Yuan && t == Locale::En { "¥0".to_string() } else { "0".to_string() };
+    }
     let (x, top) = (v as f64, max.abs() as f64);
     match t {
         Locale::En => {
@@ -180,6 +184,9 @@ mod tests {
         assert_eq!(short(280_000_000, 280_000_000, Measure::Yuan, Locale::Zh), "2.8亿");
         assert_eq!(short(27_600_000, 27_600_000, Measure::Yuan, Locale::En), "¥27.6M");
         assert_eq!(short(950, 950, Measure::Count, Locale::En), "950");
+        assert_eq!(short(0, 27_600_000, Measure::Yuan, Locale::En), "¥0", "nothing in the chart's unit");
+        assert_eq!(short(0, 38_830_000, Measure::Yuan, Locale::Zh), "0");
+        assert_eq!(short(0, 3_000_000, Measure::Fen, Locale::Zh), "0");
     }
 
     #[test]
