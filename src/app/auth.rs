@@ -10,7 +10,7 @@ use crate::domain::access::Actor;
 use crate::domain::throttle::{self, Throttle};
 use crate::error::{Error, Msg, Result};
 pub use crate::password::{hash_password, verify_password};
-use crate::storage::recall::Recall;
+use crate::storage::recall::{self, Recall};
 use crate::storage::{Conn, accounts, members, sessions};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -183,21 +183,18 @@ pub struct Found {
     pub expires_at: Option<i64>,
 }
 
-/// How long a caller looked up is trusted without asking the database again. Changes made
-/// through this process take effect at once (see `storage::callers_changed`); changes made
-/// by another process sharing the database take at most this long.
-pub const CALLER_TTL: std::time::Duration = std::time::Duration::from_secs(5);
 /// Callers remembered at most; beyond, the memory is cleared.
 const CALLER_CAPACITY: usize = 50_000;
 
 /// Callers recently looked up, by the hash of their session or token. Every request needs its
 /// caller's grants and team standings; they are read from the database again only when they
-/// may have changed (`callers_generation`) or the session or token expired.
+/// may have changed (`callers_generation`), the session or token expired, or `recall::TTL`
+/// passed (a change made by another process sharing the database).
 pub struct CallerCache(Recall<String, Option<Found>>);
 
 impl Default for CallerCache {
     fn default() -> Self {
-        CallerCache(Recall::new(CALLER_CAPACITY, CALLER_TTL))
+        CallerCache(Recall::new(CALLER_CAPACITY, recall::TTL))
     }
 }
 

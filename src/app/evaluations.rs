@@ -1318,8 +1318,9 @@ pub async fn at_risk(st: &AppState, actor: &Actor, unit_id: i64, q: &AtRiskQuery
     let year = st.today().year() as i64;
     let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
     let a = actor.clone();
+    // The count above the list and the list itself, in one state while a run writes both.
     st.db
-        .read(move |c| {
+        .read_snapshot(move |c| {
             let u = found(units::get(c, unit_id)?.filter(|u| a.can_read_unit(&u.path) && a.administers()))?;
             let counts = store::forecast_counts(c, &u.path, year)?;
             let rows = store::at_risk_page(c, &u.path, year, &counts, &page)?;

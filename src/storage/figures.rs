@@ -1479,25 +1479,9 @@ impl Runner for Conn<'_> {
 /// Threads reading items ahead of the writer in [`Runner::read_then_write`].
 const READ_AHEAD: usize = 2;
 
-/// Runs `f` on a reader in one snapshot of the database.
-fn snapshot_on<T>(db: &Db, f: impl FnOnce(&mut Conn) -> Result<T>) -> Result<T> {
-    db.read_blocking(|c| {
-        // Every read on SQLite is one snapshot already (`Db::read`); PostgreSQL reads in
-        // autocommit, each statement seeing the latest commit.
-        if c.backend() == super::Backend::Sqlite {
-            return f(c);
-        }
-        c.batch("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")?;
-        let r = f(c);
-        let end = if r.is_ok() { "COMMIT" } else { "ROLLBACK" };
-        c.batch(end)?;
-        r
-    })
-}
-
 impl Runner for &Db {
     fn snapshot<T: Send + 'static>(&mut self, f: impl FnOnce(&mut Conn) -> Result<T> + Send + 'static) -> Result<T> {
-        snapshot_on(self, f)
+        self.read_snapshot_blocking(f)
     }
     fn write<T: Send + 'static>(&mut self, f: impl FnOnce(&mut Conn) -> Result<T> + Send + 'static) -> Result<T> {
         self.write_blocking(f)
@@ -1520,7 +1504,7 @@ impl Runner for &Db {
                 s.spawn(move || {
                     // The lock is released before the read: the threads read side by side.
                     while let Some(item) = items.lock().ok().and_then(|mut i| i.next()) {
-                        let r = snapshot_on(db, |c| read(c, item));
+                        let r = db.read_snapshot_blocking(|c| read(c, item));
                         let failed = r.is_err();
                         if tx.send(r).is_err() || failed {
                             return;

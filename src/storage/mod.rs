@@ -847,6 +847,17 @@ impl Db {
         }
     }
 
+    /// [`Db::read`] for a job whose statements must see one state on PostgreSQL too (a count
+    /// read beside the list it counts, while a run writes both): there in one read-only
+    /// repeatable-read transaction. On SQLite every read is one snapshot already.
+    pub async fn read_snapshot<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Conn) -> Result<T> + Send + 'static,
+    {
+        self.read(in_snapshot(f)).await
+    }
+
     /// Runs a long read-only job (a whole tree's evaluation: seconds) on a blocking thread, so
     /// that the async workers keep serving pages meanwhile; two of them run side by side.
     pub async fn read_long<T, F>(&self, f: F) -> Result<T>
@@ -883,6 +894,11 @@ impl Db {
             Inner::Sqlite(s) => s.read(f),
             Inner::Postgres(p) => p.read(f),
         }
+    }
+
+    /// [`Db::read_snapshot`] for callers outside the async runtime.
+    pub fn read_snapshot_blocking<T>(&self, f: impl FnOnce(&mut Conn) -> Result<T>) -> Result<T> {
+        self.read_blocking(in_snapshot(f))
     }
 
     /// [`Db::write`] for callers outside the async runtime (the command line, the generator).
@@ -1017,5 +1033,21 @@ mod tests {
         assert_eq!(planned_for(&UnitPath::root(1)), PLANNED_EACH_RUN);
         let city = UnitPath::parse("/1/2/").expect("a path");
         assert_eq!(planned_for(&city), "");
+    }
+}
+
+/// Wraps a read job so that all its statements see one state: PostgreSQL reads in autocommit,
+/// each statement seeing the latest commit, so the job runs in a read-only repeatable-read
+/// transaction there; on SQLite every read is one snapshot already.
+fn in_snapshot<T>(f: impl FnOnce(&mut Conn) -> Result<T>) -> impl FnOnce(&mut Conn) -> Result<T> {
+    move |c| {
+        if c.backend() == Backend::Sqlite {
+            return f(c);
+        }
+        c.batch("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")?;
+        let r = f(c);
+        let end = if r.is_ok() { "COMMIT" } else { "ROLLBACK" };
+        c.batch(end)?;
+        r
     }
 }
