@@ -31,7 +31,9 @@ use crate::error::{Error, FieldErrors, Msg, Result};
 use crate::i18n::Locale;
 use crate::params;
 use crate::storage::audit::{self, Change};
-use crate::storage::evaluations::{self as store, Case, CountedRecord, Evaluation, Run, ScoredItem, Scoring};
+use crate::storage::evaluations::{
+    self as store, Case, CountedRecord, Evaluation, EvaluationEntry, Run, ScoredItem, Scoring,
+};
 use crate::storage::{Conn, notifications, studios, units};
 use jiff::ToSpan;
 use jiff::civil::Date;
@@ -597,7 +599,7 @@ pub struct EvaluationQuery {
 }
 
 /// Evaluations the caller may see, with filters.
-pub async fn list(st: &AppState, actor: &Actor, q: &EvaluationQuery) -> Result<Page<Evaluation>> {
+pub async fn list(st: &AppState, actor: &Actor, q: &EvaluationQuery) -> Result<Page<EvaluationEntry>> {
     let mut check = Check::new();
     let grade = check.optional_choice("grade", q.grade.as_deref(), Grade::parse);
     let state = check.optional_choice("state", q.state.as_deref(), EvaluationState::parse);
@@ -741,7 +743,7 @@ pub struct StudioManagement {
     /// The studio.
     pub studio: studios::Studio,
     /// Its evaluations, newest year first.
-    pub evaluations: Vec<Evaluation>,
+    pub evaluations: Vec<EvaluationEntry>,
     /// Its cases, newest first.
     pub cases: Vec<Case>,
     /// Members who may become its leader: (person id, name).

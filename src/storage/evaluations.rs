@@ -412,9 +412,10 @@ pub fn put_template(c: &mut Conn, unit_id: i64, path: &UnitPath, t: &Template, b
 /// One item of an evaluation as scored (a pure value: defined with the rules).
 pub use crate::domain::evaluation::ScoredItem;
 
-/// A studio's evaluation of a year, as stored.
+/// A studio's evaluation of a year as listed: everything but its items, which only the
+/// evaluation's own page reads (parsing them was most of a list's time).
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct Evaluation {
+pub struct EvaluationEntry {
     /// Id.
     pub id: i64,
     /// The studio.
@@ -440,8 +441,6 @@ pub struct Evaluation {
     pub excellent: i64,
     /// The qualifying threshold.
     pub qualified: i64,
-    /// The items.
-    pub items: Vec<ScoredItem>,
     /// Computed (Unix ms).
     pub computed_at: i64,
     /// Who confirmed it, and when (Unix ms).
@@ -450,14 +449,37 @@ pub struct Evaluation {
     pub confirmed_at: Option<i64>,
 }
 
-const COLUMNS: &str = "e.id, e.studio_id, s.name AS studio_name, e.unit_path, u.name AS unit_name, e.year, \
-    e.template_unit_id, e.state, e.total, e.grade, e.excellent, e.qualified, e.items, e.computed_at, e.confirmed_by, \
-    e.confirmed_at";
+/// A studio's evaluation of a year, as stored: its entry and its items.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Evaluation {
+    /// Everything but the items.
+    #[serde(flatten)]
+    pub entry: EvaluationEntry,
+    /// The items.
+    pub items: Vec<ScoredItem>,
+}
+
+impl std::ops::Deref for Evaluation {
+    type Target = EvaluationEntry;
+    fn deref(&self) -> &EvaluationEntry {
+        &self.entry
+    }
+}
+
+/// The columns of an [`EvaluationEntry`] (a macro, so that [`COLUMNS`] can add to them).
+macro_rules! entry_columns {
+    () => {
+        "e.id, e.studio_id, s.name AS studio_name, e.unit_path, u.name AS unit_name, e.year, \
+         e.template_unit_id, e.state, e.total, e.grade, e.excellent, e.qualified, e.computed_at, e.confirmed_by, \
+         e.confirmed_at"
+    };
+}
+const ENTRY_COLUMNS: &str = entry_columns!();
+const COLUMNS: &str = concat!(entry_columns!(), ", e.items");
 const JOINS: &str = "FROM evaluations e JOIN studios s ON s.id = e.studio_id JOIN org_units u ON u.id = s.unit_id";
 
-fn from_row(r: &Row) -> Result<Evaluation> {
-    let items: String = r.get("items")?;
-    Ok(Evaluation {
+fn entry_from_row(r: &Row) -> Result<EvaluationEntry> {
+    Ok(EvaluationEntry {
         id: r.get("id")?,
         studio_id: r.get("studio_id")?,
         studio_name: r.get("studio_name")?,
@@ -470,10 +492,17 @@ fn from_row(r: &Row) -> Result<Evaluation> {
         grade: super::code(r, "grade", Grade::parse)?,
         excellent: r.get("excellent")?,
         qualified: r.get("qualified")?,
-        items: serde_json::from_str(&items).map_err(|e| Error::internal(format!("evaluation items: {e}")))?,
         computed_at: r.get("computed_at")?,
         confirmed_by: r.get("confirmed_by")?,
         confirmed_at: r.get("confirmed_at")?,
+    })
+}
+
+fn from_row(r: &Row) -> Result<Evaluation> {
+    let items: String = r.get("items")?;
+    Ok(Evaluation {
+        entry: entry_from_row(r)?,
+        items: serde_json::from_str(&items).map_err(|e| Error::internal(format!("evaluation items: {e}")))?,
     })
 }
 
@@ -499,11 +528,11 @@ pub fn of_studio_year(c: &mut Conn, studio_id: i64, year: i64) -> Result<Option<
 }
 
 /// A studio's evaluations, newest year first.
-pub fn of_studio(c: &mut Conn, studio_id: i64) -> Result<Vec<Evaluation>> {
+pub fn of_studio(c: &mut Conn, studio_id: i64) -> Result<Vec<EvaluationEntry>> {
     c.query(
-        &format!("SELECT {COLUMNS} {JOINS} WHERE e.studio_id = ? ORDER BY e.year DESC"),
+        &format!("SELECT {ENTRY_COLUMNS} {JOINS} WHERE e.studio_id = ? ORDER BY e.year DESC"),
         params![studio_id],
-        from_row,
+        entry_from_row,
     )
 }
 
@@ -527,7 +556,7 @@ pub struct Filter {
 /// Evaluations in a scope, by id (or by total, lowest first), a page at a time. The page's
 /// ids are chosen first (from the index), then its rows read: sorting whole rows would read
 /// every evaluation's scored items of the subtree.
-pub fn list(c: &mut Conn, scope: &Scope, f: &Filter, page: &PageRequest) -> Result<Page<Evaluation>> {
+pub fn list(c: &mut Conn, scope: &Scope, f: &Filter, page: &PageRequest) -> Result<Page<EvaluationEntry>> {
     let mut q = Query::new("SELECT e.id FROM evaluations e WHERE 1 = 1");
     // Over a large part of the tree, walk the year's evaluations in the page's order and keep
     // those of the subtree, instead of sorting every evaluation of the country; SQLite cannot
@@ -572,8 +601,8 @@ pub fn list(c: &mut Conn, scope: &Scope, f: &Filter, page: &PageRequest) -> Resu
         q.push(" ORDER BY e.id DESC LIMIT ?", [Value::from(page.limit + 1)]);
     }
     let order = if f.by_total { "e.total, e.id" } else { "e.id DESC" };
-    let sql = format!("{} ORDER BY {order}", super::picked_rows_sql(COLUMNS, JOINS, &q.sql));
-    let rows = c.query(&sql, &q.params, from_row)?;
+    let sql = format!("{} ORDER BY {order}", super::picked_rows_sql(ENTRY_COLUMNS, JOINS, &q.sql));
+    let rows = c.query(&sql, &q.params, entry_from_row)?;
     let by_total = f.by_total;
     Ok(Page::from_rows(rows, page.limit, |e| Cursor {
         key: if by_total { e.total.to_string() } else { String::new() },

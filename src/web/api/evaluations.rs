@@ -9,7 +9,7 @@ use crate::app::evaluations::{
 };
 use crate::domain::pagination::Page;
 use crate::error::Error;
-use crate::storage::evaluations::{Case, Evaluation, Run};
+use crate::storage::evaluations::{Case, Evaluation, EvaluationEntry, Run};
 use crate::web::auth::{Lang, User};
 use crate::web::extract::{Ids, JsonBody, QueryInput};
 use axum::Json;
@@ -19,12 +19,12 @@ use axum::http::StatusCode;
 /// Evaluations the caller may see (the subtrees they administer, the studios they lead), with
 /// filters by unit, year, grade, state and studio; `sort=total` lists the lowest total first.
 #[utoipa::path(get, path = "/api/v1/evaluations", tag = "evaluations", params(EvaluationQuery),
-    responses((status = 200, body = Page<Evaluation>), (status = "4XX", body = super::ErrorBody)))]
+    responses((status = 200, body = Page<EvaluationEntry>), (status = "4XX", body = super::ErrorBody)))]
 pub async fn list(
     State(st): State<AppState>,
     User(u): User,
     QueryInput(q): QueryInput<EvaluationQuery>,
-) -> Result<Json<Page<Evaluation>>, Error> {
+) -> Result<Json<Page<EvaluationEntry>>, Error> {
     Ok(Json(evaluations::list(&st, &u.actor, &q).await?))
 }
 

@@ -14,7 +14,7 @@ use crate::domain::evaluation::{CaseKind, Grade, Group, ItemKind, Metric};
 use crate::domain::pagination::Page;
 use crate::error::Result;
 use crate::i18n::Locale;
-use crate::storage::evaluations::Evaluation;
+use crate::storage::evaluations::EvaluationEntry;
 use crate::web::auth::{Caller, Lang, User};
 use crate::web::extract::{FormInput, Ids, QueryInput};
 use askama::Template;
@@ -30,7 +30,7 @@ type Options = Vec<(&'static str, &'static str)>;
 struct ListPage {
     c: Chrome,
     f: Form,
-    page: Page<Evaluation>,
+    page: Page<EvaluationEntry>,
     grades: Options,
     next_link: String,
     unit_id: Option<i64>,

@@ -473,7 +473,7 @@ pub async fn evaluations(
     RawQuery(raw): RawQuery,
     QueryInput(q): QueryInput<crate::app::evaluations::EvaluationQuery>,
 ) -> Result<Response> {
-    let columns: Vec<Column<crate::storage::evaluations::Evaluation>> = vec![
+    let columns: Vec<Column<crate::storage::evaluations::EvaluationEntry>> = vec![
         col("evaluation_page.studio", 28.0, |e, _| Value::text(&e.studio_name)),
         col("evaluation_page.unit", 24.0, |e, _| Value::text(&e.unit_name)),
         col("evaluation_page.year", 8.0, |e, _| Value::int(Some(e.year))),
