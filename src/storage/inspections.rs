@@ -501,22 +501,20 @@ pub struct DueFilter {
 /// for the quarter if there is one, by studio id. The rule is `domain::inspection::is_due`:
 /// a studio founded after the quarter's last day is not listed.
 pub fn due(c: &mut Conn, scope: &Scope, f: &DueFilter, page: &PageRequest) -> Result<Page<DueStudio>> {
-    let mut q = Query::new(
-        "SELECT s.id AS studio_id, s.name AS studio_name, u.name AS unit_name, s.level, lp.name AS leader_name, \
-         i.id AS inspection_id, i.score, \
-         (SELECT MAX(x.inspected_on) FROM inspections x WHERE x.studio_id = s.id AND x.inspected_on <= ?) AS last_inspected_on \
-         FROM studios s JOIN org_units u ON u.id = s.unit_id LEFT JOIN people lp ON lp.id = s.leader_person_id \
-         LEFT JOIN inspections i ON i.studio_id = s.id AND i.year = ? AND i.quarter = ? \
-         WHERE s.state IN (?, ?) AND (s.founded_on IS NULL OR s.founded_on <= ?)",
+    // The page's studios are chosen first; only they are joined and have their last
+    // inspection looked up (done for every studio of a city before the sort, that was most
+    // of the page's time).
+    let mut q = Query::new("SELECT s.id FROM studios s");
+    if f.inspected.is_some() {
+        q.push(
+            " LEFT JOIN inspections i ON i.studio_id = s.id AND i.year = ? AND i.quarter = ?",
+            [Value::from(f.year), Value::from(f.quarter)],
+        );
+    }
+    q.push(
+        " WHERE s.state IN (?, ?) AND (s.founded_on IS NULL OR s.founded_on <= ?)",
+        [Value::from(StudioState::Named.code()), Value::from(StudioState::Warned.code()), Value::from(f.last_day)],
     );
-    q.params.extend([
-        Value::from(f.last_day),
-        Value::from(f.year),
-        Value::from(f.quarter),
-        Value::from(StudioState::Named.code()),
-        Value::from(StudioState::Warned.code()),
-        Value::from(f.last_day),
-    ]);
     let scope = match &f.within {
         Some(w) => {
             q.within(w, "s.unit_path");
@@ -542,7 +540,18 @@ pub fn due(c: &mut Conn, scope: &Scope, f: &DueFilter, page: &PageRequest) -> Re
         q.push(" AND s.id > ?", [Value::from(after.id)]);
     }
     q.push(" ORDER BY s.id LIMIT ?", [Value::from(page.limit + 1)]);
-    let rows = q.fetch(c, |r| {
+    let columns = "s.id AS studio_id, s.name AS studio_name, u.name AS unit_name, s.level, lp.name AS leader_name, \
+         i.id AS inspection_id, i.score, \
+         (SELECT MAX(x.inspected_on) FROM inspections x WHERE x.studio_id = s.id AND x.inspected_on <= ?) AS last_inspected_on";
+    let joins = "FROM studios s JOIN org_units u ON u.id = s.unit_id LEFT JOIN people lp ON lp.id = s.leader_person_id \
+         LEFT JOIN inspections i ON i.studio_id = s.id AND i.year = ? AND i.quarter = ?";
+    let mut rows = Query::new(&super::picked_rows_sql(columns, joins, &q.sql));
+    // In the order of their marks: the column's, the chosen ids', the joins'.
+    rows.params.push(Value::from(f.last_day));
+    rows.params.extend(q.params);
+    rows.params.extend([Value::from(f.year), Value::from(f.quarter)]);
+    rows.push(" ORDER BY s.id", []);
+    let rows = rows.fetch(c, |r| {
         Ok(DueStudio {
             studio_id: r.get("studio_id")?,
             studio_name: r.get("studio_name")?,

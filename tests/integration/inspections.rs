@@ -179,6 +179,11 @@ async fn the_due_list(b: Backend) {
     assert!(due(union_a.clone(), this.clone()).await.is_empty(), "inspected this quarter");
     assert_eq!(due(union_a.clone(), format!("{this}&inspected=yes")).await, vec![w.s1]);
     assert_eq!(due(union_a.clone(), format!("{this}&inspected=all&unit_id={}", w.e1)).await, vec![w.s1]);
+    // The page's rows carry the quarter's inspection and the last visit.
+    let v = union_a.ok_get(&format!("/api/v1/inspections/due?{this}&inspected=all")).await;
+    let row = &v["items"][0];
+    assert!(row["inspection_id"].as_i64().is_some() && row["score"].as_i64().is_some(), "{v}");
+    assert_eq!(row["last_inspected_on"], json!(day(0)), "{v}");
     // Another quarter: the studio is due there (it existed then), inspected here only.
     let (py, pq) = if quarter == 1 { (year - 1, 4) } else { (year, quarter - 1) };
     assert_eq!(due(union_a.clone(), format!("year={py}&quarter={pq}")).await, vec![w.s1]);
