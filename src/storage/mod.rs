@@ -1023,19 +1023,6 @@ impl Query {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::domain::org::UnitPath;
-
-    #[test]
-    fn only_statements_over_a_whole_tree_are_planned_each_run() {
-        assert_eq!(planned_for(&UnitPath::root(1)), PLANNED_EACH_RUN);
-        let city = UnitPath::parse("/1/2/").expect("a path");
-        assert_eq!(planned_for(&city), "");
-    }
-}
-
 /// Wraps a read job so that all its statements see one state: PostgreSQL reads in autocommit,
 /// each statement seeing the latest commit, so the job runs in a read-only repeatable-read
 /// transaction there; on SQLite every read is one snapshot already.
@@ -1049,5 +1036,18 @@ fn in_snapshot<T>(f: impl FnOnce(&mut Conn) -> Result<T>) -> impl FnOnce(&mut Co
         let end = if r.is_ok() { "COMMIT" } else { "ROLLBACK" };
         c.batch(end)?;
         r
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::org::UnitPath;
+
+    #[test]
+    fn only_statements_over_a_whole_tree_are_planned_each_run() {
+        assert_eq!(planned_for(&UnitPath::root(1)), PLANNED_EACH_RUN);
+        let city = UnitPath::parse("/1/2/").expect("a path");
+        assert_eq!(planned_for(&city), "");
     }
 }
