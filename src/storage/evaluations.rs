@@ -553,9 +553,9 @@ pub struct Filter {
     pub by_total: bool,
 }
 
-/// Evaluations in a scope, by id (or by total, lowest first), a page at a time. The page's
-/// ids are chosen first (from the index), then its rows read: sorting whole rows would read
-/// every evaluation's scored items of the subtree.
+/// Evaluations in a scope, by id (or by total, lowest first), a page at a time, as entries
+/// (without their items). The page's ids are chosen first (from the index), then only its
+/// rows are joined to their studios and units.
 pub fn list(c: &mut Conn, scope: &Scope, f: &Filter, page: &PageRequest) -> Result<Page<EvaluationEntry>> {
     let mut q = Query::new("SELECT e.id FROM evaluations e WHERE 1 = 1");
     // Over a large part of the tree, walk the year's evaluations in the page's order and keep
