@@ -85,12 +85,16 @@ fn leak_missing(key: &str) -> &'static str {
     leaked
 }
 
-static ZH: LazyLock<HashMap<String, String>> = LazyLock::new(|| load(include_str!("../locales/zh-CN.toml")));
-static EN: LazyLock<HashMap<String, String>> = LazyLock::new(|| load(include_str!("../locales/en.toml")));
+/// A catalogue: every text of a page is looked up in it, so it hashes with a fast hasher
+/// (its keys are ours, not an attacker's).
+type Catalog = HashMap<String, String, foldhash::fast::RandomState>;
+
+static ZH: LazyLock<Catalog> = LazyLock::new(|| load(include_str!("../locales/zh-CN.toml")));
+static EN: LazyLock<Catalog> = LazyLock::new(|| load(include_str!("../locales/en.toml")));
 
 /// Flattens a catalogue's nested tables into `a.b.c` keys.
-fn load(text: &str) -> HashMap<String, String> {
-    let mut out = HashMap::new();
+fn load(text: &str) -> Catalog {
+    let mut out = Catalog::default();
     match text.parse::<toml::Table>() {
         Ok(table) => flatten("", &table, &mut out),
         Err(e) => tracing::error!("translation catalogue does not parse: {e}"),
@@ -98,7 +102,7 @@ fn load(text: &str) -> HashMap<String, String> {
     out
 }
 
-fn flatten(prefix: &str, table: &toml::Table, out: &mut HashMap<String, String>) {
+fn flatten(prefix: &str, table: &toml::Table, out: &mut Catalog) {
     for (k, v) in table {
         let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
         match v {
@@ -208,7 +212,7 @@ mod tests {
         assert!(checked > 400, "the scan found the keys ({checked})");
     }
 
-    fn keys_of(locale: Locale) -> &'static HashMap<String, String> {
+    fn keys_of(locale: Locale) -> &'static Catalog {
         match locale {
             Locale::Zh => &ZH,
             Locale::En => &EN,

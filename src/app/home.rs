@@ -154,7 +154,7 @@ pub struct Desk {
     /// deadline, those scored, or why there is nothing.
     pub reviews: crate::app::rounds::ReviewQueue,
     /// Officers: this year's headline figures of the units at the top of their sight.
-    pub headlines: Vec<super::stats::Headline>,
+    pub headlines: Vec<std::sync::Arc<super::stats::Headline>>,
 }
 
 /// Everything one person's home page shows.

@@ -239,15 +239,26 @@ pub async fn waiting(st: &AppState, actor: &Actor, q: &WaitingQuery) -> Result<W
         .read(move |c| {
             // Counted once while no plan of the scope changes state (every officer's home
             // shows it; the country's count walks a thousand entries of the queue).
+            // So is the first page, the one the home shows (a studio's new name moves the
+            // generations above it too: `storage::studios::update`).
             let count = |c: &mut Conn| plans::count_submitted(c, &scope, super::suggestions::QUEUE_CAP);
-            let counted = match &scope {
+            let units: Option<Vec<i64>> = match &scope {
                 Scope::Within { paths, studio_ids } if studio_ids.is_empty() && !paths.is_empty() => {
-                    let units: Vec<i64> = paths.iter().map(|p| p.id()).collect();
-                    memo.get_or("plans_waiting", &units, today, || count(c))?
+                    Some(paths.iter().map(|p| p.id()).collect())
                 }
-                _ => count(c)?,
+                _ => None,
             };
-            let p = plans::submitted(c, &scope, Some(counted), &page)?;
+            let counted = match &units {
+                Some(units) => memo.get_or("plans_waiting", units, today, || count(c))?,
+                None => count(c)?,
+            };
+            let read = |c: &mut Conn| plans::submitted(c, &scope, Some(counted), &page);
+            let p = match (&units, &page.after) {
+                (Some(units), None) => {
+                    memo.get_or_for("plans_waiting_first", units, page.limit as u64, today, || read(c))?
+                }
+                _ => read(c)?,
+            };
             Ok(WaitingList {
                 total: counted.min(super::suggestions::QUEUE_CAP),
                 items: p.items,

@@ -21,6 +21,7 @@ use crate::storage::figures::{self as store, Counted, FigureRecord, ListQuery, Q
 use crate::storage::units::{self, Unit};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// One figure: its value and the list of its records.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -291,12 +292,7 @@ fn counted(u: &Unit) -> Counted {
 }
 
 /// The sums of one unit for some questions.
-fn sums_of(
-    c: &mut Conn,
-    cache: &store::Cache,
-    unit: &Unit,
-    questions: &[Question],
-) -> Result<Vec<std::sync::Arc<Tally>>> {
+fn sums_of(c: &mut Conn, cache: &store::Cache, unit: &Unit, questions: &[Question]) -> Result<Vec<Arc<Tally>>> {
     Ok(store::sums(c, cache, &[counted(unit)], None, questions)?.pop().unwrap_or_default())
 }
 
@@ -328,17 +324,29 @@ pub async fn headline(st: &AppState, actor: &Actor, q: &StatsQuery) -> Result<He
 }
 
 /// This year's headline figures of every unit at the top of the caller's sight (the home page).
-pub async fn my_headlines(st: &AppState, actor: &Actor) -> Result<Vec<Headline>> {
+///
+/// Each is remembered per unit and day while nothing below the unit changes (as its sums are),
+/// apart for each set of lists the caller may open (the links differ): every officer's home
+/// shows them, and building them from the sums took a sixth of the country's home page.
+pub async fn my_headlines(st: &AppState, actor: &Actor) -> Result<Vec<Arc<Headline>>> {
     let today = st.today();
     let from = Date::new(today.year(), 1, 1).unwrap_or(today);
     let (actor, known) = (actor.clone(), st.config.project_categories.clone());
-    let cache = st.db.figure_cache();
+    let (cache, memo) = (st.db.figure_cache(), st.db.memo());
     st.db
         .read(move |c| {
             let mut out = Vec::new();
             for u in super::units::tops_of(c, &actor)?.into_iter().filter(|u| actor.can_read_figures(&u.path)) {
-                let sums = sums_of(c, &cache, &u, &[Question::Period(from, today)])?.pop().unwrap_or_default();
-                out.push(headline_from(&sums, u, from, today, &actor, &known));
+                let lists = Figure::ALL
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, f)| actor.can_list_figure(**f, &u.path))
+                    .fold(0u64, |bits, (i, _)| bits | 1 << i);
+                let headline = memo.get_or_for("headline", &[u.id], lists, today, || {
+                    let sums = sums_of(c, &cache, &u, &[Question::Period(from, today)])?.pop().unwrap_or_default();
+                    Ok(Arc::new(headline_from(&sums, u.clone(), from, today, &actor, &known)))
+                })?;
+                out.push(headline);
             }
             Ok(out)
         })

@@ -61,6 +61,14 @@ pub fn changed(unit: Option<i64>) {
     });
 }
 
+/// Notes a change that every unit from the root down to `path` sees (a plan of that unit
+/// waiting, a studio's name in the lists remembered above it).
+pub fn changed_above(path: &crate::domain::org::UnitPath) {
+    for unit in path.ids() {
+        changed(Some(unit));
+    }
+}
+
 /// After a commit (or rollback) on this thread: completes pending changes.
 pub(super) fn after_commit() {
     let pending = PENDING.with(|p| std::mem::take(&mut *p.borrow_mut()));
@@ -76,8 +84,9 @@ pub(super) fn after_commit() {
 /// Readings remembered at most; beyond, the memory is cleared.
 const CAPACITY: usize = 2_000;
 
-/// What a reading is remembered by: its kind, the units it sums, the day it was taken for.
-type Key = (&'static str, Vec<i64>, Date);
+/// What a reading is remembered by: its kind, the units it sums, what else it depends on (a
+/// reader's rights, say), the day it was taken for.
+type Key = (&'static str, Vec<i64>, u64, Date);
 
 /// Readings of the sums of a few units (see the module), one per database.
 pub struct Memo(Recall<Key, Arc<dyn Any + Send + Sync>>);
@@ -98,10 +107,23 @@ impl Memo {
         day: Date,
         read: impl FnOnce() -> Result<T>,
     ) -> Result<T> {
+        self.get_or_for(kind, units, 0, day, read)
+    }
+
+    /// [`Memo::get_or`] for a reading that differs by `variant` too (the rights of the caller
+    /// it was made for): each variant is remembered apart.
+    pub fn get_or_for<T: Clone + Send + Sync + 'static>(
+        &self,
+        kind: &'static str,
+        units: &[i64],
+        variant: u64,
+        day: Date,
+        read: impl FnOnce() -> Result<T>,
+    ) -> Result<T> {
         // Generations only grow, so the sum moves whenever one of them does; it is taken before
         // reading, so that a change made during the read leaves the reading stale, not kept.
         let generation = units.iter().fold(0u64, |g, &u| g.wrapping_add(generation(u)));
-        let key: Key = (kind, units.to_vec(), day);
+        let key: Key = (kind, units.to_vec(), variant, day);
         if let Some(v) = self.0.get(&key, generation).and_then(|v| v.downcast_ref::<T>().cloned()) {
             return Ok(v);
         }
@@ -137,5 +159,8 @@ mod tests {
         assert_eq!(read(&memo), 3);
         let other_day = memo.get_or("test", &units, day.tomorrow().unwrap(), || Ok(10)).unwrap();
         assert_eq!(other_day, 10, "each day apart");
+        let other_variant = memo.get_or_for("test", &units, 1, day, || Ok(20)).unwrap();
+        assert_eq!(other_variant, 20, "each variant apart");
+        assert_eq!(read(&memo), 3, "the first variant still remembered");
     }
 }

@@ -166,8 +166,8 @@ pub fn set_state(c: &mut Conn, id: i64, state: PlanState, by: i64, reason: Optio
     // `app::plans::waiting`): every unit above the plan sees its queue change.
     let path: Option<String> =
         c.query_opt("SELECT unit_path FROM annual_plans WHERE id = ?", params![id], |r| r.get("unit_path"))?;
-    for unit in path.as_deref().and_then(UnitPath::parse).map(|p| p.ids()).unwrap_or_default() {
-        super::generations::changed(Some(unit));
+    if let Some(path) = path.as_deref().and_then(UnitPath::parse) {
+        super::generations::changed_above(&path);
     }
     Ok(())
 }

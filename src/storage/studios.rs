@@ -391,6 +391,12 @@ pub fn update(c: &mut Conn, id: i64, d: &StudioData) -> Result<()> {
             id
         ],
     )?;
+    // Lists remembered above the studio show its name (the plans waiting: `app::plans::waiting`).
+    let path: Option<String> =
+        c.query_opt("SELECT unit_path FROM studios WHERE id = ?", params![id], |r| r.get("unit_path"))?;
+    if let Some(path) = path.as_deref().and_then(UnitPath::parse) {
+        super::generations::changed_above(&path);
+    }
     reindex(c, id)
 }
 

@@ -165,4 +165,27 @@ async fn notices_say_what_happened_and_go_read_when_opened(b: Backend) {
     assert_eq!(after, 0, "read when opened (was {before})");
 }
 
-both!(every_role_finds_its_work_at_home, notices_say_what_happened_and_go_read_when_opened);
+/// An officer's headline figures are remembered between looks at the home, and a change below
+/// the unit shows on the next look.
+async fn the_home_figures_follow_a_change(b: Backend) {
+    let app = TestApp::start(b).await;
+    let w = world(&app).await;
+    let (lead1, ent1) = (app.login("lead1", PASSWORD).await, app.login("ent1", PASSWORD).await);
+    // The tile of projects started this year: `<strong>N</strong><span>立项课题</span>`.
+    let started = |home: &str| -> i64 {
+        let tile = home.split("<span>立项课题</span>").next().expect("the tile");
+        let n = tile.rsplit("<strong>").next().and_then(|t| t.strip_suffix("</strong>")).expect("its figure");
+        n.replace(',', "").parse().unwrap_or_else(|_| panic!("a number: {n}"))
+    };
+    let before = started(&page(&app, "ent1", "/").await);
+    assert_eq!(started(&page(&app, "ent1", "/").await), before, "the same figure when nothing changed");
+    let p = project(&lead1, w.s1, "焊缝自动检测", w.leader1, &[30]).await;
+    ent1.ok_post(&format!("/api/v1/projects/{}/transitions", p["id"]), json!({"action": "approve"})).await;
+    assert_eq!(started(&page(&app, "ent1", "/").await), before + 1);
+}
+
+both!(
+    every_role_finds_its_work_at_home,
+    notices_say_what_happened_and_go_read_when_opened,
+    the_home_figures_follow_a_change
+);

@@ -266,6 +266,14 @@ async fn the_annual_plan_is_fixed_once_agreed(b: Backend) {
         plans.contains("待我审批的年度计划 (1)") && plans.contains(&format!("href=\"{path}\"").replace("/api/v1", "")),
         "{plans}"
     );
+    // The home's first page of them is remembered; a studio's new name shows on the next look.
+    let admin = app.admin().await;
+    let renamed =
+        json!({"name": "焊接攻关创新工作室", "kind": "model_worker", "field": "数控技术", "room": "技术中心302室"});
+    admin.ok_put(&format!("/api/v1/studios/{}", w.s1), renamed).await;
+    let home = page.get(format!("{}/", app.base)).send().await.unwrap().text().await.unwrap();
+    let plans = home.split("id=\"plans\"").nth(1).unwrap().split("</section>").next().unwrap();
+    assert!(plans.contains("焊接攻关创新工作室"), "{plans}");
     assert!(
         ent1.ok_get("/api/v1/notifications").await["items"]
             .as_array()
