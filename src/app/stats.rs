@@ -21,6 +21,7 @@ use crate::storage::figures::{self as store, Counted, FigureRecord, ListQuery, Q
 use crate::storage::units::{self, Unit};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
+use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 /// One figure: its value and the list of its records.
@@ -396,10 +397,26 @@ pub struct FigureRow {
 /// A unit's figures for a period with their trend by year and its children side by side.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Dashboard {
-    /// The headline figures of the period.
-    pub headline: Headline,
     /// The units above, from the top of the caller's sight down to the parent.
     pub ancestors: Vec<Unit>,
+    /// The figures, shared by every look while nothing below the unit changes.
+    #[serde(flatten)]
+    pub tables: Arc<DashboardTables>,
+}
+
+impl std::ops::Deref for Dashboard {
+    type Target = DashboardTables;
+
+    fn deref(&self) -> &DashboardTables {
+        &self.tables
+    }
+}
+
+/// A dashboard's figures: the headline, the trend, the children side by side.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct DashboardTables {
+    /// The headline figures of the period.
+    pub headline: Headline,
     /// The codes of the columns of `trend` and `children`.
     pub columns: Vec<String>,
     /// What each column's values are: a count of records, yuan, or people.
@@ -463,70 +480,91 @@ pub async fn dashboard(st: &AppState, actor: &Actor, q: &StatsQuery) -> Result<D
     };
     check.finish()?;
     let (unit_id, actor, known) = (q.unit_id, actor.clone(), st.config.project_categories.clone());
-    let cache = st.db.figure_cache();
+    let (cache, memo) = (st.db.figure_cache(), st.db.memo());
+    // Remembered per unit while nothing below it changes, apart for each period, order and
+    // set of grants (the links differ): the tables are the same for every look until then.
+    let variant = {
+        let mut h = std::hash::DefaultHasher::new();
+        (actor.grants_key(), from, to, &sort).hash(&mut h);
+        h.finish()
+    };
     st.db
         .read(move |c| {
             let unit = unit_in_sight(c, &actor, unit_id)?;
-            // The period itself, then each year of the trend.
-            let first_year = to.year() - (TREND_YEARS - 1);
-            let years: Vec<(Date, Date)> = (first_year..=to.year())
-                .filter_map(|y| {
-                    let a = Date::new(y, 1, 1).ok()?;
-                    let b = Date::new(y, 12, 31).ok()?.min(to);
-                    Some((a, b))
-                })
-                .collect();
-            let mut questions = vec![Question::Period(from, to)];
-            questions.extend(years.iter().map(|(a, b)| Question::Period(*a, *b)));
-            let mut sums = sums_of(c, &cache, &unit, &questions)?;
-            let period_sums = if sums.is_empty() { Default::default() } else { sums.remove(0) };
-            let trend = years
-                .iter()
-                .zip(&sums)
-                .map(|((a, b), s)| row(s, &unit, a.year().to_string(), *a, *b, &actor))
-                .collect();
-            let kids_page = units::children(c, unit.id, &PageRequest { limit: MAX_CHILDREN, after: None })?;
-            let every_child = kids_page.next_cursor.is_none();
-            let kids = kids_page.items;
-            let parent = (!kids.iter().any(|k| k.kind.is_union())).then(|| unit.path.clone());
-            let list: Vec<Counted> = kids.iter().map(counted).collect();
-            let kid_sums = store::sums(c, &cache, &list, parent.as_ref(), &[Question::Period(from, to)])?;
-            let col = cols.iter().position(|(c, _)| *c == sort).unwrap_or(0);
-            let mut children: Vec<FigureRow> = kids
-                .iter()
-                .zip(kid_sums)
-                .map(|(k, mut s)| row(&s.pop().unwrap_or_default(), k, k.name.clone(), from, to, &actor))
-                .collect();
-            // The unit's own records: the whole less its children when every child is at hand
-            // (a read of its own records per family cost a city's dashboard a fifth of its time).
-            let mut own = if every_child {
-                let people = Tally::from_sums(&store::own_people(c, &unit.path, to)?);
-                let whole = row(&period_sums, &unit, unit.name.clone(), from, to, &actor);
-                less_children(whole, &children, &row(&people, &unit, String::new(), from, to, &actor))
-            } else {
-                let sums = Tally::from_sums(&store::own_sums(c, &unit.path, Question::Period(from, to))?);
-                row(&sums, &unit, unit.name.clone(), from, to, &actor)
-            };
-            // Its lists would hold the whole subtree: none is linked.
-            own.values.iter_mut().for_each(|v| v.link = None);
-            let own = Some(own).filter(|r| !kids.is_empty() && r.values.iter().any(|v| v.value != 0));
-            children.sort_by_key(|r| std::cmp::Reverse(r.values.get(col).map_or(0, |v| v.value)));
+            // The units above are read on each look: their names are not the unit's to watch.
             let ancestors = units::by_ids(c, &unit.path.ids())?
                 .into_iter()
                 .filter(|u| u.id != unit.id && actor.can_read_figures(&u.path))
                 .collect();
-            Ok(Dashboard {
-                headline: headline_from(&period_sums, unit, from, to, &actor, &known),
-                ancestors,
-                columns: cols.iter().map(|(c, _)| c.to_string()).collect(),
-                measures: cols.iter().map(|(_, s)| s.figure.measure()).collect(),
-                trend,
-                children,
-                own,
-                sort,
-            })
+            let tables = memo.get_or_for("dashboard", &[unit.id], variant, today, || {
+                let col = cols.iter().position(|(c, _)| *c == sort).unwrap_or(0);
+                Ok(Arc::new(tables_of(c, &cache, unit.clone(), (from, to), col, &actor, &known)?))
+            })?;
+            Ok(Dashboard { ancestors, tables })
         })
         .await
+}
+
+/// A dashboard's figures: the period's headline, the trend, the children ranked by column
+/// `col`, the unit's own row.
+fn tables_of(
+    c: &mut Conn,
+    cache: &store::Cache,
+    unit: Unit,
+    (from, to): (Date, Date),
+    col: usize,
+    actor: &Actor,
+    known: &[String],
+) -> Result<DashboardTables> {
+    let cols = columns();
+    // The period itself, then each year of the trend.
+    let first_year = to.year() - (TREND_YEARS - 1);
+    let years: Vec<(Date, Date)> = (first_year..=to.year())
+        .filter_map(|y| {
+            let a = Date::new(y, 1, 1).ok()?;
+            let b = Date::new(y, 12, 31).ok()?.min(to);
+            Some((a, b))
+        })
+        .collect();
+    let mut questions = vec![Question::Period(from, to)];
+    questions.extend(years.iter().map(|(a, b)| Question::Period(*a, *b)));
+    let mut sums = sums_of(c, cache, &unit, &questions)?;
+    let period_sums = if sums.is_empty() { Default::default() } else { sums.remove(0) };
+    let trend = years.iter().zip(&sums).map(|((a, b), s)| row(s, &unit, a.year().to_string(), *a, *b, actor)).collect();
+    let kids_page = units::children(c, unit.id, &PageRequest { limit: MAX_CHILDREN, after: None })?;
+    let every_child = kids_page.next_cursor.is_none();
+    let kids = kids_page.items;
+    let parent = (!kids.iter().any(|k| k.kind.is_union())).then(|| unit.path.clone());
+    let list: Vec<Counted> = kids.iter().map(counted).collect();
+    let kid_sums = store::sums(c, cache, &list, parent.as_ref(), &[Question::Period(from, to)])?;
+    let mut children: Vec<FigureRow> = kids
+        .iter()
+        .zip(kid_sums)
+        .map(|(k, mut s)| row(&s.pop().unwrap_or_default(), k, k.name.clone(), from, to, actor))
+        .collect();
+    // The unit's own records: the whole less its children when every child is at hand
+    // (a read of its own records per family cost a city's dashboard a fifth of its time).
+    let mut own = if every_child {
+        let people = Tally::from_sums(&store::own_people(c, &unit.path, to)?);
+        let whole = row(&period_sums, &unit, unit.name.clone(), from, to, actor);
+        less_children(whole, &children, &row(&people, &unit, String::new(), from, to, actor))
+    } else {
+        let sums = Tally::from_sums(&store::own_sums(c, &unit.path, Question::Period(from, to))?);
+        row(&sums, &unit, unit.name.clone(), from, to, actor)
+    };
+    // Its lists would hold the whole subtree: none is linked.
+    own.values.iter_mut().for_each(|v| v.link = None);
+    let own = Some(own).filter(|r| !kids.is_empty() && r.values.iter().any(|v| v.value != 0));
+    children.sort_by_key(|r| std::cmp::Reverse(r.values.get(col).map_or(0, |v| v.value)));
+    Ok(DashboardTables {
+        headline: headline_from(&period_sums, unit, from, to, actor, known),
+        columns: cols.iter().map(|(c, _)| c.to_string()).collect(),
+        measures: cols.iter().map(|(_, s)| s.figure.measure()).collect(),
+        trend,
+        children,
+        own,
+        sort: cols.get(col).map(|(c, _)| c.to_string()).unwrap_or_default(),
+    })
 }
 
 // ---- the records behind a figure -------------------------------------------------------------

@@ -207,6 +207,18 @@ impl Actor {
         self.grants.iter().any(|g| matches!(g.role, Role::PlatformAdmin | Role::UnionAdmin | Role::EnterpriseAdmin))
     }
 
+    /// A fingerprint of the caller's grants: callers with the same grants may read and list
+    /// the same things, so a page's figures read for one (their links included) serve the others.
+    pub fn grants_key(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut grants: Vec<(&str, i64, &str)> =
+            self.grants.iter().map(|g| (g.role.code(), g.unit_id, g.unit_path.as_str())).collect();
+        grants.sort_unstable();
+        let mut h = std::hash::DefaultHasher::new();
+        grants.hash(&mut h);
+        h.finish()
+    }
+
     /// Whether the caller is an expert reviewer somewhere.
     pub fn reviews(&self) -> bool {
         self.grants.iter().any(|g| g.role == Role::Reviewer)
@@ -840,6 +852,17 @@ mod tests {
     // /1/2/3/4/5/ workshop; /1/6/ province B, /1/6/7/ enterprise E2.
     fn studio_in_e1<'a>(unit: &'a UnitPath, sup: Option<&'a UnitPath>, app: Option<&'a UnitPath>) -> StudioPlace<'a> {
         StudioPlace { id: 10, unit_path: unit, supervisor_path: sup, applying_path: app }
+    }
+
+    #[test]
+    fn the_same_grants_make_the_same_key() {
+        let a = actor(&[(Role::UnionAdmin, "/1/"), (Role::Reviewer, "/1/2/")], &[]);
+        let b = actor(&[(Role::Reviewer, "/1/2/"), (Role::UnionAdmin, "/1/")], &[(7, StudioRole::Member)]);
+        assert_eq!(a.grants_key(), b.grants_key(), "in any order, whatever the team");
+        let c = actor(&[(Role::EnterpriseAdmin, "/1/"), (Role::Reviewer, "/1/2/")], &[]);
+        let d = actor(&[(Role::UnionAdmin, "/1/2/"), (Role::Reviewer, "/1/2/")], &[]);
+        assert_ne!(a.grants_key(), c.grants_key(), "another role");
+        assert_ne!(a.grants_key(), d.grants_key(), "another unit");
     }
 
     #[test]

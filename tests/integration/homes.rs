@@ -165,12 +165,22 @@ async fn notices_say_what_happened_and_go_read_when_opened(b: Backend) {
     assert_eq!(after, 0, "read when opened (was {before})");
 }
 
-/// An officer's headline figures are remembered between looks at the home, and a change below
-/// the unit shows on the next look.
+/// An officer's headline figures and dashboards are remembered between looks, and a change
+/// below the unit shows on the next look; a caller with other rights gets their own links.
 async fn the_home_figures_follow_a_change(b: Backend) {
     let app = TestApp::start(b).await;
     let w = world(&app).await;
     let (lead1, ent1) = (app.login("lead1", PASSWORD).await, app.login("ent1", PASSWORD).await);
+    let dashboard = format!("/api/v1/stats/dashboard?unit_id={}", w.e1);
+    let on_dashboard = |d: &serde_json::Value| d["headline"]["projects_started"]["value"].as_i64().unwrap();
+    let d = ent1.ok_get(&dashboard).await;
+    let (before_dashboard, kept) = (on_dashboard(&d), ent1.ok_get(&dashboard).await);
+    assert_eq!(d, kept, "the same dashboard when nothing changed");
+    assert!(d["headline"]["members"]["link"].is_string(), "{d}");
+    // A worker of the enterprise reads the same figures but may not list its people.
+    let seen = app.login("worker1", PASSWORD).await.ok_get(&dashboard).await;
+    assert_eq!(on_dashboard(&seen), before_dashboard);
+    assert!(seen["headline"]["members"]["link"].is_null(), "{seen}");
     // The tile of projects started this year: `<strong>N</strong><span>立项课题</span>`.
     let started = |home: &str| -> i64 {
         let tile = home.split("<span>立项课题</span>").next().expect("the tile");
@@ -182,6 +192,7 @@ async fn the_home_figures_follow_a_change(b: Backend) {
     let p = project(&lead1, w.s1, "焊缝自动检测", w.leader1, &[30]).await;
     ent1.ok_post(&format!("/api/v1/projects/{}/transitions", p["id"]), json!({"action": "approve"})).await;
     assert_eq!(started(&page(&app, "ent1", "/").await), before + 1);
+    assert_eq!(on_dashboard(&ent1.ok_get(&dashboard).await), before_dashboard + 1);
 }
 
 both!(
