@@ -562,8 +562,7 @@ pub fn put(m: &mut HashMap<String, String>, k: &str, v: impl ToString) {
 }
 
 /// Room made for a page before it is rendered: most pages are 10–60 KB, and a page written
-/// into a buffer that grows from askama's estimate was copied again at every doubling (a fifth
-/// of the time the country's home page took to render).
+/// into a buffer grown from askama's estimate is copied again at every doubling.
 const PAGE_ROOM: usize = 64 * 1024;
 
 /// Renders a template.
