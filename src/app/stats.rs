@@ -327,7 +327,7 @@ pub async fn headline(st: &AppState, actor: &Actor, q: &StatsQuery) -> Result<He
 /// This year's headline figures of every unit at the top of the caller's sight (the home page).
 ///
 /// Each is remembered per unit and day while nothing below the unit changes (as its sums are),
-/// apart for each set of lists the caller may open (the links differ): every officer's home
+/// apart for each set of grants (the links differ: `Actor::grants_key`): every officer's home
 /// shows them, and building them from the sums took a sixth of the country's home page.
 pub async fn my_headlines(st: &AppState, actor: &Actor) -> Result<Vec<Arc<Headline>>> {
     let today = st.today();
@@ -338,12 +338,7 @@ pub async fn my_headlines(st: &AppState, actor: &Actor) -> Result<Vec<Arc<Headli
         .read(move |c| {
             let mut out = Vec::new();
             for u in super::units::tops_of(c, &actor)?.into_iter().filter(|u| actor.can_read_figures(&u.path)) {
-                let lists = Figure::ALL
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, f)| actor.can_list_figure(**f, &u.path))
-                    .fold(0u64, |bits, (i, _)| bits | 1 << i);
-                let headline = memo.get_or_for("headline", &[u.id], lists, today, || {
+                let headline = memo.get_or_for("headline", &[u.id], actor.grants_key(), today, || {
                     let sums = sums_of(c, &cache, &u, &[Question::Period(from, today)])?.pop().unwrap_or_default();
                     Ok(Arc::new(headline_from(&sums, u.clone(), from, today, &actor, &known)))
                 })?;
