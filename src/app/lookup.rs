@@ -169,9 +169,8 @@ fn find_people(c: &mut Conn, actor: &Actor, text: &str, unit_id: Option<i64>) ->
         return Ok(Vec::new());
     }
     let q = Some(text.to_string()).filter(|t| !t.is_empty());
-    let page = people::list(c, &scope, &PeopleFilter { within, q }, &first(CHOICES))?;
-    Ok(page
-        .items
+    let found = people::pick(c, &scope, &PeopleFilter { within, q }, CHOICES)?;
+    Ok(found
         .into_iter()
         .map(|p| {
             let note = match &p.employee_no {

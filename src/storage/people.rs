@@ -150,18 +150,49 @@ pub struct PeopleFilter {
 
 /// People in scope, in tree order (honours not loaded).
 pub fn list(c: &mut Conn, scope: &Scope, f: &PeopleFilter, page: &PageRequest) -> Result<Page<Person>> {
+    let rows = matching(c, scope, f, page.after.as_ref(), page.limit + 1, Order::Tree)?;
+    Ok(Page::from_rows(rows, page.limit, |p| Cursor { key: p.unit_path.to_string(), id: p.id }))
+}
+
+/// The first `limit` people in scope matching the filter, for a picker (honours not loaded).
+///
+/// A name found through the search index comes in the order the people were entered: a picker
+/// offers a few choices, and tree order would sort every person sharing the fragment first
+/// (for a common name across the country, 2,000 records to read for 12 shown).
+pub fn pick(c: &mut Conn, scope: &Scope, f: &PeopleFilter, limit: i64) -> Result<Vec<Person>> {
+    matching(c, scope, f, None, limit, Order::Entered)
+}
+
+/// How people matching a filter are ordered.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Order {
+    /// Unit path, then id: the list's order, which its cursor follows.
+    Tree,
+    /// The index's order (ids) when a name term leads; tree order otherwise.
+    Entered,
+}
+
+/// Up to `limit` people in scope matching the filter, after `after` in tree order.
+fn matching(
+    c: &mut Conn,
+    scope: &Scope,
+    f: &PeopleFilter,
+    after: Option<&Cursor>,
+    limit: i64,
+    order: Order,
+) -> Result<Vec<Person>> {
     let q = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty());
     // An exact employee number is an identifier: when it matches, it is the answer.
-    if let (Some(q), None) = (q, &page.after) {
+    if let (Some(q), None) = (q, after) {
         let mut by_no = Query::new(&format!(
             "SELECT {COLUMNS} FROM people p JOIN org_units u ON u.id = p.unit_id WHERE p.employee_no = ?"
         ));
         by_no.params.push(Value::from(q.to_string()));
         restrict(&mut by_no, scope, f);
-        by_no.push(" ORDER BY p.unit_path, p.id LIMIT ?", [Value::from(page.limit + 1)]);
+        by_no.push(" ORDER BY p.unit_path, p.id LIMIT ?", [Value::from(limit)]);
         let rows = by_no.fetch(c, from_row)?;
         if !rows.is_empty() {
-            return Ok(Page::from_rows(rows, page.limit, |p| Cursor { key: p.unit_path.to_string(), id: p.id }));
+            return Ok(rows);
         }
     }
     let plan = match q {
@@ -169,27 +200,37 @@ pub fn list(c: &mut Conn, scope: &Scope, f: &PeopleFilter, page: &PageRequest) -
         None => None,
     };
     let mut query = match &plan {
-        Some(search_index::Plan::Nothing) => return Ok(Page { items: Vec::new(), next_cursor: None }),
+        Some(search_index::Plan::Nothing) => return Ok(Vec::new()),
+        // The people are chosen by id first, then read whole: sorting a common name's matches
+        // then carries two columns, not every column of each.
         Some(search_index::Plan::Term(term)) => {
-            let mut qb = Query::new(&format!(
-                "SELECT {COLUMNS} FROM search_terms t JOIN people p ON p.id = t.entity_id JOIN org_units u ON u.id = p.unit_id \
-                 WHERE t.kind = ? AND t.term = ?"
-            ));
+            let mut qb = Query::new(
+                "SELECT p.id FROM search_terms t JOIN people p ON p.id = t.entity_id WHERE t.kind = ? AND t.term = ?",
+            );
             qb.params.extend([Value::from(SearchKind::Person as i64), Value::from(term.clone())]);
             qb
         }
-        _ => Query::new(&format!("SELECT {COLUMNS} FROM people p JOIN org_units u ON u.id = p.unit_id WHERE 1 = 1")),
+        _ => Query::new("SELECT p.id FROM people p WHERE 1 = 1"),
     };
     if let (Some(_), Some(q)) = (&plan, q) {
         query.push(" AND LOWER(p.name) LIKE ? ESCAPE '\\'", [Value::from(like_pattern(q))]);
     }
     restrict(&mut query, scope, f);
-    if let Some(after) = &page.after {
+    if let Some(after) = after {
         query.push(" AND (p.unit_path, p.id) > (?, ?)", [Value::from(after.key.clone()), Value::from(after.id)]);
     }
-    query.push(" ORDER BY p.unit_path, p.id LIMIT ?", [Value::from(page.limit + 1)]);
-    let rows = query.fetch(c, from_row)?;
-    Ok(Page::from_rows(rows, page.limit, |p| Cursor { key: p.unit_path.to_string(), id: p.id }))
+    let by_term = matches!(plan, Some(search_index::Plan::Term(_)));
+    let (inner, outer) = if order == Order::Entered && by_term {
+        ("t.entity_id", "p.id")
+    } else {
+        ("p.unit_path, p.id", "p.unit_path, p.id")
+    };
+    query.push(&format!(" ORDER BY {inner} LIMIT ?"), [Value::from(limit)]);
+    query.sql = format!(
+        "SELECT {COLUMNS} FROM ({}) pick JOIN people p ON p.id = pick.id JOIN org_units u ON u.id = p.unit_id ORDER BY {outer}",
+        query.sql
+    );
+    query.fetch(c, from_row)
 }
 
 /// Limits a people query to the caller's scope and the chosen subtree.

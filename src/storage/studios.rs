@@ -276,24 +276,27 @@ pub fn list(c: &mut Conn, scope: &Scope, f: &StudioFilter, page: &PageRequest) -
         Some(q) => search_index::plan(c, SearchKind::Studio, q)?,
         None => None,
     };
-    let joins = "JOIN org_units u ON u.id = s.unit_id LEFT JOIN people lp ON lp.id = s.leader_person_id";
+    // The page's studios are chosen first by id alone, then read whole: sorting the matches of a
+    // name term (up to 2,000 across the country) then carries two columns instead of a summary,
+    // and a leader's name is looked up only for a studio whose own name and field do not match.
     let mut query = match &plan {
         Some(search_index::Plan::Nothing) => {
             return Ok(Page { items: Vec::new(), next_cursor: None });
         }
         Some(search_index::Plan::Term(term)) => {
-            let mut qb = Query::new(&format!(
-                "SELECT {SUMMARY} FROM search_terms t JOIN studios s ON s.id = t.entity_id {joins} WHERE t.kind = ? AND t.term = ?"
-            ));
+            let mut qb = Query::new(
+                "SELECT s.id FROM search_terms t JOIN studios s ON s.id = t.entity_id WHERE t.kind = ? AND t.term = ?",
+            );
             qb.params.extend([Value::from(SearchKind::Studio as i64), Value::from(term.clone())]);
             qb
         }
-        _ => Query::new(&format!("SELECT {SUMMARY} FROM studios s {joins} WHERE 1 = 1")),
+        _ => Query::new("SELECT s.id FROM studios s WHERE 1 = 1"),
     };
     if let (Some(_), Some(q)) = (&plan, q) {
         let p = like_pattern(q);
         query.push(
-            " AND (LOWER(s.name) LIKE ? ESCAPE '\\' OR LOWER(s.field) LIKE ? ESCAPE '\\' OR LOWER(lp.name) LIKE ? ESCAPE '\\')",
+            " AND (LOWER(s.name) LIKE ? ESCAPE '\\' OR LOWER(s.field) LIKE ? ESCAPE '\\' OR EXISTS \
+             (SELECT 1 FROM people lp WHERE lp.id = s.leader_person_id AND LOWER(lp.name) LIKE ? ESCAPE '\\'))",
             [Value::from(p.clone()), Value::from(p.clone()), Value::from(p)],
         );
     }
@@ -320,6 +323,11 @@ pub fn list(c: &mut Conn, scope: &Scope, f: &StudioFilter, page: &PageRequest) -
         query.push(" AND (s.unit_path, s.id) > (?, ?)", [Value::from(after.key.clone()), Value::from(after.id)]);
     }
     query.push(" ORDER BY s.unit_path, s.id LIMIT ?", [Value::from(page.limit + 1)]);
+    query.sql = format!(
+        "SELECT {SUMMARY} FROM ({}) pick JOIN studios s ON s.id = pick.id JOIN org_units u ON u.id = s.unit_id \
+         LEFT JOIN people lp ON lp.id = s.leader_person_id ORDER BY s.unit_path, s.id",
+        query.sql
+    );
     let rows = query.fetch(c, summary_row)?;
     Ok(Page::from_rows(rows, page.limit, |s| Cursor { key: s.unit_path.to_string(), id: s.id }))
 }
