@@ -20,6 +20,18 @@ fn idea(title: &str) -> Value {
 /// the columns of `set` given other values), then indexes every title again: more than a
 /// thousand in scope make a subtree wide, so its lists are walked newest first.
 async fn copy(app: &TestApp, table: &'static str, id: i64, n: i64, set: &'static [(&'static str, &'static str)]) {
+    copy_after(app, table, id, id, n, set).await
+}
+
+/// `copy`, under the `n` ids that follow `after` instead of `id`.
+async fn copy_after(
+    app: &TestApp,
+    table: &'static str,
+    id: i64,
+    after: i64,
+    n: i64,
+    set: &'static [(&'static str, &'static str)],
+) {
     app.db
         .write(move |c| {
             let names = match c.backend() {
@@ -41,10 +53,10 @@ async fn copy(app: &TestApp, table: &'static str, id: i64, n: i64, set: &'static
             c.execute(
                 &format!(
                     "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {n}) \
-                     INSERT INTO {table} (id, {}) SELECT x.id + n.i, {values} FROM {table} x, n WHERE x.id = ?",
+                     INSERT INTO {table} (id, {}) SELECT ? + n.i, {values} FROM {table} x, n WHERE x.id = ?",
                     cols.join(", ")
                 ),
-                jiangxin::params![id],
+                jiangxin::params![after, id],
             )?;
             jiangxin::storage::keywords::rebuild_on(c)
         })
@@ -342,7 +354,9 @@ async fn older_matches_are_found_past_the_newest(b: Backend) {
 }
 
 /// Over a wide subtree the challenges are walked newest first (more than a thousand in scope):
-/// the same challenges as through the path indexes, and none of another province's.
+/// the same challenges as through the path indexes, and none of another province's. The
+/// thousand newest matches of the keyword are all province B's: province A's union still finds
+/// its own older ones behind them.
 async fn challenges_of_a_wide_subtree_are_walked_newest_first(b: Backend) {
     let app = TestApp::start(b).await;
     let w = world(&app).await;
@@ -355,14 +369,25 @@ async fn challenges_of_a_wide_subtree_are_walked_newest_first(b: Backend) {
         )
         .await;
     let id = v["id"].as_i64().expect("an id");
-    copy(&app, "challenges", id, 1100, &[]).await;
+    let in_b = union_b
+        .ok_post(
+            "/api/v1/challenges",
+            json!({"unit_id": w.province_b, "title": "数控机床精度恢复", "problem": "精度差。", "deadline": day(5)}),
+        )
+        .await["id"]
+        .as_i64()
+        .expect("an id");
+    // Province A's copies, then province B's newer ones: ids apart, none taken twice.
+    let (a_after, b_after) = (in_b + 10, in_b + 2000);
+    copy_after(&app, "challenges", id, a_after, 1100, &[]).await;
+    copy_after(&app, "challenges", in_b, b_after, 1100, &[]).await;
     let q = urlencode("数控");
     for path in ["/api/v1/challenges?limit=3".to_string(), format!("/api/v1/challenges?q={q}&limit=3")] {
-        let v = union_a.ok_get(&path).await;
-        let ids: Vec<i64> = v["items"].as_array().unwrap().iter().map(|x| x["id"].as_i64().unwrap()).collect();
-        assert_eq!(ids, vec![id + 1100, id + 1099, id + 1098], "{path}: {v}");
-        let v = union_b.ok_get(&path).await;
-        assert!(v["items"].as_array().unwrap().is_empty(), "{path}: {v}");
+        for (reader, after) in [(&union_a, a_after), (&union_b, b_after)] {
+            let v = reader.ok_get(&path).await;
+            let ids: Vec<i64> = v["items"].as_array().unwrap().iter().map(|x| x["id"].as_i64().unwrap()).collect();
+            assert_eq!(ids, vec![after + 1100, after + 1099, after + 1098], "{path}: {v}");
+        }
     }
 }
 
