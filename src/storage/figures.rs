@@ -15,7 +15,7 @@
 use super::generations::{changed, generation};
 use super::{Conn, Db, Row, Value};
 use crate::domain::figures::{
-    self, ALL_TIME, BucketSum, Family, Figure, Reach, Selection, Tally, buckets_of, is_year_bucket, parse_key,
+    self, ALL_TIME, BucketSum, Family, Figure, Reach, Selection, Tally, buckets_of, is_year_bucket, split_key,
     year_bucket,
 };
 use crate::domain::ledger::{ActivityKind, ActivityState};
@@ -702,7 +702,17 @@ impl Question {
 pub type Sums = HashMap<String, i64>;
 
 fn reach_of(key: &str) -> Option<Reach> {
-    parse_key(key).map(|(f, _)| f.reach())
+    split_key(key).map(|(f, _, _)| f.reach())
+}
+
+/// Adds `v` to a key's sum, copying the key only the first time it is met.
+fn add_to(sums: &mut Sums, key: &str, v: i64) {
+    match sums.get_mut(key) {
+        Some(sum) => *sum += v,
+        None => {
+            sums.insert(key.to_string(), v);
+        }
+    }
 }
 
 // ---- figures already read ---------------------------------------------------------------------
@@ -769,7 +779,8 @@ pub fn rollup_sums(c: &mut Conn, unit_id: i64, questions: &[Question]) -> Result
     let mut wanted: Vec<i64> = plans.iter().flat_map(|(a, b)| a.terms.iter().chain(&b.terms).map(|t| t.0)).collect();
     wanted.sort_unstable();
     wanted.dedup();
-    let mut table: HashMap<i64, Vec<(String, i64)>> = HashMap::new();
+    // Each row's reach is read once, here, not once per question that adds it up.
+    let mut table: HashMap<i64, Vec<(String, i64, Reach)>> = HashMap::new();
     for chunk in wanted.chunks(200) {
         let sql = format!(
             "SELECT bucket, figure, value FROM figure_rollups WHERE unit_id = ? AND bucket IN ({})",
@@ -780,34 +791,40 @@ pub fn rollup_sums(c: &mut Conn, unit_id: i64, questions: &[Question]) -> Result
         for (b, k, v) in c.query(&sql, &params, |r| {
             Ok((r.get::<i64>("bucket")?, r.get::<String>("figure")?, r.get::<i64>("value")?))
         })? {
-            table.entry(b).or_default().push((k, v));
+            if let Some(reach) = reach_of(&k) {
+                table.entry(b).or_default().push((k, v, reach));
+            }
         }
     }
     let first_after = plans.iter().filter_map(|(_, t)| t.minus_years_after).min();
-    let mut later: Vec<(i64, String, i64)> = Vec::new();
+    let mut later: Vec<(i64, String, i64, Reach)> = Vec::new();
     if let Some(y) = first_after {
-        later = c.query(
+        let rows = c.query(
             "SELECT bucket, figure, value FROM figure_rollups WHERE unit_id = ? AND bucket > ? AND bucket < ?",
             params![unit_id, year_bucket(y), figures::AFTER_YEARS],
             |r| Ok((r.get::<i64>("bucket")?, r.get::<String>("figure")?, r.get::<i64>("value")?)),
         )?;
-        later.retain(|(b, _, _)| is_year_bucket(*b));
+        later = rows
+            .into_iter()
+            .filter(|(b, _, _)| is_year_bucket(*b))
+            .filter_map(|(b, k, v)| reach_of(&k).map(|reach| (b, k, v, reach)))
+            .collect();
     }
     let mut out = Vec::with_capacity(plans.len());
     for (flow, stock) in &plans {
         let mut sums: Sums = HashMap::new();
         for (plan, reach) in [(flow, Reach::Flow), (stock, Reach::Stock)] {
             for (b, sign) in &plan.terms {
-                for (k, v) in table.get(b).into_iter().flatten() {
-                    if reach_of(k) == Some(reach) {
-                        *sums.entry(k.clone()).or_insert(0) += sign * v;
+                for (k, v, r) in table.get(b).into_iter().flatten() {
+                    if *r == reach {
+                        add_to(&mut sums, k, sign * v);
                     }
                 }
             }
             if let Some(y) = plan.minus_years_after {
-                for (b, k, v) in &later {
-                    if *b > year_bucket(y) && reach_of(k) == Some(reach) {
-                        *sums.entry(k.clone()).or_insert(0) -= v;
+                for (b, k, v, r) in &later {
+                    if *b > year_bucket(y) && *r == reach {
+                        add_to(&mut sums, k, -v);
                     }
                 }
             }
@@ -882,7 +899,7 @@ fn sums_of<'a>(facts: impl Iterator<Item = &'a Fact>, q: Question) -> Sums {
             None => f.day >= from && f.day <= to,
         };
         if take {
-            *sums.entry(f.key.clone()).or_insert(0) += f.value;
+            add_to(&mut sums, &f.key, f.value);
         }
     }
     sums.retain(|_, v| *v != 0);
@@ -1901,7 +1918,7 @@ fn rollup_difference(c: &mut Conn, unit_id: i64, path: &UnitPath) -> Result<Vec<
         {
             // Members and apprentices are distinct people: a unit has its own stretches, not
             // its children's sum.
-            if parse_key(&k).is_some_and(|(f, _)| anchored(f)) {
+            if split_key(&k).is_some_and(|(f, _, _)| anchored(f)) {
                 continue;
             }
             want.add(b, &k, v);
