@@ -17,6 +17,7 @@ use crate::domain::validation::{Check, limits};
 use crate::error::{Error, Msg, Result};
 use crate::storage::attachments::{self, Attachment};
 use crate::storage::audit::{self, Change};
+use crate::storage::figures::{self, Subject};
 use crate::storage::funding::{self as store, Budget, BudgetWrite, Expense, NewExpense};
 use crate::storage::studios::{self, Studio};
 use crate::storage::{Conn, notifications};
@@ -475,6 +476,19 @@ impl Workflow for Expenses {
     }
     fn readable(c: &mut Conn, actor: &Actor, r: &Expense) -> Result<bool> {
         Ok(studios::get(c, r.studio_id)?.is_some_and(|s| actor.can_read_studio(&s.place())))
+    }
+    /// The budget and what it carries (the guard), the index entries and roll-ups a decision
+    /// moves, and the leader's account (the notice).
+    fn read_ahead(c: &mut Conn, e: &Expense) -> Result<()> {
+        if let Some(b) = store::budget(c, e.studio_id, e.spent_on.year() as i64)? {
+            store::carried(c, b.id)?;
+        }
+        store::read_ahead_of_decision(c, e)?;
+        figures::read_ahead(c, &[Subject::Expense(e.id)])?;
+        if let Some(s) = studios::get(c, e.studio_id)? {
+            notifications::accounts_of(c, &[s.leader_person_id])?;
+        }
+        Ok(())
     }
 }
 

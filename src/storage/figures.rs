@@ -27,7 +27,7 @@ use crate::domain::studio::{Level, StudioState};
 use crate::error::{Error, Result};
 use crate::params;
 use jiff::civil::Date;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
 // ---- the sources ----------------------------------------------------------------------------
@@ -299,12 +299,6 @@ fn deltas_of(f: &Fact) -> Vec<(Date, i64)> {
     }
 }
 
-fn read_facts(c: &mut Conn, family: Family, restriction: &str, params: &[Value]) -> Result<Vec<Fact>> {
-    let s = source(family);
-    let sql = format!("{}{restriction}", s.select(false));
-    Ok(c.query(&sql, params, |r| fact_of(family, r))?.into_iter().flatten().collect())
-}
-
 // ---- keeping the roll-ups: before and after a change ----------------------------------------
 
 /// A record whose figures a change may move.
@@ -360,6 +354,12 @@ pub struct Before {
 }
 
 fn subject_facts(c: &mut Conn, subject: Subject, ids: &[i64]) -> Result<Vec<(Family, Fact)>> {
+    facts_of_records(c, subject, ids, true)
+}
+
+/// What the records contribute under each family of their subject; `counted: false` reads
+/// them as if each family's condition held (an expense as if approved).
+fn facts_of_records(c: &mut Conn, subject: Subject, ids: &[i64], counted: bool) -> Result<Vec<(Family, Fact)>> {
     let mut out = Vec::new();
     if ids.is_empty() {
         return Ok(out);
@@ -367,16 +367,66 @@ fn subject_facts(c: &mut Conn, subject: Subject, ids: &[i64]) -> Result<Vec<(Fam
     let marks = vec!["?"; ids.len()].join(", ");
     let params: Vec<Value> = ids.iter().map(|&i| Value::from(i)).collect();
     for &family in subject.families() {
+        let mut s = source(family);
+        if !counted {
+            s.cond = "1 = 1".into();
+        }
         let col = match family {
             Family::Members => "m.person_id",
             Family::BudgetLines | Family::Budget => "bl.budget_id",
-            _ => source(family).id,
+            _ => s.id,
         };
-        for f in read_facts(c, family, &format!(" AND {col} IN ({marks})"), &params)? {
+        let sql = format!("{} AND {col} IN ({marks})", s.select(false));
+        for f in c.query(&sql, &params, |r| fact_of(family, r))?.into_iter().flatten() {
             out.push((family, f));
         }
     }
     Ok(out)
+}
+
+/// The roll-up rows — (unit, bucket, figure) — a change of these subjects may move: their
+/// records read as if they counted, every union above them, every bucket of their days. A day
+/// the change itself sets (a completion stamped today) is not known yet and not included.
+pub fn rows_ahead(c: &mut Conn, subjects: &[Subject]) -> Result<BTreeSet<(i64, i64, String)>> {
+    let mut rows = BTreeSet::new();
+    for &s in subjects {
+        let ids = subject_ids(c, s)?;
+        for (family, f) in facts_of_records(c, s, &ids, false)? {
+            let units = place_units(&f.place, matches!(source(family).place, Place::Unit(_)));
+            let unions = union_units(c, &units)?;
+            for (day, _) in deltas_of(&f) {
+                for unit in units.iter().filter(|u| unions.contains(u)) {
+                    for b in buckets_of(day) {
+                        rows.insert((*unit, b, f.key.clone()));
+                    }
+                }
+            }
+        }
+    }
+    Ok(rows)
+}
+
+/// Reads [`rows_ahead`] on a reader ahead of a write, so that [`settle`] in the single writer
+/// finds those pages in memory rather than waiting for the disk one page at a time
+/// (`app::step::Workflow::read_ahead`).
+pub fn read_ahead(c: &mut Conn, subjects: &[Subject]) -> Result<()> {
+    for (unit, bucket, key) in rows_ahead(c, subjects)? {
+        c.query_opt(
+            "SELECT value FROM figure_rollups WHERE unit_id = ? AND bucket = ? AND figure = ?",
+            params![unit, bucket, key.as_str()],
+            |r| r.get::<i64>("value"),
+        )?;
+    }
+    Ok(())
+}
+
+/// The units a fact's place stands for: the unit itself (anchored) or every unit of its path.
+fn place_units(place: &str, anchored: bool) -> Vec<i64> {
+    if anchored {
+        place.parse::<i64>().map(|i| vec![i]).unwrap_or_default()
+    } else {
+        UnitPath::parse(place).map(|p| p.ids()).unwrap_or_default()
+    }
 }
 
 /// The records a subject stands for: an activity with the record it corrects.
@@ -478,11 +528,7 @@ fn apply(c: &mut Conn, diff: BTreeMap<(String, bool, String, Date), i64>) -> Res
         if units.contains_key(place.as_str()) {
             continue;
         }
-        let ids = if *anchored {
-            place.parse::<i64>().map(|i| vec![i]).unwrap_or_default()
-        } else {
-            UnitPath::parse(place).map(|p| p.ids()).unwrap_or_default()
-        };
+        let ids = place_units(place, *anchored);
         all_ids.extend(&ids);
         units.insert(place, ids);
     }

@@ -335,7 +335,47 @@ async fn the_figures_equal_their_lists(b: Backend) {
     app.assert_figures_rebuild().await;
 }
 
+/// What a step reads ahead on a reader covers what the writer then moves: every roll-up row
+/// an approval changes was among the rows read ahead for it (their pages are in memory when the
+/// single writer needs them), and a refusal moves none.
+async fn an_approval_moves_only_rows_read_ahead(b: Backend) {
+    use jiangxin::storage::figures::{Subject, rows_ahead};
+    let app = TestApp::start(b).await;
+    let (w, ent1, lead1) = setup(&app).await;
+    let rollups = || async {
+        app.db
+            .read(|c| {
+                c.query("SELECT unit_id, bucket, figure, value FROM figure_rollups", &[], |r| {
+                    Ok(((r.get_idx::<i64>(0)?, r.get_idx::<i64>(1)?, r.get_idx::<String>(2)?), r.get_idx::<i64>(3)?))
+                })
+            })
+            .await
+            .expect("roll-ups")
+            .into_iter()
+            .collect::<std::collections::BTreeMap<_, _>>()
+    };
+    for (amount, action) in
+        [("1234.56", json!({"action": "approve"})), ("100", json!({"action": "refuse", "reason": "重复"}))]
+    {
+        let id = spend(&lead1, w.s1, amount, "equipment").await.1["id"].as_i64().expect("id");
+        let ahead = app.db.read(move |c| rows_ahead(c, &[Subject::Expense(id)])).await.expect("rows ahead");
+        let before = rollups().await;
+        ent1.ok_post(&format!("/api/v1/expenses/{id}/transitions"), action.clone()).await;
+        let after = rollups().await;
+        let moved: Vec<_> = after.iter().filter(|(k, v)| before.get(*k) != Some(*v)).map(|(k, _)| k.clone()).collect();
+        if action["action"] == "approve" {
+            assert!(!moved.is_empty(), "an approval moves the spending figures");
+        } else {
+            assert!(moved.is_empty(), "a refusal moves nothing: {moved:?}");
+        }
+        for k in &moved {
+            assert!(ahead.contains(k), "{k:?} moved but was not read ahead: {ahead:?}");
+        }
+    }
+}
+
 both!(
+    an_approval_moves_only_rows_read_ahead,
     the_guard_holds_at_its_boundaries,
     who_reads_submits_and_decides,
     bad_input_changes_nothing,
