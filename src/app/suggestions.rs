@@ -292,6 +292,12 @@ fn decide_submission(
         submitted_by: actor.account_id,
     };
     let names = suggestions::joined_names(c, new.unit_id, new.assigned_unit_id, new.evaluator_account_id)?;
+    // What the writer will write into, brought into memory while still on a reader.
+    suggestions::read_ahead_of_insert(c, &new)?;
+    notifications::read_ahead(c, &evaluators)?;
+    if let Some(to) = &credited {
+        notifications::read_ahead(c, to)?;
+    }
     Ok(Submission { audit: audit::json(&new), new, names, evaluators, proposers: credited })
 }
 

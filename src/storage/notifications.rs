@@ -1,6 +1,6 @@
 //! In-app notifications, and finding who should receive them.
 
-use super::{Conn, Value, code};
+use super::{Backend, Conn, Value, code};
 use crate::domain::access::Role;
 use crate::domain::notification::{Detail, NotificationKind};
 use crate::domain::org::UnitPath;
@@ -151,6 +151,27 @@ pub fn link_of(c: &mut Conn, account_id: i64, id: i64) -> Result<Option<String>>
     c.query_opt("SELECT link FROM notifications WHERE id = ? AND account_id = ?", params![id, account_id], |r| {
         r.get("link")
     })
+}
+
+/// Reads, on a reader ahead of a write that tells these accounts, the index pages their new
+/// notices land in (each account's newest notices, read and unread), so that the single writer
+/// finds them in memory. SQLite only: PostgreSQL writes side by side.
+pub fn read_ahead(c: &mut Conn, accounts: &[i64]) -> Result<()> {
+    if c.backend() != Backend::Sqlite {
+        return Ok(());
+    }
+    for a in accounts {
+        c.query_opt("SELECT id FROM notifications WHERE account_id = ? ORDER BY id DESC LIMIT 1", params![*a], |r| {
+            r.get::<i64>("id")
+        })?;
+        c.query_opt(
+            "SELECT 1 AS x FROM notifications INDEXED BY notifications_unread_link \
+             WHERE account_id = ? AND read_at IS NULL ORDER BY link DESC LIMIT 1",
+            params![*a],
+            |r| r.get::<i64>("x"),
+        )?;
+    }
+    Ok(())
 }
 
 /// The accounts of some people.
