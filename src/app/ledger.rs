@@ -267,6 +267,9 @@ pub async fn record(st: &AppState, actor: &Actor, studio_id: i64, input: Activit
                 recorded_by_name: a.display_name.clone(),
                 data,
             };
+            // What the writer will write into, brought into memory while still on a reader.
+            activities::read_ahead_of_insert(c, &new)?;
+            notifications::read_ahead(c, &host)?;
             Ok((new, host))
         })
         .await?;

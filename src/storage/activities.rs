@@ -1,7 +1,7 @@
 //! The activity ledger: records, their signatures and seals, and the figures they feed.
 
 use super::figures::{self, Subject};
-use super::{Conn, Row, code};
+use super::{Backend, Conn, Row, code};
 use crate::domain::ledger::{self, ActivityKind, ActivityState, Attendee, Placing, Sealed};
 use crate::domain::org::UnitPath;
 use crate::domain::pagination::{Cursor, Page, PageRequest};
@@ -228,6 +228,37 @@ pub struct NewActivity {
     pub recorded_by_name: String,
     /// What is recorded.
     pub data: ActivityData,
+}
+
+/// Reads, on a reader ahead of the writer, the index pages [`insert`] will write into — where
+/// the new record lands among its studio's, its kind's in its unit and its host's — so that the
+/// single writer finds them in memory: on a set larger than the memory it otherwise waits for
+/// the disk, one page at a time, while every other write waits behind it. SQLite only:
+/// PostgreSQL writes side by side.
+pub fn read_ahead_of_insert(c: &mut Conn, new: &NewActivity) -> Result<()> {
+    if c.backend() != Backend::Sqlite {
+        return Ok(());
+    }
+    let d = &new.data;
+    c.query_opt(
+        "SELECT id FROM activities INDEXED BY activities_studio WHERE studio_id = ? AND held_on >= ? LIMIT 1",
+        params![new.studio_id, d.held_on],
+        |r| r.get::<i64>("id"),
+    )?;
+    c.query_opt(
+        "SELECT id FROM activities INDEXED BY activities_kind_held \
+         WHERE kind = ? AND unit_path = ? AND held_on >= ? LIMIT 1",
+        params![d.kind.code(), &new.unit_path, d.held_on],
+        |r| r.get::<i64>("id"),
+    )?;
+    if let Some(host) = d.host_person_id {
+        c.query_opt(
+            "SELECT id FROM activities INDEXED BY activities_host WHERE host_person_id = ? AND state = ? LIMIT 1",
+            params![host, ActivityState::Recorded.code()],
+            |r| r.get::<i64>("id"),
+        )?;
+    }
+    Ok(())
 }
 
 /// Records an activity (unsigned); returns it as [`get`] reads it. A read after the write
