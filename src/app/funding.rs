@@ -478,17 +478,17 @@ impl Workflow for Expenses {
         Ok(studios::get(c, r.studio_id)?.is_some_and(|s| actor.can_read_studio(&s.place())))
     }
     /// The budget and what it carries (the guard), the index entries and roll-ups a decision
-    /// moves, and the leader's account (the notice).
+    /// moves, and where the notices to the leader and the submitter land.
     fn read_ahead(c: &mut Conn, e: &Expense) -> Result<()> {
         if let Some(b) = store::budget(c, e.studio_id, e.spent_on.year() as i64)? {
             store::carried(c, b.id)?;
         }
         store::read_ahead_of_decision(c, e)?;
         figures::read_ahead(c, &[Subject::Expense(e.id)])?;
-        if let Some(s) = studios::get(c, e.studio_id)? {
-            notifications::accounts_of(c, &[s.leader_person_id])?;
-        }
-        Ok(())
+        let leader = studios::get(c, e.studio_id)?.and_then(|s| s.leader_person_id);
+        let mut to = notifications::accounts_of(c, &[leader])?;
+        to.push(e.submitted_by);
+        notifications::read_ahead(c, &to)
     }
 }
 
