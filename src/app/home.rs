@@ -187,9 +187,7 @@ pub async fn desk(st: &AppState, actor: &Actor) -> Result<Desk> {
         }
     }
     let (reds, lights, headlines) = if officer {
-        let q =
-            ProjectQuery { light: Some("red".into()), sort: Some("due".into()), limit: Some(5), ..Default::default() };
-        let reds = projects(st, actor, &q).await?;
+        let reds = super::projects::most_overdue(st, actor, 5).await?;
         let tops = {
             let actor = actor.clone();
             st.db.read(move |c| super::units::tops_of(c, &actor)).await?

@@ -1117,6 +1117,32 @@ pub async fn chase(st: &AppState, actor: &Actor, id: i64) -> Result<Project> {
         .await
 }
 
+/// The lights of the caller's scope and its `limit` most overdue projects, as an officer's home
+/// shows them (the same answer as [`list`] with `light=red&sort=due`). Every officer's home
+/// reads them on every look, and the country's walks its deadline index and joins each row, so
+/// over whole subtrees they are remembered while none of its units changes: a deadline moves
+/// their counters, and a project's new title or a studio's new name moves the units above it
+/// (`storage::projects::update`, `storage::studios::update`).
+pub async fn most_overdue(st: &AppState, actor: &Actor, limit: i64) -> Result<ProjectList> {
+    let page = PageRequest::parse(Some(limit), None)?;
+    let scope = actor.studio_scope();
+    let (memo, today) = (st.db.memo(), st.today());
+    st.db
+        .read(move |c| {
+            let read = |c: &mut Conn| {
+                let f = ProjectFilter { light: Some(Light::Red), order: ProjectOrder::Due, ..Default::default() };
+                let page = projects::list(c, &scope, &f, &page, today)?;
+                let (red, yellow, green) = projects::light_counts(c, &scope, None, today)?;
+                Ok(ProjectList { page, red, yellow, green })
+            };
+            match crate::storage::counters::whole_subtrees(c, &scope, None)? {
+                Some(units) => memo.get_or_for("most_overdue", &units, page.limit as u64, today, || read(c)),
+                None => read(c),
+            }
+        })
+        .await
+}
+
 /// The red and yellow lights under one child unit (its whole subtree).
 #[derive(Debug, Clone, Serialize)]
 pub struct ChildLights {

@@ -420,6 +420,8 @@ pub fn update(c: &mut Conn, p: &Project, d: &ProjectData) -> Result<()> {
     )?;
     if p.title != d.title {
         super::keywords::index(c, Keyed::Project, p.id, &d.title)?;
+        // The most overdue remembered above it show its title (`app::projects::most_overdue`).
+        super::generations::changed_above(&p.unit_path);
     }
     figures::settle(c, b)
 }

@@ -3,7 +3,7 @@
 //! reviewer's (empty) queue; notices say what happened and go read when their page is opened.
 
 use crate::both;
-use crate::common::{Backend, PASSWORD, TestApp, project, world};
+use crate::common::{Backend, PASSWORD, TestApp, day, project, world};
 use serde_json::json;
 
 async fn page(app: &TestApp, user: &str, path: &str) -> String {
@@ -95,6 +95,42 @@ async fn every_role_finds_its_work_at_home(b: Backend) {
     let table = again.split(&format!("id=\"lights-{}\"", w.province_a)).nth(1).expect("lights by child unit");
     let row = table.split("</tr>").find(|r| r.contains("甲一市总工会")).expect("the city's row");
     assert!(row.contains(">2</a>"), "{row}");
+    // The most overdue follow each change made since the last look: a new red project, a
+    // project's new title, its studio's new name (the list is remembered between looks).
+    let most_overdue = |home: &str| {
+        let list = home.split("id=\"lights\"").nth(1).expect("the lights").split("</section>").next();
+        list.unwrap_or_default().to_string()
+    };
+    let list = most_overdue(&again);
+    assert!(list.contains("主轴温升攻关") && list.contains("冷却液回收改造"), "{list}");
+    let (status, v) = lead1
+        .send(
+            reqwest::Method::PUT,
+            &format!("/api/v1/projects/{late}"),
+            Some(json!({
+                "title": "冷却液回收再利用", "category": "技术攻关", "starts_on": day(-30), "ends_on": day(300),
+                "members": [{"person_id": w.leader1}], "leader_person_id": w.leader1,
+                "problem": "焊缝返修率高", "goal": "返修率降低一半", "source": "own"
+            })),
+        )
+        .await;
+    assert_eq!(status, 200, "{v}");
+    let list = most_overdue(&page(&app, "union.a", "/").await);
+    assert!(list.contains("冷却液回收再利用") && !list.contains("冷却液回收改造"), "{list}");
+    let studio = ent1.ok_get(&format!("/api/v1/studios/{}", w.s1)).await;
+    let (status, v) = ent1
+        .send(
+            reqwest::Method::PUT,
+            &format!("/api/v1/studios/{}", w.s1),
+            Some(json!({
+                "name": "焊接创新工作室（更名）", "kind": studio["kind"], "field": studio["field"],
+                "leader_person_id": studio["leader_person_id"], "founded_on": studio["founded_on"]
+            })),
+        )
+        .await;
+    assert_eq!(status, 200, "{v}");
+    let list = most_overdue(&page(&app, "union.a", "/").await);
+    assert!(list.contains("焊接创新工作室（更名）"), "{list}");
     // The city renamed: the next look names it so (not the children read before).
     let union_a = app.login("union.a", PASSWORD).await;
     let (status, v) = union_a
