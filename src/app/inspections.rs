@@ -773,15 +773,32 @@ pub async fn list(st: &AppState, actor: &Actor, q: &InspectionQuery) -> Result<P
     check.finish()?;
     let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
     let (unit_id, studio_id, actor) = (q.unit_id, q.studio_id, actor.clone());
+    let (memo, today) = (st.db.memo(), st.today());
     st.db
         .read(move |c| {
             let within = within(c, &actor, unit_id)?;
             if let Some(sid) = studio_id {
                 readable_studio(c, &actor, sid)?;
             }
+            let scope = actor.inspection_scope();
+            let unfiltered = studio_id.is_none() && year.is_none() && quarter.is_none() && band.is_none();
             let f = InspectionFilter { within, studio_id, year, quarter, score: band.map(|b| b.bounds()) };
-            let p = store::list(c, &actor.inspection_scope(), &f, &page)?;
-            Ok(Page { items: p.items.iter().map(InspectionView::from).collect(), next_cursor: p.next_cursor })
+            let read = |c: &mut Conn| {
+                let p = store::list(c, &scope, &f, &page)?;
+                Ok(Page { items: p.items.iter().map(InspectionView::from).collect(), next_cursor: p.next_cursor })
+            };
+            // The first page of a whole subtree, the one an officer opens, is remembered while
+            // no unit of it changes: an inspection written or corrected, a follow-up item
+            // opened or closed, a studio or unit renamed all move the units above them, and a
+            // person renamed moves every unit (`storage::inspections`, `storage::people`).
+            let units = match unfiltered && page.after.is_none() {
+                true => crate::storage::counters::whole_subtrees(c, &scope, f.within.as_ref())?,
+                false => None,
+            };
+            match units {
+                Some(units) => memo.get_or_for("inspections_first", &units, page.limit as u64, today, || read(c)),
+                None => read(c),
+            }
         })
         .await
 }

@@ -190,6 +190,8 @@ pub fn insert(c: &mut Conn, n: &NewInspection, by: i64) -> Result<i64> {
             now
         ],
     )?;
+    // The first page of the lists above it is remembered (`app::inspections::list`).
+    super::generations::changed_above(&n.unit_path);
     Ok(id)
 }
 
@@ -201,6 +203,7 @@ pub fn update(c: &mut Conn, id: i64, n: &NewInspection) -> Result<()> {
          updated_at = ? WHERE id = ?",
         params![n.year, n.quarter, n.inspected_on, checklist_json(&n.checklist)?, n.score, &n.remarks, now, id],
     )?;
+    super::generations::changed_above(&n.unit_path);
     Ok(())
 }
 

@@ -283,6 +283,13 @@ pub fn insert(c: &mut Conn, d: &PersonData, unit_path: &UnitPath) -> Result<i64>
 /// Rewrites a person's profile (and moves them when the unit changed).
 pub fn update(c: &mut Conn, id: i64, d: &PersonData, unit_path: &UnitPath) -> Result<()> {
     let b = figures::before(c, &[Subject::Person(id)])?;
+    let old_name: Option<String> =
+        c.query_opt("SELECT name FROM people WHERE id = ?", params![id], |r| r.get("name"))?;
+    if old_name.is_some_and(|n| n != d.name) {
+        // A person's name shows in lists remembered anywhere above them (a leader's, an
+        // inspector's): a rare change, so every remembered reading is read again.
+        super::generations::changed(None);
+    }
     c.execute(
         "UPDATE people SET unit_id = ?, unit_path = ?, name = ?, gender = ?, birth_year = ?, education = ?, title = ?, \
          skill_grade = ?, employee_no = ?, phone = ?, registered_on = COALESCE(?, registered_on), updated_at = ? WHERE id = ?",

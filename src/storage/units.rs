@@ -144,6 +144,9 @@ pub fn rename(c: &mut Conn, id: i64, name: &str) -> Result<()> {
     if let Some(u) = get(c, id)? {
         tree_changed(&u.path);
     }
+    // Its name also shows in lists remembered below it (the union that inspected a studio):
+    // a rare change, so every remembered reading is read again.
+    super::generations::changed(None);
     search_index::index(c, SearchKind::Unit, id, name)
 }
 

@@ -397,7 +397,79 @@ async fn overdue_by_child_and_own_studios(b: Backend) {
     app.assert_figures_rebuild().await;
 }
 
+/// A city's list of inspections is remembered between looks (its first page): each change
+/// since the last look shows on the next — a new inspection, a correction, a follow-up item
+/// closed, a studio, a unit or a person renamed.
+async fn the_list_follows_every_change(b: Backend) {
+    let app = TestApp::start(b).await;
+    let w = world(&app).await;
+    let union_a = app.login("union.a", PASSWORD).await;
+    let admin = app.admin().await;
+    let list_path = format!("/api/v1/inspections?unit_id={}", w.city_a);
+    let first = |v: &Value, field: &str| v["items"][0][field].clone();
+    assert_eq!(union_a.ok_get(&list_path).await["items"].as_array().map(Vec::len), Some(0));
+    let d = union_a.ok_post("/api/v1/inspections", inspection(w.s1, &day(10))).await;
+    let (id, fid) = (d["inspection"]["id"].as_i64().unwrap(), d["follow_ups"][0]["id"].as_i64().unwrap());
+    let list = union_a.ok_get(&list_path).await;
+    assert_eq!(
+        (list["items"].as_array().map(Vec::len), first(&list, "open_follow_ups")),
+        (Some(1), json!(1)),
+        "{list}"
+    );
+    // The page shows the same (a look that reads the list remembered by the API's).
+    let officer = crate::sessions::page_client(&app, "union.a", PASSWORD).await;
+    let html_path = format!("{}/inspections?unit_id={}", app.base, w.city_a);
+    let html = officer.get(&html_path).send().await.unwrap().text().await.unwrap();
+    assert!(html.contains(&format!("/inspections/{id}\"")), "{html}");
+
+    union_a.ok_post(&format!("/api/v1/inspections/{id}/follow-ups/{fid}/close"), json!({"note": "已整改"})).await;
+    assert_eq!(first(&union_a.ok_get(&list_path).await, "open_follow_ups"), json!(0));
+    let (s, v) =
+        union_a.send(reqwest::Method::PUT, &format!("/api/v1/inspections/{id}"), Some(json!({"score": 92}))).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(first(&union_a.ok_get(&list_path).await, "score"), json!(92));
+
+    let studio = admin.ok_get(&format!("/api/v1/studios/{}", w.s1)).await;
+    let (s, v) = admin
+        .send(
+            reqwest::Method::PUT,
+            &format!("/api/v1/studios/{}", w.s1),
+            Some(json!({"name": "焊接创新工作室（更名）", "kind": studio["kind"], "field": studio["field"],
+                "leader_person_id": studio["leader_person_id"], "founded_on": studio["founded_on"]})),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(first(&union_a.ok_get(&list_path).await, "studio_name"), json!("焊接创新工作室（更名）"));
+    // The union that inspected sits above the city: its new name shows below it too.
+    let (s, v) = admin
+        .send(
+            reqwest::Method::PATCH,
+            &format!("/api/v1/org-units/{}", w.province_a),
+            Some(json!({"name": "甲省总工会（新）"})),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(first(&union_a.ok_get(&list_path).await, "inspecting_unit_name"), json!("甲省总工会（新）"));
+    let leader = admin.ok_get(&format!("/api/v1/people/{}", w.leader1)).await;
+    let (s, v) = admin
+        .send(
+            reqwest::Method::PUT,
+            &format!("/api/v1/people/{}", w.leader1),
+            Some(json!({"unit_id": leader["unit_id"], "name": "周建国（改名）", "gender": leader["gender"]})),
+        )
+        .await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(first(&union_a.ok_get(&list_path).await, "leader_name"), json!("周建国（改名）"));
+    // A second inspection in the city comes first (the same day, entered later).
+    let s3 = crate::common::studio(&admin, w.e1, w.p2, "李红梅数控创新工作室").await;
+    let d = union_a.ok_post("/api/v1/inspections", inspection(s3, &day(10))).await;
+    let list = union_a.ok_get(&list_path).await;
+    assert_eq!(list["items"].as_array().map(Vec::len), Some(2), "{list}");
+    assert_eq!(first(&list, "id"), d["inspection"]["id"], "{list}");
+}
+
 both!(
+    the_list_follows_every_change,
     inspection_with_follow_ups,
     overdue_by_child_and_own_studios,
     the_due_list,
