@@ -773,7 +773,7 @@ pub async fn list(st: &AppState, actor: &Actor, q: &InspectionQuery) -> Result<P
     check.finish()?;
     let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
     let (unit_id, studio_id, actor) = (q.unit_id, q.studio_id, actor.clone());
-    let (memo, today) = (st.db.memo(), st.today());
+    let (memo, today) = (st.db.page_memo(), st.today());
     st.db
         .read(move |c| {
             let within = within(c, &actor, unit_id)?;

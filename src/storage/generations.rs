@@ -93,11 +93,19 @@ pub struct Memo(Recall<Key, Arc<dyn Any + Send + Sync>>);
 
 impl Default for Memo {
     fn default() -> Self {
-        Memo(Recall::new(CAPACITY, TTL))
+        Memo::with_capacity(CAPACITY)
     }
 }
 
+/// First pages of lists remembered at most (about 50 kB each, 13 MB in all).
+pub const PAGES_CAPACITY: usize = 256;
+
 impl Memo {
+    /// An empty memory of at most `capacity` readings.
+    pub fn with_capacity(capacity: usize) -> Self {
+        Memo(Recall::new(capacity, TTL))
+    }
+
     /// The reading `kind` of `units` for `day`: remembered while none of the units changed,
     /// else taken by `read` (which must read nothing but what those units' generations cover).
     pub fn get_or<T: Clone + Send + Sync + 'static>(

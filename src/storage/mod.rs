@@ -695,6 +695,9 @@ pub struct Db {
     figures: Arc<figures::Cache>,
     /// Sums of a few units read by many pages (lights and overdue items by child).
     memo: Arc<generations::Memo>,
+    /// First pages of lists over a subtree (tens of kilobytes each), remembered apart and
+    /// fewer, so that they bound their own memory.
+    pages: Arc<generations::Memo>,
     /// Enterprises of units and deciders of departments, looked up by every submission.
     unit_facts: Arc<unit_facts::UnitFacts>,
     /// Keyword searches at once: a third of the connections serving pages, so that a backlog
@@ -760,6 +763,7 @@ impl Db {
             inner: Arc::new(inner),
             figures: Arc::default(),
             memo: Arc::default(),
+            pages: Arc::new(generations::Memo::with_capacity(generations::PAGES_CAPACITY)),
             unit_facts: Arc::default(),
             searches,
             search_timeout,
@@ -774,6 +778,12 @@ impl Db {
     /// Sums of a few units recently read from this database (see `generations::Memo`).
     pub fn memo(&self) -> Arc<generations::Memo> {
         self.memo.clone()
+    }
+
+    /// First pages of lists over a subtree recently read from this database (see
+    /// `generations::Memo`).
+    pub fn page_memo(&self) -> Arc<generations::Memo> {
+        self.pages.clone()
     }
 
     /// Enterprises of units and deciders of departments recently looked up in this database.
