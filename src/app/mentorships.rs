@@ -629,6 +629,7 @@ pub async fn list(st: &AppState, actor: &Actor, q: &MentorshipQuery) -> Result<P
     let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
     let due_by = q.due.unwrap_or(false).then(|| st.today());
     let (unit_id, studio_id, actor) = (q.unit_id, q.studio_id, actor.clone());
+    let (memo, today) = (st.db.page_memo(), st.today());
     st.db
         .read(move |c| {
             let within = match unit_id {
@@ -638,8 +639,31 @@ pub async fn list(st: &AppState, actor: &Actor, q: &MentorshipQuery) -> Result<P
             if let Some(sid) = studio_id {
                 found(studios::get(c, sid)?.filter(|s| actor.can_read_studio(&s.place())))?;
             }
+            let scope = actor.mentorship_scope();
+            let unfiltered = studio_id.is_none()
+                && state.is_none()
+                && due_by.is_none()
+                && from.is_none()
+                && to.is_none()
+                && text.is_none()
+                && page.after.is_none();
             let f = MentorshipFilter { within, studio_id, state, due_by, from, to, q: text };
-            store::list(c, &actor.mentorship_scope(), actor.person_id, &f, &page)
+            // The first page of a whole subtree is remembered while no unit of it changes, as
+            // inspections' are: every change of an agreement moves the units above it
+            // (`storage::mentorships`). One's own agreements outside the scope are listed too,
+            // so each person's page is kept apart.
+            let units = match unfiltered {
+                true => crate::storage::counters::whole_subtrees(c, &scope, f.within.as_ref())?,
+                false => None,
+            };
+            let read = |c: &mut Conn| store::list(c, &scope, actor.person_id, &f, &page);
+            match units {
+                Some(units) => {
+                    let variant = (page.limit as u64) | (actor.person_id.unwrap_or(0) as u64) << 8;
+                    memo.get_or_for("mentorships_first", &units, variant, today, || read(c))
+                }
+                None => read(c),
+            }
         })
         .await
 }

@@ -234,7 +234,19 @@ pub fn insert(c: &mut Conn, m: &NewMentorship, by: i64) -> Result<i64> {
             now
         ],
     )?;
+    super::generations::changed_above(&m.unit_path);
     Ok(id)
+}
+
+/// Notes that an agreement changed: the first pages of the lists above it are remembered
+/// (`app::mentorships::list`) and are read again.
+fn changed(c: &mut Conn, id: i64) -> Result<()> {
+    let at: Option<String> =
+        c.query_opt("SELECT unit_path FROM mentorships WHERE id = ?", params![id], |r| r.get("unit_path"))?;
+    if let Some(p) = at.as_deref().and_then(UnitPath::parse) {
+        super::generations::changed_above(&p);
+    }
+    Ok(())
 }
 
 /// Whether the same apprentice already has an agreement with the same mentor in the same trade
@@ -278,7 +290,7 @@ pub fn approve_pair(c: &mut Conn, id: i64, by: i64, note: Option<&str>) -> Resul
         "UPDATE mentorships SET state = ?, paired_by = ?, paired_at = ?, paired_note = ?, updated_at = ? WHERE id = ?",
         params![MentorshipState::Paired.code(), by, now, note, now, id],
     )?;
-    Ok(())
+    changed(c, id)
 }
 
 /// Puts the agreement in force (the enterprise): the apprentice counts as under agreement from
@@ -299,7 +311,7 @@ pub fn approve_agreement(
              updated_at = ? WHERE id = ?",
             params![MentorshipState::InForce.code(), by, now, note, next_due, until, now, id],
         )?;
-        Ok(())
+        changed(c, id)
     })
 }
 
@@ -310,7 +322,7 @@ pub fn refuse(c: &mut Conn, id: i64, by: i64, reason: &str) -> Result<()> {
         "UPDATE mentorships SET state = ?, refused_by = ?, refused_at = ?, refusal_reason = ?, updated_at = ? WHERE id = ?",
         params![MentorshipState::Refused.code(), by, now, reason, now, id],
     )?;
-    Ok(())
+    changed(c, id)
 }
 
 /// An assessment as read.
@@ -389,6 +401,7 @@ pub fn add_assessment(
         "UPDATE mentorships SET next_due_on = ?, due_told_on = NULL, updated_at = ? WHERE id = ?",
         params![next_due, now, mentorship_id],
     )?;
+    changed(c, mentorship_id)?;
     Ok(id)
 }
 
@@ -404,7 +417,7 @@ pub fn finish(c: &mut Conn, id: i64, grade: FinalGrade, on: Date, paid_fen: i64)
              next_due_on = NULL, updated_at = ? WHERE id = ?",
             params![state.code(), grade.code(), on, paid_fen, on, now, id],
         )?;
-        Ok(())
+        changed(c, id)
     })
 }
 

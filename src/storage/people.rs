@@ -283,11 +283,14 @@ pub fn insert(c: &mut Conn, d: &PersonData, unit_path: &UnitPath) -> Result<i64>
 /// Rewrites a person's profile (and moves them when the unit changed).
 pub fn update(c: &mut Conn, id: i64, d: &PersonData, unit_path: &UnitPath) -> Result<()> {
     let b = figures::before(c, &[Subject::Person(id)])?;
-    let old_name: Option<String> =
-        c.query_opt("SELECT name FROM people WHERE id = ?", params![id], |r| r.get("name"))?;
-    if old_name.is_some_and(|n| n != d.name) {
-        // A person's name shows in lists remembered anywhere above them (a leader's, an
-        // inspector's): a rare change, so every remembered reading is read again.
+    let before: Option<(String, i64)> =
+        c.query_opt("SELECT name, unit_id FROM people WHERE id = ?", params![id], |r| {
+            Ok((r.get("name")?, r.get("unit_id")?))
+        })?;
+    if before.is_some_and(|(name, unit)| name != d.name || unit != d.unit_id) {
+        // A person's name and unit show in lists remembered anywhere above them (a leader's,
+        // an inspector's, an apprentice's unit): a rare change, so every remembered reading is
+        // read again.
         super::generations::changed(None);
     }
     c.execute(

@@ -555,6 +555,22 @@ pub async fn project(api: &Api, studio: i64, title: &str, leader: i64, due: &[i6
     .await
 }
 
+/// Renames a unit as `api`.
+pub async fn rename_unit(api: &Api, unit: i64, name: &str) {
+    let (status, v) =
+        api.send(reqwest::Method::PATCH, &format!("/api/v1/org-units/{unit}"), Some(json!({"name": name}))).await;
+    assert_eq!(status, 200, "{v}");
+}
+
+/// Renames a studio as `api`, keeping the rest of its record.
+pub async fn rename_studio(api: &Api, studio: i64, name: &str) {
+    let s = api.ok_get(&format!("/api/v1/studios/{studio}")).await;
+    let body = json!({"name": name, "kind": s["kind"], "field": s["field"],
+        "leader_person_id": s["leader_person_id"], "founded_on": s["founded_on"]});
+    let (status, v) = api.send(reqwest::Method::PUT, &format!("/api/v1/studios/{studio}"), Some(body)).await;
+    assert_eq!(status, 200, "{v}");
+}
+
 /// Records an activity in a studio as `api`, hosted by `host`.
 pub async fn activity(api: &Api, studio: i64, host: i64, title: &str) -> Value {
     api.ok_post(

@@ -117,30 +117,12 @@ async fn every_role_finds_its_work_at_home(b: Backend) {
     assert_eq!(status, 200, "{v}");
     let list = most_overdue(&page(&app, "union.a", "/").await);
     assert!(list.contains("冷却液回收再利用") && !list.contains("冷却液回收改造"), "{list}");
-    let studio = ent1.ok_get(&format!("/api/v1/studios/{}", w.s1)).await;
-    let (status, v) = ent1
-        .send(
-            reqwest::Method::PUT,
-            &format!("/api/v1/studios/{}", w.s1),
-            Some(json!({
-                "name": "焊接创新工作室（更名）", "kind": studio["kind"], "field": studio["field"],
-                "leader_person_id": studio["leader_person_id"], "founded_on": studio["founded_on"]
-            })),
-        )
-        .await;
-    assert_eq!(status, 200, "{v}");
+    crate::common::rename_studio(&ent1, w.s1, "焊接创新工作室（更名）").await;
     let list = most_overdue(&page(&app, "union.a", "/").await);
     assert!(list.contains("焊接创新工作室（更名）"), "{list}");
     // The city renamed: the next look names it so (not the children read before).
     let union_a = app.login("union.a", PASSWORD).await;
-    let (status, v) = union_a
-        .send(
-            reqwest::Method::PATCH,
-            &format!("/api/v1/org-units/{}", w.city_a),
-            Some(json!({"name": "甲一市总工会（新）"})),
-        )
-        .await;
-    assert_eq!(status, 200, "{v}");
+    crate::common::rename_unit(&union_a, w.city_a, "甲一市总工会（新）").await;
     let renamed = page(&app, "union.a", "/").await;
     let table = renamed.split(&format!("id=\"lights-{}\"", w.province_a)).nth(1).expect("lights by child unit");
     let table = table.split("</table>").next().unwrap_or_default();

@@ -429,26 +429,10 @@ async fn the_list_follows_every_change(b: Backend) {
     assert_eq!(s, 200, "{v}");
     assert_eq!(first(&union_a.ok_get(&list_path).await, "score"), json!(92));
 
-    let studio = admin.ok_get(&format!("/api/v1/studios/{}", w.s1)).await;
-    let (s, v) = admin
-        .send(
-            reqwest::Method::PUT,
-            &format!("/api/v1/studios/{}", w.s1),
-            Some(json!({"name": "焊接创新工作室（更名）", "kind": studio["kind"], "field": studio["field"],
-                "leader_person_id": studio["leader_person_id"], "founded_on": studio["founded_on"]})),
-        )
-        .await;
-    assert_eq!(s, 200, "{v}");
+    crate::common::rename_studio(&admin, w.s1, "焊接创新工作室（更名）").await;
     assert_eq!(first(&union_a.ok_get(&list_path).await, "studio_name"), json!("焊接创新工作室（更名）"));
     // The union that inspected sits above the city: its new name shows below it too.
-    let (s, v) = admin
-        .send(
-            reqwest::Method::PATCH,
-            &format!("/api/v1/org-units/{}", w.province_a),
-            Some(json!({"name": "甲省总工会（新）"})),
-        )
-        .await;
-    assert_eq!(s, 200, "{v}");
+    crate::common::rename_unit(&admin, w.province_a, "甲省总工会（新）").await;
     assert_eq!(first(&union_a.ok_get(&list_path).await, "inspecting_unit_name"), json!("甲省总工会（新）"));
     let leader = admin.ok_get(&format!("/api/v1/people/{}", w.leader1)).await;
     let (s, v) = admin

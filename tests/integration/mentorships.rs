@@ -401,7 +401,62 @@ async fn the_plan_counts_apprentices_of_the_year(b: Backend) {
         .unwrap();
 }
 
+/// A city's list of agreements is remembered between looks (its first page): each change since
+/// the last look shows on the next — a proposal, each approval, a refusal, an assessment's next
+/// due day, the final grade, the apprentice renamed or moved to another unit.
+async fn a_citys_list_follows_every_change(b: Backend) {
+    let app = TestApp::start(b).await;
+    let w = world(&app).await;
+    let (admin, lead, ent) = (app.admin().await, app.login("lead1", PASSWORD).await, app.login("ent1", PASSWORD).await);
+    let union_a = app.login("union.a", PASSWORD).await;
+    let list_path = format!("/api/v1/mentorships?unit_id={}", w.city_a);
+    let look = || async { union_a.ok_get(&list_path).await };
+    let of = |list: &Value, id: i64, field: &str| {
+        let items = list["items"].as_array().cloned().unwrap_or_default();
+        items.iter().find(|m| m["id"] == id).map(|m| m[field].clone()).unwrap_or(Value::Null)
+    };
+    assert_eq!(look().await["items"].as_array().map(Vec::len), Some(0));
+    let id = lead.ok_post("/api/v1/mentorships", proposal(&w, w.p2, w.worker_person)).await["id"].as_i64().unwrap();
+    assert_eq!(of(&look().await, id, "state"), "proposed");
+    let steps = format!("/api/v1/mentorships/{id}/steps");
+    lead.ok_post(&steps, json!({"action": "approve_pair"})).await;
+    assert_eq!(of(&look().await, id, "state"), "paired");
+    ent.ok_post(&steps, json!({"action": "approve_agreement"})).await;
+    let list = look().await;
+    assert_eq!(of(&list, id, "state"), "in_force");
+    let due = of(&list, id, "next_due_on");
+    assert!(due.is_string(), "{list}");
+    let assess = format!("/api/v1/mentorships/{id}/assessments");
+    let held = json!({"kind": "periodic", "held_on": day(-20), "apprentice_score": 80, "mentor_score": 85});
+    let m = lead.ok_post(&assess, held).await;
+    assert_ne!(m["next_due_on"], due, "{m}");
+    assert_eq!(of(&look().await, id, "next_due_on"), m["next_due_on"], "the next assessment's day");
+    // The apprentice renamed, then moved to another unit of the enterprise.
+    let body = |name: &str, unit: i64| json!({"unit_id": unit, "name": name, "gender": "male"});
+    let put = |body: Value| {
+        let admin = &admin;
+        async move { admin.send(reqwest::Method::PUT, &format!("/api/v1/people/{}", w.worker_person), Some(body)).await }
+    };
+    assert_eq!(put(body("孙师傅", w.e1)).await.0, 200);
+    assert_eq!(of(&look().await, id, "apprentice_name"), "孙师傅");
+    assert_eq!(put(body("孙师傅", w.w1)).await.0, 200);
+    assert_eq!(of(&look().await, id, "apprentice_unit"), "一车间");
+    lead.ok_post(&assess, json!({"kind": "final", "apprentice_score": 75, "mentor_score": 80})).await;
+    assert_eq!(of(&look().await, id, "state"), "finished");
+    // A second proposal, refused.
+    let other = lead.ok_post("/api/v1/mentorships", proposal(&w, w.p2, w.p4)).await["id"].as_i64().unwrap();
+    let list = look().await;
+    assert_eq!((list["items"].as_array().map(Vec::len), of(&list, other, "state")), (Some(2), json!("proposed")));
+    lead.ok_post(
+        &format!("/api/v1/mentorships/{other}/steps"),
+        json!({"action": "refuse", "note": "师徒同岗，另行安排"}),
+    )
+    .await;
+    assert_eq!(of(&look().await, other, "state"), "refused");
+}
+
 both!(
+    a_citys_list_follows_every_change,
     the_plan_counts_apprentices_of_the_year,
     the_enterprise_sets_its_interval,
     an_apprentice_counts_once,
