@@ -795,10 +795,7 @@ pub async fn list(st: &AppState, actor: &Actor, q: &InspectionQuery) -> Result<P
                 true => crate::storage::counters::whole_subtrees(c, &scope, f.within.as_ref())?,
                 false => None,
             };
-            match units {
-                Some(units) => memo.get_or_for("inspections_first", &units, page.limit as u64, today, || read(c)),
-                None => read(c),
-            }
+            memo.get_or_read("inspections_first", units, page.limit as u64, today, || read(c))
         })
         .await
 }

@@ -657,13 +657,8 @@ pub async fn list(st: &AppState, actor: &Actor, q: &MentorshipQuery) -> Result<P
                 false => None,
             };
             let read = |c: &mut Conn| store::list(c, &scope, actor.person_id, &f, &page);
-            match units {
-                Some(units) => {
-                    let variant = (page.limit as u64) | (actor.person_id.unwrap_or(0) as u64) << 8;
-                    memo.get_or_for("mentorships_first", &units, variant, today, || read(c))
-                }
-                None => read(c),
-            }
+            let variant = (page.limit as u64) | (actor.person_id.unwrap_or(0) as u64) << 8;
+            memo.get_or_read("mentorships_first", units, variant, today, || read(c))
         })
         .await
 }

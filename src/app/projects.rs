@@ -1135,10 +1135,8 @@ pub async fn most_overdue(st: &AppState, actor: &Actor, limit: i64) -> Result<Pr
                 let (red, yellow, green) = projects::light_counts(c, &scope, None, today)?;
                 Ok(ProjectList { page, red, yellow, green })
             };
-            match crate::storage::counters::whole_subtrees(c, &scope, None)? {
-                Some(units) => memo.get_or_for("most_overdue", &units, page.limit as u64, today, || read(c)),
-                None => read(c),
-            }
+            let units = crate::storage::counters::whole_subtrees(c, &scope, None)?;
+            memo.get_or_read("most_overdue", units, page.limit as u64, today, || read(c))
         })
         .await
 }

@@ -118,6 +118,22 @@ impl Memo {
         self.get_or_for(kind, units, 0, day, read)
     }
 
+    /// [`Memo::get_or_for`] over `units` when a set of units covers the reading, else `read`
+    /// at once (a reading no units' generations cover is never remembered).
+    pub fn get_or_read<T: Clone + Send + Sync + 'static>(
+        &self,
+        kind: &'static str,
+        units: Option<Vec<i64>>,
+        variant: u64,
+        day: Date,
+        read: impl FnOnce() -> Result<T>,
+    ) -> Result<T> {
+        match units {
+            Some(units) => self.get_or_for(kind, &units, variant, day, read),
+            None => read(),
+        }
+    }
+
     /// [`Memo::get_or`] for a reading that differs by `variant` too (the rights of the caller
     /// it was made for): each variant is remembered apart.
     pub fn get_or_for<T: Clone + Send + Sync + 'static>(

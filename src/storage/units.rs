@@ -130,7 +130,7 @@ pub fn insert(c: &mut Conn, parent: Option<&Unit>, kind: UnitKind, name: &str) -
     get(c, id)?.ok_or(Error::NotFound)
 }
 
-/// Notes that the unit at `path` was added or renamed: the lists of children remembered for
+/// Notes that the unit at `path` was added: the lists of children remembered for
 /// the units above it (`app::units::children_remembered`) are read again.
 fn tree_changed(path: &UnitPath) {
     for unit in path.ids() {
@@ -141,11 +141,8 @@ fn tree_changed(path: &UnitPath) {
 /// Renames a unit.
 pub fn rename(c: &mut Conn, id: i64, name: &str) -> Result<()> {
     c.execute("UPDATE org_units SET name = ?, updated_at = ? WHERE id = ?", params![name, crate::clock::now_ms(), id])?;
-    if let Some(u) = get(c, id)? {
-        tree_changed(&u.path);
-    }
-    // Its name also shows in lists remembered below it (the union that inspected a studio):
-    // a rare change, so every remembered reading is read again.
+    // Its name shows in lists remembered above it (children) and below it (the union that
+    // inspected a studio): a rare change, so every remembered reading is read again.
     super::generations::changed(None);
     search_index::index(c, SearchKind::Unit, id, name)
 }
