@@ -1320,12 +1320,19 @@ pub async fn at_risk(st: &AppState, actor: &Actor, unit_id: i64, q: &AtRiskQuery
     let year = st.today().year() as i64;
     let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
     let a = actor.clone();
+    let (memo, today) = (st.db.page_memo(), st.today());
     // The count above the list and the list itself, in one state while a run writes both.
     st.db
         .read_snapshot(move |c| {
             let u = found(units::get(c, unit_id)?.filter(|u| a.can_read_unit(&u.path) && a.administers()))?;
-            let counts = store::forecast_counts(c, &u.path, year)?;
-            let rows = store::at_risk_page(c, &u.path, year, &counts, &page)?;
+            let read = |c: &mut Conn| {
+                let counts = store::forecast_counts(c, &u.path, year)?;
+                Ok((counts, store::at_risk_page(c, &u.path, year, &counts, &page)?))
+            };
+            // The first page is remembered while no unit of the subtree changes: each slice of
+            // forecasts written and a studio renamed move the units above them.
+            let units = page.after.is_none().then(|| vec![u.id]);
+            let (counts, rows) = memo.get_or_read("at_risk_first", units, page.limit as u64, today, || read(c))?;
             let run = store::latest_run(c, RunKind::Forecast, u.id, year)?;
             let rows = rows.map(|r| AtRisk {
                 studio_id: r.studio_id,
@@ -1652,20 +1659,7 @@ pub async fn case_step(st: &AppState, actor: &Actor, id: i64, input: CaseStepInp
 
 /// Makes a member the studio's leader (the former leader stays a member), audited.
 fn change_leader(c: &mut Conn, actor: &Actor, s: &studios::Studio, person: i64) -> Result<()> {
-    let now = crate::clock::now_ms();
-    if let Some(old) = s.leader_person_id {
-        c.execute(
-            "UPDATE studio_members SET role = 'member', updated_at = ? WHERE studio_id = ? AND person_id = ? AND left_on IS NULL",
-            params![now, s.id, old],
-        )?;
-    }
-    c.execute(
-        "UPDATE studio_members SET role = 'leader', updated_at = ? WHERE studio_id = ? AND person_id = ? AND left_on IS NULL",
-        params![now, s.id, person],
-    )?;
-    c.execute("UPDATE studios SET leader_person_id = ?, updated_at = ? WHERE id = ?", params![person, now, s.id])?;
-    studios::reindex(c, s.id)?;
-    crate::storage::callers_changed();
+    studios::set_leader(c, s, person)?;
     let after = found(studios::get(c, s.id)?)?;
     audit::record(
         c,

@@ -889,9 +889,11 @@ pub async fn due(st: &AppState, actor: &Actor, q: &DueQuery) -> Result<Page<DueV
     let (_, last_day) = rules::quarter_bounds(year, quarter).ok_or(Error::NotFound)?;
     let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
     let (unit_id, actor) = (q.unit_id, actor.clone());
+    let memo = st.db.page_memo();
     st.db
         .read(move |c| {
             let within = within(c, &actor, unit_id)?;
+            let first_page = text.is_none() && page.after.is_none();
             let f = DueFilter { within, year, quarter, last_day, inspected, q: text };
             let scope = match actor.inspection_scope() {
                 crate::domain::access::Scope::Within { paths, .. } => {
@@ -899,8 +901,25 @@ pub async fn due(st: &AppState, actor: &Actor, q: &DueQuery) -> Result<Page<DueV
                 }
                 all => all,
             };
-            let p = store::due(c, &scope, &f, &page)?;
-            Ok(Page { items: p.items.iter().map(DueView::from).collect(), next_cursor: p.next_cursor })
+            let read = |c: &mut Conn| {
+                let p = store::due(c, &scope, &f, &page)?;
+                Ok(Page { items: p.items.iter().map(DueView::from).collect(), next_cursor: p.next_cursor })
+            };
+            // The first page of a whole subtree, without a name searched, is remembered while
+            // no unit of it changes: a studio named, warned, revoked, renamed or given a new
+            // leader, an inspection written or corrected, a unit or person renamed all move the
+            // units above them (`storage::studios`, `storage::inspections`, `storage::people`).
+            let units = match first_page {
+                true => crate::storage::counters::whole_subtrees(c, &scope, f.within.as_ref())?,
+                false => None,
+            };
+            let shown = match inspected {
+                Some(false) => 0,
+                Some(true) => 1,
+                None => 2,
+            };
+            let variant = page.limit as u64 | (quarter as u64) << 8 | (year as u64) << 12 | shown << 28;
+            memo.get_or_read("inspections_due", units, variant, today, || read(c))
         })
         .await
 }

@@ -1033,7 +1033,12 @@ pub async fn list(st: &AppState, actor: &Actor, q: &ProjectQuery) -> Result<Proj
     let scope = actor.studio_scope();
     let (unit_id, studio_id) = (q.unit_id, q.studio_id);
     let actor = actor.clone();
-    let today = st.today();
+    let (memo, today) = (st.db.page_memo(), st.today());
+    // Only the light and the order chosen, on the first page: the look an officer opens.
+    let first_page = studio_id.is_none()
+        && (state, &category, approved, completed, &text) == (None, &None, None, None, &None)
+        && page.after.is_none();
+    let variant = page.limit as u64 | light.map_or(0, |l| l as u64 + 1) << 8 | (order as u64) << 12;
     st.db
         .read_as(text.is_some(), move |c| {
             let within = match unit_id {
@@ -1054,16 +1059,26 @@ pub async fn list(st: &AppState, actor: &Actor, q: &ProjectQuery) -> Result<Proj
                 completed,
                 q: text,
             };
-            let page = projects::list(c, &scope, &f, &page, today)?;
-            let (red, yellow, green) = match studio_id {
-                Some(_) => (
-                    page.items.iter().filter(|p| p.light == Some(Light::Red)).count() as i64,
-                    page.items.iter().filter(|p| p.light == Some(Light::Yellow)).count() as i64,
-                    page.items.iter().filter(|p| p.light == Some(Light::Green)).count() as i64,
-                ),
-                None => projects::light_counts(c, &scope, within.as_ref(), today)?,
+            let read = |c: &mut Conn| {
+                let page = projects::list(c, &scope, &f, &page, today)?;
+                let (red, yellow, green) = match studio_id {
+                    Some(_) => (
+                        page.items.iter().filter(|p| p.light == Some(Light::Red)).count() as i64,
+                        page.items.iter().filter(|p| p.light == Some(Light::Yellow)).count() as i64,
+                        page.items.iter().filter(|p| p.light == Some(Light::Green)).count() as i64,
+                    ),
+                    None => projects::light_counts(c, &scope, within.as_ref(), today)?,
+                };
+                Ok(ProjectList { page, red, yellow, green })
             };
-            Ok(ProjectList { page, red, yellow, green })
+            // Over whole subtrees it is remembered while no unit of them changes: every write
+            // of a project's row moves the units above it (`storage::projects`), deadlines
+            // move their counters, and studios, units and people renamed move theirs.
+            let units = match first_page {
+                true => crate::storage::counters::whole_subtrees(c, &scope, within.as_ref())?,
+                false => None,
+            };
+            memo.get_or_read("projects_first", units, variant, today, || read(c))
         })
         .await
 }

@@ -953,6 +953,14 @@ pub fn write_forecasts(c: &mut Conn, year: i64, run_id: i64, rows: &[Forecast], 
         }
     }
     d.apply(c)?;
+    // A forecast rewritten nets no counter, yet the studios at risk remembered above it show
+    // its points (`app::evaluations::at_risk`).
+    let mut paths: Vec<&UnitPath> = rows.iter().map(|f| &f.unit_path).collect();
+    paths.sort_unstable_by_key(|p| p.as_str());
+    paths.dedup();
+    for path in paths {
+        super::generations::changed_above(path);
+    }
     c.bulk_insert(
         "evaluation_forecasts",
         &["year", "studio_id", "unit_path", "total", "qualified", "shortfalls", "run_id", "computed_at"],

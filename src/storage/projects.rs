@@ -389,6 +389,9 @@ pub fn insert(c: &mut Conn, d: &ProjectData, studio_id: i64, unit_path: &UnitPat
         ],
     )?;
     super::keywords::index(c, Keyed::Project, id, &d.title)?;
+    // The first pages of project lists remembered above it show every row of it
+    // (`app::projects::list`): so does every write below that changes the row.
+    super::generations::changed_above(unit_path);
     Ok(id)
 }
 
@@ -420,9 +423,8 @@ pub fn update(c: &mut Conn, p: &Project, d: &ProjectData) -> Result<()> {
     )?;
     if p.title != d.title {
         super::keywords::index(c, Keyed::Project, p.id, &d.title)?;
-        // The most overdue remembered above it show its title (`app::projects::most_overdue`).
-        super::generations::changed_above(&p.unit_path);
     }
+    super::generations::changed_above(&p.unit_path);
     figures::settle(c, b)
 }
 
@@ -502,6 +504,7 @@ pub fn apply_step(
     let now = crate::clock::now_ms();
     let b = figures::before(c, &[Subject::Project(p.id)])?;
     c.execute("UPDATE projects SET state = ?, updated_at = ? WHERE id = ?", params![d.to.code(), now, p.id])?;
+    super::generations::changed_above(&p.unit_path);
     if let Some(n) = number {
         c.execute("UPDATE projects SET number = ?, approved_on = ? WHERE id = ?", params![n, on, p.id])?;
     }
@@ -713,6 +716,7 @@ pub fn add_update(c: &mut Conn, project_id: i64, body: &str, by: i64) -> Result<
         params![id, project_id, body, by, crate::clock::now_ms()],
     )?;
     c.execute("UPDATE projects SET updated_at = ? WHERE id = ?", params![crate::clock::now_ms(), project_id])?;
+    changed_above(c, project_id)?;
     Ok(id)
 }
 
@@ -845,6 +849,17 @@ pub fn decide_extension(c: &mut Conn, e: &Extension, grant: bool, note: Option<&
                 params![e.new_date, now, e.project_id],
             )?,
         };
+        changed_above(c, e.project_id)?;
+    }
+    Ok(())
+}
+
+/// Moves the units above a project whose row changed (see [`insert`]).
+fn changed_above(c: &mut Conn, project_id: i64) -> Result<()> {
+    let path: Option<String> =
+        c.query_opt("SELECT unit_path FROM projects WHERE id = ?", params![project_id], |r| r.get("unit_path"))?;
+    if let Some(path) = path.as_deref().and_then(UnitPath::parse) {
+        super::generations::changed_above(&path);
     }
     Ok(())
 }

@@ -461,6 +461,26 @@ pub fn add_members(c: &mut Conn, studio: &Studio, delta: i64) -> Result<()> {
     Ok(())
 }
 
+/// Makes a member the studio's leader (the former leader stays a member).
+pub fn set_leader(c: &mut Conn, s: &Studio, person: i64) -> Result<()> {
+    let now = crate::clock::now_ms();
+    if let Some(old) = s.leader_person_id {
+        c.execute(
+            "UPDATE studio_members SET role = 'member', updated_at = ? WHERE studio_id = ? AND person_id = ? AND left_on IS NULL",
+            params![now, s.id, old],
+        )?;
+    }
+    c.execute(
+        "UPDATE studio_members SET role = 'leader', updated_at = ? WHERE studio_id = ? AND person_id = ? AND left_on IS NULL",
+        params![now, s.id, person],
+    )?;
+    c.execute("UPDATE studios SET leader_person_id = ?, updated_at = ? WHERE id = ?", params![person, now, s.id])?;
+    // Lists remembered above the studio show its leader (the studios due for inspection).
+    super::generations::changed_above(&s.unit_path);
+    super::callers_changed();
+    reindex(c, s.id)
+}
+
 /// Records the team's re-selection.
 pub fn set_team_reviewed(c: &mut Conn, id: i64, on: Date) -> Result<()> {
     c.execute(
@@ -504,6 +524,8 @@ pub fn apply_transition(
          notice_ends_on = ?, rectify_by = ?, updated_at = ? WHERE id = ?",
         params![d.to.code(), level.map(|l| l.code()), supervisor, applying, notice.0, notice.1, rectify_by, now, s.id],
     )?;
+    // The studios due for inspection remembered above it follow its state and level.
+    super::generations::changed_above(&s.unit_path);
     let mut detail = serde_json::Map::new();
     if let Some(l) = d.applying_level {
         detail.insert("applying_level".into(), l.code().into());
@@ -678,6 +700,7 @@ pub fn register_naming(c: &mut Conn, s: &Studio, n: &PastNaming, by: i64) -> Res
         "UPDATE studios SET state = ?, level = ?, supervisor_unit_id = ?, updated_at = ? WHERE id = ?",
         params![StudioState::Named.code(), level.code(), supervisor, now, s.id],
     )?;
+    super::generations::changed_above(&s.unit_path);
     let detail = serde_json::json!({
         "level": n.level.code(),
         "naming_unit_id": n.naming_unit_id,

@@ -328,6 +328,28 @@ async fn at_risk_and_templates(b: Backend) {
     app.assert_figures_rebuild().await;
 }
 
+/// The studios at risk remembered for a province follow each forecast written again and a
+/// studio's new name, though neither moves a count.
+async fn the_at_risk_list_follows_every_change(b: Backend) {
+    let app = TestApp::start(b).await;
+    let w = world(&app).await;
+    let admin = app.admin().await;
+    let union_a = app.login("union.a", PASSWORD).await;
+    name(&admin, w.s1, w.city_a).await;
+    let path = format!("/api/v1/org-units/{}/at-risk", w.province_a);
+    let first = at_risk(&union_a, w.province_a).await;
+    assert_eq!(first["items"][0]["studio_id"].as_i64(), Some(w.s1), "{first}");
+    assert_eq!(union_a.ok_get(&path).await["computed_at"], first["computed_at"], "looked at again");
+    crate::common::rename_studio(&admin, w.s1, "李建国劳模创新工作室（更名）").await;
+    let list = union_a.ok_get(&path).await;
+    assert_eq!(list["items"][0]["studio_name"], "李建国劳模创新工作室（更名）", "{list}");
+    // Forecast again: the same studio at risk, the same counts, a newer time.
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    let again = at_risk(&union_a, w.province_a).await;
+    assert!(again["computed_at"].as_i64() > first["computed_at"].as_i64(), "{first} {again}");
+    assert_eq!(union_a.ok_get(&path).await["computed_at"], again["computed_at"]);
+}
+
 /// The pages: a union's results (run, counts, list), one evaluation judged through its form,
 /// the studios at risk linked from the officer's home, the template's rows, a studio's page of
 /// evaluations where the enterprise asks for a leader change, and the case's page where the
@@ -445,5 +467,6 @@ both!(
     computed_judged_confirmed_and_lifted,
     failed_recheck_revokes_and_two_failed_years_propose,
     leader_change_and_cancellation,
-    at_risk_and_templates
+    at_risk_and_templates,
+    the_at_risk_list_follows_every_change
 );

@@ -452,7 +452,54 @@ async fn the_list_follows_every_change(b: Backend) {
     assert_eq!(first(&list, "id"), d["inspection"]["id"], "{list}");
 }
 
+/// The studios due for inspection remembered for a city follow every change that shows in
+/// them: a naming, a studio's, unit's or leader's new name, a new leader, an inspection, a
+/// studio cancelled.
+async fn the_due_list_follows_every_change(b: Backend) {
+    let app = TestApp::start(b).await;
+    let w = world(&app).await;
+    let admin = app.admin().await;
+    let union_a = app.login("union.a", PASSWORD).await;
+    let (ent, city) = (app.login("ent1", PASSWORD).await, app.login("city.a", PASSWORD).await);
+    let path = format!("/api/v1/inspections/due?unit_id={}", w.city_a);
+    let ids = |v: &Value| -> Vec<i64> {
+        v["items"].as_array().unwrap().iter().map(|x| x["studio_id"].as_i64().unwrap()).collect()
+    };
+    let first = |v: &Value, field: &str| v["items"][0][field].clone();
+    assert!(ids(&union_a.ok_get(&path).await).is_empty(), "nothing named yet");
+    name(&admin, &w, w.s1, w.city_a).await;
+    assert_eq!(ids(&union_a.ok_get(&path).await), vec![w.s1], "named");
+    crate::common::rename_studio(&admin, w.s1, "李建国劳模创新工作室（更名）").await;
+    assert_eq!(first(&union_a.ok_get(&path).await, "studio_name"), json!("李建国劳模创新工作室（更名）"));
+    crate::common::rename_unit(&admin, w.w1, "一车间（新）").await;
+    assert_eq!(first(&union_a.ok_get(&path).await, "unit_name"), json!("一车间（新）"));
+    let leader = admin.ok_get(&format!("/api/v1/people/{}", w.leader1)).await;
+    let body = json!({"unit_id": leader["unit_id"], "name": "李建国（改名）", "gender": leader["gender"]});
+    let (s, v) = admin.send(reqwest::Method::PUT, &format!("/api/v1/people/{}", w.leader1), Some(body)).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(first(&union_a.ok_get(&path).await, "leader_name"), json!("李建国（改名）"));
+    // A new leader, asked by the enterprise and approved by the naming union.
+    let case =
+        json!({"studio_id": w.s1, "kind": "leader_change", "reason": "李建国同志退休", "new_leader_person_id": w.p2});
+    let k = ent.ok_post("/api/v1/studio-cases", case).await;
+    city.ok_post(&format!("/api/v1/studio-cases/{}/steps", k["id"]), json!({"action": "approve"})).await;
+    assert_eq!(first(&union_a.ok_get(&path).await, "leader_name"), json!("王小明"));
+    // Inspected this quarter: no longer due.
+    union_a.ok_post("/api/v1/inspections", inspection(w.s1, &day(10))).await;
+    assert!(ids(&union_a.ok_get(&path).await).is_empty(), "inspected");
+    // A second studio named, then cancelled.
+    let s3 = crate::common::studio(&admin, w.e1, w.p4, "刘一手技能大师工作室").await;
+    name(&admin, &w, s3, w.city_a).await;
+    assert_eq!(ids(&union_a.ok_get(&path).await), vec![s3]);
+    let k = ent
+        .ok_post("/api/v1/studio-cases", json!({"studio_id": s3, "kind": "cancellation", "reason": "产线搬迁"}))
+        .await;
+    city.ok_post(&format!("/api/v1/studio-cases/{}/steps", k["id"]), json!({"action": "approve"})).await;
+    assert!(ids(&union_a.ok_get(&path).await).is_empty(), "cancelled");
+}
+
 both!(
+    the_due_list_follows_every_change,
     the_list_follows_every_change,
     inspection_with_follow_ups,
     overdue_by_child_and_own_studios,

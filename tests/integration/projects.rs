@@ -372,7 +372,57 @@ async fn lights_are_counted_across_months(b: Backend) {
     app.assert_figures_rebuild().await;
 }
 
+/// The first pages remembered for a province (a city's projects, its red lights most overdue
+/// first) follow every write of a project's row and every name they show.
+async fn the_first_pages_follow_every_change(b: Backend) {
+    let app = TestApp::start(b).await;
+    let w = world(&app).await;
+    let (lead1, mem1, ent1) =
+        (app.login("lead1", PASSWORD).await, app.login("mem1", PASSWORD).await, app.login("ent1", PASSWORD).await);
+    let (admin, union_a) = (app.admin().await, app.login("union.a", PASSWORD).await);
+    let all = format!("/api/v1/projects?unit_id={}", w.city_a);
+    let red = "/api/v1/projects?light=red&sort=due";
+    let first = |v: &Value, field: &str| v["items"][0][field].clone();
+    assert!(ids(&union_a.ok_get(&all).await).is_empty());
+    assert!(ids(&union_a.ok_get(red).await).is_empty());
+    let p = project(&lead1, w.s1, "焊缝返修率攻关", w.leader1, &[-3, 60]).await;
+    let id = p["id"].as_i64().unwrap();
+    assert_eq!(ids(&union_a.ok_get(&all).await), vec![id], "proposed");
+    let body = json!({"title": "焊缝返修率攻关", "category": "工艺改进", "starts_on": day(-30), "ends_on": day(300),
+        "leader_person_id": w.leader1});
+    let (s, v) = lead1.send(reqwest::Method::PUT, &format!("/api/v1/projects/{id}"), Some(body)).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(first(&union_a.ok_get(&all).await, "category"), json!("工艺改进"));
+    ent1.ok_post(&format!("/api/v1/projects/{id}/transitions"), json!({"action": "approve"})).await;
+    assert_eq!(first(&union_a.ok_get(&all).await, "state"), json!("approved"));
+    assert_eq!(ids(&union_a.ok_get(red).await), vec![id], "overdue once approved");
+    // A progress report and a later end granted change the row, not a count.
+    let before = first(&union_a.ok_get(red).await, "updated_at");
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    mem1.ok_post(&format!("/api/v1/projects/{id}/updates"), json!({"body": "完成现场数据采集"})).await;
+    assert_ne!(first(&union_a.ok_get(red).await, "updated_at"), before);
+    let x = lead1
+        .ok_post(&format!("/api/v1/projects/{id}/extensions"), json!({"new_date": day(400), "reason": "等备件"}))
+        .await;
+    ent1.ok_post(&format!("/api/v1/extensions/{}/decision", x["id"]), json!({"decision": "approve"})).await;
+    assert_eq!(first(&union_a.ok_get(red).await, "ends_on"), json!(day(400)));
+    let leader = admin.ok_get(&format!("/api/v1/people/{}", w.leader1)).await;
+    let body = json!({"unit_id": leader["unit_id"], "name": "李建国（改名）", "gender": leader["gender"]});
+    let (s, v) = admin.send(reqwest::Method::PUT, &format!("/api/v1/people/{}", w.leader1), Some(body)).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(first(&union_a.ok_get(&all).await, "leader_name"), json!("李建国（改名）"));
+    crate::common::rename_studio(&admin, w.s1, "焊接创新工作室（更名）").await;
+    assert_eq!(first(&union_a.ok_get(red).await, "studio_name"), json!("焊接创新工作室（更名）"));
+    // The overdue milestone done: no longer red.
+    let milestones = lead1.ok_get(&format!("/api/v1/projects/{id}/milestones")).await;
+    let m = milestones.as_array().unwrap().iter().find(|m| m["title"] == "节点1").unwrap().clone();
+    lead1.ok_post(&format!("/api/v1/milestones/{}/done", m["id"]), json!({"done_on": day(0)})).await;
+    assert!(ids(&union_a.ok_get(red).await).is_empty());
+    assert_eq!(ids(&union_a.ok_get(&all).await), vec![id]);
+}
+
 both!(
+    the_first_pages_follow_every_change,
     a_project_runs_its_whole_life,
     red_lights_are_listed_for_every_level_above,
     the_annual_plan_is_fixed_once_agreed,
