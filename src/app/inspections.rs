@@ -1119,6 +1119,7 @@ async fn read_overdue(st: &AppState, actor: &Actor, q: &OverdueQuery, with_total
     let own = q.own.unwrap_or(false);
     let unit_id = q.unit_id;
     let actor = actor.clone();
+    let memo = st.db.page_memo();
     st.db
         .read(move |c| {
             let unit = match unit_id {
@@ -1131,17 +1132,27 @@ async fn read_overdue(st: &AppState, actor: &Actor, q: &OverdueQuery, with_total
             let unit = found(unit.filter(|u| actor.can_read_unit(&u.path)))?;
             let f = store::OverdueFilter { unit: unit.path.clone(), own_only: own };
             let scope = actor.inspection_scope();
-            let count = if with_total { Some(store::count_overdue(c, &scope, &f, today)?) } else { None };
-            let p = store::overdue_page(c, &scope, &f, today, count, &page)?;
-            let total = count.map_or(0, |k| k.total);
-            Ok(OverdueList {
-                unit_id: unit.id,
-                unit_name: unit.name,
-                own,
-                total,
-                items: p.items.iter().map(|f| FollowUpView::of(f, today)).collect(),
-                next_cursor: p.next_cursor,
-            })
+            let read = |c: &mut Conn| {
+                let count = if with_total { Some(store::count_overdue(c, &scope, &f, today)?) } else { None };
+                let p = store::overdue_page(c, &scope, &f, today, count, &page)?;
+                Ok(OverdueList {
+                    unit_id: unit.id,
+                    unit_name: unit.name.clone(),
+                    own,
+                    total: count.map_or(0, |k| k.total),
+                    items: p.items.iter().map(|f| FollowUpView::of(f, today)).collect(),
+                    next_cursor: p.next_cursor,
+                })
+            };
+            // The first page of a whole subtree is remembered while no unit of it changes: an
+            // item opened, reported, closed or reopened moves the units above it, as do a
+            // studio, unit or person renamed (`storage::inspections`, `storage::studios`).
+            let units = match page.after {
+                None => crate::storage::counters::whole_subtrees(c, &scope, Some(&unit.path))?,
+                Some(_) => None,
+            };
+            let variant = page.limit as u64 | u64::from(own) << 8 | u64::from(with_total) << 9;
+            memo.get_or_read("overdue_first", units, variant, today, || read(c))
         })
         .await
 }

@@ -395,6 +395,9 @@ pub fn take_step(
         counters::add_follow_up(&mut d, &f.unit_path, due_now, 1);
     }
     d.apply(c)?;
+    // A report nets no counter, yet the overdue items remembered above it show it
+    // (`app::inspections::overdue_list`).
+    super::generations::changed_above(&f.unit_path);
     let id = c.next_id("inspection_follow_up_steps")?;
     c.execute(
         "INSERT INTO inspection_follow_up_steps (id, follow_up_id, action, note, due_on, taken_on, taken_by, taken_at) \

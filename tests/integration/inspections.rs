@@ -498,7 +498,32 @@ async fn the_due_list_follows_every_change(b: Backend) {
     assert!(ids(&union_a.ok_get(&path).await).is_empty(), "cancelled");
 }
 
+/// The overdue items remembered for a city follow a report (which moves no count), a close
+/// and a studio's new name.
+async fn the_overdue_list_follows_every_change(b: Backend) {
+    let app = TestApp::start(b).await;
+    let w = world(&app).await;
+    let d = app.login("union.a", PASSWORD).await.ok_post("/api/v1/inspections", inspection(w.s1, &day(3))).await;
+    let base = format!("/api/v1/inspections/{}/follow-ups/{}", d["inspection"]["id"], d["follow_ups"][0]["id"]);
+    app.state.clock.advance(std::time::Duration::from_secs(8 * 86_400));
+    // Signed in again: a week later the sessions have ended.
+    let admin = app.admin().await;
+    let (union_a, lead) = (app.login("union.a", PASSWORD).await, app.login("lead1", PASSWORD).await);
+    let path = format!("/api/v1/inspections/overdue?unit_id={}", w.city_a);
+    let list = union_a.ok_get(&path).await;
+    assert_eq!((list["total"].as_i64(), list["items"][0]["report_note"].clone()), (Some(1), Value::Null), "{list}");
+    assert_eq!(union_a.ok_get(&path).await, list, "looked at again");
+    lead.ok_post(&format!("{base}/report"), json!({"note": "已补齐两个月台账并签章"})).await;
+    assert_eq!(union_a.ok_get(&path).await["items"][0]["report_note"], json!("已补齐两个月台账并签章"));
+    crate::common::rename_studio(&admin, w.s1, "焊接创新工作室（更名）").await;
+    assert_eq!(union_a.ok_get(&path).await["items"][0]["studio_name"], json!("焊接创新工作室（更名）"));
+    union_a.ok_post(&format!("{base}/close"), json!({"note": "已整改"})).await;
+    let list = union_a.ok_get(&path).await;
+    assert_eq!((list["total"].as_i64(), list["items"].as_array().map(Vec::len)), (Some(0), Some(0)), "{list}");
+}
+
 both!(
+    the_overdue_list_follows_every_change,
     the_due_list_follows_every_change,
     the_list_follows_every_change,
     inspection_with_follow_ups,
