@@ -615,6 +615,9 @@ pub async fn list(st: &AppState, actor: &Actor, q: &EvaluationQuery) -> Result<P
     check.finish()?;
     let page = PageRequest::parse(q.limit, q.cursor.as_deref())?;
     let (unit_id, studio_id, a) = (q.unit_id, q.studio_id, actor.clone());
+    let (memo, today) = (st.db.page_memo(), st.today());
+    let first_page = (studio_id, grade, state, &page.after) == (None, None, None, &None);
+    let variant = page.limit as u64 | (year.unwrap_or(0) as u64) << 8 | u64::from(by_total) << 20;
     st.db
         .read(move |c| {
             let within = match unit_id {
@@ -624,8 +627,16 @@ pub async fn list(st: &AppState, actor: &Actor, q: &EvaluationQuery) -> Result<P
             if let Some(sid) = studio_id {
                 found(studios::get(c, sid)?.filter(|s| a.can_read_evaluation(&s.place())))?;
             }
+            let scope = a.evaluation_list_scope();
+            // The first page of a whole subtree's year is remembered while no unit of it
+            // changes: each slice of a run, an item judged, a confirmation and a reopening move
+            // the units above (`storage::evaluations`), renamed studios and units theirs.
+            let units = match first_page {
+                true => crate::storage::counters::whole_subtrees(c, &scope, within.as_ref())?,
+                false => None,
+            };
             let f = store::Filter { within, year, grade, state, studio_id, by_total };
-            store::list(c, &a.evaluation_list_scope(), &f, &page)
+            memo.get_or_read("evaluations_first", units, variant, today, || store::list(c, &scope, &f, &page))
         })
         .await
 }

@@ -754,7 +754,25 @@ pub fn write_slice(c: &mut Conn, year: i64, new: &[Scoring], update: &[(i64, Sco
         )?;
     }
     tally(c, &updated, 1, &mut d)?;
+    // The first pages remembered above them show every row (`app::evaluations::list`); a row
+    // scored again to the same grade nets no counter.
+    let mut paths: Vec<&UnitPath> = new.iter().chain(update.iter().map(|(_, s)| s)).map(|s| &s.unit_path).collect();
+    paths.sort_unstable_by_key(|p| p.as_str());
+    paths.dedup();
+    for path in paths {
+        super::generations::changed_above(path);
+    }
     d.apply(c)
+}
+
+/// Moves the units above an evaluation whose row changed (see [`write_slice`]).
+fn changed_above(c: &mut Conn, id: i64) -> Result<()> {
+    let path: Option<String> =
+        c.query_opt("SELECT unit_path FROM evaluations WHERE id = ?", params![id], |r| r.get("unit_path"))?;
+    if let Some(path) = path.as_deref().and_then(UnitPath::parse) {
+        super::generations::changed_above(&path);
+    }
+    Ok(())
 }
 
 /// Stores an evaluation's items and result (a judged item changed).
@@ -767,6 +785,7 @@ pub fn set_items(c: &mut Conn, id: i64, items: &[ScoredItem], total: i64, grade:
         params![json, total, grade.code(), now, id],
     )?;
     tally(c, &[id], 1, &mut d)?;
+    changed_above(c, id)?;
     d.apply(c)
 }
 
@@ -780,6 +799,7 @@ pub fn set_confirmed(c: &mut Conn, id: i64, by: Option<i64>, now: i64) -> Result
         params![state.code(), by, by.map(|_| now), now, id],
     )?;
     tally(c, &[id], 1, &mut d)?;
+    changed_above(c, id)?;
     d.apply(c)
 }
 

@@ -350,6 +350,42 @@ async fn the_at_risk_list_follows_every_change(b: Backend) {
     assert_eq!(union_a.ok_get(&path).await["computed_at"], again["computed_at"]);
 }
 
+/// The results remembered for a province (the first page of a year) follow a run, a judged
+/// item and a run again (neither need move a count), a confirmation, a reopening and a studio's
+/// new name.
+async fn the_results_follow_every_change(b: Backend) {
+    let app = TestApp::start(b).await;
+    let w = world(&app).await;
+    let admin = app.admin().await;
+    let (city, union_a) = (app.login("city.a", PASSWORD).await, app.login("union.a", PASSWORD).await);
+    let y = this_year();
+    name(&admin, w.s1, w.city_a).await;
+    let path = format!("/api/v1/evaluations?unit_id={}&year={y}", w.province_a);
+    assert_eq!(union_a.ok_get(&path).await["items"].as_array().map(Vec::len), Some(0));
+    run(&union_a, w.province_a, y).await;
+    let first = |v: &Value, field: &str| v["items"][0][field].clone();
+    let list = union_a.ok_get(&path).await;
+    let id = first(&list, "id").as_i64().unwrap();
+    let detail = format!("/api/v1/evaluations/{id}");
+    let same = |list: &Value, e: &Value| {
+        for field in ["total", "grade", "state", "computed_at"] {
+            assert_eq!(first(list, field), e[field], "{field}: {list} {e}");
+        }
+    };
+    same(&list, &city.ok_get(&detail).await);
+    city.ok_put(&format!("{detail}/items/venue"), json!({"points": 8, "reason": "场地面积 60㎡，设备布置合理"})).await;
+    same(&union_a.ok_get(&path).await, &city.ok_get(&detail).await);
+    tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    run(&union_a, w.province_a, y).await;
+    same(&union_a.ok_get(&path).await, &city.ok_get(&detail).await);
+    city.ok_post(&format!("{detail}/confirm"), json!({"rectify_by": day(60)})).await;
+    assert_eq!(first(&union_a.ok_get(&path).await, "state"), json!("confirmed"));
+    city.ok_post(&format!("{detail}/reopen"), json!({"reason": "复核更正"})).await;
+    assert_eq!(first(&union_a.ok_get(&path).await, "state"), json!("open"));
+    crate::common::rename_studio(&admin, w.s1, "李建国劳模创新工作室（更名）").await;
+    assert_eq!(first(&union_a.ok_get(&path).await, "studio_name"), json!("李建国劳模创新工作室（更名）"));
+}
+
 /// The pages: a union's results (run, counts, list), one evaluation judged through its form,
 /// the studios at risk linked from the officer's home, the template's rows, a studio's page of
 /// evaluations where the enterprise asks for a leader change, and the case's page where the
@@ -468,5 +504,6 @@ both!(
     failed_recheck_revokes_and_two_failed_years_propose,
     leader_change_and_cancellation,
     at_risk_and_templates,
-    the_at_risk_list_follows_every_change
+    the_at_risk_list_follows_every_change,
+    the_results_follow_every_change
 );
