@@ -767,12 +767,7 @@ pub fn write_slice(c: &mut Conn, year: i64, new: &[Scoring], update: &[(i64, Sco
 
 /// Moves the units above an evaluation whose row changed (see [`write_slice`]).
 fn changed_above(c: &mut Conn, id: i64) -> Result<()> {
-    let path: Option<String> =
-        c.query_opt("SELECT unit_path FROM evaluations WHERE id = ?", params![id], |r| r.get("unit_path"))?;
-    if let Some(path) = path.as_deref().and_then(UnitPath::parse) {
-        super::generations::changed_above(&path);
-    }
-    Ok(())
+    super::generations::changed_above_row(c, "evaluations", id)
 }
 
 /// Stores an evaluation's items and result (a judged item changed).

@@ -69,6 +69,17 @@ pub fn changed_above(path: &crate::domain::org::UnitPath) {
     }
 }
 
+/// [`changed_above`] for a write that holds only a row's id: the units above the row `id` of
+/// `table`, placed by its `unit_path`.
+pub fn changed_above_row(c: &mut super::Conn, table: &'static str, id: i64) -> Result<()> {
+    let sql = format!("SELECT unit_path FROM {table} WHERE id = ?");
+    let path: Option<String> = c.query_opt(&sql, crate::params![id], |r| r.get("unit_path"))?;
+    if let Some(path) = path.as_deref().and_then(crate::domain::org::UnitPath::parse) {
+        changed_above(&path);
+    }
+    Ok(())
+}
+
 /// After a commit (or rollback) on this thread: completes pending changes.
 pub(super) fn after_commit() {
     let pending = PENDING.with(|p| std::mem::take(&mut *p.borrow_mut()));

@@ -241,12 +241,7 @@ pub fn insert(c: &mut Conn, m: &NewMentorship, by: i64) -> Result<i64> {
 /// Notes that an agreement changed: the first pages of the lists above it are remembered
 /// (`app::mentorships::list`) and are read again.
 fn changed(c: &mut Conn, id: i64) -> Result<()> {
-    let at: Option<String> =
-        c.query_opt("SELECT unit_path FROM mentorships WHERE id = ?", params![id], |r| r.get("unit_path"))?;
-    if let Some(p) = at.as_deref().and_then(UnitPath::parse) {
-        super::generations::changed_above(&p);
-    }
-    Ok(())
+    super::generations::changed_above_row(c, "mentorships", id)
 }
 
 /// Whether the same apprentice already has an agreement with the same mentor in the same trade

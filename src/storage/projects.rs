@@ -856,12 +856,7 @@ pub fn decide_extension(c: &mut Conn, e: &Extension, grant: bool, note: Option<&
 
 /// Moves the units above a project whose row changed (see [`insert`]).
 fn changed_above(c: &mut Conn, project_id: i64) -> Result<()> {
-    let path: Option<String> =
-        c.query_opt("SELECT unit_path FROM projects WHERE id = ?", params![project_id], |r| r.get("unit_path"))?;
-    if let Some(path) = path.as_deref().and_then(UnitPath::parse) {
-        super::generations::changed_above(&path);
-    }
-    Ok(())
+    super::generations::changed_above_row(c, "projects", project_id)
 }
 
 /// A pending extension request for the same deadline, if any.

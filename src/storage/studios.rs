@@ -400,11 +400,7 @@ pub fn update(c: &mut Conn, id: i64, d: &StudioData) -> Result<()> {
         ],
     )?;
     // Lists remembered above the studio show its name (the plans waiting: `app::plans::waiting`).
-    let path: Option<String> =
-        c.query_opt("SELECT unit_path FROM studios WHERE id = ?", params![id], |r| r.get("unit_path"))?;
-    if let Some(path) = path.as_deref().and_then(UnitPath::parse) {
-        super::generations::changed_above(&path);
-    }
+    super::generations::changed_above_row(c, "studios", id)?;
     reindex(c, id)
 }
 
