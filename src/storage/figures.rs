@@ -770,21 +770,27 @@ const CACHE_CAPACITY: usize = 4_000;
 /// records), per unit and question. The root of a province or of the country is read by every
 /// officer's home page and dashboard, an enterprise by its officers'; their sums change only
 /// when a record of their subtree does.
-#[derive(Default)]
 pub struct Cache {
     entries: std::sync::Mutex<HashMap<(i64, Date, Date), Remembered>>,
+    /// How long a tally is trusted at most (see `recall::TTL_WATCHED`).
+    ttl: std::time::Duration,
 }
 
 /// A tally remembered: the generation it was read in, when, and the tally.
 type Remembered = (u64, std::time::Instant, Arc<Tally>);
 
 impl Cache {
+    /// An empty cache whose tallies are trusted for at most `ttl`.
+    pub fn new(ttl: std::time::Duration) -> Cache {
+        Cache { entries: std::sync::Mutex::default(), ttl }
+    }
+
     fn get(&self, unit: i64, q: Question, generation: u64) -> Option<Arc<Tally>> {
         let (from, to) = q.flow();
         let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         entries
             .get(&(unit, from, to))
-            .filter(|(g, at, _)| *g == generation && at.elapsed() < super::recall::TTL)
+            .filter(|(g, at, _)| *g == generation && at.elapsed() < self.ttl)
             .map(|(_, _, s)| s.clone())
     }
 

@@ -80,6 +80,12 @@ pub fn changed_above_row(c: &mut super::Conn, table: &'static str, id: i64) -> R
     Ok(())
 }
 
+/// Notes a change of every unit made by another process (seen by the database, not through
+/// this process's writes): everything remembered is read again.
+pub(super) fn changed_elsewhere() {
+    EPOCH.fetch_add(1, Ordering::AcqRel);
+}
+
 /// After a commit (or rollback) on this thread: completes pending changes.
 pub(super) fn after_commit() {
     let pending = PENDING.with(|p| std::mem::take(&mut *p.borrow_mut()));
@@ -93,7 +99,7 @@ pub(super) fn after_commit() {
 }
 
 /// Readings remembered at most; beyond, the memory is cleared.
-const CAPACITY: usize = 2_000;
+pub const CAPACITY: usize = 2_000;
 
 /// What a reading is remembered by: its kind, the units it sums, what else it depends on (a
 /// reader's rights, say), the day it was taken for.
@@ -104,7 +110,7 @@ pub struct Memo(Recall<Key, Arc<dyn Any + Send + Sync>>);
 
 impl Default for Memo {
     fn default() -> Self {
-        Memo::with_capacity(CAPACITY)
+        Memo::new(CAPACITY, TTL)
     }
 }
 
@@ -112,9 +118,10 @@ impl Default for Memo {
 pub const PAGES_CAPACITY: usize = 256;
 
 impl Memo {
-    /// An empty memory of at most `capacity` readings.
-    pub fn with_capacity(capacity: usize) -> Self {
-        Memo(Recall::new(capacity, TTL))
+    /// An empty memory of at most `capacity` readings, each trusted for at most `ttl` (see
+    /// `recall::TTL_WATCHED`).
+    pub fn new(capacity: usize, ttl: std::time::Duration) -> Self {
+        Memo(Recall::new(capacity, ttl))
     }
 
     /// The reading `kind` of `units` for `day`: remembered while none of the units changed,

@@ -77,6 +77,13 @@ fn after_commit() {
     }
 }
 
+/// Notes that another process changed the database (seen by SQLite's writer): every figure,
+/// reading and caller remembered by this process is read again.
+fn changed_elsewhere() {
+    generations::changed_elsewhere();
+    CALLERS_GENERATION.fetch_add(1, Ordering::Release);
+}
+
 /// The current generation of callers' identities in this process.
 pub fn callers_generation() -> u64 {
     CALLERS_GENERATION.load(Ordering::Acquire)
@@ -759,11 +766,17 @@ impl Db {
         };
         let searches = Arc::new(tokio::sync::Semaphore::new((connections as usize / 3).max(1)));
         let search_timeout = std::time::Duration::from_millis(opts.search_timeout_ms);
+        // SQLite's writer watches for commits of other processes (`changed_elsewhere`);
+        // PostgreSQL servers sharing a database tell each other nothing.
+        let ttl = match inner {
+            Inner::Sqlite(_) => recall::TTL_WATCHED,
+            Inner::Postgres(_) => recall::TTL,
+        };
         Ok(Db {
             inner: Arc::new(inner),
-            figures: Arc::default(),
-            memo: Arc::default(),
-            pages: Arc::new(generations::Memo::with_capacity(generations::PAGES_CAPACITY)),
+            figures: Arc::new(figures::Cache::new(ttl)),
+            memo: Arc::new(generations::Memo::new(generations::CAPACITY, ttl)),
+            pages: Arc::new(generations::Memo::new(generations::PAGES_CAPACITY, ttl)),
             unit_facts: Arc::default(),
             searches,
             search_timeout,

@@ -15,6 +15,7 @@ use crate::error::Result;
 /// is seen too. The one mechanism behind the caches of callers, of units' sums and of units'
 /// facts.
 pub struct Recall<K, V> {
+    /// Per key: the generation read in, the instant the answer stops being trusted, the answer.
     entries: Mutex<HashMap<K, (u64, Instant, V)>>,
     /// Answers at most; beyond, the memory is cleared.
     capacity: usize,
@@ -26,6 +27,21 @@ pub struct Recall<K, V> {
 /// process sharing the database (a second server on PostgreSQL, `jiangxin figures rebuild`)
 /// within this time.
 pub const TTL: Duration = Duration::from_secs(5);
+
+/// How long a remembered answer is trusted where the database itself tells this process of
+/// changes made by others (SQLite: the writer asks at each batch and every second, see
+/// `storage::changed_elsewhere`). Only a guard, should a write forget to move what it changed:
+/// at 5 s every remembered reading of a busy server was read again every 5 s, all at once.
+pub const TTL_WATCHED: Duration = Duration::from_secs(60);
+
+/// Answers put at once (the first looks of a morning, of a benchmark) would otherwise all
+/// expire together and be read again in one burst: each is trusted for between 3/4 of the
+/// time to live and all of it, spread by the order of putting.
+fn spread(ttl: Duration) -> Duration {
+    static PUT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = PUT.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % 16;
+    ttl - ttl / 64 * n
+}
 
 impl<K: Eq + Hash, V: Clone> Recall<K, V> {
     /// An empty memory of at most `capacity` answers, each trusted for at most `ttl`.
@@ -41,8 +57,8 @@ impl<K: Eq + Hash, V: Clone> Recall<K, V> {
         Q: Eq + Hash + ?Sized,
     {
         let entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        let (g, at, v) = entries.get(key)?;
-        (*g == generation && at.elapsed() < self.ttl).then(|| v.clone())
+        let (g, until, v) = entries.get(key)?;
+        (*g == generation && Instant::now() < *until).then(|| v.clone())
     }
 
     /// Remembers `value` for `key` as read in `generation` (taken before reading, so that a
@@ -52,7 +68,7 @@ impl<K: Eq + Hash, V: Clone> Recall<K, V> {
         if entries.len() >= self.capacity {
             entries.clear();
         }
-        entries.insert(key, (generation, Instant::now(), value));
+        entries.insert(key, (generation, Instant::now() + spread(self.ttl), value));
     }
 
     /// The answer for `key` remembered in `generation`, else `read` (and remembered).

@@ -263,9 +263,17 @@ impl SqliteDb {
         } else {
             None
         };
+        let watch = Watch::start(&writer_conn).map_err(DbError::from)?;
+        if !opts.sqlite_bulk_load {
+            let writer = tx.downgrade();
+            std::thread::Builder::new()
+                .name("sqlite-watch".into())
+                .spawn(move || watch_loop(&writer))
+                .map_err(|e| Error::internal(format!("cannot start the watch thread: {e}")))?;
+        }
         std::thread::Builder::new()
             .name("sqlite-writer".into())
-            .spawn(move || writer_loop(writer_conn, rx, syncer))
+            .spawn(move || writer_loop(writer_conn, rx, syncer, watch))
             .map_err(|e| Error::internal(format!("cannot start the writer thread: {e}")))?;
         Ok(SqliteDb {
             path: path.to_path_buf(),
@@ -537,11 +545,68 @@ fn sync_loop(wal: &Path, batches: std::sync::mpsc::Receiver<Synced>) {
     }
 }
 
-fn writer_loop(conn: Connection, mut rx: mpsc::Receiver<Job>, syncer: Option<std::sync::mpsc::Sender<Synced>>) {
+/// How often an idle writer looks for commits of other processes.
+const WATCH_EVERY: Duration = Duration::from_secs(1);
+
+/// Commits of other processes (`jiangxin figures rebuild`, an import from the command line)
+/// as the writer sees them: SQLite's `PRAGMA data_version` on a connection moves when another
+/// connection commits, and this process commits through the writer alone (readers and the
+/// checkpointer never do). When it moves, everything this process remembers is read again
+/// (`storage::changed_elsewhere`), so the memories need no short time to live.
+struct Watch(i64);
+
+impl Watch {
+    fn start(c: &Connection) -> rusqlite::Result<Watch> {
+        Ok(Watch(data_version(c)?))
+    }
+
+    /// Looks once, at the start of a batch: whatever is read and remembered afterwards
+    /// includes the other process's commit. True when one was seen.
+    fn look(&mut self, c: &Connection) -> bool {
+        match data_version(c) {
+            Ok(v) if v != self.0 => {
+                self.0 = v;
+                super::changed_elsewhere();
+                true
+            }
+            Ok(_) => false,
+            Err(e) => {
+                tracing::error!("cannot read the data version: {e}");
+                false
+            }
+        }
+    }
+}
+
+fn data_version(c: &Connection) -> rusqlite::Result<i64> {
+    c.prepare_cached("PRAGMA data_version")?.query_row([], |r| r.get(0))
+}
+
+/// Sends the writer an empty job every [`WATCH_EVERY`], so that an idle writer still looks
+/// (`Watch::look`); ends with the database.
+fn watch_loop(writer: &mpsc::WeakSender<Job>) {
+    loop {
+        std::thread::sleep(WATCH_EVERY);
+        let Some(tx) = writer.upgrade() else { return };
+        let look: Job = Box::new(|_: &Connection| -> Completion { Box::new(|_| {}) });
+        // A full queue means batches are running, and each looks anyway.
+        let _ = tx.try_send(look);
+    }
+}
+
+fn writer_loop(
+    conn: Connection,
+    mut rx: mpsc::Receiver<Job>,
+    syncer: Option<std::sync::mpsc::Sender<Synced>>,
+    mut watch: Watch,
+) {
     while let Some(first) = rx.blocking_recv() {
         let began = conn.execute_batch("BEGIN IMMEDIATE");
-        if let Err(e) = &began {
-            tracing::error!("cannot begin a write transaction: {e}");
+        match &began {
+            Ok(()) => {
+                watch.look(&conn);
+            }
+            Err(e) => tracing::error!("cannot begin a write transaction: {e}"),
         }
         // Work left for the end of the batch is gathered only inside a transaction: without
         // one, each job's savepoint commits on release and its work runs at once.
@@ -754,5 +819,63 @@ mod tests {
         let wal = super::wal_path(&path);
         assert!(size(&wal) < 80 << 20, "the WAL grew to {} bytes", size(&wal));
         assert_eq!(db.read_blocking(|c| c.scalar("SELECT COUNT(*) FROM t", &[])).expect("count"), 250);
+    }
+
+    /// The writer's watch sees a commit of another connection (another process), and neither
+    /// its own commits nor a checkpoint by the checkpointer's connection.
+    #[test]
+    fn the_writer_sees_commits_of_other_processes_only() {
+        let dir = tempfile::tempdir().expect("a directory");
+        let path = dir.path().join("v.db");
+        let writer = super::open_writer(&path, "NORMAL").expect("writer");
+        writer.execute_batch("CREATE TABLE t (id INTEGER PRIMARY KEY, v INTEGER NOT NULL)").expect("table");
+        let mut watch = super::Watch::start(&writer).expect("watch");
+        let commit = |c: &rusqlite::Connection| {
+            c.execute_batch("BEGIN IMMEDIATE; INSERT INTO t (v) VALUES (1); COMMIT").expect("commit")
+        };
+        commit(&writer);
+        assert!(!watch.look(&writer), "its own commit");
+        let other = super::connect(&path, rusqlite::OpenFlags::default()).expect("another connection");
+        other.busy_timeout(std::time::Duration::from_secs(5)).expect("busy timeout");
+        commit(&other);
+        assert!(watch.look(&writer), "another connection's commit");
+        assert!(!watch.look(&writer), "seen once");
+        commit(&writer);
+        let checkpointer = super::open_checkpointer(&path).expect("checkpointer");
+        checkpointer.wal_checkpoint_v2(None::<&str>, rusqlite::wal::CheckpointMode::PASSIVE).expect("checkpoint");
+        commit(&writer);
+        assert!(!watch.look(&writer), "a checkpoint and its own commits after it");
+    }
+
+    /// A reading remembered by the server is read again soon after another process commits,
+    /// long before the memory's time to live (`recall::TTL_WATCHED`) would end it: the idle
+    /// writer looks every second.
+    #[test]
+    fn a_commit_of_another_process_is_seen_within_seconds() {
+        let dir = tempfile::tempdir().expect("a directory");
+        let path = dir.path().join("p.db");
+        let db = Db::open(&Location::SqliteFile(path.clone()), &DbOptions::default()).expect("open");
+        db.write_blocking(|c| c.batch("CREATE TABLE t (v INTEGER NOT NULL); INSERT INTO t (v) VALUES (1)"))
+            .expect("table");
+        let day = jiff::civil::date(2026, 3, 1);
+        let memo = db.memo();
+        let remembered = || {
+            let memo = memo.clone();
+            db.read_blocking(move |c| {
+                // A unit id far from any other test's.
+                memo.get_or("watch test", &[950_001], day, || c.scalar("SELECT v FROM t", &[]))
+            })
+            .expect("read")
+        };
+        assert_eq!(remembered(), 1);
+        let other = super::connect(&path, rusqlite::OpenFlags::default()).expect("another process");
+        other.busy_timeout(std::time::Duration::from_secs(5)).expect("busy timeout");
+        other.execute_batch("UPDATE t SET v = 2").expect("its commit");
+        let waited = std::time::Instant::now();
+        while remembered() != 2 && waited.elapsed() < std::time::Duration::from_secs(10) {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        assert_eq!(remembered(), 2, "seen after {:?}", waited.elapsed());
+        assert!(waited.elapsed() < std::time::Duration::from_secs(5), "seen after {:?}", waited.elapsed());
     }
 }
