@@ -426,6 +426,12 @@ pub struct DashboardTables {
     pub own: Option<FigureRow>,
     /// The column the children are ranked by.
     pub sort: String,
+    /// The tables as the dashboard page shows them, rendered by the first look in each
+    /// language and kept with the figures (the page's rendering cost more than reading them
+    /// from the memo).
+    #[serde(skip)]
+    #[schema(ignore)]
+    pub rendered: crate::i18n::PerLocale<Arc<str>>,
 }
 
 /// Years shown in the trend.
@@ -559,6 +565,7 @@ fn tables_of(
         children,
         own,
         sort: cols.get(col).map(|(c, _)| c.to_string()).unwrap_or_default(),
+        rendered: Default::default(),
     })
 }
 

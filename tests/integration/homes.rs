@@ -200,17 +200,30 @@ async fn the_home_figures_follow_a_change(b: Backend) {
     assert_eq!(on_dashboard(&seen), before_dashboard);
     assert!(seen["headline"]["members"]["link"].is_null(), "{seen}");
     // The tile of projects started this year: `<strong>N</strong><span>立项课题</span>`.
-    let started = |home: &str| -> i64 {
-        let tile = home.split("<span>立项课题</span>").next().expect("the tile");
+    let tile = |html: &str, label: &str| -> i64 {
+        let tile = html.split(&format!("<span>{label}</span>")).next().expect("the tile");
         let n = tile.rsplit("<strong>").next().and_then(|t| t.strip_suffix("</strong>")).expect("its figure");
         n.replace(',', "").parse().unwrap_or_else(|_| panic!("a number: {n}"))
     };
+    let started = |html: &str| tile(html, "立项课题");
     let before = started(&page(&app, "ent1", "/").await);
     assert_eq!(started(&page(&app, "ent1", "/").await), before, "the same figure when nothing changed");
+    // The dashboard page: its tables are rendered by the first look in each language and kept
+    // with its figures.
+    let dashboard_page = format!("/stats?unit_id={}", w.e1);
+    let english_page = format!("{dashboard_page}&lang=en");
+    let page_before = started(&page(&app, "ent1", &dashboard_page).await);
+    assert_eq!(page_before, before_dashboard, "the page shows the API's figure");
+    assert_eq!(started(&page(&app, "ent1", &dashboard_page).await), page_before);
+    let english = page(&app, "ent1", &english_page).await;
+    assert_eq!(tile(&english, "Projects approved"), page_before, "{english}");
+    assert!(!english.contains("立项课题"), "the tables of the first language: {english}");
     let p = project(&lead1, w.s1, "焊缝自动检测", w.leader1, &[30]).await;
     ent1.ok_post(&format!("/api/v1/projects/{}/transitions", p["id"]), json!({"action": "approve"})).await;
     assert_eq!(started(&page(&app, "ent1", "/").await), before + 1);
     assert_eq!(on_dashboard(&ent1.ok_get(&dashboard).await), before_dashboard + 1);
+    assert_eq!(started(&page(&app, "ent1", &dashboard_page).await), page_before + 1);
+    assert_eq!(tile(&page(&app, "ent1", &english_page).await, "Projects approved"), page_before + 1);
 }
 
 both!(

@@ -5,7 +5,9 @@
 use super::charts::{self, Columns};
 use super::{Chrome, Form, here, put, render};
 use crate::app::AppState;
-use crate::app::stats::{self, Dashboard, FigureQuery, FigureRecords, FigureValue, StatsQuery};
+use crate::app::stats::{
+    self, Dashboard, DashboardTables, FigureQuery, FigureRecords, FigureValue, Headline, StatsQuery,
+};
 use crate::domain::figures::{Family, Figure, Measure};
 use crate::error::{Error, Result};
 use crate::i18n::Locale;
@@ -17,6 +19,7 @@ use axum::http::Uri;
 use axum::response::{IntoResponse, Redirect, Response};
 use jiff::civil::Date;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// A cell of a table: its text, where it leads, whether it is a number.
 pub struct Cell {
@@ -76,6 +79,19 @@ struct DashboardPage {
     years: Vec<i16>,
     /// The chosen year, when the period is a calendar year.
     year: Option<i16>,
+    /// The tables, rendered (see [`DashboardPart`]).
+    part: Arc<str>,
+}
+
+/// A dashboard's tables (headline, trend, children), rendered once per language and kept with
+/// its figures (`DashboardTables::rendered`): they depend on nothing else of the look, and
+/// rendering them cost more than the rest of the page's work.
+#[derive(Template)]
+#[template(path = "dashboard_tables.html")]
+struct DashboardPart<'a> {
+    /// A chrome without a caller: the part uses only its language.
+    c: Chrome,
+    h: &'a Headline,
     charts: Vec<Columns>,
     /// Column names of the tables.
     heads: Vec<&'static str>,
@@ -147,22 +163,7 @@ pub async fn dashboard(
     let mut c = Chrome::new(t, Some(&u), &here(&uri), "stats");
     c.alert = alert;
     let years: Vec<i16> = (0..8).map(|i| today.year() - i).collect();
-    let mut page = DashboardPage {
-        c,
-        f,
-        unit_id: q.unit_id,
-        d: None,
-        years,
-        year: None,
-        charts: Vec::new(),
-        heads: Vec::new(),
-        trend_rows: Vec::new(),
-        ranked: Vec::new(),
-        sorts: Vec::new(),
-        sort_label: "",
-        child_rows: Vec::new(),
-        own_row: None,
-    };
+    let mut page = DashboardPage { c, f, unit_id: q.unit_id, d: None, years, year: None, part: Arc::from("") };
     if let Some(d) = d {
         let h = &d.headline;
         let whole_year = h.from.month() == 1 && h.from.day() == 1 && h.from.year() == h.to.year();
@@ -170,61 +171,77 @@ pub async fn dashboard(
         if whole_year && (Some(h.to) == year_end || h.to == today) {
             page.year = Some(h.from.year());
         }
-        page.heads = d.columns.iter().map(|code| column_label(code, t)).collect();
-        page.charts = d
-            .columns
-            .iter()
-            .enumerate()
-            .map(|(i, code)| {
-                let points: Vec<(String, i64)> =
-                    d.trend.iter().map(|r| (r.label.clone(), r.values.get(i).map_or(0, |v| v.value))).collect();
-                let m = d.measures.get(i).copied().unwrap_or(Measure::Count);
-                charts::columns(column_label(code, t).to_string(), &points, m, t)
-            })
-            .collect();
-        page.trend_rows = d.trend.iter().map(|r| (r.label.clone(), cells(&r.values, &d.measures, t))).collect();
-        let col = d.columns.iter().position(|c| *c == d.sort).unwrap_or(0);
-        let measure = d.measures.get(col).copied().unwrap_or(Measure::Count);
-        let max = d.children.iter().filter_map(|r| r.values.get(col)).map(|v| v.value).max().unwrap_or(0);
-        page.ranked = d
-            .children
-            .iter()
-            .map(|r| {
-                let v = r.values.get(col);
-                Ranked {
-                    name: r.label.clone(),
-                    link: dashboard_link(r.unit_id, h.from, h.to, &d.sort),
-                    text: charts::value(v.map_or(0, |v| v.value), measure, t),
-                    value_link: v.and_then(|v| v.link.clone()),
-                    bar: charts::share(v.map_or(0, |v| v.value), max),
-                }
-            })
-            .collect();
-        page.sorts = d
-            .columns
-            .iter()
-            .map(|code| SortChoice {
-                label: column_label(code, t),
-                link: dashboard_link(h.unit.id, h.from, h.to, code),
-                current: *code == d.sort,
-            })
-            .collect();
-        page.sort_label = column_label(&d.sort, t);
-        page.child_rows = d
-            .children
-            .iter()
-            .map(|r| {
-                (
-                    Cell::link(r.label.clone(), dashboard_link(r.unit_id, h.from, h.to, &d.sort)),
-                    cells(&r.values, &d.measures, t),
-                )
-            })
-            .collect();
-        page.own_row = d.own.as_ref().map(|r| cells(&r.values, &d.measures, t));
+        page.part = d.rendered.get_or_try(t, || dashboard_part(&d, t))?.clone();
         page.d = Some(d);
     }
     let status = if failed { axum::http::StatusCode::UNPROCESSABLE_ENTITY } else { axum::http::StatusCode::OK };
     super::render_status(status, page)
+}
+
+/// Renders a dashboard's tables in language `t` (see [`DashboardPart`]).
+fn dashboard_part(d: &DashboardTables, t: Locale) -> Result<Arc<str>> {
+    let h = &d.headline;
+    let charts = d
+        .columns
+        .iter()
+        .enumerate()
+        .map(|(i, code)| {
+            let points: Vec<(String, i64)> =
+                d.trend.iter().map(|r| (r.label.clone(), r.values.get(i).map_or(0, |v| v.value))).collect();
+            let m = d.measures.get(i).copied().unwrap_or(Measure::Count);
+            charts::columns(column_label(code, t).to_string(), &points, m, t)
+        })
+        .collect();
+    let col = d.columns.iter().position(|c| *c == d.sort).unwrap_or(0);
+    let measure = d.measures.get(col).copied().unwrap_or(Measure::Count);
+    let max = d.children.iter().filter_map(|r| r.values.get(col)).map(|v| v.value).max().unwrap_or(0);
+    let ranked = d
+        .children
+        .iter()
+        .map(|r| {
+            let v = r.values.get(col);
+            Ranked {
+                name: r.label.clone(),
+                link: dashboard_link(r.unit_id, h.from, h.to, &d.sort),
+                text: charts::value(v.map_or(0, |v| v.value), measure, t),
+                value_link: v.and_then(|v| v.link.clone()),
+                bar: charts::share(v.map_or(0, |v| v.value), max),
+            }
+        })
+        .collect();
+    let sorts = d
+        .columns
+        .iter()
+        .map(|code| SortChoice {
+            label: column_label(code, t),
+            link: dashboard_link(h.unit.id, h.from, h.to, code),
+            current: *code == d.sort,
+        })
+        .collect();
+    let child_rows = d
+        .children
+        .iter()
+        .map(|r| {
+            (
+                Cell::link(r.label.clone(), dashboard_link(r.unit_id, h.from, h.to, &d.sort)),
+                cells(&r.values, &d.measures, t),
+            )
+        })
+        .collect();
+    let part = DashboardPart {
+        c: Chrome::new(t, None, "", "stats"),
+        h,
+        charts,
+        heads: d.columns.iter().map(|code| column_label(code, t)).collect(),
+        trend_rows: d.trend.iter().map(|r| (r.label.clone(), cells(&r.values, &d.measures, t))).collect(),
+        ranked,
+        sorts,
+        sort_label: column_label(&d.sort, t),
+        child_rows,
+        own_row: d.own.as_ref().map(|r| cells(&r.values, &d.measures, t)),
+    };
+    let html = part.render().map_err(|e| Error::internal(format!("template: {e}")))?;
+    Ok(Arc::from(html))
 }
 
 #[derive(Template)]
