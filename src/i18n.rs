@@ -16,35 +16,6 @@ pub enum Locale {
     En,
 }
 
-/// A value made at most once per language and kept with what it was made from: a part of a
-/// page rendered for the first look in each language and given as is to every later look
-/// (a dashboard's tables, remembered while nothing below the unit changes).
-#[derive(Debug, Default)]
-pub struct PerLocale<T>([std::sync::OnceLock<T>; 2]);
-
-impl<T> PerLocale<T> {
-    /// The value for `t`, made by `make` the first time (a failure is returned and nothing
-    /// kept, so the next look tries again).
-    pub fn get_or_try<E>(&self, t: Locale, make: impl FnOnce() -> Result<T, E>) -> Result<&T, E> {
-        let cell = &self.0[match t {
-            Locale::Zh => 0,
-            Locale::En => 1,
-        }];
-        if let Some(v) = cell.get() {
-            return Ok(v);
-        }
-        let v = make()?;
-        Ok(cell.get_or_init(|| v))
-    }
-}
-
-/// A copy starts empty: what was made belongs to the original's looks.
-impl<T> Clone for PerLocale<T> {
-    fn clone(&self) -> Self {
-        PerLocale(Default::default())
-    }
-}
-
 impl Locale {
     /// The tag used in cookies, HTML `lang` and `Accept-Language`.
     pub fn tag(self) -> &'static str {

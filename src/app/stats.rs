@@ -426,12 +426,6 @@ pub struct DashboardTables {
     pub own: Option<FigureRow>,
     /// The column the children are ranked by.
     pub sort: String,
-    /// The tables as the dashboard page shows them, rendered by the first look in each
-    /// language and kept with the figures (the page's rendering cost more than reading them
-    /// from the memo).
-    #[serde(skip)]
-    #[schema(ignore)]
-    pub rendered: crate::i18n::PerLocale<Arc<str>>,
 }
 
 /// Years shown in the trend.
@@ -467,6 +461,21 @@ fn row(sums: &Tally, unit: &Unit, label: String, from: Date, to: Date, actor: &A
 
 /// The dashboard of a unit in the caller's sight for a period.
 pub async fn dashboard(st: &AppState, actor: &Actor, q: &StatsQuery) -> Result<Dashboard> {
+    let (ancestors, tables) = dashboard_view(st, actor, q, ("dashboard", 0), |t| Ok(Arc::new(t))).await?;
+    Ok(Dashboard { ancestors, tables })
+}
+
+/// [`dashboard`] as a view made from its tables — the page renders them — with the units
+/// above. The view is what is remembered, per unit while nothing below it changes, apart for
+/// each period, order and set of grants (the links differ) and for each `(kind, variant)` (the
+/// page's language): a page keeps only its rendering, which cost more than the figures.
+pub async fn dashboard_view<T: Clone + Send + Sync + 'static>(
+    st: &AppState,
+    actor: &Actor,
+    q: &StatsQuery,
+    (kind, variant): (&'static str, u64),
+    view: impl FnOnce(DashboardTables) -> Result<T> + Send + 'static,
+) -> Result<(Vec<Unit>, T)> {
     let mut check = Check::new();
     let today = st.today();
     let (from, to) = period(&mut check, q.year, q.from.as_deref(), q.to.as_deref(), today);
@@ -482,11 +491,9 @@ pub async fn dashboard(st: &AppState, actor: &Actor, q: &StatsQuery) -> Result<D
     check.finish()?;
     let (unit_id, actor, known) = (q.unit_id, actor.clone(), st.config.project_categories.clone());
     let (cache, memo) = (st.db.figure_cache(), st.db.memo());
-    // Remembered per unit while nothing below it changes, apart for each period, order and
-    // set of grants (the links differ): the tables are the same for every look until then.
     let variant = {
         let mut h = std::hash::DefaultHasher::new();
-        (actor.grants_key(), from, to, &sort).hash(&mut h);
+        (actor.grants_key(), from, to, &sort, variant).hash(&mut h);
         h.finish()
     };
     st.db
@@ -497,11 +504,11 @@ pub async fn dashboard(st: &AppState, actor: &Actor, q: &StatsQuery) -> Result<D
                 .into_iter()
                 .filter(|u| u.id != unit.id && actor.can_read_figures(&u.path))
                 .collect();
-            let tables = memo.get_or_for("dashboard", &[unit.id], variant, today, || {
+            let view = memo.get_or_for(kind, &[unit.id], variant, today, || {
                 let col = cols.iter().position(|(c, _)| *c == sort).unwrap_or(0);
-                Ok(Arc::new(tables_of(c, &cache, unit.clone(), (from, to), col, &actor, &known)?))
+                view(tables_of(c, &cache, unit.clone(), (from, to), col, &actor, &known)?)
             })?;
-            Ok(Dashboard { ancestors, tables })
+            Ok((ancestors, view))
         })
         .await
 }
@@ -565,7 +572,6 @@ fn tables_of(
         children,
         own,
         sort: cols.get(col).map(|(c, _)| c.to_string()).unwrap_or_default(),
-        rendered: Default::default(),
     })
 }
 

@@ -5,12 +5,11 @@
 use super::charts::{self, Columns};
 use super::{Chrome, Form, here, put, render};
 use crate::app::AppState;
-use crate::app::stats::{
-    self, Dashboard, DashboardTables, FigureQuery, FigureRecords, FigureValue, Headline, StatsQuery,
-};
+use crate::app::stats::{self, DashboardTables, FigureQuery, FigureRecords, FigureValue, Headline, StatsQuery};
 use crate::domain::figures::{Family, Figure, Measure};
 use crate::error::{Error, Result};
 use crate::i18n::Locale;
+use crate::storage::units::Unit;
 use crate::web::auth::{Lang, User};
 use crate::web::extract::QueryInput;
 use askama::Template;
@@ -74,18 +73,33 @@ struct DashboardPage {
     f: Form,
     /// The unit asked for (kept when the period was wrong).
     unit_id: Option<i64>,
-    d: Option<Dashboard>,
+    /// The dashboard, when the period was right.
+    v: Option<DashboardShown>,
+    /// The units above, from the top of the caller's sight down to the parent.
+    ancestors: Vec<Unit>,
     /// Years offered by the period picker, newest first.
     years: Vec<i16>,
     /// The chosen year, when the period is a calendar year.
     year: Option<i16>,
+}
+
+/// What a dashboard page remembers of its unit and period (`stats::dashboard_view`): its
+/// tables rendered, and what the rest of the page needs.
+#[derive(Clone)]
+struct DashboardShown {
+    unit_id: i64,
+    unit_name: String,
+    from: Date,
+    to: Date,
+    /// The column the children are ranked by.
+    sort: String,
     /// The tables, rendered (see [`DashboardPart`]).
     part: Arc<str>,
 }
 
-/// A dashboard's tables (headline, trend, children), rendered once per language and kept with
-/// its figures (`DashboardTables::rendered`): they depend on nothing else of the look, and
-/// rendering them cost more than the rest of the page's work.
+/// A dashboard's tables (headline, trend, children), rendered once per language and remembered
+/// instead of the figures: they depend on nothing else of the look, and rendering them cost
+/// more than the rest of the page's work.
 #[derive(Template)]
 #[template(path = "dashboard_tables.html")]
 struct DashboardPart<'a> {
@@ -133,17 +147,22 @@ pub async fn dashboard(
             put(&mut vals, k, v);
         }
     }
-    let (d, f, alert) = match stats::dashboard(&st, &u.actor, &q).await {
-        Ok(d) => {
+    let language = match t {
+        Locale::Zh => 0,
+        Locale::En => 1,
+    };
+    let shown = stats::dashboard_view(&st, &u.actor, &q, ("dashboard_page", language), move |d| dashboard_part(&d, t));
+    let (v, ancestors, f, alert) = match shown.await {
+        Ok((ancestors, v)) => {
             let mut f = Form::with(vals);
-            put(&mut f.values, "from", d.headline.from);
-            put(&mut f.values, "to", d.headline.to);
+            put(&mut f.values, "from", v.from);
+            put(&mut f.values, "to", v.to);
             // The unit picker of the period form starts at the unit shown.
-            put(&mut f.values, "unit_id", d.headline.unit.id);
-            put(&mut f.values, "unit_id__label", &d.headline.unit.name);
-            (Some(d), f, String::new())
+            put(&mut f.values, "unit_id", v.unit_id);
+            put(&mut f.values, "unit_id__label", &v.unit_name);
+            (Some(v), ancestors, f, String::new())
         }
-        Err(Error::NotFound) if q.unit_id.is_none() => (None, Form::with(vals), String::new()),
+        Err(Error::NotFound) if q.unit_id.is_none() => (None, Vec::new(), Form::with(vals), String::new()),
         Err(e) => {
             // Problems of parameters the form does not show (the year, the ranking) go into
             // the alert, each named.
@@ -156,30 +175,25 @@ pub async fn dashboard(
                 .map(|((what, problem), _)| format!("{what}{}{problem}", t.t("punct.colon")))
                 .collect();
             let alert = if others.is_empty() { alert } else { format!("{alert} {}", others.join("；")) };
-            (None, f, alert)
+            (None, Vec::new(), f, alert)
         }
     };
     let failed = !alert.is_empty();
     let mut c = Chrome::new(t, Some(&u), &here(&uri), "stats");
     c.alert = alert;
     let years: Vec<i16> = (0..8).map(|i| today.year() - i).collect();
-    let mut page = DashboardPage { c, f, unit_id: q.unit_id, d: None, years, year: None, part: Arc::from("") };
-    if let Some(d) = d {
-        let h = &d.headline;
-        let whole_year = h.from.month() == 1 && h.from.day() == 1 && h.from.year() == h.to.year();
-        let year_end = Date::new(h.to.year(), 12, 31).ok();
-        if whole_year && (Some(h.to) == year_end || h.to == today) {
-            page.year = Some(h.from.year());
-        }
-        page.part = d.rendered.get_or_try(t, || dashboard_part(&d, t))?.clone();
-        page.d = Some(d);
-    }
+    let year = v.as_ref().and_then(|v| {
+        let whole_year = v.from.month() == 1 && v.from.day() == 1 && v.from.year() == v.to.year();
+        let year_end = Date::new(v.to.year(), 12, 31).ok();
+        (whole_year && (Some(v.to) == year_end || v.to == today)).then_some(v.from.year())
+    });
+    let page = DashboardPage { c, f, unit_id: q.unit_id, v, ancestors, years, year };
     let status = if failed { axum::http::StatusCode::UNPROCESSABLE_ENTITY } else { axum::http::StatusCode::OK };
     super::render_status(status, page)
 }
 
 /// Renders a dashboard's tables in language `t` (see [`DashboardPart`]).
-fn dashboard_part(d: &DashboardTables, t: Locale) -> Result<Arc<str>> {
+fn dashboard_part(d: &DashboardTables, t: Locale) -> Result<DashboardShown> {
     let h = &d.headline;
     let charts = d
         .columns
@@ -241,7 +255,14 @@ fn dashboard_part(d: &DashboardTables, t: Locale) -> Result<Arc<str>> {
         own_row: d.own.as_ref().map(|r| cells(&r.values, &d.measures, t)),
     };
     let html = part.render().map_err(|e| Error::internal(format!("template: {e}")))?;
-    Ok(Arc::from(html))
+    Ok(DashboardShown {
+        unit_id: h.unit.id,
+        unit_name: h.unit.name.clone(),
+        from: h.from,
+        to: h.to,
+        sort: d.sort.clone(),
+        part: Arc::from(html),
+    })
 }
 
 #[derive(Template)]
