@@ -631,12 +631,9 @@ pub async fn list(st: &AppState, actor: &Actor, q: &EvaluationQuery) -> Result<P
             // The first page of a whole subtree's year is remembered while no unit of it
             // changes: each slice of a run, an item judged, a confirmation and a reopening move
             // the units above (`storage::evaluations`), renamed studios and units theirs.
-            let units = match first_page {
-                true => crate::storage::counters::whole_subtrees(c, &scope, within.as_ref())?,
-                false => None,
-            };
             let f = store::Filter { within, year, grade, state, studio_id, by_total };
-            memo.get_or_read("evaluations_first", units, variant, today, || store::list(c, &scope, &f, &page))
+            let read = |c: &mut Conn| store::list(c, &scope, &f, &page);
+            memo.first_page(c, ("evaluations_first", variant), first_page, (&scope, f.within.as_ref()), today, read)
         })
         .await
 }

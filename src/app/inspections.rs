@@ -791,11 +791,15 @@ pub async fn list(st: &AppState, actor: &Actor, q: &InspectionQuery) -> Result<P
             // no unit of it changes: an inspection written or corrected, a follow-up item
             // opened or closed, a studio or unit renamed all move the units above them, and a
             // person renamed moves every unit (`storage::inspections`, `storage::people`).
-            let units = match unfiltered && page.after.is_none() {
-                true => crate::storage::counters::whole_subtrees(c, &scope, f.within.as_ref())?,
-                false => None,
-            };
-            memo.get_or_read("inspections_first", units, page.limit as u64, today, || read(c))
+            let first = unfiltered && page.after.is_none();
+            memo.first_page(
+                c,
+                ("inspections_first", page.limit as u64),
+                first,
+                (&scope, f.within.as_ref()),
+                today,
+                read,
+            )
         })
         .await
 }
@@ -909,17 +913,13 @@ pub async fn due(st: &AppState, actor: &Actor, q: &DueQuery) -> Result<Page<DueV
             // no unit of it changes: a studio named, warned, revoked, renamed or given a new
             // leader, an inspection written or corrected, a unit or person renamed all move the
             // units above them (`storage::studios`, `storage::inspections`, `storage::people`).
-            let units = match first_page {
-                true => crate::storage::counters::whole_subtrees(c, &scope, f.within.as_ref())?,
-                false => None,
-            };
             let shown = match inspected {
                 Some(false) => 0,
                 Some(true) => 1,
                 None => 2,
             };
             let variant = page.limit as u64 | (quarter as u64) << 8 | (year as u64) << 12 | shown << 28;
-            memo.get_or_read("inspections_due", units, variant, today, || read(c))
+            memo.first_page(c, ("inspections_due", variant), first_page, (&scope, f.within.as_ref()), today, read)
         })
         .await
 }
@@ -1147,12 +1147,9 @@ async fn read_overdue(st: &AppState, actor: &Actor, q: &OverdueQuery, with_total
             // The first page of a whole subtree is remembered while no unit of it changes: an
             // item opened, reported, closed or reopened moves the units above it, as do a
             // studio, unit or person renamed (`storage::inspections`, `storage::studios`).
-            let units = match page.after {
-                None => crate::storage::counters::whole_subtrees(c, &scope, Some(&unit.path))?,
-                Some(_) => None,
-            };
             let variant = page.limit as u64 | u64::from(own) << 8 | u64::from(with_total) << 9;
-            memo.get_or_read("overdue_first", units, variant, today, || read(c))
+            let first = page.after.is_none();
+            memo.first_page(c, ("overdue_first", variant), first, (&scope, Some(&unit.path)), today, read)
         })
         .await
 }

@@ -652,13 +652,9 @@ pub async fn list(st: &AppState, actor: &Actor, q: &MentorshipQuery) -> Result<P
             // inspections' are: every change of an agreement moves the units above it
             // (`storage::mentorships`). One's own agreements outside the scope are listed too,
             // so each person's page is kept apart.
-            let units = match unfiltered {
-                true => crate::storage::counters::whole_subtrees(c, &scope, f.within.as_ref())?,
-                false => None,
-            };
             let read = |c: &mut Conn| store::list(c, &scope, actor.person_id, &f, &page);
             let variant = (page.limit as u64) | (actor.person_id.unwrap_or(0) as u64) << 8;
-            memo.get_or_read("mentorships_first", units, variant, today, || read(c))
+            memo.first_page(c, ("mentorships_first", variant), unfiltered, (&scope, f.within.as_ref()), today, read)
         })
         .await
 }

@@ -1074,11 +1074,7 @@ pub async fn list(st: &AppState, actor: &Actor, q: &ProjectQuery) -> Result<Proj
             // Over whole subtrees it is remembered while no unit of them changes: every write
             // of a project's row moves the units above it (`storage::projects`), deadlines
             // move their counters, and studios, units and people renamed move theirs.
-            let units = match first_page {
-                true => crate::storage::counters::whole_subtrees(c, &scope, within.as_ref())?,
-                false => None,
-            };
-            memo.get_or_read("projects_first", units, variant, today, || read(c))
+            memo.first_page(c, ("projects_first", variant), first_page, (&scope, within.as_ref()), today, read)
         })
         .await
 }
@@ -1150,8 +1146,7 @@ pub async fn most_overdue(st: &AppState, actor: &Actor, limit: i64) -> Result<Pr
                 let (red, yellow, green) = projects::light_counts(c, &scope, None, today)?;
                 Ok(ProjectList { page, red, yellow, green })
             };
-            let units = crate::storage::counters::whole_subtrees(c, &scope, None)?;
-            memo.get_or_read("most_overdue", units, page.limit as u64, today, || read(c))
+            memo.first_page(c, ("most_overdue", page.limit as u64), true, (&scope, None), today, read)
         })
         .await
 }
