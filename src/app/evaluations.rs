@@ -633,7 +633,15 @@ pub async fn list(st: &AppState, actor: &Actor, q: &EvaluationQuery) -> Result<P
             // the units above (`storage::evaluations`), renamed studios and units theirs.
             let f = store::Filter { within, year, grade, state, studio_id, by_total };
             let read = |c: &mut Conn| store::list(c, &scope, &f, &page);
-            memo.first_page(c, ("evaluations_first", variant), first_page, (&scope, f.within.as_ref()), today, read)
+            crate::storage::counters::first_page(
+                c,
+                &memo,
+                ("evaluations_first", variant),
+                first_page,
+                (&scope, f.within.as_ref()),
+                today,
+                read,
+            )
         })
         .await
 }

@@ -792,8 +792,9 @@ pub async fn list(st: &AppState, actor: &Actor, q: &InspectionQuery) -> Result<P
             // opened or closed, a studio or unit renamed all move the units above them, and a
             // person renamed moves every unit (`storage::inspections`, `storage::people`).
             let first = unfiltered && page.after.is_none();
-            memo.first_page(
+            crate::storage::counters::first_page(
                 c,
+                &memo,
                 ("inspections_first", page.limit as u64),
                 first,
                 (&scope, f.within.as_ref()),
@@ -919,7 +920,15 @@ pub async fn due(st: &AppState, actor: &Actor, q: &DueQuery) -> Result<Page<DueV
                 None => 2,
             };
             let variant = page.limit as u64 | (quarter as u64) << 8 | (year as u64) << 12 | shown << 28;
-            memo.first_page(c, ("inspections_due", variant), first_page, (&scope, f.within.as_ref()), today, read)
+            crate::storage::counters::first_page(
+                c,
+                &memo,
+                ("inspections_due", variant),
+                first_page,
+                (&scope, f.within.as_ref()),
+                today,
+                read,
+            )
         })
         .await
 }
@@ -1149,7 +1158,15 @@ async fn read_overdue(st: &AppState, actor: &Actor, q: &OverdueQuery, with_total
             // studio, unit or person renamed (`storage::inspections`, `storage::studios`).
             let variant = page.limit as u64 | u64::from(own) << 8 | u64::from(with_total) << 9;
             let first = page.after.is_none();
-            memo.first_page(c, ("overdue_first", variant), first, (&scope, Some(&unit.path)), today, read)
+            crate::storage::counters::first_page(
+                c,
+                &memo,
+                ("overdue_first", variant),
+                first,
+                (&scope, Some(&unit.path)),
+                today,
+                read,
+            )
         })
         .await
 }

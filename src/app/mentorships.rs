@@ -654,7 +654,15 @@ pub async fn list(st: &AppState, actor: &Actor, q: &MentorshipQuery) -> Result<P
             // so each person's page is kept apart.
             let read = |c: &mut Conn| store::list(c, &scope, actor.person_id, &f, &page);
             let variant = (page.limit as u64) | (actor.person_id.unwrap_or(0) as u64) << 8;
-            memo.first_page(c, ("mentorships_first", variant), unfiltered, (&scope, f.within.as_ref()), today, read)
+            crate::storage::counters::first_page(
+                c,
+                &memo,
+                ("mentorships_first", variant),
+                unfiltered,
+                (&scope, f.within.as_ref()),
+                today,
+                read,
+            )
         })
         .await
 }

@@ -1074,7 +1074,15 @@ pub async fn list(st: &AppState, actor: &Actor, q: &ProjectQuery) -> Result<Proj
             // Over whole subtrees it is remembered while no unit of them changes: every write
             // of a project's row moves the units above it (`storage::projects`), deadlines
             // move their counters, and studios, units and people renamed move theirs.
-            memo.first_page(c, ("projects_first", variant), first_page, (&scope, within.as_ref()), today, read)
+            crate::storage::counters::first_page(
+                c,
+                &memo,
+                ("projects_first", variant),
+                first_page,
+                (&scope, within.as_ref()),
+                today,
+                read,
+            )
         })
         .await
 }
@@ -1146,7 +1154,15 @@ pub async fn most_overdue(st: &AppState, actor: &Actor, limit: i64) -> Result<Pr
                 let (red, yellow, green) = projects::light_counts(c, &scope, None, today)?;
                 Ok(ProjectList { page, red, yellow, green })
             };
-            memo.first_page(c, ("most_overdue", page.limit as u64), true, (&scope, None), today, read)
+            crate::storage::counters::first_page(
+                c,
+                &memo,
+                ("most_overdue", page.limit as u64),
+                true,
+                (&scope, None),
+                today,
+                read,
+            )
         })
         .await
 }

@@ -184,6 +184,24 @@ pub fn whole_subtrees(c: &mut Conn, scope: &Scope, within: Option<&UnitPath>) ->
     })
 }
 
+/// The first page of a list over `scope` narrowed to `within`, remembered in `memo` as `kind`
+/// (apart for each `variant`) while no unit of those subtrees changes; read at once when
+/// `first` is false (a later page, a filter, a name searched) or when the scope is not made of
+/// whole subtrees ([`whole_subtrees`]). Every write of a row such a list shows must move the
+/// units above the row, and each list has a test that looks again after each kind of change.
+pub fn first_page<T: Clone + Send + Sync + 'static>(
+    c: &mut Conn,
+    memo: &super::generations::Memo,
+    (kind, variant): (&'static str, u64),
+    first: bool,
+    (scope, within): (&Scope, Option<&UnitPath>),
+    day: jiff::civil::Date,
+    read: impl FnOnce(&mut Conn) -> Result<T>,
+) -> Result<T> {
+    let units = if first { whole_subtrees(c, scope, within)? } else { None };
+    memo.get_or_read(kind, units, variant, day, || read(c))
+}
+
 /// Whether a scope (narrowed to `within`) covers the whole organisation tree: every record is
 /// then in it, and a list need not count its rows to know how many there are.
 pub fn whole_tree(c: &mut Conn, scope: &Scope, within: Option<&UnitPath>) -> Result<bool> {

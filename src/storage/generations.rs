@@ -152,24 +152,6 @@ impl Memo {
         }
     }
 
-    /// The first page of a list over `scope` narrowed to `within`, remembered as `kind` (apart
-    /// for each `variant`) while no unit of those subtrees changes; read at once when `first` is
-    /// false (a later page, a filter, a name searched) or when the scope is not made of whole
-    /// subtrees (`counters::whole_subtrees`). Every write of a row such a list shows must move
-    /// the units above the row, and each list has a test that looks again after each kind.
-    pub fn first_page<T: Clone + Send + Sync + 'static>(
-        &self,
-        c: &mut super::Conn,
-        (kind, variant): (&'static str, u64),
-        first: bool,
-        (scope, within): (&crate::domain::access::Scope, Option<&crate::domain::org::UnitPath>),
-        day: Date,
-        read: impl FnOnce(&mut super::Conn) -> Result<T>,
-    ) -> Result<T> {
-        let units = if first { super::counters::whole_subtrees(c, scope, within)? } else { None };
-        self.get_or_read(kind, units, variant, day, || read(c))
-    }
-
     /// [`Memo::get_or`] for a reading that differs by `variant` too (the rights of the caller
     /// it was made for): each variant is remembered apart.
     pub fn get_or_for<T: Clone + Send + Sync + 'static>(
