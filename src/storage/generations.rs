@@ -13,52 +13,53 @@ use crate::error::Result;
 
 use super::recall::{Recall, TTL};
 
+/// Stripes of unit generations: units whose ids share a stripe move together. Many, so that
+/// a write moving hundreds of units (a slice of a forecast or evaluation run moves the units
+/// above 100 studios) leaves most other units' readings remembered.
+const STRIPE_COUNT: usize = 8192;
+
 /// Generations of units, striped by unit id.
-static STRIPES: [AtomicU64; 1024] = [const { AtomicU64::new(0) }; 1024];
+static STRIPES: [AtomicU64; STRIPE_COUNT] = [const { AtomicU64::new(0) }; STRIPE_COUNT];
 /// Moves for changes of every unit at once (a rebuild from nothing).
 static EPOCH: AtomicU64 = AtomicU64::new(0);
 
-thread_local! {
-    /// Units whose sums the write job of this thread changed: moved again after commit.
-    static PENDING: std::cell::RefCell<Vec<i64>> = const { std::cell::RefCell::new(Vec::new()) };
+/// What the write job of this thread moved, to move again after its commit: a bit per stripe,
+/// and whether it moved every unit.
+struct Pending {
+    stripes: [u64; STRIPE_COUNT / 64],
+    every: bool,
 }
 
-fn stripe(unit: i64) -> &'static AtomicU64 {
-    &STRIPES[(unit.unsigned_abs() % STRIPES.len() as u64) as usize]
+thread_local! {
+    static PENDING: std::cell::RefCell<Pending> =
+        const { std::cell::RefCell::new(Pending { stripes: [0; STRIPE_COUNT / 64], every: false }) };
+}
+
+fn stripe_of(unit: i64) -> usize {
+    (unit.unsigned_abs() % STRIPE_COUNT as u64) as usize
 }
 
 /// The generation a unit's sums are in (both counters only grow, so their sum moves whenever
 /// either does).
 pub fn generation(unit: i64) -> u64 {
-    EPOCH.load(Ordering::Acquire).wrapping_add(stripe(unit).load(Ordering::Acquire))
+    EPOCH.load(Ordering::Acquire).wrapping_add(STRIPES[stripe_of(unit)].load(Ordering::Acquire))
 }
 
 /// Notes a change of a unit's sums (`None`: of every unit), now and once more after the
-/// commit, so that nothing read in between is kept.
+/// commit, so that nothing read in between is kept. However many units a write moves, only
+/// their stripes move.
 pub fn changed(unit: Option<i64>) {
     match unit {
         Some(u) => {
-            stripe(u).fetch_add(1, Ordering::AcqRel);
+            let i = stripe_of(u);
+            STRIPES[i].fetch_add(1, Ordering::AcqRel);
+            PENDING.with(|p| p.borrow_mut().stripes[i / 64] |= 1 << (i % 64));
         }
         None => {
             EPOCH.fetch_add(1, Ordering::AcqRel);
+            PENDING.with(|p| p.borrow_mut().every = true);
         }
     }
-    // A few units are remembered one by one; a large change (a rebuild, a data set) as one.
-    PENDING.with(|p| {
-        let mut p = p.borrow_mut();
-        let u = unit.unwrap_or(i64::MIN);
-        if p.contains(&i64::MIN) || p.contains(&u) {
-            return;
-        }
-        if u == i64::MIN || p.len() >= 64 {
-            p.clear();
-            p.push(i64::MIN);
-            EPOCH.fetch_add(1, Ordering::AcqRel);
-        } else {
-            p.push(u);
-        }
-    });
 }
 
 /// Notes a change that every unit from the root down to `path` sees (a plan of that unit
@@ -86,16 +87,26 @@ pub(super) fn changed_elsewhere() {
     EPOCH.fetch_add(1, Ordering::AcqRel);
 }
 
+/// Held by the tests that move every unit (a commit of another process) and by those that
+/// count on other units not moving, so that they do not run at once.
+#[cfg(test)]
+pub(crate) static EVERY_UNIT_TESTS: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// After a commit (or rollback) on this thread: completes pending changes.
 pub(super) fn after_commit() {
-    let pending = PENDING.with(|p| std::mem::take(&mut *p.borrow_mut()));
-    for u in pending {
-        if u == i64::MIN {
+    PENDING.with(|p| {
+        let mut p = p.borrow_mut();
+        if std::mem::take(&mut p.every) {
             EPOCH.fetch_add(1, Ordering::AcqRel);
-        } else {
-            stripe(u).fetch_add(1, Ordering::AcqRel);
         }
-    }
+        for (word, bits) in p.stripes.iter_mut().enumerate() {
+            let mut bits = std::mem::take(bits);
+            while bits != 0 {
+                STRIPES[word * 64 + bits.trailing_zeros() as usize].fetch_add(1, Ordering::AcqRel);
+                bits &= bits - 1;
+            }
+        }
+    });
 }
 
 /// Readings remembered at most; beyond, the memory is cleared.
@@ -181,6 +192,7 @@ mod tests {
 
     #[test]
     fn a_reading_is_kept_until_one_of_its_units_changes() {
+        let _alone = EVERY_UNIT_TESTS.lock().unwrap_or_else(|e| e.into_inner());
         let memo = Memo::default();
         let day = jiff::civil::date(2026, 3, 1);
         // Unit ids far from any other test's, so that parallel tests do not move them.
@@ -204,5 +216,27 @@ mod tests {
         let other_variant = memo.get_or_for("test", &units, 1, day, || Ok(20)).unwrap();
         assert_eq!(other_variant, 20, "each variant apart");
         assert_eq!(read(&memo), 3, "the first variant still remembered");
+    }
+
+    /// A write that moves hundreds of units (a slice of a run) moves only their stripes: the
+    /// readings of other units stay remembered, during the write and after its commit.
+    #[test]
+    fn a_large_change_moves_only_its_units() {
+        let _alone = EVERY_UNIT_TESTS.lock().unwrap_or_else(|e| e.into_inner());
+        // Unit ids far from any other test's, so that parallel tests do not move them; the one
+        // kept apart falls in a stripe none of the moved ones does.
+        let moved: Vec<i64> = (0..500).map(|i| 910_000 + i * 3).collect();
+        let kept = 910_001;
+        assert!(moved.iter().all(|&u| stripe_of(u) != stripe_of(kept)));
+        let before = (generation(kept), generation(moved[0]), generation(moved[499]));
+        for &u in &moved {
+            changed(Some(u));
+        }
+        assert_eq!(generation(kept), before.0, "another unit during the write");
+        assert!(generation(moved[0]) > before.1 && generation(moved[499]) > before.2);
+        let during = generation(moved[499]);
+        after_commit();
+        assert_eq!(generation(kept), before.0, "another unit after the commit");
+        assert!(generation(moved[499]) > during, "moved again after the commit");
     }
 }

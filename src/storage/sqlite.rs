@@ -828,6 +828,7 @@ mod tests {
     /// its own commits nor a checkpoint by the checkpointer's connection.
     #[test]
     fn the_writer_sees_commits_of_other_processes_only() {
+        let _alone = crate::storage::generations::EVERY_UNIT_TESTS.lock().unwrap_or_else(|e| e.into_inner());
         let dir = tempfile::tempdir().expect("a directory");
         let path = dir.path().join("v.db");
         let writer = super::open_writer(&path, "NORMAL").expect("writer");
@@ -855,6 +856,7 @@ mod tests {
     /// writer looks every second.
     #[test]
     fn a_commit_of_another_process_is_seen_within_seconds() {
+        let _alone = crate::storage::generations::EVERY_UNIT_TESTS.lock().unwrap_or_else(|e| e.into_inner());
         let dir = tempfile::tempdir().expect("a directory");
         let path = dir.path().join("p.db");
         let db = Db::open(&Location::SqliteFile(path.clone()), &DbOptions::default()).expect("open");
