@@ -13,7 +13,7 @@ use crate::storage::activities::{self, Activity, ActivityData, LedgerFigures, Ne
 use crate::storage::audit::{self, Change};
 use crate::storage::studios::{self, Studio};
 use crate::storage::unit_facts::UnitFacts;
-use crate::storage::{Conn, Db, attachments, notifications, people};
+use crate::storage::{Conn, Db, attachments, notifications, people, read_ahead};
 use serde::{Deserialize, Serialize};
 
 /// A competition result as submitted.
@@ -268,8 +268,12 @@ pub async fn record(st: &AppState, actor: &Actor, studio_id: i64, input: Activit
                 data,
             };
             // What the writer will write into, brought into memory while still on a reader.
-            activities::read_ahead_of_insert(c, &new)?;
-            notifications::read_ahead(c, &host)?;
+            if let Some(ahead) = read_ahead::wanted(c.backend()) {
+                ahead.read(c, |c| {
+                    activities::read_ahead_of_insert(c, &new)?;
+                    notifications::read_ahead(c, &host)
+                })?;
+            }
             Ok((new, host))
         })
         .await?;

@@ -13,7 +13,7 @@ use crate::domain::notification::{Detail, NotificationKind};
 use crate::domain::org::UnitPath;
 use crate::error::{Error, Result};
 use crate::storage::audit::{self, Change};
-use crate::storage::{Backend, Conn, notifications};
+use crate::storage::{Conn, notifications, read_ahead};
 use jiff::civil::Date;
 use serde::Serialize;
 
@@ -33,7 +33,8 @@ pub trait Workflow: 'static {
     /// Reads, on a reader, what a step on the record will read again in the writer (its
     /// studio, its budget, the roll-ups it moves), so that the single writer finds those pages
     /// in memory: on a set larger than the memory it would otherwise wait for the disk one page
-    /// at a time while every other write waits behind it. Nothing by default.
+    /// at a time while every other write waits behind it. Run when `storage::read_ahead` finds
+    /// it pays; nothing by default.
     fn read_ahead(_c: &mut Conn, _r: &Self::Record) -> Result<()> {
         Ok(())
     }
@@ -91,14 +92,16 @@ where
 {
     let actor = actor.clone();
     let today = st.today();
-    if st.db.backend() == Backend::Sqlite {
-        // The step's reads first on a reader, side by side with other requests (PostgreSQL
-        // runs writes side by side already).
+    if let Some(ahead) = read_ahead::wanted(st.db.backend()) {
+        // The step's reads first on a reader, side by side with other requests, when the
+        // writer might otherwise wait for the disk (`storage::read_ahead`).
         let actor = actor.clone();
         st.db
-            .read(move |c| match W::load(c, id, false)? {
-                Some(r) if W::readable(c, &actor, &r)? => W::read_ahead(c, &r),
-                _ => Ok(()),
+            .read(move |c| {
+                ahead.read(c, |c| match W::load(c, id, false)? {
+                    Some(r) if W::readable(c, &actor, &r)? => W::read_ahead(c, &r),
+                    _ => Ok(()),
+                })
             })
             .await?;
     }

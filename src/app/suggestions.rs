@@ -22,7 +22,7 @@ use crate::storage::suggestions::{
 };
 use crate::storage::suggestions::{SuggestionFilter, View, Viewer};
 use crate::storage::unit_facts::UnitFacts;
-use crate::storage::{Conn, accounts, figures, notifications, people, studios, units};
+use crate::storage::{Conn, accounts, figures, notifications, people, read_ahead, studios, units};
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
@@ -293,10 +293,15 @@ fn decide_submission(
     };
     let names = suggestions::joined_names(c, new.unit_id, new.assigned_unit_id, new.evaluator_account_id)?;
     // What the writer will write into, brought into memory while still on a reader.
-    suggestions::read_ahead_of_insert(c, &new)?;
-    notifications::read_ahead(c, &evaluators)?;
-    if let Some(to) = &credited {
-        notifications::read_ahead(c, to)?;
+    if let Some(ahead) = read_ahead::wanted(c.backend()) {
+        ahead.read(c, |c| {
+            suggestions::read_ahead_of_insert(c, &new)?;
+            notifications::read_ahead(c, &evaluators)?;
+            match &credited {
+                Some(to) => notifications::read_ahead(c, to),
+                None => Ok(()),
+            }
+        })?;
     }
     Ok(Submission { audit: audit::json(&new), new, names, evaluators, proposers: credited })
 }

@@ -1,7 +1,7 @@
 //! The activity ledger: records, their signatures and seals, and the figures they feed.
 
 use super::figures::{self, Subject};
-use super::{Backend, Conn, Row, code};
+use super::{Conn, Row, code};
 use crate::domain::ledger::{self, ActivityKind, ActivityState, Attendee, Placing, Sealed};
 use crate::domain::org::UnitPath;
 use crate::domain::pagination::{Cursor, Page, PageRequest};
@@ -233,12 +233,9 @@ pub struct NewActivity {
 /// Reads, on a reader ahead of the writer, the index pages [`insert`] will write into — where
 /// the new record lands among its studio's, its kind's in its unit and its host's — so that the
 /// single writer finds them in memory: on a set larger than the memory it otherwise waits for
-/// the disk, one page at a time, while every other write waits behind it. SQLite only:
-/// PostgreSQL writes side by side.
+/// the disk, one page at a time, while every other write waits behind it. Called when
+/// [`super::read_ahead::wanted`].
 pub fn read_ahead_of_insert(c: &mut Conn, new: &NewActivity) -> Result<()> {
-    if c.backend() != Backend::Sqlite {
-        return Ok(());
-    }
     let d = &new.data;
     c.query_opt(
         "SELECT id FROM activities INDEXED BY activities_studio WHERE studio_id = ? AND held_on >= ? LIMIT 1",

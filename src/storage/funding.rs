@@ -5,7 +5,7 @@
 //! at a time. Either way two expenses can never spend the same money.
 
 use super::figures::{self, Subject};
-use super::{Backend, Conn, Query, Row, Value, code};
+use super::{Conn, Query, Row, Value, code};
 use crate::domain::access::Scope;
 use crate::domain::funding::{BudgetSource, ExpenseCategory, ExpenseState, categories_code, categories_of};
 use crate::domain::org::UnitPath;
@@ -186,11 +186,8 @@ pub fn lock_budget(c: &mut Conn, studio_id: i64, year: i64) -> Result<Option<i64
 
 /// Reads the index entries a decision on this expense moves — by its unit and day, among the
 /// waiting — on a reader ahead of the writer, which would otherwise wait for those pages
-/// (`app::step::Workflow::read_ahead`; SQLite only: PostgreSQL writes side by side).
+/// (`app::step::Workflow::read_ahead`, when [`super::read_ahead::wanted`]).
 pub fn read_ahead_of_decision(c: &mut Conn, e: &Expense) -> Result<()> {
-    if c.backend() != Backend::Sqlite {
-        return Ok(());
-    }
     c.query_one(
         "SELECT COUNT(*) AS n FROM expenses INDEXED BY expenses_tree WHERE unit_path = ? AND spent_on = ?",
         params![&e.unit_path, e.spent_on],

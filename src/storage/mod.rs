@@ -34,6 +34,7 @@ pub mod people;
 mod pg;
 pub mod plans;
 pub mod projects;
+pub mod read_ahead;
 pub mod recall;
 pub mod rounds;
 pub mod search_index;
@@ -713,7 +714,14 @@ pub struct Db {
     searches: Arc<tokio::sync::Semaphore>,
     /// How long a keyword search may run before it is stopped.
     search_timeout: std::time::Duration,
+    /// Long reads at once ([`LONG_READS`]): more would take the connections the async
+    /// workers' reads wait for without a thread to spare.
+    long_reads: Arc<tokio::sync::Semaphore>,
 }
+
+/// Long reads (a cold dashboard, a tree's evaluation) running at once on blocking threads; each
+/// has a reader connection of its own beside those serving pages.
+pub(crate) const LONG_READS: u32 = 2;
 
 enum Inner {
     Sqlite(sqlite::SqliteDb),
@@ -780,6 +788,7 @@ impl Db {
             unit_facts: Arc::default(),
             searches,
             search_timeout,
+            long_reads: Arc::new(tokio::sync::Semaphore::new(LONG_READS as usize)),
         })
     }
 
@@ -881,13 +890,15 @@ impl Db {
         self.read(in_snapshot(f)).await
     }
 
-    /// Runs a long read-only job (a whole tree's evaluation: seconds) on a blocking thread, so
-    /// that the async workers keep serving pages meanwhile; two of them run side by side.
+    /// Runs a long read-only job (a whole tree's evaluation: seconds; a cold dashboard: tens of
+    /// milliseconds) on a blocking thread, so that the async workers keep serving pages
+    /// meanwhile; [`LONG_READS`] of them run side by side, the others wait their turn.
     pub async fn read_long<T, F>(&self, f: F) -> Result<T>
     where
         T: Send + 'static,
         F: FnOnce(&mut Conn) -> Result<T> + Send + 'static,
     {
+        let _turn = self.long_reads.acquire().await.map_err(|_| Error::internal("the database is closed"))?;
         let db = self.clone();
         tokio::task::spawn_blocking(move || db.read_blocking(f))
             .await

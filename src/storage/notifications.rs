@@ -1,6 +1,6 @@
 //! In-app notifications, and finding who should receive them.
 
-use super::{Backend, Conn, Value, code};
+use super::{Conn, Value, code};
 use crate::domain::access::Role;
 use crate::domain::notification::{Detail, NotificationKind};
 use crate::domain::org::UnitPath;
@@ -155,11 +155,8 @@ pub fn link_of(c: &mut Conn, account_id: i64, id: i64) -> Result<Option<String>>
 
 /// Reads, on a reader ahead of a write that tells these accounts, the index pages their new
 /// notices land in (each account's newest notices, read and unread), so that the single writer
-/// finds them in memory. SQLite only: PostgreSQL writes side by side.
+/// finds them in memory. Called when [`super::read_ahead::wanted`].
 pub fn read_ahead(c: &mut Conn, accounts: &[i64]) -> Result<()> {
-    if c.backend() != Backend::Sqlite {
-        return Ok(());
-    }
     for a in accounts {
         c.query_opt("SELECT id FROM notifications WHERE account_id = ? ORDER BY id DESC LIMIT 1", params![*a], |r| {
             r.get::<i64>("id")

@@ -39,9 +39,6 @@ type Job = Box<dyn FnOnce(&Connection) -> Completion + Send>;
 /// Jobs committed together at most; enough to amortise the fsync under heavy load.
 const MAX_BATCH: usize = 256;
 
-/// Reader connections kept beyond those serving pages, for long reads on blocking threads.
-const LONG_READERS: u32 = 2;
-
 pub(super) struct SqliteDb {
     /// The database file.
     path: PathBuf,
@@ -241,7 +238,7 @@ impl SqliteDb {
         .map_err(DbError::from)?;
         let statistics = statistics_generation(path);
         let readers = r2d2::Pool::builder()
-            .max_size(opts.sqlite_readers.max(1) + LONG_READERS)
+            .max_size(opts.sqlite_readers.max(1) + super::LONG_READS)
             .min_idle(Some(1))
             .test_on_check_out(false)
             .connection_timeout(Duration::from_secs(10))

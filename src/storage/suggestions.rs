@@ -258,11 +258,8 @@ pub fn joined_names(c: &mut Conn, unit_id: i64, assigned_unit_id: i64, evaluator
 /// the new entry lands among its unit's, its department's and evaluator's open ones, its
 /// proposers' and its enterprise's signatures — so that the single writer finds them in memory
 /// (on a set larger than the memory it otherwise waits for the disk, one page at a time, while
-/// every other write waits behind it). SQLite only: PostgreSQL writes side by side.
+/// every other write waits behind it). Called when [`super::read_ahead::wanted`].
 pub fn read_ahead_of_insert(c: &mut Conn, s: &NewSuggestion) -> Result<()> {
-    if c.backend() != Backend::Sqlite {
-        return Ok(());
-    }
     let open = "state IN ('assigned', 'evaluated')";
     c.query_opt(
         "SELECT 1 AS x FROM suggestions INDEXED BY suggestions_unit WHERE unit_path = ? AND submitted_on >= ? LIMIT 1",
