@@ -600,12 +600,15 @@ pub fn waiting_for(c: &mut Conn, person_id: i64, led_studios: &[i64]) -> Result<
         params![person_id, ActivityState::Recorded.code()],
         from_row,
     )?;
+    // The state is written into the SQL: `activities_to_countersign` holds these records only,
+    // and SQLite uses such an index only when a query repeats its condition literally.
+    debug_assert_eq!(ActivityState::HostSigned.code(), "host_signed");
     for &s in led_studios {
         list.extend(c.query(
             &format!(
-                "SELECT {COLUMNS} {JOINS} WHERE a.studio_id = ? AND a.state = ? ORDER BY a.held_on, a.id LIMIT 50"
+                "SELECT {COLUMNS} {JOINS} WHERE a.studio_id = ? AND a.state = 'host_signed' ORDER BY a.held_on, a.id LIMIT 50"
             ),
-            params![s, ActivityState::HostSigned.code()],
+            params![s],
             from_row,
         )?);
     }

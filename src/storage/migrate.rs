@@ -220,6 +220,12 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/0037_plans_waiting_by_time.sql"),
         then: None,
     },
+    Migration {
+        version: 38,
+        name: "activities_to_countersign",
+        sql: include_str!("../../migrations/0038_activities_to_countersign.sql"),
+        then: None,
+    },
 ];
 
 /// The migrations after which every figure is derived again (they change what a figure

@@ -25,7 +25,7 @@ fn demo_migrate_and_user_commands() {
     let (ok, out) = jiangxin(&db, &["demo", "--set", "demo"]);
     assert!(!ok && out.contains("already holds"), "{out}");
     let (ok, out) = jiangxin(&db, &["migrate", "--status"]);
-    assert!(ok && out.contains("schema version: 37"), "{out}");
+    assert!(ok && out.contains("schema version: 38"), "{out}");
     // The database is the service user's alone.
     #[cfg(unix)]
     {
@@ -98,7 +98,7 @@ fn demo_migrate_and_user_commands() {
          DROP TABLE round_objections; DROP TABLE round_conflicts; DROP TABLE round_sheets; \
          DROP TABLE round_applications; DROP TABLE round_reviewers; DROP TABLE rounds; \
          DROP INDEX milestones_to_tell; DROP INDEX activities_kind_held; DROP INDEX attachments_present; \
-         DROP INDEX attachments_rules; DROP INDEX annual_plans_waiting; \
+         DROP INDEX attachments_rules; DROP INDEX annual_plans_waiting; DROP INDEX activities_to_countersign; \
          DROP INDEX suggestions_open_assigned; DROP INDEX suggestions_open_evaluator; \
          CREATE INDEX suggestions_assigned ON suggestions (assigned_path, due_on); \
          CREATE INDEX suggestions_evaluator ON suggestions (evaluator_account_id, due_on); \
@@ -110,7 +110,7 @@ fn demo_migrate_and_user_commands() {
     let (ok, out) = jiangxin(&db, &["migrate"]);
     assert!(
         ok && out.contains(
-            "[13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37]"
+            "[13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38]"
         ),
         "{out}"
     );

@@ -226,8 +226,43 @@ async fn the_home_figures_follow_a_change(b: Backend) {
     assert_eq!(tile(&page(&app, "ent1", &english_page).await, "Projects approved"), page_before + 1);
 }
 
+/// One's own suggestions are those one proposed (typed in by anyone) and those one typed in
+/// for others: both, merged newest first, page by page to the end.
+async fn ones_own_suggestions_page_newest_first_across_proposed_and_typed_in(b: Backend) {
+    let app = TestApp::start(b).await;
+    let w = world(&app).await;
+    let (lead1, ent1) = (app.login("lead1", PASSWORD).await, app.login("ent1", PASSWORD).await);
+    let body = |title: &str| json!({"title": title, "category": "small_suggestion", "situation": "耗电。", "measure": "换灯。"});
+    let mut for_worker = body("替一线职工录入：更衣室加装烘干机");
+    for_worker["for_person_id"] = json!(w.worker_person);
+    let mut for_leader = body("替组长录入：工具柜实行定置管理");
+    for_leader["for_person_id"] = json!(w.leader1);
+    lead1.ok_post("/api/v1/suggestions", body("冲压车间照明改LED")).await;
+    lead1.ok_post("/api/v1/suggestions", for_worker).await;
+    lead1.ok_post("/api/v1/suggestions", body("焊装线加装挡板")).await;
+    ent1.ok_post("/api/v1/suggestions", for_leader).await;
+    let mut seen = Vec::new();
+    let mut path = "/api/v1/suggestions?limit=1".to_string();
+    loop {
+        let page = lead1.ok_get(&path).await;
+        seen.push(page["items"][0]["title"].as_str().expect("a suggestion").to_string());
+        match page["next_cursor"].as_str() {
+            Some(c) => path = format!("/api/v1/suggestions?limit=1&cursor={c}"),
+            None => break,
+        }
+    }
+    assert_eq!(
+        seen,
+        ["替组长录入：工具柜实行定置管理", "焊装线加装挡板", "替一线职工录入：更衣室加装烘干机", "冲压车间照明改LED"],
+        "proposed, typed in for others, newest first"
+    );
+    let home = page(&app, "lead1", "/").await;
+    assert!(home.contains("替组长录入：工具柜实行定置管理") && home.contains("替一线职工录入"), "{home}");
+}
+
 both!(
     every_role_finds_its_work_at_home,
     notices_say_what_happened_and_go_read_when_opened,
-    the_home_figures_follow_a_change
+    the_home_figures_follow_a_change,
+    ones_own_suggestions_page_newest_first_across_proposed_and_typed_in
 );
