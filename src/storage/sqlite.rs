@@ -464,14 +464,9 @@ fn run_batch_end(c: &Connection) -> Result<()> {
 /// A committed batch on its way to the disk: its jobs' answers and how the commit went.
 type Synced = (Vec<Completion>, std::result::Result<(), String>);
 
-/// Frames in the WAL (4 KB pages, 32 MB) after which the checkpointer copies them into the
-/// database file. The writes of a busy server hit the same pages again and again (the last
-/// leaves of each index, the roll-ups); a page written many times among those frames is copied
-/// once. SQLite's own default, 1,000 frames, copied each hot page far more often: on the
-/// national set, with 8,000 the checkpointer took 20 % of a core instead of 27 % and the
-/// activities went from 6,436–6,542 to 6,902–7,237 a second, p99 from 9–10 to 10–11 ms. With
-/// 12,000 the copy of each burst held a core long enough to raise p99 to 19–26 ms.
-const CHECKPOINT_FRAMES: c_int = 8_000;
+/// Frames in the WAL (4 KB pages) after which the checkpointer copies them into the database
+/// file: SQLite's own default for the checkpoint it would otherwise run in the committing thread.
+const CHECKPOINT_FRAMES: c_int = 1_000;
 
 /// Frames after which the writer checkpoints itself (64 MB, the journal size limit). The WAL
 /// starts again from its beginning only when a write transaction begins with every frame copied,
