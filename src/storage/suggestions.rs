@@ -721,63 +721,56 @@ fn list_reaching(
     }))
 }
 
-/// A personal view asked for as it stands is cut to its page in the indexes it is read from,
-/// so that only the page's records are read and joined, not the whole view's (a clerk who
-/// typed in 548 suggestions for others, or a department with a hundred open ones): one's own
-/// newest first, an evaluation queue (or its overdue part) by deadline. A list with other
-/// filters reads the view whole.
+/// A personal view asked for as it stands is cut to its page in each index it is read from,
+/// before they are merged, so that only the page's records are read and joined, not the whole
+/// view's: one's own newest first, an evaluation queue (or its overdue part) by deadline.
+/// Merged first, a clerk's 548 suggestions typed in for others went into a temporary tree and
+/// were sorted again on every look at their home page (two fifths of a studio leader's home
+/// on the national set), and an enterprise's hundred open ones on its administrator's. A list
+/// with other filters reads the view whole.
 fn first_page(
     who: &Viewer,
     src: String,
-    mut params: Vec<Value<'static>>,
+    params: Vec<Value<'static>>,
     f: &SuggestionFilter,
     page: &PageRequest,
     today: Date,
 ) -> (String, Vec<Value<'static>>) {
     let plain = f.within.is_none() && f.state.is_none() && f.category.is_none() && f.q.is_none();
-    let mut sql = match f.view {
-        View::ToEvaluate if plain => format!("(SELECT id, due_on FROM {src} w WHERE 1 = 1"),
-        View::Mine if plain && !f.overdue => return mine_newest(who, page),
+    let (columns, order) = match f.view {
+        View::ToEvaluate if plain => ("id, due_on", "due_on, id"),
+        View::Mine if plain && !f.overdue => ("id", "id DESC"),
         _ => return (src, params),
     };
-    if f.overdue {
-        sql.push_str(" AND due_on < ?");
-        params.push(Value::from(today));
-    }
-    if let Some(after) = &page.after {
-        sql.push_str(" AND (due_on, id) > (?, ?)");
-        params.extend([Value::from(after.key.clone()), Value::from(after.id)]);
-    }
-    sql.push_str(" ORDER BY due_on, id LIMIT ?)");
-    params.push(Value::from(page.limit + 1));
-    (sql, params)
-}
-
-/// A page of one's own suggestions, newest first, cut to the page in each of its two indexes
-/// before they are merged: merged first, a clerk's 548 suggestions typed in for others went
-/// into a temporary tree and were sorted again on every look at their home page (two fifths
-/// of a studio leader's home page on the national set).
-fn mine_newest(who: &Viewer, page: &PageRequest) -> (String, Vec<Value<'static>>) {
     let n = Value::from(page.limit + 1);
-    let before = page.after.as_ref().map(|a| a.id);
-    let cut = |col: &str| match before {
-        Some(_) => format!("AND {col} < ? ORDER BY {col} DESC LIMIT ?"),
-        None => format!("ORDER BY {col} DESC LIMIT ?"),
-    };
-    let sql = format!(
-        "(SELECT id FROM (SELECT id FROM (SELECT suggestion_id AS id FROM suggestion_proposers WHERE person_id = ? {}) a \
-         UNION SELECT id FROM (SELECT id FROM suggestions WHERE submitted_by = ? {}) b) w ORDER BY id DESC LIMIT ?)",
-        cut("suggestion_id"),
-        cut("id"),
-    );
+    let mut cut = Vec::new();
     let mut params = Vec::new();
-    for who in [Value::from(who.person_id.unwrap_or(-1)), Value::from(who.account_id)] {
-        params.push(who);
-        params.extend(before.map(Value::from));
+    for (i, arm) in arms(who, f.view).into_iter().enumerate() {
+        let mut sql = arm.sql;
+        params.extend(arm.params);
+        let id = arm.id;
+        if f.view == View::Mine {
+            if let Some(after) = &page.after {
+                sql.push_str(&format!(" AND {id} < ?"));
+                params.push(Value::from(after.id));
+            }
+            sql.push_str(&format!(" ORDER BY {id} DESC LIMIT ?"));
+        } else {
+            if f.overdue {
+                sql.push_str(" AND due_on < ?");
+                params.push(Value::from(today));
+            }
+            if let Some(after) = &page.after {
+                sql.push_str(&format!(" AND (due_on, {id}) > (?, ?)"));
+                params.extend([Value::from(after.key.clone()), Value::from(after.id)]);
+            }
+            sql.push_str(&format!(" ORDER BY due_on, {id} LIMIT ?"));
+        }
         params.push(n.clone());
+        cut.push(format!("SELECT {columns} FROM ({sql}) a{i}"));
     }
     params.push(n);
-    (sql, params)
+    (format!("(SELECT {columns} FROM ({}) w ORDER BY {order} LIMIT ?)", cut.join(" UNION ")), params)
 }
 
 /// The size of one's evaluation queue and how much of it is past its deadline, both counted
@@ -840,26 +833,55 @@ const OPEN: &str = "state IN ('assigned', 'evaluated')";
 /// its size is read from the index alone. `None` for the administrators' view, which is a
 /// subtree range.
 fn source(who: &Viewer, view: View) -> Option<(String, Vec<Value<'static>>)> {
+    let arms = arms(who, view);
+    if arms.is_empty() {
+        return None;
+    }
+    let sql = arms.iter().map(|a| a.sql.as_str()).collect::<Vec<_>>().join(" UNION ");
+    Some((format!("({sql})"), arms.into_iter().flat_map(|a| a.params).collect()))
+}
+
+/// One index a personal view is read from ([`source`]).
+struct Arm {
+    /// A `SELECT` of the view's ids (and deadlines, for a queue), ending in its `WHERE`.
+    sql: String,
+    /// The column the ids are read from, to cut the arm to a page ([`first_page`]).
+    id: &'static str,
+    params: Vec<Value<'static>>,
+}
+
+fn arms(who: &Viewer, view: View) -> Vec<Arm> {
     match view {
-        View::Mine => Some((
-            "(SELECT suggestion_id AS id FROM suggestion_proposers WHERE person_id = ? \
-              UNION SELECT id FROM suggestions WHERE submitted_by = ?)"
-                .into(),
-            vec![Value::from(who.person_id.unwrap_or(-1)), Value::from(who.account_id)],
-        )),
+        View::Mine => vec![
+            Arm {
+                sql: "SELECT suggestion_id AS id FROM suggestion_proposers WHERE person_id = ?".into(),
+                id: "suggestion_id",
+                params: vec![Value::from(who.person_id.unwrap_or(-1))],
+            },
+            Arm {
+                sql: "SELECT id FROM suggestions WHERE submitted_by = ?".into(),
+                id: "id",
+                params: vec![Value::from(who.account_id)],
+            },
+        ],
         View::ToEvaluate => {
-            let mut sql = format!("(SELECT id, due_on FROM suggestions WHERE evaluator_account_id = ? AND {OPEN}");
-            let mut params = vec![Value::from(who.account_id)];
+            let mut arms = vec![Arm {
+                sql: format!("SELECT id, due_on FROM suggestions WHERE evaluator_account_id = ? AND {OPEN}"),
+                id: "id",
+                params: vec![Value::from(who.account_id)],
+            }];
             if let Some((cond, more)) = Query::scope_clause(&who.scope, "assigned_path", None)
                 && cond != "1 = 0"
             {
-                sql.push_str(&format!(" UNION SELECT id, due_on FROM suggestions WHERE {cond} AND {OPEN}"));
-                params.extend(more);
+                arms.push(Arm {
+                    sql: format!("SELECT id, due_on FROM suggestions WHERE {cond} AND {OPEN}"),
+                    id: "id",
+                    params: more,
+                });
             }
-            sql.push(')');
-            Some((sql, params))
+            arms
         }
-        View::All => None,
+        View::All => Vec::new(),
     }
 }
 
