@@ -674,9 +674,8 @@ fn list_reaching(
     today: Date,
     newest_first: bool,
 ) -> Result<Page<Suggestion>> {
-    let mut q = match source(who, f.view) {
+    let mut q = match first_page(who, f, page, today).or_else(|| source(who, f.view)) {
         Some((src, params)) => {
-            let (src, params) = first_page(who, src, params, f, page, today);
             let mut q = Query::new(&format!(
                 "SELECT {COLUMNS} FROM {src} v {}{} WHERE s.id = v.id",
                 by_id(c),
@@ -727,20 +726,18 @@ fn list_reaching(
 /// Merged first, a clerk's 548 suggestions typed in for others went into a temporary tree and
 /// were sorted again on every look at their home page (two fifths of a studio leader's home
 /// on the national set), and an enterprise's hundred open ones on its administrator's. A list
-/// with other filters reads the view whole.
+/// with other filters reads the view whole ([`source`]): `None` then.
 fn first_page(
     who: &Viewer,
-    src: String,
-    params: Vec<Value<'static>>,
     f: &SuggestionFilter,
     page: &PageRequest,
     today: Date,
-) -> (String, Vec<Value<'static>>) {
+) -> Option<(String, Vec<Value<'static>>)> {
     let plain = f.within.is_none() && f.state.is_none() && f.category.is_none() && f.q.is_none();
     let (columns, order) = match f.view {
         View::ToEvaluate if plain => ("id, due_on", "due_on, id"),
         View::Mine if plain && !f.overdue => ("id", "id DESC"),
-        _ => return (src, params),
+        _ => return None,
     };
     let n = Value::from(page.limit + 1);
     let mut cut = Vec::new();
@@ -770,7 +767,7 @@ fn first_page(
         cut.push(format!("SELECT {columns} FROM ({sql}) a{i}"));
     }
     params.push(n);
-    (format!("(SELECT {columns} FROM ({}) w ORDER BY {order} LIMIT ?)", cut.join(" UNION ")), params)
+    Some((format!("(SELECT {columns} FROM ({}) w ORDER BY {order} LIMIT ?)", cut.join(" UNION ")), params))
 }
 
 /// The size of one's evaluation queue and how much of it is past its deadline, both counted
