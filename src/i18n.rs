@@ -17,6 +17,15 @@ pub enum Locale {
 }
 
 impl Locale {
+    /// A number of its own, to tell apart what is remembered per language (a page's rendered
+    /// parts).
+    pub fn ordinal(self) -> u64 {
+        match self {
+            Locale::Zh => 0,
+            Locale::En => 1,
+        }
+    }
+
     /// The tag used in cookies, HTML `lang` and `Accept-Language`.
     pub fn tag(self) -> &'static str {
         match self {

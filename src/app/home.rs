@@ -115,7 +115,7 @@ pub struct UnitLights {
 /// and red lights; an officer's red lights by child unit with the most overdue to chase; a
 /// reviewer's queue or why it is empty. Figures come last, and only for officers.
 #[derive(Debug, Clone)]
-pub struct Desk {
+pub struct Desk<H> {
     /// The caller has a person record: they can make a suggestion.
     pub can_suggest: bool,
     /// The suggestion button comes first: the caller neither leads a studio nor administers.
@@ -127,7 +127,7 @@ pub struct Desk {
     /// The studios they belong to, with their role.
     pub studios: Vec<(crate::storage::studios::StudioSummary, String)>,
     /// Ledger records waiting for their signature.
-    pub to_sign: Vec<crate::storage::activities::Activity>,
+    pub to_sign: Vec<crate::storage::activities::ToSign>,
     /// Annual plans waiting for their approval.
     pub plans: super::plans::WaitingList,
     /// Team changes waiting for their approval.
@@ -153,12 +153,29 @@ pub struct Desk {
     /// An expert reviewer's queue (专家评审): applications to score with the round's
     /// deadline, those scored, or why there is nothing.
     pub reviews: crate::app::rounds::ReviewQueue,
-    /// Officers: this year's headline figures of the units at the top of their sight.
-    pub headlines: Vec<std::sync::Arc<super::stats::Headline>>,
+    /// Officers: this year's headline figures of the units at the top of their sight, as the
+    /// caller asked to see them ([`desk`]).
+    pub headlines: Vec<H>,
 }
 
-/// Everything one person's home page shows.
-pub async fn desk(st: &AppState, actor: &Actor) -> Result<Desk> {
+/// Everything one person's home page shows, read in one snapshot (`Db::read_together`); the
+/// headline figures as views made from them, remembered per `(kind, variant)`
+/// (`stats::my_headlines_view`: the page renders them once per language).
+pub async fn desk<H: Clone + Send + Sync + 'static>(
+    st: &AppState,
+    actor: &Actor,
+    headlines: (&'static str, u64),
+    view: impl Fn(super::stats::Headline) -> Result<H> + Send + 'static,
+) -> Result<Desk<H>> {
+    st.db.read_together(desk_reads(st, actor, headlines, view)).await
+}
+
+async fn desk_reads<H: Clone + Send + Sync + 'static>(
+    st: &AppState,
+    actor: &Actor,
+    headlines: (&'static str, u64),
+    view: impl Fn(super::stats::Headline) -> Result<H> + Send + 'static,
+) -> Result<Desk<H>> {
     use super::projects::{ProjectQuery, list as projects};
     let officer = actor.administers();
     let my_suggestions = match actor.person_id {
@@ -199,7 +216,7 @@ pub async fn desk(st: &AppState, actor: &Actor) -> Result<Desk> {
                 lights.push(UnitLights { unit, children });
             }
         }
-        (Some(reds), lights, super::stats::my_headlines(st, actor).await?)
+        (Some(reds), lights, super::stats::my_headlines_view(st, actor, headlines, view).await?)
     } else {
         (None, Vec::new(), Vec::new())
     };

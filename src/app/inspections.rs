@@ -948,7 +948,7 @@ pub async fn overdue_for(st: &AppState, actor: &Actor, limit: i64) -> Result<Vec
             // keyed by path, and a leader leads one or two studios.
             let mut rows = Vec::new();
             for id in led {
-                if let Some(s) = studios::get(c, id)? {
+                if let Some(s) = studios::place_of(c, id)? {
                     let all = crate::domain::access::Scope::All;
                     rows.extend(store::overdue(c, &all, Some(&s.unit_path), Some(&[id]), today, limit)?);
                 }

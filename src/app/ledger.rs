@@ -522,7 +522,7 @@ pub async fn figures(st: &AppState, actor: &Actor, studio_id: i64, year: i64) ->
 }
 
 /// Records waiting for the caller's signature.
-pub async fn waiting(st: &AppState, actor: &Actor) -> Result<Vec<Activity>> {
+pub async fn waiting(st: &AppState, actor: &Actor) -> Result<Vec<activities::ToSign>> {
     let Some(person) = actor.person_id else { return Ok(Vec::new()) };
     let led: Vec<i64> =
         actor.ties.iter().filter(|t| t.role == crate::domain::team::StudioRole::Leader).map(|t| t.studio_id).collect();

@@ -637,7 +637,7 @@ pub async fn list(st: &AppState, actor: &Actor, q: &MentorshipQuery) -> Result<P
                 None => None,
             };
             if let Some(sid) = studio_id {
-                found(studios::get(c, sid)?.filter(|s| actor.can_read_studio(&s.place())))?;
+                found(studios::place_of(c, sid)?.filter(|s| actor.can_read_studio(&s.place())))?;
             }
             let scope = actor.mentorship_scope();
             let unfiltered = studio_id.is_none()

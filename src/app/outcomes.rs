@@ -457,7 +457,7 @@ pub async fn list(st: &AppState, actor: &Actor, q: &OutcomeQuery) -> Result<Page
                 None => None,
             };
             if let Some(sid) = studio_id {
-                found(studios::get(c, sid)?.filter(|s| actor.can_read_studio(&s.place())))?;
+                found(studios::place_of(c, sid)?.filter(|s| actor.can_read_studio(&s.place())))?;
             }
             let f = OutcomeFilter { within, studio_id, kind, level, from, to, verified, applied, q: text, newest };
             outcomes::list(c, &scope, &f, &page)

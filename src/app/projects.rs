@@ -1046,7 +1046,7 @@ pub async fn list(st: &AppState, actor: &Actor, q: &ProjectQuery) -> Result<Proj
                 None => None,
             };
             if let Some(sid) = studio_id {
-                found(studios::get(c, sid)?.filter(|s| actor.can_read_studio(&s.place())))?;
+                found(studios::place_of(c, sid)?.filter(|s| actor.can_read_studio(&s.place())))?;
             }
             let f = ProjectFilter {
                 within: within.clone(),

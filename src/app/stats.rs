@@ -324,23 +324,36 @@ pub async fn headline(st: &AppState, actor: &Actor, q: &StatsQuery) -> Result<He
         .await
 }
 
-/// This year's headline figures of every unit at the top of the caller's sight (the home page).
+/// This year's headline figures of every unit at the top of the caller's sight, as views made
+/// from them (the home page renders them).
 ///
 /// Each is remembered per unit and day while nothing below the unit changes (as its sums are),
-/// apart for each set of grants (the links differ: `Actor::grants_key`): every officer's home
-/// shows them, and building them from the sums took a sixth of the country's home page.
-pub async fn my_headlines(st: &AppState, actor: &Actor) -> Result<Vec<Arc<Headline>>> {
+/// apart for each set of grants (the links differ: `Actor::grants_key`) and each `(kind,
+/// variant)` (the page's language): every officer's home shows them; building them from the
+/// sums took a sixth of the country's home page, and rendering them a sixth of an enterprise
+/// administrator's.
+pub async fn my_headlines_view<T: Clone + Send + Sync + 'static>(
+    st: &AppState,
+    actor: &Actor,
+    (kind, variant): (&'static str, u64),
+    view: impl Fn(Headline) -> Result<T> + Send + 'static,
+) -> Result<Vec<T>> {
     let today = st.today();
     let from = Date::new(today.year(), 1, 1).unwrap_or(today);
     let (actor, known) = (actor.clone(), st.config.project_categories.clone());
     let (cache, memo) = (st.db.figure_cache(), st.db.memo());
+    let variant = {
+        let mut h = std::hash::DefaultHasher::new();
+        (actor.grants_key(), variant).hash(&mut h);
+        h.finish()
+    };
     st.db
         .read(move |c| {
             let mut out = Vec::new();
             for u in super::units::tops_of(c, &actor)?.into_iter().filter(|u| actor.can_read_figures(&u.path)) {
-                let headline = memo.get_or_for("headline", &[u.id], actor.grants_key(), today, || {
+                let headline = memo.get_or_for(kind, &[u.id], variant, today, || {
                     let sums = sums_of(c, &cache, &u, &[Question::Period(from, today)])?.pop().unwrap_or_default();
-                    Ok(Arc::new(headline_from(&sums, u.clone(), from, today, &actor, &known)))
+                    view(headline_from(&sums, u.clone(), from, today, &actor, &known))
                 })?;
                 out.push(headline);
             }

@@ -590,26 +590,49 @@ pub fn studios_with_ledgers(c: &mut Conn) -> Result<Vec<i64>> {
     c.query("SELECT studio_id FROM ledger_heads ORDER BY studio_id", &[], |r| r.get("studio_id"))
 }
 
+/// A record waiting for someone's signature, as their home page lists it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ToSign {
+    /// Id.
+    pub id: i64,
+    /// Its studio's name.
+    pub studio_name: String,
+    /// What it was.
+    pub title: String,
+    /// When it was held.
+    pub held_on: Date,
+    /// Recorded (waits for its host) or host-signed (waits for its leader).
+    pub state: ActivityState,
+}
+
 /// Records waiting for a person's signature: as host (recorded), or as the leader of studios
-/// (host signed).
-pub fn waiting_for(c: &mut Conn, person_id: i64, led_studios: &[i64]) -> Result<Vec<Activity>> {
+/// (host signed). Only what the home page lists is read: the whole record (its attendees as
+/// JSON, four names joined) was an eighth of a studio leader's home on the national set.
+pub fn waiting_for(c: &mut Conn, person_id: i64, led_studios: &[i64]) -> Result<Vec<ToSign>> {
+    const LINE: &str = "SELECT a.id, s.name AS studio_name, a.title, a.held_on, a.state \
+                        FROM activities a JOIN studios s ON s.id = a.studio_id";
+    let line = |r: &Row| {
+        Ok(ToSign {
+            id: r.get("id")?,
+            studio_name: r.get("studio_name")?,
+            title: r.get("title")?,
+            held_on: r.get("held_on")?,
+            state: code(r, "state", ActivityState::parse)?,
+        })
+    };
     let mut list = c.query(
-        &format!(
-            "SELECT {COLUMNS} {JOINS} WHERE a.host_person_id = ? AND a.state = ? ORDER BY a.held_on, a.id LIMIT 50"
-        ),
+        &format!("{LINE} WHERE a.host_person_id = ? AND a.state = ? ORDER BY a.held_on, a.id LIMIT 50"),
         params![person_id, ActivityState::Recorded.code()],
-        from_row,
+        line,
     )?;
     // The state is written into the SQL: `activities_to_countersign` holds these records only,
     // and SQLite uses such an index only when a query repeats its condition literally.
     debug_assert_eq!(ActivityState::HostSigned.code(), "host_signed");
     for &s in led_studios {
         list.extend(c.query(
-            &format!(
-                "SELECT {COLUMNS} {JOINS} WHERE a.studio_id = ? AND a.state = 'host_signed' ORDER BY a.held_on, a.id LIMIT 50"
-            ),
+            &format!("{LINE} WHERE a.studio_id = ? AND a.state = 'host_signed' ORDER BY a.held_on, a.id LIMIT 50"),
             params![s],
-            from_row,
+            line,
         )?);
     }
     Ok(list)

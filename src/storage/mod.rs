@@ -259,7 +259,12 @@ impl Drop for SlowStatement<'_> {
     fn drop(&mut self) {
         let took = self.started.elapsed();
         if took.as_millis() >= u128::from(SLOW_STATEMENT_MS.load(std::sync::atomic::Ordering::Relaxed)) {
-            tracing::warn!(ms = took.as_millis() as u64, sql = self.sql, "slow statement");
+            tracing::warn!(
+                ms = took.as_millis() as u64,
+                us = took.as_micros() as u64,
+                sql = self.sql,
+                "slow statement"
+            );
         }
     }
 }
@@ -850,6 +855,19 @@ impl Db {
         F: FnOnce(&mut Conn) -> Result<T> + Send + 'static,
     {
         self.read_as(false, f).await
+    }
+
+    /// Runs `work` (a page's use case) with all its reads in one read transaction on SQLite:
+    /// one connection and one snapshot for the whole page ([`sqlite::SqliteDb::in_one_read`]).
+    /// Only for work that writes nothing it reads back: a write inside lands after the
+    /// snapshot, and the reads after it would not see it. A keyword search inside runs on the
+    /// same reader, within its time limit. On PostgreSQL, whose reads run
+    /// off the async workers, `work` runs as it is.
+    pub async fn read_together<T>(&self, work: impl std::future::Future<Output = Result<T>>) -> Result<T> {
+        match &*self.inner {
+            Inner::Sqlite(s) => s.in_one_read(work).await,
+            Inner::Postgres(_) => work.await,
+        }
     }
 
     /// [`Db::read`] for a keyword search (`searching`): few of them run at once, since each

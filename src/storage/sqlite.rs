@@ -291,45 +291,40 @@ impl SqliteDb {
 
     /// A page's read, right on the async worker once a reader is free (see `Db::read`).
     /// A read on a reader connection, once one is free; with a `limit`, its statements are
-    /// interrupted once it has run that long (a keyword search).
+    /// interrupted once it has run that long (a keyword search). A task that holds a reader
+    /// ([`SqliteDb::in_one_read`]) reads on it, without waiting for a turn.
     pub(super) async fn read_inline<T>(
         &self,
         limit: Option<std::time::Duration>,
         f: impl FnOnce(&mut Conn) -> Result<T>,
     ) -> Result<T> {
+        let f = match held_read(limit, f) {
+            Ok(answer) => return answer,
+            Err(f) => f,
+        };
         let _reader = self.inline.acquire().await.map_err(|_| Error::internal("the database is closed"))?;
-        let Some(limit) = limit else { return self.read(f) };
         let reader = self.reader()?;
         let c = &reader.conn;
-        // The watcher interrupts only while the read runs: the handle is taken away under the
-        // same lock before the connection goes back to the pool, so no later reader is
-        // interrupted. A thread, not a task: a task spawned here would wait in this worker's
-        // own queue, behind the read that blocks it, and never fire.
-        let running = Arc::new(Mutex::new(Some(c.get_interrupt_handle())));
-        let deadline = Instant::now() + limit;
-        let watcher = {
-            let running = running.clone();
-            std::thread::Builder::new()
-                .name("search-limit".into())
-                .spawn(move || {
-                    loop {
-                        let now = Instant::now();
-                        match running.lock().as_deref() {
-                            Ok(Some(h)) if now >= deadline => return h.interrupt(),
-                            Ok(Some(_)) => {}
-                            _ => return,
-                        }
-                        std::thread::park_timeout(deadline - now);
-                    }
-                })
-                .map_err(|e| Error::internal(format!("cannot start the search watcher: {e}")))?
-        };
-        let r = in_snapshot(c, f);
-        if let Ok(mut h) = running.lock() {
-            *h = None;
+        match limit {
+            None => in_snapshot(c, f),
+            Some(limit) => within(c, limit, || in_snapshot(c, f)),
         }
-        watcher.thread().unpark();
-        r
+    }
+
+    /// Runs `work` with one reader held in one read transaction: every inline read of the task
+    /// runs on it. A page that reads a dozen
+    /// times (a person's home: their suggestions, signatures, red lights, plans, …) then takes
+    /// one connection, one snapshot and one check of the WAL instead of a dozen; each took a
+    /// turn, a connection from the pool and a transaction (a tenth of a studio leader's home on
+    /// the national set). Reads of other tasks (`read_long`'s blocking threads) are not held.
+    pub(super) async fn in_one_read<T>(&self, work: impl std::future::Future<Output = Result<T>>) -> Result<T> {
+        if HELD.try_with(|_| ()).is_ok() {
+            return work.await;
+        }
+        let _turn = self.inline.acquire().await.map_err(|_| Error::internal("the database is closed"))?;
+        let reader = self.reader()?;
+        run_cached(&reader.conn, "BEGIN").map_err(DbError::from)?;
+        HELD.scope(std::cell::RefCell::new(Held(reader)), work).await
     }
 
     pub(super) fn read<T>(&self, f: impl FnOnce(&mut Conn) -> Result<T>) -> Result<T> {
@@ -392,6 +387,82 @@ impl SqliteDb {
 /// prepared once per connection.
 fn run_cached(c: &Connection, sql: &str) -> rusqlite::Result<()> {
     c.prepare_cached(sql).and_then(|mut s| s.execute([])).map(|_| ())
+}
+
+tokio::task_local! {
+    /// The reader a task holds in a read transaction ([`SqliteDb::in_one_read`]).
+    static HELD: std::cell::RefCell<Held>;
+}
+
+/// A reader in a read transaction, ended when the task lets it go (or is dropped midway).
+struct Held(r2d2::PooledConnection<ReaderManager>);
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        let c = &self.0.conn;
+        // Read-only: COMMIT only ends it; the connection goes back to the pool in autocommit.
+        if !c.is_autocommit() && run_cached(c, "COMMIT").is_err() && !c.is_autocommit() {
+            let _ = c.execute_batch("ROLLBACK");
+        }
+    }
+}
+
+/// Runs `f` on the reader this task holds (within `limit`, if any), if it holds one and is not
+/// already reading on it; gives `f` back otherwise.
+fn held_read<T, F>(limit: Option<Duration>, f: F) -> std::result::Result<Result<T>, F>
+where
+    F: FnOnce(&mut Conn) -> Result<T>,
+{
+    let mut f = Some(f);
+    let answer = HELD.try_with(|h| {
+        let held = h.try_borrow_mut().ok()?;
+        let f = f.take()?;
+        let c = &held.0.conn;
+        let run = || catch(|| f(&mut Conn::Sqlite(c)));
+        Some(match limit {
+            None => run(),
+            Some(limit) => within(c, limit, run),
+        })
+    });
+    match (answer, f) {
+        (Ok(Some(answer)), _) => Ok(answer),
+        (_, Some(f)) => Err(f),
+        // Unreachable: `f` is taken only where an answer is given.
+        (_, None) => Ok(Err(Error::internal("a held read lost its job"))),
+    }
+}
+
+/// Runs `run` on `c`, its statements interrupted once it has run for `limit`.
+fn within<T>(c: &Connection, limit: Duration, run: impl FnOnce() -> Result<T>) -> Result<T> {
+    // The watcher interrupts only while the read runs: the handle is taken away under the
+    // same lock before the connection goes back to the pool, so no later reader is
+    // interrupted. A thread, not a task: a task spawned here would wait in this worker's
+    // own queue, behind the read that blocks it, and never fire.
+    let running = Arc::new(Mutex::new(Some(c.get_interrupt_handle())));
+    let deadline = Instant::now() + limit;
+    let watcher = {
+        let running = running.clone();
+        std::thread::Builder::new()
+            .name("search-limit".into())
+            .spawn(move || {
+                loop {
+                    let now = Instant::now();
+                    match running.lock().as_deref() {
+                        Ok(Some(h)) if now >= deadline => return h.interrupt(),
+                        Ok(Some(_)) => {}
+                        _ => return,
+                    }
+                    std::thread::park_timeout(deadline - now);
+                }
+            })
+            .map_err(|e| Error::internal(format!("cannot start the search watcher: {e}")))?
+    };
+    let r = run();
+    if let Ok(mut h) = running.lock() {
+        *h = None;
+    }
+    watcher.thread().unpark();
+    r
 }
 
 /// Runs a read in one read transaction: every statement of a page sees the same state of the

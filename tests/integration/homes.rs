@@ -58,6 +58,23 @@ async fn every_role_finds_its_work_at_home(b: Backend) {
         overdue["items"].as_array().map(|a| a.iter().map(|s| s["id"].as_i64()).collect()),
         Some(vec![Some(late)])
     );
+    // Named as its evaluator too, the administrator reaches the late one both ways: it still
+    // counts once, overdue once, and the list holds it once.
+    app.db
+        .write(move |c| {
+            c.execute(
+                "UPDATE suggestions SET evaluator_account_id = (SELECT id FROM accounts WHERE username = 'ent1') \
+                 WHERE id = ?",
+                jiangxin::params![late],
+            )?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    let home = page(&app, "ent1", "/").await;
+    assert!(home.contains("(2，其中超期 1 条)"), "{home}");
+    let both = app.login("ent1", PASSWORD).await.ok_get("/api/v1/suggestions?view=evaluate").await;
+    assert_eq!(both["items"].as_array().map(Vec::len), Some(2), "{both}");
     let listed = home.split("id=\"queue\"").nth(1).expect("the queue");
     let at = |id: i64| listed.find(&format!("/suggestions/{id}\"")).expect("listed");
     assert!(at(late) < at(queue["items"][0]["id"].as_i64().unwrap()), "overdue first");
@@ -208,6 +225,10 @@ async fn the_home_figures_follow_a_change(b: Backend) {
     let started = |html: &str| tile(html, "立项课题");
     let before = started(&page(&app, "ent1", "/").await);
     assert_eq!(started(&page(&app, "ent1", "/").await), before, "the same figure when nothing changed");
+    // The home's figures are rendered once per language too.
+    let english_home = page(&app, "ent1", "/?lang=en").await;
+    assert_eq!(tile(&english_home, "Projects approved"), before, "{english_home}");
+    assert!(!english_home.contains("立项课题"), "the figures of the first language: {english_home}");
     // The dashboard page: its tables are rendered by the first look in each language and kept
     // with its figures.
     let dashboard_page = format!("/stats?unit_id={}", w.e1);
@@ -221,6 +242,7 @@ async fn the_home_figures_follow_a_change(b: Backend) {
     let p = project(&lead1, w.s1, "焊缝自动检测", w.leader1, &[30]).await;
     ent1.ok_post(&format!("/api/v1/projects/{}/transitions", p["id"]), json!({"action": "approve"})).await;
     assert_eq!(started(&page(&app, "ent1", "/").await), before + 1);
+    assert_eq!(tile(&page(&app, "ent1", "/?lang=en").await, "Projects approved"), before + 1);
     assert_eq!(on_dashboard(&ent1.ok_get(&dashboard).await), before_dashboard + 1);
     assert_eq!(started(&page(&app, "ent1", &dashboard_page).await), page_before + 1);
     assert_eq!(tile(&page(&app, "ent1", &english_page).await, "Projects approved"), page_before + 1);
@@ -260,7 +282,69 @@ async fn ones_own_suggestions_page_newest_first_across_proposed_and_typed_in(b: 
     assert!(home.contains("替组长录入：工具柜实行定置管理") && home.contains("替一线职工录入"), "{home}");
 }
 
+/// A home page reads in one snapshot (`Db::read_together`): on SQLite every read of the work
+/// sees the database as it was when the work began, even a write landing in between; the
+/// reader goes back to the pool afterwards, also when the work is dropped midway, so that no
+/// later read is left in an old snapshot.
+async fn a_page_reads_in_one_snapshot_and_lets_its_reader_go(b: Backend) {
+    let app = TestApp::start(b).await;
+    let count = |db: &jiangxin::storage::Db| {
+        let db = db.clone();
+        async move { db.read(|c| c.scalar("SELECT COUNT(*) FROM org_units", &[])).await.unwrap() }
+    };
+    // A unit of its own at the top, to count.
+    let add = |db: &jiangxin::storage::Db, path: &'static str| {
+        let db = db.clone();
+        async move {
+            db.write(move |c| {
+                c.execute(
+                    "INSERT INTO org_units (parent_id, path, kind, name, created_at, updated_at) \
+                     VALUES (NULL, ?, 'province', ?, 0, 0)",
+                    jiangxin::params![path, path],
+                )?;
+                Ok(())
+            })
+            .await
+            .unwrap()
+        }
+    };
+    let before = count(&app.db).await;
+    let (first, second) = app
+        .db
+        .read_together(async {
+            let first = count(&app.db).await;
+            add(&app.db, "/99001/").await;
+            Ok((first, count(&app.db).await))
+        })
+        .await
+        .unwrap();
+    assert_eq!(first, before);
+    match b {
+        Backend::Sqlite => assert_eq!(second, before, "one snapshot for the whole work"),
+        Backend::Postgres => assert_eq!(second, before + 1, "each read on its own"),
+    }
+    assert_eq!(count(&app.db).await, before + 1, "a read after the work sees the write");
+
+    // Work dropped midway (a client gone): its reader goes back out of its transaction.
+    let dropped = tokio::time::timeout(
+        std::time::Duration::from_millis(50),
+        app.db.read_together(async {
+            count(&app.db).await;
+            tokio::time::sleep(std::time::Duration::from_secs(10)).await;
+            Ok(())
+        }),
+    )
+    .await;
+    assert!(dropped.is_err(), "the work was dropped");
+    add(&app.db, "/99002/").await;
+    let readers: Vec<_> = (0..64).map(|_| tokio::spawn(count(&app.db))).collect();
+    for r in readers {
+        assert_eq!(r.await.unwrap(), before + 2, "every reader sees the latest state");
+    }
+}
+
 both!(
+    a_page_reads_in_one_snapshot_and_lets_its_reader_go,
     every_role_finds_its_work_at_home,
     notices_say_what_happened_and_go_read_when_opened,
     the_home_figures_follow_a_change,

@@ -147,11 +147,8 @@ pub async fn dashboard(
             put(&mut vals, k, v);
         }
     }
-    let language = match t {
-        Locale::Zh => 0,
-        Locale::En => 1,
-    };
-    let shown = stats::dashboard_view(&st, &u.actor, &q, ("dashboard_page", language), move |d| dashboard_part(&d, t));
+    let shown =
+        stats::dashboard_view(&st, &u.actor, &q, ("dashboard_page", t.ordinal()), move |d| dashboard_part(&d, t));
     let (v, ancestors, f, alert) = match shown.await {
         Ok((ancestors, v)) => {
             let mut f = Form::with(vals);
