@@ -121,7 +121,7 @@ pub struct Desk<H> {
     /// The suggestion button comes first: the caller neither leads a studio nor administers.
     pub suggest_first: bool,
     /// Their latest suggestions, where each stands.
-    pub my_suggestions: Vec<crate::storage::suggestions::Suggestion>,
+    pub my_suggestions: Vec<crate::storage::suggestions::SuggestionLine>,
     /// Suggestions waiting for their evaluation.
     pub queue: super::suggestions::Queue,
     /// The studios they belong to, with their role.
@@ -178,13 +178,7 @@ async fn desk_reads<H: Clone + Send + Sync + 'static>(
 ) -> Result<Desk<H>> {
     use super::projects::{ProjectQuery, list as projects};
     let officer = actor.administers();
-    let my_suggestions = match actor.person_id {
-        Some(_) => {
-            let q = super::suggestions::SuggestionQuery { limit: Some(5), ..Default::default() };
-            super::suggestions::list(st, actor, &q).await?.items
-        }
-        None => Vec::new(),
-    };
+    let my_suggestions = super::suggestions::my_latest(st, actor, 5).await?;
     let queue = super::suggestions::queue(st, actor, 10).await?;
     let studios = match actor.person_id {
         Some(pid) => st.db.read(move |c| crate::storage::studios::of_person(c, pid)).await?,

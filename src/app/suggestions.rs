@@ -764,12 +764,23 @@ fn viewer(actor: &Actor, view: View) -> Viewer {
     Viewer { account_id: actor.account_id, person_id: actor.person_id, scope }
 }
 
+/// One's own latest suggestions as a home page shows them, newest first (the same as the
+/// first page of `view=mine`).
+pub async fn my_latest(st: &AppState, actor: &Actor, limit: i64) -> Result<Vec<suggestions::SuggestionLine>> {
+    if actor.person_id.is_none() {
+        return Ok(Vec::new());
+    }
+    let who = viewer(actor, View::Mine);
+    let today = st.today();
+    st.db.read(move |c| suggestions::lines(c, &who, View::Mine, limit, today)).await
+}
+
 /// One's evaluation queue as a home page shows it: the first suggestions by deadline (the
 /// overdue come first), how many wait and how many of them are overdue.
 #[derive(Debug, Clone, Serialize)]
 pub struct Queue {
     /// The first, soonest deadline first.
-    pub items: Vec<Suggestion>,
+    pub items: Vec<suggestions::SuggestionLine>,
     /// How many wait (counted up to `QUEUE_CAP`).
     pub waiting: i64,
     /// How many of them are past their deadline (up to `QUEUE_CAP`).
@@ -785,8 +796,7 @@ pub async fn queue(st: &AppState, actor: &Actor, limit: i64) -> Result<Queue> {
     let today = st.today();
     st.db
         .read(move |c| {
-            let f = SuggestionFilter { view: View::ToEvaluate, ..Default::default() };
-            let items = suggestions::list(c, &who, &f, &PageRequest { limit, after: None }, today)?.items;
+            let items = suggestions::lines(c, &who, View::ToEvaluate, limit, today)?;
             if items.is_empty() {
                 return Ok(Queue { items, waiting: 0, overdue: 0 });
             }

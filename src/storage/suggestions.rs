@@ -664,6 +664,61 @@ pub fn list(
     list_reaching(c, who, f, page, today, true)
 }
 
+/// A suggestion as a home page lists it: where it stands, with whom, until when.
+#[derive(Debug, Clone, Serialize)]
+pub struct SuggestionLine {
+    /// Id.
+    pub id: i64,
+    /// Title.
+    pub title: String,
+    /// State.
+    pub state: SuggestionState,
+    /// Open past its deadline.
+    pub overdue: bool,
+    /// The proposer's unit.
+    pub unit_name: String,
+    /// The department evaluating it.
+    pub assigned_unit_name: String,
+    /// The deadline of its answer.
+    pub due_on: Date,
+    /// Its score, once evaluated.
+    pub score_total: Option<i64>,
+}
+
+/// The first `limit` lines of a personal view as it stands (one's own newest first, an
+/// evaluation queue soonest deadline first), for a home page: each index cut to the page
+/// before the merge ([`first_page`]), and only the columns the page shows read. The whole
+/// records (forty columns, an evaluator's name joined) were a fifth of an enterprise
+/// administrator's home on the national set.
+pub fn lines(c: &mut Conn, who: &Viewer, view: View, limit: i64, today: Date) -> Result<Vec<SuggestionLine>> {
+    let f = SuggestionFilter { view, ..Default::default() };
+    let page = PageRequest { limit, after: None };
+    let Some((src, params)) = first_page(who, &f, &page, today) else { return Ok(Vec::new()) };
+    let order = if view == View::ToEvaluate { "s.due_on, s.id" } else { "s.id DESC" };
+    let mut q = Query::new(&format!(
+        "SELECT s.id, s.title, s.state, s.due_on, s.score_total, u.name AS unit_name, au.name AS assigned_unit_name \
+         FROM {src} v {} JOIN org_units u ON u.id = s.unit_id JOIN org_units au ON au.id = s.assigned_unit_id \
+         WHERE s.id = v.id ORDER BY {order} LIMIT ?",
+        by_id(c)
+    ));
+    q.params.extend(params);
+    q.params.push(Value::from(limit));
+    q.fetch(c, |r| {
+        let state = code(r, "state", SuggestionState::parse)?;
+        let due_on: Date = r.get("due_on")?;
+        Ok(SuggestionLine {
+            id: r.get("id")?,
+            title: r.get("title")?,
+            overdue: suggestion::is_overdue(state, due_on, today),
+            state,
+            unit_name: r.get("unit_name")?,
+            assigned_unit_name: r.get("assigned_unit_name")?,
+            due_on,
+            score_total: r.get("score_total")?,
+        })
+    })
+}
+
 /// `list`; a keyword over a wide subtree tries the newest matches first (`keywords::Reach`)
 /// when `newest_first`, and the whole index when they do not fill the page.
 fn list_reaching(
