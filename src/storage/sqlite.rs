@@ -312,11 +312,11 @@ impl SqliteDb {
     }
 
     /// Runs `work` with one reader held in one read transaction: every inline read of the task
-    /// runs on it. A page that reads a dozen
-    /// times (a person's home: their suggestions, signatures, red lights, plans, …) then takes
-    /// one connection, one snapshot and one check of the WAL instead of a dozen; each took a
-    /// turn, a connection from the pool and a transaction (a tenth of a studio leader's home on
-    /// the national set). Reads of other tasks (`read_long`'s blocking threads) are not held.
+    /// runs on it. A page that reads a dozen times (a person's home: their suggestions,
+    /// signatures, red lights, plans, …) then takes one connection, one snapshot and one check
+    /// of the WAL instead of a dozen; each took a turn, a connection from the pool and a
+    /// transaction (a tenth of a studio leader's home on the national set). Reads of other
+    /// tasks (`read_long`'s blocking threads) are not held.
     pub(super) async fn in_one_read<T>(&self, work: impl std::future::Future<Output = Result<T>>) -> Result<T> {
         if HELD.try_with(|_| ()).is_ok() {
             return work.await;
